@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_CONF_H
+#define PB_CONF_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * pam_bearer.conf (DESIGN.md section 2): "key = value" lines, whole-line
+ * '#' comments, blank lines ignored.  The same keys may be given as
+ * key=value module arguments; an argument replaces the file's value.  Both
+ * the module and "bearer-token verify" parse with this code.
+ */
+
+#define PB_CONF_DEFAULT_PATH	"/etc/security/pam_bearer.conf"
+#define PB_CONF_DEFAULT_JWKS	"/var/lib/pam_bearer/jwks.json"
+#define PB_CONF_DEFAULT_PROMPT	"Bearer token: "
+#define PB_CONF_MAX_LINE	4096
+#define PB_CONF_MAX_FILE	(256 * 1024)
+
+/* A list of strings (space-separated, double quotes group words). */
+struct pb_strlist {
+	char	**v;
+	size_t	  n;
+};
+
+/* One require_claim NAME=VALUE. */
+struct pb_claim_req {
+	char	*name;
+	char	*value;
+};
+
+struct pb_conf {
+	struct pb_strlist	 issuers;	/* required; aliases of one IdP */
+	struct pb_strlist	 audiences;	/* required */
+	char			*jwks_file;
+	unsigned		 algorithms;	/* mask of pb_alg.bit */
+	char			*hmac_secret_file;	/* NULL: unset */
+	char			*username_claim;
+	char			*usermap_file;
+	long			 leeway;	/* seconds */
+	long			 max_token_age;	/* seconds, 0 = off */
+	struct pb_strlist	 require_scope;
+	char			*groups_claim;
+	struct pb_strlist	 require_groups;
+	struct pb_claim_req	*require_claim;
+	size_t			 n_require_claim;
+	char			*denylist_file;
+	char			*replay_cache;
+	size_t			 max_token_size;
+	char			*prompt;
+	unsigned		 seen;		/* internal: keys set so far */
+	unsigned		 from_arg;	/* internal: keys set by args */
+};
+
+/*
+ * Where a setting comes from: the file (a key given twice is an error,
+ * except require_claim, which adds) or a module argument (replaces what the
+ * file said, require_claim included).
+ */
+enum pb_conf_src {
+	PB_CONF_FILE,
+	PB_CONF_ARG
+};
+
+/*
+ * Receives one message per problem.  prio is a syslog level (LOG_ERR for
+ * errors); msg names the place ("/etc/security/pam_bearer.conf:12: ...").
+ */
+typedef void pb_conf_log_fn(void *ctx, int prio, const char *msg);
+
+/*
+ * A fresh configuration with the defaults of DESIGN.md.  Returns PB_OK or
+ * PB_ERR_NOMEM.  Free with pb_conf_free().
+ */
+int pb_conf_new(struct pb_conf **out) PB_WUR;
+
+/* Free a configuration; NULL-safe. */
+void pb_conf_free(struct pb_conf *cfg);
+
+/*
+ * Read the file at path into cfg.  Every bad line is reported through log
+ * (file:line: what is wrong) and parsing goes on, so that one run shows all
+ * problems; then PB_ERR_CONFIG is returned if there was any.  A missing or
+ * unreadable file is PB_ERR_IO (reported too).
+ */
+int pb_conf_load(struct pb_conf *cfg, const char *path,
+    pb_conf_log_fn *log, void *ctx) PB_WUR;
+
+/*
+ * Set one key.  where names the place for messages ("file:12", "module
+ * argument").  Unknown keys and bad values are PB_ERR_CONFIG, reported
+ * through log.
+ */
+int pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src,
+    const char *key, const char *value, const char *where,
+    pb_conf_log_fn *log, void *ctx) PB_WUR;
+
+/*
+ * Check the finished configuration: issuer and audience present, at least
+ * one algorithm, HS algorithms only with hmac_secret_file.  Reports through
+ * log; PB_OK or PB_ERR_CONFIG.
+ */
+int pb_conf_check(const struct pb_conf *cfg, pb_conf_log_fn *log,
+    void *ctx) PB_WUR;
+
+/*
+ * Split a list value: words separated by spaces or tabs; a word may be
+ * double-quoted to hold spaces ("Domain Admins"); \" and \\ escape inside
+ * quotes.  An unterminated quote or an empty list is PB_ERR_CONFIG with a
+ * message.  Appends to *list.
+ */
+int pb_strlist_split(const char *value, struct pb_strlist *list,
+    struct pb_err *e) PB_WUR;
+
+/* Whether list holds s (exact, case-sensitive). */
+int pb_strlist_has(const struct pb_strlist *list, const char *s);
+
+/* Free the strings and reset the list; NULL-safe. */
+void pb_strlist_clear(struct pb_strlist *list);
+
+#endif /* PB_CONF_H */

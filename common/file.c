@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "file.h"
+#include "secmem.h"
+
+int
+pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
+    size_t *lenp, struct pb_err *e)
+{
+	char sp[PB_SAFE_BUFSZ];
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd = -1, r = PB_ERR_INTERNAL;
+
+	*bufp = NULL;
+	*lenp = 0;
+	pb_log_safe(path, sp, sizeof(sp));
+	/*
+	 * O_NONBLOCK so that a FIFO planted at the path cannot hang the
+	 * host process (sshd); O_NOFOLLOW is not used: admins symlink
+	 * configuration files.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = pb_err_set(e, PB_ERR_IO, "%s is not a regular file", sp);
+		goto out;
+	}
+	if ((flags & PB_FILE_PRIVATE) != 0 &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		r = pb_err_set(e, PB_ERR_IO, "%s is accessible by group or "
+		    "others (mode %04o): chmod 600 it", sp,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > maxlen) {
+		r = pb_err_set(e, PB_ERR_TOOBIG, "%s is %jd bytes, over the "
+		    "limit of %zu", sp, (intmax_t)st.st_size, maxlen);
+		goto out;
+	}
+	/* The size may change under us: read up to maxlen + 1 to notice. */
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap + 1)) == NULL) {
+		r = PB_ERR_NOMEM;
+		goto out;
+	}
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			r = pb_err_set(e, PB_ERR_IO, "cannot read %s: %s", sp,
+			    strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > maxlen || len == cap) {
+		r = pb_err_set(e, PB_ERR_IO, "%s changed while being read",
+		    sp);
+		goto out;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+	r = PB_OK;
+ out:
+	if (buf != NULL)
+		pb_freezero(buf, cap + 1);
+	if (fd != -1)
+		close(fd);
+	return r;
+}

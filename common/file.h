@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_FILE_H
+#define PB_FILE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/* Flags for pb_file_read(). */
+#define PB_FILE_PRIVATE	0x01	/* refuse a group- or world-readable file */
+
+/*
+ * Read a whole regular file of at most maxlen bytes into a fresh
+ * NUL-terminated buffer (the NUL not counted in *lenp).  Missing,
+ * unreadable, not regular, or PB_FILE_PRIVATE and readable by others:
+ * PB_ERR_IO; larger than maxlen: PB_ERR_TOOBIG.  Messages name the path.
+ * The caller frees *bufp (pb_freezero() when secret).
+ */
+int pb_file_read(const char *path, size_t maxlen, unsigned flags,
+    char **bufp, size_t *lenp, struct pb_err *e) PB_WUR;
+
+#endif /* PB_FILE_H */

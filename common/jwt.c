@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "b64url.h"
+#include "claims.h"
+#include "conf.h"
+#include "err.h"
+#include "file.h"
+#include "json.h"
+#include "jwk.h"
+#include "jws.h"
+#include "jwt.h"
+#include "secmem.h"
+
+struct pb_verifier {
+	const struct pb_conf	*cfg;
+	struct pb_jwks		*jwks;	/* NULL when only HS is allowed */
+	struct pb_jwk		*hmac;	/* NULL unless hmac_secret_file */
+};
+
+/* Which key types the allowlist needs. */
+static int
+mask_needs(unsigned mask, int oct)
+{
+	const struct pb_alg *a;
+	size_t i;
+
+	for (i = 0; (a = pb_alg_at(i)) != NULL; i++)
+		if ((a->bit & mask) != 0 && (a->kty == PB_KTY_OCT) == oct)
+			return 1;
+	return 0;
+}
+
+static int
+load_secret(const char *path, struct pb_jwk **out, struct pb_err *e)
+{
+	char sp[PB_SAFE_BUFSZ];
+	struct pb_err ke;
+	char *buf = NULL;
+	size_t len = 0, n;
+	int r;
+
+	/* A secret others can read is no secret: PB_FILE_PRIVATE. */
+	if ((r = pb_file_read(path, 4096, PB_FILE_PRIVATE, &buf, &len,
+	    e)) != PB_OK)
+		return r;
+	n = len;
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	pb_err_clear(&ke);
+	if ((r = pb_jwk_from_secret(buf, n, out, &ke)) != PB_OK &&
+	    r != PB_ERR_NOMEM)
+		r = pb_err_set(e, r, "%s: %s", pb_log_safe(path, sp,
+		    sizeof(sp)), pb_err_msg(&ke));
+	pb_freezero(buf, len + 1);
+	return r;
+}
+
+int
+pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip, void *ctx,
+    struct pb_verifier **out, struct pb_err *e)
+{
+	struct pb_verifier *v;
+	int r = PB_OK;
+
+	*out = NULL;
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return PB_ERR_NOMEM;
+	v->cfg = cfg;
+	if (mask_needs(cfg->algorithms, 0))
+		r = pb_jwks_load(cfg->jwks_file, 0, skip, ctx, &v->jwks, e);
+	if (r == PB_OK && cfg->hmac_secret_file != NULL &&
+	    mask_needs(cfg->algorithms, 1))
+		r = load_secret(cfg->hmac_secret_file, &v->hmac, e);
+	if (r != PB_OK) {
+		pb_verifier_free(v);
+		return r;
+	}
+	*out = v;
+	return PB_OK;
+}
+
+void
+pb_verifier_free(struct pb_verifier *v)
+{
+	if (v == NULL)
+		return;
+	pb_jwks_free(v->jwks);
+	pb_jwk_free(v->hmac);
+	free(v);
+}
+
+void
+pb_jwt_free(struct pb_jwt *jwt)
+{
+	if (jwt == NULL)
+		return;
+	pb_jws_free(jwt->jws);
+	cJSON_Delete(jwt->claims);
+	free(jwt);
+}
+
+/*
+ * Choose the verification key.  The algorithm comes from the header, but
+ * only after the allowlist accepted it, and the key must fit it: the token
+ * never picks a key type or an algorithm on its own (RFC 8725 2.1, 3.1).
+ */
+static int
+select_key(const struct pb_verifier *v, const struct pb_jws *jws,
+    const struct pb_jwk **key, struct pb_err *e)
+{
+	int r;
+
+	*key = NULL;
+	if (jws->alg->kty == PB_KTY_OCT) {
+		if (v->hmac == NULL)
+			return pb_err_set(e, PB_ERR_NOKEY, "%s needs "
+			    "hmac_secret_file, which is not set",
+			    jws->alg->name);
+		if ((r = pb_jwk_fits(v->hmac, jws->alg, e)) != PB_OK)
+			return r;
+		*key = v->hmac;
+		return PB_OK;
+	}
+	if (v->jwks == NULL)
+		return pb_err_set(e, PB_ERR_NOKEY, "no JWK Set loaded for %s",
+		    jws->alg->name);
+	return pb_jwks_find(v->jwks, jws->kid, jws->alg, key, e);
+}
+
+int
+pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
+    int64_t now, struct pb_jwt **out, struct pb_err *e)
+{
+	const struct pb_conf *cfg = v->cfg;
+	const struct pb_jwk *key;
+	struct pb_jwt *jwt;
+	const cJSON *x;
+	int r;
+
+	*out = NULL;
+	if ((jwt = calloc(1, sizeof(*jwt))) == NULL)
+		return PB_ERR_NOMEM;
+	/* 1. Size limit, three segments, strict base64url, header JSON. */
+	if ((r = pb_jws_parse(tok, len, cfg->max_token_size, &jwt->jws,
+	    e)) != PB_OK)
+		goto out;
+	/* 2. alg in the allowlist, crit absent, typ acceptable. */
+	if ((r = pb_jws_check_header(jwt->jws, cfg->algorithms, e)) != PB_OK)
+		goto out;
+	/* 3. The key by kid, fitting the algorithm. */
+	if ((r = select_key(v, jwt->jws, &key, e)) != PB_OK)
+		goto out;
+	/* 4. The signature.  Nothing in the payload is trusted before. */
+	if ((r = pb_jws_verify(jwt->jws, key, e)) != PB_OK)
+		goto out;
+	/* 5. Payload: a JSON object without duplicate names. */
+	if ((r = pb_json_parse((const char *)jwt->jws->payload,
+	    jwt->jws->payload_len, cfg->max_token_size, "token payload",
+	    &jwt->claims, e)) != PB_OK)
+		goto out;
+	if (!cJSON_IsObject(jwt->claims)) {
+		r = pb_err_set(e, PB_ERR_FORMAT, "token payload is not a JSON "
+		    "object");
+		goto out;
+	}
+	/* 6. exp (required), nbf, iat, max_token_age. */
+	if ((r = pb_claims_check_time(jwt->claims, now, cfg->leeway,
+	    cfg->max_token_age, e)) != PB_OK)
+		goto out;
+	/* 7. iss, exactly; 8. aud, required. */
+	if ((r = pb_claims_check_iss(jwt->claims, &cfg->issuers, e)) != PB_OK ||
+	    (r = pb_claims_check_aud(jwt->claims, &cfg->audiences,
+	    e)) != PB_OK)
+		goto out;
+	/* 9. Policy: scopes, groups, required claims. */
+	if ((r = pb_claims_check_policy(jwt->claims, cfg, e)) != PB_OK)
+		goto out;
+	/*
+	 * 10. The username claim; the usermap, the denylist and the replay
+	 * cache follow in the caller.  Without a usermap the value must be
+	 * a plausible user name itself.
+	 */
+	if ((r = pb_claims_username(jwt->claims, cfg->username_claim,
+	    cfg->usermap_file == NULL, &jwt->username, e)) != PB_OK)
+		goto out;
+	jwt->iss = pb_json_get_string(jwt->claims, "iss");
+	jwt->sub = pb_json_get_string(jwt->claims, "sub");
+	jwt->jti = pb_json_get_string(jwt->claims, "jti");
+	x = pb_json_get(jwt->claims, "exp");
+	if ((r = pb_json_time(x, 0, &jwt->exp)) != PB_OK)
+		goto out;
+	*out = jwt;
+	jwt = NULL;
+	r = PB_OK;
+ out:
+	pb_jwt_free(jwt);
+	return r;
+}
+
+int
+pb_jwt_shaped(const char *tok, size_t len)
+{
+	uint8_t *hdr = NULL;
+	size_t i, dots = 0, first = 0, hlen = 0;
+	int shaped;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)tok[i];
+
+		if (c == '.') {
+			if (dots++ == 0)
+				first = i;
+		} else if (!((c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_'))
+			return 0;
+	}
+	if (dots != 2 || first == 0)
+		return 0;
+	/*
+	 * A password like "my.pass.word" fits the alphabet; a JWT header
+	 * decodes to a JSON object.  Only the header is decoded here.
+	 */
+	if (pb_b64url_decode(tok, first, 4096, &hdr, &hlen) != PB_OK)
+		return 0;
+	for (i = 0; i < hlen && (hdr[i] == ' ' || hdr[i] == '\t' ||
+	    hdr[i] == '\r' || hdr[i] == '\n'); i++)
+		;
+	shaped = i < hlen && hdr[i] == '{';
+	pb_freezero(hdr, hlen + 1);
+	return shaped;
+}
