@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -98,6 +97,7 @@ static const struct key keys[K_COUNT] = {
 	    NULL },
 	[K_REPLAY_CACHE] = { "replay_cache", T_PATH, F(replay_cache), 0, 0,
 	    NULL },
+	/* No JWT fits in 256 bytes; 1 MiB bounds the work before parsing. */
 	[K_MAX_TOKEN_SIZE] = { "max_token_size", T_SIZE, F(max_token_size),
 	    256, 1048576, "bytes" },
 	[K_PROMPT] = { "prompt", T_PROMPT, F(prompt), 0, 0, NULL },
@@ -109,7 +109,7 @@ static const struct key keys[K_COUNT] = {
 
 /* A parsed value waiting to be committed. */
 struct val {
-	struct pb_strlist	list;
+	struct pb_strlist	 list;
 	char			*s;
 	long			 n;
 	unsigned		 mask;
@@ -243,28 +243,24 @@ pb_strlist_has(const struct pb_strlist *list, const char *s)
 }
 
 /*
- * Parse one word at *sp (not at a blank): bare up to the next blank, or
- * double-quoted with \" and \\ escapes.  Any other backslash is literal,
- * so "DOMAIN\Domain Admins" works as written.  A quote inside a bare word
- * and text glued to a closing quote are errors rather than guesses.
+ * Parse one word at *sp (not at a blank) into w, which has room for all of
+ * *sp: bare up to the next blank, or double-quoted with \" and \\ escapes.
+ * Any other backslash is literal, so "DOMAIN\Domain Admins" works as
+ * written.  A quote inside a bare word and text glued to a closing quote
+ * are errors rather than guesses.
  */
 static int
-parse_word(const char **sp, char **out, struct pb_err *e)
+parse_word(const char **sp, char *w, struct pb_err *e)
 {
 	const char *s = *sp;
-	char *w = NULL;
 	size_t n = 0;
-	int r = PB_ERR_INTERNAL;
+	int r = PB_ERR_CONFIG;
 
-	if ((w = malloc(strlen(s) + 1)) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
 	if (*s != '"') {
 		for (; *s != '\0' && !is_blank(*s); s++) {
 			if (*s == '"') {
-				r = pb_err_set(e, PB_ERR_CONFIG, "a double "
-				    "quote may only start a word");
+				r = pb_err_set(e, r, "a double quote may only "
+				    "start a word");
 				goto out;
 			}
 			w[n++] = *s;
@@ -272,7 +268,7 @@ parse_word(const char **sp, char **out, struct pb_err *e)
 	} else {
 		for (s++; *s != '"'; s++) {
 			if (*s == '\0') {
-				r = pb_err_set(e, PB_ERR_CONFIG,
+				r = pb_err_set(e, r,
 				    "unterminated double quote");
 				goto out;
 			}
@@ -282,22 +278,19 @@ parse_word(const char **sp, char **out, struct pb_err *e)
 		}
 		s++;
 		if (*s != '\0' && !is_blank(*s)) {
-			r = pb_err_set(e, PB_ERR_CONFIG, "text right after "
-			    "a closing quote (put a space between words)");
+			r = pb_err_set(e, r, "text right after a closing "
+			    "quote (put a space between words)");
 			goto out;
 		}
 		if (n == 0) {
-			r = pb_err_set(e, PB_ERR_CONFIG, "empty quoted word");
+			r = pb_err_set(e, r, "empty quoted word");
 			goto out;
 		}
 	}
 	w[n] = '\0';
-	*out = w;
 	*sp = s;
-	w = NULL;
 	r = PB_OK;
  out:
-	free(w);
 	return r;
 }
 
@@ -305,13 +298,13 @@ int
 pb_strlist_split(const char *value, struct pb_strlist *list, struct pb_err *e)
 {
 	const char *s = value;
-	char **words = NULL, **v = NULL;
-	size_t n = 0, max, i;
+	char **words = NULL, **v = NULL, *w = NULL;
+	size_t len = strlen(value), n = 0, i;
 	int r = PB_ERR_INTERNAL;
 
 	/* Words are separated by blanks, so there are at most len/2 + 1. */
-	max = strlen(value) / 2 + 1;
-	if ((words = calloc(max, sizeof(*words))) == NULL) {
+	if ((words = calloc(len / 2 + 1, sizeof(*words))) == NULL ||
+	    (w = malloc(len + 1)) == NULL) {
 		r = PB_ERR_NOMEM;
 		goto out;
 	}
@@ -320,8 +313,12 @@ pb_strlist_split(const char *value, struct pb_strlist *list, struct pb_err *e)
 			s++;
 		if (*s == '\0')
 			break;
-		if ((r = parse_word(&s, &words[n], e)) != PB_OK)
+		if ((r = parse_word(&s, w, e)) != PB_OK)
 			goto out;
+		if ((words[n] = strdup(w)) == NULL) {
+			r = PB_ERR_NOMEM;
+			goto out;
+		}
 		n++;
 	}
 	if (n == 0) {
@@ -345,6 +342,7 @@ pb_strlist_split(const char *value, struct pb_strlist *list, struct pb_err *e)
 	for (i = 0; i < n; i++)
 		free(words[i]);
 	free(words);
+	free(w);
 	return r;
 }
 
@@ -376,8 +374,9 @@ val_free(struct val *v)
 }
 
 /*
- * Integers are plain decimal digits: strtol() alone would take a sign,
- * leading blanks, "0x" nowhere but silently stop at "6o".
+ * Integers are plain decimal digits: strtol() alone would take a sign and
+ * leading blanks, and stop quietly at the "o" of "6o".  "-5" is a whole
+ * number, so it is reported as out of range, not as junk.
  */
 static int
 parse_long(const struct key *k, const char *value, long *out,
@@ -387,36 +386,34 @@ parse_long(const struct key *k, const char *value, long *out,
 	const char *p = value;
 	char *end = NULL;
 	long n;
-	int neg = 0;
+	int r = PB_ERR_CONFIG, junk = 0;
 
-	pb_log_safe(value, sv, sizeof(sv));
-	if (*p == '-') {
-		neg = 1;
+	if (*p == '-')
 		p++;
-	}
 	if (*p == '\0')
-		goto junk;
+		junk = 1;
 	for (; *p != '\0'; p++)
 		if (!isdigit((unsigned char)*p))
-			goto junk;
-	if (neg)
-		goto range;
-	errno = 0;
-	n = strtol(value, &end, 10);
-	if (errno == ERANGE || n < k->min || n > k->max)
-		goto range;
-	if (end == value || *end != '\0')
-		goto junk;
-	*out = n;
-	return PB_OK;
- junk:
-	report(logfn, ctx, where, "%s: '%s' is not a whole number of %s "
-	    "(%ld to %ld)", k->name, sv, k->unit, k->min, k->max);
-	return PB_ERR_CONFIG;
- range:
-	report(logfn, ctx, where, "%s: '%s' is out of range (%ld to %ld %s)",
-	    k->name, sv, k->min, k->max, k->unit);
-	return PB_ERR_CONFIG;
+			junk = 1;
+	if (!junk && *value != '-') {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno == 0 && *end == '\0' && n >= k->min &&
+		    n <= k->max) {
+			*out = n;
+			r = PB_OK;
+			goto out;
+		}
+	}
+	pb_log_safe(value, sv, sizeof(sv));
+	if (junk)
+		report(logfn, ctx, where, "%s: '%s' is not a whole number of "
+		    "%s (%ld to %ld)", k->name, sv, k->unit, k->min, k->max);
+	else
+		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
+		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
+ out:
+	return r;
 }
 
 /* Append the names of the known algorithms to buf, for a message. */
@@ -521,10 +518,13 @@ parse_prompt(const char *value, char **out, const char *where,
 			goto out;
 		}
 	} else {
-		if ((r = parse_word(&s, &p, &e)) != PB_OK) {
-			if (r == PB_ERR_CONFIG)
-				report(logfn, ctx, where, "prompt: %s",
-				    pb_err_msg(&e));
+		if ((p = malloc(strlen(value) + 1)) == NULL) {
+			r = PB_ERR_NOMEM;
+			goto out;
+		}
+		if ((r = parse_word(&s, p, &e)) != PB_OK) {
+			report(logfn, ctx, where, "prompt: %s",
+			    pb_err_msg(&e));
 			goto out;
 		}
 		if (*s != '\0') {
@@ -803,8 +803,8 @@ pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src, const char *key,
 	if (value == NULL)
 		value = "";
 	pb_log_safe(key, sk, sizeof(sk));
-	if ((k = key_by_name(key)) == NULL) {
-		if ((dym = did_you_mean(key)) != NULL)
+	if (key == NULL || (k = key_by_name(key)) == NULL) {
+		if (key != NULL && (dym = did_you_mean(key)) != NULL)
 			report(logfn, ctx, where, "unknown key '%s' (did you "
 			    "mean '%s'?)", sk, dym);
 		else
