@@ -489,9 +489,13 @@ pb_json_scalar_eq(const cJSON *v, const char *text)
 	if (cJSON_IsFalse(v))
 		return strcmp(text, "false") == 0;
 	if (cJSON_IsNumber(v)) {
-		/* Integers only: 2^53 is where doubles stop being exact. */
+		/*
+		 * Integers only, and only below 2^53: from there on doubles
+		 * are not exact, and 2^53 + 1 in the text reads as 2^53.
+		 */
 		d = v->valuedouble;
-		if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+		if (!isfinite(d) || d != floor(d) ||
+		    fabs(d) >= 9007199254740992.0)
 			return 0;
 		(void)snprintf(buf, sizeof(buf), "%lld", (long long)d);
 		return strcmp(buf, text) == 0;

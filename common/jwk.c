@@ -45,8 +45,6 @@ static const struct pb_alg algs[] = {
 #define NALGS	(sizeof(algs) / sizeof(algs[0]))
 
 /* Bounds on what a JWK may make us do. */
-#define RSA_MIN_BITS	2048
-#define RSA_MAX_BITS	16384
 #define OCT_MIN_LEN	32
 #define OCT_MAX_LEN	1024
 #define JWKS_MAX_KEYS	256
@@ -166,7 +164,8 @@ rsa_key(const cJSON *obj, struct pb_jwk *k, struct pb_err *e)
 	size_t nlen, elen;
 	int r, bits;
 
-	if ((r = get_b64(obj, "n", RSA_MAX_BITS / 6 + 4, &nb, &nlen, e)) != 0 ||
+	if ((r = get_b64(obj, "n", PB_RSA_MAX_BITS / 6 + 4, &nb, &nlen,
+	    e)) != 0 ||
 	    (r = get_b64(obj, "e", 16, &eb, &elen, e)) != 0)
 		goto out;
 	if ((n = BN_bin2bn(nb, (int)nlen, NULL)) == NULL ||
@@ -175,9 +174,9 @@ rsa_key(const cJSON *obj, struct pb_jwk *k, struct pb_err *e)
 		goto out;
 	}
 	bits = BN_num_bits(n);
-	if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS) {
+	if (bits < PB_RSA_MIN_BITS || bits > PB_RSA_MAX_BITS) {
 		r = pb_err_set(e, PB_ERR_KEY, "RSA modulus of %d bits (allowed "
-		    "%d to %d)", bits, RSA_MIN_BITS, RSA_MAX_BITS);
+		    "%d to %d)", bits, PB_RSA_MIN_BITS, PB_RSA_MAX_BITS);
 		goto out;
 	}
 	if (!BN_is_odd(n)) {
@@ -462,6 +461,15 @@ pb_jwk_from_json(const cJSON *obj, unsigned flags, struct pb_jwk **out,
 	}
 	if (r != PB_OK)
 		goto out;
+	/*
+	 * A key whose own alg it cannot serve (a P-256 key saying ES384, a
+	 * 32-byte secret saying HS512) would never verify anything: refuse
+	 * it now, so the admin hears why at load time.
+	 */
+	if (k->alg != NULL && (r = pb_jwk_fits(k, k->alg, e)) != PB_OK) {
+		r = PB_ERR_KEY;
+		goto out;
+	}
 	*out = k;
 	k = NULL;
  out:

@@ -46,6 +46,10 @@ const struct pb_alg *pb_alg_at(size_t i);
 /* The default allowlist of DESIGN.md: every asymmetric algorithm. */
 unsigned pb_alg_default_mask(void);
 
+/* RSA moduli accepted in a JWK, in bits (RFC 8725 3.5 asks for 2048). */
+#define PB_RSA_MIN_BITS	2048
+#define PB_RSA_MAX_BITS	16384
+
 /* Flags for pb_jwk_from_json() and pb_jwks_parse(). */
 #define PB_JWK_ALLOW_OCT	0x01	/* accept kty "oct": a secret key set */
 

@@ -23,7 +23,8 @@
 
 /* Bounds on the parts of a token (the whole token is bounded too). */
 #define HEADER_MAX	4096	/* encoded header characters */
-#define SIG_MAX		1400	/* encoded signature: RSA-8192 is 1366 */
+/* Encoded signature: the largest RSA modulus a JWK may have. */
+#define SIG_MAX		((PB_RSA_MAX_BITS / 8 + 2) / 3 * 4)
 
 void
 pb_jws_free(struct pb_jws *jws)
@@ -35,6 +36,22 @@ pb_jws_free(struct pb_jws *jws)
 	pb_freezero(jws->payload, jws->payload_len + 1);
 	pb_freezero(jws->sig, jws->sig_len + 1);
 	free(jws);
+}
+
+/* Decode one segment, saying which one failed and why. */
+static int
+segment(const char *p, size_t len, size_t maxlen, const char *what,
+    uint8_t **out, size_t *outlen, struct pb_err *e)
+{
+	int r = pb_b64url_decode(p, len, maxlen, out, outlen);
+
+	if (r == PB_ERR_TOOBIG)
+		return pb_err_set(e, r, "token %s is %zu characters, over the "
+		    "limit of %zu", what, len, maxlen);
+	if (r == PB_ERR_FORMAT)
+		return pb_err_set(e, r, "token %s is not strict base64url "
+		    "(padding, whitespace or stray characters?)", what);
+	return r;
 }
 
 int
@@ -64,21 +81,13 @@ pb_jws_parse(const char *tok, size_t len, size_t maxlen, struct pb_jws **out,
 		return pb_err_set(e, PB_ERR_FORMAT, "token signature is empty");
 	if ((jws = calloc(1, sizeof(*jws))) == NULL)
 		return PB_ERR_NOMEM;
-	r = pb_b64url_decode(tok, (size_t)(d1 - tok), HEADER_MAX, &hdr, &hlen);
-	if (r == PB_OK)
-		r = pb_b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), maxlen,
-		    &jws->payload, &jws->payload_len);
-	if (r == PB_OK)
-		r = pb_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - tok),
-		    SIG_MAX, &jws->sig, &jws->sig_len);
-	if (r == PB_ERR_NOMEM)
+	if ((r = segment(tok, (size_t)(d1 - tok), HEADER_MAX, "header", &hdr,
+	    &hlen, e)) != PB_OK ||
+	    (r = segment(d1 + 1, (size_t)(d2 - d1 - 1), maxlen, "payload",
+	    &jws->payload, &jws->payload_len, e)) != PB_OK ||
+	    (r = segment(d2 + 1, len - (size_t)(d2 + 1 - tok), SIG_MAX,
+	    "signature", &jws->sig, &jws->sig_len, e)) != PB_OK)
 		goto out;
-	if (r != PB_OK) {
-		r = pb_err_set(e, r == PB_ERR_TOOBIG ? PB_ERR_TOOBIG :
-		    PB_ERR_FORMAT, "token is not strict base64url (padding, "
-		    "whitespace or stray characters?)");
-		goto out;
-	}
 	if ((r = pb_json_parse((const char *)hdr, hlen, HEADER_MAX,
 	    "token header", &jws->header, e)) != PB_OK)
 		goto out;

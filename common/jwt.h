@@ -26,7 +26,9 @@ struct pb_verifier;
  * hmac_secret_file is set, the HMAC secret (a regular file that is not
  * group- or world-readable; one trailing newline is dropped).  cfg must
  * outlive the verifier.  A missing or unreadable file is PB_ERR_IO, a file
- * with no usable key or a bad secret PB_ERR_KEY.
+ * with no usable key or a bad secret PB_ERR_KEY, a JWKS that is not JSON
+ * PB_ERR_FORMAT, one over the size or key-count limits PB_ERR_TOOBIG.  Any
+ * failure here means the admin's files are unusable, never a token problem.
  */
 int pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip,
     void *ctx, struct pb_verifier **out, struct pb_err *e) PB_WUR;
