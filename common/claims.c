@@ -61,10 +61,11 @@ pb_claims_check_time(const cJSON *claims, int64_t now, long leeway,
 		if (r == 0)
 			return pb_err_set(e, PB_ERR_CLAIM, "token has no iat "
 			    "claim, which max_token_age needs");
-		if (now - iat > max_age + leeway)
+		/* DESIGN.md: rejected when the age exceeds the maximum. */
+		if (now - iat > max_age)
 			return pb_err_set(e, PB_ERR_EXPIRED, "token issued "
-			    "%lld s ago, max_token_age is %ld s (leeway %ld "
-			    "s)", (long long)(now - iat), max_age, leeway);
+			    "%lld s ago, max_token_age is %ld s",
+			    (long long)(now - iat), max_age);
 	}
 	return PB_OK;
 }

@@ -47,6 +47,18 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 		r = pb_err_set(e, PB_ERR_IO, "%s is not a regular file", sp);
 		goto out;
 	}
+	/*
+	 * Every file we read decides who logs in: one that someone other
+	 * than root or us could change is as good as no check at all.
+	 */
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		r = pb_err_set(e, PB_ERR_IO, "%s must be owned by root (or uid "
+		    "%u) and writable by no one else (owner %u, mode %04o)",
+		    sp, (unsigned)geteuid(), (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
 	if ((flags & PB_FILE_PRIVATE) != 0 &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		r = pb_err_set(e, PB_ERR_IO, "%s is accessible by group or "

@@ -12,8 +12,9 @@
 /*
  * Read a whole regular file of at most maxlen bytes into a fresh
  * NUL-terminated buffer (the NUL not counted in *lenp).  Missing,
- * unreadable, not regular, or PB_FILE_PRIVATE and readable by others:
- * PB_ERR_IO; larger than maxlen: PB_ERR_TOOBIG.  Messages name the path.
+ * unreadable, not regular, owned by anyone but root or the effective uid,
+ * writable by group or others, or PB_FILE_PRIVATE and accessible by
+ * others: PB_ERR_IO; larger than maxlen: PB_ERR_TOOBIG.  Messages name the path.
  * The caller frees *bufp (pb_freezero() when secret).
  */
 int pb_file_read(const char *path, size_t maxlen, unsigned flags,

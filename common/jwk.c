@@ -658,7 +658,7 @@ pb_jwks_parse(const char *buf, size_t len, unsigned flags,
 		if (r == PB_ERR_NOMEM)
 			goto out;
 		if (r != PB_OK)
-			report_skip(skip, ctx, i, key, &ke);
+			report_skip(skip, ctx, i + 1, key, &ke);
 		else
 			set->n++;
 		i++;

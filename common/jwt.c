@@ -37,6 +37,30 @@ mask_needs(unsigned mask, int oct)
 	return 0;
 }
 
+/*
+ * Every HS algorithm the allowlist names must be usable with the secret:
+ * a 32-byte secret with HS512 allowed would fail every token as a token
+ * problem, when it is the admin's to fix.
+ */
+static int
+secret_fits(const struct pb_jwk *k, unsigned mask, const char *path,
+    struct pb_err *e)
+{
+	char sp[PB_SAFE_BUFSZ];
+	const struct pb_alg *a;
+	size_t i;
+
+	for (i = 0; (a = pb_alg_at(i)) != NULL; i++)
+		if ((a->bit & mask) != 0 && a->kty == PB_KTY_OCT &&
+		    k->secret.len < a->size)
+			return pb_err_set(e, PB_ERR_KEY, "%s: secret of %zu "
+			    "bytes, %s needs at least %zu (use a longer "
+			    "secret or remove %s from algorithms)",
+			    pb_log_safe(path, sp, sizeof(sp)), k->secret.len,
+			    a->name, a->size, a->name);
+	return PB_OK;
+}
+
 static int
 load_secret(const char *path, struct pb_jwk **out, struct pb_err *e)
 {
@@ -76,8 +100,10 @@ pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip, void *ctx,
 	if (mask_needs(cfg->algorithms, 0))
 		r = pb_jwks_load(cfg->jwks_file, 0, skip, ctx, &v->jwks, e);
 	if (r == PB_OK && cfg->hmac_secret_file != NULL &&
-	    mask_needs(cfg->algorithms, 1))
-		r = load_secret(cfg->hmac_secret_file, &v->hmac, e);
+	    mask_needs(cfg->algorithms, 1) &&
+	    (r = load_secret(cfg->hmac_secret_file, &v->hmac, e)) == PB_OK)
+		r = secret_fits(v->hmac, cfg->algorithms,
+		    cfg->hmac_secret_file, e);
 	if (r != PB_OK) {
 		pb_verifier_free(v);
 		return r;

@@ -297,15 +297,15 @@ START_TEST(test_claims_max_age_needs_iat)
 }
 END_TEST
 
-/* Rejected when now - iat > max_token_age + leeway (claims.h). */
+/* Rejected when now - iat > max_token_age; leeway does not stretch it. */
 START_TEST(test_claims_max_age_boundary)
 {
-	/* iat = now - 3660: exactly max_age + leeway old, accepted. */
-	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996340}", NOW, LEEWAY,
+	/* iat = now - 3600: exactly max_age old, accepted. */
+	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996400}", NOW, LEEWAY,
 	    3600), PB_OK, NULL, NULL);
-	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996339}", NOW, LEEWAY,
-	    3600), PB_ERR_EXPIRED, NULL, "token issued 3661 s ago, "
-	    "max_token_age is 3600 s (leeway 60 s)");
+	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996399}", NOW, LEEWAY,
+	    3600), PB_ERR_EXPIRED, NULL, "token issued 3601 s ago, "
+	    "max_token_age is 3600 s");
 	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996400}", NOW, 0,
 	    3600), PB_OK, NULL, NULL);
 	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996399}", NOW, 0,
@@ -314,7 +314,7 @@ START_TEST(test_claims_max_age_boundary)
 	expect(tcheck("{\"exp\":1800003600,\"iat\":1800000000}", NOW, LEEWAY,
 	    3600), PB_OK, NULL, NULL);
 	/* A fractional iat rounds up, so the age never grows. */
-	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996339.5}", NOW,
+	expect(tcheck("{\"exp\":1800003600,\"iat\":1799996399.5}", NOW,
 	    LEEWAY, 3600), PB_OK, NULL, NULL);
 }
 END_TEST
