@@ -29,6 +29,14 @@ static const char *const messages[] = {
 	[18] = "token is for another user",
 	[19] = "token is on the denylist",
 	[20] = "token was already used",
+	[21] = "network error",
+	[22] = "unexpected answer from the server",
+	[23] = "authorization pending",
+	[24] = "polling too fast",
+	[25] = "access denied",
+	[26] = "device code expired",
+	[27] = "grant is invalid or revoked",
+	[28] = "canceled",
 };
 
 const char *

@@ -31,7 +31,15 @@
 #define PB_ERR_USER		-18	/* token names another user */
 #define PB_ERR_DENIED		-19	/* jti or sub is on the denylist */
 #define PB_ERR_REPLAY		-20	/* jti was used before */
-#define PB_ERR_MIN		-20
+#define PB_ERR_NET		-21	/* DNS, connect, TLS, reset or timeout */
+#define PB_ERR_HTTP		-22	/* unexpected HTTP status or answer */
+#define PB_ERR_PENDING		-23	/* authorization_pending (RFC 8628) */
+#define PB_ERR_SLOWDOWN		-24	/* slow_down (RFC 8628) */
+#define PB_ERR_ACCESS_DENIED	-25	/* the user denied the request */
+#define PB_ERR_EXPIRED_CODE	-26	/* expired_token: device code expired */
+#define PB_ERR_INVALID_GRANT	-27	/* invalid_grant: the grant is dead */
+#define PB_ERR_CANCELED		-28	/* a callback asked to stop */
+#define PB_ERR_MIN		-28
 
 #ifndef PB_WUR
 #define PB_WUR	__attribute__((warn_unused_result))

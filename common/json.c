@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "secmem.h"
 
 /*
  * A strict RFC 8259 grammar check, run before cJSON sees the text, because
@@ -373,8 +374,29 @@ pb_json_parse(const char *buf, size_t len, size_t maxlen, const char *what,
 	root = NULL;
 	r = PB_OK;
  out:
-	cJSON_Delete(root);
+	/* A rejected document may still be a token answer: wipe it. */
+	pb_json_delete_wipe(root);
 	return r;
+}
+
+static void
+wipe_strings(cJSON *j, int depth)
+{
+	/* Depth is bounded by the parser; the guard keeps it so. */
+	for (; j != NULL && depth <= PB_JSON_MAX_DEPTH + 1; j = j->next) {
+		if (j->valuestring != NULL)
+			pb_bzero(j->valuestring, strlen(j->valuestring));
+		wipe_strings(j->child, depth + 1);
+	}
+}
+
+void
+pb_json_delete_wipe(cJSON *root)
+{
+	if (root == NULL)
+		return;
+	wipe_strings(root, 0);
+	cJSON_Delete(root);
 }
 
 const cJSON *

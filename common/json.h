@@ -32,6 +32,13 @@ int pb_json_parse(const char *buf, size_t len, size_t maxlen,
     const char *what, cJSON **out, struct pb_err *e) PB_WUR;
 
 /*
+ * Wipe every string value of a tree, then free it; NULL-safe.  For JSON
+ * that may carry secrets (token endpoint answers): cJSON keeps its own
+ * copies of every string.
+ */
+void pb_json_delete_wipe(cJSON *root);
+
+/*
  * Case-sensitive member lookup (cJSON_GetObjectItem() is case-insensitive).
  * Returns NULL when obj is not an object or has no such member.
  */

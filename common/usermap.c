@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "file.h"
+#include "usermap.h"
+
+/* Next line of buf (modified in place), trimmed; NULL at the end. */
+static char *
+next_line(char **cur, size_t *lineno)
+{
+	char *p = *cur, *end, *nl;
+
+	if (p == NULL || *p == '\0')
+		return NULL;
+	if ((nl = strchr(p, '\n')) != NULL) {
+		*nl = '\0';
+		*cur = nl + 1;
+	} else
+		*cur = p + strlen(p);
+	(*lineno)++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		*--end = '\0';
+	return p;
+}
+
+/* Split "CLAIM-VALUE LOCAL-USER" at its last run of blanks. */
+static int
+split_map_line(char *line, char **value, char **user)
+{
+	char *sp = line + strlen(line);
+
+	while (sp > line && sp[-1] != ' ' && sp[-1] != '\t')
+		sp--;
+	if (sp == line)
+		return -1;
+	*user = sp;
+	while (sp > line && (sp[-1] == ' ' || sp[-1] == '\t'))
+		sp--;
+	*sp = '\0';
+	*value = line;
+	return 0;
+}
+
+struct entry {
+	const char	*value;
+	const char	*user;
+	size_t		 line;
+};
+
+static int
+cmp_value(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->value,
+	    ((const struct entry *)b)->value);
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->value, y->value);
+
+	if (c != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int
+pb_usermap_lookup(const char *path, const char *value, char **user,
+    struct pb_err *e)
+{
+	char sp[PB_SAFE_BUFSZ], sv[PB_SAFE_BUFSZ];
+	struct entry *ents = NULL, key, *hit;
+	char *buf = NULL, *cur, *line, *v, *u;
+	size_t len, lineno = 0, n = 0, cap, i;
+	int r;
+
+	*user = NULL;
+	if ((r = pb_file_read(path, PB_LIST_MAX, 0, &buf, &len, e)) != PB_OK)
+		return r;
+	pb_log_safe(path, sp, sizeof(sp));
+	/* At most one entry per line; a line holds at least two bytes. */
+	cap = len / 2 + 1;
+	if ((ents = calloc(cap, sizeof(*ents))) == NULL) {
+		r = PB_ERR_NOMEM;
+		goto out;
+	}
+	cur = buf;
+	while ((line = next_line(&cur, &lineno)) != NULL) {
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (split_map_line(line, &v, &u) != 0 || n == cap) {
+			r = pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: expected "
+			    "\"CLAIM-VALUE LOCAL-USER\"", sp, lineno);
+			goto out;
+		}
+		ents[n].value = v;
+		ents[n].user = u;
+		ents[n++].line = lineno;
+	}
+	/*
+	 * A value mapped twice is an error wherever it is, not only when
+	 * that value logs in: the outcome never depends on line order.
+	 */
+	qsort(ents, n, sizeof(*ents), cmp_entry);
+	for (i = 1; i < n; i++) {
+		if (strcmp(ents[i - 1].value, ents[i].value) == 0) {
+			r = pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: '%s' is "
+			    "already mapped on line %zu", sp, ents[i].line,
+			    pb_log_safe(ents[i].value, sv, sizeof(sv)),
+			    ents[i - 1].line);
+			goto out;
+		}
+	}
+	key.value = value;
+	hit = n == 0 ? NULL : bsearch(&key, ents, n, sizeof(*ents),
+	    cmp_value);
+	if (hit == NULL) {
+		r = pb_err_set(e, PB_ERR_USER, "'%s' is not in the usermap %s",
+		    pb_log_safe(value, sv, sizeof(sv)), sp);
+		goto out;
+	}
+	if ((*user = strdup(hit->user)) == NULL) {
+		r = PB_ERR_NOMEM;
+		goto out;
+	}
+	r = PB_OK;
+ out:
+	free(ents);
+	free(buf);
+	return r;
+}
+
+int
+pb_denylist_check(const char *path, const char *jti, const char *sub,
+    struct pb_err *e)
+{
+	char sv[PB_SAFE_BUFSZ];
+	char *buf = NULL, *cur, *line;
+	size_t len, lineno = 0;
+	int r;
+
+	if ((r = pb_file_read(path, PB_LIST_MAX, 0, &buf, &len, e)) != PB_OK)
+		return r;
+	cur = buf;
+	r = PB_OK;
+	while ((line = next_line(&cur, &lineno)) != NULL) {
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (jti != NULL && strcmp(line, jti) == 0) {
+			r = pb_err_set(e, PB_ERR_DENIED, "jti '%s' is on the "
+			    "denylist", pb_log_safe(jti, sv, sizeof(sv)));
+			break;
+		}
+		if (sub != NULL && strcmp(line, sub) == 0) {
+			r = pb_err_set(e, PB_ERR_DENIED, "sub '%s' is on the "
+			    "denylist", pb_log_safe(sub, sv, sizeof(sv)));
+			break;
+		}
+	}
+	free(buf);
+	return r;
+}

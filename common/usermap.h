@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_USERMAP_H
+#define PB_USERMAP_H
+
+#include "err.h"
+
+/*
+ * The module's two admin-written lists (DESIGN.md "Names, values and
+ * lists"), read at each login so that edits apply at once.  Both take
+ * whole-line '#' comments and blank lines, and are at most PB_LIST_MAX
+ * bytes.
+ */
+#define PB_LIST_MAX	(1024 * 1024)
+
+/*
+ * usermap_file: lines "CLAIM-VALUE LOCAL-USER"; LOCAL-USER is the last
+ * field, CLAIM-VALUE everything before it, trimmed; exact, case-sensitive.
+ * Finds value and returns PB_OK with *user set (free() it).  A value the map
+ * does not list is PB_ERR_USER (the map is exclusive).  A line with one
+ * field, or any value mapped twice in the file (whatever is looked up), is
+ * PB_ERR_CONFIG with "path:line"; an unreadable file PB_ERR_IO.
+ */
+int pb_usermap_lookup(const char *path, const char *value, char **user,
+    struct pb_err *e) PB_WUR;
+
+/*
+ * denylist_file: one revoked jti or sub per line, trimmed.  PB_OK when
+ * neither jti nor sub (each may be NULL) is listed, PB_ERR_DENIED when one
+ * is, PB_ERR_IO when the file cannot be read.
+ */
+int pb_denylist_check(const char *path, const char *jti, const char *sub,
+    struct pb_err *e) PB_WUR;
+
+#endif /* PB_USERMAP_H */
