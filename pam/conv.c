@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "err.h"
+#include "module.h"
+#include "secmem.h"
+
+/* The OpenSSH client cuts every answer at 1023 bytes (readpass.c). */
+#define SSH_ANSWER_CUT	1023
+
+/* A runaway sender of one-byte parts must not keep us looping. */
+#define MAX_PARTS	256
+
+/* Ask one question with echo off; *answer is libpam-style malloc()ed. */
+static int
+ask(pam_handle_t *pamh, const char *prompt, char **answer)
+{
+	const struct pam_conv *conv = NULL;
+	const struct pam_message msg = { PAM_PROMPT_ECHO_OFF, prompt };
+	const struct pam_message *msgs = &msg;
+	struct pam_response *resp = NULL;
+	int r;
+
+	*answer = NULL;
+	if ((r = pam_get_item(pamh, PAM_CONV, (const void **)&conv)) !=
+	    PAM_SUCCESS || conv == NULL || conv->conv == NULL)
+		return r == PAM_SUCCESS ? PAM_CONV_ERR : r;
+	r = conv->conv(1, &msgs, &resp, conv->appdata_ptr);
+	if (r == PAM_CONV_AGAIN)
+		return PAM_INCOMPLETE;
+	if (r != PAM_SUCCESS || resp == NULL || resp->resp == NULL) {
+		if (resp != NULL)
+			free(resp);
+		return r != PAM_SUCCESS ? r : PAM_CONV_ERR;
+	}
+	*answer = resp->resp;
+	free(resp);
+	return PAM_SUCCESS;
+}
+
+/*
+ * Append len bytes to tok, staying within max: a fresh buffer, the old
+ * one wiped (never realloc, which would leave copies behind).
+ */
+static int
+append(struct pb_secret *tok, const char *p, size_t len, size_t max)
+{
+	char *n;
+
+	if (len > max || tok->len > max - len)
+		return PB_ERR_TOOBIG;
+	if ((n = malloc(tok->len + len + 1)) == NULL)
+		return PB_ERR_NOMEM;
+	if (tok->len > 0)
+		memcpy(n, tok->p, tok->len);
+	memcpy(n + tok->len, p, len);
+	n[tok->len + len] = '\0';
+	len += tok->len;
+	pb_secret_clear(tok);
+	tok->p = n;
+	tok->len = len;
+	return PB_OK;
+}
+
+int
+pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
+    int *hint1023)
+{
+	char prompt[96];
+	const void *item = NULL;
+	char *ans = NULL;
+	size_t len, parts = 0;
+	int r, more;
+
+	tok->p = NULL;
+	tok->len = 0;
+	*prompted = 0;
+	*hint1023 = 0;
+	if (args->try_first_pass || args->use_first_pass) {
+		r = pam_get_item(pamh, PAM_AUTHTOK, &item);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (item == NULL && args->use_first_pass) {
+			pam_syslog(pamh, LOG_NOTICE, "use_first_pass but no "
+			    "password from an earlier module");
+			return PAM_AUTH_ERR;
+		}
+	}
+	for (;;) {
+		if (item != NULL) {
+			/* PAM_AUTHTOK belongs to libpam: copy, never free. */
+			len = strlen(item);
+			if ((ans = strdup(item)) == NULL)
+				return PAM_BUF_ERR;
+			item = NULL;
+		} else {
+			if (parts == 0)
+				r = ask(pamh, cfg->prompt, &ans);
+			else {
+				/* The only number is the bytes so far. */
+				(void)snprintf(prompt, sizeof(prompt),
+				    "Bearer token (continued at byte %zu): ",
+				    tok->len);
+				r = ask(pamh, prompt, &ans);
+			}
+			if (r != PAM_SUCCESS)
+				goto fail;
+			*prompted = 1;
+			len = strlen(ans);
+		}
+		if (len == SSH_ANSWER_CUT)
+			*hint1023 = 1;
+		more = len > 0 && ans[len - 1] == '\\';
+		if (more)
+			len--;
+		r = append(tok, ans, len, cfg->max_token_size);
+		pb_freezero(ans, strlen(ans) + 1);
+		ans = NULL;
+		if (r == PB_ERR_TOOBIG) {
+			pam_syslog(pamh, LOG_NOTICE, "token input over "
+			    "max_token_size (%zu bytes), rejected",
+			    cfg->max_token_size);
+			r = PAM_AUTH_ERR;
+			goto fail;
+		}
+		if (r != PB_OK) {
+			r = PAM_BUF_ERR;
+			goto fail;
+		}
+		if (!more)
+			return PAM_SUCCESS;
+		/* use_first_pass means never prompt, not even for a part. */
+		if (args->use_first_pass) {
+			pam_syslog(pamh, LOG_NOTICE, "use_first_pass: the "
+			    "password from an earlier module ends in '\\', "
+			    "which would need a prompt for the rest");
+			r = PAM_AUTH_ERR;
+			goto fail;
+		}
+		if (++parts >= MAX_PARTS) {
+			pam_syslog(pamh, LOG_NOTICE, "token sent in more than "
+			    "%d parts, rejected", MAX_PARTS);
+			r = PAM_AUTH_ERR;
+			goto fail;
+		}
+	}
+ fail:
+	pb_secret_clear(tok);
+	return r;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_MODULE_H
+#define PB_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <security/pam_modules.h>
+
+#include "conf.h"
+#include "err.h"
+#include "secmem.h"
+
+/* Exported entry points only (-fvisibility=hidden elsewhere). */
+#define PB_EXPORT	__attribute__((visibility("default")))
+
+/* What the module line says besides configuration keys. */
+struct pb_args {
+	const char	*config;	/* config=PATH, points into argv */
+	int		 debug;
+	int		 try_first_pass;
+	int		 use_first_pass;
+};
+
+/*
+ * Read the module arguments and the configuration file into a checked
+ * configuration: config= first, then the file, then every key=value
+ * argument on top (the line wins).  Problems are logged at LOG_ERR.
+ * Returns PB_OK, PB_ERR_NOMEM, or PB_ERR_CONFIG / PB_ERR_IO for anything
+ * the admin must fix.
+ */
+int pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
+    struct pb_args *args, struct pb_conf **cfgp) PB_WUR;
+
+/* pb_conf_log_fn and pb_jwks_skip_fn that log through pam_syslog(). */
+void pb_log_conf(void *pamh, int prio, const char *msg);
+void pb_log_skip(void *pamh, const char *msg);
+
+/*
+ * Get the token: PAM_AUTHTOK with try_first_pass/use_first_pass, else the
+ * module's prompt; while an answer ends with '\' the module asks for the
+ * next part (DESIGN.md "Long tokens").  *prompted says whether the module
+ * asked; *hint1023 whether an answer was exactly 1023 bytes.  Returns a
+ * PAM code; on PAM_SUCCESS tok holds the joined token (wipe it).
+ */
+int pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
+    int *hint1023);
+
+/*
+ * The single-use jti cache (replay_cache): PB_OK the first time a token's
+ * iss and jti are seen, PB_ERR_REPLAY after, until exp + leeway; expired
+ * entries are removed on the way.  Safe under concurrent logins: entries
+ * are created with O_EXCL.  PB_ERR_IO when the directory is unusable.
+ */
+int pb_replay_check(const char *dir, const char *iss, const char *jti,
+    int64_t exp, int64_t now, long leeway, struct pb_err *e) PB_WUR;
+
+#endif /* PB_MODULE_H */

@@ -1,0 +1,2628 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The PAM stack tests (DESIGN.md section 4 "libpam"; the Linux-PAM
+ * pam_faillock pattern): pam_bearer.so as built, loaded by the real libpam
+ * from service files written into a temporary directory and opened with
+ * pam_start_confdir() (Linux-PAM >= 1.4).  The conversation answers from a
+ * script per test and records every prompt.  The module's pam_syslog()
+ * lines reach $PB_SYSLOG_FILE through syslog_shim.so, which stack.sh
+ * preloads; every test's teardown checks that no 8 bytes of any token or
+ * password the test used appear in what the module logged.
+ *
+ * Environment (stack.sh sets it): PB_MODULE (the module, absolute),
+ * PB_EXPECT_MODULE (pam_expect.so, absolute), PB_SYSLOG_FILE, PB_TESTDATA
+ * (keys and jwks.json from mkvectors.sh), PB_STRESS_N (authentications per
+ * thread in the stress test, default 1000).
+ *
+ * Time: the module reads the real clock (time(NULL)) and takes no injected
+ * time, so the tokens here are made relative to time(NULL) as well, with
+ * margins of many seconds.  STYLE.md 2.7's "never call time() in tests" is
+ * about the unit tests of common/, where time is an argument.
+ *
+ * Two stacks do most of the work:
+ *   "exact": auth [success=done ignore=ok default=die] pam_bearer.so ...
+ *            makes pam_authenticate() return the module's own code,
+ *            PAM_AUTHINFO_UNAVAIL and PAM_IGNORE included (libpam never
+ *            returns PAM_IGNORE from "die" or "ignore", which end as
+ *            PAM_PERM_DENIED, but does from "ok" as the last line);
+ *   "deny":  auth sufficient pam_bearer.so ... / auth required pam_deny.so
+ *            is the stack an admin writes.
+ */
+#include "config.h"
+
+#ifndef HAVE_PAM_START_CONFDIR
+#include <stdio.h>
+
+int
+main(void)
+{
+	puts("check_pam: libpam has no pam_start_confdir() (Linux-PAM < 1.4): "
+	    "skipping");
+	return 77;
+}
+#else
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <openssl/evp.h>
+#include <security/pam_appl.h>
+
+#include "checkmain.h"
+#include "testutil.h"
+
+#define ISS		"https://idp.example.com"
+#define ISS2		"accounts.example.com"
+#define AUD		"ssh"
+#define PROMPT		"Bearer token: "
+#define MAX_PROMPTS	512
+#define MAX_SECRETS	512
+/* No run of this many bytes of a token may appear in the log. */
+#define WINDOW		8
+
+/* Set once in main(), read-only afterwards (threads included). */
+static const char *mod_path, *expect_path, *log_path;
+static EVP_PKEY *k_rsa, *k_pss, *k_ec, *k_ec384, *k_ec521, *k_ed;
+static char *hmac_key;
+static size_t hmac_len;
+static long stress_n = 1000;
+
+/* Per test (setup() and teardown()). */
+static char *dir, *confdir, *conf_path;
+static off_t log_test_start, log_mark;
+static char *secrets[MAX_SECRETS];
+static size_t nsecrets;
+static unsigned jti_seq;
+
+/* The conversation ----------------------------------------------------- */
+
+/* What the test answers, and what the module asked. */
+struct script {
+	const char *const *answers;
+	size_t		 nanswers;
+	size_t		 next;
+	const char	*repeat;	/* answered forever after answers */
+	int		 rc;		/* not 0: return it, no answer */
+	int		 null_resp;	/* PAM_SUCCESS without text */
+	size_t		 nprompts;	/* every message seen */
+	char		*prompt[MAX_PROMPTS];	/* the first ones */
+	int		 style[MAX_PROMPTS];
+};
+
+static void
+script_clear(struct script *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprompts && i < MAX_PROMPTS; i++)
+		free(s->prompt[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Answer each prompt with the next scripted answer; with none left,
+ * PAM_CONV_ERR (a module that asks more than the test expects fails).
+ * Thread-safe: all state is in appdata.
+ */
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp,
+    void *appdata)
+{
+	struct script *s = appdata;
+	struct pam_response *r;
+	const char *a;
+	int i;
+
+	*resp = NULL;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		if (s->nprompts < MAX_PROMPTS) {
+			s->prompt[s->nprompts] = tu_strdup(msg[i]->msg != NULL ?
+			    msg[i]->msg : "");
+			s->style[s->nprompts] = msg[i]->msg_style;
+		}
+		s->nprompts++;
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF &&
+		    msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
+			continue;
+		if (s->rc != 0)
+			goto fail;
+		if (s->null_resp)
+			continue;
+		if (s->next < s->nanswers)
+			a = s->answers[s->next++];
+		else if (s->repeat != NULL)
+			a = s->repeat;
+		else
+			goto fail;
+		r[i].resp = tu_strdup(a);
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+ fail:
+	for (i = 0; i < n; i++)
+		free(r[i].resp);
+	free(r);
+	return s->rc != 0 ? s->rc : PAM_CONV_ERR;
+}
+
+/* Names for messages ------------------------------------------------------ */
+
+static const char *
+pam_code(int rc)
+{
+	static const struct {
+		int		 rc;
+		const char	*name;
+	} names[] = {
+		{ PAM_SUCCESS, "PAM_SUCCESS" },
+		{ PAM_AUTH_ERR, "PAM_AUTH_ERR" },
+		{ PAM_IGNORE, "PAM_IGNORE" },
+		{ PAM_AUTHINFO_UNAVAIL, "PAM_AUTHINFO_UNAVAIL" },
+		{ PAM_PERM_DENIED, "PAM_PERM_DENIED" },
+		{ PAM_CONV_ERR, "PAM_CONV_ERR" },
+		{ PAM_SERVICE_ERR, "PAM_SERVICE_ERR" },
+		{ PAM_SYSTEM_ERR, "PAM_SYSTEM_ERR" },
+		{ PAM_BUF_ERR, "PAM_BUF_ERR" },
+		{ PAM_USER_UNKNOWN, "PAM_USER_UNKNOWN" },
+		{ PAM_INCOMPLETE, "PAM_INCOMPLETE" },
+		{ PAM_ABORT, "PAM_ABORT" },
+		{ PAM_CRED_ERR, "PAM_CRED_ERR" },
+		{ PAM_SESSION_ERR, "PAM_SESSION_ERR" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].rc == rc)
+			return names[i].name;
+	return "(other)";
+}
+
+/* Secrets: every token and password a test uses ------------------------- */
+
+/* Remember s (malloc()ed) for the log check; freed in teardown. */
+static char *
+track(char *s)
+{
+	if (nsecrets == MAX_SECRETS)
+		tu_die("check_pam: more than %d secrets in one test",
+		    MAX_SECRETS);
+	secrets[nsecrets++] = s;
+	return s;
+}
+
+static const char *
+secret(const char *s)
+{
+	return track(tu_strdup(s));
+}
+
+/* The log ----------------------------------------------------------------- */
+
+static off_t
+log_size(void)
+{
+	struct stat st;
+
+	if (stat(log_path, &st) == -1)
+		return 0;
+	return st.st_size;
+}
+
+/* What was logged from offset from on (malloc()ed, NUL-terminated). */
+static char *
+log_from(off_t from, size_t *lenp)
+{
+	size_t len = 0;
+	char *all, *p;
+
+	all = tu_read_file(log_path, &len);
+	if ((size_t)from > len)
+		from = (off_t)len;
+	p = tu_strdup(all + from);
+	if (lenp != NULL)
+		*lenp = len - (size_t)from;
+	free(all);
+	return p;
+}
+
+/*
+ * Lines of text that start with "level pam_bearer(" (any level when level
+ * is NULL: then any line) and hold needle.
+ */
+static size_t
+lines_with(const char *text, const char *level, const char *needle)
+{
+	const char *line = text, *nl, *hit;
+	size_t ll = level != NULL ? strlen(level) : 0, n = 0;
+
+	for (; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		if ((level == NULL || (strncmp(line, level, ll) == 0 &&
+		    strncmp(line + ll, " pam_bearer(", 12) == 0)) &&
+		    (hit = strstr(line, needle)) != NULL && hit < nl)
+			n++;
+		if (*nl == '\0')
+			break;
+	}
+	return n;
+}
+
+/*
+ * For failure messages: the last part of a log text, copied so that the
+ * text can be freed before the assertion (which does not return).
+ */
+static char failbuf[2048];
+
+static const char *
+tail(const char *text)
+{
+	size_t len = strlen(text);
+
+	(void)snprintf(failbuf, sizeof(failbuf), "%s",
+	    len > 1500 ? text + len - 1500 : text);
+	return failbuf;
+}
+
+/* Lines of the given level (NULL: any) holding needle since the last login. */
+static size_t
+log_count(const char *level, const char *needle)
+{
+	char *text = log_from(log_mark, NULL);
+	size_t n = lines_with(text, level, needle);
+
+	free(text);
+	return n;
+}
+
+static void
+log_expect(int line, const char *level, const char *needle, int want)
+{
+	char *text = log_from(log_mark, NULL);
+	size_t n = lines_with(text, level, needle);
+	const char *t = tail(text);
+
+	free(text);
+	if (want)
+		ck_assert_msg(n > 0, "line %d: no '%s' line with \"%s\" "
+		    "logged; the log since the login:\n%s", line,
+		    level != NULL ? level : "*", needle, t);
+	else
+		ck_assert_msg(n == 0, "line %d: a '%s' line with \"%s\" "
+		    "logged:\n%s", line, level != NULL ? level : "*", needle,
+		    t);
+}
+
+/* A line of this level holding s was logged since the last login. */
+#define LOGGED(level, s)	log_expect(__LINE__, level, s, 1)
+#define NOT_LOGGED(s)		log_expect(__LINE__, NULL, s, 0)
+
+/*
+ * DESIGN.md: "No byte of a token, ever."  Fails when any WINDOW-byte run
+ * of any secret the test used appears in the log written during the test:
+ * every such run of the secrets goes into a hash set, then every run of
+ * the log is looked up.
+ */
+static void
+assert_no_secret_logged(void)
+{
+	uint64_t *keys, w;
+	unsigned char *used;
+	size_t nwin = 0, cap = 64, i, j, h, len, ctx;
+	char *text;
+	int found = 0;
+
+	for (i = 0; i < nsecrets; i++)
+		if ((len = strlen(secrets[i])) >= WINDOW)
+			nwin += len - WINDOW + 1;
+	while (cap < 2 * nwin)
+		cap *= 2;
+	keys = tu_malloc(cap * sizeof(*keys));
+	used = tu_malloc(cap);
+	memset(used, 0, cap);
+	for (i = 0; i < nsecrets; i++) {
+		len = strlen(secrets[i]);
+		for (j = 0; j + WINDOW <= len; j++) {
+			memcpy(&w, secrets[i] + j, WINDOW);
+			h = (size_t)((w * 0x9e3779b97f4a7c15ULL) >> 20) &
+			    (cap - 1);
+			while (used[h] && keys[h] != w)
+				h = (h + 1) & (cap - 1);
+			used[h] = 1;
+			keys[h] = w;
+		}
+	}
+	text = log_from(log_test_start, &len);
+	for (j = 0; nwin > 0 && j + WINDOW <= len; j++) {
+		memcpy(&w, text + j, WINDOW);
+		h = (size_t)((w * 0x9e3779b97f4a7c15ULL) >> 20) & (cap - 1);
+		while (used[h] && keys[h] != w)
+			h = (h + 1) & (cap - 1);
+		if (used[h]) {
+			ctx = j > 100 ? j - 100 : 0;
+			(void)snprintf(failbuf, sizeof(failbuf), "%d bytes of "
+			    "a token or password are in the log: '%.*s' "
+			    "in:\n%.*s", WINDOW, WINDOW, text + j,
+			    (int)(len - ctx < 300 ? len - ctx : 300),
+			    text + ctx);
+			found = 1;
+			break;
+		}
+	}
+	free(text);
+	free(keys);
+	free(used);
+	ck_assert_msg(!found, "%s", failbuf);
+}
+
+/* Files ------------------------------------------------------------------- */
+
+/* text with @MOD@ @EXPECT@ @CONF@ @DIR@ @DATA@ replaced (malloc()ed). */
+static char *
+subst(const char *text)
+{
+	static const char *const names[] = {
+		"@MOD@", "@EXPECT@", "@CONF@", "@DIR@", "@DATA@"
+	};
+	const char *vals[5];
+	char *out, *o;
+	const char *p;
+	size_t n = 0, i;
+	int pass;
+
+	vals[0] = mod_path;
+	vals[1] = expect_path;
+	vals[2] = conf_path;
+	vals[3] = dir;
+	vals[4] = tu_datadir();
+	out = NULL;
+	/* Pass 0 measures, pass 1 copies. */
+	for (pass = 0; pass < 2; pass++) {
+		o = out;
+		for (p = text; *p != '\0';) {
+			for (i = 0; i < 5; i++)
+				if (strncmp(p, names[i], strlen(names[i])) == 0)
+					break;
+			if (i < 5) {
+				if (pass == 0)
+					n += strlen(vals[i]);
+				else {
+					memcpy(o, vals[i], strlen(vals[i]));
+					o += strlen(vals[i]);
+				}
+				p += strlen(names[i]);
+			} else {
+				if (pass == 0)
+					n++;
+				else
+					*o++ = *p;
+				p++;
+			}
+		}
+		if (pass == 0)
+			out = tu_malloc(n + 1);
+		else
+			*o = '\0';
+	}
+	return out;
+}
+
+/* Write dir/name (placeholders replaced) with the mode; returns the path. */
+static char *
+file(const char *name, const char *text, mode_t mode)
+{
+	char *t = subst(text), *path;
+
+	path = tu_write_file(dir, name, t, mode);
+	free(t);
+	return path;
+}
+
+static void
+file0(const char *name, const char *text, mode_t mode)
+{
+	free(file(name, text, mode));
+}
+
+/* Whether text has a line giving key (blanks, key, then blank or '='). */
+static int
+has_key(const char *text, const char *key)
+{
+	const char *p = text;
+	size_t kl = strlen(key);
+
+	while (p != NULL && *p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, key, kl) == 0 && (p[kl] == ' ' ||
+		    p[kl] == '\t' || p[kl] == '='))
+			return 1;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * The configuration file: issuer, audience and jwks_file (the test keys)
+ * unless extra gives them, then extra.  The base is three lines, so the
+ * first line of extra is line 4.
+ */
+static void
+conf(const char *extra)
+{
+	char *t;
+
+	if (extra == NULL)
+		extra = "";
+	t = tu_asprintf("%s%s%s%s",
+	    has_key(extra, "issuer") ? "# issuer below\n" :
+	    "issuer = " ISS "\n",
+	    has_key(extra, "audience") ? "# audience below\n" :
+	    "audience = " AUD "\n",
+	    has_key(extra, "jwks_file") ? "# jwks_file below\n" :
+	    "jwks_file = @DATA@/jwks.json\n", extra);
+	file0("pam_bearer.conf", t, 0644);
+	free(t);
+}
+
+/* Write the service file confdir/name. */
+static void
+service(const char *name, const char *text)
+{
+	char *t = subst(text);
+
+	free(tu_write_file(confdir, name, t, 0644));
+	free(t);
+}
+
+/*
+ * "exact": the module's own code comes back from pam_authenticate(): die
+ * returns the code of the module that died, and ok on the only line
+ * returns PAM_IGNORE as is (libpam's _pam_dispatch_aux()).  Account and
+ * session lines for the acct/session tests.
+ */
+static void
+svc_exact(const char *args)
+{
+	char *t = tu_asprintf(
+	    "auth [success=done ignore=ok default=die] @MOD@ config=@CONF@ "
+	    "%s\n"
+	    "account [success=done ignore=ok default=die] @MOD@\n"
+	    "session [success=done ignore=ok default=die] @MOD@\n", args);
+
+	service("exact", t);
+	free(t);
+}
+
+/* "deny": the stack an admin writes. */
+static void
+svc_deny(const char *args)
+{
+	char *t = tu_asprintf(
+	    "auth sufficient @MOD@ config=@CONF@ %s\n"
+	    "auth required pam_deny.so\n"
+	    "account sufficient @MOD@\n"
+	    "account required pam_deny.so\n", args);
+
+	service("deny", t);
+	free(t);
+}
+
+/* Tokens ------------------------------------------------------------------ */
+
+static int64_t
+now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Set a member of a JSON object text to raw JSON (NULL removes it). */
+static void
+jset(char **js, const char *name, const char *raw)
+{
+	char *n = tu_json_set(*js, name, raw);
+
+	free(*js);
+	*js = n;
+}
+
+static void
+jset_str(char **js, const char *name, const char *value)
+{
+	char *n = tu_json_set_str(*js, name, value);
+
+	free(*js);
+	*js = n;
+}
+
+/* Set a NumericDate member to now + delta. */
+static void
+jset_time(char **js, const char *name, long delta)
+{
+	char *v = tu_asprintf("%lld", (long long)(now() + delta));
+
+	jset(js, name, v);
+	free(v);
+}
+
+/* Claims for user: iss, aud, sub, iat now, exp in 10 minutes, unique jti. */
+static char *
+claims(const char *user)
+{
+	int64_t t = now();
+
+	return tu_asprintf("{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\","
+	    "\"sub\":\"%s\",\"iat\":%lld,\"exp\":%lld,\"jti\":\"j%u-%ld\"}",
+	    user, (long long)t, (long long)(t + 600), ++jti_seq,
+	    (long)getpid());
+}
+
+static EVP_PKEY *
+key_for(const char *alg)
+{
+	if (strncmp(alg, "RS", 2) == 0)
+		return k_rsa;
+	if (strncmp(alg, "PS", 2) == 0)
+		return k_pss;
+	if (strcmp(alg, "ES256") == 0)
+		return k_ec;
+	if (strcmp(alg, "ES384") == 0)
+		return k_ec384;
+	if (strcmp(alg, "ES512") == 0)
+		return k_ec521;
+	if (strcmp(alg, "EdDSA") == 0 || strcmp(alg, "Ed25519") == 0)
+		return k_ed;
+	return NULL;		/* HS*, none */
+}
+
+/* A token with this raw header, signed with alg's key (tracked). */
+static char *
+sign_hdr(const char *alg, const char *header, const char *claims_json)
+{
+	return track(tu_sign(alg, key_for(alg), hmac_key, hmac_len, header,
+	    claims_json));
+}
+
+/* A token with header {"alg":alg,"typ":"JWT"[,"kid":kid]} (tracked). */
+static char *
+sign(const char *alg, const char *kid, const char *claims_json)
+{
+	char *h, *t;
+
+	if (kid != NULL)
+		h = tu_asprintf("{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":"
+		    "\"%s\"}", alg, kid);
+	else
+		h = tu_asprintf("{\"alg\":\"%s\",\"typ\":\"JWT\"}", alg);
+	t = sign_hdr(alg, h, claims_json);
+	free(h);
+	return t;
+}
+
+/* RS256 with kid rsa1, the usual token. */
+static char *
+rs(const char *claims_json)
+{
+	return sign("RS256", "rsa1", claims_json);
+}
+
+/* A good token for user. */
+static char *
+good(const char *user)
+{
+	char *c = claims(user), *t;
+
+	t = rs(c);
+	free(c);
+	return t;
+}
+
+/* A good token for user with one member set to raw JSON (NULL: removed). */
+static char *
+good_with(const char *user, const char *name, const char *raw)
+{
+	char *c = claims(user), *t;
+
+	jset(&c, name, raw);
+	t = rs(c);
+	free(c);
+	return t;
+}
+
+/* Logins ------------------------------------------------------------------ */
+
+/* The last login()'s conversation, for assertions on the prompts. */
+static struct script last;
+
+static pam_handle_t *
+start(const char *svc, const char *user, struct script *s)
+{
+	struct pam_conv c = { conv, s };
+	pam_handle_t *pamh = NULL;
+	int rc;
+
+	rc = pam_start_confdir(svc, user, &c, confdir, &pamh);
+	ck_assert_msg(rc == PAM_SUCCESS, "pam_start_confdir(%s): %s", svc,
+	    pam_code(rc));
+	return pamh;
+}
+
+/* Start a handle with last as the conversation, marking the log. */
+static pam_handle_t *
+start_last(const char *svc, const char *user, const char *const *answers,
+    size_t n)
+{
+	script_clear(&last);
+	last.answers = answers;
+	last.nanswers = n;
+	log_mark = log_size();
+	return start(svc, user, &last);
+}
+
+static void
+finish(pam_handle_t *pamh, int rc)
+{
+	ck_assert_int_eq(pam_end(pamh, rc), PAM_SUCCESS);
+}
+
+/* pam_authenticate() answering the prompts in order. */
+static int
+login_v(const char *svc, const char *user, const char *const *answers,
+    size_t n)
+{
+	pam_handle_t *pamh = start_last(svc, user, answers, n);
+	int rc;
+
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	return rc;
+}
+
+/* pam_authenticate() with one answer (NULL: no answer at all). */
+static int
+login(const char *svc, const char *user, const char *answer)
+{
+	const char *one[1];
+
+	one[0] = answer;
+	return login_v(svc, user, one, answer != NULL ? 1 : 0);
+}
+
+static void
+auth_is(int line, const char *svc, const char *user, const char *answer,
+    int want)
+{
+	int rc = login(svc, user, answer);
+	const char *t;
+	char *text;
+
+	if (rc == want)
+		return;
+	text = log_from(log_mark, NULL);
+	t = tail(text);
+	free(text);
+	ck_assert_msg(rc == want, "line %d: pam_authenticate(%s, %s) is %s, "
+	    "want %s; logged:\n%s", line, svc, user, pam_code(rc),
+	    pam_code(want), t);
+}
+
+/* pam_authenticate() on service svc as user with answer returns want. */
+#define AUTH(svc, user, answer, want) \
+	auth_is(__LINE__, svc, user, answer, want)
+/* The same on the "exact" stack, also checking it prompted once. */
+#define EXACT(user, answer, want) do { \
+	auth_is(__LINE__, "exact", user, answer, want); \
+	ck_assert_msg(last.nprompts == 1, "line %d: %zu prompts", __LINE__, \
+	    last.nprompts); \
+} while (0)
+
+/* The files were unusable: PAM_AUTHINFO_UNAVAIL before any prompt. */
+#define UNAVAIL(user) do { \
+	auth_is(__LINE__, "exact", user, good(user), PAM_AUTHINFO_UNAVAIL); \
+	ck_assert_msg(last.nprompts == 0, "line %d: prompted although the " \
+	    "files are unusable", __LINE__); \
+} while (0)
+
+/* Fixture ----------------------------------------------------------------- */
+
+static void
+setup(void)
+{
+	dir = tu_tmpdir();
+	confdir = tu_asprintf("%s/pam.d", dir);
+	ck_assert_int_eq(mkdir(confdir, 0700), 0);
+	conf_path = tu_asprintf("%s/pam_bearer.conf", dir);
+	conf(NULL);
+	svc_exact("");
+	svc_deny("");
+	/* libpam reads "other" too, and logs an error when it is missing. */
+	service("other", "auth required pam_deny.so\n"
+	    "account required pam_deny.so\n"
+	    "password required pam_deny.so\n"
+	    "session required pam_deny.so\n");
+	memset(&last, 0, sizeof(last));
+	nsecrets = 0;
+	log_test_start = log_mark = log_size();
+}
+
+static void
+teardown(void)
+{
+	size_t i;
+
+	assert_no_secret_logged();
+	script_clear(&last);
+	for (i = 0; i < nsecrets; i++)
+		free(secrets[i]);
+	nsecrets = 0;
+	tu_rmtree(dir);
+	free(dir);
+	free(confdir);
+	free(conf_path);
+	dir = confdir = conf_path = NULL;
+}
+
+/* The stacks -------------------------------------------------------------- */
+
+START_TEST(test_pam_stack_good_token)
+{
+	char *t = good("alice");
+
+	AUTH("deny", "alice", t, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	ck_assert_str_eq(last.prompt[0], PROMPT);
+	ck_assert_int_eq(last.style[0], PAM_PROMPT_ECHO_OFF);
+	LOGGED("info", "accepted token for 'alice': iss '" ISS "' sub "
+	    "'alice' jti 'j");
+	LOGGED("info", "kid 'rsa1' alg RS256");
+	/* One line per success, nothing at notice. */
+	ck_assert_uint_eq(log_count(NULL, "pam_bearer"), 1);
+}
+END_TEST
+
+START_TEST(test_pam_stack_bad_token)
+{
+	AUTH("deny", "alice", good_with("alice", "exp", "1700000000"),
+	    PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("notice", "token rejected for 'alice': token expired ");
+	ck_assert_uint_eq(log_count("notice", "token rejected"), 1);
+	NOT_LOGGED("accepted");
+	/* A token for bob does not log alice in. */
+	AUTH("deny", "alice", good("bob"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token is for 'bob', "
+	    "not 'alice'");
+}
+END_TEST
+
+START_TEST(test_pam_stack_exact_codes)
+{
+	/* The harness: "exact" hands back the module's own code. */
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	EXACT("alice", secret("hunter2 hunter2"), PAM_IGNORE);
+	/* No line for a password at the default level (no debug). */
+	NOT_LOGGED("pam_bearer");
+}
+END_TEST
+
+START_TEST(test_pam_stack_fallthrough)
+{
+	/*
+	 * Not a JWT: PAM_IGNORE, and the answer becomes PAM_AUTHTOK for the
+	 * next module (pam_unix try_first_pass in real life): one prompt
+	 * serves both.
+	 */
+	service("pw", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect=correct-horse-battery\n");
+	AUTH("pw", "alice", secret("correct-horse-battery"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	ck_assert_str_eq(last.prompt[0], PROMPT);
+	AUTH("pw", "alice", secret("wrong-horse-battery"), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 1);
+	EXACT("alice", "correct-horse-battery", PAM_IGNORE);
+	/* JWT alphabet and two dots, but the header is no JSON object. */
+	service("pw2", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect=my.pass.word\n");
+	AUTH("pw2", "alice", secret("my.pass.word"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	EXACT("alice", "my.pass.word", PAM_IGNORE);
+	/* A JWE (five segments) is not a JWS: passed on too. */
+	EXACT("alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), PAM_IGNORE);
+	NOT_LOGGED("token rejected");
+}
+END_TEST
+
+START_TEST(test_pam_stack_failed_jwt_not_passed_on)
+{
+	/* A failed token is final: it never becomes the next one's password. */
+	service("next", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_none\n");
+	AUTH("next", "alice", good("bob"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	/* While a password is. */
+	AUTH("next", "alice", secret("not-a-token-at-all"), PAM_AUTH_ERR);
+}
+END_TEST
+
+START_TEST(test_pam_stack_setcred)
+{
+	pam_handle_t *pamh;
+	const char *one[1];
+
+	one[0] = good("alice");
+	pamh = start_last("deny", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_setcred(pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS);
+	ck_assert_int_eq(pam_setcred(pamh, PAM_DELETE_CRED), PAM_SUCCESS);
+	/* The account stack: the module authenticated alice. */
+	ck_assert_int_eq(pam_acct_mgmt(pamh, 0), PAM_SUCCESS);
+	finish(pamh, PAM_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_pam_stack_conv_errors)
+{
+	pam_handle_t *pamh;
+	int rc;
+
+	/* STYLE.md 2.3: PAM_CONV_AGAIN becomes PAM_INCOMPLETE. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_CONV_AGAIN;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_INCOMPLETE");
+	/* A failing conversation fails the module. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_CONV_ERR;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	/* A conversation that answers without text. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.null_resp = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	/* And the admin's stack fails closed on each. */
+	pamh = start_last("deny", "alice", NULL, 0);
+	last.rc = PAM_CONV_ERR;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_int_ne(rc, PAM_SUCCESS);
+	/* An empty answer is no token: passed on. */
+	EXACT("alice", "", PAM_IGNORE);
+	/* Whitespace around a token makes it no JWT: never trimmed. */
+	EXACT("alice", track(tu_asprintf("%s\n", good("alice"))), PAM_IGNORE);
+	EXACT("alice", track(tu_asprintf(" %s", good("alice"))), PAM_IGNORE);
+}
+END_TEST
+
+START_TEST(test_pam_stack_user_unchanged)
+{
+	char *c = claims("0f1e2d3c-uuid");
+	const char *one[1];
+	const void *u = NULL;
+	pam_handle_t *pamh;
+
+	/* With a usermap the module compares; PAM_USER is never rewritten. */
+	file0("map", "0f1e2d3c-uuid alice\n", 0644);
+	conf("usermap_file = @DIR@/map\n");
+	one[0] = rs(c);
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_get_item(pamh, PAM_USER, &u), PAM_SUCCESS);
+	ck_assert_pstr_eq(u, "alice");
+	ck_assert_int_eq(pam_open_session(pamh, 0), PAM_SUCCESS);
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_SUB"), "0f1e2d3c-uuid");
+	finish(pamh, PAM_SUCCESS);
+	free(c);
+}
+END_TEST
+
+/* Configuration keys ------------------------------------------------------ */
+
+static char *
+good_iss(const char *iss)
+{
+	char *c = claims("alice"), *t;
+
+	jset_str(&c, "iss", iss);
+	t = rs(c);
+	free(c);
+	return t;
+}
+
+START_TEST(test_pam_conf_issuer)
+{
+	/* Aliases of one IdP. */
+	conf("issuer = " ISS " " ISS2 "\n");
+	EXACT("alice", good_iss(ISS), PAM_SUCCESS);
+	EXACT("alice", good_iss(ISS2), PAM_SUCCESS);
+	EXACT("alice", good_iss("https://evil.example.com"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': iss "
+	    "'https://evil.example.com' is not the configured issuer");
+	/* Exact: no trailing slash, no case folding. */
+	EXACT("alice", good_iss(ISS "/"), PAM_AUTH_ERR);
+	EXACT("alice", good_iss("https://IDP.example.com"), PAM_AUTH_ERR);
+	EXACT("alice", good_with("alice", "iss", NULL), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no iss claim");
+	/* The module line wins over the file. */
+	svc_exact("issuer=https://other.example.com");
+	EXACT("alice", good_iss(ISS), PAM_AUTH_ERR);
+	LOGGED("notice", "iss '" ISS "' is not the configured issuer");
+	EXACT("alice", good_iss("https://other.example.com"), PAM_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_pam_conf_audience)
+{
+	conf("audience = ssh sshd\n");
+	EXACT("alice", good_with("alice", "aud", "\"sshd\""), PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "aud", "[\"web\",\"ssh\"]"),
+	    PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "aud", "\"web\""), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': aud does not contain "
+	    "'ssh' or 'sshd'");
+	EXACT("alice", good_with("alice", "aud", "[\"web\",\"mail\"]"),
+	    PAM_AUTH_ERR);
+	EXACT("alice", good_with("alice", "aud", NULL), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token has no aud claim");
+	/* Brackets carry a list with spaces on the module line. */
+	svc_exact("[audience=web mail]");
+	EXACT("alice", good_with("alice", "aud", "\"mail\""), PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "aud", "\"ssh\""), PAM_AUTH_ERR);
+	LOGGED("notice", "aud does not contain 'web' or 'mail'");
+}
+END_TEST
+
+START_TEST(test_pam_conf_jwks_file)
+{
+	char *jwk = tu_jwk(k_ec, "ec1", NULL, NULL), *set = tu_jwks(jwk, NULL);
+	char *c = claims("alice");
+
+	file0("ec-only.json", set, 0644);
+	conf("jwks_file = @DIR@/ec-only.json\n");
+	EXACT("alice", sign("ES256", "ec1", c), PAM_SUCCESS);
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': no key with kid 'rsa1' "
+	    "in ");
+	LOGGED("notice", "/ec-only.json");
+	svc_exact("jwks_file=@DATA@/jwks.json");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	free(jwk);
+	free(set);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_jwks_missing)
+{
+	conf("jwks_file = @DIR@/missing.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "cannot use the keys: cannot open ");
+	LOGGED("err", "/missing.json: No such file or directory");
+	/* Fail closed in the admin's stack too. */
+	AUTH("deny", "alice", good("alice"), PAM_AUTH_ERR);
+	/* And the line can repair it. */
+	svc_exact("jwks_file=@DATA@/jwks.json");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_pam_conf_jwks_unusable)
+{
+	char *enc = tu_jwk(k_rsa, "enc1", NULL, "enc");
+	char *sig = tu_jwk(k_ec, "ec1", NULL, NULL);
+	char *s1 = tu_jwks(enc, NULL), *s2 = tu_jwks(enc, sig, NULL);
+	char *c = claims("alice");
+
+	/* Only an encryption key: no usable key at all. */
+	file0("enc.json", s1, 0644);
+	conf("jwks_file = @DIR@/enc.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "cannot use the keys: ");
+	LOGGED("err", "enc.json: no usable signing key");
+	/* With debug, the skipped key is named. */
+	svc_exact("debug");
+	UNAVAIL("alice");
+	LOGGED("warning", "JWKS key 1 (kid 'enc1')");
+	svc_exact("");
+	/* Not JSON. */
+	file0("junk.json", "<html>502 Bad Gateway</html>\n", 0644);
+	conf("jwks_file = @DIR@/junk.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "cannot use the keys: ");
+	/* An unusable key beside a good one: skipped, the other works. */
+	file0("mixed.json", s2, 0644);
+	conf("jwks_file = @DIR@/mixed.json\n");
+	EXACT("alice", sign("ES256", "ec1", c), PAM_SUCCESS);
+	svc_exact("debug");
+	EXACT("alice", sign("ES256", "ec1", c), PAM_SUCCESS);
+	LOGGED("warning", "JWKS key 1 (kid 'enc1')");
+	free(enc);
+	free(sig);
+	free(s1);
+	free(s2);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_algorithms)
+{
+	char *c = claims("alice");
+
+	conf("algorithms = ES256 EdDSA\n");
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': alg RS256 is not in the "
+	    "allowlist (algorithms)");
+	EXACT("alice", sign("ES256", "ec1", c), PAM_SUCCESS);
+	EXACT("alice", sign("EdDSA", "ed1", c), PAM_SUCCESS);
+	svc_exact("algorithms=RS256");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	EXACT("alice", sign("ES256", "ec1", c), PAM_AUTH_ERR);
+	LOGGED("notice", "alg ES256 is not in the allowlist");
+	/* none is never configurable. */
+	svc_exact("algorithms=none");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: algorithms: 'none' is never accepted");
+	conf("algorithms = RS256 none\n");
+	svc_exact("");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: algorithms: 'none' is never "
+	    "accepted");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_every_default_alg)
+{
+	static const char *const algs[][2] = {
+		{ "RS256", "rsa1" }, { "PS256", "rsa-pss" },
+		{ "ES256", "ec1" }, { "ES384", "ec384" }, { "ES512", "ec521" },
+		{ "EdDSA", "ed1" }, { "Ed25519", "ed1" },
+	};
+	char *c = claims("alice");
+	size_t i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		EXACT("alice", sign(algs[i][0], algs[i][1], c), PAM_SUCCESS);
+		LOGGED("info", algs[i][0]);
+	}
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_hmac)
+{
+	char *c = claims("alice"), *other;
+
+	free(tu_write_filen(dir, "hmac.key", hmac_key, hmac_len, 0600));
+	free(tu_write_filen(dir, "open.key", hmac_key, hmac_len, 0644));
+	/* Not in the default allowlist. */
+	EXACT("alice", sign("HS256", NULL, c), PAM_AUTH_ERR);
+	LOGGED("notice", "alg HS256 is not in the allowlist");
+	/* With a secret. */
+	conf("algorithms = HS256 RS256\nhmac_secret_file = @DIR@/hmac.key\n");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	LOGGED("info", "alg HS256");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* Another secret's signature. */
+	other = track(tu_sign("HS256", NULL, "0123456789abcdef0123456789abcdef",
+	    32, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}", c));
+	EXACT("alice", other, PAM_AUTH_ERR);
+	LOGGED("notice", "signature does not verify");
+	/* HS256 without a secret is a configuration error. */
+	conf("algorithms = HS256\n");
+	UNAVAIL("alice");
+	LOGGED("err", "hmac_secret_file is not set");
+	/* A secret others can read is refused. */
+	conf("algorithms = HS256\nhmac_secret_file = @DIR@/open.key\n");
+	UNAVAIL("alice");
+	LOGGED("err", "accessible by group or others");
+	/* The module line wins: a good secret over the open one. */
+	svc_exact("hmac_secret_file=@DIR@/hmac.key");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	/* A missing secret file. */
+	svc_exact("hmac_secret_file=@DIR@/none.key");
+	UNAVAIL("alice");
+	LOGGED("err", "none.key");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_username_claim)
+{
+	char *c = claims("0f1e2d3c-uuid");
+
+	jset_str(&c, "preferred_username", "alice");
+	jset(&c, "ext", "{\"login\":\"alice\",\"a/b\":\"x\"}");
+	jset_str(&c, "a/b", "alice");
+	conf("username_claim = preferred_username\n");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	LOGGED("info", "accepted token for 'alice': iss '" ISS "' sub "
+	    "'0f1e2d3c-uuid'");
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "username claim 'preferred_username' is missing or "
+	    "not a string");
+	/* JSON Pointers on the module line win over the file. */
+	svc_exact("username_claim=/ext/login");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	EXACT("bob", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token is for 'alice', not 'bob'");
+	svc_exact("username_claim=/preferred_username");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	/* ~1 is '/': the top-level member "a/b". */
+	svc_exact("username_claim=/a~1b");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	/* Without '/', a name is taken literally: "a/b" again. */
+	svc_exact("username_claim=a/b");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	svc_exact("username_claim=/ext/nothing");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "username claim '/ext/nothing' is missing");
+	/* A bad pointer is a configuration error. */
+	svc_exact("username_claim=/a~2b");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: username_claim: '/a~2b' is not a "
+	    "valid JSON Pointer");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_usermap)
+{
+	char *c = claims("0f1e2d3c-uuid");
+
+	file0("map", "# IdP subject -> local user\n"
+	    "0f1e2d3c-uuid alice\n"
+	    "Some Person   bob\n", 0644);
+	file0("map2", "0f1e2d3c-uuid carol\n", 0644);
+	file0("dup", "0f1e2d3c-uuid alice\nx y\n0f1e2d3c-uuid bob\n", 0644);
+	conf("usermap_file = @DIR@/map\n");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	/* Exclusive: an unlisted value logs nobody in, even a user name. */
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': 'alice' is not in the "
+	    "usermap");
+	/* Mapped, but to someone else. */
+	EXACT("bob", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token is for 'alice', not 'bob'");
+	/* A value with a space, through another claim. */
+	svc_exact("username_claim=name");
+	EXACT("bob", good_with("bob", "name", "\"Some Person\""), PAM_SUCCESS);
+	EXACT("bob", good_with("bob", "name", "\"Some  Person\""),
+	    PAM_AUTH_ERR);
+	/* The module line wins. */
+	svc_exact("usermap_file=@DIR@/map2");
+	EXACT("carol", rs(c), PAM_SUCCESS);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	/* A value mapped twice: the admin must fix the file. */
+	svc_exact("usermap_file=@DIR@/dup");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "dup:3: '0f1e2d3c-uuid' is already mapped on line 1");
+	svc_exact("usermap_file=@DIR@/gone");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gone");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_leeway)
+{
+	char *c = claims("alice");
+
+	jset_time(&c, "exp", -30);
+	/* The default leeway of 60 s covers 30 s of skew. */
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	conf("leeway = 0\n");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token expired ");
+	LOGGED("notice", " s ago (leeway 0 s)");
+	jset_time(&c, "exp", 600);
+	jset_time(&c, "nbf", 30);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token not valid for another ");
+	svc_exact("leeway=120");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset(&c, "nbf", NULL);
+	jset_time(&c, "exp", -90);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset_time(&c, "exp", -200);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "(leeway 120 s)");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_max_token_age)
+{
+	char *c = claims("alice");
+
+	conf("max_token_age = 100\n");
+	jset_time(&c, "iat", -10);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset_time(&c, "iat", -1000);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token issued ");
+	LOGGED("notice", "max_token_age is 100 s");
+	jset(&c, "iat", NULL);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no iat claim, which max_token_age needs");
+	/* Off by default: no iat is fine then. */
+	conf(NULL);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	conf("max_token_age = 100\n");
+	svc_exact("max_token_age=5000");
+	jset_time(&c, "iat", -1000);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_require_scope)
+{
+	conf("require_scope = ssh\n");
+	EXACT("alice", good_with("alice", "scope", "\"openid ssh\""),
+	    PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "scp", "[\"openid\",\"ssh\"]"),
+	    PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "scp", "\"ssh profile\""),
+	    PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "scope", "\"openid sshd\""),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': scope 'ssh' not granted "
+	    "(require_scope)");
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "scope 'ssh' not granted");
+	svc_exact("[require_scope=ssh admin]");
+	EXACT("alice", good_with("alice", "scope", "\"openid ssh\""),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "scope 'admin' not granted");
+	EXACT("alice", good_with("alice", "scope", "\"admin ssh\""),
+	    PAM_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_pam_conf_groups)
+{
+	char *c = claims("alice");
+
+	conf("require_groups = \"Domain Admins\" ops\n");
+	EXACT("alice", good_with("alice", "groups",
+	    "[\"users\",\"Domain Admins\"]"), PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "groups", "\"ops\""), PAM_SUCCESS);
+	EXACT("alice", good_with("alice", "groups", "[\"Domain\",\"Admins\"]"),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token is in none of the "
+	    "groups 'Domain Admins' or 'ops' (claim 'groups')");
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no groups claim 'groups' "
+	    "(require_groups)");
+	/* groups_claim as a JSON Pointer into nested claims (Keycloak). */
+	conf("groups_claim = /realm_access/roles\nrequire_groups = ops\n");
+	jset(&c, "realm_access", "{\"roles\":[\"ops\",\"dev\"]}");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	/* The module line wins, quoted group included. */
+	svc_exact("groups_claim=roles [require_groups=\"Site Reliability\"]");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no groups claim 'roles'");
+	jset(&c, "roles", "[\"Site Reliability\"]");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_require_claim)
+{
+	char *c = claims("alice");
+
+	conf("require_claim = acr=mfa\nrequire_claim = email_verified=true\n");
+	jset_str(&c, "acr", "mfa");
+	jset(&c, "email_verified", "true");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset_str(&c, "acr", "pwd");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': claim 'acr' is not "
+	    "'mfa' (require_claim)");
+	jset_str(&c, "acr", "mfa");
+	jset(&c, "email_verified", "false");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "claim 'email_verified' is not 'true'");
+	/* "true" as a string is not the boolean. */
+	jset_str(&c, "email_verified", "True");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	jset(&c, "acr", NULL);
+	jset(&c, "email_verified", "true");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "claim 'acr' missing (require_claim acr=mfa)");
+	/* The module line replaces the file's list. */
+	svc_exact("require_claim=amr=mfa");
+	jset(&c, "amr", "[\"pwd\",\"mfa\"]");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset(&c, "amr", "[\"pwd\",\"otp\"]");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "claim 'amr' does not contain 'mfa' "
+	    "(require_claim)");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_denylist)
+{
+	char *c = claims("alice");
+
+	file0("deny", "# revoked\nrevoked-jti\n  mallory  \n", 0644);
+	file0("deny2", "# nothing revoked\n", 0644);
+	conf("denylist_file = @DIR@/deny\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	jset_str(&c, "jti", "revoked-jti");
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': jti 'revoked-jti' is on "
+	    "the denylist");
+	EXACT("mallory", good("mallory"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'mallory': sub 'mallory' is on "
+	    "the denylist");
+	svc_exact("denylist_file=@DIR@/deny2");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	EXACT("mallory", good("mallory"), PAM_SUCCESS);
+	svc_exact("denylist_file=@DIR@/gone");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gone");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_conf_max_token_size)
+{
+	char *t = good("alice");
+
+	ck_assert_uint_gt(strlen(t), 256);
+	conf("max_token_size = 256\n");
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "token input over max_token_size (256 bytes), "
+	    "rejected");
+	svc_exact("max_token_size=65536");
+	EXACT("alice", t, PAM_SUCCESS);
+	svc_exact("max_token_size=100");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: max_token_size: '100' is out of range "
+	    "(256 to 1048576 bytes)");
+}
+END_TEST
+
+START_TEST(test_pam_conf_prompt)
+{
+	conf("prompt = \"Token please: \"\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_str_eq(last.prompt[0], "Token please: ");
+	ck_assert_int_eq(last.style[0], PAM_PROMPT_ECHO_OFF);
+	svc_exact("[prompt=Access token: ]");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_str_eq(last.prompt[0], "Access token: ");
+	svc_exact("prompt=JWT:");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_str_eq(last.prompt[0], "JWT:");
+}
+END_TEST
+
+START_TEST(test_pam_conf_errors)
+{
+	/* Unknown key in the file: file and line. */
+	conf("isuser = " ISS "\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: unknown key 'isuser' (did you mean "
+	    "'issuer'?)");
+	/* Bad value in the file. */
+	conf("leeway = soon\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: leeway: 'soon' is not a whole "
+	    "number");
+	conf("jwks_file = jwks.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: jwks_file: 'jwks.json' is not an "
+	    "absolute path");
+	conf("leeway = 5\nleeway = 6\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:5: duplicate key 'leeway'");
+	file0("pam_bearer.conf", "audience = ssh\njwks_file = "
+	    "@DATA@/jwks.json\n", 0644);
+	UNAVAIL("alice");
+	LOGGED("err", "issuer is not set");
+	/* Unknown key, bad value, duplicate on the module line. */
+	conf(NULL);
+	svc_exact("foo=bar");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: unknown key 'foo'");
+	svc_exact("leeway=-5");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: leeway: '-5' is out of range");
+	svc_exact("leeway=1 leeway=2");
+	UNAVAIL("alice");
+	LOGGED("err", "module argument: duplicate key 'leeway'");
+	/* Unknown flag. */
+	svc_exact("deubg");
+	UNAVAIL("alice");
+	LOGGED("err", "unknown module argument 'deubg'");
+	/* Missing configuration file. */
+	service("exact", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@DIR@/nope.conf\n");
+	UNAVAIL("alice");
+	LOGGED("err", "nope.conf");
+	/* The admin's stack fails closed on all of these. */
+	service("deny", "auth sufficient @MOD@ config=@DIR@/nope.conf\n"
+	    "auth required pam_deny.so\n");
+	AUTH("deny", "alice", good("alice"), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+}
+END_TEST
+
+START_TEST(test_pam_conf_debug)
+{
+	/* debug is a flag; a password then gets a debug line, never shown. */
+	svc_exact("debug");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	EXACT("alice", secret("password-with-debug"), PAM_IGNORE);
+	LOGGED("debug", "input for 'alice' is not a JWT");
+}
+END_TEST
+
+START_TEST(test_pam_log_escaping)
+{
+	char *c = claims("x"), *longjti;
+	const char *one[1];
+	pam_handle_t *pamh;
+	size_t i;
+
+	/*
+	 * Claim values are attacker-controlled: escaped (no raw control
+	 * byte ends up in a log line), quoted, and cut to 64 bytes.
+	 */
+	longjti = tu_malloc(201);
+	for (i = 0; i < 200; i++)
+		longjti[i] = (char)('a' + i % 26);
+	longjti[200] = '\0';
+	conf("username_claim = preferred_username\n");
+	jset_str(&c, "sub", "evil\n\033[2J'quote'");
+	jset_str(&c, "preferred_username", "alice");
+	jset_str(&c, "jti", longjti);
+	one[0] = rs(c);
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	LOGGED("info", "sub 'evil\\x0a\\x1b[2J\\x27quote\\x27'");
+	LOGGED("info", "jti 'abcdefghijklmnopqrstuvwxyz"
+	    "abcdefghijklmnopqrstuvwxyzabcdefghijkl...'");
+	NOT_LOGGED("\033");
+	/* Nor into the environment of the session. */
+	ck_assert_int_eq(pam_open_session(pamh, 0), PAM_SUCCESS);
+	ck_assert_ptr_null(pam_getenv(pamh, "BEARER_SUB"));
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_ISS"), ISS);
+	finish(pamh, PAM_SUCCESS);
+	/* A kid that looks like a path is only ever compared, and escaped. */
+	conf(NULL);
+	jset_str(&c, "sub", "alice");
+	EXACT("alice", sign("RS256", "../../etc/passwd\\n", c), PAM_AUTH_ERR);
+	LOGGED("notice", "no key with kid '../../etc/passwd\\x0a' in ");
+	/* The prompt is text, not a format. */
+	conf("prompt = \"%s%n: \"\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_str_eq(last.prompt[0], "%s%n: ");
+	free(longjti);
+	free(c);
+}
+END_TEST
+
+/* Every rejection reason through the module ------------------------------- */
+
+/* t with the character at offset off changed. */
+static char *
+flip(const char *t, size_t off)
+{
+	char *u = tu_strdup(t);
+
+	u[off] = u[off] == 'A' ? 'B' : 'A';
+	return track(u);
+}
+
+START_TEST(test_pam_reject_time)
+{
+	EXACT("alice", good_with("alice", "exp", "1700000000"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token expired ");
+	LOGGED("notice", " s ago (leeway 60 s)");
+	EXACT("alice", good_with("alice", "exp", NULL), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no exp claim");
+	EXACT("alice", good_with("alice", "exp", "\"4102444800\""),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "exp is not a NumericDate");
+	/* exp in 2100: past the 32-bit time_t limit, still valid. */
+	EXACT("alice", good_with("alice", "exp", "4102444800"), PAM_SUCCESS);
+	{
+		char *c = claims("alice");
+
+		jset_time(&c, "nbf", 3600);
+		EXACT("alice", rs(c), PAM_AUTH_ERR);
+		LOGGED("notice", "token not valid for another ");
+		jset_time(&c, "nbf", -10);
+		EXACT("alice", rs(c), PAM_SUCCESS);
+		jset_time(&c, "iat", 3600);
+		EXACT("alice", rs(c), PAM_AUTH_ERR);
+		LOGGED("notice", "s in the future (iat");
+		free(c);
+	}
+}
+END_TEST
+
+START_TEST(test_pam_reject_signature)
+{
+	char *t = good("alice"), *c = claims("bob"), *h, *p, *forged;
+	const char *dot1 = strchr(t, '.'), *dot2 = strrchr(t, '.');
+	size_t siglen = strlen(dot2 + 1);
+
+	/* A changed signature byte (not the last: no stray-bit error). */
+	EXACT("alice", flip(t, (size_t)(dot2 - t) + 1 + siglen / 2),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': signature does not "
+	    "verify");
+	/* alice's signature on a payload naming bob. */
+	p = tu_b64url_str(c);
+	h = tu_strdup(t);
+	h[dot1 - t] = '\0';
+	forged = track(tu_asprintf("%s.%s%s", h, p, dot2));
+	EXACT("bob", forged, PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'bob': signature does not "
+	    "verify");
+	NOT_LOGGED("accepted");
+	/* Signed by another RSA key under kid rsa1. */
+	EXACT("alice", sign_hdr("PS256", "{\"alg\":\"RS256\",\"kid\":"
+	    "\"rsa1\"}", c), PAM_AUTH_ERR);
+	EXACT("alice", track(tu_sign("RS256", k_pss, NULL, 0,
+	    "{\"alg\":\"RS256\",\"kid\":\"rsa1\"}", c)), PAM_AUTH_ERR);
+	LOGGED("notice", "signature does not verify");
+	free(c);
+	free(h);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_pam_reject_alg)
+{
+	char *c = claims("alice");
+
+	/* alg none, with an empty and with a made-up signature. */
+	EXACT("alice", sign("none", NULL, c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token signature is "
+	    "empty");
+	EXACT("alice", track(tu_token("{\"alg\":\"none\",\"typ\":\"JWT\"}", c,
+	    "sig-bytes", 9)), PAM_AUTH_ERR);
+	LOGGED("notice", "alg 'none' is never accepted");
+	EXACT("alice", track(tu_token("{\"alg\":\"NONE\"}", c, "sig-bytes",
+	    9)), PAM_AUTH_ERR);
+	LOGGED("notice", "alg 'NONE' is never accepted");
+	/* Unknown kid; a kid whose key does not fit the alg. */
+	EXACT("alice", sign("RS256", "nope", c), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': no key with kid 'nope' "
+	    "in ");
+	LOGGED("notice", "/jwks.json");
+	EXACT("alice", sign_hdr("ES256", "{\"alg\":\"RS256\",\"kid\":\"ec1\"}",
+	    c), PAM_AUTH_ERR);
+	LOGGED("notice", "key 'ec1' in ");
+	LOGGED("notice", "does not fit RS256");
+	/* HS256 signed with the RSA key's public JWK text (confusion). */
+	{
+		char *jwk = tu_jwk(k_rsa, NULL, NULL, NULL);
+
+		EXACT("alice", track(tu_sign("HS256", NULL, jwk, strlen(jwk),
+		    "{\"alg\":\"HS256\",\"kid\":\"rsa1\"}", c)), PAM_AUTH_ERR);
+		LOGGED("notice", "alg HS256 is not in the allowlist");
+		free(jwk);
+	}
+	/* An unknown alg; crit; typ. */
+	EXACT("alice", track(tu_token("{\"alg\":\"XS256\",\"kid\":\"rsa1\"}", c,
+	    "sig-bytes", 9)), PAM_AUTH_ERR);
+	LOGGED("notice", "alg 'XS256' is not supported");
+	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
+	    "\"crit\":[\"exp\"],\"exp\":1}", c), PAM_AUTH_ERR);
+	LOGGED("notice", "token header has crit");
+	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
+	    "\"typ\":\"JOSE+JSON\"}", c), PAM_AUTH_ERR);
+	LOGGED("notice", "typ 'JOSE+JSON' is not JWT or at+jwt");
+	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
+	    "\"typ\":\"AT+JWT\"}", c), PAM_SUCCESS);
+	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
+	    "\"typ\":\"application/at+jwt\"}", c), PAM_SUCCESS);
+	/* jku/jwk/x5u never pick a key: still kid rsa1 from the file. */
+	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
+	    "\"jku\":\"https://evil.example.com/jwks\"}", c), PAM_SUCCESS);
+	/* No kid: only when exactly one key fits (one RS256 key here). */
+	EXACT("alice", sign("RS256", NULL, c), PAM_SUCCESS);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_reject_format)
+{
+	char *c = claims("alice");
+
+	/* The payload is not JSON, or has a duplicate member. */
+	EXACT("alice", rs("not json at all"), PAM_AUTH_ERR);
+	LOGGED("notice", "token payload is not valid JSON");
+	{
+		char *d = tu_asprintf("{\"sub\":\"bob\",%s", c + 1);
+
+		EXACT("alice", rs(d), PAM_AUTH_ERR);
+		LOGGED("notice", "duplicate");
+		free(d);
+	}
+	EXACT("alice", rs("[1,2,3]"), PAM_AUTH_ERR);
+	LOGGED("notice", "token payload is not a JSON object");
+	/* A header of JSON text that is not an object of the right kind. */
+	EXACT("alice", sign_hdr("RS256", "{\"kid\":\"rsa1\"}", c),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token header has no string alg");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_reject_user)
+{
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token is for 'bob', not "
+	    "'alice'");
+	/* Case matters. */
+	EXACT("alice", good("Alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token is for 'Alice', not 'alice'");
+	/* Unsafe names never get compared, let alone logged raw. */
+	EXACT("alice", good("alice;id"), PAM_AUTH_ERR);
+	LOGGED("notice", "value 'alice;id' is not a safe user name");
+	EXACT("-alice", good("-alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "is not a safe user name");
+	EXACT("alice", good("ali\\nce"), PAM_AUTH_ERR);
+	LOGGED("notice", "value 'ali\\x0ace' is not a safe user name");
+	EXACT("alice", good_with("alice", "sub", "42"), PAM_AUTH_ERR);
+	LOGGED("notice", "username claim 'sub' is missing or not a string");
+	/* A PAM user name with odd bytes is escaped in the log. */
+	EXACT("al'ice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'al\\x27ice'");
+	/* Dotted and @ names are fine. */
+	EXACT("a.lice@corp", good("a.lice@corp"), PAM_SUCCESS);
+}
+END_TEST
+
+/* try_first_pass and use_first_pass --------------------------------------- */
+
+/* A service that sets PAM_AUTHTOK to the file's bytes, then the module. */
+static void
+svc_preset(const char *value, const char *args)
+{
+	char *t;
+
+	if (value != NULL) {
+		free(tu_write_file(dir, "authtok", value, 0600));
+		t = tu_asprintf("auth optional @EXPECT@ "
+		    "set_file=@DIR@/authtok\n"
+		    "auth [success=done ignore=ok default=die] @MOD@ "
+		    "config=@CONF@ %s\n", args);
+	} else
+		t = tu_asprintf("auth [success=done ignore=ok default=die] "
+		    "@MOD@ config=@CONF@ %s\n", args);
+	service("preset", t);
+	free(t);
+}
+
+START_TEST(test_pam_first_pass)
+{
+	const char *t = good("alice");
+
+	/* A token from an earlier module: no prompt. */
+	svc_preset(t, "try_first_pass");
+	AUTH("preset", "alice", NULL, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 0);
+	svc_preset(t, "use_first_pass");
+	AUTH("preset", "alice", NULL, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 0);
+	/* Nothing earlier: try_first_pass prompts, use_first_pass fails. */
+	svc_preset(NULL, "try_first_pass");
+	AUTH("preset", "alice", good("alice"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	svc_preset(NULL, "use_first_pass");
+	AUTH("preset", "alice", good("alice"), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+	LOGGED("notice", "use_first_pass but no password");
+	/* A bad token from an earlier module fails without a prompt. */
+	svc_preset(good("bob"), "use_first_pass");
+	AUTH("preset", "alice", NULL, PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+	LOGGED("notice", "token is for 'bob', not 'alice'");
+	svc_preset(good("bob"), "try_first_pass");
+	AUTH("preset", "alice", NULL, PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+}
+END_TEST
+
+START_TEST(test_pam_first_pass_continued)
+{
+	char *t = good("alice"), *first, *want;
+
+	/*
+	 * pam_bearer(8): "A token from PAM_AUTHTOK that ends in a backslash
+	 * is continued the same way": the first part from an earlier module
+	 * (sshd caps passwords at 1024 bytes), the rest at the prompt.
+	 */
+	first = track(tu_asprintf("%.400s\\", t));
+	svc_preset(first, "try_first_pass");
+	AUTH("preset", "alice", t + 400, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	want = tu_asprintf("Bearer token (continued at byte 400): ");
+	ck_assert_str_eq(last.prompt[0], want);
+	free(want);
+}
+END_TEST
+
+START_TEST(test_pam_first_pass_password)
+{
+	/*
+	 * A password from an earlier module: PAM_IGNORE, no prompt, and
+	 * PAM_AUTHTOK unchanged for the modules below.
+	 */
+	free(tu_write_file(dir, "authtok", secret("s3cret-password"), 0600));
+	service("pw", "auth optional @EXPECT@ set_file=@DIR@/authtok\n"
+	    "auth sufficient @MOD@ config=@CONF@ try_first_pass\n"
+	    "auth required @EXPECT@ expect=s3cret-password\n");
+	AUTH("pw", "alice", NULL, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 0);
+	svc_preset("s3cret-password", "use_first_pass");
+	AUTH("preset", "alice", NULL, PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 0);
+}
+END_TEST
+
+/* Long tokens in parts ---------------------------------------------------- */
+
+/* A token for alice with many groups, about 3 KB. */
+static char *
+fat_token(void)
+{
+	char *c = claims("alice"), *g, *t;
+	size_t o = 0, i, cap = 8192;
+
+	g = tu_malloc(cap);
+	g[o++] = '[';
+	for (i = 0; i < 110; i++)
+		o += (size_t)snprintf(g + o, cap - o,
+		    "%s\"group-%03zu-example\"", i > 0 ? "," : "", i);
+	g[o++] = ']';
+	g[o] = '\0';
+	jset(&c, "groups", g);
+	t = rs(c);
+	free(g);
+	free(c);
+	return t;
+}
+
+START_TEST(test_pam_parts_fat_token)
+{
+	char *t = fat_token(), *parts[8], *want;
+	const char *ans[8];
+	size_t len = strlen(t), n = 0, o, k, i;
+
+	ck_assert_uint_gt(len, 2900);
+	ck_assert_uint_lt(len, 4000);
+	/* Only the last group passes: the whole token must arrive. */
+	conf("require_groups = group-109-example\n");
+	/* Parts of at most 1000 bytes: 999 token bytes and a '\'. */
+	for (o = 0; o < len; o += k) {
+		k = len - o > 999 ? 999 : len - o;
+		parts[n] = tu_asprintf("%.*s%s", (int)k, t + o,
+		    o + k < len ? "\\" : "");
+		ck_assert_uint_le(strlen(parts[n]), 1000);
+		ans[n] = parts[n];
+		n++;
+	}
+	ck_assert_uint_eq(n, (len + 998) / 999);
+	ck_assert_int_eq(login_v("exact", "alice", ans, n), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, n);
+	ck_assert_str_eq(last.prompt[0], PROMPT);
+	for (i = 1; i < n; i++) {
+		want = tu_asprintf("Bearer token (continued at byte %zu): ",
+		    i * 999);
+		ck_assert_str_eq(last.prompt[i], want);
+		ck_assert_int_eq(last.style[i], PAM_PROMPT_ECHO_OFF);
+		free(want);
+	}
+	LOGGED("info", "accepted token for 'alice'");
+	/* The same token cut short: rejected. */
+	ck_assert_int_eq(login_v("exact", "alice", ans, n - 1),
+	    PAM_CONV_ERR);
+	for (i = 0; i < n; i++)
+		free(parts[i]);
+}
+END_TEST
+
+START_TEST(test_pam_parts_uneven)
+{
+	char *t = good("alice");
+	size_t len = strlen(t);
+	char *p1 = tu_asprintf("%.1s\\", t), *p2 = tu_asprintf("%.300s\\",
+	    t + 1), *p3 = tu_strdup(t + 301);
+	const char *ans[3];
+
+	ck_assert_uint_gt(len, 400);
+	ans[0] = p1;
+	ans[1] = p2;
+	ans[2] = p3;
+	ck_assert_int_eq(login_v("exact", "alice", ans, 3), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 3);
+	ck_assert_str_eq(last.prompt[1],
+	    "Bearer token (continued at byte 1): ");
+	ck_assert_str_eq(last.prompt[2],
+	    "Bearer token (continued at byte 301): ");
+	/* A custom prompt changes only the first one. */
+	conf("prompt = \"JWT: \"\n");
+	ck_assert_int_eq(login_v("exact", "alice", ans, 3), PAM_SUCCESS);
+	ck_assert_str_eq(last.prompt[0], "JWT: ");
+	ck_assert_str_eq(last.prompt[1],
+	    "Bearer token (continued at byte 1): ");
+	free(p1);
+	free(p2);
+	free(p3);
+}
+END_TEST
+
+START_TEST(test_pam_parts_runaway)
+{
+	pam_handle_t *pamh;
+	int rc;
+
+	secret("AAAAAAAAAAAAAAAA");
+	/* max_token_size stops it: 64 parts of 4 bytes fit in 256. */
+	conf("max_token_size = 256\n");
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.repeat = "AAAA\\";
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_AUTH_ERR");
+	ck_assert_uint_eq(last.nprompts, 65);
+	ck_assert_str_eq(last.prompt[64],
+	    "Bearer token (continued at byte 256): ");
+	LOGGED("notice", "token input over max_token_size (256 bytes), "
+	    "rejected");
+	/* The default size: the cap of 256 parts stops it. */
+	conf(NULL);
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.repeat = "AAAA\\";
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_AUTH_ERR");
+	ck_assert_uint_eq(last.nprompts, 256);
+	ck_assert_str_eq(last.prompt[255],
+	    "Bearer token (continued at byte 1020): ");
+	LOGGED("notice", "token sent in more than 256 parts, rejected");
+}
+END_TEST
+
+/*
+ * A token for alice whose length is in [lo, hi], padded through a claim
+ * and, since base64url lengths skip some values, a header member.  Lengths
+ * are computed from the encodings; only the result is signed.
+ */
+static char *
+token_len(size_t lo, size_t hi, long exp_delta)
+{
+	char *c, *h, *h64, *p64, *pad, *t;
+	size_t i, n, total;
+
+	for (n = 0; n < 3000; n++) {
+		for (i = 0; i < 4; i++) {
+			h = tu_asprintf("{\"alg\":\"RS256\",\"typ\":\"JWT\","
+			    "\"kid\":\"rsa1\"%s%.*s%s}",
+			    i > 0 ? ",\"x\":\"" : "", (int)(i > 0 ? i - 1 : 0),
+			    "yy", i > 0 ? "\"" : "");
+			c = claims("alice");
+			jset_time(&c, "exp", exp_delta);
+			pad = tu_malloc(n + 1);
+			memset(pad, 'x', n);
+			pad[n] = '\0';
+			jset_str(&c, "pad", pad);
+			free(pad);
+			h64 = tu_b64url_str(h);
+			p64 = tu_b64url_str(c);
+			/* RS256 with a 2048-bit key: 256 bytes, 342 chars. */
+			total = strlen(h64) + 1 + strlen(p64) + 1 + 342;
+			free(h64);
+			free(p64);
+			if (total >= lo && total <= hi) {
+				t = sign_hdr("RS256", h, c);
+				free(c);
+				free(h);
+				ck_assert_uint_eq(strlen(t), total);
+				return t;
+			}
+			free(c);
+			free(h);
+		}
+	}
+	tu_die("no token of %zu to %zu bytes", lo, hi);
+}
+
+START_TEST(test_pam_parts_1023_hint)
+{
+	/*
+	 * The OpenSSH client cuts answers at 1023 bytes.  A token cut there
+	 * inside its signature is still JWT-shaped and fails: the log says
+	 * why it may have failed.
+	 */
+	char *t = token_len(1100, 1200, 600), *cut;
+	const char *d2;
+
+	cut = track(tu_strdup(t));
+	cut[1023] = '\0';
+	d2 = strrchr(cut, '.');
+	ck_assert_ptr_nonnull(d2);
+	ck_assert_ptr_ne(strchr(cut, '.'), d2);
+	EXACT("alice", cut, PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	LOGGED("notice", "an answer was exactly 1023 bytes");
+	/* A token of exactly 1023 bytes that verifies: no hint. */
+	t = token_len(1023, 1023, 600);
+	EXACT("alice", t, PAM_SUCCESS);
+	NOT_LOGGED("1023");
+	/* One of exactly 1023 bytes that fails for another reason: hint. */
+	t = token_len(1023, 1023, -3600);
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "token expired");
+	LOGGED("notice", "1023");
+	/* 1022 bytes that fail: no hint. */
+	t = token_len(1022, 1022, -3600);
+	EXACT("alice", t, PAM_AUTH_ERR);
+	NOT_LOGGED("1023");
+}
+END_TEST
+
+START_TEST(test_pam_parts_1023_in_payload)
+{
+	/*
+	 * A 1.5 KB token cut at 1023 bytes inside its payload has one dot:
+	 * not JWT-shaped, so it is passed on (PAM_IGNORE) like a password,
+	 * but the hint is logged all the same: this is the usual way a
+	 * real token gets cut.
+	 */
+	char *t = token_len(1500, 1600, 600), *cut;
+
+	cut = track(tu_strdup(t));
+	cut[1023] = '\0';
+	ck_assert_ptr_eq(strchr(cut, '.'), strrchr(cut, '.'));
+	EXACT("alice", cut, PAM_IGNORE);
+	LOGGED("notice", "an answer was exactly 1023 bytes");
+	/* A password of another length: nothing logged. */
+	EXACT("alice", secret("a-password-of-some-other-length"), PAM_IGNORE);
+	NOT_LOGGED("pam_bearer");
+}
+END_TEST
+
+/* The replay cache -------------------------------------------------------- */
+
+static char *
+mkcache(const char *name, mode_t mode)
+{
+	char *p = tu_asprintf("%s/%s", dir, name);
+
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	ck_assert_int_eq(chmod(p, mode), 0);
+	return p;
+}
+
+/* Entries in a directory, "." and ".." left out. */
+static size_t
+entries(const char *path)
+{
+	struct dirent *de;
+	DIR *d = opendir(path);
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(test_pam_replay_second_use)
+{
+	char *cache = mkcache("replay", 0700), *t = good("alice");
+	char *c = claims("alice");
+
+	conf("issuer = " ISS " " ISS2 "\nreplay_cache = @DIR@/replay\n");
+	EXACT("alice", t, PAM_SUCCESS);
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': token (jti 'j");
+	LOGGED("notice", "') was already used");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_uint_eq(entries(cache), 2);
+	/* Another issuer's jti space is its own. */
+	jset_str(&c, "jti", "shared-jti");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	jset_str(&c, "iss", ISS2);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token (jti 'shared-jti') was already used");
+	/* No jti: nothing to remember it by. */
+	EXACT("alice", good_with("alice", "jti", NULL), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no jti, which replay_cache needs");
+	/* A failed token does not use up its jti. */
+	t = good("alice");
+	EXACT("bob", t, PAM_AUTH_ERR);
+	EXACT("alice", t, PAM_SUCCESS);
+	free(cache);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_replay_arg)
+{
+	char *cache = mkcache("r2", 0700), *t = good("alice");
+
+	svc_exact("replay_cache=@DIR@/r2");
+	EXACT("alice", t, PAM_SUCCESS);
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "was already used");
+	ck_assert_uint_eq(entries(cache), 1);
+	/* Without the cache the token is reusable until it expires. */
+	svc_exact("");
+	EXACT("alice", t, PAM_SUCCESS);
+	EXACT("alice", t, PAM_SUCCESS);
+	free(cache);
+}
+END_TEST
+
+START_TEST(test_pam_replay_bad_dir)
+{
+	char *c1 = mkcache("open", 0777), *c2 = mkcache("group", 0770);
+
+	svc_exact("replay_cache=@DIR@/open");
+	auth_is(__LINE__, "exact", "alice", good("alice"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "must be a directory owned by uid");
+	svc_exact("replay_cache=@DIR@/group");
+	auth_is(__LINE__, "exact", "alice", good("alice"),
+	    PAM_AUTHINFO_UNAVAIL);
+	svc_exact("replay_cache=@DIR@/missing");
+	auth_is(__LINE__, "exact", "alice", good("alice"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "missing");
+	if (geteuid() == 0) {
+		/* Owned by someone else. */
+		ck_assert_int_eq(chmod(c2, 0700), 0);
+		ck_assert_int_eq(chown(c2, 65534, 65534), 0);
+		svc_exact("replay_cache=@DIR@/group");
+		auth_is(__LINE__, "exact", "alice", good("alice"),
+		    PAM_AUTHINFO_UNAVAIL);
+		LOGGED("err", "must be a directory owned by uid 0");
+	}
+	free(c1);
+	free(c2);
+}
+END_TEST
+
+#define RACERS	16
+
+struct racer {
+	const char		*svc;
+	const char		*confdir;
+	const char		*user;
+	const char		*token;
+	pthread_barrier_t	*barrier;
+	int			 rc;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *r = arg;
+	struct script s;
+	struct pam_conv c = { conv, &s };
+	pam_handle_t *pamh = NULL;
+	const char *one[1];
+
+	memset(&s, 0, sizeof(s));
+	one[0] = r->token;
+	s.answers = one;
+	s.nanswers = 1;
+	r->rc = -1;
+	if (pam_start_confdir(r->svc, r->user, &c, r->confdir, &pamh) !=
+	    PAM_SUCCESS) {
+		(void)pthread_barrier_wait(r->barrier);
+		return NULL;
+	}
+	(void)pthread_barrier_wait(r->barrier);
+	r->rc = pam_authenticate(pamh, 0);
+	(void)pam_end(pamh, r->rc);
+	script_clear(&s);
+	return NULL;
+}
+
+START_TEST(test_pam_replay_race)
+{
+	struct racer r[RACERS];
+	pthread_t th[RACERS];
+	pthread_barrier_t b;
+	char *cache = mkcache("race", 0700), *t = good("alice");
+	size_t i, ok = 0, err = 0;
+
+	conf("replay_cache = @DIR@/race\n");
+	log_mark = log_size();
+	ck_assert_int_eq(pthread_barrier_init(&b, NULL, RACERS), 0);
+	for (i = 0; i < RACERS; i++) {
+		r[i].svc = "exact";
+		r[i].confdir = confdir;
+		r[i].user = "alice";
+		r[i].token = t;
+		r[i].barrier = &b;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
+	}
+	for (i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	pthread_barrier_destroy(&b);
+	for (i = 0; i < RACERS; i++) {
+		if (r[i].rc == PAM_SUCCESS)
+			ok++;
+		else if (r[i].rc == PAM_AUTH_ERR)
+			err++;
+	}
+	ck_assert_msg(ok == 1 && err == RACERS - 1, "%zu of %d logins with "
+	    "one token succeeded, %zu failed with PAM_AUTH_ERR", ok, RACERS,
+	    err);
+	ck_assert_uint_eq(log_count("info", "accepted token for 'alice'"), 1);
+	ck_assert_uint_eq(log_count("notice", "was already used"), RACERS - 1);
+	ck_assert_uint_eq(entries(cache), 1);
+	free(cache);
+}
+END_TEST
+
+/* acct_mgmt and sessions -------------------------------------------------- */
+
+START_TEST(test_pam_session_env)
+{
+	char *c = claims("alice"), *exp;
+	const char *one[1];
+	pam_handle_t *pamh;
+
+	jset_str(&c, "scope", "openid ssh");
+	one[0] = rs(c);
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_acct_mgmt(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_open_session(pamh, 0), PAM_SUCCESS);
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_SUB"), "alice");
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_ISS"), ISS);
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_SCOPE"), "openid ssh");
+	ck_assert_ptr_nonnull(pam_getenv(pamh, "BEARER_EXP"));
+	exp = tu_asprintf("%s", pam_getenv(pamh, "BEARER_EXP"));
+	{
+		long long e = strtoll(exp, NULL, 10);
+
+		ck_assert(e > (long long)now() + 500);
+		ck_assert(e <= (long long)now() + 600);
+	}
+	ck_assert_int_eq(pam_close_session(pamh, 0), PAM_SUCCESS);
+	finish(pamh, PAM_SUCCESS);
+	free(exp);
+
+	/* scp as an array is joined with spaces; usermap: sub stays sub. */
+	jset(&c, "scope", NULL);
+	jset(&c, "scp", "[\"read\",\"write\"]");
+	one[0] = rs(c);
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_open_session(pamh, 0), PAM_SUCCESS);
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_SCOPE"), "read write");
+	finish(pamh, PAM_SUCCESS);
+
+	/* No scope at all: no BEARER_SCOPE. */
+	one[0] = good("alice");
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_int_eq(pam_open_session(pamh, 0), PAM_SUCCESS);
+	ck_assert_ptr_null(pam_getenv(pamh, "BEARER_SCOPE"));
+	ck_assert_pstr_eq(pam_getenv(pamh, "BEARER_SUB"), "alice");
+	finish(pamh, PAM_SUCCESS);
+	free(c);
+}
+END_TEST
+
+START_TEST(test_pam_session_not_ours)
+{
+	const char *one[1];
+	pam_handle_t *pamh;
+
+	/* A fresh handle: the module authenticated nobody. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	ck_assert_str_eq(pam_code(pam_acct_mgmt(pamh, 0)), "PAM_IGNORE");
+	ck_assert_str_eq(pam_code(pam_open_session(pamh, 0)), "PAM_IGNORE");
+	ck_assert_ptr_null(pam_getenv(pamh, "BEARER_SUB"));
+	finish(pamh, PAM_SUCCESS);
+	/* A failed token. */
+	one[0] = good("bob");
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_AUTH_ERR);
+	ck_assert_str_eq(pam_code(pam_acct_mgmt(pamh, 0)), "PAM_IGNORE");
+	ck_assert_str_eq(pam_code(pam_open_session(pamh, 0)), "PAM_IGNORE");
+	ck_assert_ptr_null(pam_getenv(pamh, "BEARER_SUB"));
+	finish(pamh, PAM_AUTH_ERR);
+	/* A password passed on. */
+	one[0] = secret("just-a-password");
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_IGNORE);
+	ck_assert_str_eq(pam_code(pam_acct_mgmt(pamh, 0)), "PAM_IGNORE");
+	finish(pamh, PAM_IGNORE);
+	/* A good token, then acct_mgmt: ours. */
+	one[0] = good("alice");
+	pamh = start_last("exact", "alice", one, 1);
+	ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_SUCCESS);
+	ck_assert_str_eq(pam_code(pam_acct_mgmt(pamh, 0)), "PAM_SUCCESS");
+	finish(pamh, PAM_SUCCESS);
+	/* In the admin's stack, an account the module did not log in. */
+	pamh = start_last("deny", "alice", NULL, 0);
+	ck_assert_str_eq(pam_code(pam_acct_mgmt(pamh, 0)), "PAM_AUTH_ERR");
+	finish(pamh, PAM_AUTH_ERR);
+}
+END_TEST
+
+/*
+ * pam_bearer(8): acct_mgmt and open_session act only "if this module
+ * authenticated the user in the same PAM handle".
+ */
+START_TEST(test_pam_session_stale_after_failure)
+{
+	const char *two[2];
+	pam_handle_t *pamh;
+	int r1, r2, acct, sess, env;
+
+	/*
+	 * In one handle alice's token succeeds, then the application asks
+	 * again and a bad token fails.  The module's last verdict is a
+	 * failure, so it must not vouch for the account or export the
+	 * first token's claims.
+	 */
+	two[0] = good("alice");
+	two[1] = good("bob");
+	pamh = start_last("exact", "alice", two, 2);
+	r1 = pam_authenticate(pamh, 0);
+	r2 = pam_authenticate(pamh, 0);
+	acct = pam_acct_mgmt(pamh, 0);
+	sess = pam_open_session(pamh, 0);
+	env = pam_getenv(pamh, "BEARER_SUB") != NULL;
+	/* End the handle first: a failed assertion then leaks nothing. */
+	finish(pamh, PAM_AUTH_ERR);
+	ck_assert_int_eq(r1, PAM_SUCCESS);
+	ck_assert_int_eq(r2, PAM_AUTH_ERR);
+	ck_assert_str_eq(pam_code(acct), "PAM_IGNORE");
+	ck_assert_str_eq(pam_code(sess), "PAM_IGNORE");
+	ck_assert_int_eq(env, 0);
+}
+END_TEST
+
+START_TEST(test_pam_session_stale_user)
+{
+	const char *one[1];
+	pam_handle_t *pamh;
+	int r1, r2, acct, sess;
+
+	/*
+	 * alice's token succeeds, then the application sets PAM_USER to
+	 * bob: the module never authenticated bob.
+	 */
+	one[0] = good("alice");
+	pamh = start_last("exact", "alice", one, 1);
+	r1 = pam_authenticate(pamh, 0);
+	r2 = pam_set_item(pamh, PAM_USER, "bob");
+	acct = pam_acct_mgmt(pamh, 0);
+	sess = pam_open_session(pamh, 0);
+	finish(pamh, PAM_SUCCESS);
+	ck_assert_int_eq(r1, PAM_SUCCESS);
+	ck_assert_int_eq(r2, PAM_SUCCESS);
+	ck_assert_str_eq(pam_code(acct), "PAM_IGNORE");
+	ck_assert_str_eq(pam_code(sess), "PAM_IGNORE");
+}
+END_TEST
+
+/* Many threads ------------------------------------------------------------ */
+
+/* One login: logs is the line it leaves, 1 accepted, 2 rejected, 0 none. */
+struct stress_case {
+	const char	*user;
+	const char	*answer;
+	int		 want;
+	int		 logs;
+};
+
+struct stress_worker {
+	int				 id;
+	long				 n;
+	const struct stress_case	*cases;
+	size_t				 ncases;
+	const char			*confdir;
+	long				 wrong;
+	long				 accepted;
+	long				 rejected;
+	char				 first[256];
+};
+
+static void *
+stress(void *arg)
+{
+	struct stress_worker *w = arg;
+	const struct stress_case *c;
+	struct script s;
+	struct pam_conv cv = { conv, &s };
+	pam_handle_t *pamh;
+	const char *one[1];
+	long i;
+	int rc;
+
+	for (i = 0; i < w->n; i++) {
+		c = &w->cases[(size_t)(i + w->id) % w->ncases];
+		memset(&s, 0, sizeof(s));
+		one[0] = c->answer;
+		s.answers = one;
+		s.nanswers = 1;
+		pamh = NULL;
+		rc = pam_start_confdir("deny", c->user, &cv, w->confdir, &pamh);
+		if (rc == PAM_SUCCESS) {
+			rc = pam_authenticate(pamh, 0);
+			(void)pam_end(pamh, rc);
+		} else
+			rc = -1000 - rc;
+		if (rc != c->want || s.nprompts != 1) {
+			if (w->wrong++ == 0)
+				(void)snprintf(w->first, sizeof(w->first),
+				    "thread %d, round %ld, user %s: %s, want "
+				    "%s, %zu prompts", w->id, i, c->user,
+				    pam_code(rc), pam_code(c->want),
+				    s.nprompts);
+		}
+		if (c->logs == 1)
+			w->accepted++;
+		else if (c->logs == 2)
+			w->rejected++;
+		script_clear(&s);
+	}
+	return NULL;
+}
+
+#define STRESS_THREADS	8
+
+START_TEST(test_pam_threads_stress)
+{
+	struct stress_case cases[9];
+	struct stress_worker w[STRESS_THREADS];
+	pthread_t th[STRESS_THREADS];
+	char *c = claims("erin"), *c2 = claims("frank"), *t;
+	long accepted = 0, rejected = 0;
+	size_t i, n = 0;
+
+	t = good("dave");
+	cases[n++] = (struct stress_case){ "alice", good("alice"),
+	    PAM_SUCCESS, 1 };
+	cases[n++] = (struct stress_case){ "bob", good("bob"), PAM_SUCCESS, 1 };
+	cases[n++] = (struct stress_case){ "alice", good("bob"), PAM_AUTH_ERR,
+	    2 };
+	cases[n++] = (struct stress_case){ "carol", good_with("carol", "exp",
+	    "1700000000"), PAM_AUTH_ERR, 2 };
+	cases[n++] = (struct stress_case){ "dave", flip(t, strlen(t) - 20),
+	    PAM_AUTH_ERR, 2 };
+	cases[n++] = (struct stress_case){ "erin", sign("EdDSA", "ed1", c),
+	    PAM_SUCCESS, 1 };
+	cases[n++] = (struct stress_case){ "frank", sign("ES256", "ec1", c2),
+	    PAM_SUCCESS, 1 };
+	cases[n++] = (struct stress_case){ "alice",
+	    secret("a-password-for-unix"), PAM_AUTH_ERR, 0 };
+	cases[n++] = (struct stress_case){ "grace", sign("PS256", "rsa-pss",
+	    c), PAM_AUTH_ERR, 2 };
+	log_mark = log_size();
+	for (i = 0; i < STRESS_THREADS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].id = (int)i;
+		w[i].n = stress_n;
+		w[i].cases = cases;
+		w[i].ncases = n;
+		w[i].confdir = confdir;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, stress, &w[i]),
+		    0);
+	}
+	for (i = 0; i < STRESS_THREADS; i++)
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	for (i = 0; i < STRESS_THREADS; i++) {
+		ck_assert_msg(w[i].wrong == 0, "%ld wrong results; first: %s",
+		    w[i].wrong, w[i].first);
+		accepted += w[i].accepted;
+		rejected += w[i].rejected;
+	}
+	ck_assert_uint_eq(log_count("info", "accepted token for '"),
+	    (size_t)accepted);
+	ck_assert_uint_eq(log_count("notice", "token rejected for '"),
+	    (size_t)rejected);
+	free(c);
+	free(c2);
+}
+END_TEST
+
+/* Suite ------------------------------------------------------------------- */
+
+static TCase *
+tcase(Suite *s, const char *name, int timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, timeout);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+pam_suite(void)
+{
+	Suite *s = suite_create("pam");
+	TCase *tc;
+
+	tc = tcase(s, "stack", 60);
+	tcase_add_test(tc, test_pam_stack_good_token);
+	tcase_add_test(tc, test_pam_stack_bad_token);
+	tcase_add_test(tc, test_pam_stack_exact_codes);
+	tcase_add_test(tc, test_pam_stack_fallthrough);
+	tcase_add_test(tc, test_pam_stack_failed_jwt_not_passed_on);
+	tcase_add_test(tc, test_pam_stack_setcred);
+	tcase_add_test(tc, test_pam_stack_conv_errors);
+	tcase_add_test(tc, test_pam_stack_user_unchanged);
+	tcase_add_test(tc, test_pam_log_escaping);
+
+	tc = tcase(s, "conf", 60);
+	tcase_add_test(tc, test_pam_conf_issuer);
+	tcase_add_test(tc, test_pam_conf_audience);
+	tcase_add_test(tc, test_pam_conf_jwks_file);
+	tcase_add_test(tc, test_pam_conf_jwks_missing);
+	tcase_add_test(tc, test_pam_conf_jwks_unusable);
+	tcase_add_test(tc, test_pam_conf_algorithms);
+	tcase_add_test(tc, test_pam_conf_every_default_alg);
+	tcase_add_test(tc, test_pam_conf_hmac);
+	tcase_add_test(tc, test_pam_conf_username_claim);
+	tcase_add_test(tc, test_pam_conf_usermap);
+	tcase_add_test(tc, test_pam_conf_leeway);
+	tcase_add_test(tc, test_pam_conf_max_token_age);
+	tcase_add_test(tc, test_pam_conf_require_scope);
+	tcase_add_test(tc, test_pam_conf_groups);
+	tcase_add_test(tc, test_pam_conf_require_claim);
+	tcase_add_test(tc, test_pam_conf_denylist);
+	tcase_add_test(tc, test_pam_conf_max_token_size);
+	tcase_add_test(tc, test_pam_conf_prompt);
+	tcase_add_test(tc, test_pam_conf_errors);
+	tcase_add_test(tc, test_pam_conf_debug);
+
+	tc = tcase(s, "reject", 60);
+	tcase_add_test(tc, test_pam_reject_time);
+	tcase_add_test(tc, test_pam_reject_signature);
+	tcase_add_test(tc, test_pam_reject_alg);
+	tcase_add_test(tc, test_pam_reject_format);
+	tcase_add_test(tc, test_pam_reject_user);
+
+	tc = tcase(s, "first_pass", 60);
+	tcase_add_test(tc, test_pam_first_pass);
+	tcase_add_test(tc, test_pam_first_pass_password);
+	tcase_add_test(tc, test_pam_first_pass_continued);
+
+	tc = tcase(s, "parts", 60);
+	tcase_add_test(tc, test_pam_parts_fat_token);
+	tcase_add_test(tc, test_pam_parts_uneven);
+	tcase_add_test(tc, test_pam_parts_runaway);
+	tcase_add_test(tc, test_pam_parts_1023_hint);
+	tcase_add_test(tc, test_pam_parts_1023_in_payload);
+
+	tc = tcase(s, "replay", 60);
+	tcase_add_test(tc, test_pam_replay_second_use);
+	tcase_add_test(tc, test_pam_replay_arg);
+	tcase_add_test(tc, test_pam_replay_bad_dir);
+	tcase_add_test(tc, test_pam_replay_race);
+
+	tc = tcase(s, "session", 60);
+	tcase_add_test(tc, test_pam_session_env);
+	tcase_add_test(tc, test_pam_session_not_ours);
+	tcase_add_test(tc, test_pam_session_stale_after_failure);
+	tcase_add_test(tc, test_pam_session_stale_user);
+
+	tc = tcase(s, "threads", 1200);
+	tcase_add_test(tc, test_pam_threads_stress);
+	return s;
+}
+
+/* An absolute path from the environment, or exit 99 (a broken setup). */
+static const char *
+env_path(const char *name)
+{
+	const char *v = secure_getenv(name);
+
+	if (v == NULL || *v != '/') {
+		fprintf(stderr, "check_pam: set %s to an absolute path "
+		    "(stack.sh does)\n", name);
+		exit(99);
+	}
+	return v;
+}
+
+/* The shim must be preloaded, or no log assertion means anything. */
+static void
+probe_shim(void)
+{
+	char *text;
+	off_t before = log_size();
+
+	syslog(LOG_INFO, "check_pam: syslog shim probe %ld", (long)getpid());
+	text = log_from(before, NULL);
+	if (strstr(text, "info check_pam: syslog shim probe") == NULL) {
+		fprintf(stderr, "check_pam: syslog() does not reach %s: run "
+		    "with LD_PRELOAD=.libs/syslog_shim.so (stack.sh does)\n",
+		    log_path);
+		exit(99);
+	}
+	free(text);
+}
+
+int
+main(void)
+{
+	const char *v;
+	char *path, *end = NULL;
+	int failed;
+
+	mod_path = env_path("PB_MODULE");
+	expect_path = env_path("PB_EXPECT_MODULE");
+	log_path = env_path("PB_SYSLOG_FILE");
+	if ((v = secure_getenv("PB_STRESS_N")) != NULL && *v != '\0') {
+		errno = 0;
+		stress_n = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || stress_n < 1) {
+			fprintf(stderr, "check_pam: bad PB_STRESS_N '%s'\n", v);
+			return 99;
+		}
+	}
+	probe_shim();
+	k_rsa = tu_load_key("rsa2048");
+	k_pss = tu_load_key("rsa2048b");
+	k_ec = tu_load_key("ec256");
+	k_ec384 = tu_load_key("ec384");
+	k_ec521 = tu_load_key("ec521");
+	k_ed = tu_load_key("ed25519");
+	path = tu_asprintf("%s/hmac32.key", tu_datadir());
+	hmac_key = tu_read_file(path, &hmac_len);
+	free(path);
+
+	failed = tu_run(pam_suite());
+
+	EVP_PKEY_free(k_rsa);
+	EVP_PKEY_free(k_pss);
+	EVP_PKEY_free(k_ec);
+	EVP_PKEY_free(k_ec384);
+	EVP_PKEY_free(k_ec521);
+	EVP_PKEY_free(k_ed);
+	free(hmac_key);
+	return failed;
+}
+
+#endif /* HAVE_PAM_START_CONFDIR */
