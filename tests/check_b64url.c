@@ -12,6 +12,7 @@
 #include <check.h>
 #include <openssl/rand.h>
 
+#include "checkmain.h"
 #include "b64url.h"
 #include "err.h"
 #include "testutil.h"
@@ -411,12 +412,5 @@ b64url_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nf;
-
-	sr = srunner_create(b64url_suite());
-	srunner_run_all(sr, CK_ENV);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(b64url_suite());
 }

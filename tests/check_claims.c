@@ -9,6 +9,7 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include "checkmain.h"
 #include "claims.h"
 #include "conf.h"
 #include "err.h"
@@ -1227,11 +1228,5 @@ claims_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(claims_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(claims_suite());
 }

@@ -11,6 +11,7 @@
 
 #include <check.h>
 
+#include "checkmain.h"
 #include "conf.h"
 #include "err.h"
 #include "jwk.h"
@@ -1251,11 +1252,5 @@ conf_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(conf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(conf_suite());
 }

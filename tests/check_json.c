@@ -15,6 +15,7 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include "checkmain.h"
 #include "err.h"
 #include "json.h"
 #include "testutil.h"
@@ -922,12 +923,5 @@ json_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nf;
-
-	sr = srunner_create(json_suite());
-	srunner_run_all(sr, CK_ENV);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(json_suite());
 }

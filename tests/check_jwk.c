@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include "checkmain.h"
 #include "err.h"
 #include "jwk.h"
 #include "testutil.h"
@@ -1284,12 +1285,5 @@ jwk_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nf;
-
-	sr = srunner_create(jwk_suite());
-	srunner_run_all(sr, CK_ENV);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(jwk_suite());
 }

@@ -19,6 +19,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/rsa.h>
 
+#include "checkmain.h"
 #include "err.h"
 #include "jwk.h"
 #include "jws.h"
@@ -1301,12 +1302,5 @@ jws_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nf;
-
-	sr = srunner_create(jws_suite());
-	srunner_run_all(sr, CK_ENV);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(jws_suite());
 }

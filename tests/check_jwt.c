@@ -18,6 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "checkmain.h"
 #include "conf.h"
 #include "err.h"
 #include "jwk.h"
@@ -2488,12 +2489,8 @@ jwt_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(jwt_suite());
-	int failed;
+	int r = tu_run(jwt_suite());
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	keys_free();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return r;
 }

@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "checkmain.h"
 #include "err.h"
 #include "secmem.h"
 #include "testutil.h"
@@ -442,12 +443,5 @@ secmem_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nf;
-
-	sr = srunner_create(secmem_suite());
-	srunner_run_all(sr, CK_ENV);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(secmem_suite());
 }

@@ -28,6 +28,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/x509.h>
 
+#include "checkmain.h"
 #include "b64url.h"
 #include "err.h"
 #include "jwk.h"
@@ -555,8 +556,6 @@ main(void)
 	struct stat st;
 	Suite *s;
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	if (stat(vecdir(), &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "Wycheproof vectors not found in %s (set "
@@ -577,9 +576,5 @@ main(void)
 	tc = tcase_create("coverage");
 	tcase_add_test(tc, test_wycheproof_all_files_covered);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

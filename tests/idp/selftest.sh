@@ -55,7 +55,7 @@ req() {
 
 # expect DESC HTTP-STATUS [JS-EXPR...] : the status and every expression over BODY
 expect() {
-	local desc=$1 code=$2 err=""
+	local desc=$1 code=$2
 	shift 2
 	if [ "$CODE" != "$code" ]; then
 		fail "$desc" "HTTP $CODE (curl $RC), wanted $code: $(printf %s "$BODY" | head -c 300)"
@@ -103,9 +103,9 @@ start_server() {
 
 # wait_server NAME : waits for the ready line, sets ISSUER, CTL, PORT, PID
 wait_server() {
-	local name=$1 i
+	local name=$1
 	PID=$(eval echo "\$PID_$name")
-	for i in $(seq 1 300); do
+	for _ in $(seq 1 300); do
 		grep -q '}' "$TMP/$name.out" 2>/dev/null && break
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.1
@@ -123,9 +123,9 @@ wait_server() {
 
 # stop_server : SIGTERM, then the exit status must be 0 within 3 s
 stop_server() {
-	local desc=$1 i st
+	local desc=$1 st
 	kill -TERM "$PID"
-	for i in $(seq 1 30); do
+	for _ in $(seq 1 30); do
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -255,7 +255,7 @@ if wait_server path; then
 		'j.auto_approve === "approve" && j.fat_groups === true && j.alg === "ES256"'
 	device_auth
 	jv DC j.device_code
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		poll "$DC"
 		[ "$CODE" = 400 ] && jv ERR j.error && [ "$ERR" = authorization_pending ] || break
 		sleep 0.1
