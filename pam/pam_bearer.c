@@ -238,13 +238,6 @@ log_hint1023(pam_handle_t *pamh)
 	    "'\\' (bearer-token askpass does)");
 }
 
-/* Is this failure about the files (usermap, denylist, cache) or the token? */
-static int
-files_failed(int r)
-{
-	return r == PB_ERR_IO || r == PB_ERR_CONFIG;
-}
-
 PB_EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -315,7 +308,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if ((r = pb_jwt_verify(v, tok.p, tok.len, now, &jwt, &e)) == PB_OK)
 		r = check_user(cfg, jwt, user, now, &e);
 	if (r != PB_OK) {
-		rv = pb_to_pam(r, files_failed(r));
+		/* Unreadable or broken lists and cache: IO, CONFIG. */
+		rv = pb_to_pam(r, 0);
 		pam_syslog(pamh, rv == PAM_AUTH_ERR ? LOG_NOTICE : LOG_ERR,
 		    "token rejected for '%s': %s", su, pb_err_msg(&e));
 		if (hint1023)
