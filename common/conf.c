@@ -973,6 +973,28 @@ parse_line(struct pb_conf *tmp, char *line, size_t len, size_t lineno,
 }
 
 int
+pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
+    pb_conf_log_fn *logfn, void *ctx)
+{
+	char key[64], sv[PB_SAFE_BUFSZ];
+	const char *eq = strchr(arg, '=');
+	size_t klen;
+
+	if (eq == NULL) {
+		report(logfn, ctx, where, "'%s' is not key=value",
+		    pb_log_safe(arg, sv, sizeof(sv)));
+		return PB_ERR_CONFIG;
+	}
+	/* A longer key is unknown anyway: cut it, the message says so. */
+	klen = (size_t)(eq - arg);
+	if (klen >= sizeof(key))
+		klen = sizeof(key) - 1;
+	memcpy(key, arg, klen);
+	key[klen] = '\0';
+	return pb_conf_set(cfg, PB_CONF_ARG, key, eq + 1, where, logfn, ctx);
+}
+
+int
 pb_conf_load(struct pb_conf *cfg, const char *path, pb_conf_log_fn *logfn,
     void *ctx)
 {

@@ -98,6 +98,14 @@ int pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src,
     pb_conf_log_fn *log, void *ctx) PB_WUR;
 
 /*
+ * pb_conf_set() of one "key=value" argument (a module argument, or a
+ * bearer-token verify argument) as PB_CONF_ARG.  An argument without '='
+ * is PB_ERR_CONFIG, reported.
+ */
+int pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
+    pb_conf_log_fn *log, void *ctx) PB_WUR;
+
+/*
  * Check the finished configuration: issuer and audience present, at least
  * one algorithm, HS algorithms only with hmac_secret_file.  Reports through
  * log; PB_OK or PB_ERR_CONFIG.

@@ -14,30 +14,19 @@
 #include "secmem.h"
 
 int
-pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
-    size_t *lenp, struct pb_err *e)
+pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
+    char **bufp, size_t *lenp, struct pb_err *e)
 {
 	char sp[PB_SAFE_BUFSZ];
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	ssize_t n;
-	int fd = -1, r = PB_ERR_INTERNAL;
+	int r = PB_ERR_INTERNAL;
 
 	*bufp = NULL;
 	*lenp = 0;
 	pb_log_safe(path, sp, sizeof(sp));
-	/*
-	 * O_NONBLOCK so that a FIFO planted at the path cannot hang the
-	 * host process (sshd); O_NOFOLLOW is not used: admins symlink
-	 * configuration files.
-	 */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
-	    == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
 	if (fstat(fd, &st) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
 		    strerror(errno));
@@ -103,7 +92,28 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
  out:
 	if (buf != NULL)
 		pb_freezero(buf, cap + 1);
-	if (fd != -1)
-		close(fd);
+	return r;
+}
+
+int
+pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
+    size_t *lenp, struct pb_err *e)
+{
+	char sp[PB_SAFE_BUFSZ];
+	int fd, r;
+
+	*bufp = NULL;
+	*lenp = 0;
+	/*
+	 * O_NONBLOCK so that a FIFO planted at the path cannot hang the
+	 * host process (sshd); O_NOFOLLOW is not used: admins symlink
+	 * configuration files.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s",
+		    pb_log_safe(path, sp, sizeof(sp)), strerror(errno));
+	r = pb_file_read_fd(fd, path, maxlen, flags, bufp, lenp, e);
+	close(fd);
 	return r;
 }

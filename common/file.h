@@ -20,4 +20,11 @@
 int pb_file_read(const char *path, size_t maxlen, unsigned flags,
     char **bufp, size_t *lenp, struct pb_err *e) PB_WUR;
 
+/*
+ * As pb_file_read() for a descriptor the caller opened (openat() with
+ * O_NOFOLLOW, say); path only names it in messages.  fd stays open.
+ */
+int pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
+    char **bufp, size_t *lenp, struct pb_err *e) PB_WUR;
+
 #endif /* PB_FILE_H */

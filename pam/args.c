@@ -15,10 +15,8 @@ int
 pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
     struct pb_args *args, struct pb_conf **cfgp)
 {
-	char sp[PB_SAFE_BUFSZ], key[64];
+	char sp[PB_SAFE_BUFSZ];
 	struct pb_conf *cfg = NULL;
-	const char *eq;
-	size_t klen;
 	int i, r, bad = 0;
 
 	*cfgp = NULL;
@@ -47,17 +45,12 @@ pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
 	if ((r = pb_conf_load(cfg, args->config, pb_log_conf, pamh)) != PB_OK)
 		goto out;
 	for (i = 0; i < argc; i++) {
-		if ((eq = strchr(argv[i], '=')) == NULL ||
+		if (strchr(argv[i], '=') == NULL ||
 		    strncmp(argv[i], "config=", 7) == 0)
 			continue;
-		klen = (size_t)(eq - argv[i]);
-		if (klen >= sizeof(key))
-			klen = sizeof(key) - 1;
-		memcpy(key, argv[i], klen);
-		key[klen] = '\0';
 		/* Keep going: one log shows every bad argument. */
-		if ((r = pb_conf_set(cfg, PB_CONF_ARG, key, eq + 1,
-		    "module argument", pb_log_conf, pamh)) == PB_ERR_NOMEM)
+		if ((r = pb_conf_set_arg(cfg, argv[i], "module argument",
+		    pb_log_conf, pamh)) == PB_ERR_NOMEM)
 			goto out;
 		if (r != PB_OK)
 			bad = 1;
