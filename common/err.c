@@ -37,6 +37,7 @@ static const char *const messages[] = {
 	[26] = "device code expired",
 	[27] = "grant is invalid or revoked",
 	[28] = "canceled",
+	[29] = "nothing stored",
 };
 
 const char *

@@ -39,7 +39,8 @@
 #define PB_ERR_EXPIRED_CODE	-26	/* expired_token: device code expired */
 #define PB_ERR_INVALID_GRANT	-27	/* invalid_grant: the grant is dead */
 #define PB_ERR_CANCELED		-28	/* a callback asked to stop */
-#define PB_ERR_MIN		-28
+#define PB_ERR_NOTFOUND		-29	/* nothing stored (helper token store) */
+#define PB_ERR_MIN		-29
 
 #ifndef PB_WUR
 #define PB_WUR	__attribute__((warn_unused_result))

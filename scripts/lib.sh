@@ -27,6 +27,8 @@ PB_PACKAGES=(
 	libclang-rt-14-dev	# libFuzzer and the sanitizer runtimes for clang
 	shellcheck		# the "shell lint" suite
 	curl			# tests/idp/selftest.sh
+	dbus			# dbus-run-session, dbus-send: tests/helper/store.sh
+	gnome-keyring		# the Secret Service of tests/helper/store.sh
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there

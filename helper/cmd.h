@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_CMD_H
+#define PB_CMD_H
+
+/*
+ * The bearer-token command table (DESIGN.md section 3).  main.c holds one
+ * struct pb_cmd per implemented command; a new command is one entry there
+ * and its run function.  Only commands that exist are listed: no stubs.
+ */
+
+/* Exit statuses, listed under EXIT STATUS in bearer-token(1). */
+#define PB_EXIT_OK	0	/* success; verify: the token is valid */
+#define PB_EXIT_FAIL	1	/* rejected or malformed token, other error */
+#define PB_EXIT_USAGE	2	/* bad command line */
+#define PB_EXIT_CONFIG	3	/* configuration, JWKS or list file unusable */
+
+/* The program name in messages. */
+#define PB_PROG		"bearer-token"
+
+struct pb_cmd {
+	const char	*name;
+	/*
+	 * argv[0] is the command name, as for main(); returns a PB_EXIT_*
+	 * status.  "CMD --help" never reaches run: main.c answers it.
+	 */
+	int		(*run)(int argc, char **argv);
+	const char	*synopsis;	/* arguments, after the command name */
+	const char	*help;		/* lines after the usage line */
+};
+
+/*
+ * Print "usage: bearer-token NAME SYNOPSIS" and the command's help text to
+ * stdout (to stderr when err is set, for usage errors).
+ */
+void pb_cmd_help(const char *name, int err);
+
+/* decode.c: "decode" prints a token unverified; "verify" checks it. */
+int pb_cmd_decode(int argc, char **argv);
+int pb_cmd_verify(int argc, char **argv);
+
+#endif /* PB_CMD_H */

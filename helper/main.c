@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bearer-token: the front binary (DESIGN.md section 3).  It dispatches
+ * through one command table and links only common, libcrypto and cJSON, so
+ * that the offline commands load neither libcurl nor libsecret.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "cmd.h"
+#include "err.h"
+
+/*
+ * One entry per command.  The help texts say what bearer-token(1) says;
+ * keep the two in step.
+ */
+static const struct pb_cmd cmds[] = {
+	{
+		"decode", pb_cmd_decode, "[TOKEN | -]",
+		"Print the header and the claims of a token as JSON, marked\n"
+		"(unverified), and its exp, iat and nbf as UTC dates.  The\n"
+		"signature is never printed.  Nothing is verified: use\n"
+		"\"verify\" for a verdict.\n"
+		"\n"
+		"The token is read from standard input when TOKEN is \"-\" or\n"
+		"absent.  Prefer that: a token on the command line is visible\n"
+		"to other users in ps(1).\n"
+		"\n"
+		"Exit status: 0 decoded, 1 malformed token, 2 usage error.\n"
+	},
+	{
+		"verify", pb_cmd_verify,
+		"[--config FILE] [--user USER] [--at UNIX_TIME]\n"
+		"       [key=value ...] [TOKEN | -]",
+		"Verify a token exactly as the PAM module would, and\n"
+		"explain the verdict: the configuration FILE (default\n"
+		"/etc/security/pam_bearer.conf) with the key=value\n"
+		"settings on top, as on the module line; the JWKS file;\n"
+		"every check of pam_bearer(8); then usermap_file, the\n"
+		"user and denylist_file.\n"
+		"The replay cache is not checked, so verify never uses\n"
+		"up a single-use token.\n"
+		"\n"
+		"  --config FILE   the configuration file (config=FILE\n"
+		"                  works too)\n"
+		"  --user USER     the local user the token must be for\n"
+		"  --at UNIX_TIME  verify as of this time (seconds since\n"
+		"                  the epoch) instead of now\n"
+		"\n"
+		"The token is read from standard input when TOKEN is \"-\" or\n"
+		"absent.  Prefer that: a token on the command line is visible\n"
+		"to other users in ps(1).\n"
+		"\n"
+		"Exit status: 0 valid, 1 rejected, 2 usage error, 3 the\n"
+		"configuration, JWKS or list files are unusable.\n"
+	},
+};
+
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct pb_cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+void
+pb_cmd_help(const char *name, int err)
+{
+	const struct pb_cmd *c = find_cmd(name);
+	FILE *f = err ? stderr : stdout;
+
+	if (c == NULL)
+		return;
+	fprintf(f, "usage: %s %s %s\n", PB_PROG, c->name, c->synopsis);
+	if (!err)
+		fprintf(f, "\n%s", c->help);
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s COMMAND [ARGS...]\n"
+	    "       %s help [COMMAND]\n"
+	    "       %s --help | --version\n\ncommands:\n",
+	    PB_PROG, PB_PROG, PB_PROG);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %s %s\n", cmds[i].name, cmds[i].synopsis);
+	fprintf(f, "\n\"%s help COMMAND\" or \"%s COMMAND --help\" "
+	    "says more.\n", PB_PROG, PB_PROG);
+}
+
+/* The message for a name that is no command; exit status 2. */
+static int
+unknown(const char *name)
+{
+	char sb[PB_SAFE_BUFSZ];
+	size_t i;
+
+	fprintf(stderr, "%s: unknown command '%s'; commands:", PB_PROG,
+	    pb_log_safe(name, sb, sizeof(sb)));
+	for (i = 0; i < NCMDS; i++)
+		fprintf(stderr, " %s", cmds[i].name);
+	fputs("\n", stderr);
+	return PB_EXIT_USAGE;
+}
+
+static int
+is_help(const char *s)
+{
+	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct pb_cmd *c;
+
+	/* No core dumps and no ptrace by other users: tokens live here. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return PB_EXIT_USAGE;
+	}
+	if (is_help(argv[1])) {
+		usage(stdout);
+		return PB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("%s (%s) %s\n", PB_PROG, PACKAGE_NAME, PACKAGE_VERSION);
+		return PB_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc == 2) {
+			usage(stdout);
+			return PB_EXIT_OK;
+		}
+		if (argc > 3) {
+			fprintf(stderr, "usage: %s help [COMMAND]\n", PB_PROG);
+			return PB_EXIT_USAGE;
+		}
+		if (find_cmd(argv[2]) == NULL)
+			return unknown(argv[2]);
+		pb_cmd_help(argv[2], 0);
+		return PB_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		char sb[PB_SAFE_BUFSZ];
+
+		fprintf(stderr, "%s: unknown option '%s'\n", PB_PROG,
+		    pb_log_safe(argv[1], sb, sizeof(sb)));
+		usage(stderr);
+		return PB_EXIT_USAGE;
+	}
+	if ((c = find_cmd(argv[1])) == NULL)
+		return unknown(argv[1]);
+	if (argc > 2 && is_help(argv[2])) {
+		pb_cmd_help(c->name, 0);
+		return PB_EXIT_OK;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,288 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# cli.sh: the bearer-token front binary (helper/main.c, helper/decode.c):
+# --help, --version and unknown commands; decode; verify against a
+# configuration written here with the keys of tests/data.  Run by "make
+# check" from tests/helper; by hand:
+#
+#   PB_BEARER_TOKEN=/abs/helper/bearer-token PB_MKTOKEN=/abs/mktoken \
+#   PB_TESTDATA=/abs/tests/data sh cli.sh
+#
+# Every check prints "ok N - what" or "not ok N - what"; exit 0 when all
+# pass, 1 otherwise, 99 when the setup is broken.
+set -u
+
+: "${PB_BEARER_TOKEN:?cli.sh: set PB_BEARER_TOKEN to the built bearer-token}"
+: "${PB_MKTOKEN:?cli.sh: set PB_MKTOKEN to tests/tools/mktoken}"
+: "${PB_TESTDATA:?cli.sh: set PB_TESTDATA to the tests/data directory}"
+bt=$PB_BEARER_TOKEN
+for f in "$bt" "$PB_MKTOKEN"; do
+	if [ ! -x "$f" ]; then
+		echo "cli.sh: $f is not built" >&2
+		exit 99
+	fi
+done
+if [ ! -f "$PB_TESTDATA/jwks.json" ]; then
+	echo "cli.sh: no $PB_TESTDATA/jwks.json" >&2
+	exit 99
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pb-cli.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+# The core refuses group- or world-writable files.
+umask 022
+
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+nok() {
+	n=$((n + 1))
+	fails=$((fails + 1))
+	echo "not ok $n - $1"
+	if [ -s "$tmp/out" ]; then
+		sed 's/^/#   stdout: /' "$tmp/out"
+	fi
+	if [ -s "$tmp/err" ]; then
+		sed 's/^/#   stderr: /' "$tmp/err"
+	fi
+}
+
+# run CMD...: status in $rc, output in $tmp/out and $tmp/err.
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+# runin INPUT CMD...: as run, INPUT on stdin.
+runin() {
+	input=$1
+	shift
+	printf '%s\n' "$input" | "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# expect WHAT RC [GREP-PATTERN FILE]: check $rc and, optionally, that FILE
+# (out or err) holds the fixed string.
+expect() {
+	if [ "$rc" -ne "$2" ]; then
+		nok "$1 (exit $rc, wanted $2)"
+	elif [ $# -ge 4 ] && ! grep -qF -- "$3" "$tmp/$4"; then
+		nok "$1 ($4 lacks '$3')"
+	else
+		ok "$1"
+	fi
+}
+
+# noleak WHAT TOKEN FILE...: no 8-byte piece of TOKEN's signature
+# segment (and, with "all", of any segment) in the files.
+noleak() {
+	what=$1
+	t=$2
+	scope=$3
+	shift 3
+	case $scope in
+	all) s=$(printf '%s' "$t" | tr -d .) ;;
+	*) s=${t##*.} ;;
+	esac
+	len=${#s}
+	i=0
+	leaked=
+	while [ $((i + 8)) -le "$len" ]; do
+		piece=$(printf '%s' "$s" | cut -c$((i + 1))-$((i + 8)))
+		if cat "$@" | grep -qF -- "$piece"; then
+			leaked=$piece
+			break
+		fi
+		i=$((i + 4))
+	done
+	if [ -n "$leaked" ]; then
+		nok "$what: token bytes in output"
+	else
+		ok "$what: no token bytes in output"
+	fi
+}
+
+sign() {
+	"$PB_MKTOKEN" sign --alg ES256 --key "$PB_TESTDATA/ec256.pem" \
+	    --kid ec1 --claims "$1"
+}
+
+ISS=https://idp.example.com
+T0=2000000000
+claims() {
+	# claims SUB EXP [EXTRA]
+	printf '{"iss":"%s","aud":"ssh","sub":"%s","iat":%s,"exp":%s%s}' \
+	    "$ISS" "$1" $((T0 - 10)) "$2" "${3:-}"
+}
+
+conf=$tmp/pam_bearer.conf
+cat >"$conf" <<EOC
+# written by cli.sh
+issuer = $ISS
+audience = ssh
+jwks_file = $PB_TESTDATA/jwks.json
+EOC
+
+good=$(sign "$(claims alice $((T0 + 300)))") || exit 99
+expired=$(sign "$(claims alice $((T0 - 100)))") || exit 99
+wrongaud=$(sign "$(printf '{"iss":"%s","aud":"web","sub":"alice","exp":%s}' \
+    "$ISS" $((T0 + 300)))") || exit 99
+# Flip the first signature character: a bad signature, still base64url.
+sig=${good##*.}
+rest=${good%.*}
+case $sig in
+A*) badsig=$rest.B${sig#?} ;;
+*) badsig=$rest.A${sig#?} ;;
+esac
+
+# --- the front -----------------------------------------------------------
+run "$bt" --help
+expect "--help" 0 "commands:" out
+for c in decode verify; do
+	if grep -q "^  $c " "$tmp/out"; then
+		ok "--help lists $c"
+	else
+		nok "--help lists $c"
+	fi
+done
+if grep -qE '^  (login|get|status|logout|askpass|ssh|kubectl) ' "$tmp/out"
+then
+	nok "--help lists only what exists"
+else
+	ok "--help lists only what exists"
+fi
+# DESIGN.md section 3: the front loads neither libcurl nor libsecret.
+if command -v readelf >/dev/null 2>&1; then
+	if readelf -d "$bt" | grep NEEDED | grep -qE 'curl|secret|glib'; then
+		nok "bearer-token NEEDs no libcurl, libsecret or glib"
+	else
+		ok "bearer-token NEEDs no libcurl, libsecret or glib"
+	fi
+fi
+run "$bt" --version
+expect "--version" 0 "pam-bearer" out
+run "$bt"
+expect "no command" 2 "usage:" err
+run "$bt" frobnicate
+expect "unknown command" 2 "unknown command 'frobnicate'" err
+expect "unknown command names the known ones" 2 "decode verify" err
+run "$bt" help verify
+expect "help verify" 0 "replay cache is not checked" out
+run "$bt" verify --help
+expect "verify --help" 0 "--at UNIX_TIME" out
+run "$bt" decode --help
+expect "decode --help" 0 "(unverified)" out
+run "$bt" help nosuch
+expect "help of an unknown command" 2 "unknown command" err
+
+# --- decode --------------------------------------------------------------
+runin "$good" "$bt" decode
+expect "decode from stdin" 0 "claims (unverified):" out
+expect "decode shows the header" 0 '"kid":	"ec1"' out
+expect "decode shows the claims" 0 '"sub":	"alice"' out
+expect "decode marks the header unverified" 0 "header (unverified):" out
+expect "decode shows exp as a UTC date" 0 "exp: 2033-05-18 03:38:20 UTC" out
+expect "decode shows iat" 0 "iat: 2033-05-18 03:33:10 UTC" out
+noleak "decode" "$good" sig "$tmp/out" "$tmp/err"
+run "$bt" decode "$good"
+expect "decode from argv" 0 '"sub":	"alice"' out
+runin "$good" "$bt" decode -
+expect "decode -" 0 '"aud":	"ssh"' out
+now=$(date +%s)
+future=$(sign "$(printf '{"sub":"bob","exp":%s}' $((now + 3600)))")
+runin "$future" "$bt" decode
+expect "decode says expires in" 0 "expires in" out
+old=$(sign '{"sub":"bob","exp":1000000000}')
+runin "$old" "$bt" decode
+expect "decode says the token expired" 0 \
+    "exp: 2001-09-09 01:46:40 UTC (expired" out
+runin "eyJhbGciOiJFUzI1NiJ9.e30" "$bt" decode
+expect "decode of two segments" 1 "malformed token" err
+runin "$rest.!!!!" "$bt" decode
+expect "decode of a bad signature segment" 1 "malformed token" err
+noleak "decode of a malformed token" "$rest.!!!!" all "$tmp/out" "$tmp/err"
+runin "not a token" "$bt" decode
+expect "decode of text" 1 "malformed token" err
+run "$bt" decode a b
+expect "decode with two tokens" 2 "usage:" err
+
+# --- verify --------------------------------------------------------------
+V() {
+	runin "$1" "$bt" verify --config "$conf" --at $((T0 + ${2:-0})) \
+	    ${3+"$3"} ${4+"$4"}
+}
+V "$good"
+expect "verify a valid token" 0 "token valid for user 'alice'" out
+expect "verify says when it expires" 0 "exp in 300 s" out
+noleak "verify of a valid token" "$good" all "$tmp/out" "$tmp/err"
+V "$good" 0 --user alice
+expect "verify --user for the right user" 0 "token valid" out
+V "$good" 0 --user bob
+expect "verify --user for another user" 1 "token is for 'alice', not 'bob'" err
+expect "verify rejects with a reason" 1 "token rejected:" err
+V "$expired"
+expect "verify an expired token" 1 "expired" err
+noleak "verify of an expired token" "$expired" all "$tmp/out" "$tmp/err"
+V "$wrongaud"
+expect "verify a token for another audience" 1 "token rejected:" err
+V "$badsig"
+expect "verify a bad signature" 1 "token rejected:" err
+noleak "verify of a bad signature" "$badsig" all "$tmp/out" "$tmp/err"
+# --at boundary: exp = T0 + 300; the default leeway is added by the core,
+# so find it from the configuration: leeway 0 makes the edge exact.
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 299)) leeway=0
+expect "verify one second before exp" 0 "exp in 1 s" out
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 300)) leeway=0
+expect "verify at exp (RFC 7519: now >= exp fails)" 1 "token rejected:" err
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) -
+expect "verify - reads stdin" 0 "token valid" out
+run "$bt" verify --config "$conf" --at $((T0 + 1)) "$good"
+expect "verify a token from argv" 0 "token valid" out
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) audience=web
+expect "verify with a key=value override" 1 "token rejected:" err
+runin "$good" "$bt" verify --config "$conf" --at yesterday
+expect "verify --at with a non-number" 2 "--at" err
+runin "$good" "$bt" verify --config "$conf" --bogus
+expect "verify with an unknown option" 2 "unknown option" err
+
+# Configuration problems: exit 3.
+sed "s|jwks.json|missing.json|" "$conf" >"$tmp/nojwks.conf"
+V2() {
+	runin "$good" "$bt" verify --config "$1" --at $((T0 + 1))
+}
+V2 "$tmp/nojwks.conf"
+expect "verify with a missing JWKS" 3 "missing.json" err
+printf 'issuer = %s\naudience = ssh\nno equals sign here\n' "$ISS" \
+    >"$tmp/bad.conf"
+V2 "$tmp/bad.conf"
+expect "verify with a bad config line" 3 "$tmp/bad.conf:3:" err
+V2 "$tmp/none.conf"
+expect "verify with a missing config file" 3 "none.conf" err
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) nosuchkey=1
+expect "verify with an unknown key=value" 3 "nosuchkey" err
+chmod 666 "$tmp/bad.conf"
+cp "$conf" "$tmp/ww.conf"
+chmod 666 "$tmp/ww.conf"
+V2 "$tmp/ww.conf"
+expect "verify with a world-writable config" 3 "ww.conf" err
+
+# The usermap and the denylist.
+printf 'alice alice2\n' >"$tmp/map"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    usermap_file="$tmp/map" --user alice2
+expect "verify through usermap_file" 0 "token valid for user 'alice2'" out
+printf 'alice\n' >"$tmp/deny"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    denylist_file="$tmp/deny"
+expect "verify a denied sub" 1 "token rejected:" err
+
+echo "1..$n"
+if [ "$fails" -ne 0 ]; then
+	echo "cli.sh: $fails of $n checks failed" >&2
+	exit 1
+fi
+exit 0
