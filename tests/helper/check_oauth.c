@@ -33,6 +33,7 @@
 #include "secmem.h"
 #include "http.h"
 #include "oauth.h"
+#include "testutil.h"
 
 #define SCOPE		"openid offline_access ssh"
 #define CONF_SECRET	"bearer-conf-secret"
@@ -45,20 +46,6 @@ static char conf_secret[] = CONF_SECRET;
 static struct pb_oauth_client pub, conf, conf_post;
 
 /* Test plumbing --------------------------------------------------------- */
-
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && s != NULL, "vasprintf");
-	return s;
-}
 
 static const char *
 env(const char *name)
@@ -86,7 +73,7 @@ ctl_status(const char *method, const char *path, const char *json,
 	CURLcode rc;
 	cJSON *j;
 
-	url = xasprintf("%s%s", control, path);
+	url = tu_asprintf("%s%s", control, path);
 	ck_assert_ptr_nonnull(c = curl_easy_init());
 	ck_assert_ptr_nonnull(f = open_memstream(&buf, &len));
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -170,7 +157,7 @@ user_acts(const struct pb_device *d, const char *action)
 {
 	char *body;
 
-	body = xasprintf("{\"user_code\":\"%s\",\"action\":\"%s\"}",
+	body = tu_asprintf("{\"user_code\":\"%s\",\"action\":\"%s\"}",
 	    d->user_code, action);
 	ctl_do("POST", "/approve", body);
 	free(body);
@@ -219,7 +206,7 @@ introspect_active(const struct pb_secret *tok)
 	cJSON *j;
 	int active;
 
-	url = xasprintf("%s/token/introspection", issuer);
+	url = tu_asprintf("%s/token/introspection", issuer);
 	ck_assert_int_eq(pb_form_add_secret(&form, "token", tok), PB_OK);
 	ck_assert_int_eq(pb_form_add(&form, "token_type_hint",
 	    "refresh_token"), PB_OK);
@@ -484,16 +471,16 @@ check_meta(const struct pb_oidc_meta *m, const char *iss)
 	char *u;
 
 	ck_assert_str_eq(m->issuer, iss);
-	u = xasprintf("%s/device/auth", iss);
+	u = tu_asprintf("%s/device/auth", iss);
 	ck_assert_str_eq(m->device_authorization_endpoint, u);
 	free(u);
-	u = xasprintf("%s/token", iss);
+	u = tu_asprintf("%s/token", iss);
 	ck_assert_str_eq(m->token_endpoint, u);
 	free(u);
-	u = xasprintf("%s/token/revocation", iss);
+	u = tu_asprintf("%s/token/revocation", iss);
 	ck_assert_str_eq(m->revocation_endpoint, u);
 	free(u);
-	u = xasprintf("%s/jwks", iss);
+	u = tu_asprintf("%s/jwks", iss);
 	ck_assert_str_eq(m->jwks_uri, u);
 	free(u);
 }
@@ -531,7 +518,7 @@ START_TEST(test_oauth_discover_issuer_mismatch)
 	 * A trailing slash fetches the same document (OIDC Discovery
 	 * section 4), whose issuer then differs by that slash.
 	 */
-	iss = xasprintf("%s/", issuer);
+	iss = tu_asprintf("%s/", issuer);
 	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_ISS);
 	has(&e, "trailing slash");
 	ck_assert_ptr_null(m.issuer);
@@ -540,13 +527,13 @@ START_TEST(test_oauth_discover_issuer_mismatch)
 	ck_assert_int_eq(counter("discovery"), 2);
 
 	/* localhost is the same server but not the same issuer. */
-	iss = xasprintf("http://localhost%s", strchr(issuer + 7, ':'));
+	iss = tu_asprintf("http://localhost%s", strchr(issuer + 7, ':'));
 	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_ISS);
 	has(&e, "must match exactly");
 	free(iss);
 
 	/* An issuer with a query is refused before any request. */
-	iss = xasprintf("%s?x=1", issuer);
+	iss = tu_asprintf("%s?x=1", issuer);
 	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e),
 	    PB_ERR_CONFIG);
 	free(iss);
@@ -563,7 +550,7 @@ START_TEST(test_oauth_discover_errors)
 	char *iss;
 
 	/* Outside the issuer path: 404. */
-	iss = xasprintf("%s/nope", issuer);
+	iss = tu_asprintf("%s/nope", issuer);
 	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_HTTP);
 	has(&e, "HTTP 404 from discovery");
 	has(&e, "check the issuer URL");
@@ -602,7 +589,7 @@ START_TEST(test_oauth_http_body_cap)
 	char *url;
 	size_t len;
 
-	url = xasprintf("%s/.well-known/openid-configuration", issuer);
+	url = tu_asprintf("%s/.well-known/openid-configuration", issuer);
 	ck_assert_int_eq(pb_http_get(&http, url, "discovery", &resp, &e),
 	    PB_OK);
 	ck_assert_int_eq(resp.status, 200);
@@ -663,8 +650,8 @@ START_TEST(test_oauth_net_refused)
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
 	close(fd);
-	url = xasprintf("http://127.0.0.1:%u/token", ntohs(sa.sin_port));
-	want = xasprintf("connect to 127.0.0.1:%u refused",
+	url = tu_asprintf("http://127.0.0.1:%u/token", ntohs(sa.sin_port));
+	want = tu_asprintf("connect to 127.0.0.1:%u refused",
 	    ntohs(sa.sin_port));
 	ck_assert_int_eq(pb_http_get(&http, url, "token endpoint", &resp, &e),
 	    PB_ERR_NET);
@@ -683,7 +670,7 @@ START_TEST(test_oauth_net_proxy)
 	/* A dead proxy in the environment: loopback http never uses it... */
 	ck_assert_int_eq(setenv("http_proxy", "http://127.0.0.1:9", 1), 0);
 	ck_assert_int_eq(setenv("https_proxy", "http://127.0.0.1:9", 1), 0);
-	url = xasprintf("%s/.well-known/openid-configuration", issuer);
+	url = tu_asprintf("%s/.well-known/openid-configuration", issuer);
 	ck_assert_int_eq(pb_http_get(&http, url, "discovery", &resp, &e),
 	    PB_OK);
 	ck_assert_int_eq(resp.status, 200);
@@ -722,7 +709,7 @@ START_TEST(test_oauth_net_tls)
 	char *url;
 
 	/* TLS to the fixture's plain HTTP port: the handshake fails. */
-	url = xasprintf("https%s/.well-known/openid-configuration",
+	url = tu_asprintf("https%s/.well-known/openid-configuration",
 	    issuer + 4);
 	ck_assert_int_eq(pb_http_get(&http, url, "discovery", &resp, &e),
 	    PB_ERR_NET);
@@ -756,10 +743,10 @@ START_TEST(test_oauth_device_flow_public)
 	ck_assert_uint_ge(d.device_code.len, 20);
 	ck_assert_uint_eq(strlen(d.user_code), 9);	/* XXXX-XXXX */
 	ck_assert_int_eq(d.user_code[4], '-');
-	u = xasprintf("%s/device", issuer);
+	u = tu_asprintf("%s/device", issuer);
 	ck_assert_str_eq(d.verification_uri, u);
 	free(u);
-	u = xasprintf("%s/device?user_code=%s", issuer, d.user_code);
+	u = tu_asprintf("%s/device?user_code=%s", issuer, d.user_code);
 	ck_assert_str_eq(d.verification_uri_complete, u);
 	free(u);
 	ck_assert_int_eq(d.expires_in, 600);
@@ -1264,7 +1251,7 @@ START_TEST(test_oauth_refresh_faults)
 	http.timeout = 2;
 	login(&conf, 1000, &cur);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		f = xasprintf("{\"endpoint\":\"token\",\"mode\":\"%s\","
+		f = tu_asprintf("{\"endpoint\":\"token\",\"mode\":\"%s\","
 		    "\"grant_type\":\"refresh_token\"}", cases[i].fault);
 		fault(f);
 		free(f);

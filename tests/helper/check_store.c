@@ -32,6 +32,7 @@
 #include "err.h"
 #include "secmem.h"
 #include "store.h"
+#include "testutil.h"
 
 #define ISSUER		"https://idp.example/realms/test"
 #define CLIENT		"bearer-cli"
@@ -58,20 +59,6 @@ static char *argv0;
 
 /* Test plumbing --------------------------------------------------------- */
 
-static char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	ck_assert_msg(n >= 0 && s != NULL, "vasprintf");
-	return s;
-}
-
 static const char *
 tmpbase(void)
 {
@@ -95,7 +82,7 @@ val(const char *tag)
 	struct pb_secret s;
 	char *j;
 
-	j = xasprintf("{\"refresh_token\":\"" SECRET_MARK "%s\","
+	j = tu_asprintf("{\"refresh_token\":\"" SECRET_MARK "%s\","
 	    "\"issuer\":\"" ISSUER "\"}", tag);
 	ck_assert_int_eq(pb_secret_dup(&s, j, strlen(j)), PB_OK);
 	free(j);
@@ -167,7 +154,7 @@ delete_rc(enum pb_store_kind kind, const char *profile)
 static char *
 store_dir(void)
 {
-	return xasprintf("%s/bearer-token", state);
+	return tu_asprintf("%s/bearer-token", state);
 }
 
 static mode_t
@@ -203,21 +190,6 @@ count_entries(const char *dir, const char *expect_only)
 	return n;
 }
 
-static char *
-slurp(const char *path)
-{
-	char *buf;
-	size_t n;
-	FILE *f;
-
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	ck_assert_ptr_nonnull(buf = calloc(1, 65536));
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int
 count_str(const char *hay, const char *needle)
 {
@@ -235,9 +207,9 @@ setup(void)
 {
 	char *t;
 
-	t = xasprintf("%s/t.XXXXXX", tmpbase());
+	t = tu_asprintf("%s/t.XXXXXX", tmpbase());
 	ck_assert_ptr_nonnull(mkdtemp(t));
-	state = xasprintf("%s/state", t);
+	state = tu_asprintf("%s/state", t);
 	ck_assert_int_eq(setenv("XDG_STATE_HOME", state, 1), 0);
 	free(t);
 }
@@ -259,7 +231,7 @@ dead_socket(void)
 	char *path;
 	int fd;
 
-	path = xasprintf("%s/dead.sock", state);
+	path = tu_asprintf("%s/dead.sock", state);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
@@ -282,7 +254,7 @@ silent_socket(int *fdp)
 	char *path;
 	int fd;
 
-	path = xasprintf("%s/silent.sock", state);
+	path = tu_asprintf("%s/silent.sock", state);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	ck_assert_uint_lt(strlen(path), sizeof(sa.sun_path));
@@ -307,9 +279,9 @@ run_child(const char *mode, const char *profile, const char *sock,
 	pid_t pid;
 	int st, fd;
 
-	out = xasprintf("%s/child.out", state);
-	err = xasprintf("%s/child.err", state);
-	addr = xasprintf("unix:path=%s", sock);
+	out = tu_asprintf("%s/child.out", state);
+	err = tu_asprintf("%s/child.err", state);
+	addr = tu_asprintf("unix:path=%s", sock);
 	ck_assert_int_ne(pid = fork(), -1);
 	if (pid == 0) {
 		if (setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1) != 0)
@@ -327,8 +299,8 @@ run_child(const char *mode, const char *profile, const char *sock,
 		_exit(93);
 	}
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	*outp = slurp(out);
-	*errp = slurp(err);
+	*outp = tu_read_file(out, NULL);
+	*errp = tu_read_file(err, NULL);
 	free(out);
 	free(err);
 	free(addr);
@@ -569,7 +541,7 @@ START_TEST(test_store_auto_fallback)
 	ck_assert_int_eq(count_str(err, NOTICE), 1);
 	ck_assert_ptr_nonnull(strstr(err, "/bearer-token/fb.json (mode 0600)"));
 	dir = store_dir();
-	file = xasprintf("%s/fb.json", dir);
+	file = tu_asprintf("%s/fb.json", dir);
 	ck_assert_uint_eq(mode_of(dir), 0700);
 	ck_assert_uint_eq(mode_of(file), 0600);
 	free(out);
@@ -639,7 +611,7 @@ START_TEST(test_store_file_roundtrip)
 	struct pb_err e;
 
 	save_ok(PB_STORE_FILE, "f1", "one", 1);
-	file = xasprintf("%s/f1.json", dir);
+	file = tu_asprintf("%s/f1.json", dir);
 	ck_assert_uint_eq(mode_of(dir), 0700);
 	ck_assert_uint_eq(mode_of(file), 0600);
 	/* Atomic write: no temp file left, quiet (no marker). */
@@ -675,7 +647,7 @@ START_TEST(test_store_file_loose_modes)
 	struct pb_err e;
 
 	save_ok(PB_STORE_FILE, "lm", "lm", 1);
-	file = xasprintf("%s/lm.json", dir);
+	file = tu_asprintf("%s/lm.json", dir);
 	ck_assert_int_eq(chmod(file, 0644), 0);
 	ck_assert_int_eq(load_rc(PB_STORE_FILE, "lm", &e), PB_ERR_IO);
 	ck_assert_msg(strstr(pb_err_msg(&e), "mode 0644") != NULL, "%s",
@@ -710,7 +682,7 @@ START_TEST(test_store_file_home)
 	char *home, *file;
 
 	/* No (or a relative) XDG_STATE_HOME: $HOME/.local/state. */
-	home = xasprintf("%s/home", state);
+	home = tu_asprintf("%s/home", state);
 	ck_assert_int_eq(mkdir(state, 0700), 0);
 	ck_assert_int_eq(mkdir(home, 0700), 0);
 	ck_assert_int_eq(setenv("HOME", home, 1), 0);
@@ -718,7 +690,7 @@ START_TEST(test_store_file_home)
 	save_ok(PB_STORE_FILE, "h", "h", 1);
 	ck_assert_int_eq(unsetenv("XDG_STATE_HOME"), 0);
 	load_eq(PB_STORE_FILE, "h", "h", 1);
-	file = xasprintf("%s/.local/state/bearer-token/h.json", home);
+	file = tu_asprintf("%s/.local/state/bearer-token/h.json", home);
 	ck_assert_uint_eq(mode_of(file), 0600);
 	free(file);
 	free(home);
