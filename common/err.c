@@ -81,8 +81,8 @@ pb_err_clear(struct pb_err *e)
 	e->msg[0] = '\0';
 }
 
-const char *
-pb_log_safe_n(const char *s, size_t len, char *buf, size_t bufsz)
+static const char *
+escape(const char *s, size_t len, size_t max, char *buf, size_t bufsz)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, o = 0;
@@ -97,7 +97,7 @@ pb_log_safe_n(const char *s, size_t len, char *buf, size_t bufsz)
 	 * Claims are attacker-controlled: keep printable ASCII only, so no
 	 * log injection (newlines), no terminal escapes, no quote breaking.
 	 */
-	for (i = 0; i < len && i < 64; i++) {
+	for (i = 0; i < len && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
@@ -122,7 +122,19 @@ pb_log_safe_n(const char *s, size_t len, char *buf, size_t bufsz)
 }
 
 const char *
+pb_log_safe_n(const char *s, size_t len, char *buf, size_t bufsz)
+{
+	return escape(s, len, 64, buf, bufsz);
+}
+
+const char *
 pb_log_safe(const char *s, char *buf, size_t bufsz)
 {
-	return pb_log_safe_n(s, s == NULL ? 0 : strlen(s), buf, bufsz);
+	return escape(s, s == NULL ? 0 : strlen(s), 64, buf, bufsz);
+}
+
+const char *
+pb_log_path(const char *path, char *buf, size_t bufsz)
+{
+	return escape(path, path == NULL ? 0 : strlen(path), 512, buf, bufsz);
 }

@@ -46,7 +46,7 @@
 #define PB_WUR	__attribute__((warn_unused_result))
 #endif
 
-#define PB_ERR_MSG_MAX	256
+#define PB_ERR_MSG_MAX	1024
 
 /*
  * A code with a message that says what to fix ("token expired 312 s ago
@@ -82,6 +82,13 @@ void pb_err_clear(struct pb_err *e);
  */
 #define PB_SAFE_BUFSZ	(64 * 4 + 8)
 const char *pb_log_safe(const char *s, char *buf, size_t bufsz);
+
+/*
+ * As pb_log_safe() for a file name an admin chose: escaped the same way but
+ * cut at 512 bytes, since a path cut at 64 no longer says what to fix.
+ */
+#define PB_PATH_BUFSZ	(512 * 4 + 8)
+const char *pb_log_path(const char *path, char *buf, size_t bufsz);
 
 /* As pb_log_safe() for a string of known length that may hold NUL bytes. */
 const char *pb_log_safe_n(const char *s, size_t len, char *buf, size_t bufsz);

@@ -17,7 +17,7 @@ int
 pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
     char **bufp, size_t *lenp, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -26,7 +26,7 @@ pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
 
 	*bufp = NULL;
 	*lenp = 0;
-	pb_log_safe(path, sp, sizeof(sp));
+	pb_log_path(path, sp, sizeof(sp));
 	if (fstat(fd, &st) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
 		    strerror(errno));
@@ -99,7 +99,7 @@ int
 pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
     size_t *lenp, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	int fd, r;
 
 	*bufp = NULL;
@@ -112,7 +112,7 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
 	    == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s",
-		    pb_log_safe(path, sp, sizeof(sp)), strerror(errno));
+		    pb_log_path(path, sp, sizeof(sp)), strerror(errno));
 	r = pb_file_read_fd(fd, path, maxlen, flags, bufp, lenp, e);
 	close(fd);
 	return r;

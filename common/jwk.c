@@ -619,7 +619,7 @@ pb_jwks_parse(const char *buf, size_t len, unsigned flags,
     const char *source, pb_jwks_skip_fn *skip, void *ctx,
     struct pb_jwks **out, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct pb_jwks *set = NULL;
 	struct pb_err ke;
 	cJSON *root = NULL;
@@ -628,7 +628,7 @@ pb_jwks_parse(const char *buf, size_t len, unsigned flags,
 	int r;
 
 	*out = NULL;
-	pb_log_safe(source, sp, sizeof(sp));
+	pb_log_path(source, sp, sizeof(sp));
 	if ((r = pb_json_parse(buf, len, PB_JWKS_MAX, "JWK Set", &root,
 	    e)) != PB_OK)
 		goto out;
@@ -711,14 +711,14 @@ int
 pb_jwks_find(const struct pb_jwks *set, const char *kid,
     const struct pb_alg *alg, const struct pb_jwk **out, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ], ss[PB_SAFE_BUFSZ];
+	char sp[PB_SAFE_BUFSZ], ss[PB_PATH_BUFSZ];
 	struct pb_err fe;
 	const struct pb_jwk *found = NULL;
 	size_t i, named = 0, fit = 0;
 
 	*out = NULL;
 	pb_err_clear(&fe);
-	pb_log_safe(set->source, ss, sizeof(ss));
+	pb_log_path(set->source, ss, sizeof(ss));
 	for (i = 0; i < set->n; i++) {
 		const struct pb_jwk *k = set->keys[i];
 

@@ -46,7 +46,7 @@ static int
 secret_fits(const struct pb_jwk *k, unsigned mask, const char *path,
     struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	const struct pb_alg *a;
 	size_t i;
 
@@ -56,7 +56,7 @@ secret_fits(const struct pb_jwk *k, unsigned mask, const char *path,
 			return pb_err_set(e, PB_ERR_KEY, "%s: secret of %zu "
 			    "bytes, %s needs at least %zu (use a longer "
 			    "secret or remove %s from algorithms)",
-			    pb_log_safe(path, sp, sizeof(sp)), k->secret.len,
+			    pb_log_path(path, sp, sizeof(sp)), k->secret.len,
 			    a->name, a->size, a->name);
 	return PB_OK;
 }
@@ -64,7 +64,7 @@ secret_fits(const struct pb_jwk *k, unsigned mask, const char *path,
 static int
 load_secret(const char *path, struct pb_jwk **out, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct pb_err ke;
 	char *buf = NULL;
 	size_t len = 0, n;
@@ -80,7 +80,7 @@ load_secret(const char *path, struct pb_jwk **out, struct pb_err *e)
 	pb_err_clear(&ke);
 	if ((r = pb_jwk_from_secret(buf, n, out, &ke)) != PB_OK &&
 	    r != PB_ERR_NOMEM)
-		r = pb_err_set(e, r, "%s: %s", pb_log_safe(path, sp,
+		r = pb_err_set(e, r, "%s: %s", pb_log_path(path, sp,
 		    sizeof(sp)), pb_err_msg(&ke));
 	pb_freezero(buf, len + 1);
 	return r;

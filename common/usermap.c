@@ -77,7 +77,7 @@ int
 pb_usermap_lookup(const char *path, const char *value, char **user,
     struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ], sv[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ], sv[PB_SAFE_BUFSZ];
 	struct entry *ents = NULL, key, *hit;
 	char *buf = NULL, *cur, *line, *v, *u;
 	size_t len, lineno = 0, n = 0, cap, i;
@@ -86,7 +86,7 @@ pb_usermap_lookup(const char *path, const char *value, char **user,
 	*user = NULL;
 	if ((r = pb_file_read(path, PB_LIST_MAX, 0, &buf, &len, e)) != PB_OK)
 		return r;
-	pb_log_safe(path, sp, sizeof(sp));
+	pb_log_path(path, sp, sizeof(sp));
 	/* At most one entry per line; a line holds at least two bytes. */
 	cap = len / 2 + 1;
 	if ((ents = calloc(cap, sizeof(*ents))) == NULL) {

@@ -366,7 +366,7 @@ state_dir(char **dirp, struct pb_err *e)
 static int
 make_parents(char *dir, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	char *p;
 	int r = PB_OK;
 
@@ -376,7 +376,7 @@ make_parents(char *dir, struct pb_err *e)
 		*p = '\0';
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 			r = pb_err_set(e, PB_ERR_IO, "cannot create %s: %s",
-			    pb_log_safe(dir, sp, sizeof(sp)), strerror(errno));
+			    pb_log_path(dir, sp, sizeof(sp)), strerror(errno));
 		*p = '/';
 		if (r != PB_OK)
 			break;
@@ -392,12 +392,12 @@ make_parents(char *dir, struct pb_err *e)
 static int
 open_dir(char *dir, int create, int *fdp, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct stat st;
 	int fd = -1, r = PB_ERR_INTERNAL;
 
 	*fdp = -1;
-	pb_log_safe(dir, sp, sizeof(sp));
+	pb_log_path(dir, sp, sizeof(sp));
 	if (create) {
 		if ((r = make_parents(dir, e)) != PB_OK)
 			goto out;
@@ -521,7 +521,7 @@ static int
 file_save(const char *profile, const struct pb_secret *v, int notice,
     struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct tfile t;
 	struct stat st;
 	char *tmp = NULL;
@@ -529,7 +529,7 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 
 	if ((r = tfile_open(profile, 1, &t, e)) != PB_OK)
 		goto out;
-	pb_log_safe(t.path, sp, sizeof(sp));
+	pb_log_path(t.path, sp, sizeof(sp));
 	if (fstatat(t.dfd, t.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if ((r = check_file(&st, sp, e)) != PB_OK)
 			goto out;
@@ -548,7 +548,7 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 		free(tmp);
 		tmp = NULL;
 		r = pb_err_set(e, PB_ERR_IO, "cannot create a file in %s: %s",
-		    pb_log_safe(t.dir, sp, sizeof(sp)), strerror(errno));
+		    pb_log_path(t.dir, sp, sizeof(sp)), strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, 0600) == -1 || write_all(fd, v->p, v->len) == -1 ||
@@ -573,7 +573,7 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 	tmp = NULL;
 	if (fsync(t.dfd) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot sync %s: %s",
-		    pb_log_safe(t.dir, sp, sizeof(sp)), strerror(errno));
+		    pb_log_path(t.dir, sp, sizeof(sp)), strerror(errno));
 		goto out;
 	}
 	/* Say once per state directory that the keyring was not there. */
@@ -601,7 +601,7 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 static int
 file_load(const char *profile, struct pb_secret *v, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct tfile t;
 	struct stat st;
 	char *buf = NULL;
@@ -610,7 +610,7 @@ file_load(const char *profile, struct pb_secret *v, struct pb_err *e)
 
 	if ((r = tfile_open(profile, 0, &t, e)) != PB_OK)
 		goto out;
-	pb_log_safe(t.path, sp, sizeof(sp));
+	pb_log_path(t.path, sp, sizeof(sp));
 	if ((fd = openat(t.dfd, t.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NOCTTY | O_NONBLOCK)) == -1) {
 		if (errno == ENOENT)
@@ -647,7 +647,7 @@ file_load(const char *profile, struct pb_secret *v, struct pb_err *e)
 static int
 file_delete(const char *profile, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct tfile t;
 	int r = PB_ERR_INTERNAL;
 
@@ -658,7 +658,7 @@ file_delete(const char *profile, struct pb_err *e)
 			r = PB_ERR_NOTFOUND;
 		else
 			r = pb_err_set(e, PB_ERR_IO, "cannot remove %s: %s",
-			    pb_log_safe(t.path, sp, sizeof(sp)),
+			    pb_log_path(t.path, sp, sizeof(sp)),
 			    strerror(errno));
 		goto out;
 	}

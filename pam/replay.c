@@ -105,14 +105,14 @@ int
 pb_replay_check(const char *dir, const char *iss, const char *jti,
     int64_t exp, int64_t now, long leeway, struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ], name[65], val[32];
+	char sp[PB_PATH_BUFSZ], name[65], val[32];
 	struct stat st;
 	int64_t until = exp + leeway, old;
 	int dfd = -1, fd = -1, r, tries;
 	ssize_t n;
 	size_t vlen;
 
-	pb_log_safe(dir, sp, sizeof(sp));
+	pb_log_path(dir, sp, sizeof(sp));
 	if (jti == NULL)
 		return pb_err_set(e, PB_ERR_CLAIM, "token has no jti, which "
 		    "replay_cache needs");

@@ -382,13 +382,36 @@ END_TEST
 START_TEST(test_secmem_err_set_long)
 {
 	struct pb_err e;
-	char big[1000];
+	char big[PB_ERR_MSG_MAX + 100];
 
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	ck_assert_int_eq(pb_err_set(&e, PB_ERR_CLAIM, "%s", big),
 	    PB_ERR_CLAIM);
 	ck_assert_uint_eq(strlen(e.msg), PB_ERR_MSG_MAX - 1);
+}
+END_TEST
+
+/* Paths are the admin's: kept whole up to 512 bytes, unlike claims. */
+START_TEST(test_secmem_log_path)
+{
+	char path[601], buf[PB_PATH_BUFSZ];
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[300] = '\0';
+	ck_assert_str_eq(pb_log_path(path, buf, sizeof(buf)), path);
+	/* The same name as a claim value is cut at 64. */
+	ck_assert_uint_eq(strlen(pb_log_safe(path, buf, sizeof(buf))), 67);
+	path[300] = 'p';
+	path[600] = '\0';
+	ck_assert_uint_eq(strlen(pb_log_path(path, buf, sizeof(buf))), 515);
+	ck_assert_str_eq(buf + 512, "...");
+	path[10] = '\n';
+	path[11] = '\0';
+	ck_assert_str_eq(pb_log_path(path, buf, sizeof(buf)),
+	    "/ppppppppp\\x0a");
+	ck_assert_str_eq(pb_log_path(NULL, buf, sizeof(buf)), "(none)");
 }
 END_TEST
 
@@ -436,6 +459,7 @@ secmem_suite(void)
 	tcase_add_test(tc, test_secmem_strerror);
 	tcase_add_test(tc, test_secmem_err_set);
 	tcase_add_test(tc, test_secmem_err_set_long);
+	tcase_add_test(tc, test_secmem_log_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -414,8 +414,10 @@ START_TEST(test_store_ss_attributes)
 	ck_assert_uint_eq(g_list_length(items), 1);
 	item = items->data;
 
-	ck_assert_str_eq(secret_item_get_schema_name(item),
-	    "org.pam_bearer.Token");
+	/* Both getters return new strings (transfer full). */
+	label = secret_item_get_schema_name(item);
+	ck_assert_str_eq(label, "org.pam_bearer.Token");
+	g_free(label);
 	label = secret_item_get_label(item);
 	ck_assert_str_eq(label, "bearer-token (attr)");
 	g_free(label);
