@@ -2075,6 +2075,72 @@ START_TEST(test_pam_replay_second_use)
 }
 END_TEST
 
+/*
+ * The entry name the module uses for iss and jti (pam/replay.c): hex
+ * SHA-256 of iss, a NUL and jti.  Computed here with OpenSSL directly.
+ */
+static char *
+entry_path(const char *cache, const char *iss, const char *jti)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	char name[65];
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned int n = 0, i;
+
+	ck_assert(c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(c, iss, strlen(iss) + 1) == 1 &&
+	    EVP_DigestUpdate(c, jti, strlen(jti)) == 1 &&
+	    EVP_DigestFinal_ex(c, md, &n) == 1 && n == 32);
+	EVP_MD_CTX_free(c);
+	for (i = 0; i < 32; i++) {
+		name[2 * i] = hex[md[i] >> 4];
+		name[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	name[64] = '\0';
+	return tu_asprintf("%s/%s", cache, name);
+}
+
+/*
+ * Expired entries are swept at the next accepted login; live ones, ones
+ * not yet written and files that are not entries stay.  An expired entry
+ * of the same iss and jti (never swept) does not block its token.
+ */
+START_TEST(test_pam_replay_sweep)
+{
+	char *cache = mkcache("sweep", 0700), *c = claims("alice"), *p, *q;
+
+	free(tu_write_file(cache, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaa", "1\n", 0600));
+	free(tu_write_file(cache, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	    "bbbbbbbbbbbbbbbb", "99999999999\n", 0600));
+	free(tu_write_file(cache, "cccccccccccccccccccccccccccccccccccccccccccccccc"
+	    "cccccccccccccccc", "", 0600));
+	free(tu_write_file(cache, "notes", "1\n", 0600));
+	jset_str(&c, "jti", "swept-jti");
+	p = entry_path(cache, ISS, "swept-jti");
+	free(tu_write_filen(cache, strrchr(p, '/') + 1, "1\n", 2, 0600));
+	conf("replay_cache = @DIR@/sweep\n");
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	/* Its own expired entry was replaced, now with exp + leeway. */
+	q = tu_read_file(p, NULL);
+	ck_assert_msg(strcmp(q, "1\n") != 0 && strtoll(q, NULL, 10) > 1,
+	    "entry: %s", q);
+	free(q);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	LOGGED("notice", "token (jti 'swept-jti') was already used");
+	/* aaa... expired: gone; bbb... live, ccc... unwritten, notes: kept. */
+	q = tu_asprintf("%s/%s", cache, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert_int_eq(access(q, F_OK), -1);
+	free(q);
+	ck_assert_uint_eq(entries(cache), 4);
+	free(p);
+	free(cache);
+	free(c);
+}
+END_TEST
+
 START_TEST(test_pam_replay_arg)
 {
 	char *cache = mkcache("r2", 0700), *t = good("alice");
@@ -2537,6 +2603,7 @@ pam_suite(void)
 
 	tc = tcase(s, "replay", 60);
 	tcase_add_test(tc, test_pam_replay_second_use);
+	tcase_add_test(tc, test_pam_replay_sweep);
 	tcase_add_test(tc, test_pam_replay_arg);
 	tcase_add_test(tc, test_pam_replay_bad_dir);
 	tcase_add_test(tc, test_pam_replay_race);
