@@ -13,6 +13,8 @@
 #define PB_EXIT_FAIL	1	/* rejected or malformed token, other error */
 #define PB_EXIT_USAGE	2	/* bad command line */
 #define PB_EXIT_CONFIG	3	/* configuration, JWKS or list file unusable */
+#define PB_EXIT_LOGIN	4	/* not logged in, or the session ended */
+#define PB_EXIT_TEMP	5	/* IdP unreachable or failing; tokens kept */
 
 /* The program name in messages. */
 #define PB_PROG		"bearer-token"
@@ -37,5 +39,27 @@ void pb_cmd_help(const char *name, int err);
 /* decode.c: "decode" prints a token unverified; "verify" checks it. */
 int pb_cmd_decode(int argc, char **argv);
 int pb_cmd_verify(int argc, char **argv);
+
+/*
+ * front.c: "get" answers from the access token cache when it can and
+ * otherwise, like every networked command, executes bearer-token-net
+ * with the same arguments (pb_cmd_net).
+ */
+int pb_cmd_get(int argc, char **argv);
+int pb_cmd_net(int argc, char **argv);
+
+/*
+ * The options of "get" (front.c and session.c parse them alike).  Returns
+ * PB_EXIT_OK, or PB_EXIT_USAGE after a message on stderr.
+ */
+struct pb_hopts;
+int pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl);
+
+/*
+ * Write tok and a newline to stdout, flushed: the whole output of "get".
+ * PB_EXIT_OK, or PB_EXIT_FAIL after a message (EPIPE, a full disk).
+ */
+struct pb_secret;
+int pb_print_token(const struct pb_secret *tok);
 
 #endif /* PB_CMD_H */

@@ -12,12 +12,73 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "hconf.h"
 
 /*
  * One entry per command.  The help texts say what bearer-token(1) says;
  * keep the two in step.
  */
 static const struct pb_cmd cmds[] = {
+	{
+		"login", pb_cmd_net, "[--json] [--no-qr] [OPTIONS]",
+		"Log in with the OAuth 2.0 device authorization grant\n"
+		"(RFC 8628): discover the profile's issuer, show the page\n"
+		"to open and the code to enter (and a QR code of the\n"
+		"page when the terminal allows), wait for the approval,\n"
+		"then store the session (the refresh token) in the Secret\n"
+		"Service, or in a 0600 file when there is none.\n"
+		"\n"
+		"  --json            print the page and code, then the\n"
+		"                    result, as JSON lines on stdout\n"
+		"  --no-qr           no QR code\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged in, 1 denied, not approved in time or\n"
+		"another error, 2 usage error, 3 configuration error, 5 the\n"
+		"IdP could not be reached or failed.\n"
+	},
+	{
+		"get", pb_cmd_get, "[--min-ttl SECONDS] [OPTIONS]",
+		"Print a valid access token on stdout and nothing else:\n"
+		"the cached one when it lives at least --min-ttl seconds\n"
+		"more (default 60, or half the token's lifetime when that\n"
+		"is shorter), else a fresh one from the IdP.  A refresh\n"
+		"happens under a per-profile lock and stores the rotated\n"
+		"refresh token before the access token is printed.\n"
+		"\n"
+		"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
+		"configuration error, 4 not logged in or the session ended\n"
+		"(run login), 5 the IdP could not be reached or failed (the\n"
+		"session is kept: try again later).\n"
+	},
+	{
+		"status", pb_cmd_net, "[--json] [OPTIONS]",
+		"Say who is logged in with the profile, since when, where\n"
+		"the session is stored and how long the cached access\n"
+		"token lives.  Never prints a token.\n"
+		"\n"
+		"  --json            one JSON object on stdout\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"
+		"configuration error, 4 not logged in.\n"
+	},
+	{
+		"logout", pb_cmd_net, "[OPTIONS]",
+		"Revoke the refresh token at the IdP (RFC 7009, best\n"
+		"effort, at most 10 s), then delete the stored session and\n"
+		"the cached access token whatever the IdP answered, and\n"
+		"say whether it confirmed.\n"
+		"\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged out (or not logged in), 1 the stored\n"
+		"session could not be deleted, 2 usage error, 3\n"
+		"configuration error.\n"
+	},
 	{
 		"decode", pb_cmd_decode, "[TOKEN | -]",
 		"Print the header and the claims of a token as JSON, marked\n"

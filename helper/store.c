@@ -17,7 +17,7 @@
 #include <libsecret/secret.h>
 
 #include "err.h"
-#include "file.h"
+#include "pdir.h"
 #include "secmem.h"
 #include "store.h"
 
@@ -336,336 +336,83 @@ ss_delete(const struct pb_store_key *key, int *absentp, struct pb_err *e)
 
 /* File store ------------------------------------------------------------- */
 
-/* ${XDG_STATE_HOME:-$HOME/.local/state}/bearer-token, freshly allocated. */
+/* The state directory, opened (and made when create is set). */
 static int
-state_dir(char **dirp, struct pb_err *e)
+state_open(struct pb_pdir *d, int create, struct pb_err *e)
 {
-	const char *base, *home;
-	int n;
+	char *path = NULL;
+	int r;
 
-	*dirp = NULL;
-	/* XDG Base Directory: a relative XDG_STATE_HOME is ignored. */
-	base = secure_getenv("XDG_STATE_HOME");
-	if (base != NULL && base[0] == '/')
-		n = asprintf(dirp, "%s/bearer-token", base);
-	else {
-		home = secure_getenv("HOME");
-		if (home == NULL || home[0] != '/')
-			return pb_err_set(e, PB_ERR_IO, "token store: neither "
-			    "XDG_STATE_HOME nor HOME is an absolute path");
-		n = asprintf(dirp, "%s/.local/state/bearer-token", home);
-	}
-	if (n < 0) {
-		*dirp = NULL;
-		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-	}
-	return PB_OK;
-}
-
-/* mkdir -p the parents of dir (mode 0700 for those we create). */
-static int
-make_parents(char *dir, struct pb_err *e)
-{
-	char sp[PB_PATH_BUFSZ];
-	char *p;
-	int r = PB_OK;
-
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			r = pb_err_set(e, PB_ERR_IO, "cannot create %s: %s",
-			    pb_log_path(dir, sp, sizeof(sp)), strerror(errno));
-		*p = '/';
-		if (r != PB_OK)
-			break;
-	}
+	d->path = NULL;
+	d->fd = -1;
+	if ((r = pb_pdir_state_path(&path, e)) != PB_OK)
+		return r;
+	r = pb_pdir_open(d, path, create, e);
+	free(path);
 	return r;
 }
-
-/*
- * Open the state directory (creating it 0700 when create is set) and
- * refuse it unless it is a real directory of ours that no one else may
- * enter.  Returns a descriptor in *fdp.
- */
-static int
-open_dir(char *dir, int create, int *fdp, struct pb_err *e)
-{
-	char sp[PB_PATH_BUFSZ];
-	struct stat st;
-	int fd = -1, r = PB_ERR_INTERNAL;
-
-	*fdp = -1;
-	pb_log_path(dir, sp, sizeof(sp));
-	if (create) {
-		if ((r = make_parents(dir, e)) != PB_OK)
-			goto out;
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-			r = pb_err_set(e, PB_ERR_IO, "cannot create %s: %s",
-			    sp, strerror(errno));
-			goto out;
-		}
-	}
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			r = PB_ERR_NOTFOUND;
-		else
-			r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-			    strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		r = pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u with "
-		    "mode 0700 (owner %u, mode %04o): fix or remove it", sp,
-		    (unsigned)geteuid(), (unsigned)st.st_uid,
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	*fdp = fd;
-	fd = -1;
-	r = PB_OK;
- out:
-	if (fd != -1)
-		close(fd);
-	return r;
-}
-
-/* Refuse a token file that is not a regular 0600 (or stricter) file of ours. */
-static int
-check_file(const struct stat *st, const char *sp, struct pb_err *e)
-{
-	if (!S_ISREG(st->st_mode))
-		return pb_err_set(e, PB_ERR_IO, "%s is not a regular file",
-		    sp);
-	if (st->st_uid != geteuid() || (st->st_mode & 077) != 0)
-		return pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u "
-		    "with mode 0600 (owner %u, mode %04o): its tokens may "
-		    "have leaked; remove it and log in again", sp,
-		    (unsigned)geteuid(), (unsigned)st->st_uid,
-		    (unsigned)(st->st_mode & 07777));
-	return PB_OK;
-}
-
-/* The token file's directory, descriptor, name and full path. */
-struct tfile {
-	char	*dir;
-	char	*path;
-	char	 name[PB_STORE_PROFILE_MAX + sizeof(".json")];
-	int	 dfd;
-};
 
 static void
-tfile_close(struct tfile *t)
+file_name(const char *profile, char *name, size_t namesz)
 {
-	if (t->dfd != -1)
-		close(t->dfd);
-	free(t->dir);
-	free(t->path);
-	memset(t, 0, sizeof(*t));
-	t->dfd = -1;
+	(void)snprintf(name, namesz, "%s.json", profile);
 }
 
-static int
-tfile_open(const char *profile, int create, struct tfile *t,
-    struct pb_err *e)
-{
-	int r = PB_ERR_INTERNAL;
-
-	memset(t, 0, sizeof(*t));
-	t->dfd = -1;
-	(void)snprintf(t->name, sizeof(t->name), "%s.json", profile);
-	if ((r = state_dir(&t->dir, e)) != PB_OK)
-		goto out;
-	if (asprintf(&t->path, "%s/%s", t->dir, t->name) < 0) {
-		t->path = NULL;
-		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	r = open_dir(t->dir, create, &t->dfd, e);
- out:
-	if (r != PB_OK)
-		tfile_close(t);
-	return r;
-}
-
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Write atomically: a temp file in the same directory, fsync, rename over
- * the old file, fsync the directory, so a crash leaves the old or the new
- * token, never half of one (a lost rotated refresh token ends the session).
- */
 static int
 file_save(const char *profile, const struct pb_secret *v, int notice,
     struct pb_err *e)
 {
-	char sp[PB_PATH_BUFSZ];
-	struct tfile t;
-	struct stat st;
-	char *tmp = NULL;
-	int fd = -1, mfd, r = PB_ERR_INTERNAL;
+	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
+	char sp[PB_PATH_BUFSZ], full[PB_PATH_BUFSZ];
+	struct pb_pdir d;
+	int mfd, r;
 
-	if ((r = tfile_open(profile, 1, &t, e)) != PB_OK)
+	file_name(profile, name, sizeof(name));
+	if ((r = state_open(&d, 1, e)) != PB_OK ||
+	    (r = pb_pdir_write(&d, name, v->p, v->len, e)) != PB_OK)
 		goto out;
-	pb_log_path(t.path, sp, sizeof(sp));
-	if (fstatat(t.dfd, t.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if ((r = check_file(&st, sp, e)) != PB_OK)
-			goto out;
-	} else if (errno != ENOENT) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", t.dir, t.name) < 0) {
-		tmp = NULL;
-		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	/* mkostemp creates the file 0600 whatever the umask. */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		free(tmp);
-		tmp = NULL;
-		r = pb_err_set(e, PB_ERR_IO, "cannot create a file in %s: %s",
-		    pb_log_path(t.dir, sp, sizeof(sp)), strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) == -1 || write_all(fd, v->p, v->len) == -1 ||
-	    fsync(fd) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot write %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
-		r = pb_err_set(e, PB_ERR_IO, "cannot write %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, t.path) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot rename to %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	if (fsync(t.dfd) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot sync %s: %s",
-		    pb_log_path(t.dir, sp, sizeof(sp)), strerror(errno));
-		goto out;
-	}
 	/* Say once per state directory that the keyring was not there. */
 	if (notice) {
-		mfd = openat(t.dfd, NOTICE_MARKER, O_WRONLY | O_CREAT |
+		(void)snprintf(full, sizeof(full), "%s/%s", d.path, name);
+		mfd = openat(d.fd, NOTICE_MARKER, O_WRONLY | O_CREAT |
 		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (mfd != -1 || errno != EEXIST)
 			fprintf(stderr, "bearer-token: no Secret Service "
-			    "found; storing tokens in %s (mode 0600)\n", sp);
+			    "found; storing tokens in %s (mode 0600)\n",
+			    pb_log_path(full, sp, sizeof(sp)));
 		if (mfd != -1)
 			close(mfd);
 	}
-	r = PB_OK;
  out:
-	if (fd != -1)
-		close(fd);
-	if (tmp != NULL) {
-		(void)unlink(tmp);
-		free(tmp);
-	}
-	tfile_close(&t);
+	pb_pdir_close(&d);
 	return r;
 }
 
 static int
 file_load(const char *profile, struct pb_secret *v, struct pb_err *e)
 {
-	char sp[PB_PATH_BUFSZ];
-	struct tfile t;
-	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	int fd = -1, r = PB_ERR_INTERNAL;
+	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
+	struct pb_pdir d;
+	int r;
 
-	if ((r = tfile_open(profile, 0, &t, e)) != PB_OK)
-		goto out;
-	pb_log_path(t.path, sp, sizeof(sp));
-	if ((fd = openat(t.dfd, t.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK)) == -1) {
-		if (errno == ENOENT)
-			r = PB_ERR_NOTFOUND;
-		else
-			r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-			    strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
-	if ((r = check_file(&st, sp, e)) != PB_OK)
-		goto out;
-	/* Mode and owner as check_file() wants; size and reading here. */
-	if ((r = pb_file_read_fd(fd, t.path, PB_STORE_MAX, PB_FILE_PRIVATE,
-	    &buf, &len, e)) != PB_OK)
-		goto out;
-	if (pb_secret_dup(v, buf, len) != PB_OK) {
-		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	r = PB_OK;
- out:
-	pb_freezero(buf, len + 1);
-	if (fd != -1)
-		close(fd);
-	tfile_close(&t);
+	file_name(profile, name, sizeof(name));
+	if ((r = state_open(&d, 0, e)) == PB_OK)
+		r = pb_pdir_read(&d, name, PB_STORE_MAX, v, e);
+	pb_pdir_close(&d);
 	return r;
 }
 
 static int
 file_delete(const char *profile, struct pb_err *e)
 {
-	char sp[PB_PATH_BUFSZ];
-	struct tfile t;
-	int r = PB_ERR_INTERNAL;
+	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
+	struct pb_pdir d;
+	int r;
 
-	if ((r = tfile_open(profile, 0, &t, e)) != PB_OK)
-		goto out;
-	if (unlinkat(t.dfd, t.name, 0) == -1) {
-		if (errno == ENOENT)
-			r = PB_ERR_NOTFOUND;
-		else
-			r = pb_err_set(e, PB_ERR_IO, "cannot remove %s: %s",
-			    pb_log_path(t.path, sp, sizeof(sp)),
-			    strerror(errno));
-		goto out;
-	}
-	(void)fsync(t.dfd);
-	r = PB_OK;
- out:
-	tfile_close(&t);
+	file_name(profile, name, sizeof(name));
+	if ((r = state_open(&d, 0, e)) == PB_OK)
+		r = pb_pdir_remove(&d, name, e);
+	pb_pdir_close(&d);
 	return r;
 }
 

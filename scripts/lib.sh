@@ -21,6 +21,7 @@ PB_PACKAGES=(
 	check
 	libcurl4-openssl-dev
 	libsecret-1-dev
+	libqrencode-dev		# QR codes for bearer-token login (optional)
 	valgrind
 	mandoc
 	clang			# the libFuzzer target

@@ -142,14 +142,14 @@ esac
 # --- the front -----------------------------------------------------------
 run "$bt" --help
 expect "--help" 0 "commands:" out
-for c in decode verify; do
+for c in login get status logout decode verify; do
 	if grep -q "^  $c " "$tmp/out"; then
 		ok "--help lists $c"
 	else
 		nok "--help lists $c"
 	fi
 done
-if grep -qE '^  (login|get|status|logout|askpass|ssh|kubectl) ' "$tmp/out"
+if grep -qE '^  (askpass|ssh|kubectl|git-credential|fetch-jwks) ' "$tmp/out"
 then
 	nok "--help lists only what exists"
 else

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The cached path of "get" and the hand-over to bearer-token-net
+ * (DESIGN.md section 3): a valid cached access token is printed without
+ * loading libcurl or libsecret or talking to D-Bus; anything else is the
+ * networked program's job.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cmd.h"
+#include "err.h"
+#include "hconf.h"
+#include "pdir.h"
+#include "secmem.h"
+
+#ifndef PB_NET_PATH
+#define PB_NET_PATH	"/usr/libexec/pam-bearer/bearer-token-net"
+#endif
+
+int
+pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl)
+{
+	char sb[PB_SAFE_BUFSZ];
+	const char *v;
+	char *end;
+	int i = 1, t;
+
+	memset(o, 0, sizeof(*o));
+	*min_ttl = -1;
+	while (i < argc) {
+		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (t == 1)
+			continue;
+		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 < argc)
+			v = argv[i + 1], i += 2;
+		else if (strncmp(argv[i], "--min-ttl=", 10) == 0)
+			v = argv[i] + 10, i += 1;
+		else {
+			fprintf(stderr, "%s: get: unknown argument '%s'\n",
+			    PB_PROG, pb_log_safe(argv[i], sb, sizeof(sb)));
+			pb_cmd_help("get", 1);
+			return PB_EXIT_USAGE;
+		}
+		errno = 0;
+		*min_ttl = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v || *min_ttl < 0 ||
+		    *min_ttl > 86400) {
+			fprintf(stderr, "%s: get: --min-ttl takes seconds, 0 "
+			    "to 86400\n", PB_PROG);
+			return PB_EXIT_USAGE;
+		}
+	}
+	return PB_EXIT_OK;
+}
+
+int
+pb_print_token(const struct pb_secret *tok)
+{
+	if (fwrite(tok->p, 1, tok->len, stdout) != tok->len ||
+	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "%s: cannot write the token: %s\n", PB_PROG,
+		    strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * bearer-token-net's path: next to this program (a build tree, or a
+ * relocated install) when there is one, else the configured libexec path.
+ */
+static void
+net_path(char *buf, size_t bufsz)
+{
+	char self[PATH_MAX];
+	char *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, bufsz, "%s/bearer-token-net",
+			    self) < bufsz && access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	(void)snprintf(buf, bufsz, "%s", PB_NET_PATH);
+}
+
+int
+pb_cmd_net(int argc, char **argv)
+{
+	static char prog[] = PB_PROG;
+	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
+	char **nargv;
+	int i;
+
+	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	/* The arguments as given; no token or secret ever travels here. */
+	nargv[0] = prog;
+	for (i = 0; i < argc; i++)
+		nargv[i + 1] = argv[i];
+	net_path(path, sizeof(path));
+	(void)fflush(NULL);
+	execv(path, nargv);
+	fprintf(stderr, "%s: cannot run %s for '%s': %s (is pam-bearer "
+	    "installed completely?)\n", PB_PROG,
+	    pb_log_path(path, sp, sizeof(sp)), argv[0], strerror(errno));
+	free(nargv);
+	return PB_EXIT_FAIL;
+}
+
+/*
+ * The cached path: the profile's settings, then the cache file, no lock
+ * (the file is replaced by rename, so a read sees a whole old or a whole
+ * new one).  Any miss or doubt goes to bearer-token-net, which locks,
+ * looks again and refreshes.
+ */
+int
+pb_cmd_get(int argc, char **argv)
+{
+	struct pb_hopts o;
+	struct pb_hconf c;
+	struct pb_pdir d = { NULL, -1 };
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	struct pb_err e;
+	char *run = NULL;
+	long min_ttl;
+	int rv;
+
+	pb_err_clear(&e);
+	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
+		return rv;
+	/* Configuration errors are for the networked side to report. */
+	if (pb_hconf_load(&c, &o, &e) == PB_OK &&
+	    pb_pdir_runtime_path(&run, &e) == PB_OK &&
+	    pb_pdir_open(&d, run, 0, &e) == PB_OK &&
+	    pb_cache_read(&d, &c, &t, &e) == PB_OK &&
+	    pb_cached_fresh(&t, (int64_t)time(NULL), min_ttl)) {
+		rv = pb_print_token(&t.token);
+		goto out;
+	}
+	pb_cached_clear(&t);
+	pb_pdir_close(&d);
+	pb_hconf_clear(&c);
+	free(run);
+	return pb_cmd_net(argc, argv);
+ out:
+	pb_cached_clear(&t);
+	pb_pdir_close(&d);
+	pb_hconf_clear(&c);
+	free(run);
+	return rv;
+}

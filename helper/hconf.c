@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The helper's configuration file and the options that override it (see
+ * hconf.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "err.h"
+#include "file.h"
+#include "hconf.h"
+#include "secmem.h"
+
+/* The keys, in the order of bearer-token(1). */
+enum key_id {
+	K_ISSUER, K_CLIENT_ID, K_CLIENT_SECRET, K_CLIENT_AUTH, K_SCOPE,
+	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	"issuer", "client_id", "client_secret", "client_auth", "scope",
+	"audience", "resource", "store", "ca_file"
+};
+
+static const char *const store_names[] = {
+	[PB_STORE_AUTO] = "auto",
+	[PB_STORE_SECRET_SERVICE] = "secret-service",
+	[PB_STORE_FILE] = "file",
+};
+
+const char *
+pb_hconf_store_name(enum pb_store_kind k)
+{
+	if ((size_t)k < sizeof(store_names) / sizeof(store_names[0]))
+		return store_names[k];
+	return "?";
+}
+
+static int
+nomem(struct pb_err *e)
+{
+	return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+}
+
+int
+pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} opts[] = {
+		{ "--profile", offsetof(struct pb_hopts, profile) },
+		{ "--config", offsetof(struct pb_hopts, config) },
+		{ "--issuer", offsetof(struct pb_hopts, issuer) },
+		{ "--client-id", offsetof(struct pb_hopts, client_id) },
+		{ "--scope", offsetof(struct pb_hopts, scope) },
+		{ "--audience", offsetof(struct pb_hopts, audience) },
+		{ "--resource", offsetof(struct pb_hopts, resource) },
+		{ "--store", offsetof(struct pb_hopts, store) },
+		{ "--ca-file", offsetof(struct pb_hopts, ca_file) },
+	};
+	const char *a = argv[*i], **slot;
+	size_t k, n;
+
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		n = strlen(opts[k].name);
+		if (strncmp(a, opts[k].name, n) != 0 ||
+		    (a[n] != '\0' && a[n] != '='))
+			continue;
+		slot = (const char **)(void *)((char *)o + opts[k].off);
+		if (a[n] == '=') {
+			*slot = a + n + 1;
+			*i += 1;
+			return 1;
+		}
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "bearer-token: %s needs a value\n",
+			    opts[k].name);
+			return -1;
+		}
+		*slot = argv[*i + 1];
+		*i += 2;
+		return 1;
+	}
+	return 0;
+}
+
+void
+pb_hconf_clear(struct pb_hconf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->profile);
+	free(c->issuer);
+	free(c->client_id);
+	pb_secret_clear(&c->client_secret);
+	free(c->scope);
+	free(c->audience);
+	free(c->resource);
+	free(c->ca_file);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The field of key k; NULL for the ones that are not plain strings. */
+static char **
+str_field(struct pb_hconf *c, enum key_id k)
+{
+	switch (k) {
+	case K_ISSUER:
+		return &c->issuer;
+	case K_CLIENT_ID:
+		return &c->client_id;
+	case K_SCOPE:
+		return &c->scope;
+	case K_AUDIENCE:
+		return &c->audience;
+	case K_RESOURCE:
+		return &c->resource;
+	case K_CA_FILE:
+		return &c->ca_file;
+	default:
+		return NULL;
+	}
+}
+
+/* Printable ASCII only (spaces allowed when sp is set), not empty. */
+static int
+printable(const char *v, int sp)
+{
+	if (*v == '\0')
+		return 0;
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x21 || (unsigned char)*v > 0x7e)
+			if (!(sp && *v == ' '))
+				return 0;
+	return 1;
+}
+
+/* Check and set one key.  where: "FILE:LINE" or "--option". */
+static int
+set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
+    struct pb_err *e)
+{
+	char sv[PB_SAFE_BUFSZ];
+	char **f;
+	size_t i;
+
+	switch (k) {
+	case K_STORE:
+		for (i = 0; i < sizeof(store_names) / sizeof(store_names[0]);
+		    i++)
+			if (strcmp(v, store_names[i]) == 0) {
+				c->store = (enum pb_store_kind)i;
+				return PB_OK;
+			}
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: store must be auto, "
+		    "secret-service or file, not '%s'", where,
+		    pb_log_safe(v, sv, sizeof(sv)));
+	case K_CLIENT_AUTH:
+		if (strcmp(v, "basic") == 0)
+			c->client_auth = PB_HCONF_AUTH_BASIC;
+		else if (strcmp(v, "post") == 0)
+			c->client_auth = PB_HCONF_AUTH_POST;
+		else
+			return pb_err_set(e, PB_ERR_CONFIG, "%s: client_auth "
+			    "must be basic or post, not '%s'", where,
+			    pb_log_safe(v, sv, sizeof(sv)));
+		return PB_OK;
+	case K_CLIENT_SECRET:
+		/* Never echo it, not even in part. */
+		if (!printable(v, 0))
+			return pb_err_set(e, PB_ERR_CONFIG, "%s: client_secret "
+			    "must be printable ASCII without spaces", where);
+		pb_secret_clear(&c->client_secret);
+		if (pb_secret_dup(&c->client_secret, v, strlen(v)) != PB_OK)
+			return nomem(e);
+		return PB_OK;
+	default:
+		break;
+	}
+	if (!printable(v, k == K_SCOPE || k == K_CA_FILE))
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s must be printable "
+		    "ASCII%s, not '%s'", where, key_names[k],
+		    k == K_SCOPE ? "" : " without spaces",
+		    pb_log_safe(v, sv, sizeof(sv)));
+	if ((f = str_field(c, k)) == NULL)
+		return pb_err_set(e, PB_ERR_INTERNAL, "no field for %s",
+		    key_names[k]);
+	free(*f);
+	if ((*f = strdup(v)) == NULL)
+		return nomem(e);
+	return PB_OK;
+}
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* Trim blanks at both ends, in place. */
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (is_blank(*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && is_blank(end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* The parser's state over one file. */
+struct ini {
+	struct pb_hconf	*c;
+	const char	*want;		/* the profile asked for */
+	char		 where[PB_PATH_BUFSZ + 32];
+	int		 in_want;	/* in the section of want */
+	int		 in_section;	/* past the first section header */
+	int		 found;		/* saw [profile want] */
+	int		 has_secret;	/* want's client_secret is from here */
+	unsigned	 seen;		/* keys seen in this section */
+	char		 profiles[256];	/* names seen, for the message */
+};
+
+static int
+ini_section(struct ini *p, char *line, struct pb_err *e)
+{
+	char sv[PB_SAFE_BUFSZ];
+	char *end = strchr(line, ']'), *name;
+	size_t i, n;
+
+	if (end == NULL || *trim(end + 1) != '\0')
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: a section header is "
+		    "\"[profile NAME]\"", p->where);
+	*end = '\0';
+	name = trim(line + 1);
+	if (strncmp(name, "profile", 7) != 0 || !is_blank(name[7]))
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown section "
+		    "'[%s]': sections are \"[profile NAME]\"", p->where,
+		    pb_log_safe(name, sv, sizeof(sv)));
+	name = trim(name + 8);
+	for (i = 0; name[i] != '\0'; i++)
+		if (!(name[i] >= 'a' && name[i] <= 'z') &&
+		    !(name[i] >= 'A' && name[i] <= 'Z') &&
+		    !(name[i] >= '0' && name[i] <= '9') &&
+		    name[i] != '.' && name[i] != '_' && name[i] != '-')
+			break;
+	if (i == 0 || name[i] != '\0' || name[0] == '.' ||
+	    i > PB_STORE_PROFILE_MAX)
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: profile name '%s' "
+		    "must be 1 to %d of A-Z a-z 0-9 . _ -, not starting with "
+		    "'.'", p->where, pb_log_safe(name, sv, sizeof(sv)),
+		    PB_STORE_PROFILE_MAX);
+	p->in_section = 1;
+	p->seen = 0;
+	p->in_want = strcmp(name, p->want) == 0;
+	if (p->in_want) {
+		if (p->found)
+			return pb_err_set(e, PB_ERR_CONFIG, "%s: a second "
+			    "[profile %s] section", p->where, name);
+		p->found = 1;
+	}
+	n = strlen(p->profiles);
+	if (n + strlen(name) + 2 < sizeof(p->profiles))
+		(void)snprintf(p->profiles + n, sizeof(p->profiles) - n,
+		    "%s%s", n > 0 ? " " : "", name);
+	return PB_OK;
+}
+
+static int
+ini_line(struct ini *p, char *line, struct pb_err *e)
+{
+	char sv[PB_SAFE_BUFSZ];
+	char *eq, *key, *val;
+	int k;
+
+	line = trim(line);
+	if (*line == '\0' || *line == '#' || *line == ';')
+		return PB_OK;
+	if (*line == '[')
+		return ini_section(p, line, e);
+	if ((eq = strchr(line, '=')) == NULL)
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: not a 'key = value' "
+		    "line", p->where);	/* it may hold a secret: not echoed */
+	*eq = '\0';
+	key = trim(line);
+	val = trim(eq + 1);
+	for (k = 0; k < K_COUNT; k++)
+		if (strcmp(key, key_names[k]) == 0)
+			break;
+	if (k == K_COUNT)
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key '%s' "
+		    "(keys: issuer client_id client_secret client_auth scope "
+		    "audience resource store ca_file)", p->where,
+		    pb_log_safe(key, sv, sizeof(sv)));
+	if (p->seen & (1u << k))
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s given twice in "
+		    "this section", p->where, key_names[k]);
+	p->seen |= 1u << k;
+	/* Other profiles' values are not ours to judge. */
+	if (p->in_section && !p->in_want)
+		return PB_OK;
+	if (k == K_CLIENT_SECRET)
+		p->has_secret = 1;
+	return set_key(p->c, (enum key_id)k, val, p->where, e);
+}
+
+static int
+load_file(struct pb_hconf *c, const char *path, int must_exist,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+	struct ini p;
+	struct stat st;
+	char *buf = NULL, *line, *nl;
+	size_t len = 0, lineno = 0;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.want = c->profile;
+	pb_log_path(path, sp, sizeof(sp));
+	if (!must_exist && stat(path, &st) == -1 && errno == ENOENT)
+		return PB_OK;
+	if ((r = pb_file_read(path, PB_HCONF_MAX_FILE, 0, &buf, &len, e))
+	    != PB_OK)
+		return r == PB_ERR_TOOBIG ? PB_ERR_CONFIG : r;
+	if (memchr(buf, '\0', len) != NULL) {
+		r = pb_err_set(e, PB_ERR_CONFIG, "%s: NUL byte (is this a text "
+		    "file?)", sp);
+		goto out;
+	}
+	for (line = buf; line < buf + len; line = nl + 1) {
+		lineno++;
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = buf + len;
+		*nl = '\0';
+		if (nl > line && nl[-1] == '\r')
+			nl[-1] = '\0';
+		(void)snprintf(p.where, sizeof(p.where), "%s:%zu", sp, lineno);
+		if ((r = ini_line(&p, line, e)) != PB_OK)
+			goto out;
+	}
+	if (!p.found && strcmp(c->profile, "default") != 0) {
+		r = pb_err_set(e, PB_ERR_CONFIG, "%s has no [profile %s] "
+		    "section (profiles: %s)", sp, c->profile,
+		    p.profiles[0] != '\0' ? p.profiles : "none");
+		goto out;
+	}
+	/* A secret in a file others can read is no secret. */
+	if (p.has_secret && stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+		r = pb_err_set(e, PB_ERR_IO, "%s holds a client_secret and is "
+		    "readable by others (mode %04o): chmod 600 it", sp,
+		    (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
+	if ((c->path = strdup(path)) == NULL)
+		r = nomem(e);
+ out:
+	if (buf != NULL)
+		pb_freezero(buf, len + 1);
+	return r;
+}
+
+/* The default file, freshly allocated. */
+static int
+default_path(char **out, struct pb_err *e)
+{
+	const char *base = secure_getenv("XDG_CONFIG_HOME"), *home;
+	int n;
+
+	if (base != NULL && base[0] == '/')
+		n = asprintf(out, "%s/bearer-token/config", base);
+	else if ((home = secure_getenv("HOME")) != NULL && home[0] == '/')
+		n = asprintf(out, "%s/.config/bearer-token/config", home);
+	else {
+		*out = NULL;
+		return PB_OK;		/* no file then; options only */
+	}
+	if (n < 0) {
+		*out = NULL;
+		return nomem(e);
+	}
+	return PB_OK;
+}
+
+int
+pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
+    struct pb_err *e)
+{
+	const struct {
+		enum key_id	 k;
+		const char	*v;
+		const char	*opt;
+	} over[] = {
+		{ K_ISSUER, o->issuer, "--issuer" },
+		{ K_CLIENT_ID, o->client_id, "--client-id" },
+		{ K_SCOPE, o->scope, "--scope" },
+		{ K_AUDIENCE, o->audience, "--audience" },
+		{ K_RESOURCE, o->resource, "--resource" },
+		{ K_STORE, o->store, "--store" },
+		{ K_CA_FILE, o->ca_file, "--ca-file" },
+	};
+	char sv[PB_SAFE_BUFSZ], sp[PB_PATH_BUFSZ];
+	const char *prof;
+	char *path = NULL;
+	size_t i;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->store = PB_STORE_AUTO;
+	prof = o->profile;
+	if (prof == NULL)
+		prof = secure_getenv("BEARER_TOKEN_PROFILE");
+	if (prof == NULL || *prof == '\0')
+		prof = "default";
+	for (i = 0; prof[i] != '\0'; i++)
+		if (!(prof[i] >= 'a' && prof[i] <= 'z') &&
+		    !(prof[i] >= 'A' && prof[i] <= 'Z') &&
+		    !(prof[i] >= '0' && prof[i] <= '9') &&
+		    prof[i] != '.' && prof[i] != '_' && prof[i] != '-')
+			break;
+	if (prof[i] != '\0' || prof[0] == '.' || i > PB_STORE_PROFILE_MAX)
+		return pb_err_set(e, PB_ERR_CONFIG, "profile name '%s' must be "
+		    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.'",
+		    pb_log_safe(prof, sv, sizeof(sv)), PB_STORE_PROFILE_MAX);
+	if ((c->profile = strdup(prof)) == NULL)
+		return nomem(e);
+	if (o->config != NULL)
+		r = load_file(c, o->config, 1, e);
+	else if ((r = default_path(&path, e)) == PB_OK && path != NULL)
+		r = load_file(c, path, 0, e);
+	free(path);
+	if (r != PB_OK)
+		return r;
+	for (i = 0; i < sizeof(over) / sizeof(over[0]); i++)
+		if (over[i].v != NULL &&
+		    (r = set_key(c, over[i].k, over[i].v, over[i].opt, e))
+		    != PB_OK)
+			return r;
+	if (c->scope == NULL && (c->scope = strdup(PB_HCONF_SCOPE)) == NULL)
+		return nomem(e);
+	if (c->issuer == NULL || c->client_id == NULL)
+		return pb_err_set(e, PB_ERR_CONFIG, "profile '%s' has no %s: "
+		    "put \"issuer = URL\" and \"client_id = ID\" under "
+		    "[profile %s] in %s, or pass --issuer and --client-id",
+		    c->profile, c->issuer == NULL ? "issuer" : "client_id",
+		    c->profile, c->path != NULL ? pb_log_path(c->path, sp,
+		    sizeof(sp)) : "~/.config/bearer-token/config");
+	return PB_OK;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_HCONF_H
+#define PB_HCONF_H
+
+#include "err.h"
+#include "secmem.h"
+#include "store.h"
+
+/*
+ * The helper's configuration (DESIGN.md section 3, Config):
+ * ${XDG_CONFIG_HOME:-~/.config}/bearer-token/config, INI sections
+ * "[profile NAME]"; keys before the first section are defaults for every
+ * profile.  Command-line options override the file; --profile NAME or
+ * BEARER_TOKEN_PROFILE picks a profile ("default" otherwise).  The client
+ * secret comes only from the file (never the command line, where ps(1)
+ * shows it), which must then be unreadable by others.
+ */
+
+#define PB_HCONF_MAX_FILE	(64 * 1024)
+#define PB_HCONF_SCOPE		"openid offline_access"
+
+enum pb_hconf_auth {
+	PB_HCONF_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
+	PB_HCONF_AUTH_POST		/* client_secret_post */
+};
+
+/* The command-line options every session command takes; borrowed argv. */
+struct pb_hopts {
+	const char	*profile;
+	const char	*config;
+	const char	*issuer;
+	const char	*client_id;
+	const char	*scope;
+	const char	*audience;
+	const char	*resource;
+	const char	*store;
+	const char	*ca_file;
+};
+
+/* The usage text of those options, for --help. */
+#define PB_HOPTS_HELP \
+	"  --profile NAME    the profile (default: $BEARER_TOKEN_PROFILE,\n" \
+	"                    else \"default\")\n" \
+	"  --config FILE     the configuration file (default:\n" \
+	"                    ~/.config/bearer-token/config)\n" \
+	"  --issuer URL, --client-id ID, --scope SCOPES,\n" \
+	"  --audience AUD, --resource URI, --store KIND,\n" \
+	"  --ca-file FILE    override the profile's keys\n"
+
+/* A profile, resolved.  Strings are malloc()ed; NULL when not set. */
+struct pb_hconf {
+	char			*path;		/* file read; NULL: none */
+	char			*profile;
+	char			*issuer;
+	char			*client_id;
+	struct pb_secret	 client_secret;	/* empty: public client */
+	enum pb_hconf_auth	 client_auth;
+	char			*scope;		/* never NULL after load */
+	char			*audience;
+	char			*resource;
+	char			*ca_file;
+	enum pb_store_kind	 store;
+};
+
+/*
+ * If argv[*i] is one of the options of struct pb_hopts ("--opt VALUE" or
+ * "--opt=VALUE"), record it in *o, advance *i past it and return 1.  Return
+ * 0 when it is not one; -1 (message on stderr) when its value is missing.
+ */
+int pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i);
+
+/*
+ * Resolve the profile: the file (o->config, else the default path, which
+ * may be missing), then the options.  Checks every value; issuer and
+ * client_id must be set.  Returns PB_OK; PB_ERR_CONFIG (file:line and what
+ * to fix in *e); PB_ERR_IO for a file that cannot be read or is writable
+ * by others; PB_ERR_NOMEM.  Release with pb_hconf_clear() in every case.
+ */
+int pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
+    struct pb_err *e) PB_WUR;
+
+/* Free and wipe *c; NULL-safe. */
+void pb_hconf_clear(struct pb_hconf *c);
+
+/* The store kind's name: "auto", "secret-service" or "file". */
+const char *pb_hconf_store_name(enum pb_store_kind k);
+
+#endif /* PB_HCONF_H */

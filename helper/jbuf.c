@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* A JSON object writer that wipes what it outgrows (see jbuf.h). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jbuf.h"
+#include "secmem.h"
+
+#define JBUF_MIN	1024
+
+/* Make room for n more bytes and the NUL. */
+static int
+reserve(struct pb_jbuf *b, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->err != PB_OK)
+		return -1;
+	if (b->len + n + 1 <= b->cap)
+		return 0;
+	cap = b->cap > 0 ? b->cap : JBUF_MIN;
+	while (cap < b->len + n + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->err = PB_ERR_NOMEM;
+			return -1;
+		}
+		cap *= 2;
+	}
+	if ((p = malloc(cap)) == NULL) {
+		b->err = PB_ERR_NOMEM;
+		return -1;
+	}
+	if (b->p != NULL) {
+		memcpy(p, b->p, b->len);
+		pb_freezero(b->p, b->cap);
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static void
+put(struct pb_jbuf *b, const char *s, size_t n)
+{
+	if (reserve(b, n) == -1)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+pb_jbuf_begin(struct pb_jbuf *b)
+{
+	put(b, "{", 1);
+}
+
+/* A JSON string of n bytes: quotes, \" \\ and controls as \u00XX. */
+static void
+put_string(struct pb_jbuf *b, const char *s, size_t n)
+{
+	char esc[8];
+	size_t i;
+
+	put(b, "\"", 1);
+	for (i = 0; i < n && b->err == PB_OK; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\0') {
+			b->err = PB_ERR_FORMAT;
+			return;
+		}
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(b, esc, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			(void)snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(b, esc, 6);
+		} else
+			put(b, (const char *)&s[i], 1);
+	}
+	put(b, "\"", 1);
+}
+
+static void
+put_key(struct pb_jbuf *b, const char *key)
+{
+	if (b->len > 1)
+		put(b, ",", 1);
+	put_string(b, key, strlen(key));
+	put(b, ":", 1);
+}
+
+void
+pb_jbuf_str(struct pb_jbuf *b, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	put_key(b, key);
+	put_string(b, value, strlen(value));
+}
+
+void
+pb_jbuf_secret(struct pb_jbuf *b, const char *key,
+    const struct pb_secret *value)
+{
+	put_key(b, key);
+	put_string(b, value->p != NULL ? value->p : "", value->len);
+}
+
+void
+pb_jbuf_int(struct pb_jbuf *b, const char *key, int64_t v)
+{
+	char num[32];
+
+	put_key(b, key);
+	put(b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v));
+}
+
+int
+pb_jbuf_end(struct pb_jbuf *b, struct pb_secret *out)
+{
+	int r;
+
+	put(b, "}", 1);
+	out->p = NULL;
+	out->len = 0;
+	if ((r = b->err) == PB_OK) {
+		out->p = b->p;
+		out->len = b->len;
+	} else if (b->p != NULL)
+		pb_freezero(b->p, b->cap);
+	memset(b, 0, sizeof(*b));
+	return r;
+}

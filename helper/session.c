@@ -1,0 +1,996 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The networked commands of bearer-token-net (DESIGN.md section 3): login
+ * (the device flow), get (refresh with rotation under the profile's lock),
+ * status and logout (RFC 7009).  Messages go to stderr and never hold a
+ * token, refresh token, device code or client secret; stdout carries only
+ * what a command promises (get: the token; --json: JSON lines).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cache.h"
+#include "cmd.h"
+#include "err.h"
+#include "hconf.h"
+#include "jbuf.h"
+#include "json.h"
+#include "jws.h"
+#include "net.h"
+#include "oauth.h"
+#include "pdir.h"
+#include "qr.h"
+#include "secmem.h"
+#include "store.h"
+
+#define REVOKE_TIMEOUT	10		/* seconds, logout's best effort */
+#define ID_MAX		(64 * 1024)	/* a token decoded for its claims */
+
+/* What the store holds per profile: the session, as JSON. */
+struct stored {
+	struct pb_secret refresh;		/* empty: the IdP sent none */
+	char		*token_endpoint;
+	char		*revocation_endpoint;	/* NULL: none advertised */
+	char		*subject;		/* from login, unverified */
+	char		*username;		/* preferred_username, same */
+	int64_t		 logged_in_at;
+};
+
+/* One command's context. */
+struct sess {
+	struct pb_hconf		c;
+	struct pb_http		http;
+	struct pb_oauth_client	client;
+	struct pb_store_key	key;
+	struct pb_pdir		run;		/* fd -1: no runtime dir */
+	int			lock;		/* -1: not held */
+};
+
+static void
+stored_clear(struct stored *s)
+{
+	pb_secret_clear(&s->refresh);
+	free(s->token_endpoint);
+	free(s->revocation_endpoint);
+	free(s->subject);
+	free(s->username);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+dup_member(const cJSON *j, const char *name, char **out)
+{
+	const char *v = pb_json_get_string(j, name);
+
+	*out = NULL;
+	if (v == NULL)
+		return PB_OK;
+	return (*out = strdup(v)) == NULL ? PB_ERR_NOMEM : PB_OK;
+}
+
+static int
+stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
+{
+	const cJSON *rt, *at;
+	cJSON *j = NULL;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = pb_json_parse(v->p, v->len, PB_STORE_MAX, "stored session",
+	    &j, e)) != PB_OK)
+		return r;
+	rt = pb_json_get(j, "refresh_token");
+	at = pb_json_get(j, "logged_in_at");
+	if (!cJSON_IsString(rt) ||
+	    pb_json_get_string(j, "token_endpoint") == NULL ||
+	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {
+		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
+		    "damaged: log in again");
+		goto out;
+	}
+	if (pb_secret_dup(&s->refresh, rt->valuestring,
+	    strlen(rt->valuestring)) != PB_OK ||
+	    dup_member(j, "token_endpoint", &s->token_endpoint) != PB_OK ||
+	    dup_member(j, "revocation_endpoint", &s->revocation_endpoint) !=
+	    PB_OK ||
+	    dup_member(j, "subject", &s->subject) != PB_OK ||
+	    dup_member(j, "username", &s->username) != PB_OK)
+		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+ out:
+	pb_json_delete_wipe(j);
+	if (r != PB_OK)
+		stored_clear(s);
+	return r;
+}
+
+static int
+stored_build(const struct stored *s, struct pb_secret *out, struct pb_err *e)
+{
+	struct pb_jbuf b;
+	int r;
+
+	memset(&b, 0, sizeof(b));
+	pb_jbuf_begin(&b);
+	pb_jbuf_int(&b, "v", 1);
+	pb_jbuf_secret(&b, "refresh_token", &s->refresh);
+	pb_jbuf_str(&b, "token_endpoint", s->token_endpoint);
+	pb_jbuf_str(&b, "revocation_endpoint", s->revocation_endpoint);
+	pb_jbuf_str(&b, "subject", s->subject);
+	pb_jbuf_str(&b, "username", s->username);
+	pb_jbuf_int(&b, "logged_in_at", s->logged_in_at);
+	if ((r = pb_jbuf_end(&b, out)) != PB_OK)
+		return pb_err_set(e, r, "cannot encode the session: %s",
+		    r == PB_ERR_NOMEM ? "out of memory" :
+		    "the refresh token holds a NUL byte");
+	return PB_OK;
+}
+
+/* The exit status for a failure with code r. */
+static int
+exit_for(int r)
+{
+	switch (r) {
+	case PB_ERR_NET:
+	case PB_ERR_HTTP:
+	case PB_ERR_TOOBIG:
+		return PB_EXIT_TEMP;
+	case PB_ERR_CONFIG:
+	case PB_ERR_ISS:
+		return PB_EXIT_CONFIG;
+	case PB_ERR_NOTFOUND:
+	case PB_ERR_INVALID_GRANT:
+		return PB_EXIT_LOGIN;
+	default:
+		return PB_EXIT_FAIL;
+	}
+}
+
+static void
+say(const char *what, const struct pb_err *e)
+{
+	fprintf(stderr, "%s: %s%s%s\n", PB_PROG, what != NULL ? what : "",
+	    what != NULL ? ": " : "", pb_err_msg(e));
+}
+
+static void
+sess_close(struct sess *s)
+{
+	if (s->lock != -1)
+		close(s->lock);		/* releases the flock */
+	s->lock = -1;
+	pb_pdir_close(&s->run);
+	pb_hconf_clear(&s->c);
+}
+
+/*
+ * Resolve the profile and prepare HTTP and the client.  Returns PB_EXIT_OK
+ * or an exit status after a message.
+ */
+static int
+sess_open(struct sess *s, const struct pb_hopts *o)
+{
+	struct pb_err e;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->run.fd = -1;
+	s->lock = -1;
+	pb_err_clear(&e);
+	if ((r = pb_hconf_load(&s->c, o, &e)) != PB_OK) {
+		say(NULL, &e);
+		return r == PB_ERR_NOMEM ? PB_EXIT_FAIL : PB_EXIT_CONFIG;
+	}
+	pb_http_init(&s->http);
+	s->http.ca_file = s->c.ca_file;
+	s->client.client_id = s->c.client_id;
+	s->client.secret = s->c.client_secret;
+	s->client.http = &s->http;
+	if (s->c.client_secret.len == 0)
+		s->client.auth = PB_CLIENT_AUTH_NONE;
+	else if (s->c.client_auth == PB_HCONF_AUTH_POST)
+		s->client.auth = PB_CLIENT_AUTH_POST;
+	else
+		s->client.auth = PB_CLIENT_AUTH_BASIC;
+	s->key.profile = s->c.profile;
+	s->key.issuer = s->c.issuer;
+	s->key.client_id = s->c.client_id;
+	return PB_EXIT_OK;
+}
+
+/*
+ * Take the profile's lock: in the runtime directory (which also holds the
+ * access token cache), else in the state directory (no cache then).
+ */
+static int
+sess_lock(struct sess *s)
+{
+	char name[PB_STORE_PROFILE_MAX + 8];
+	struct pb_pdir st = { NULL, -1 };
+	struct pb_err e;
+	char *path = NULL;
+	int r;
+
+	pb_err_clear(&e);
+	pb_cache_lock_name(s->c.profile, name, sizeof(name));
+	r = pb_pdir_runtime_path(&path, &e);
+	if (r == PB_OK) {
+		r = pb_pdir_open(&s->run, path, 1, &e);
+		if (r == PB_OK)
+			r = pb_pdir_lock(&s->run, name, PB_CACHE_LOCK_MS,
+			    &s->lock, &e);
+	} else if (r == PB_ERR_NOTFOUND) {
+		pb_err_clear(&e);
+		if ((r = pb_pdir_state_path(&path, &e)) == PB_OK &&
+		    (r = pb_pdir_open(&st, path, 1, &e)) == PB_OK)
+			r = pb_pdir_lock(&st, name, PB_CACHE_LOCK_MS, &s->lock,
+			    &e);
+		pb_pdir_close(&st);
+	}
+	free(path);
+	if (r != PB_OK) {
+		say(NULL, &e);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/* Read the cache when there is a runtime directory; quiet on a miss. */
+static int
+cache_get(struct sess *s, struct pb_cached *t)
+{
+	struct pb_err e;
+	int r;
+
+	if (s->run.fd == -1)
+		return PB_ERR_NOTFOUND;
+	pb_err_clear(&e);
+	r = pb_cache_read(&s->run, &s->c, t, &e);
+	if (r != PB_OK && r != PB_ERR_NOTFOUND)
+		say("ignoring the access token cache", &e);
+	return r;
+}
+
+/* Write the cache; a failure costs speed only, so it is a warning. */
+static void
+cache_put(struct sess *s, const struct pb_cached *t)
+{
+	struct pb_err e;
+
+	if (s->run.fd == -1 || t->expires_at == 0)
+		return;
+	pb_err_clear(&e);
+	if (pb_cache_write(&s->run, &s->c, t, &e) != PB_OK)
+		say("warning: the access token was not cached", &e);
+}
+
+static void
+cache_drop(struct sess *s)
+{
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	if (s->run.fd != -1 && (r = pb_cache_remove(&s->run, &s->c, &e)) !=
+	    PB_OK && r != PB_ERR_NOTFOUND)
+		say("warning", &e);
+}
+
+/* The claims of a JWT, unverified (for display and expiry only). */
+static cJSON *
+jwt_claims(const struct pb_secret *tok)
+{
+	struct pb_jws *jws = NULL;
+	struct pb_err e;
+	cJSON *j = NULL;
+
+	pb_err_clear(&e);
+	if (tok->len == 0 ||
+	    pb_jws_parse(tok->p, tok->len, ID_MAX, &jws, &e) != PB_OK)
+		return NULL;
+	if (pb_json_parse((const char *)jws->payload, jws->payload_len,
+	    ID_MAX, "claims", &j, &e) != PB_OK || !cJSON_IsObject(j)) {
+		pb_json_delete_wipe(j);
+		j = NULL;
+	}
+	pb_jws_free(jws);
+	return j;
+}
+
+/*
+ * The access token's expiry: expires_in as the IdP said, else the JWT's
+ * exp; 0 when neither is known (such a token is not cached).
+ */
+static int64_t
+access_expiry(const struct pb_tokens *t)
+{
+	cJSON *j;
+	const cJSON *exp;
+	int64_t v = 0;
+
+	if (t->expires_at != 0)
+		return t->expires_at;
+	if ((j = jwt_claims(&t->access)) != NULL &&
+	    (exp = pb_json_get(j, "exp")) != NULL &&
+	    pb_json_time(exp, 0, &v) != PB_OK)
+		v = 0;
+	pb_json_delete_wipe(j);
+	return v;
+}
+
+/* Who logged in: sub and preferred_username of the ID or access token. */
+static int
+identity(const struct pb_tokens *t, struct stored *s)
+{
+	cJSON *j;
+	int r = PB_OK;
+
+	if ((j = jwt_claims(&t->id_token)) == NULL)
+		j = jwt_claims(&t->access);
+	if (j == NULL)
+		return PB_OK;
+	if (dup_member(j, "sub", &s->subject) != PB_OK ||
+	    dup_member(j, "preferred_username", &s->username) != PB_OK)
+		r = PB_ERR_NOMEM;
+	pb_json_delete_wipe(j);
+	return r;
+}
+
+/* "2026-11-22 07:10:00 UTC". */
+static const char *
+utc(int64_t t, char *buf, size_t bufsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		(void)snprintf(buf, bufsz, "%" PRId64, t);
+	return buf;
+}
+
+/* "alice (sub 1234)", cut and escaped, or "an unknown user". */
+static const char *
+who(const struct stored *s, char *buf, size_t bufsz)
+{
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
+
+	if (s->username != NULL && s->subject != NULL &&
+	    strcmp(s->username, s->subject) != 0)
+		(void)snprintf(buf, bufsz, "%s (sub %s)",
+		    pb_log_safe(s->username, s1, sizeof(s1)),
+		    pb_log_safe(s->subject, s2, sizeof(s2)));
+	else if (s->username != NULL || s->subject != NULL)
+		(void)snprintf(buf, bufsz, "%s",
+		    pb_log_safe(s->username != NULL ? s->username :
+		    s->subject, s1, sizeof(s1)));
+	else
+		(void)snprintf(buf, bufsz, "an unknown user");
+	return buf;
+}
+
+/* Load and parse the stored session; an exit status after a message. */
+static int
+load_session(struct sess *s, struct stored *st, int *used_file)
+{
+	struct pb_secret v = { NULL, 0 };
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	r = pb_store_load(s->c.store, &s->key, &v, used_file, &e);
+	if (r == PB_ERR_NOTFOUND) {
+		fprintf(stderr, "%s: not logged in (profile %s): run "
+		    "'%s login%s%s'\n", PB_PROG, s->c.profile, PB_PROG,
+		    strcmp(s->c.profile, "default") != 0 ? " --profile " : "",
+		    strcmp(s->c.profile, "default") != 0 ? s->c.profile : "");
+		return PB_EXIT_LOGIN;
+	}
+	if (r == PB_OK)
+		r = stored_parse(&v, st, &e);
+	pb_secret_clear(&v);
+	if (r != PB_OK) {
+		say("cannot read the stored session", &e);
+		return r == PB_ERR_FORMAT ? PB_EXIT_LOGIN : exit_for(r);
+	}
+	return PB_EXIT_OK;
+}
+
+/* Save the session; an exit status after a message. */
+static int
+save_session(struct sess *s, const struct stored *st, int *used_file)
+{
+	struct pb_secret v = { NULL, 0 };
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	if ((r = stored_build(st, &v, &e)) == PB_OK)
+		r = pb_store_save(s->c.store, &s->key, &v, used_file, &e);
+	pb_secret_clear(&v);
+	if (r != PB_OK) {
+		say("cannot store the session", &e);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/* Forget the session here: the store and the cache. */
+static int
+forget(struct sess *s)
+{
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	cache_drop(s);
+	r = pb_store_delete(s->c.store, &s->key, &e);
+	if (r != PB_OK && r != PB_ERR_NOTFOUND) {
+		say("cannot delete the stored session", &e);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/* get -------------------------------------------------------------------- */
+
+/*
+ * Under the lock: the cache again (another get may have refreshed while
+ * we waited), else refresh, persist the rotated refresh token, cache, and
+ * only then print.
+ */
+int
+pb_net_get(int argc, char **argv)
+{
+	struct pb_hopts o;
+	struct sess s;
+	struct stored st;
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	struct pb_tokens tok;
+	struct pb_oidc_meta meta;
+	struct pb_err e;
+	long min_ttl;
+	int64_t now;
+	int rv, r;
+
+	memset(&st, 0, sizeof(st));
+	memset(&tok, 0, sizeof(tok));
+	memset(&meta, 0, sizeof(meta));
+	pb_err_clear(&e);
+	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
+		return rv;
+	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
+	    (rv = sess_lock(&s)) != PB_EXIT_OK)
+		goto out;
+	if (cache_get(&s, &t) == PB_OK &&
+	    pb_cached_fresh(&t, (int64_t)time(NULL), min_ttl)) {
+		rv = pb_print_token(&t.token);
+		goto out;
+	}
+	pb_cached_clear(&t);
+	if ((rv = load_session(&s, &st, NULL)) != PB_EXIT_OK)
+		goto out;
+	if (st.refresh.len == 0) {
+		fprintf(stderr, "%s: the access token has expired and the IdP "
+		    "issued no refresh token at login (is offline_access in "
+		    "the scope?): run '%s login'\n", PB_PROG, PB_PROG);
+		rv = PB_EXIT_LOGIN;
+		goto out;
+	}
+	/* The endpoint found by discovery at login. */
+	meta.issuer = s.c.issuer;
+	meta.token_endpoint = st.token_endpoint;
+	now = (int64_t)time(NULL);
+	r = pb_token_refresh(&meta, &s.client, &st.refresh, (time_t)now,
+	    &tok, &e);
+	if (r == PB_ERR_INVALID_GRANT) {
+		/* Only this ends the session (DESIGN.md section 3). */
+		say("the session has ended at the IdP", &e);
+		(void)forget(&s);
+		fprintf(stderr, "%s: run '%s login' to log in again\n",
+		    PB_PROG, PB_PROG);
+		rv = PB_EXIT_LOGIN;
+		goto out;
+	}
+	if (r != PB_OK) {
+		say("cannot refresh the access token", &e);
+		fprintf(stderr, "%s: the session is kept; try again later\n",
+		    PB_PROG);
+		rv = exit_for(r);
+		goto out;
+	}
+	if (tok.refresh.len > 0) {
+		/* Rotated: the old one is dead now, so save before print. */
+		pb_secret_clear(&st.refresh);
+		st.refresh = tok.refresh;
+		tok.refresh.p = NULL;
+		tok.refresh.len = 0;
+		if ((rv = save_session(&s, &st, NULL)) != PB_EXIT_OK) {
+			fprintf(stderr, "%s: the IdP rotated the refresh token "
+			    "and the new one could not be saved, so the "
+			    "session is lost: fix the store and run '%s "
+			    "login'\n", PB_PROG, PB_PROG);
+			goto out;
+		}
+	}
+	t.token = tok.access;
+	tok.access.p = NULL;
+	tok.access.len = 0;
+	t.expires_at = access_expiry(&tok);
+	t.obtained_at = now;
+	cache_put(&s, &t);
+	rv = pb_print_token(&t.token);
+ out:
+	pb_cached_clear(&t);
+	pb_tokens_clear(&tok);
+	stored_clear(&st);
+	sess_close(&s);
+	return rv;
+}
+
+/* login ------------------------------------------------------------------ */
+
+/* What the waiting shows. */
+struct show {
+	int	tty;		/* stderr is a terminal: countdown */
+	int64_t	deadline;
+	int	drawn;		/* a countdown line is on screen */
+};
+
+static void
+countdown(struct show *sh)
+{
+	int64_t left = sh->deadline - (int64_t)time(NULL);
+
+	if (!sh->tty)
+		return;
+	if (left < 0)
+		left = 0;
+	fprintf(stderr, "\rWaiting for approval: %" PRId64 ":%02" PRId64
+	    " left \033[K", left / 60, left % 60);
+	fflush(stderr);
+	sh->drawn = 1;
+}
+
+static int
+show_sleep(void *arg, unsigned int seconds)
+{
+	struct show *sh = arg;
+	struct timespec ts = { 1, 0 }, rem;
+
+	while (seconds-- > 0) {
+		countdown(sh);
+		ts.tv_sec = 1;
+		ts.tv_nsec = 0;
+		while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+			ts = rem;
+	}
+	countdown(sh);
+	return 0;
+}
+
+static int
+show_progress(void *arg, enum pb_wait_event ev, int64_t remaining,
+    unsigned int next_sleep, const struct pb_err *err)
+{
+	struct show *sh = arg;
+
+	(void)remaining;
+	if (ev == PB_WAIT_SLOWDOWN && !sh->tty)
+		fprintf(stderr, "%s: the IdP asked to poll more slowly\n",
+		    PB_PROG);
+	if (ev == PB_WAIT_RETRY && err != NULL) {
+		if (sh->drawn)
+			fputs("\r\033[K", stderr);
+		fprintf(stderr, "%s: %s; retrying in %u s\n", PB_PROG,
+		    pb_err_msg(err), next_sleep);
+	}
+	return 0;
+}
+
+/* Whether the terminal takes UTF-8 (for the QR code's half blocks). */
+static int
+utf8_term(void)
+{
+	const char *cs;
+
+	(void)setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	return cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Tell the user where to go, on stderr, or as a JSON line on stdout. */
+static int
+show_device(const struct pb_device *dev, int json, int qr)
+{
+	char sb[PB_SAFE_BUFSZ];
+	struct pb_secret doc = { NULL, 0 };
+	struct pb_jbuf b;
+	struct pb_err e;
+	const char *term;
+	int r;
+
+	if (json) {
+		memset(&b, 0, sizeof(b));
+		pb_jbuf_begin(&b);
+		pb_jbuf_str(&b, "verification_uri", dev->verification_uri);
+		pb_jbuf_str(&b, "verification_uri_complete",
+		    dev->verification_uri_complete);
+		pb_jbuf_str(&b, "user_code", dev->user_code);
+		pb_jbuf_int(&b, "expires_in", dev->expires_in);
+		pb_jbuf_int(&b, "interval", dev->interval);
+		if ((r = pb_jbuf_end(&b, &doc)) != PB_OK) {
+			fprintf(stderr, "%s: out of memory\n", PB_PROG);
+			return PB_EXIT_FAIL;
+		}
+		printf("%s\n", doc.p);
+		fflush(stdout);
+		pb_secret_clear(&doc);
+		return PB_EXIT_OK;
+	}
+	/* URL and code were checked printable by oauth.c. */
+	fprintf(stderr, "To log in, open this page in a browser on any "
+	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
+	    dev->verification_uri, pb_log_safe(dev->user_code, sb,
+	    sizeof(sb)));
+	term = secure_getenv("TERM");
+	if (dev->verification_uri_complete != NULL && qr &&
+	    isatty(STDERR_FILENO) && pb_qr_available() &&
+	    (term == NULL || strcmp(term, "dumb") != 0)) {
+		fprintf(stderr, "Or scan this code, which opens %s:\n\n",
+		    dev->verification_uri_complete);
+		pb_err_clear(&e);
+		if (pb_qr_print(stderr, dev->verification_uri_complete,
+		    utf8_term(), &e) != PB_OK)
+			say("no QR code", &e);
+		fputs("\n", stderr);
+	} else if (dev->verification_uri_complete != NULL)
+		fprintf(stderr, "(or open %s, with the code filled in)\n\n",
+		    dev->verification_uri_complete);
+	fflush(stderr);
+	return PB_EXIT_OK;
+}
+
+static int
+login_args(int argc, char **argv, struct pb_hopts *o, int *json, int *qr)
+{
+	char sb[PB_SAFE_BUFSZ];
+	int i = 1, t;
+
+	memset(o, 0, sizeof(*o));
+	*json = 0;
+	*qr = 1;
+	while (i < argc) {
+		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (t == 1)
+			continue;
+		if (strcmp(argv[i], "--json") == 0)
+			*json = 1;
+		else if (strcmp(argv[i], "--no-qr") == 0)
+			*qr = 0;
+		else {
+			fprintf(stderr, "%s: %s: unknown argument '%s'\n",
+			    PB_PROG, argv[0], pb_log_safe(argv[i], sb,
+			    sizeof(sb)));
+			pb_cmd_help(argv[0], 1);
+			return PB_EXIT_USAGE;
+		}
+		i++;
+	}
+	return PB_EXIT_OK;
+}
+
+int
+pb_net_login(int argc, char **argv)
+{
+	char wb[256], tb[64];
+	struct pb_hopts o;
+	struct sess s;
+	struct stored st;
+	struct pb_oidc_meta meta;
+	struct pb_device dev;
+	struct pb_tokens tok;
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	struct show sh;
+	struct pb_wait w;
+	struct pb_err e;
+	struct pb_jbuf b;
+	struct pb_secret doc = { NULL, 0 };
+	int json, qr, rv, r, used_file = 0;
+
+	memset(&st, 0, sizeof(st));
+	memset(&meta, 0, sizeof(meta));
+	memset(&dev, 0, sizeof(dev));
+	memset(&tok, 0, sizeof(tok));
+	pb_err_clear(&e);
+	if ((rv = login_args(argc, argv, &o, &json, &qr)) != PB_EXIT_OK)
+		return rv;
+	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
+		goto out;
+	if ((r = pb_oidc_discover(s.c.issuer, &s.http, &meta, &e)) != PB_OK) {
+		say("discovery failed", &e);
+		rv = exit_for(r);
+		goto out;
+	}
+	if (meta.device_authorization_endpoint == NULL ||
+	    meta.token_endpoint == NULL) {
+		fprintf(stderr, "%s: the IdP advertises no %s: enable the "
+		    "device authorization grant (RFC 8628) for client '%s'\n",
+		    PB_PROG, meta.token_endpoint == NULL ? "token_endpoint" :
+		    "device_authorization_endpoint", s.c.client_id);
+		rv = PB_EXIT_CONFIG;
+		goto out;
+	}
+	if ((r = pb_device_start(&meta, &s.client, s.c.scope, s.c.resource,
+	    s.c.audience, &dev, &e)) != PB_OK) {
+		say("the device authorization request failed", &e);
+		rv = r == PB_ERR_ACCESS_DENIED ? PB_EXIT_FAIL : exit_for(r);
+		goto out;
+	}
+	if ((rv = show_device(&dev, json, qr)) != PB_EXIT_OK)
+		goto out;
+	memset(&sh, 0, sizeof(sh));
+	sh.tty = !json && isatty(STDERR_FILENO);
+	sh.deadline = (int64_t)time(NULL) + dev.expires_in;
+	memset(&w, 0, sizeof(w));
+	w.sleep = show_sleep;
+	w.progress = show_progress;
+	w.arg = &sh;
+	r = pb_device_wait(&meta, &s.client, &dev, &w, &tok, &e);
+	if (sh.drawn)
+		fputs("\r\033[K", stderr);
+	if (r != PB_OK) {
+		say(r == PB_ERR_ACCESS_DENIED ? "login denied" :
+		    r == PB_ERR_EXPIRED_CODE ? "login not approved in time" :
+		    "login failed", &e);
+		rv = r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ?
+		    PB_EXIT_FAIL : exit_for(r);
+		goto out;
+	}
+	if (tok.refresh.len == 0)
+		fprintf(stderr, "%s: warning: the IdP issued no refresh token "
+		    "(add offline_access to the scope?): 'get' works until "
+		    "the access token expires\n", PB_PROG);
+	st.refresh = tok.refresh;
+	tok.refresh.p = NULL;
+	tok.refresh.len = 0;
+	st.logged_in_at = (int64_t)time(NULL);
+	if ((st.token_endpoint = strdup(meta.token_endpoint)) == NULL ||
+	    (meta.revocation_endpoint != NULL &&
+	    (st.revocation_endpoint = strdup(meta.revocation_endpoint)) ==
+	    NULL) || identity(&tok, &st) != PB_OK) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	/* Under the lock: a get now must not refresh the old session. */
+	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
+	    (rv = save_session(&s, &st, &used_file)) != PB_EXIT_OK)
+		goto out;
+	t.token = tok.access;
+	tok.access.p = NULL;
+	tok.access.len = 0;
+	t.expires_at = access_expiry(&tok);
+	t.obtained_at = st.logged_in_at;
+	cache_drop(&s);
+	cache_put(&s, &t);
+	fprintf(stderr, "Logged in to %s as %s (profile %s); the session "
+	    "is stored in %s.\n", s.c.issuer, who(&st, wb, sizeof(wb)),
+	    s.c.profile, used_file ? "a file (no Secret Service)" :
+	    "the Secret Service");
+	if (t.expires_at != 0 && !json)
+		fprintf(stderr, "The access token is valid until %s.\n",
+		    utc(t.expires_at, tb, sizeof(tb)));
+	if (json) {
+		memset(&b, 0, sizeof(b));
+		pb_jbuf_begin(&b);
+		pb_jbuf_str(&b, "status", "logged_in");
+		pb_jbuf_str(&b, "profile", s.c.profile);
+		pb_jbuf_str(&b, "issuer", s.c.issuer);
+		pb_jbuf_str(&b, "subject", st.subject);
+		pb_jbuf_str(&b, "username", st.username);
+		pb_jbuf_int(&b, "expires_at", t.expires_at);
+		pb_jbuf_str(&b, "store", used_file ? "file" :
+		    "secret-service");
+		if (pb_jbuf_end(&b, &doc) != PB_OK) {
+			fprintf(stderr, "%s: out of memory\n", PB_PROG);
+			rv = PB_EXIT_FAIL;
+			goto out;
+		}
+		printf("%s\n", doc.p);
+		if (fflush(stdout) == EOF)
+			rv = PB_EXIT_FAIL;
+	}
+ out:
+	pb_secret_clear(&doc);
+	pb_cached_clear(&t);
+	pb_tokens_clear(&tok);
+	pb_device_clear(&dev);
+	pb_oidc_meta_clear(&meta);
+	stored_clear(&st);
+	sess_close(&s);
+	return rv;
+}
+
+/* status ----------------------------------------------------------------- */
+
+int
+pb_net_status(int argc, char **argv)
+{
+	char wb[256], tb[64], sb[PB_SAFE_BUFSZ];
+	struct pb_hopts o;
+	struct sess s;
+	struct stored st;
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	struct pb_secret doc = { NULL, 0 };
+	struct pb_jbuf b;
+	char *run = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int json = 0, rv, i = 1, k, used_file = 0, cached;
+
+	memset(&st, 0, sizeof(st));
+	memset(&o, 0, sizeof(o));
+	while (i < argc) {
+		if ((k = pb_hopts_take(&o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (k == 1)
+			continue;
+		if (strcmp(argv[i], "--json") != 0) {
+			fprintf(stderr, "%s: status: unknown argument '%s'\n",
+			    PB_PROG, pb_log_safe(argv[i], sb, sizeof(sb)));
+			pb_cmd_help("status", 1);
+			return PB_EXIT_USAGE;
+		}
+		json = 1;
+		i++;
+	}
+	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
+		goto out;
+	/* No lock and no directory made: status only looks. */
+	{
+		struct pb_err e;
+
+		pb_err_clear(&e);
+		if (pb_pdir_runtime_path(&run, &e) == PB_OK &&
+		    pb_pdir_open(&s.run, run, 0, &e) != PB_OK)
+			pb_pdir_close(&s.run);	/* no cache to show */
+	}
+	if ((rv = load_session(&s, &st, &used_file)) != PB_EXIT_OK)
+		goto out;
+	cached = cache_get(&s, &t) == PB_OK;
+	if (json) {
+		memset(&b, 0, sizeof(b));
+		pb_jbuf_begin(&b);
+		pb_jbuf_str(&b, "profile", s.c.profile);
+		pb_jbuf_str(&b, "issuer", s.c.issuer);
+		pb_jbuf_str(&b, "client_id", s.c.client_id);
+		pb_jbuf_str(&b, "subject", st.subject);
+		pb_jbuf_str(&b, "username", st.username);
+		pb_jbuf_str(&b, "store", used_file ? "file" :
+		    "secret-service");
+		pb_jbuf_int(&b, "logged_in_at", st.logged_in_at);
+		pb_jbuf_int(&b, "refresh_token", st.refresh.len > 0);
+		if (cached)
+			pb_jbuf_int(&b, "expires_at", t.expires_at);
+		if (pb_jbuf_end(&b, &doc) != PB_OK) {
+			fprintf(stderr, "%s: out of memory\n", PB_PROG);
+			rv = PB_EXIT_FAIL;
+			goto out;
+		}
+		printf("%s\n", doc.p);
+	} else {
+		printf("profile:       %s\n", s.c.profile);
+		printf("issuer:        %s\n", s.c.issuer);
+		printf("client_id:     %s\n", s.c.client_id);
+		printf("user:          %s (as the IdP said at login)\n",
+		    who(&st, wb, sizeof(wb)));
+		printf("logged in:     %s\n", utc(st.logged_in_at, tb,
+		    sizeof(tb)));
+		printf("store:         %s\n", used_file ?
+		    "file (no Secret Service)" : "Secret Service");
+		printf("refresh token: %s\n", st.refresh.len > 0 ? "stored" :
+		    "none (log in again when the access token expires)");
+		if (!cached)
+			printf("access token:  none cached (the next get "
+			    "refreshes)\n");
+		else if (t.expires_at > now)
+			printf("access token:  cached, valid until %s (%" PRId64
+			    " s left)\n", utc(t.expires_at, tb, sizeof(tb)),
+			    t.expires_at - now);
+		else
+			printf("access token:  cached, expired at %s (the next "
+			    "get refreshes)\n", utc(t.expires_at, tb,
+			    sizeof(tb)));
+	}
+	if (fflush(stdout) == EOF)
+		rv = PB_EXIT_FAIL;
+ out:
+	free(run);
+	pb_secret_clear(&doc);
+	pb_cached_clear(&t);
+	stored_clear(&st);
+	sess_close(&s);
+	return rv;
+}
+
+/* logout ----------------------------------------------------------------- */
+
+int
+pb_net_logout(int argc, char **argv)
+{
+	char sb[PB_SAFE_BUFSZ];
+	struct pb_hopts o;
+	struct sess s;
+	struct stored st;
+	struct pb_oidc_meta meta;
+	struct pb_err e;
+	int rv, i = 1, k, r;
+
+	memset(&st, 0, sizeof(st));
+	memset(&meta, 0, sizeof(meta));
+	memset(&o, 0, sizeof(o));
+	pb_err_clear(&e);
+	while (i < argc) {
+		if ((k = pb_hopts_take(&o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (k == 1)
+			continue;
+		fprintf(stderr, "%s: logout: unknown argument '%s'\n", PB_PROG,
+		    pb_log_safe(argv[i], sb, sizeof(sb)));
+		pb_cmd_help("logout", 1);
+		return PB_EXIT_USAGE;
+	}
+	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
+	    (rv = sess_lock(&s)) != PB_EXIT_OK)
+		goto out;
+	rv = load_session(&s, &st, NULL);
+	if (rv == PB_EXIT_LOGIN) {
+		cache_drop(&s);
+		rv = PB_EXIT_OK;	/* nothing to do is not a failure */
+		goto out;
+	}
+	if (rv != PB_EXIT_OK) {
+		fprintf(stderr, "%s: deleting it anyway\n", PB_PROG);
+		rv = forget(&s);
+		goto out;
+	}
+	if (st.refresh.len == 0)
+		r = pb_err_set(&e, PB_ERR_NOTFOUND, "no refresh token was "
+		    "stored");
+	else if (st.revocation_endpoint == NULL)
+		r = pb_err_set(&e, PB_ERR_CONFIG, "the IdP advertises no "
+		    "revocation_endpoint");
+	else {
+		meta.issuer = s.c.issuer;
+		meta.revocation_endpoint = st.revocation_endpoint;
+		s.http.timeout = REVOKE_TIMEOUT;
+		if (s.http.connect_timeout > REVOKE_TIMEOUT)
+			s.http.connect_timeout = REVOKE_TIMEOUT;
+		r = pb_token_revoke(&meta, &s.client, &st.refresh, &e);
+	}
+	if ((rv = forget(&s)) != PB_EXIT_OK)
+		goto out;
+	if (r == PB_OK)
+		fprintf(stderr, "Logged out (profile %s): the IdP confirmed "
+		    "the revocation and the tokens here are deleted.\n",
+		    s.c.profile);
+	else
+		fprintf(stderr, "Logged out (profile %s): the tokens here are "
+		    "deleted, but the IdP did not confirm the revocation "
+		    "(%s).\n", s.c.profile, pb_err_msg(&e));
+ out:
+	stored_clear(&st);
+	sess_close(&s);
+	return rv;
+}
