@@ -20,12 +20,12 @@
 /* The keys, in the order of bearer-token(1). */
 enum key_id {
 	K_ISSUER, K_CLIENT_ID, K_CLIENT_SECRET, K_CLIENT_AUTH, K_SCOPE,
-	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_COUNT
+	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"issuer", "client_id", "client_secret", "client_auth", "scope",
-	"audience", "resource", "store", "ca_file"
+	"audience", "resource", "store", "ca_file", "timeout"
 };
 
 static const char *const store_names[] = {
@@ -64,6 +64,7 @@ pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i)
 		{ "--resource", offsetof(struct pb_hopts, resource) },
 		{ "--store", offsetof(struct pb_hopts, store) },
 		{ "--ca-file", offsetof(struct pb_hopts, ca_file) },
+		{ "--timeout", offsetof(struct pb_hopts, timeout) },
 	};
 	const char *a = argv[*i], **slot;
 	size_t k, n;
@@ -149,7 +150,7 @@ set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
     struct pb_err *e)
 {
 	char sv[PB_SAFE_BUFSZ];
-	char **f;
+	char **f, *end;
 	size_t i;
 
 	switch (k) {
@@ -172,6 +173,16 @@ set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: client_auth "
 			    "must be basic or post, not '%s'", where,
 			    pb_log_safe(v, sv, sizeof(sv)));
+		return PB_OK;
+	case K_TIMEOUT:
+		errno = 0;
+		c->timeout = strtol(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || c->timeout < 1 ||
+		    c->timeout > PB_HCONF_TIMEOUT_MAX)
+			return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is "
+			    "seconds, 1 to %d, not '%s'", where,
+			    PB_HCONF_TIMEOUT_MAX, pb_log_safe(v, sv,
+			    sizeof(sv)));
 		return PB_OK;
 	case K_CLIENT_SECRET:
 		/* Never echo it, not even in part. */
@@ -301,7 +312,7 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 	if (k == K_COUNT)
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key '%s' "
 		    "(keys: issuer client_id client_secret client_auth scope "
-		    "audience resource store ca_file)", p->where,
+		    "audience resource store ca_file timeout)", p->where,
 		    pb_log_safe(key, sv, sizeof(sv)));
 	if (p->seen & (1u << k))
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s given twice in "
@@ -410,6 +421,7 @@ pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
 		{ K_RESOURCE, o->resource, "--resource" },
 		{ K_STORE, o->store, "--store" },
 		{ K_CA_FILE, o->ca_file, "--ca-file" },
+		{ K_TIMEOUT, o->timeout, "--timeout" },
 	};
 	char sv[PB_SAFE_BUFSZ], sp[PB_PATH_BUFSZ];
 	const char *prof;

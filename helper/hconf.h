@@ -18,6 +18,7 @@
 
 #define PB_HCONF_MAX_FILE	(64 * 1024)
 #define PB_HCONF_SCOPE		"openid offline_access"
+#define PB_HCONF_TIMEOUT_MAX	300	/* seconds, the timeout key */
 
 enum pb_hconf_auth {
 	PB_HCONF_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
@@ -35,6 +36,7 @@ struct pb_hopts {
 	const char	*resource;
 	const char	*store;
 	const char	*ca_file;
+	const char	*timeout;
 };
 
 /* The usage text of those options, for --help. */
@@ -45,7 +47,8 @@ struct pb_hopts {
 	"                    ~/.config/bearer-token/config)\n" \
 	"  --issuer URL, --client-id ID, --scope SCOPES,\n" \
 	"  --audience AUD, --resource URI, --store KIND,\n" \
-	"  --ca-file FILE    override the profile's keys\n"
+	"  --ca-file FILE, --timeout SECONDS\n" \
+	"                    override the profile's keys\n"
 
 /* A profile, resolved.  Strings are malloc()ed; NULL when not set. */
 struct pb_hconf {
@@ -60,6 +63,7 @@ struct pb_hconf {
 	char			*resource;
 	char			*ca_file;
 	enum pb_store_kind	 store;
+	long			 timeout;	/* HTTP, seconds; 0: default */
 };
 
 /*

@@ -193,6 +193,11 @@ sess_open(struct sess *s, const struct pb_hopts *o)
 	}
 	pb_http_init(&s->http);
 	s->http.ca_file = s->c.ca_file;
+	if (s->c.timeout > 0) {
+		s->http.timeout = s->c.timeout;
+		if (s->http.connect_timeout > s->c.timeout)
+			s->http.connect_timeout = s->c.timeout;
+	}
 	s->client.client_id = s->c.client_id;
 	s->client.secret = s->c.client_secret;
 	s->client.http = &s->http;
@@ -974,7 +979,8 @@ pb_net_logout(int argc, char **argv)
 	else {
 		meta.issuer = s.c.issuer;
 		meta.revocation_endpoint = st.revocation_endpoint;
-		s.http.timeout = REVOKE_TIMEOUT;
+		if (s.http.timeout > REVOKE_TIMEOUT)
+			s.http.timeout = REVOKE_TIMEOUT;
 		if (s.http.connect_timeout > REVOKE_TIMEOUT)
 			s.http.connect_timeout = REVOKE_TIMEOUT;
 		r = pb_token_revoke(&meta, &s.client, &st.refresh, &e);
