@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "err.h"
 #include "secmem.h"
+
+/*
+ * No OpenSSL in this file: the helper's front binary links it without
+ * libcrypto (loading libcrypto costs about 2 ms per process, more than a
+ * cached "bearer-token get" may).  pb_ct_eq() is in ct.c for that reason.
+ */
+#ifndef HAVE_EXPLICIT_BZERO
+/* A call through a volatile pointer the compiler cannot elide. */
+static void *(*const volatile memset_v)(void *, int, size_t) = memset;
+#endif
 
 void
 pb_bzero(void *p, size_t len)
@@ -17,7 +26,7 @@ pb_bzero(void *p, size_t len)
 #ifdef HAVE_EXPLICIT_BZERO
 	explicit_bzero(p, len);
 #else
-	OPENSSL_cleanse(p, len);
+	(void)memset_v(p, 0, len);
 #endif
 }
 
@@ -28,12 +37,6 @@ pb_freezero(void *p, size_t len)
 		return;
 	pb_bzero(p, len);
 	free(p);
-}
-
-int
-pb_ct_eq(const void *a, const void *b, size_t len)
-{
-	return CRYPTO_memcmp(a, b, len) == 0;
 }
 
 int

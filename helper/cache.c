@@ -2,19 +2,17 @@
 /* The access token cache in the runtime directory (see cache.h). */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "cache.h"
-#include "jbuf.h"
-#include "json.h"
 
 void
 pb_cache_name(const char *profile, char *buf, size_t bufsz)
 {
-	(void)snprintf(buf, bufsz, "%s.json", profile);
+	(void)snprintf(buf, bufsz, "%s.cache", profile);
 }
 
 void
@@ -49,91 +47,177 @@ pb_cached_fresh(const struct pb_cached *t, int64_t now, long min_ttl)
 	return t->expires_at - now >= want && t->expires_at > now;
 }
 
-/* Whether member name of j is the string want (both absent: yes). */
-static int
-same(const cJSON *j, const char *name, const char *want)
-{
-	const char *v = pb_json_get_string(j, name);
+/*
+ * The file holds "key=value" lines, the first one "bearer-token-cache 1".
+ * Not JSON: the front binary, which reads it on every cached get, then
+ * needs no JSON parser and no cJSON to load (a measurable part of a 2 ms
+ * budget).  Values are printable ASCII (hconf.c checks the settings, and
+ * pb_cache_write() the token), so a line ends only at '\n'.
+ */
+#define MAGIC	"bearer-token-cache 1\n"
 
-	if (v == NULL || want == NULL)
-		return v == NULL && want == NULL;
-	return strcmp(v, want) == 0;
+static const char *const bound[] = {
+	"issuer", "client_id", "scope", "audience", "resource"
+};
+
+/* The settings a cached token is bound to, in bound[]'s order. */
+static const char *
+bound_value(const struct pb_hconf *c, size_t i)
+{
+	const char *const v[] = {
+		c->issuer, c->client_id, c->scope, c->audience, c->resource
+	};
+
+	return v[i];
+}
+
+/* Parse a decimal time of at most 12 digits; -1 when it is not one. */
+static int64_t
+parse_time(const char *p, size_t len)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 12)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
 }
 
 int
 pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
     struct pb_cached *t, struct pb_err *e)
 {
-	char name[PB_STORE_PROFILE_MAX + 8];
+	char name[PB_STORE_PROFILE_MAX + 8], sp[PB_PATH_BUFSZ];
 	struct pb_secret buf = { NULL, 0 };
-	const cJSON *at, *exp, *got;
-	cJSON *j = NULL;
-	int64_t te, tg;
-	int r;
+	const char *line, *eq, *nl, *end, *tok = NULL, *want;
+	size_t toklen = 0, klen, vlen, i;
+	unsigned seen = 0;
+	int64_t te = -1, tg = -1;
+	int r, other = 0;
 
 	pb_cache_name(c->profile, name, sizeof(name));
 	if ((r = pb_pdir_read(d, name, PB_CACHE_MAX, &buf, e)) != PB_OK)
 		return r;
-	if ((r = pb_json_parse(buf.p, buf.len, PB_CACHE_MAX, "token cache",
-	    &j, e)) != PB_OK)
-		goto out;
-	at = pb_json_get(j, "access_token");
-	exp = pb_json_get(j, "expires_at");
-	got = pb_json_get(j, "obtained_at");
-	if (!cJSON_IsString(at) || at->valuestring[0] == '\0' ||
-	    exp == NULL || pb_json_time(exp, 0, &te) != PB_OK ||
-	    got == NULL || pb_json_time(got, 0, &tg) != PB_OK) {
-		r = pb_err_set(e, PB_ERR_FORMAT, "token cache %s is damaged",
-		    name);
-		goto out;
+	end = buf.p + buf.len;
+	if (buf.len < sizeof(MAGIC) - 1 ||
+	    memcmp(buf.p, MAGIC, sizeof(MAGIC) - 1) != 0)
+		goto damaged;
+	for (line = buf.p + sizeof(MAGIC) - 1; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL ||
+		    (eq = memchr(line, '=', (size_t)(nl - line))) == NULL)
+			goto damaged;
+		klen = (size_t)(eq - line);
+		vlen = (size_t)(nl - eq - 1);
+		if (klen == 10 && memcmp(line, "expires_at", 10) == 0)
+			te = parse_time(eq + 1, vlen);
+		else if (klen == 11 && memcmp(line, "obtained_at", 11) == 0)
+			tg = parse_time(eq + 1, vlen);
+		else if (klen == 12 && memcmp(line, "access_token", 12) == 0) {
+			tok = eq + 1;
+			toklen = vlen;
+		} else {
+			for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+				if (strlen(bound[i]) == klen &&
+				    memcmp(line, bound[i], klen) == 0)
+					break;
+			if (i == sizeof(bound) / sizeof(bound[0]) ||
+			    (seen & (1u << i)) != 0)
+				goto damaged;
+			seen |= 1u << i;
+			want = bound_value(c, i);
+			if (want == NULL || strlen(want) != vlen ||
+			    memcmp(want, eq + 1, vlen) != 0)
+				other = 1;
+		}
 	}
-	if (!same(j, "issuer", c->issuer) ||
-	    !same(j, "client_id", c->client_id) ||
-	    !same(j, "scope", c->scope) ||
-	    !same(j, "audience", c->audience) ||
-	    !same(j, "resource", c->resource)) {
+	if (tok == NULL || toklen == 0 || te < 0 || tg < 0)
+		goto damaged;
+	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+		if ((seen & (1u << i)) == 0 && bound_value(c, i) != NULL)
+			other = 1;
+	if (other) {
 		r = pb_err_set(e, PB_ERR_NOTFOUND, "the cached token was "
 		    "issued for other settings");
 		goto out;
 	}
-	if ((r = pb_secret_dup(&t->token, at->valuestring,
-	    strlen(at->valuestring))) != PB_OK) {
+	if (pb_secret_dup(&t->token, tok, toklen) != PB_OK) {
 		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	t->expires_at = te;
 	t->obtained_at = tg;
+	r = PB_OK;
+	goto out;
+ damaged:
+	r = pb_err_set(e, PB_ERR_FORMAT, "the token cache %s/%s is damaged; "
+	    "it will be replaced", pb_log_path(d->path, sp, sizeof(sp)),
+	    name);
  out:
-	pb_json_delete_wipe(j);
 	pb_secret_clear(&buf);
 	return r;
+}
+
+/* Append "key=value\n" at *p, which has room (sized by the caller). */
+static void
+put_line(char **p, const char *key, const char *v, size_t vlen)
+{
+	size_t klen = strlen(key);
+
+	memcpy(*p, key, klen);
+	(*p)[klen] = '=';
+	memcpy(*p + klen + 1, v, vlen);
+	(*p)[klen + 1 + vlen] = '\n';
+	*p += klen + vlen + 2;
 }
 
 int
 pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
     const struct pb_cached *t, struct pb_err *e)
 {
-	char name[PB_STORE_PROFILE_MAX + 8];
-	struct pb_jbuf b;
-	struct pb_secret doc = { NULL, 0 };
+	char name[PB_STORE_PROFILE_MAX + 8], num[2][24];
+	char *doc, *p;
+	size_t len, i;
 	int r;
 
-	memset(&b, 0, sizeof(b));
-	pb_jbuf_begin(&b);
-	pb_jbuf_str(&b, "issuer", c->issuer);
-	pb_jbuf_str(&b, "client_id", c->client_id);
-	pb_jbuf_str(&b, "scope", c->scope);
-	pb_jbuf_str(&b, "audience", c->audience);
-	pb_jbuf_str(&b, "resource", c->resource);
-	pb_jbuf_int(&b, "expires_at", t->expires_at);
-	pb_jbuf_int(&b, "obtained_at", t->obtained_at);
-	pb_jbuf_secret(&b, "access_token", &t->token);
-	if ((r = pb_jbuf_end(&b, &doc)) != PB_OK)
-		return pb_err_set(e, r, "cannot write the token cache: %s",
-		    r == PB_ERR_NOMEM ? "out of memory" : "bad token bytes");
+	for (i = 0; i < t->token.len; i++)
+		if ((unsigned char)t->token.p[i] < 0x21 ||
+		    (unsigned char)t->token.p[i] > 0x7e)
+			return pb_err_set(e, PB_ERR_FORMAT, "the access token "
+			    "holds a byte outside printable ASCII (RFC 6750 "
+			    "b64token): not cached");
+	if (t->token.len == 0 || t->token.len > PB_CACHE_MAX / 2)
+		return pb_err_set(e, PB_ERR_FORMAT, "the access token is "
+		    "empty or too long to cache");
+	(void)snprintf(num[0], sizeof(num[0]), "%lld",
+	    (long long)t->expires_at);
+	(void)snprintf(num[1], sizeof(num[1]), "%lld",
+	    (long long)t->obtained_at);
+	len = sizeof(MAGIC) - 1 + sizeof("expires_at=\n") +
+	    sizeof("obtained_at=\n") + sizeof("access_token=\n") +
+	    strlen(num[0]) + strlen(num[1]) + t->token.len;
+	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+		if (bound_value(c, i) != NULL)
+			len += strlen(bound[i]) + strlen(bound_value(c, i)) + 2;
+	if ((doc = malloc(len)) == NULL)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	p = doc;
+	memcpy(p, MAGIC, sizeof(MAGIC) - 1);
+	p += sizeof(MAGIC) - 1;
+	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
+		if (bound_value(c, i) != NULL)
+			put_line(&p, bound[i], bound_value(c, i),
+			    strlen(bound_value(c, i)));
+	put_line(&p, "expires_at", num[0], strlen(num[0]));
+	put_line(&p, "obtained_at", num[1], strlen(num[1]));
+	put_line(&p, "access_token", t->token.p, t->token.len);
 	pb_cache_name(c->profile, name, sizeof(name));
-	r = pb_pdir_write(d, name, doc.p, doc.len, e);
-	pb_secret_clear(&doc);
+	r = pb_pdir_write(d, name, doc, (size_t)(p - doc), e);
+	pb_freezero(doc, len);
 	return r;
 }
 

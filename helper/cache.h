@@ -10,10 +10,11 @@
 #include "secmem.h"
 
 /*
- * The access token cache (DESIGN.md section 3): PROFILE.json in the runtime
- * directory (pdir.h), a 0600 file holding the current access token, its
- * expiry and the settings it was issued for (issuer, client_id, scope,
- * audience, resource).  Never the refresh token.  The lock that serialises
+ * The access token cache (DESIGN.md section 3): PROFILE.cache in the
+ * runtime directory (pdir.h), a 0600 file holding the current access
+ * token, its expiry and the settings it was issued for (issuer, client_id,
+ * scope, audience, resource), as "key=value" lines.  Never the refresh
+ * token.  The lock that serialises
  * refreshes is PROFILE.lock next to it.
  */
 

@@ -2,10 +2,15 @@
 #ifndef PB_CMD_H
 #define PB_CMD_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 /*
- * The bearer-token command table (DESIGN.md section 3).  main.c holds one
- * struct pb_cmd per implemented command; a new command is one entry there
- * and its run function.  Only commands that exist are listed: no stubs.
+ * The bearer-token command table (DESIGN.md section 3).  cmdtab.c holds one
+ * struct pb_cmd per implemented command, with its help; a new command is
+ * one entry there and one in net.c's table of run functions (the front
+ * runs only the cached get itself).  Only commands that exist are listed:
+ * no stubs.
  */
 
 /* Exit statuses, listed under EXIT STATUS in bearer-token(1). */
@@ -21,14 +26,19 @@
 
 struct pb_cmd {
 	const char	*name;
-	/*
-	 * argv[0] is the command name, as for main(); returns a PB_EXIT_*
-	 * status.  "CMD --help" never reaches run: main.c answers it.
-	 */
-	int		(*run)(int argc, char **argv);
 	const char	*synopsis;	/* arguments, after the command name */
 	const char	*help;		/* lines after the usage line */
 };
+
+/* cmdtab.c: the table, in the order of --help. */
+extern const struct pb_cmd pb_cmds[];
+extern const size_t pb_ncmds;
+
+/* The entry named name, or NULL. */
+const struct pb_cmd *pb_cmd_find(const char *name);
+
+/* The list of commands, for --help and usage errors. */
+void pb_cmd_usage(FILE *f);
 
 /*
  * Print "usage: bearer-token NAME SYNOPSIS" and the command's help text to
@@ -36,7 +46,10 @@ struct pb_cmd {
  */
 void pb_cmd_help(const char *name, int err);
 
-/* decode.c: "decode" prints a token unverified; "verify" checks it. */
+/*
+ * decode.c (in bearer-token-net, which links libcrypto): "decode" prints a
+ * token unverified; "verify" checks it.  argv[0] is the command name.
+ */
 int pb_cmd_decode(int argc, char **argv);
 int pb_cmd_verify(int argc, char **argv);
 

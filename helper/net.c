@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bearer-token-net: the networked half of bearer-token (DESIGN.md section
- * 3), linked with libcurl and libsecret.  Users never run it directly: the
- * front binary executes it as "bearer-token COMMAND ARGS..." when a
- * command needs the IdP or the keyring, so that the cached "get" loads
- * neither.  --help is answered by the front.
+ * bearer-token-net: the part of bearer-token (DESIGN.md section 3) that
+ * links libcurl, libsecret and libcrypto.  Users never run it directly: the
+ * front binary executes it as "bearer-token COMMAND ARGS..." for every
+ * command but a cached "get", which so loads none of them.  --help is
+ * answered by the front.
  */
 #include "config.h"
 
@@ -25,15 +25,9 @@ static const struct {
 	{ "get", pb_net_get },
 	{ "status", pb_net_status },
 	{ "logout", pb_net_logout },
+	{ "decode", pb_cmd_decode },
+	{ "verify", pb_cmd_verify },
 };
-
-/* The front's help, for "--help" (the table lives there). */
-void
-pb_cmd_help(const char *name, int err)
-{
-	fprintf(err ? stderr : stdout, "see '%s %s --help'\n", PB_PROG,
-	    name);
-}
 
 int
 main(int argc, char **argv)

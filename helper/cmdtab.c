@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The bearer-token command table and its help texts, linked into both the
+ * front (main.c) and bearer-token-net, so that usage messages are the same
+ * whichever of the two prints them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "hconf.h"
+
+/*
+ * One entry per command.  The help texts say what bearer-token(1) says;
+ * keep the two in step.
+ */
+const struct pb_cmd pb_cmds[] = {
+	{
+		"login", "[--json] [--no-qr] [OPTIONS]",
+		"Log in with the OAuth 2.0 device authorization grant\n"
+		"(RFC 8628): discover the profile's issuer, show the page\n"
+		"to open and the code to enter (and a QR code of the\n"
+		"page when the terminal allows), wait for the approval,\n"
+		"then store the session (the refresh token) in the Secret\n"
+		"Service, or in a 0600 file when there is none.\n"
+		"\n"
+		"  --json            print the page and code, then the\n"
+		"                    result, as JSON lines on stdout\n"
+		"  --no-qr           no QR code\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged in, 1 denied, not approved in time or\n"
+		"another error, 2 usage error, 3 configuration error, 5 the\n"
+		"IdP could not be reached or failed.\n"
+	},
+	{
+		"get", "[--min-ttl SECONDS] [OPTIONS]",
+		"Print a valid access token on stdout and nothing else:\n"
+		"the cached one when it lives at least --min-ttl seconds\n"
+		"more (default 60, or half the token's lifetime when that\n"
+		"is shorter), else a fresh one from the IdP.  A refresh\n"
+		"happens under a per-profile lock and stores the rotated\n"
+		"refresh token before the access token is printed.\n"
+		"\n"
+		"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
+		"configuration error, 4 not logged in or the session ended\n"
+		"(run login), 5 the IdP could not be reached or failed (the\n"
+		"session is kept: try again later).\n"
+	},
+	{
+		"status", "[--json] [OPTIONS]",
+		"Say who is logged in with the profile, since when, where\n"
+		"the session is stored and how long the cached access\n"
+		"token lives.  Never prints a token.\n"
+		"\n"
+		"  --json            one JSON object on stdout\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"
+		"configuration error, 4 not logged in.\n"
+	},
+	{
+		"logout", "[OPTIONS]",
+		"Revoke the refresh token at the IdP (RFC 7009, best\n"
+		"effort, at most 10 s), then delete the stored session and\n"
+		"the cached access token whatever the IdP answered, and\n"
+		"say whether it confirmed.\n"
+		"\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: 0 logged out (or not logged in), 1 the stored\n"
+		"session could not be deleted, 2 usage error, 3\n"
+		"configuration error.\n"
+	},
+	{
+		"decode", "[TOKEN | -]",
+		"Print the header and the claims of a token as JSON, marked\n"
+		"(unverified), and its exp, iat and nbf as UTC dates.  The\n"
+		"signature is never printed.  Nothing is verified: use\n"
+		"\"verify\" for a verdict.\n"
+		"\n"
+		"The token is read from standard input when TOKEN is \"-\" or\n"
+		"absent.  Prefer that: a token on the command line is visible\n"
+		"to other users in ps(1).\n"
+		"\n"
+		"Exit status: 0 decoded, 1 malformed token, 2 usage error.\n"
+	},
+	{
+		"verify",
+		"[--config FILE] [--user USER] [--at UNIX_TIME]\n"
+		"       [key=value ...] [TOKEN | -]",
+		"Verify a token exactly as the PAM module would, and\n"
+		"explain the verdict: the configuration FILE (default\n"
+		"/etc/security/pam_bearer.conf) with the key=value\n"
+		"settings on top, as on the module line; the JWKS file;\n"
+		"every check of pam_bearer(8); then usermap_file, the\n"
+		"user and denylist_file.\n"
+		"The replay cache is not checked, so verify never uses\n"
+		"up a single-use token.\n"
+		"\n"
+		"  --config FILE   the configuration file (config=FILE\n"
+		"                  works too)\n"
+		"  --user USER     the local user the token must be for\n"
+		"  --at UNIX_TIME  verify as of this time (seconds since\n"
+		"                  the epoch) instead of now\n"
+		"\n"
+		"The token is read from standard input when TOKEN is \"-\" or\n"
+		"absent.  Prefer that: a token on the command line is visible\n"
+		"to other users in ps(1).\n"
+		"\n"
+		"Exit status: 0 valid, 1 rejected, 2 usage error, 3 the\n"
+		"configuration, JWKS or list files are unusable.\n"
+	},
+};
+
+const size_t pb_ncmds = sizeof(pb_cmds) / sizeof(pb_cmds[0]);
+
+const struct pb_cmd *
+pb_cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pb_ncmds; i++)
+		if (strcmp(pb_cmds[i].name, name) == 0)
+			return &pb_cmds[i];
+	return NULL;
+}
+
+void
+pb_cmd_help(const char *name, int err)
+{
+	const struct pb_cmd *c = pb_cmd_find(name);
+	FILE *f = err ? stderr : stdout;
+
+	if (c == NULL)
+		return;
+	fprintf(f, "usage: %s %s %s\n", PB_PROG, c->name, c->synopsis);
+	if (!err)
+		fprintf(f, "\n%s", c->help);
+}
+
+void
+pb_cmd_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s COMMAND [ARGS...]\n"
+	    "       %s help [COMMAND]\n"
+	    "       %s --help | --version\n\ncommands:\n",
+	    PB_PROG, PB_PROG, PB_PROG);
+	for (i = 0; i < pb_ncmds; i++)
+		fprintf(f, "  %s %s\n", pb_cmds[i].name, pb_cmds[i].synopsis);
+	fprintf(f, "\n\"%s help COMMAND\" or \"%s COMMAND --help\" "
+	    "says more.\n", PB_PROG, PB_PROG);
+}
+
