@@ -333,21 +333,30 @@ access_expiry(const struct pb_tokens *t)
 	return v;
 }
 
-/* Who logged in: sub and preferred_username of the ID or access token. */
+/*
+ * Who logged in: sub and preferred_username from the ID token, each filled
+ * from the access token when the ID token lacks it (with the scope
+ * "openid" alone an ID token often has no preferred_username).  Display
+ * only: nothing here is verified.
+ */
 static int
 identity(const struct pb_tokens *t, struct stored *s)
 {
+	const struct pb_secret *from[2] = { &t->id_token, &t->access };
 	cJSON *j;
+	size_t i;
 	int r = PB_OK;
 
-	if ((j = jwt_claims(&t->id_token)) == NULL)
-		j = jwt_claims(&t->access);
-	if (j == NULL)
-		return PB_OK;
-	if (dup_member(j, "sub", &s->subject) != PB_OK ||
-	    dup_member(j, "preferred_username", &s->username) != PB_OK)
-		r = PB_ERR_NOMEM;
-	pb_json_delete_wipe(j);
+	for (i = 0; i < 2 && r == PB_OK; i++) {
+		if ((j = jwt_claims(from[i])) == NULL)
+			continue;
+		if ((s->subject == NULL &&
+		    dup_member(j, "sub", &s->subject) != PB_OK) ||
+		    (s->username == NULL && dup_member(j,
+		    "preferred_username", &s->username) != PB_OK))
+			r = PB_ERR_NOMEM;
+		pb_json_delete_wipe(j);
+	}
 	return r;
 }
 
@@ -384,6 +393,17 @@ who(const struct stored *s, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* Tell the user how to log in again, naming the profile when it is not
+ * the default one. */
+static void
+login_hint(const struct sess *s, const char *why)
+{
+	int other = strcmp(s->c.profile, "default") != 0;
+
+	fprintf(stderr, "%s: %s: run '%s login%s%s'\n", PB_PROG, why,
+	    PB_PROG, other ? " --profile " : "", other ? s->c.profile : "");
+}
+
 /* Load and parse the stored session; an exit status after a message. */
 static int
 load_session(struct sess *s, struct stored *st, int *used_file)
@@ -395,10 +415,11 @@ load_session(struct sess *s, struct stored *st, int *used_file)
 	pb_err_clear(&e);
 	r = pb_store_load(s->c.store, &s->key, &v, used_file, &e);
 	if (r == PB_ERR_NOTFOUND) {
-		fprintf(stderr, "%s: not logged in (profile %s): run "
-		    "'%s login%s%s'\n", PB_PROG, s->c.profile, PB_PROG,
-		    strcmp(s->c.profile, "default") != 0 ? " --profile " : "",
-		    strcmp(s->c.profile, "default") != 0 ? s->c.profile : "");
+		char why[PB_STORE_PROFILE_MAX + 40];
+
+		(void)snprintf(why, sizeof(why), "not logged in (profile %s)",
+		    s->c.profile);
+		login_hint(s, why);
 		return PB_EXIT_LOGIN;
 	}
 	if (r == PB_OK)
@@ -486,9 +507,9 @@ pb_net_get(int argc, char **argv)
 	if ((rv = load_session(&s, &st, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (st.refresh.len == 0) {
-		fprintf(stderr, "%s: the access token has expired and the IdP "
+		login_hint(&s, "the access token has expired and the IdP "
 		    "issued no refresh token at login (is offline_access in "
-		    "the scope?): run '%s login'\n", PB_PROG, PB_PROG);
+		    "the scope?)");
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
@@ -502,8 +523,7 @@ pb_net_get(int argc, char **argv)
 		/* Only this ends the session (DESIGN.md section 3). */
 		say("the session has ended at the IdP", &e);
 		(void)forget(&s);
-		fprintf(stderr, "%s: run '%s login' to log in again\n",
-		    PB_PROG, PB_PROG);
+		login_hint(&s, "to log in again");
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
@@ -723,6 +743,22 @@ pb_net_login(int argc, char **argv)
 		return rv;
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
 		goto out;
+	/*
+	 * The store must work before the user is asked to approve: a session
+	 * that cannot be kept would be a live refresh token thrown away.
+	 */
+	{
+		struct pb_secret v = { NULL, 0 };
+
+		r = pb_store_load(s.c.store, &s.key, &v, NULL, &e);
+		pb_secret_clear(&v);
+		if (r != PB_OK && r != PB_ERR_NOTFOUND) {
+			say("the token store cannot be used", &e);
+			rv = exit_for(r);
+			goto out;
+		}
+		pb_err_clear(&e);
+	}
 	if ((r = pb_oidc_discover(s.c.issuer, &s.http, &meta, &e)) != PB_OK) {
 		say("discovery failed", &e);
 		rv = exit_for(r);
@@ -781,8 +817,14 @@ pb_net_login(int argc, char **argv)
 	}
 	/* Under the lock: a get now must not refresh the old session. */
 	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
-	    (rv = save_session(&s, &st, &used_file)) != PB_EXIT_OK)
+	    (rv = save_session(&s, &st, &used_file)) != PB_EXIT_OK) {
+		/* Not kept, so not left alive at the IdP either. */
+		if (st.refresh.len > 0 && meta.revocation_endpoint != NULL &&
+		    pb_token_revoke(&meta, &s.client, &st.refresh, &e) == PB_OK)
+			fprintf(stderr, "%s: the new session was revoked at "
+			    "the IdP\n", PB_PROG);
 		goto out;
+	}
 	t.token = tok.access;
 	tok.access.p = NULL;
 	tok.access.len = 0;

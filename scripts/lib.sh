@@ -30,6 +30,8 @@ PB_PACKAGES=(
 	curl			# tests/idp/selftest.sh
 	dbus			# dbus-run-session, dbus-send: tests/helper/store.sh
 	gnome-keyring		# the Secret Service of tests/helper/store.sh
+	libsecret-tools		# secret-tool: tests/helper/session.sh
+	strace			# tests/helper/session.sh: no secret in argv/env
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there

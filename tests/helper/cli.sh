@@ -13,6 +13,10 @@
 # pass, 1 otherwise, 99 when the setup is broken.
 set -u
 
+tl_name=cli.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 : "${PB_BEARER_TOKEN:?cli.sh: set PB_BEARER_TOKEN to the built bearer-token}"
 : "${PB_MKTOKEN:?cli.sh: set PB_MKTOKEN to tests/tools/mktoken}"
 : "${PB_TESTDATA:?cli.sh: set PB_TESTDATA to the tests/data directory}"
@@ -28,54 +32,9 @@ if [ ! -f "$PB_TESTDATA/jwks.json" ]; then
 	exit 99
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pb-cli.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
+tl_mktemp pb-cli
 # The core refuses group- or world-writable files.
 umask 022
-
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-nok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1"
-	if [ -s "$tmp/out" ]; then
-		sed 's/^/#   stdout: /' "$tmp/out"
-	fi
-	if [ -s "$tmp/err" ]; then
-		sed 's/^/#   stderr: /' "$tmp/err"
-	fi
-}
-
-# run CMD...: status in $rc, output in $tmp/out and $tmp/err.
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-# runin INPUT CMD...: as run, INPUT on stdin.
-runin() {
-	input=$1
-	shift
-	printf '%s\n' "$input" | "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# expect WHAT RC [GREP-PATTERN FILE]: check $rc and, optionally, that FILE
-# (out or err) holds the fixed string.
-expect() {
-	if [ "$rc" -ne "$2" ]; then
-		nok "$1 (exit $rc, wanted $2)"
-	elif [ $# -ge 4 ] && ! grep -qF -- "$3" "$tmp/$4"; then
-		nok "$1 ($4 lacks '$3')"
-	else
-		ok "$1"
-	fi
-}
 
 # noleak WHAT TOKEN FILE...: no 8-byte piece of TOKEN's signature
 # segment (and, with "all", of any segment) in the files.
@@ -280,9 +239,4 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     denylist_file="$tmp/deny"
 expect "verify a denied sub" 1 "token rejected:" err
 
-echo "1..$n"
-if [ "$fails" -ne 0 ]; then
-	echo "cli.sh: $fails of $n checks failed" >&2
-	exit 1
-fi
-exit 0
+tl_done

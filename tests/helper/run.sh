@@ -26,84 +26,28 @@
 # fixture does not start.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-idp=${PB_IDP_DIR:-$here/../idp}
+tl_name=run.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
 prog=${PB_HELPER_TESTS:-.}/check_oauth
 
-if [ ! -x "$prog" ]; then
-	echo "run.sh: $prog not built (no check library?): skipping"
-	exit 77
-fi
-if ! command -v node >/dev/null 2>&1; then
-	echo "run.sh: node not found: skipping"
-	exit 77
-fi
-if [ ! -d "$idp/node_modules/oidc-provider" ]; then
-	echo "run.sh: no $idp/node_modules (cd tests/idp && npm ci):" \
-	    "skipping"
-	exit 77
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pb-helper.XXXXXX") || exit 99
-pids=
-cleanup() {
-	for p in $pids; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	if [ "${PB_KEEP_LOG:-0}" = 1 ]; then
-		echo "run.sh: fixture logs kept in $tmp"
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# start NAME ARGS...: start a fixture; its ready line lands in $tmp/NAME.out.
-start() {
-	name=$1
-	shift
-	node "$idp/server.js" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-	pids="$pids $!"
-	eval "${name}_pid=\$!"
-}
-
-# ready NAME: wait up to 30 s for NAME's ready line.
-ready() {
-	pid=
-	eval "pid=\$${1}_pid"
-	i=0
-	while ! grep -q '}' "$tmp/$1.out" 2>/dev/null; do
-		if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 300 ]; then
-			echo "run.sh: the $1 fixture did not start:" >&2
-			tail -n 20 "$tmp/$1.err" >&2
-			exit 99
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-
-field() {
-	sed -n "s/.*\"$2\":\"\\([^\"]*\\)\".*/\\1/p" "$tmp/$1.out"
-}
+[ -x "$prog" ] || tl_skip "$prog not built (no check library?)"
+tl_need_idp
+tl_mktemp pb-helper
 
 unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
     NO_PROXY
 
-start main --issuer-path /realms/test --config '{"interval":1}'
-start plain
-ready main
-ready plain
+idp_start main --issuer-path /realms/test --config '{"interval":1}'
+idp_start plain
+idp_ready main
+idp_ready plain
 
-PB_IDP_ISSUER=$(field main issuer)
-PB_IDP_CONTROL=$(field main control)
-PB_IDP_PLAIN_ISSUER=$(field plain issuer)
-PB_IDP_PLAIN_CONTROL=$(field plain control)
+PB_IDP_ISSUER=$(idp_field main issuer)
+PB_IDP_CONTROL=$(idp_field main control)
+PB_IDP_PLAIN_ISSUER=$(idp_field plain issuer)
+PB_IDP_PLAIN_CONTROL=$(idp_field plain control)
 export PB_IDP_ISSUER PB_IDP_CONTROL PB_IDP_PLAIN_ISSUER PB_IDP_PLAIN_CONTROL
 echo "run.sh: fixtures at $PB_IDP_ISSUER and $PB_IDP_PLAIN_ISSUER"
 

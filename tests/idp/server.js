@@ -143,6 +143,7 @@ const state = {
   slowDownLeft: START_CONFIG.slow_down,
   counters: {},
   polls: [], // {t, device_code}
+  requests: [], // {endpoint, authorization, form_keys}: never values
   faults: {}, // endpoint -> {mode, remaining, grant_type, delay_ms}
   deviceCodes: [], // {user_code, created, state, error}
   pollState: new Map(), // device_code -> {last, interval}
@@ -159,6 +160,7 @@ function resetState() {
   state.slowDownLeft = START_CONFIG.slow_down;
   state.counters = Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0]));
   state.polls = [];
+  state.requests = [];
   state.faults = {};
   state.pollState.clear();
   releaseHung(); // eslint-disable-line no-use-before-define
@@ -267,6 +269,16 @@ function classify(path) {
       if (path.startsWith('/interaction/')) return 'interaction';
       return 'other';
   }
+}
+
+// Endpoints whose requests GET /__control/requests describes: how the client
+// authenticated and which form fields it sent, never a value.
+const LOGGED_ENDPOINTS = new Set(['device_authorization', 'token', 'revocation']);
+
+function authKind(header) {
+  if (header === undefined) return 'none';
+  const scheme = String(header).trim().split(/\s+/)[0].toLowerCase();
+  return ['basic', 'bearer', 'dpop'].includes(scheme) ? scheme : 'other';
 }
 
 const FAULT_ENDPOINTS = {
@@ -475,7 +487,7 @@ async function control(req, res, url) {
         routes: [
           'GET /__control/counters', 'POST /__control/reset', 'GET|POST /__control/config',
           'GET|POST /__control/fault', 'GET /__control/polls', 'GET /__control/device_codes',
-          'POST /__control/approve',
+          'GET /__control/requests', 'POST /__control/approve',
         ],
       });
     case 'GET /__control/counters':
@@ -534,6 +546,8 @@ async function control(req, res, url) {
       return sendJson(res, 200, state.polls.map((p) => p.t));
     case 'GET /__control/device_codes':
       return sendJson(res, 200, state.deviceCodes);
+    case 'GET /__control/requests':
+      return sendJson(res, 200, state.requests);
     case 'POST /__control/approve': {
       const action = body.action === undefined ? 'approve' : body.action;
       if (action !== 'approve' && action !== 'deny') {
@@ -620,7 +634,7 @@ async function handle(req, res) {
 
   let grantType;
   let deviceCode;
-  if (ep === 'token' && req.method === 'POST') {
+  if (LOGGED_ENDPOINTS.has(ep) && req.method === 'POST') {
     let raw;
     try {
       raw = await readBody(req);
@@ -628,11 +642,22 @@ async function handle(req, res) {
       return sendJson(res, 413, { error: 'invalid_request', error_description: 'body too large' });
     }
     req.body = raw; // oidc-provider reads req.body when the stream is consumed
+    let params = new URLSearchParams();
     if (/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] || '')) {
-      const params = new URLSearchParams(raw.toString('utf8'));
+      params = new URLSearchParams(raw.toString('utf8'));
+    }
+    state.requests.push({
+      endpoint: ep,
+      authorization: authKind(req.headers.authorization),
+      form_keys: [...params.keys()],
+    });
+    if (state.requests.length > 1000) state.requests.shift();
+    if (ep === 'token') {
       grantType = params.get('grant_type') || undefined;
       deviceCode = params.get('device_code') || undefined;
     }
+  }
+  if (ep === 'token' && req.method === 'POST') {
     if (grantType === 'urn:ietf:params:oauth:grant-type:device_code') {
       state.counters.token_device_code += 1;
       state.polls.push({ t: Date.now(), device_code: deviceCode });

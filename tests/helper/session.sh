@@ -1,0 +1,687 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# session.sh: bearer-token login, get, status and logout end to end, against
+# the real IdP fixture (tests/idp/server.js) and a real gnome-keyring on a
+# private session bus (DESIGN.md sections 3 and 4): the device flow and its
+# outcomes (denied, expired, slow_down, no interval), the cached get,
+# refresh with rotation (also under 20 concurrent gets), every fault of the
+# token endpoint, invalid_grant, logout with revocation, the file store
+# without a Secret Service, client authentication, no secret on any child's
+# command line or environment or in any file, configuration errors and
+# status.  Run by "make check" from tests/helper; by hand:
+#
+#   PB_BEARER_TOKEN=/abs/helper/bearer-token PB_IDP_DIR=/abs/tests/idp \
+#   sh session.sh
+#
+# The run has its own HOME, XDG directories and TMPDIR in a temp dir, one
+# fixture (issuer path /realms/test) and one keyring; every process it
+# starts is stopped on exit.  Profiles are distinct per scenario, and the
+# fixture is reset (POST /__control/reset) before those that set it up or
+# count its requests.  strace, when present, traces the execve calls of one
+# confidential client's login, refresh and logout.
+#
+# Environment:
+#   PB_BEARER_TOKEN  the built front (bearer-token-net next to it)
+#   PB_IDP_DIR       the fixture (default: ../idp next to this script)
+#   PB_KEEP_LOG=1    keep the temp dir (fixture and keyring logs, strace
+#                    logs) and say where it is
+#
+# Every check prints "ok N - what" or "not ok N - what"; exit 0 when all
+# pass, 1 otherwise, 77 (skip) without node, the fixture's node_modules,
+# dbus-run-session, dbus-send, gnome-keyring-daemon, secret-tool or curl,
+# 99 when the setup is broken.  strace is optional: without it (or where
+# ptrace is not allowed) the command-line check is skipped.
+set -u
+
+tl_name=session.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+
+if [ "${1:-}" != --on-bus ]; then
+	: "${PB_BEARER_TOKEN:?session.sh: set PB_BEARER_TOKEN to the built bearer-token}"
+	tl_need_idp
+	tl_need_tools "apt-get install dbus gnome-keyring" \
+	    dbus-run-session dbus-send gnome-keyring-daemon
+	tl_need_tools "apt-get install libsecret-tools" secret-tool
+	tl_need_tools "apt-get install curl" curl
+	for f in "$PB_BEARER_TOKEN" "$PB_BEARER_TOKEN-net"; do
+		if [ ! -x "$f" ]; then
+			echo "session.sh: $f is not built" >&2
+			exit 99
+		fi
+	done
+	tl_mktemp pb-session
+	tl_isolate
+	mkdir -m 700 "$tmp/tmp" || exit 99
+	PB_SESSION_TMP=$tmp PB_IDP_DIR=$tl_idp TMPDIR=$tmp/tmp
+	export PB_SESSION_TMP PB_IDP_DIR TMPDIR
+	tl_on_bus
+	exit $?
+fi
+
+# --- setup, on the private bus ---------------------------------------------
+tl_adopt "$PB_SESSION_TMP"
+tl_need_idp
+bt=$PB_BEARER_TOKEN
+t_start=$(date +%s)
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
+    NO_PROXY BEARER_TOKEN_PROFILE
+# verify refuses a group- or world-writable pam_bearer.conf or JWKS.
+umask 022
+
+idp_start idp --issuer-path /realms/test \
+    --config '{"interval":1,"auto_approve":"approve"}'
+keyring_start
+idp_ready idp
+iss=$(idp_field idp issuer)
+control=$(idp_field idp control)
+echo "# fixture at $iss, keyring pid $gkd_pid"
+
+# jsonq.js as a co-process over two FIFOs: one node for every JSON question.
+mkfifo "$tmp/jq.in" "$tmp/jq.out" || exit 99
+node "$tl_idp/jsonq.js" --serve <"$tmp/jq.in" >"$tmp/jq.out" &
+tl_track $!
+exec 3>"$tmp/jq.in" 4<"$tmp/jq.out"
+us=$(printf '\037')
+
+# jq_ask MODE ARG...: one request (see jsonq.js --serve), a line (so the
+# expressions' newlines become spaces); the answer in $reply.
+jq_ask() {
+	jq_ifs=$IFS
+	IFS=$us
+	jq_line="$*"
+	IFS=$jq_ifs
+	printf '%s' "$jq_line" | tr '\n\t' '  ' >&3
+	echo >&3
+	IFS= read -r reply <&4 || reply="fail jsonq.js is gone"
+}
+# jenv NAME VALUE: env.NAME in later expressions.
+jenv() {
+	jq_ask s "$1" "$2"
+}
+# jget FILE EXPR: print EXPR over FILE (j: its JSON, raw: its text).
+jget() {
+	jq_ask p "$1" "$2"
+	case $reply in
+	"ok "*) printf '%s\n' "${reply#ok }" ;;
+	*) return 1 ;;
+	esac
+}
+# jcheck WHAT FILE EXPR...: one check, ok when every EXPR holds.
+jcheck() {
+	jc_what=$1
+	jc_file=$2
+	shift
+	jq_ask e "$@"
+	if [ "$reply" = ok ]; then
+		ok "$jc_what"
+	else
+		nok "$jc_what (${reply#fail })"
+		head -c 3000 "$jc_file" | sed 's/^/#   file: /'
+		echo
+	fi
+}
+
+# ctl METHOD ROUTE [JSON]: the control API; the answer in $tmp/ctl.json.
+ctl() {
+	if [ $# -ge 3 ]; then
+		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
+		    --max-time 10 -X "$1" -H 'content-type: application/json' \
+		    --data "$3" "$control/$2")
+	else
+		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
+		    --max-time 10 -X "$1" "$control/$2")
+	fi
+	if [ "$code" != 200 ]; then
+		echo "session.sh: $1 /__control/$2: HTTP $code:" \
+		    "$(cat "$tmp/ctl.json")" >&2
+		exit 99
+	fi
+}
+# fresh [JSON]: the fixture back to its start settings, plus JSON.
+fresh() {
+	ctl POST reset
+	[ $# -eq 0 ] || ctl POST config "$1"
+}
+# counters FILE: the fixture's counters into FILE.
+counters() {
+	ctl GET counters
+	cp "$tmp/ctl.json" "$1"
+}
+# delta FILE0 FILE1: the counters that changed, as {"name":difference}.
+delta() {
+	jenv C1 "$2"
+	jget "$1" 'JSON.stringify(Object.fromEntries(Object.keys(j).sort()
+	    .filter((k) => file(env.C1)[k] !== j[k])
+	    .map((k) => [k, file(env.C1)[k] - j[k]])))'
+}
+
+# stored PROFILE [CLIENT_ID]: the refresh token in the keyring item;
+# status 1 when there is no item.
+stored() {
+	secret-tool lookup issuer "$iss" client_id "${2:-bearer-cli}" \
+	    profile "$1" >"$tmp/item.json" 2>"$tmp/item.err" || return 1
+	[ -s "$tmp/item.json" ] || return 1
+	jget "$tmp/item.json" j.refresh_token
+}
+# active TOKEN: "true" or "false", the fixture's introspection (RFC 7662)
+# of a bearer-cli refresh token, asked as bearer-cli (a public client
+# authenticates by client_id; see tests/idp/selftest.sh).
+active() {
+	curl -sS --max-time 10 -o "$tmp/intro.json" -d client_id=bearer-cli \
+	    --data-urlencode "token=$1" "$iss/token/introspection" || return 1
+	jget "$tmp/intro.json" 'String(j.active)'
+}
+# jwt_exp FILE: exp of the JWT on the first line of FILE.
+jwt_exp() {
+	jget "$1" 'jwt(raw.split("\n")[0]).payload.exp'
+}
+# until_expired EXP: sleep until the clock reaches EXP (RFC 7519: a token
+# is expired when now >= exp).
+until_expired() {
+	while [ "$(date +%s)" -lt "$1" ]; do
+		sleep 0.2
+	done
+}
+# is_jwt FILE: FILE is exactly one line holding a compact JWS.
+is_jwt() {
+	[ "$(wc -l <"$1")" -eq 1 ] &&
+	    grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$1"
+}
+# cached PROFILE: the profile's access token cache in the runtime directory
+# (any PROFILE.* but the lock; helper/cache.c names it), one per line.
+cached() {
+	for cf in "$cache/$1".*; do
+		case $cf in
+		*.lock) ;;
+		*) [ ! -e "$cf" ] || echo "$cf" ;;
+		esac
+	done
+}
+# cached_token PROFILE: the access token in the profile's cache file.
+cached_token() {
+	cached "$1" | while IFS= read -r cf; do
+		grep -oE 'eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+' \
+		    "$cf"
+	done | head -n 1
+}
+# showerr: the command's stderr in the log (messages worth reading).
+showerr() {
+	sed 's/^/#   stderr: /' "$tmp/err"
+}
+
+cfg=$XDG_CONFIG_HOME/bearer-token/config
+cache=$XDG_RUNTIME_DIR/bearer-token
+mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
+: >"$cfg"
+chmod 600 "$cfg"	# it holds client secrets
+{
+	for p in e1 rot deny late slow noint flt ig lo nss nssf never; do
+		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
+		    "$p" "$iss"
+		printf 'timeout = 3\n'
+		[ "$p" != nssf ] || printf 'store = file\n'
+		echo
+	done
+	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
+	printf 'client_secret = bearer-conf-secret\ntimeout = 3\n\n'
+	printf '[profile cpost]\nissuer = %s\nclient_id = bearer-conf-post\n' \
+	    "$iss"
+	printf 'client_secret = bearer-conf-secret\nclient_auth = post\n'
+	printf 'timeout = 3\n'
+} >"$cfg"
+
+# --- 1. login --json, get, verify --------------------------------------------
+fresh
+run "$bt" login --profile e1 --json --no-qr
+expect "login (auto-approved, --json) exits 0" 0 "Logged in to $iss" err
+head -n 1 "$tmp/out" >"$tmp/first.json"
+tail -n 1 "$tmp/out" >"$tmp/last.json"
+lines=$(wc -l <"$tmp/out")
+[ "$lines" -eq 2 ]
+verdict "login --json prints two lines" "$lines"
+jenv ISS "$iss"
+jcheck "login --json: the first line is the device authorization" \
+    "$tmp/first.json" \
+    'JSON.stringify(Object.keys(j)) === JSON.stringify(["verification_uri",
+	"verification_uri_complete", "user_code", "expires_in", "interval"])' \
+    'j.verification_uri === env.ISS + "/device"' \
+    'j.verification_uri_complete.startsWith(env.ISS + "/device?")' \
+    'j.verification_uri_complete.includes(j.user_code)' \
+    '/^[A-Z]{4}-[A-Z]{4}$/.test(j.user_code)' \
+    'j.expires_in === 600' 'j.interval === 1'
+jenv NOW "$(date +%s)"
+jcheck "login --json: the last line says logged_in" "$tmp/last.json" \
+    'j.status === "logged_in"' 'j.profile === "e1"' 'j.issuer === env.ISS' \
+    'j.subject === "alice"' 'j.store === "secret-service"' \
+    'j.expires_at > Number(env.NOW)'
+run "$bt" get --profile e1
+expect "get after login exits 0" 0
+is_jwt "$tmp/out"
+verdict "get prints one line, a JWT"
+cp "$tmp/out" "$tmp/e1.tok"
+at_e1=$(cat "$tmp/e1.tok")
+jcheck "the token is an RFC 9068 access token for alice" "$tmp/e1.tok" \
+    'jwt(raw.trim()).header.typ === "at+jwt"' \
+    'jwt(raw.trim()).payload.sub === "alice"' \
+    'jwt(raw.trim()).payload.iss === env.ISS' \
+    'jwt(raw.trim()).payload.client_id === "bearer-cli"'
+# The module's view: a pam_bearer.conf (root-owned, not group or world
+# writable: umask 022) with the fixture's keys.
+mkdir "$tmp/pam" || exit 99
+curl -sS --max-time 10 -o "$tmp/disco.json" \
+    "$iss/.well-known/openid-configuration" || exit 99
+jwks_uri=$(jget "$tmp/disco.json" j.jwks_uri) || exit 99
+curl -sS --max-time 10 -o "$tmp/pam/jwks.json" "$jwks_uri" || exit 99
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
+    "$tmp/pam/jwks.json" >"$tmp/pam/pam_bearer.conf"
+run "$bt" verify --config "$tmp/pam/pam_bearer.conf" --user alice \
+    <"$tmp/e1.tok"
+expect "the token verifies as the module would (verify --user alice)" 0 \
+    "token valid for user 'alice'" out
+
+# --- 2. a cached get makes no request ----------------------------------------
+counters "$tmp/c0.json"
+same=0
+for i in 1 2 3 4 5; do
+	"$bt" get --profile e1 >"$tmp/out" 2>"$tmp/err" &&
+	    cmp -s "$tmp/out" "$tmp/e1.tok" && same=$((same + 1))
+done
+counters "$tmp/c1.json"
+[ "$same" -eq 5 ]
+verdict "5 gets in the token's lifetime print the cached token" "$same"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = '{"control":1}' ]
+verdict "5 cached gets make no HTTP request (counters: $d)"
+
+# --- 3. refresh after expiry, with rotation ----------------------------------
+one_refresh='{"control":1,"token":1,"token_refresh_token":1}'
+fresh '{"access_ttl":3}'
+run "$bt" login --profile rot --json
+expect "login with access_ttl 3" 0
+rt0=$(stored rot) || rt0=
+run "$bt" get --profile rot
+cp "$tmp/out" "$tmp/rot0.tok"
+exp=$(jwt_exp "$tmp/rot0.tok") || exp=0
+until_expired "$exp"
+counters "$tmp/c0.json"
+run "$bt" get --profile rot
+counters "$tmp/c1.json"
+expect "get after expiry exits 0" 0
+cp "$tmp/out" "$tmp/rot1.tok"
+is_jwt "$tmp/rot1.tok" && ! cmp -s "$tmp/rot0.tok" "$tmp/rot1.tok"
+verdict "get after expiry prints a new token"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = "$one_refresh" ]
+verdict "get after expiry refreshes once (counters: $d)"
+rt1=$(stored rot) || rt1=
+[ -n "$rt0" ] && [ -n "$rt1" ] && [ "$rt0" != "$rt1" ]
+verdict "the keyring item holds the rotated refresh token"
+a0=$(active "$rt0")
+a1=$(active "$rt1")
+[ "$a0" = false ] && [ "$a1" = true ]
+verdict "introspection: the old refresh token is inactive, the new active" \
+    "old $a0, new $a1"
+
+# --- 4. 20 concurrent gets after expiry: one refresh --------------------------
+exp=$(jwt_exp "$tmp/rot1.tok") || exp=0
+until_expired "$exp"
+counters "$tmp/c0.json"
+pids=
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	"$bt" get --profile rot >"$tmp/conc.$i.out" 2>"$tmp/conc.$i.err" &
+	pids="$pids $!"
+	tl_track $!
+done
+bad=0
+# Not a bare "wait": that would wait for the keyring and the fixture too.
+for p in $pids; do
+	wait "$p" || bad=$((bad + 1))
+	tl_untrack "$p"
+done
+counters "$tmp/c1.json"
+[ "$bad" -eq 0 ]
+verdict "20 concurrent gets after expiry all exit 0" "$bad failed"
+[ "$bad" -eq 0 ] || cat "$tmp"/conc.*.err | sort | uniq -c | sed 's/^/#   /'
+differ=0
+for i in 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	cmp -s "$tmp/conc.1.out" "$tmp/conc.$i.out" || differ=$((differ + 1))
+done
+[ "$differ" -eq 0 ] && is_jwt "$tmp/conc.1.out" &&
+    ! cmp -s "$tmp/conc.1.out" "$tmp/rot1.tok"
+verdict "20 concurrent gets print the same new token" "$differ differ"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = "$one_refresh" ]
+verdict "20 concurrent gets refresh exactly once (counters: $d)"
+counters "$tmp/c0.json"
+run "$bt" get --profile rot --min-ttl 86400
+counters "$tmp/c1.json"
+expect "a forced refresh after them works (the token family is alive)" 0
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+a1=$(active "$(stored rot)")
+[ "$d" = "$one_refresh" ] && is_jwt "$tmp/out" && [ "$a1" = true ]
+verdict "the forced refresh rotated once and its refresh token is active" \
+    "counters: $d, active: $a1"
+
+# --- 5. login outcomes and poll spacing ---------------------------------------
+fresh '{"auto_approve":"deny"}'
+run "$bt" login --profile deny --json
+expect "login denied by the user: exit 1, 'denied'" 1 "denied" err
+! stored deny >/dev/null
+verdict "a denied login stores nothing"
+fresh '{"auto_approve":null,"device_ttl":2}'
+run "$bt" login --profile late --json
+expect "login not approved within device_ttl 2: exit 1" 1 \
+    "not approved in time" err
+fresh '{"slow_down":1}'
+run "$bt" login --profile slow --json
+expect "login through a slow_down answer exits 0" 0 \
+    "the IdP asked to poll more slowly" err
+ctl GET polls
+jcheck "after slow_down (interval 1) the next poll waits 1+5 s (-250 ms)" \
+    "$tmp/ctl.json" 'j.length === 2' 'j[1] - j[0] >= 6000 - 250'
+fresh '{"interval":null}'
+run "$bt" login --profile noint --json
+expect "login with no interval sent exits 0" 0
+head -n 1 "$tmp/out" >"$tmp/noint.first"
+ctl GET device_codes
+cp "$tmp/ctl.json" "$tmp/codes.json"
+jenv CODES "$tmp/codes.json"
+ctl GET polls
+jcheck "with no interval sent the first poll waits 5 s (-250 ms)" \
+    "$tmp/ctl.json" 'j.length === 1' \
+    'j[0] - file(env.CODES).at(-1).created >= 5000 - 250'
+jcheck "login --json says interval 5 when the IdP sent none" \
+    "$tmp/noint.first" 'j.interval === 5' \
+    'j.user_code === file(env.CODES).at(-1).user_code'
+
+# --- 6. faults of the token endpoint on refresh keep the session --------------
+fresh
+run "$bt" login --profile flt --json
+expect "login for the fault checks" 0
+rt=$(stored flt) || rt=
+for mode in 500 502 429 garbage hang reset; do
+	ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"$mode\",
+	    \"count\":-1,\"grant_type\":\"refresh_token\"}"
+	t0=$(date +%s)
+	run "$bt" get --profile flt --min-ttl 86400
+	t=$(($(date +%s) - t0))
+	[ "$rc" -eq 5 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qF "cannot refresh the access token" "$tmp/err" &&
+	    grep -qF "the session is kept" "$tmp/err"
+	verdict "fault $mode: get --min-ttl 86400 exits 5, keeps the session" \
+	    "exit $rc"
+	echo "#   ($t s)"
+	showerr
+	now=$(stored flt) || now=
+	[ -n "$rt" ] && [ "$now" = "$rt" ]
+	verdict "fault $mode: the keyring item holds the same refresh token"
+	ctl POST fault '{"endpoint":"token","mode":"none"}'
+	run "$bt" get --profile flt --min-ttl 86400
+	now=$(stored flt) || now=
+	[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && [ -n "$now" ] &&
+	    [ "$now" != "$rt" ]
+	verdict "fault $mode cleared: the stored refresh token still refreshes" \
+	    "exit $rc"
+	rt=$now
+done
+
+# --- 7. invalid_grant ends the session ----------------------------------------
+fresh
+run "$bt" login --profile ig --json
+expect "login for the invalid_grant check" 0
+rt=$(stored ig) || rt=
+code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
+    -d client_id=bearer-cli --data-urlencode "token=$rt" \
+    -d token_type_hint=refresh_token "$iss/token/revocation")
+a0=$(active "$rt")
+[ "$code" = 200 ] && [ "$a0" = false ]
+verdict "the refresh token revoked out of band" "HTTP $code, active $a0"
+run "$bt" get --profile ig --min-ttl 86400
+expect "get after revocation: exit 4, the session ended" 4 "ended" err
+showerr
+! stored ig >/dev/null
+verdict "invalid_grant deletes the keyring item"
+[ -z "$(cached ig)" ]
+verdict "invalid_grant deletes the cached access token"
+run "$bt" status --profile ig
+expect "status after invalid_grant: exit 4" 4 "not logged in" err
+run "$bt" get --profile ig
+expect "get after invalid_grant: exit 4" 4 "not logged in" err
+
+# --- 8. logout (and 10: the public client's requests) -------------------------
+fresh
+run "$bt" login --profile lo --json
+expect "login for the logout check" 0
+run "$bt" get --profile lo --min-ttl 86400
+expect "a refresh before logout" 0
+rt=$(stored lo) || rt=
+[ -n "$rt" ] && [ -n "$(cached lo)" ]
+verdict "before logout: a keyring item and a cached token"
+counters "$tmp/c0.json"
+run "$bt" logout --profile lo
+counters "$tmp/c1.json"
+expect "logout exits 0 and says the IdP confirmed" 0 "the IdP confirmed" err
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = '{"control":1,"revocation":1}' ]
+verdict "logout sends one revocation request (counters: $d)"
+a0=$(active "$rt")
+[ -n "$rt" ] && [ "$a0" = false ]
+verdict "after logout the refresh token is inactive at the IdP" "$a0"
+! stored lo >/dev/null
+verdict "after logout secret-tool finds no item"
+[ -z "$(cached lo)" ]
+verdict "after logout the cached access token is gone"
+ctl GET requests
+cp "$tmp/ctl.json" "$tmp/requests.pub.json"
+run "$bt" logout --profile lo
+expect "logout again exits 0" 0
+run "$bt" get --profile lo
+expect "get after logout: exit 4" 4 "not logged in" err
+jcheck "public client: no Authorization header, client_id in every form" \
+    "$tmp/requests.pub.json" \
+    'j.filter((r) => r.endpoint === "device_authorization").length === 1' \
+    'j.filter((r) => r.endpoint === "token").length === 2' \
+    'j.filter((r) => r.endpoint === "revocation").length === 1' \
+    'j.every((r) => r.authorization === "none")' \
+    'j.every((r) => r.form_keys.includes("client_id"))' \
+    '!j.some((r) => r.form_keys.includes("client_secret"))'
+
+# --- 9. no Secret Service: the file store --------------------------------------
+nobus=unix:path=/nonexistent
+notice="no Secret Service found"
+mkdir -m 700 "$tmp/state2" "$tmp/state3" || exit 99
+# nss CMD...: bearer-token CMD... with no session bus and state2.
+nss() {
+	run env DBUS_SESSION_BUS_ADDRESS=$nobus XDG_STATE_HOME="$tmp/state2" \
+	    "$bt" "$@"
+}
+nss login --profile nss --json
+expect "login with no Secret Service exits 0" 0
+tail -n 1 "$tmp/out" >"$tmp/last.json"
+k=$(grep -c "$notice" "$tmp/err")
+[ "$k" -eq 1 ]
+verdict "the first login without a Secret Service says so once" "$k"
+showerr
+jcheck "login --json says store file" "$tmp/last.json" 'j.store === "file"'
+f=$tmp/state2/bearer-token/nss.json
+m=$(stat -c %a "$f" "$tmp/state2/bearer-token" | tr '\n' ' ')
+[ "$m" = "600 700 " ]
+verdict "the session file is mode 0600 in a 0700 directory" "$m"
+jcheck "the session file holds a refresh token" "$f" \
+    'j.v === 1 && typeof j.refresh_token === "string"'
+nss login --profile nss --json
+expect "a second login without a Secret Service exits 0" 0
+! grep -qF "$notice" "$tmp/err"
+verdict "the second login has no notice"
+nss get --profile nss --min-ttl 86400
+expect "get refreshes from the file store" 0
+nss login --profile nss --json --store secret-service
+expect "login --store secret-service with none: exit 1, names it" 1 \
+    "Secret Service" err
+run env XDG_STATE_HOME="$tmp/state3" "$bt" login --profile nssf --json
+expect "login with store = file exits 0" 0
+! grep -qF "$notice" "$tmp/err"
+verdict "store = file: no notice"
+m=$(stat -c %a "$tmp/state3/bearer-token/nssf.json")
+[ "$m" = 600 ] && ! stored nssf >/dev/null
+verdict "store = file: a 0600 file and no keyring item" "$m"
+
+# --- 12. (and 10) no secret on a command line, in an environment or file ----
+dirs="$HOME $XDG_DATA_HOME $XDG_RUNTIME_DIR $XDG_STATE_HOME $XDG_CONFIG_HOME
+$TMPDIR $tmp/state2 $tmp/state3"
+# where STRING: the files under the test's HOME, XDG dirs and TMPDIR that
+# hold STRING, one per line.
+where() {
+	# shellcheck disable=SC2086 # $dirs is a list
+	grep -rlF -D skip -- "$1" $dirs 2>/dev/null
+}
+tracer=
+if command -v strace >/dev/null 2>&1 &&
+    strace -f -qq -e trace=execve -o /dev/null true 2>/dev/null; then
+	tracer="strace -f -qq -e trace=execve -s 100000 -v -o"
+fi
+# traced LOG CMD...: run CMD (under strace when there is one).
+traced() {
+	tr_log=$1
+	shift
+	if [ -n "$tracer" ]; then
+		run $tracer "$tr_log" "$@"
+	else
+		: >"$tr_log"
+		run "$@"
+	fi
+}
+fresh
+traced "$tmp/strace.login" "$bt" login --profile conf --json
+expect "bearer-conf: login exits 0" 0
+rt1=$(stored conf bearer-conf) || rt1=
+at1=$(cached_token conf)
+traced "$tmp/strace.get" "$bt" get --profile conf --min-ttl 86400
+expect "bearer-conf: a refresh exits 0" 0
+at2=$(cat "$tmp/out")
+rt2=$(stored conf bearer-conf) || rt2=
+w=$(where "$at2")
+cf=$(cached conf)
+[ -n "$at2" ] && [ -n "$w" ] && [ "$w" = "$cf" ]
+verdict "the access token is in the runtime cache file only" "in: $w"
+traced "$tmp/strace.logout" "$bt" logout --profile conf
+expect "bearer-conf: logout exits 0, confirmed" 0 "the IdP confirmed" err
+ctl GET requests
+cp "$tmp/ctl.json" "$tmp/requests.conf.json"
+[ -n "$rt1" ] && [ -n "$rt2" ] && [ -n "$at1" ] && [ -n "$at2" ] &&
+    [ "$rt1" != "$rt2" ] && [ "$at1" != "$at2" ]
+verdict "bearer-conf: the tokens to look for were read"
+if [ -z "$tracer" ]; then
+	ok "no secret in any child's argv or environment # SKIP no strace"
+else
+	grep -qF 'bearer-token-net", ["bearer-token", "login"' \
+	    "$tmp/strace.login" &&
+	    grep -qF 'bearer-token-net", ["bearer-token", "get"' \
+	    "$tmp/strace.get" &&
+	    grep -qF 'bearer-token-net", ["bearer-token", "logout"' \
+	    "$tmp/strace.logout"
+	verdict "strace saw each command execute bearer-token-net"
+	leak=
+	for s in at1 at2 rt1 rt2 secret; do
+		v=bearer-conf-secret
+		[ "$s" = secret ] || eval "v=\$$s"
+		if [ -n "$v" ] && cat "$tmp/strace.login" "$tmp/strace.get" \
+		    "$tmp/strace.logout" | grep -qF -- "$v"; then
+			leak="$leak $s"
+		fi
+	done
+	[ -z "$leak" ]
+	verdict "no token or client secret in any execve argv or environment" \
+	    "found:$leak"
+fi
+w=$(where "$rt1"; where "$rt2"; where "$at1"; where "$at2")
+[ -n "$rt1" ] && [ -n "$at2" ] && [ -z "$w" ]
+verdict "after the flow no token is left in HOME, the XDG dirs or TMPDIR" \
+    "in: $w"
+# The search works: it finds what is there.
+w=$(where bearer-conf-secret)
+[ "$w" = "$cfg" ]
+verdict "the same search finds the client secret in the config" "in: $w"
+jcheck "bearer-conf (client_secret_basic): HTTP Basic, no secret in forms" \
+    "$tmp/requests.conf.json" \
+    'j.filter((r) => r.endpoint === "device_authorization").length === 1' \
+    'j.filter((r) => r.endpoint === "token").length === 2' \
+    'j.filter((r) => r.endpoint === "revocation").length === 1' \
+    'j.every((r) => r.authorization === "basic")' \
+    '!j.some((r) => r.form_keys.includes("client_secret"))'
+fresh
+run "$bt" login --profile cpost --json
+expect "bearer-conf-post: login exits 0" 0
+ctl GET requests
+jcheck "bearer-conf-post (client_auth = post): client_secret in the form" \
+    "$tmp/ctl.json" 'j.length === 2' \
+    'j.every((r) => r.authorization === "none")' \
+    'j.every((r) => r.form_keys.includes("client_id") &&
+	r.form_keys.includes("client_secret"))'
+run "$bt" logout --profile cpost
+expect "bearer-conf-post: logout exits 0, confirmed" 0 "the IdP confirmed" err
+
+# --- 13. configuration errors ---------------------------------------------------
+bad=$tmp/bad.conf
+printf '[profile x]\nclient_id = bearer-cli\n' >"$bad"
+run "$bt" get --config "$bad" --profile x
+expect "no issuer: exit 3" 3 "has no issuer" err
+expect "no issuer: says to add it" 3 'put "issuer = URL"' err
+run "$bt" login --config "$bad" --profile x
+expect "no issuer (login): exit 3" 3 "has no issuer" err
+printf '[profile x]\nissuer = %s\nclient_id = bearer-cli\n\nfrobnicate = 1\n' \
+    "$iss" >"$bad"
+run "$bt" login --config "$bad" --profile x
+expect "unknown key: exit 3 with FILE:LINE" 3 "$bad:5: unknown key" err
+printf '[profile x]\nissuer = %s\nclient_id = bearer-conf\n' "$iss" >"$bad"
+printf 'client_secret = bearer-conf-secret\n' >>"$bad"
+chmod 644 "$bad"
+run "$bt" login --config "$bad" --profile x
+{ [ "$rc" -eq 3 ] || [ "$rc" -eq 1 ]; } && grep -qF "chmod 600" "$tmp/err"
+verdict "a client_secret in a 0644 config: exit 3 or 1, says chmod 600" \
+    "exit $rc"
+! grep -qF bearer-conf-secret "$tmp/err"
+verdict "the message does not show the secret"
+run "$bt" get --profile nosuch
+expect "unknown --profile: exit 3" 3 "no [profile nosuch] section" err
+expect "unknown --profile: lists the profiles" 3 "e1 rot deny" err
+
+# --- 14. status -----------------------------------------------------------------
+run "$bt" status --profile e1 --json
+expect "status --json of a logged-in profile exits 0" 0
+jenv NOW "$(date +%s)"
+jcheck "status --json: profile, subject alice, store, expiry ahead" \
+    "$tmp/out" 'j.profile === "e1"' 'j.subject === "alice"' \
+    'j.store === "secret-service"' 'j.issuer === env.ISS' \
+    'j.client_id === "bearer-cli"' 'j.expires_at > Number(env.NOW)'
+run "$bt" status --profile e1
+expect "status (text) exits 0" 0 "Secret Service" out
+! cat "$tmp/out" "$tmp/err" | grep -qF -- "${at_e1##*.}"
+verdict "status prints no token"
+run "$bt" status --profile never --json
+expect "status of a profile never logged in: exit 4" 4 "not logged in" err
+
+# --- 11. the cached path needs neither the IdP nor the keyring ----------------
+rt=$(stored e1) || rt=
+idp_stop idp
+run "$bt" get --profile e1
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/e1.tok"
+verdict "IdP stopped: get prints the cached token" "exit $rc"
+run "$bt" get --profile e1 --min-ttl 86400
+expect "IdP stopped, --min-ttl 86400: exit 5, session kept" 5 \
+    "the session is kept" err
+showerr
+now=$(stored e1) || now=
+[ -n "$rt" ] && [ "$now" = "$rt" ]
+verdict "IdP stopped: the keyring item still holds the refresh token"
+tl_stop "$gkd_pid"
+run env DBUS_SESSION_BUS_ADDRESS=$nobus "$bt" get --profile e1
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/e1.tok"
+verdict "IdP and keyring gone, no bus: get prints the cached token" \
+    "exit $rc"
+
+echo "# $(($(date +%s) - t_start)) s"
+tl_done
