@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdint.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -41,7 +43,11 @@ pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl)
 			return PB_EXIT_USAGE;
 		if (t == 1)
 			continue;
-		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 == argc) {
+			fprintf(stderr, "%s: get: --min-ttl needs a value\n",
+			    PB_PROG);
+			return PB_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--min-ttl") == 0)
 			v = argv[i + 1], i += 2;
 		else if (strncmp(argv[i], "--min-ttl=", 10) == 0)
 			v = argv[i] + 10, i += 1;
@@ -63,14 +69,39 @@ pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl)
 	return PB_EXIT_OK;
 }
 
+/*
+ * write(2), not stdio: a stdio buffer would keep a copy of the token that
+ * nothing wipes.  Token and newline go out in one call where possible.
+ */
 int
 pb_print_token(const struct pb_secret *tok)
 {
-	if (fwrite(tok->p, 1, tok->len, stdout) != tok->len ||
-	    fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "%s: cannot write the token: %s\n", PB_PROG,
-		    strerror(errno));
-		return PB_EXIT_FAIL;
+	struct iovec iov[2];
+	ssize_t n;
+	int i = 0;
+
+	(void)fflush(stdout);
+	iov[0].iov_base = tok->p;
+	iov[0].iov_len = tok->len;
+	iov[1].iov_base = (void *)(uintptr_t)"\n";
+	iov[1].iov_len = 1;
+	while (i < 2) {
+		n = writev(STDOUT_FILENO, iov + i, 2 - i);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fprintf(stderr, "%s: cannot write the token: %s\n",
+			    PB_PROG, strerror(errno));
+			return PB_EXIT_FAIL;
+		}
+		while (i < 2 && (size_t)n >= iov[i].iov_len) {
+			n -= (ssize_t)iov[i].iov_len;
+			i++;
+		}
+		if (i < 2) {
+			iov[i].iov_base = (char *)iov[i].iov_base + n;
+			iov[i].iov_len -= (size_t)n;
+		}
 	}
 	return PB_EXIT_OK;
 }

@@ -6,11 +6,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "file.h"
@@ -230,6 +232,17 @@ trim(char *s)
 	return s;
 }
 
+/* Whether s is made of the characters of key names only. */
+static int
+key_like(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
 /* The parser's state over one file. */
 struct ini {
 	struct pb_hconf	*c;
@@ -309,20 +322,26 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 	for (k = 0; k < K_COUNT; k++)
 		if (strcmp(key, key_names[k]) == 0)
 			break;
+	/*
+	 * Echo the key only when it looks like one: "client_secret: xyz=..."
+	 * must not put part of a secret on the screen.
+	 */
 	if (k == K_COUNT)
-		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key '%s' "
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key%s%s%s "
 		    "(keys: issuer client_id client_secret client_auth scope "
 		    "audience resource store ca_file timeout)", p->where,
-		    pb_log_safe(key, sv, sizeof(sv)));
+		    key_like(key) ? " '" : "", key_like(key) ?
+		    pb_log_safe(key, sv, sizeof(sv)) : "",
+		    key_like(key) ? "'" : "");
 	if (p->seen & (1u << k))
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s given twice in "
 		    "this section", p->where, key_names[k]);
 	p->seen |= 1u << k;
 	/* Other profiles' values are not ours to judge. */
+	if (k == K_CLIENT_SECRET)
+		p->has_secret = 1;	/* any profile's: all are secrets */
 	if (p->in_section && !p->in_want)
 		return PB_OK;
-	if (k == K_CLIENT_SECRET)
-		p->has_secret = 1;
 	return set_key(p->c, (enum key_id)k, val, p->where, e);
 }
 
@@ -335,16 +354,25 @@ load_file(struct pb_hconf *c, const char *path, int must_exist,
 	struct stat st;
 	char *buf = NULL, *line, *nl;
 	size_t len = 0, lineno = 0;
-	int r;
+	int r, fd;
 
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.want = c->profile;
 	pb_log_path(path, sp, sizeof(sp));
-	if (!must_exist && stat(path, &st) == -1 && errno == ENOENT)
-		return PB_OK;
-	if ((r = pb_file_read(path, PB_HCONF_MAX_FILE, 0, &buf, &len, e))
-	    != PB_OK)
+	/* Dotfile managers link it: a symlink is fine, its target checked. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) ==
+	    -1) {
+		if (!must_exist && errno == ENOENT)
+			return PB_OK;
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+	}
+	r = fstat(fd, &st) == -1 ? pb_err_set(e, PB_ERR_IO, "cannot stat "
+	    "%s: %s", sp, strerror(errno)) : pb_file_read_fd(fd, path,
+	    PB_HCONF_MAX_FILE, 0, &buf, &len, e);
+	close(fd);
+	if (r != PB_OK)
 		return r == PB_ERR_TOOBIG ? PB_ERR_CONFIG : r;
 	if (memchr(buf, '\0', len) != NULL) {
 		r = pb_err_set(e, PB_ERR_CONFIG, "%s: NUL byte (is this a text "
@@ -369,7 +397,7 @@ load_file(struct pb_hconf *c, const char *path, int must_exist,
 		goto out;
 	}
 	/* A secret in a file others can read is no secret. */
-	if (p.has_secret && stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+	if (p.has_secret && (st.st_mode & 077) != 0) {
 		r = pb_err_set(e, PB_ERR_IO, "%s holds a client_secret and is "
 		    "readable by others (mode %04o): chmod 600 it", sp,
 		    (unsigned)(st.st_mode & 07777));

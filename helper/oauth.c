@@ -583,20 +583,18 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK ||
 	    (r = opt_secret(doc, "id_token", &t->id_token, e)) != PB_OK)
 		return r;
+	/*
+	 * A bad expires_in or scope is read as absent, not as a failure:
+	 * failing would throw away a refresh token the IdP has just rotated
+	 * in, which ends the session.  An unknown expiry is not cached.
+	 */
 	t->expires_at = 0;
-	if ((v = pb_json_get(doc, "expires_in")) != NULL) {
-		if (json_seconds(v, 0, TOKEN_TTL_MAX, &ttl) != PB_OK)
-			return pb_err_set(e, PB_ERR_HTTP, "token endpoint: bad "
-			    "expires_in");
+	if ((v = pb_json_get(doc, "expires_in")) != NULL &&
+	    json_seconds(v, 0, TOKEN_TTL_MAX, &ttl) == PB_OK)
 		t->expires_at = (int64_t)now + ttl;
-	}
-	if ((v = pb_json_get(doc, "scope")) != NULL && !cJSON_IsNull(v)) {
-		if (!cJSON_IsString(v))
-			return pb_err_set(e, PB_ERR_HTTP, "token endpoint: "
-			    "scope is not a string");
-		if (dupstr(&t->scope, v->valuestring) != PB_OK)
-			return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-	}
+	if ((v = pb_json_get(doc, "scope")) != NULL && cJSON_IsString(v) &&
+	    dupstr(&t->scope, v->valuestring) != PB_OK)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	return PB_OK;
 }
 

@@ -126,7 +126,8 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 		return nomem(e);
 	pb_log_path(path, sp, sizeof(sp));
 	if (create) {
-		if ((r = make_parents(d->path, e)) != PB_OK)
+		if (create != PB_PDIR_CREATE_LAST &&
+		    (r = make_parents(d->path, e)) != PB_OK)
 			goto out;
 		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 			r = pb_err_set(e, PB_ERR_IO, "cannot create %s: %s",
@@ -266,11 +267,14 @@ pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
 		goto out;
 	}
 	made = 0;
-	if (fsync(d->fd) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot sync %s: %s",
+	/*
+	 * The new contents are in place: a failed directory sync only risks
+	 * the rename after a crash, so it must not be reported as a failed
+	 * write (callers would think a rotated refresh token was lost).
+	 */
+	if (fsync(d->fd) == -1)
+		fprintf(stderr, "bearer-token: warning: cannot sync %s: %s\n",
 		    pb_log_path(d->path, sp, sizeof(sp)), strerror(errno));
-		goto out;
-	}
 	r = PB_OK;
  out:
 	if (fd != -1)

@@ -19,6 +19,9 @@
  * No libsecret and no libcurl here: the front binary links this.
  */
 
+#define PB_PDIR_CREATE		1	/* mkdir -p */
+#define PB_PDIR_CREATE_LAST	2	/* mkdir of the last component only */
+
 struct pb_pdir {
 	char	*path;		/* the directory, for messages */
 	int	 fd;		/* O_DIRECTORY descriptor; -1 when closed */
@@ -42,7 +45,9 @@ int pb_pdir_runtime_path(char **dirp, struct pb_err *e) PB_WUR;
 
 /*
  * Open the private directory path (copied), creating it and its missing
- * parents with mode 0700 when create is set.  PB_OK; PB_ERR_NOTFOUND when
+ * parents with mode 0700 when create is set (only the last component when
+ * create is PB_PDIR_CREATE_LAST: for $XDG_RUNTIME_DIR/bearer-token, whose
+ * parent is the session manager's to make).  PB_OK; PB_ERR_NOTFOUND when
  * it does not exist and create is clear; PB_ERR_IO when it cannot be made
  * or opened, or is not a 0700 directory of ours; PB_ERR_NOMEM.  *d is
  * usable (fd -1) for pb_pdir_close() whatever the result.

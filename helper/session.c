@@ -214,8 +214,33 @@ sess_open(struct sess *s, const struct pb_hopts *o)
 }
 
 /*
- * Take the profile's lock: in the runtime directory (which also holds the
- * access token cache), else in the state directory (no cache then).
+ * Open the runtime directory for the access token cache.  It is optional:
+ * without one (no XDG_RUNTIME_DIR, or one we cannot use) nothing is cached
+ * and every get refreshes, which is slower but correct.
+ */
+static void
+sess_run(struct sess *s, int create)
+{
+	struct pb_err e;
+	char *path = NULL;
+	int r;
+
+	pb_err_clear(&e);
+	if ((r = pb_pdir_runtime_path(&path, &e)) == PB_OK &&
+	    (r = pb_pdir_open(&s->run, path, create ? PB_PDIR_CREATE_LAST : 0,
+	    &e)) != PB_OK) {
+		pb_pdir_close(&s->run);
+		if (create)
+			say("warning: access tokens are not cached", &e);
+	}
+	free(path);
+}
+
+/*
+ * Take the profile's lock, PROFILE.lock in the state directory: the same
+ * for every process of the user whatever its environment (a cron job
+ * without XDG_RUNTIME_DIR next to a desktop session), since two
+ * refreshes at once end the session.  Then open the cache's directory.
  */
 static int
 sess_lock(struct sess *s)
@@ -228,25 +253,16 @@ sess_lock(struct sess *s)
 
 	pb_err_clear(&e);
 	pb_cache_lock_name(s->c.profile, name, sizeof(name));
-	r = pb_pdir_runtime_path(&path, &e);
-	if (r == PB_OK) {
-		r = pb_pdir_open(&s->run, path, 1, &e);
-		if (r == PB_OK)
-			r = pb_pdir_lock(&s->run, name, PB_CACHE_LOCK_MS,
-			    &s->lock, &e);
-	} else if (r == PB_ERR_NOTFOUND) {
-		pb_err_clear(&e);
-		if ((r = pb_pdir_state_path(&path, &e)) == PB_OK &&
-		    (r = pb_pdir_open(&st, path, 1, &e)) == PB_OK)
-			r = pb_pdir_lock(&st, name, PB_CACHE_LOCK_MS, &s->lock,
-			    &e);
-		pb_pdir_close(&st);
-	}
+	if ((r = pb_pdir_state_path(&path, &e)) == PB_OK &&
+	    (r = pb_pdir_open(&st, path, PB_PDIR_CREATE, &e)) == PB_OK)
+		r = pb_pdir_lock(&st, name, PB_CACHE_LOCK_MS, &s->lock, &e);
+	pb_pdir_close(&st);
 	free(path);
 	if (r != PB_OK) {
 		say(NULL, &e);
 		return PB_EXIT_FAIL;
 	}
+	sess_run(s, 1);
 	return PB_EXIT_OK;
 }
 
@@ -404,9 +420,14 @@ login_hint(const struct sess *s, const char *why)
 	    PB_PROG, other ? " --profile " : "", other ? s->c.profile : "");
 }
 
-/* Load and parse the stored session; an exit status after a message. */
+/*
+ * Load and parse the stored session; an exit status after a message (none
+ * when quiet and nothing is stored).  *codep (may be NULL) gets the store's
+ * code: PB_ERR_NOTFOUND tells "not logged in" from a damaged session.
+ */
 static int
-load_session(struct sess *s, struct stored *st, int *used_file)
+load_session(struct sess *s, struct stored *st, int *used_file, int quiet,
+    int *codep)
 {
 	struct pb_secret v = { NULL, 0 };
 	struct pb_err e;
@@ -414,27 +435,34 @@ load_session(struct sess *s, struct stored *st, int *used_file)
 
 	pb_err_clear(&e);
 	r = pb_store_load(s->c.store, &s->key, &v, used_file, &e);
+	if (r == PB_OK)
+		r = stored_parse(&v, st, &e);
+	pb_secret_clear(&v);
+	if (codep != NULL)
+		*codep = r;
 	if (r == PB_ERR_NOTFOUND) {
 		char why[PB_STORE_PROFILE_MAX + 40];
 
 		(void)snprintf(why, sizeof(why), "not logged in (profile %s)",
 		    s->c.profile);
-		login_hint(s, why);
+		if (!quiet)
+			login_hint(s, why);
 		return PB_EXIT_LOGIN;
 	}
-	if (r == PB_OK)
-		r = stored_parse(&v, st, &e);
-	pb_secret_clear(&v);
 	if (r != PB_OK) {
+		/* A local failure: nothing the IdP could fix later. */
 		say("cannot read the stored session", &e);
-		return r == PB_ERR_FORMAT ? PB_EXIT_LOGIN : exit_for(r);
+		return r == PB_ERR_FORMAT ? PB_EXIT_LOGIN : PB_EXIT_FAIL;
 	}
 	return PB_EXIT_OK;
 }
 
-/* Save the session; an exit status after a message. */
+/*
+ * Save the session in the store of kind; an exit status after a message.
+ */
 static int
-save_session(struct sess *s, const struct stored *st, int *used_file)
+save_session(struct sess *s, enum pb_store_kind kind, const struct stored *st,
+    int *used_file)
 {
 	struct pb_secret v = { NULL, 0 };
 	struct pb_err e;
@@ -442,7 +470,7 @@ save_session(struct sess *s, const struct stored *st, int *used_file)
 
 	pb_err_clear(&e);
 	if ((r = stored_build(st, &v, &e)) == PB_OK)
-		r = pb_store_save(s->c.store, &s->key, &v, used_file, &e);
+		r = pb_store_save(kind, &s->key, &v, used_file, &e);
 	pb_secret_clear(&v);
 	if (r != PB_OK) {
 		say("cannot store the session", &e);
@@ -468,6 +496,25 @@ forget(struct sess *s)
 	return PB_EXIT_OK;
 }
 
+/*
+ * Whether the store still holds the refresh token rt (the one the IdP has
+ * just called invalid): only then may it be deleted.
+ */
+static int
+still_stored(struct sess *s, const struct pb_secret *rt)
+{
+	struct stored now;
+	int same, code;
+
+	memset(&now, 0, sizeof(now));
+	if (load_session(s, &now, NULL, 1, &code) != PB_EXIT_OK)
+		return code != PB_OK && code != PB_ERR_NOTFOUND ? 0 : 1;
+	same = now.refresh.len == rt->len &&
+	    pb_ct_eq(now.refresh.p, rt->p, rt->len);
+	stored_clear(&now);
+	return same;
+}
+
 /* get -------------------------------------------------------------------- */
 
 /*
@@ -487,7 +534,7 @@ pb_net_get(int argc, char **argv)
 	struct pb_err e;
 	long min_ttl;
 	int64_t now;
-	int rv, r;
+	int rv, r, from_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&tok, 0, sizeof(tok));
@@ -504,7 +551,7 @@ pb_net_get(int argc, char **argv)
 		goto out;
 	}
 	pb_cached_clear(&t);
-	if ((rv = load_session(&s, &st, NULL)) != PB_EXIT_OK)
+	if ((rv = load_session(&s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (st.refresh.len == 0) {
 		login_hint(&s, "the access token has expired and the IdP "
@@ -522,7 +569,16 @@ pb_net_get(int argc, char **argv)
 	if (r == PB_ERR_INVALID_GRANT) {
 		/* Only this ends the session (DESIGN.md section 3). */
 		say("the session has ended at the IdP", &e);
-		(void)forget(&s);
+		if (still_stored(&s, &st.refresh))
+			(void)forget(&s);
+		else {
+			/* A login replaced it meanwhile: keep the new one. */
+			fprintf(stderr, "%s: the stored session has changed "
+			    "meanwhile (or cannot be read): it is kept; try "
+			    "again\n", PB_PROG);
+			rv = PB_EXIT_TEMP;
+			goto out;
+		}
 		login_hint(&s, "to log in again");
 		rv = PB_EXIT_LOGIN;
 		goto out;
@@ -540,7 +596,15 @@ pb_net_get(int argc, char **argv)
 		st.refresh = tok.refresh;
 		tok.refresh.p = NULL;
 		tok.refresh.len = 0;
-		if ((rv = save_session(&s, &st, NULL)) != PB_EXIT_OK) {
+		/*
+		 * Back where it came from: a keyring that failed now must
+		 * not leave the only live token in a file the next load
+		 * does not read first.  A file session may move to a
+		 * keyring that has appeared (store = auto).
+		 */
+		if ((rv = save_session(&s, !from_file &&
+		    s.c.store == PB_STORE_AUTO ? PB_STORE_SECRET_SERVICE :
+		    s.c.store, &st, NULL)) != PB_EXIT_OK) {
 			fprintf(stderr, "%s: the IdP rotated the refresh token "
 			    "and the new one could not be saved, so the "
 			    "session is lost: fix the store and run '%s "
@@ -548,10 +612,10 @@ pb_net_get(int argc, char **argv)
 			goto out;
 		}
 	}
+	t.expires_at = access_expiry(&tok);	/* before the move */
 	t.token = tok.access;
 	tok.access.p = NULL;
 	tok.access.len = 0;
-	t.expires_at = access_expiry(&tok);
 	t.obtained_at = now;
 	cache_put(&s, &t);
 	rv = pb_print_token(&t.token);
@@ -795,8 +859,8 @@ pb_net_login(int argc, char **argv)
 		say(r == PB_ERR_ACCESS_DENIED ? "login denied" :
 		    r == PB_ERR_EXPIRED_CODE ? "login not approved in time" :
 		    "login failed", &e);
-		rv = r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ?
-		    PB_EXIT_FAIL : exit_for(r);
+		rv = r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ||
+		    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL : exit_for(r);
 		goto out;
 	}
 	if (tok.refresh.len == 0)
@@ -817,7 +881,8 @@ pb_net_login(int argc, char **argv)
 	}
 	/* Under the lock: a get now must not refresh the old session. */
 	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
-	    (rv = save_session(&s, &st, &used_file)) != PB_EXIT_OK) {
+	    (rv = save_session(&s, s.c.store, &st, &used_file)) !=
+	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */
 		if (st.refresh.len > 0 && meta.revocation_endpoint != NULL &&
 		    pb_token_revoke(&meta, &s.client, &st.refresh, &e) == PB_OK)
@@ -825,10 +890,10 @@ pb_net_login(int argc, char **argv)
 			    "the IdP\n", PB_PROG);
 		goto out;
 	}
+	t.expires_at = access_expiry(&tok);	/* before the move */
 	t.token = tok.access;
 	tok.access.p = NULL;
 	tok.access.len = 0;
-	t.expires_at = access_expiry(&tok);
 	t.obtained_at = st.logged_in_at;
 	cache_drop(&s);
 	cache_put(&s, &t);
@@ -882,7 +947,6 @@ pb_net_status(int argc, char **argv)
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
 	struct pb_secret doc = { NULL, 0 };
 	struct pb_jbuf b;
-	char *run = NULL;
 	int64_t now = (int64_t)time(NULL);
 	int json = 0, rv, i = 1, k, used_file = 0, cached;
 
@@ -905,15 +969,8 @@ pb_net_status(int argc, char **argv)
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
 		goto out;
 	/* No lock and no directory made: status only looks. */
-	{
-		struct pb_err e;
-
-		pb_err_clear(&e);
-		if (pb_pdir_runtime_path(&run, &e) == PB_OK &&
-		    pb_pdir_open(&s.run, run, 0, &e) != PB_OK)
-			pb_pdir_close(&s.run);	/* no cache to show */
-	}
-	if ((rv = load_session(&s, &st, &used_file)) != PB_EXIT_OK)
+	sess_run(&s, 0);
+	if ((rv = load_session(&s, &st, &used_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	cached = cache_get(&s, &t) == PB_OK;
 	if (json) {
@@ -963,7 +1020,6 @@ pb_net_status(int argc, char **argv)
 	if (fflush(stdout) == EOF)
 		rv = PB_EXIT_FAIL;
  out:
-	free(run);
 	pb_secret_clear(&doc);
 	pb_cached_clear(&t);
 	stored_clear(&st);
@@ -982,7 +1038,7 @@ pb_net_logout(int argc, char **argv)
 	struct stored st;
 	struct pb_oidc_meta meta;
 	struct pb_err e;
-	int rv, i = 1, k, r;
+	int rv, i = 1, k, r, code = PB_OK;
 
 	memset(&st, 0, sizeof(st));
 	memset(&meta, 0, sizeof(meta));
@@ -1001,9 +1057,11 @@ pb_net_logout(int argc, char **argv)
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
 	    (rv = sess_lock(&s)) != PB_EXIT_OK)
 		goto out;
-	rv = load_session(&s, &st, NULL);
-	if (rv == PB_EXIT_LOGIN) {
+	rv = load_session(&s, &st, NULL, 1, &code);
+	if (code == PB_ERR_NOTFOUND) {
 		cache_drop(&s);
+		fprintf(stderr, "Not logged in (profile %s): nothing to "
+		    "revoke.\n", s.c.profile);
 		rv = PB_EXIT_OK;	/* nothing to do is not a failure */
 		goto out;
 	}

@@ -222,9 +222,13 @@ ss_fail(GError *g, int fired, const char *what, int *absentp,
 
 	pb_log_safe(g != NULL ? g->message : "unknown error", sm, sizeof(sm));
 	if (fired) {
-		*absentp = 1;
-		r = pb_err_set(e, PB_ERR_IO, NO_SS_MSG " (no answer within "
-		    "%d s)", PB_STORE_TIMEOUT_MS / 1000);
+		/*
+		 * Not "absent": a keyring that answers slowly (a prompt) may
+		 * hold a session; falling back to the file would split it.
+		 */
+		r = pb_err_set(e, PB_ERR_IO, "the Secret Service did not answer "
+		    "within %d s (a locked keyring waiting for a prompt?)",
+		    PB_STORE_TIMEOUT_MS / 1000);
 	} else if (g != NULL && is_absent(g)) {
 		*absentp = 1;
 		r = pb_err_set(e, PB_ERR_IO, NO_SS_MSG " (%s)", sm);
