@@ -548,7 +548,9 @@ traced() {
 	tr_log=$1
 	shift
 	if [ -n "$tracer" ]; then
-		run $tracer "$tr_log" "$@"
+		# LeakSanitizer cannot run under ptrace (a sanitizer build).
+		run env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		    $tracer "$tr_log" "$@"
 	else
 		: >"$tr_log"
 		run "$@"
