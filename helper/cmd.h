@@ -61,6 +61,9 @@ int pb_cmd_verify(int argc, char **argv);
 int pb_cmd_get(int argc, char **argv);
 int pb_cmd_net(int argc, char **argv);
 
+/* pb_cmd_net() for "cmd ARGV..." (a program installed under another name). */
+int pb_cmd_net_as(const char *cmd, int argc, char **argv);
+
 /*
  * The options of "get" (front.c and session.c parse them alike).  Returns
  * PB_EXIT_OK, or PB_EXIT_USAGE after a message on stderr.

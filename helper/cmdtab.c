@@ -78,6 +78,43 @@ const struct pb_cmd pb_cmds[] = {
 		"configuration error.\n"
 	},
 	{
+		"kubectl", "[--min-ttl SECONDS] [OPTIONS]",
+		"A kubectl (client-go) exec credential plugin: print an\n"
+		"ExecCredential (client.authentication.k8s.io/v1, or\n"
+		"v1beta1 when KUBERNETES_EXEC_INFO asks for it) holding the\n"
+		"token \"get\" would print and its expirationTimestamp, so\n"
+		"that kubectl asks again before the token runs out.  In a\n"
+		"kubeconfig user:\n"
+		"\n"
+		"  exec:\n"
+		"    apiVersion: client.authentication.k8s.io/v1\n"
+		"    command: bearer-token\n"
+		"    args: [kubectl]\n"
+		"    interactiveMode: Never\n"
+		"\n"
+		"  --min-ttl SECONDS as for get\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: as for get.\n"
+	},
+	{
+		"git-credential", "[OPTIONS] get|store|erase",
+		"A git credential helper (also installed as\n"
+		"git-credential-bearer): \"get\" answers with the token\n"
+		"\"get\" would print, as credential= with authtype=Bearer\n"
+		"when git offers the authtype capability (git 2.46+), else\n"
+		"as the password (username as given, else oauth2), and\n"
+		"password_expiry_utc; \"store\" keeps nothing; \"erase\"\n"
+		"forgets the cached access token when it is the one the\n"
+		"server refused.  Configure with\n"
+		"\n"
+		"  git config credential.https://git.example.com.helper bearer\n"
+		"\n"
+		PB_HOPTS_HELP
+		"\n"
+		"Exit status: as for get.\n"
+	},
+	{
 		"decode", "[TOKEN | -]",
 		"Print the header and the claims of a token as JSON, marked\n"
 		"(unverified), and its exp, iat and nbf as UTC dates.  The\n"

@@ -30,6 +30,15 @@ unknown(const char *name)
 	return PB_EXIT_USAGE;
 }
 
+/* The last component of a path. */
+static const char *
+base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
 static int
 is_help(const char *s)
 {
@@ -43,6 +52,9 @@ main(int argc, char **argv)
 
 	/* No core dumps and no ptrace by other users: tokens live here. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Installed as git-credential-bearer: git runs "NAME get". */
+	if (argc >= 1 && strcmp(base(argv[0]), "git-credential-bearer") == 0)
+		return pb_cmd_net_as("git-credential", argc - 1, argv + 1);
 	if (argc < 2) {
 		pb_cmd_usage(stderr);
 		return PB_EXIT_USAGE;

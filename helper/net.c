@@ -27,6 +27,8 @@ static const struct {
 	{ "logout", pb_net_logout },
 	{ "decode", pb_cmd_decode },
 	{ "verify", pb_cmd_verify },
+	{ "kubectl", pb_net_kubectl },
+	{ "git-credential", pb_net_git_credential },
 };
 
 int

@@ -2,6 +2,8 @@
 #ifndef PB_NET_H
 #define PB_NET_H
 
+#include <stddef.h>
+
 /*
  * bearer-token-net's commands (session.c), run by the front binary with
  * the user's arguments (argv[0] is the command name); each returns a
@@ -11,5 +13,30 @@ int pb_net_login(int argc, char **argv);
 int pb_net_get(int argc, char **argv);
 int pb_net_status(int argc, char **argv);
 int pb_net_logout(int argc, char **argv);
+
+/* integ.c: the integrations (kubectl, git-credential). */
+int pb_net_kubectl(int argc, char **argv);
+int pb_net_git_credential(int argc, char **argv);
+
+/*
+ * A valid access token for the profile of o, as "get" finds it (the cache,
+ * else a refresh under the lock); *t to be released with
+ * pb_cached_clear().  Returns a PB_EXIT_* status, after a message on
+ * stderr when not PB_EXIT_OK.
+ */
+struct pb_hopts;
+struct pb_cached;
+int pb_net_token(const struct pb_hopts *o, long min_ttl,
+    struct pb_cached *t);
+
+/*
+ * Forget the cached access token of o's profile when it is tok (a server
+ * refused it), so that the next get refreshes.  Quiet.
+ */
+struct pb_secret;
+void pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok);
+
+/* Write len bytes with write(2), not stdio (no unwiped buffer); 0 or -1. */
+int pb_write_all(int fd, const void *p, size_t len);
 
 #endif /* PB_NET_H */

@@ -519,20 +519,16 @@ still_stored(struct sess *s, const struct pb_secret *rt)
 
 /*
  * Under the lock: the cache again (another get may have refreshed while
- * we waited), else refresh, persist the rotated refresh token, cache, and
- * only then print.
+ * we waited), else refresh, persist the rotated refresh token and cache
+ * the access token; only then does the caller print it.
  */
-int
-pb_net_get(int argc, char **argv)
+static int
+sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 {
-	struct pb_hopts o;
-	struct sess s;
 	struct stored st;
-	struct pb_cached t = { { NULL, 0 }, 0, 0 };
 	struct pb_tokens tok;
 	struct pb_oidc_meta meta;
 	struct pb_err e;
-	long min_ttl;
 	int64_t now;
 	int rv, r, from_file = 0;
 
@@ -540,37 +536,34 @@ pb_net_get(int argc, char **argv)
 	memset(&tok, 0, sizeof(tok));
 	memset(&meta, 0, sizeof(meta));
 	pb_err_clear(&e);
-	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
-		return rv;
-	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
-	    (rv = sess_lock(&s)) != PB_EXIT_OK)
+	if ((rv = sess_lock(s)) != PB_EXIT_OK)
 		goto out;
-	if (cache_get(&s, &t) == PB_OK &&
-	    pb_cached_fresh(&t, (int64_t)time(NULL), min_ttl)) {
-		rv = pb_print_token(&t.token);
+	if (cache_get(s, t) == PB_OK &&
+	    pb_cached_fresh(t, (int64_t)time(NULL), min_ttl)) {
+		rv = PB_EXIT_OK;
 		goto out;
 	}
-	pb_cached_clear(&t);
-	if ((rv = load_session(&s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
+	pb_cached_clear(t);
+	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (st.refresh.len == 0) {
-		login_hint(&s, "the access token has expired and the IdP "
+		login_hint(s, "the access token has expired and the IdP "
 		    "issued no refresh token at login (is offline_access in "
 		    "the scope?)");
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
 	/* The endpoint found by discovery at login. */
-	meta.issuer = s.c.issuer;
+	meta.issuer = s->c.issuer;
 	meta.token_endpoint = st.token_endpoint;
 	now = (int64_t)time(NULL);
-	r = pb_token_refresh(&meta, &s.client, &st.refresh, (time_t)now,
+	r = pb_token_refresh(&meta, &s->client, &st.refresh, (time_t)now,
 	    &tok, &e);
 	if (r == PB_ERR_INVALID_GRANT) {
 		/* Only this ends the session (DESIGN.md section 3). */
 		say("the session has ended at the IdP", &e);
-		if (still_stored(&s, &st.refresh))
-			(void)forget(&s);
+		if (still_stored(s, &st.refresh))
+			(void)forget(s);
 		else {
 			/* A login replaced it meanwhile: keep the new one. */
 			fprintf(stderr, "%s: the stored session has changed "
@@ -579,7 +572,7 @@ pb_net_get(int argc, char **argv)
 			rv = PB_EXIT_TEMP;
 			goto out;
 		}
-		login_hint(&s, "to log in again");
+		login_hint(s, "to log in again");
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
@@ -602,9 +595,9 @@ pb_net_get(int argc, char **argv)
 		 * does not read first.  A file session may move to a
 		 * keyring that has appeared (store = auto).
 		 */
-		if ((rv = save_session(&s, !from_file &&
-		    s.c.store == PB_STORE_AUTO ? PB_STORE_SECRET_SERVICE :
-		    s.c.store, &st, NULL)) != PB_EXIT_OK) {
+		if ((rv = save_session(s, !from_file &&
+		    s->c.store == PB_STORE_AUTO ? PB_STORE_SECRET_SERVICE :
+		    s->c.store, &st, NULL)) != PB_EXIT_OK) {
 			fprintf(stderr, "%s: the IdP rotated the refresh token "
 			    "and the new one could not be saved, so the "
 			    "session is lost: fix the store and run '%s "
@@ -612,18 +605,79 @@ pb_net_get(int argc, char **argv)
 			goto out;
 		}
 	}
-	t.expires_at = access_expiry(&tok);	/* before the move */
-	t.token = tok.access;
+	t->expires_at = access_expiry(&tok);	/* before the move */
+	t->token = tok.access;
 	tok.access.p = NULL;
 	tok.access.len = 0;
-	t.obtained_at = now;
-	cache_put(&s, &t);
-	rv = pb_print_token(&t.token);
+	t->obtained_at = now;
+	cache_put(s, t);
+	rv = PB_EXIT_OK;
  out:
-	pb_cached_clear(&t);
+	if (rv != PB_EXIT_OK)
+		pb_cached_clear(t);
 	pb_tokens_clear(&tok);
 	stored_clear(&st);
+	return rv;
+}
+
+int
+pb_net_token(const struct pb_hopts *o, long min_ttl, struct pb_cached *t)
+{
+	struct sess s;
+	int rv;
+
+	memset(t, 0, sizeof(*t));
+	if ((rv = sess_open(&s, o)) == PB_EXIT_OK)
+		rv = sess_token(&s, min_ttl, t);
 	sess_close(&s);
+	return rv;
+}
+
+void
+pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok)
+{
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	struct sess s;
+
+	if (sess_open(&s, o) == PB_EXIT_OK && sess_lock(&s) == PB_EXIT_OK &&
+	    cache_get(&s, &t) == PB_OK && t.token.len == tok->len &&
+	    pb_ct_eq(t.token.p, tok->p, tok->len))
+		cache_drop(&s);
+	pb_cached_clear(&t);
+	sess_close(&s);
+}
+
+int
+pb_write_all(int fd, const void *p, size_t len)
+{
+	const char *q = p;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, q, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		q += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+pb_net_get(int argc, char **argv)
+{
+	struct pb_hopts o;
+	struct pb_cached t;
+	long min_ttl;
+	int rv;
+
+	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
+		return rv;
+	if ((rv = pb_net_token(&o, min_ttl, &t)) == PB_EXIT_OK)
+		rv = pb_print_token(&t.token);
+	pb_cached_clear(&t);
 	return rv;
 }
 

@@ -666,6 +666,78 @@ verdict "status prints no token"
 run "$bt" status --profile never --json
 expect "status of a profile never logged in: exit 4" 4 "not logged in" err
 
+# --- 15. integrations: kubectl and git-credential -------------------------------
+run "$bt" get --profile e1
+cp "$tmp/out" "$tmp/int.tok"
+tok=$(cat "$tmp/int.tok")
+jenv TOK "$tok"
+exp=$(jwt_exp "$tmp/int.tok")
+jenv EXP "$exp"
+run "$bt" kubectl --profile e1
+expect "kubectl exits 0" 0
+jcheck "kubectl: a v1 ExecCredential with get's token and its exp" \
+    "$tmp/out" 'j.apiVersion === "client.authentication.k8s.io/v1"' \
+    'j.kind === "ExecCredential"' 'j.status.token === env.TOK' \
+    'Date.parse(j.status.expirationTimestamp) / 1000 === Number(env.EXP)' \
+    '/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(j.status.expirationTimestamp)'
+run env KUBERNETES_EXEC_INFO='{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}' \
+    "$bt" kubectl --profile e1
+jcheck "kubectl: v1beta1 when KUBERNETES_EXEC_INFO asks for it" \
+    "$tmp/out" 'j.apiVersion === "client.authentication.k8s.io/v1beta1"' \
+    'j.status.token === env.TOK'
+run "$bt" kubectl --profile never
+expect "kubectl for a profile never logged in: exit 4, nothing on stdout" \
+    4 "not logged in" err
+[ ! -s "$tmp/out" ]
+verdict "kubectl prints nothing on failure"
+if command -v git >/dev/null 2>&1; then
+	git init -q "$tmp/repo" || exit 99
+	git -C "$tmp/repo" config credential.helper \
+	    "$bt git-credential --profile e1"
+	printf 'protocol=https\nhost=git.example.com\npath=x.git\n\n' |
+	    GIT_TERMINAL_PROMPT=0 git -C "$tmp/repo" credential fill \
+	    >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect "git credential fill with credential.helper exits 0" 0
+	grep -qxF "password=$tok" "$tmp/out" &&
+	    grep -qx 'username=oauth2' "$tmp/out" &&
+	    grep -qx 'host=git.example.com' "$tmp/out"
+	verdict "git credential fill: username oauth2, password = the token"
+else
+	ok "git credential fill # SKIP no git"
+	ok "git credential fill: password # SKIP no git"
+fi
+printf 'protocol=https\nhost=h\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+grep -qx "password_expiry_utc=$exp" "$tmp/out" &&
+    grep -qxF "password=$tok" "$tmp/out"
+verdict "git-credential get: password and password_expiry_utc (the exp)"
+printf 'protocol=https\nhost=h\ncapability[]=authtype\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+grep -qx 'authtype=Bearer' "$tmp/out" &&
+    grep -qxF "credential=$tok" "$tmp/out" &&
+    ! grep -q '^password=' "$tmp/out"
+verdict "git-credential get with capability authtype: authtype=Bearer, credential"
+printf 'protocol=https\nhost=h\npassword=not-the-token\n\n' |
+    "$bt" git-credential --profile e1 erase >"$tmp/out" 2>"$tmp/err"
+[ -n "$(cached e1)" ] && [ ! -s "$tmp/out" ]
+verdict "git-credential erase of another password keeps the cache"
+printf 'protocol=https\nhost=h\nusername=oauth2\npassword=%s\n\n' "$tok" |
+    "$bt" git-credential --profile e1 erase >"$tmp/out" 2>"$tmp/err"
+[ -z "$(cached e1)" ]
+verdict "git-credential erase of the refused token drops the cache"
+counters "$tmp/c0.json"
+run "$bt" get --profile e1
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && [ "$d" = "$one_refresh" ]
+verdict "after erase, get refreshes (counters: $d)"
+cp "$tmp/out" "$tmp/e1.tok"	# the cached token from here on
+printf 'protocol=https\nhost=h\npassword=x\n\n' |
+    "$bt" git-credential --profile e1 store >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ]
+verdict "git-credential store: exit 0, nothing kept or printed"
+
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=
 idp_stop idp

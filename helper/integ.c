@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The integrations of bearer-token-net: "kubectl" (a client-go exec
+ * credential plugin) and "git-credential" (git's credential helper
+ * protocol).  Both hand out the token "get" would print; neither prints
+ * anything on stdout but what its caller's protocol asks for.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "cmd.h"
+#include "err.h"
+#include "hconf.h"
+#include "jbuf.h"
+#include "net.h"
+#include "secmem.h"
+
+#define GIT_INPUT_MAX	(64 * 1024)	/* one credential description */
+
+/* RFC 3339 UTC, "2026-11-22T09:00:00Z". */
+static void
+rfc3339(int64_t t, char *buf, size_t bufsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, bufsz, "1970-01-01T00:00:00Z");
+}
+
+/* Options: those of get (--min-ttl and the profile's). */
+static int
+token_args(const char *cmd, int argc, char **argv, int first,
+    struct pb_hopts *o, long *min_ttl)
+{
+	char sb[PB_SAFE_BUFSZ];
+	char *end;
+	int i = first, t;
+
+	memset(o, 0, sizeof(*o));
+	*min_ttl = -1;
+	while (i < argc) {
+		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (t == 1)
+			continue;
+		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 < argc) {
+			errno = 0;
+			*min_ttl = strtol(argv[i + 1], &end, 10);
+			if (errno == 0 && *end == '\0' && end != argv[i + 1] &&
+			    *min_ttl >= 0 && *min_ttl <= 86400) {
+				i += 2;
+				continue;
+			}
+		}
+		fprintf(stderr, "%s: %s: bad argument '%s'\n", PB_PROG, cmd,
+		    pb_log_safe(argv[i], sb, sizeof(sb)));
+		pb_cmd_help(cmd, 1);
+		return PB_EXIT_USAGE;
+	}
+	return PB_EXIT_OK;
+}
+
+/* kubectl ---------------------------------------------------------------- */
+
+/*
+ * client-go's exec plugin protocol: an ExecCredential on stdout with the
+ * token and its expiry (so that kubectl asks again before it runs out).
+ * The apiVersion follows KUBERNETES_EXEC_INFO when it names v1beta1.
+ */
+int
+pb_net_kubectl(int argc, char **argv)
+{
+	static const char v1[] = "client.authentication.k8s.io/v1";
+	static const char v1beta1[] = "client.authentication.k8s.io/v1beta1";
+	char ts[32], head[160];
+	struct pb_hopts o;
+	struct pb_cached t;
+	struct pb_jbuf b;
+	struct pb_secret doc = { NULL, 0 };
+	const char *info, *api = v1;
+	long min_ttl;
+	int rv, n;
+
+	if ((rv = token_args("kubectl", argc, argv, 1, &o, &min_ttl)) !=
+	    PB_EXIT_OK)
+		return rv;
+	info = secure_getenv("KUBERNETES_EXEC_INFO");
+	if (info != NULL && strstr(info, v1beta1) != NULL)
+		api = v1beta1;
+	if ((rv = pb_net_token(&o, min_ttl, &t)) != PB_EXIT_OK)
+		return rv;
+	memset(&b, 0, sizeof(b));
+	pb_jbuf_begin(&b);
+	pb_jbuf_secret(&b, "token", &t.token);
+	if (t.expires_at > 0) {
+		rfc3339(t.expires_at, ts, sizeof(ts));
+		pb_jbuf_str(&b, "expirationTimestamp", ts);
+	}
+	if (pb_jbuf_end(&b, &doc) != PB_OK) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	n = snprintf(head, sizeof(head), "{\"apiVersion\":\"%s\","
+	    "\"kind\":\"ExecCredential\",\"status\":", api);
+	if (pb_write_all(STDOUT_FILENO, head, (size_t)n) == -1 ||
+	    pb_write_all(STDOUT_FILENO, doc.p, doc.len) == -1 ||
+	    pb_write_all(STDOUT_FILENO, "}\n", 2) == -1) {
+		fprintf(stderr, "%s: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+		rv = PB_EXIT_FAIL;
+	}
+ out:
+	pb_secret_clear(&doc);
+	pb_cached_clear(&t);
+	return rv;
+}
+
+/* git-credential ----------------------------------------------------------- */
+
+/* What git told us, as far as we care. */
+struct gitreq {
+	int		 authtype;	/* capability[]=authtype offered */
+	char		*username;
+	struct pb_secret password;	/* erase: the one that failed */
+};
+
+/* Read git's "key=value" lines up to a blank line or EOF. */
+static int
+git_read(struct gitreq *g)
+{
+	char *buf, *line, *nl, *eq;
+	size_t len = 0;
+	ssize_t n;
+	int r = -1;
+
+	memset(g, 0, sizeof(*g));
+	/* One buffer of the cap: no realloc leaves a password behind. */
+	if ((buf = malloc(GIT_INPUT_MAX + 1)) == NULL)
+		return -1;
+	while (len < GIT_INPUT_MAX) {
+		n = read(STDIN_FILENO, buf + len, GIT_INPUT_MAX - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\n\n") != NULL || strcmp(buf, "\n") == 0)
+			break;
+	}
+	buf[len] = '\0';
+	for (line = buf; *line != '\0' && *line != '\n'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		if ((eq = memchr(line, '=', (size_t)(nl - line))) != NULL) {
+			*eq = '\0';
+			if (strcmp(line, "capability[]") == 0 &&
+			    (size_t)(nl - eq - 1) == 8 &&
+			    memcmp(eq + 1, "authtype", 8) == 0)
+				g->authtype = 1;
+			else if (strcmp(line, "username") == 0 &&
+			    g->username == NULL &&
+			    (g->username = strndup(eq + 1,
+			    (size_t)(nl - eq - 1))) == NULL)
+				goto out;
+			else if ((strcmp(line, "password") == 0 ||
+			    strcmp(line, "credential") == 0) &&
+			    g->password.p == NULL &&
+			    pb_secret_dup(&g->password, eq + 1,
+			    (size_t)(nl - eq - 1)) != PB_OK)
+				goto out;
+		}
+		if (*nl == '\0')
+			break;
+	}
+	r = 0;
+ out:
+	pb_freezero(buf, GIT_INPUT_MAX + 1);
+	return r;
+}
+
+static void
+git_clear(struct gitreq *g)
+{
+	free(g->username);
+	pb_secret_clear(&g->password);
+	memset(g, 0, sizeof(*g));
+}
+
+/* Answer "get": the token as git's protocol has it. */
+static int
+git_get(const struct gitreq *g, const struct pb_hopts *o, long min_ttl)
+{
+	char line[160];
+	struct pb_cached t;
+	const char *key;
+	int rv, n;
+
+	if ((rv = pb_net_token(o, min_ttl, &t)) != PB_EXIT_OK)
+		return rv;
+	if (g->authtype) {
+		/* git 2.46+: an Authorization scheme of our choosing. */
+		n = snprintf(line, sizeof(line), "capability[]=authtype\n"
+		    "authtype=Bearer\n");
+		key = "credential=";
+	} else {
+		/* Older git: HTTP Basic, the token as the password. */
+		n = snprintf(line, sizeof(line), "username=%s\n",
+		    g->username != NULL && strchr(g->username, '\n') == NULL &&
+		    strlen(g->username) < 100 ? g->username : "oauth2");
+		key = "password=";
+	}
+	if (pb_write_all(STDOUT_FILENO, line, (size_t)n) == -1 ||
+	    pb_write_all(STDOUT_FILENO, key, strlen(key)) == -1 ||
+	    pb_write_all(STDOUT_FILENO, t.token.p, t.token.len) == -1 ||
+	    pb_write_all(STDOUT_FILENO, "\n", 1) == -1)
+		rv = PB_EXIT_FAIL;
+	if (rv == PB_EXIT_OK && t.expires_at > 0) {
+		n = snprintf(line, sizeof(line), "password_expiry_utc=%lld\n",
+		    (long long)t.expires_at);
+		if (pb_write_all(STDOUT_FILENO, line, (size_t)n) == -1)
+			rv = PB_EXIT_FAIL;
+	}
+	if (rv != PB_EXIT_OK)
+		fprintf(stderr, "%s: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+	pb_cached_clear(&t);
+	return rv;
+}
+
+/*
+ * git-credential get|store|erase.  "store" keeps nothing (the session is
+ * ours already); "erase" (the server refused the token) forgets the cached
+ * access token when it is the one refused, so the next get refreshes.
+ */
+int
+pb_net_git_credential(int argc, char **argv)
+{
+	struct pb_hopts o;
+	struct gitreq g;
+	const char *opname;
+	long min_ttl;
+	int rv, op;
+
+	/*
+	 * git appends the operation to the configured command, after any
+	 * options there: "bearer-token git-credential --profile p get".
+	 */
+	if (argc < 2) {
+		pb_cmd_help("git-credential", 1);
+		return PB_EXIT_USAGE;
+	}
+	opname = argv[argc - 1];
+	if (strcmp(opname, "get") == 0)
+		op = 0;
+	else if (strcmp(opname, "store") == 0)
+		op = 1;
+	else if (strcmp(opname, "erase") == 0)
+		op = 2;
+	else if (opname[0] == '-') {
+		pb_cmd_help("git-credential", 1);
+		return PB_EXIT_USAGE;
+	} else {
+		/* git may grow operations: ignore them, as it asks. */
+		return PB_EXIT_OK;
+	}
+	if ((rv = token_args("git-credential", argc - 1, argv, 1, &o,
+	    &min_ttl)) != PB_EXIT_OK)
+		return rv;
+	if (git_read(&g) == -1) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (op == 0)
+		rv = git_get(&g, &o, min_ttl);
+	else if (op == 2 && g.password.len > 0)
+		pb_net_drop_cached(&o, &g.password);
+	git_clear(&g);
+	return rv;
+}
