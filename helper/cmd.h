@@ -59,6 +59,7 @@ int pb_cmd_verify(int argc, char **argv);
  * with the same arguments (pb_cmd_net).
  */
 int pb_cmd_get(int argc, char **argv);
+int pb_cmd_ssh(int argc, char **argv);
 int pb_cmd_net(int argc, char **argv);
 
 /* pb_cmd_net() for "cmd ARGV..." (a program installed under another name). */

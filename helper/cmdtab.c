@@ -78,6 +78,31 @@ const struct pb_cmd pb_cmds[] = {
 		"configuration error.\n"
 	},
 	{
+		"ssh", "[SSH ARGUMENTS]",
+		"Run ssh(1) with the arguments, answering pam_bearer's\n"
+		"prompts with the token: SSH_ASKPASS is set to\n"
+		"bearer-askpass, SSH_ASKPASS_REQUIRE to force, and unless\n"
+		"the arguments choose PreferredAuthentications,\n"
+		"keyboard-interactive is tried first.  Tokens longer than\n"
+		"one answer go in parts, as pam_bearer asks for them.  The\n"
+		"profile comes from BEARER_TOKEN_PROFILE.\n"
+		"\n"
+		"Exit status: ssh's.\n"
+	},
+	{
+		"askpass", "PROMPT",
+		"An SSH_ASKPASS program (also installed as bearer-askpass):\n"
+		"answer pam_bearer's prompt \"Bearer token: \" with the\n"
+		"token \"get\" would print, or with the part that \"Bearer\n"
+		"token (continued at byte N): \" asks for (1000 bytes,\n"
+		"ending in '\\' while more follow).  Any other prompt (a\n"
+		"host key question, a passphrase, a password) goes to the\n"
+		"program named by BEARER_TOKEN_ASKPASS_FALLBACK, else to\n"
+		"the terminal; it never gets the token.\n"
+		"\n"
+		"Exit status: as for get.\n"
+	},
+	{
 		"kubectl", "[--min-ttl SECONDS] [OPTIONS]",
 		"A kubectl (client-go) exec credential plugin: print an\n"
 		"ExecCredential (client.authentication.k8s.io/v1, or\n"

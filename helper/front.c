@@ -24,6 +24,9 @@
 #include "pdir.h"
 #include "secmem.h"
 
+#ifndef PB_ASKPASS_PATH
+#define PB_ASKPASS_PATH	"/usr/bin/bearer-askpass"
+#endif
 #ifndef PB_NET_PATH
 #define PB_NET_PATH	"/usr/libexec/pam-bearer/bearer-token-net"
 #endif
@@ -217,4 +220,84 @@ pb_cmd_get(int argc, char **argv)
 	pb_hconf_clear(&c);
 	free(run);
 	return rv;
+}
+
+/*
+ * The askpass program: bearer-askpass next to this program when there is
+ * one (a build tree), else in the configured bindir.
+ */
+static void
+askpass_path(char *buf, size_t bufsz)
+{
+	char self[PATH_MAX];
+	char *slash;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			if ((size_t)snprintf(buf, bufsz, "%s/bearer-askpass",
+			    self) < bufsz && access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	(void)snprintf(buf, bufsz, "%s", PB_ASKPASS_PATH);
+}
+
+/* Whether the user chose the authentication methods already. */
+static int
+chose_methods(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcasestr(argv[i], "PreferredAuthentications") != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * ssh ARGS: run ssh with this helper as its askpass (forced, so no
+ * DISPLAY is needed) and keyboard-interactive tried first, where
+ * pam_bearer asks for the token.  The token never appears here: ssh asks
+ * bearer-askpass for it, prompt by prompt.
+ */
+int
+pb_cmd_ssh(int argc, char **argv)
+{
+	static char ssh[] = "ssh", o[] = "-o",
+	    pref[] = "PreferredAuthentications=keyboard-interactive,"
+	    "password,publickey";
+	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
+	char **nargv;
+	int i, k = 0;
+
+	askpass_path(path, sizeof(path));
+	if (access(path, X_OK) != 0) {
+		fprintf(stderr, "%s: ssh: no askpass program at %s (is "
+		    "pam-bearer installed completely?)\n", PB_PROG,
+		    pb_log_path(path, sp, sizeof(sp)));
+		return PB_EXIT_FAIL;
+	}
+	if (setenv("SSH_ASKPASS", path, 1) == -1 ||
+	    setenv("SSH_ASKPASS_REQUIRE", "force", 1) == -1 ||
+	    (nargv = calloc((size_t)argc + 3, sizeof(*nargv))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	nargv[k++] = ssh;
+	if (!chose_methods(argc, argv)) {
+		nargv[k++] = o;
+		nargv[k++] = pref;
+	}
+	for (i = 1; i < argc; i++)
+		nargv[k++] = argv[i];
+	nargv[k] = NULL;
+	execvp("ssh", nargv);
+	fprintf(stderr, "%s: cannot run ssh: %s (apt-get install "
+	    "openssh-client)\n", PB_PROG, strerror(errno));
+	free(nargv);
+	return PB_EXIT_FAIL;
 }

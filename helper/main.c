@@ -55,6 +55,9 @@ main(int argc, char **argv)
 	/* Installed as git-credential-bearer: git runs "NAME get". */
 	if (argc >= 1 && strcmp(base(argv[0]), "git-credential-bearer") == 0)
 		return pb_cmd_net_as("git-credential", argc - 1, argv + 1);
+	/* Installed as bearer-askpass: ssh runs "NAME PROMPT". */
+	if (argc >= 1 && strcmp(base(argv[0]), "bearer-askpass") == 0)
+		return pb_cmd_net_as("askpass", argc - 1, argv + 1);
 	if (argc < 2) {
 		pb_cmd_usage(stderr);
 		return PB_EXIT_USAGE;
@@ -98,5 +101,7 @@ main(int argc, char **argv)
 	/* Only a cached get is answered here; the rest needs more. */
 	if (strcmp(c->name, "get") == 0)
 		return pb_cmd_get(argc - 1, argv + 1);
+	if (strcmp(c->name, "ssh") == 0)
+		return pb_cmd_ssh(argc - 1, argv + 1);
 	return pb_cmd_net(argc - 1, argv + 1);
 }

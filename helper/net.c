@@ -29,6 +29,7 @@ static const struct {
 	{ "verify", pb_cmd_verify },
 	{ "kubectl", pb_net_kubectl },
 	{ "git-credential", pb_net_git_credential },
+	{ "askpass", pb_net_askpass },
 };
 
 int

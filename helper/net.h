@@ -17,6 +17,7 @@ int pb_net_logout(int argc, char **argv);
 /* integ.c: the integrations (kubectl, git-credential). */
 int pb_net_kubectl(int argc, char **argv);
 int pb_net_git_credential(int argc, char **argv);
+int pb_net_askpass(int argc, char **argv);
 
 /*
  * A valid access token for the profile of o, as "get" finds it (the cache,

@@ -32,6 +32,8 @@ PB_PACKAGES=(
 	gnome-keyring		# the Secret Service of tests/helper/store.sh
 	libsecret-tools		# secret-tool: tests/helper/session.sh
 	strace			# tests/helper/session.sh: no secret in argv/env
+	openssh-server		# sshd for tests/helper/ssh.sh
+	openssh-client		# ssh: bearer-token ssh, tests/helper/ssh.sh
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there
