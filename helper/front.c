@@ -269,7 +269,7 @@ pb_cmd_ssh(int argc, char **argv)
 {
 	static char ssh[] = "ssh", o[] = "-o",
 	    pref[] = "PreferredAuthentications=keyboard-interactive,"
-	    "password,publickey";
+	    "publickey,password";
 	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
 	char **nargv;
 	int i, k = 0;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,9 +134,18 @@ pb_net_kubectl(int argc, char **argv)
 /* What git told us, as far as we care. */
 struct gitreq {
 	int		 authtype;	/* capability[]=authtype offered */
+	int		 https;		/* protocol=https */
 	char		*username;
 	struct pb_secret password;	/* erase: the one that failed */
 };
+
+static void
+git_clear(struct gitreq *g)
+{
+	free(g->username);
+	pb_secret_clear(&g->password);
+	memset(g, 0, sizeof(*g));
+}
 
 /* Read git's "key=value" lines up to a blank line or EOF. */
 static int
@@ -167,7 +177,10 @@ git_read(struct gitreq *g)
 			nl = line + strlen(line);
 		if ((eq = memchr(line, '=', (size_t)(nl - line))) != NULL) {
 			*eq = '\0';
-			if (strcmp(line, "capability[]") == 0 &&
+			if (strcmp(line, "protocol") == 0)
+				g->https = (size_t)(nl - eq - 1) == 5 &&
+				    memcmp(eq + 1, "https", 5) == 0;
+			else if (strcmp(line, "capability[]") == 0 &&
 			    (size_t)(nl - eq - 1) == 8 &&
 			    memcmp(eq + 1, "authtype", 8) == 0)
 				g->authtype = 1;
@@ -189,16 +202,11 @@ git_read(struct gitreq *g)
 	r = 0;
  out:
 	pb_freezero(buf, GIT_INPUT_MAX + 1);
+	if (r == -1)
+		git_clear(g);
 	return r;
 }
 
-static void
-git_clear(struct gitreq *g)
-{
-	free(g->username);
-	pb_secret_clear(&g->password);
-	memset(g, 0, sizeof(*g));
-}
 
 /* Answer "get": the token as git's protocol has it. */
 static int
@@ -284,7 +292,8 @@ pb_net_git_credential(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	if (op == 0)
+	/* Never over plain http, where the token would travel in clear. */
+	if (op == 0 && g.https)
 		rv = git_get(&g, &o, min_ttl);
 	else if (op == 2 && g.password.len > 0)
 		pb_net_drop_cached(&o, &g.password);
@@ -375,7 +384,8 @@ pb_net_askpass(int argc, char **argv)
 	 * A continuation must get the token the first part came from: the
 	 * cached one, however short its life now.
 	 */
-	if ((rv = pb_net_token(&o, kind == 1 ? 0 : -1, &t)) != PB_EXIT_OK)
+	if ((rv = pb_net_token(&o, kind == 1 ? PB_TOKEN_CACHED : -1, &t)) !=
+	    PB_EXIT_OK)
 		return rv;
 	if (off >= t.token.len) {
 		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
@@ -399,14 +409,28 @@ pb_net_askpass(int argc, char **argv)
 	return rv;
 }
 
+/* The terminal to restore when a signal ends the question. */
+static int tty_fd = -1;
+static struct termios tty_old;
+
+static void
+tty_restore(int sig)
+{
+	if (tty_fd != -1)
+		(void)tcsetattr(tty_fd, TCSAFLUSH, &tty_old);
+	(void)signal(sig, SIG_DFL);
+	(void)raise(sig);
+}
+
 int
 pb_tty_ask(const char *prompt)
 {
+	const char *mode = secure_getenv("SSH_ASKPASS_PROMPT");
 	struct termios old, quiet;
 	char buf[1024];
 	size_t len = 0;
 	ssize_t n;
-	int fd, echo, rv = PB_EXIT_FAIL, restore = 0;
+	int fd, echo, rv = PB_EXIT_FAIL, restore = 0, got = 0;
 	char c;
 
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
@@ -415,11 +439,24 @@ pb_tty_ask(const char *prompt)
 		    "BEARER_TOKEN_ASKPASS_FALLBACK\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
+	/* ssh's notices (touch your security key): show, answer nothing. */
+	if (mode != NULL && strcmp(mode, "none") == 0) {
+		(void)pb_write_all(fd, prompt, strlen(prompt));
+		(void)pb_write_all(fd, "\n", 1);
+		close(fd);
+		return PB_EXIT_OK;
+	}
 	/* Questions are echoed; anything else may be a password. */
-	echo = strstr(prompt, "(yes/no") != NULL;
+	echo = strstr(prompt, "(yes/no") != NULL ||
+	    (mode != NULL && strcmp(mode, "confirm") == 0);
 	if (!echo && tcgetattr(fd, &old) == 0) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t)~(ECHO | ECHONL);
+		tty_old = old;
+		tty_fd = fd;
+		(void)signal(SIGINT, tty_restore);
+		(void)signal(SIGTERM, tty_restore);
+		(void)signal(SIGHUP, tty_restore);
 		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
 	if (pb_write_all(fd, prompt, strlen(prompt)) == -1)
@@ -430,17 +467,20 @@ pb_tty_ask(const char *prompt)
 			continue;
 		if (n <= 0 || c == '\n')
 			break;
+		got = 1;
 		if (len < sizeof(buf) - 1)
 			buf[len++] = c;
 	}
 	if (!echo)
 		(void)pb_write_all(fd, "\n", 1);
-	if (n >= 0 && pb_write_all(STDOUT_FILENO, buf, len) == 0 &&
+	/* End of input before any answer: no answer, not an empty one. */
+	if ((n > 0 || got) && pb_write_all(STDOUT_FILENO, buf, len) == 0 &&
 	    pb_write_all(STDOUT_FILENO, "\n", 1) == 0)
 		rv = PB_EXIT_OK;
  out:
 	if (restore)
 		(void)tcsetattr(fd, TCSAFLUSH, &old);
+	tty_fd = -1;
 	pb_bzero(buf, sizeof(buf));
 	close(fd);
 	return rv;

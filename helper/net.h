@@ -21,10 +21,12 @@ int pb_net_askpass(int argc, char **argv);
 
 /*
  * A valid access token for the profile of o, as "get" finds it (the cache,
- * else a refresh under the lock); *t to be released with
+ * else a refresh under the lock; with min_ttl PB_TOKEN_CACHED only the
+ * cached one, however short its life); *t to be released with
  * pb_cached_clear().  Returns a PB_EXIT_* status, after a message on
  * stderr when not PB_EXIT_OK.
  */
+#define PB_TOKEN_CACHED	(-2)	/* min_ttl: the cached token or fail */
 struct pb_hopts;
 struct pb_cached;
 int pb_net_token(const struct pb_hopts *o, long min_ttl,
@@ -32,7 +34,7 @@ int pb_net_token(const struct pb_hopts *o, long min_ttl,
 
 /*
  * Forget the cached access token of o's profile when it is tok (a server
- * refused it), so that the next get refreshes.  Quiet.
+ * refused it), so that the next get refreshes.  Warnings only.
  */
 struct pb_secret;
 void pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok);

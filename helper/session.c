@@ -539,11 +539,19 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	if ((rv = sess_lock(s)) != PB_EXIT_OK)
 		goto out;
 	if (cache_get(s, t) == PB_OK &&
-	    pb_cached_fresh(t, (int64_t)time(NULL), min_ttl)) {
+	    (min_ttl == PB_TOKEN_CACHED ? t->expires_at > (int64_t)time(NULL) :
+	    pb_cached_fresh(t, (int64_t)time(NULL), min_ttl))) {
 		rv = PB_EXIT_OK;
 		goto out;
 	}
 	pb_cached_clear(t);
+	if (min_ttl == PB_TOKEN_CACHED) {
+		fprintf(stderr, "%s: no cached access token to continue with "
+		    "(is there an XDG_RUNTIME_DIR?): the parts of one answer "
+		    "must come from one token\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (st.refresh.len == 0) {

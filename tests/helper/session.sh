@@ -733,6 +733,42 @@ d=$(delta "$tmp/c0.json" "$tmp/c1.json")
 [ "$rc" -eq 0 ] && [ "$d" = "$one_refresh" ]
 verdict "after erase, get refreshes (counters: $d)"
 cp "$tmp/out" "$tmp/e1.tok"	# the cached token from here on
+tok=$(cat "$tmp/e1.tok")	# the token since the erase
+printf 'protocol=http\nhost=git.example.com\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ]
+verdict "git-credential get over plain http: nothing (no token in clear)"
+if command -v git >/dev/null 2>&1; then
+	git -C "$tmp/repo" config credential.helper bearer
+	printf 'protocol=https\nhost=git.example.com\n\n' |
+	    env PATH="$(dirname "$bt"):$PATH" BEARER_TOKEN_PROFILE=e1 \
+	    GIT_TERMINAL_PROMPT=0 git -C "$tmp/repo" credential fill \
+	    >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -qxF "password=$tok" "$tmp/out"
+	verdict "credential.helper=bearer runs git-credential-bearer" "exit $rc"
+else
+	ok "credential.helper=bearer # SKIP no git"
+fi
+# bearer-askpass: only pam_bearer's prompts get the token.
+ap=$(dirname "$bt")/bearer-askpass
+run env BEARER_TOKEN_PROFILE=e1 "$ap" "(root@h) Bearer token: "
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/e1.tok"
+verdict "bearer-askpass answers '(user@host) Bearer token: ' with the token" \
+    "exit $rc"
+leaked=0
+for p in "Bearer token:" "Bearer token (continued at byte 0): " \
+    "Bearer token (continued at byte 5x): " "Password for root: " \
+    "Bearer token (continued at byte 10)"; do
+	run setsid env BEARER_TOKEN_PROFILE=e1 -u BEARER_TOKEN_ASKPASS_FALLBACK \
+	    "$ap" "$p" </dev/null
+	if [ "$rc" -eq 0 ] || grep -qF -- "${tok%%.*}" "$tmp/out"; then
+		leaked=$((leaked + 1))
+		echo "# answered: '$p'"
+	fi
+done
+[ "$leaked" -eq 0 ]
+verdict "bearer-askpass: 5 near-miss prompts get no token (no terminal: exit 1)"
 printf 'protocol=https\nhost=h\npassword=x\n\n' |
     "$bt" git-credential --profile e1 store >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && [ ! -s "$tmp/out" ]

@@ -18,7 +18,8 @@
 # Needs root (sshd, /etc/pam.d), /usr/sbin/sshd (openssh-server), ssh,
 # ssh-keygen, node and the fixture, dbus and gnome-keyring; exits 77
 # (skip) without them.  Removes its PAM service file and stops every
-# process it started.
+# process it started (/run/sshd, sshd's privilege separation directory,
+# is made when missing and left).
 #
 # Environment: PB_BEARER_TOKEN (the built front), PB_PAM_MODULE (the built
 # pam_bearer.so), PB_IDP_DIR; PB_KEEP_LOG=1 keeps the temp dir.
@@ -63,6 +64,7 @@ umask 022
 service=pbtest-sshd-$$
 pamfile=/etc/pam.d/$service
 trap 'rm -f "$pamfile"; tl_cleanup' EXIT
+trap 'exit 129' HUP
 
 idp_start idp --config '{"interval":1,"auto_approve":"approve","username":"root"}'
 keyring_start
@@ -89,6 +91,7 @@ audience = ssh
 jwks_file = $srv/jwks.json
 leeway = 0
 CONF
+[ -s "$srv/pam_bearer.conf" ] || exit 99
 cat >"$pamfile" <<PAM
 # ssh.sh test service, removed when the test ends
 auth     sufficient $PB_PAM_MODULE config=$srv/pam_bearer.conf
@@ -97,6 +100,7 @@ account  required   pam_permit.so
 session  required   pam_permit.so
 password required   pam_deny.so
 PAM
+[ -s "$pamfile" ] || exit 99
 port=$(node -e 'const s = require("net").createServer();
     s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
     s.close(); });') || exit 99
@@ -115,6 +119,7 @@ AuthenticationMethods keyboard-interactive
 StrictModes no
 LogLevel VERBOSE
 CONF
+[ -s "$srv/sshd_config" ] || exit 99
 mkdir -p /run/sshd	# sshd's privilege separation directory
 ln -s /usr/sbin/sshd "$srv/$service" || exit 99
 "$srv/$service" -D -e -f "$srv/sshd_config" 2>"$srv/sshd.log" &
@@ -183,6 +188,7 @@ tr -d '\n' <"$srv/fat.jwt" >"$srv/fat.raw"
 : >"$srv/joined"
 off=0
 parts=0
+badlen=0
 prompt="(root@127.0.0.1) Bearer token: "
 while [ "$parts" -lt 20 ]; do
 	run "$ap" "$prompt"
@@ -190,14 +196,18 @@ while [ "$parts" -lt 20 ]; do
 	parts=$((parts + 1))
 	line=$(cat "$tmp/out")
 	case $line in
-	*\\) printf '%s' "${line%\\}" >>"$srv/joined"
+	*\\) [ "${#line}" -eq 1001 ] || badlen=$((badlen + 1))
+	     printf '%s' "${line%\\}" >>"$srv/joined"
 	     off=$((off + ${#line} - 1))
 	     prompt="(root@127.0.0.1) Bearer token (continued at byte $off): " ;;
-	*) printf '%s' "$line" >>"$srv/joined"
+	*) [ "${#line}" -le 1000 ] || badlen=$((badlen + 1))
+	   printf '%s' "$line" >>"$srv/joined"
 	   break ;;
 	esac
 done
-[ "$parts" -ge 5 ] && cmp -s "$srv/joined" "$srv/fat.raw"
+rawlen=$(wc -c <"$srv/fat.raw")
+[ "$parts" -eq $(((rawlen + 999) / 1000)) ] && [ "$badlen" -eq 0 ] &&
+    cmp -s "$srv/joined" "$srv/fat.raw"
 verdict "bearer-askpass: $parts parts of at most 1000 bytes, ending in '\\' while more follow, make the token"
 run setsid env -u BEARER_TOKEN_ASKPASS_FALLBACK "$ap" "root@127.0.0.1's password: " </dev/null
 [ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ]
@@ -207,15 +217,21 @@ run env BEARER_TOKEN_ASKPASS_FALLBACK=/bin/echo "$ap" "Enter passphrase: "
 verdict "bearer-askpass: another prompt goes to the fallback, never the token"
 ctl config '{"fat_groups":false}'
 
+failed() {
+	grep -c "Failed keyboard-interactive/pam for root from 127.0.0.1" \
+	    "$srv/sshd.log"
+}
+# refused: ssh failed, nothing ran, and sshd says the module said no.
 refused() {
 	[ "$rc" -ne 0 ] && ! grep -q pb-ssh-ok "$tmp/out" &&
-	    [ "$(accepted)" -eq "$a0" ]
+	    [ "$(accepted)" -eq "$a0" ] && [ "$(failed)" -gt "$f0" ]
 }
 
 ctl config '{"username":"alice"}'
 run env BEARER_TOKEN_PROFILE=alice "$bt" login
 expect "login of profile alice (a token for alice)" 0
 a0=$(accepted)
+f0=$(failed)
 try "token for alice" alice
 refused
 verdict "refused: a token for another user" "exit $rc"
@@ -224,6 +240,7 @@ ctl config '{"username":"root","audience":"not-ssh"}'
 run env BEARER_TOKEN_PROFILE=aud "$bt" login
 expect "login of profile aud (audience not-ssh)" 0
 a0=$(accepted)
+f0=$(failed)
 try "wrong audience" aud
 refused
 verdict "refused: a token with another audience" "exit $rc"
@@ -245,6 +262,7 @@ esac
 ASK
 chmod 755 "$srv/fixed-askpass"
 a0=$(accepted)
+f0=$(failed)
 # shellcheck disable=SC2086 # $sshopts is a word list
 run env SSH_ASKPASS="$srv/fixed-askpass" SSH_ASKPASS_REQUIRE=force ssh $sshopts \
     -o PreferredAuthentications=keyboard-interactive root@127.0.0.1 \
