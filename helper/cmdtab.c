@@ -148,6 +148,28 @@ const struct pb_cmd pb_cmds[] = {
 		"Exit status: as for get.\n"
 	},
 	{
+		"fetch-jwks",
+		"[--issuer URL] [--output FILE] [--keep-retired DURATION]\n"
+		"       [--config FILE] [--ca-file FILE] [--timeout SECONDS]",
+		"Server side: fetch the IdP's JWK Set into the file the\n"
+		"module reads.  OpenID Connect discovery (exact issuer),\n"
+		"then jwks_uri; every signing key is checked as the module\n"
+		"checks it (unusable ones are left out with a note); keys\n"
+		"the IdP no longer publishes are kept for --keep-retired\n"
+		"(default 24h; 0 drops them at once), marked with the time\n"
+		"they went.  The file is written atomically, mode 0644,\n"
+		"only when it changes.  On any problem the old file stays\n"
+		"as it was.  The issuer and FILE default to issuer and\n"
+		"jwks_file of the module's configuration (--config,\n"
+		"default /etc/security/pam_bearer.conf).  Run by\n"
+		"pam-bearer-jwks.timer.\n"
+		"\n"
+		"Exit status: 0 written or unchanged, 1 no usable key or\n"
+		"the file cannot be written, 2 usage error, 3 configuration\n"
+		"or discovery does not fit, 5 the IdP could not be reached\n"
+		"or failed.\n"
+	},
+	{
 		"decode", "[TOKEN | -]",
 		"Print the header and the claims of a token as JSON, marked\n"
 		"(unverified), and its exp, iat and nbf as UTC dates.  The\n"

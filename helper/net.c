@@ -30,6 +30,7 @@ static const struct {
 	{ "kubectl", pb_net_kubectl },
 	{ "git-credential", pb_net_git_credential },
 	{ "askpass", pb_net_askpass },
+	{ "fetch-jwks", pb_net_fetch_jwks },
 };
 
 int

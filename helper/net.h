@@ -19,6 +19,9 @@ int pb_net_kubectl(int argc, char **argv);
 int pb_net_git_credential(int argc, char **argv);
 int pb_net_askpass(int argc, char **argv);
 
+/* fetch.c: fetch-jwks, the server side. */
+int pb_net_fetch_jwks(int argc, char **argv);
+
 /*
  * A valid access token for the profile of o, as "get" finds it (the cache,
  * else a refresh under the lock; with min_ttl PB_TOKEN_CACHED only the

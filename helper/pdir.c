@@ -125,8 +125,8 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 	if ((d->path = strdup(path)) == NULL)
 		return nomem(e);
 	pb_log_path(path, sp, sizeof(sp));
-	if (create) {
-		if (create != PB_PDIR_CREATE_LAST &&
+	if (create & (PB_PDIR_CREATE | PB_PDIR_CREATE_LAST)) {
+		if ((create & PB_PDIR_CREATE_LAST) == 0 &&
 		    (r = make_parents(d->path, e)) != PB_OK)
 			goto out;
 		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
@@ -150,10 +150,14 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 		    strerror(errno));
 		goto out;
 	}
-	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		r = pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u with "
-		    "mode 0700 (owner %u, mode %04o): fix or remove it", sp,
-		    (unsigned)geteuid(), (unsigned)st.st_uid,
+	if ((create & PB_PDIR_PUBLIC) != 0 ? (st.st_uid != geteuid() &&
+	    st.st_uid != 0) || (st.st_mode & 022) != 0 :
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		r = pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u%s "
+		    "with mode %s (owner %u, mode %04o): fix or remove it", sp,
+		    (unsigned)geteuid(), (create & PB_PDIR_PUBLIC) != 0 ?
+		    " or root" : "", (create & PB_PDIR_PUBLIC) != 0 ?
+		    "0755 or stricter" : "0700", (unsigned)st.st_uid,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
 	}
@@ -214,9 +218,42 @@ write_all(int fd, const char *p, size_t len)
  * the directory: a crash leaves the old or the new contents, never half (a
  * lost rotated refresh token ends the session).
  */
+static int write_file(const struct pb_pdir *, const char *, const void *,
+    size_t, unsigned, struct pb_err *);
+
 int
 pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
     size_t len, struct pb_err *e)
+{
+	return write_file(d, name, p, len, 0600, e);
+}
+
+int
+pb_pdir_write_mode(const struct pb_pdir *d, const char *name, const void *p,
+    size_t len, unsigned mode, struct pb_err *e)
+{
+	return write_file(d, name, p, len, mode, e);
+}
+
+/* Refuse a file others can change (for a public mode). */
+static int
+check_public(const struct stat *st, const char *sp, struct pb_err *e)
+{
+	if (!S_ISREG(st->st_mode))
+		return pb_err_set(e, PB_ERR_IO, "%s is not a regular file",
+		    sp);
+	if ((st->st_uid != geteuid() && st->st_uid != 0) ||
+	    (st->st_mode & 022) != 0)
+		return pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u "
+		    "or root and writable by no one else (owner %u, mode "
+		    "%04o)", sp, (unsigned)geteuid(), (unsigned)st->st_uid,
+		    (unsigned)(st->st_mode & 07777));
+	return PB_OK;
+}
+
+static int
+write_file(const struct pb_pdir *d, const char *name, const void *p,
+    size_t len, unsigned mode, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ], tmp[PB_PATH_BUFSZ];
 	struct stat st;
@@ -225,7 +262,8 @@ pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
 
 	file_name(d, name, sp, sizeof(sp));
 	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if ((r = check_file(&st, sp, e)) != PB_OK)
+		if ((r = mode == 0600 ? check_file(&st, sp, e) :
+		    check_public(&st, sp, e)) != PB_OK)
 			return r;
 	} else if (errno != ENOENT)
 		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
@@ -248,7 +286,7 @@ pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
 		goto out;
 	}
 	made = 1;
-	if (fchmod(fd, 0600) == -1 || write_all(fd, p, len) == -1 ||
+	if (fchmod(fd, (mode_t)mode) == -1 || write_all(fd, p, len) == -1 ||
 	    fsync(fd) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot write %s: %s", sp,
 		    strerror(errno));

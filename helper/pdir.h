@@ -21,6 +21,9 @@
 
 #define PB_PDIR_CREATE		1	/* mkdir -p */
 #define PB_PDIR_CREATE_LAST	2	/* mkdir of the last component only */
+#define PB_PDIR_PUBLIC		4	/* flag: a directory others may read
+					   (owned by us or root, writable by
+					   no one else), for pb_pdir_write_mode */
 
 struct pb_pdir {
 	char	*path;		/* the directory, for messages */
@@ -66,6 +69,14 @@ void pb_pdir_close(struct pb_pdir *d);
  */
 int pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
     size_t len, struct pb_err *e) PB_WUR;
+
+/*
+ * pb_pdir_write() for a file others may read, with mode (0644 for a JWK
+ * Set): an existing file must be a regular file owned by us or root and
+ * writable by no one else.
+ */
+int pb_pdir_write_mode(const struct pb_pdir *d, const char *name,
+    const void *p, size_t len, unsigned mode, struct pb_err *e) PB_WUR;
 
 /*
  * Read the private file name of at most max bytes into *v (fresh,

@@ -101,19 +101,24 @@ esac
 # --- the front -----------------------------------------------------------
 run "$bt" --help
 expect "--help" 0 "commands:" out
-for c in login get status logout decode verify; do
+cmds="login get status logout ssh askpass kubectl git-credential fetch-jwks
+    decode verify"
+for c in $cmds; do
 	if grep -q "^  $c " "$tmp/out"; then
 		ok "--help lists $c"
 	else
 		nok "--help lists $c"
 	fi
 done
-if grep -qE '^  (fetch-jwks) ' "$tmp/out"
-then
-	nok "--help lists only what exists"
-else
-	ok "--help lists only what exists"
-fi
+# Every listed command answers --help with its own usage line.
+listed=$(sed -n 's/^  \([a-z-]*\) .*/\1/p' "$tmp/out" | tr '\n' ' ')
+bad=
+for c in $listed; do
+	"$bt" "$c" --help 2>/dev/null | head -n 1 |
+	    grep -q "^usage: bearer-token $c" || bad="$bad $c"
+done
+[ -z "$bad" ] && [ "$(echo "$listed" | wc -w)" -eq 11 ]
+verdict "each of the 11 listed commands has its --help${bad:+ (not:$bad)}"
 # DESIGN.md section 3: the front loads neither libcurl nor libsecret.
 if command -v readelf >/dev/null 2>&1; then
 	if readelf -d "$bt" | grep NEEDED | grep -qE 'curl|secret|glib'; then

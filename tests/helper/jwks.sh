@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# jwks.sh: "bearer-token fetch-jwks" against the IdP fixture: the file is
+# written with mode 0644 and the fixture's keys, left alone when nothing
+# changed, left exactly as it was on every fault (a JWK Set of broken keys,
+# an empty one, HTTP 500, garbage, a hang past the timeout), takes its
+# issuer and path from the module's configuration, and keeps a retired key
+# (the fixture restarted on the same port has new keys) for
+# --keep-retired.  Also "systemd-analyze verify" of the units, where
+# systemd-analyze exists.
+#
+# Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
+# helper directory, for the generated unit), PB_HELPER_SRC.  Exit 77
+# without node or the fixture's node_modules.
+set -u
+
+tl_name=jwks.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+
+: "${PB_BEARER_TOKEN:?jwks.sh: set PB_BEARER_TOKEN}"
+tl_need_idp
+tl_need_tools "apt-get install curl" curl
+tl_mktemp pb-jwks
+bt=$PB_BEARER_TOKEN
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
+    NO_PROXY
+umask 022
+
+idp_start idp
+idp_ready idp
+iss=$(idp_field idp issuer)
+control=$(idp_field idp control)
+port=${iss##*:}
+out=$tmp/lib/jwks.json
+mkdir -m 755 "$tmp/lib" || exit 99
+
+fault() {
+	curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
+	    --data "$1" "$control/fault" || exit 99
+}
+kids() {
+	grep -o '"kid":"[^"]*"' "$1" | sort | tr '\n' ' '
+}
+fixture_kids() {
+	curl -sS --max-time 10 "$iss/jwks" | grep -o '"kid":"[^"]*"' | sort |
+	    tr '\n' ' '
+}
+
+run "$bt" fetch-jwks --issuer "$iss" --output "$out"
+expect "fetch-jwks writes the file" 0 "written" out
+[ "$(stat -c %a "$out")" = 644 ] && [ "$(kids "$out")" = "$(fixture_kids)" ]
+verdict "mode 0644, the fixture's keys ($(kids "$out"))"
+ino=$(stat -c %i:%Y "$out")
+sleep 1
+run "$bt" fetch-jwks --issuer "$iss" --output "$out"
+expect "a second fetch: unchanged" 0 "unchanged" out
+[ "$(stat -c %i:%Y "$out")" = "$ino" ]
+verdict "an unchanged set is not rewritten"
+
+cp "$out" "$tmp/good.json"
+for f in '{"endpoint":"jwks","mode":"bad-jwks","count":1}:1' \
+    '{"endpoint":"jwks","mode":"empty-jwks","count":1}:1' \
+    '{"endpoint":"jwks","mode":"500","count":1}:5' \
+    '{"endpoint":"jwks","mode":"garbage","count":1}:1' \
+    '{"endpoint":"jwks","mode":"hang","count":1}:5' \
+    '{"endpoint":"discovery","mode":"reset","count":1}:5'; do
+	fault "${f%:*}"
+	run "$bt" fetch-jwks --issuer "$iss" --output "$out" --timeout 3
+	sed 's/^/#   /' "$tmp/err"
+	[ "$rc" -eq "${f##*:}" ] && cmp -s "$out" "$tmp/good.json" &&
+	    [ "$(stat -c %i:%Y "$out")" = "$ino" ] &&
+	    grep -q "left as it was\|failed" "$tmp/err"
+	verdict "fault ${f%:*}: exit ${f##*:}, the old file untouched" \
+	    "exit $rc"
+done
+ctl_reset() {
+	curl -sS --max-time 10 -o /dev/null -X POST "$control/reset" || exit 99
+}
+ctl_reset
+
+# The module's configuration names the issuer and the file.
+cat >"$tmp/pam_bearer.conf" <<CONF
+issuer = $iss
+audience = ssh
+jwks_file = $tmp/lib/from-conf.json
+CONF
+run "$bt" fetch-jwks --config "$tmp/pam_bearer.conf"
+[ "$rc" -eq 0 ] && [ "$(kids "$tmp/lib/from-conf.json")" = "$(fixture_kids)" ]
+verdict "issuer and jwks_file from the module's configuration" "exit $rc"
+run "$bt" fetch-jwks --issuer "$iss/" --output "$out"
+expect "an issuer that differs by a trailing slash: exit 3" 3 \
+    "trailing slash" err
+
+# Key rotation: the fixture makes new keys at each start.
+old=$(kids "$out")
+idp_stop idp
+idp_start idp2 --port "$port"
+idp_ready idp2
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h
+new=$(fixture_kids)
+union=$(printf '%s%s' "$old" "$new" | tr ' ' '\n' | grep . | sort |
+    tr '\n' ' ')
+[ "$rc" -eq 0 ] && [ "$(kids "$out")" = "$union" ] &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$out" | wc -l)" -eq 2 ]
+verdict "after a rotation the 2 retired keys stay, marked ($(kids "$out"))"
+# verify loads the JWKS before it reads the token: exit 3 means the file
+# does not load, 1 that it did and the (empty) token was refused.
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$out" \
+    >"$tmp/v.conf"
+run "$bt" verify --config "$tmp/v.conf" - </dev/null
+[ "$rc" -eq 1 ]
+verdict "the module's loader takes the file with retired keys" "exit $rc"
+printf '{"keys":[]}' >"$tmp/lib/empty.json"
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
+    "$tmp/lib/empty.json" >"$tmp/v2.conf"
+run "$bt" verify --config "$tmp/v2.conf" - </dev/null
+expect "(and refuses an empty set: exit 3)" 3
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 0
+[ "$rc" -eq 0 ] && [ "$(kids "$out")" = "$new" ]
+verdict "--keep-retired 0 drops them" "exit $rc"
+
+# The systemd units.
+if command -v systemd-analyze >/dev/null 2>&1 &&
+    [ -n "${PB_HELPER_BUILD:-}" ] && [ -n "${PB_HELPER_SRC:-}" ]; then
+	mkdir "$tmp/units" || exit 99
+	sed "s|^ExecStart=.*|ExecStart=$bt fetch-jwks|" \
+	    "$PB_HELPER_BUILD/pam-bearer-jwks.service" \
+	    >"$tmp/units/pam-bearer-jwks.service" || exit 99
+	cp "$PB_HELPER_SRC/pam-bearer-jwks.timer" "$tmp/units/" || exit 99
+	run systemd-analyze verify --man=no \
+	    "$tmp/units/pam-bearer-jwks.service" \
+	    "$tmp/units/pam-bearer-jwks.timer"
+	sed 's/^/#   /' "$tmp/err"
+	[ "$rc" -eq 0 ] && ! grep -q "pam-bearer-jwks" "$tmp/err"
+	verdict "systemd-analyze verify: the units are clean" "exit $rc"
+else
+	ok "systemd-analyze verify # SKIP no systemd-analyze"
+fi
+tl_done
