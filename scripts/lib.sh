@@ -34,6 +34,7 @@ PB_PACKAGES=(
 	strace			# tests/helper/session.sh: no secret in argv/env
 	openssh-server		# sshd for tests/helper/ssh.sh
 	openssh-client		# ssh: bearer-token ssh, tests/helper/ssh.sh
+	pamtester		# scripts/demo: the PAM stack by hand
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there
