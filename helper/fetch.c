@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -221,12 +222,27 @@ keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 	int n = 0;
 
 	pb_err_clear(&e);
-	if (keep == 0 ||
-	    pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK)
+	if (keep == 0)
 		return 0;
+	/* No old file is fine; one we cannot read is a problem. */
+	if (pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK) {
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			return 0;
+		fprintf(stderr, "%s: fetch-jwks: cannot read the old set: %s\n",
+		    PB_PROG, pb_err_msg(&e));
+		return -1;
+	}
 	if (pb_json_parse(buf, len, PB_JWKS_MAX, "old JWK Set", &old, &e) !=
-	    PB_OK || !cJSON_IsArray(keys = pb_json_get(old, "keys")))
+	    PB_OK || !cJSON_IsArray(keys = pb_json_get(old, "keys"))) {
+		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
+		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
+		    pb_err_msg(&e));
 		goto out;
+	}
+	/* A key without kid could not be told from a retired one. */
+	cJSON_ArrayForEach(k, out)
+		if (kid_of(k) == NULL)
+			goto out;
 	cJSON_ArrayForEach(k, keys) {
 		if (kid_of(k) == NULL || has_kid(out, kid_of(k)))
 			continue;
@@ -234,6 +250,8 @@ keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 		if ((at = pb_json_get(k, RETIRED)) != NULL &&
 		    pb_json_time(at, 0, &since) != PB_OK)
 			since = now;
+		if (since > now)
+			since = now;	/* a clock set back: no longer grace */
 		if (now - since >= keep)
 			continue;
 		if ((dup = cJSON_Duplicate(k, 1)) == NULL)
@@ -247,6 +265,14 @@ keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 	cJSON_Delete(old);
 	free(buf);
 	return n;
+}
+
+/* pb_jwks_skip_fn: why the module would leave a key out. */
+static void
+skip_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG, msg);
 }
 
 /* Split path into its directory and its last component (copies). */
@@ -354,11 +380,20 @@ pb_net_fetch_jwks(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	kept = keep_retired(o.output, o.keep, now, keys);
+	if ((kept = keep_retired(o.output, o.keep, now, keys)) < 0) {
+		fprintf(stderr, "%s: fetch-jwks: %s left as it was\n", PB_PROG,
+		    pb_log_path(o.output, sp, sizeof(sp)));
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	/* What the module will load, checked as it will check it. */
 	if ((text = cJSON_PrintUnformatted(out)) == NULL ||
-	    pb_jwks_parse(text, strlen(text), 0, o.output, NULL, NULL, &set,
-	    &e) != PB_OK) {
+	    pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
+	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
+		if (set != NULL)
+			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
+			    "of its %d keys (two with one kid?)", set->n,
+			    fresh + kept);
 		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
 		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e),
 		    pb_log_path(o.output, sp, sizeof(sp)));

@@ -51,8 +51,9 @@ fixture_kids() {
 
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
 expect "fetch-jwks writes the file" 0 "written" out
-[ "$(stat -c %a "$out")" = 644 ] && [ "$(kids "$out")" = "$(fixture_kids)" ]
-verdict "mode 0644, the fixture's keys ($(kids "$out"))"
+k=$(kids "$out")	# before the test: verdict reads its status
+[ "$(stat -c %a "$out")" = 644 ] && [ "$k" = "$(fixture_kids)" ]
+verdict "mode 0644, the fixture's keys ($k)"
 ino=$(stat -c %i:%Y "$out")
 sleep 1
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
@@ -103,9 +104,10 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h
 new=$(fixture_kids)
 union=$(printf '%s%s' "$old" "$new" | tr ' ' '\n' | grep . | sort |
     tr '\n' ' ')
-[ "$rc" -eq 0 ] && [ "$(kids "$out")" = "$union" ] &&
+k=$(kids "$out")
+[ "$rc" -eq 0 ] && [ "$k" = "$union" ] &&
     [ "$(grep -o 'x-pam-bearer-retired-at' "$out" | wc -l)" -eq 2 ]
-verdict "after a rotation the 2 retired keys stay, marked ($(kids "$out"))"
+verdict "after a rotation the 2 retired keys stay, marked ($k)"
 # verify loads the JWKS before it reads the token: exit 3 means the file
 # does not load, 1 that it did and the (empty) token was refused.
 printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$out" \
@@ -118,9 +120,22 @@ printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
     "$tmp/lib/empty.json" >"$tmp/v2.conf"
 run "$bt" verify --config "$tmp/v2.conf" - </dev/null
 expect "(and refuses an empty set: exit 3)" 3
-run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 0
-[ "$rc" -eq 0 ] && [ "$(kids "$out")" = "$new" ]
-verdict "--keep-retired 0 drops them" "exit $rc"
+at1=$(grep -o '"x-pam-bearer-retired-at":[0-9]*' "$out" | sort)
+sleep 1
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h
+at2=$(grep -o '"x-pam-bearer-retired-at":[0-9]*' "$out" | sort)
+[ "$rc" -eq 0 ] && [ -n "$at1" ] && [ "$at1" = "$at2" ]
+verdict "a later fetch keeps the retired-at times (no reset of the grace)"
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1s
+k=$(kids "$out")
+[ "$rc" -eq 0 ] && [ "$k" = "$(fixture_kids)" ]
+verdict "past the grace period the retired keys go ($k)"
+rm -f "$out"
+chmod 775 "$tmp/lib"
+run "$bt" fetch-jwks --issuer "$iss" --output "$out"
+[ "$rc" -eq 1 ] && [ ! -e "$out" ] && grep -q "0755" "$tmp/err"
+verdict "a group-writable output directory is refused" "exit $rc"
+chmod 755 "$tmp/lib"
 
 # The systemd units.
 if command -v systemd-analyze >/dev/null 2>&1 &&
