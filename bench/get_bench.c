@@ -202,10 +202,16 @@ main(int argc, char **argv)
 	const char *label[3];
 	char *const *argvs[3];
 	double med[3];
+	char *end;
+	long lv;
 	int n = 1000, i = 1, rc;
 
 	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
-		n = atoi(argv[2]);
+		errno = 0;
+		lv = strtol(argv[2], &end, 10);
+		if (errno != 0 || *end != '\0' || lv < 10 || lv > 1000000)
+			usage();
+		n = (int)lv;
 		i = 3;
 	}
 	if (n < 10)

@@ -3,6 +3,7 @@
 #define PB_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /*
@@ -66,11 +67,28 @@ int pb_cmd_net(int argc, char **argv);
 int pb_cmd_net_as(const char *cmd, int argc, char **argv);
 
 /*
- * The options of "get" (front.c and session.c parse them alike).  Returns
- * PB_EXIT_OK, or PB_EXIT_USAGE after a message on stderr.
+ * The options of a command (argv[0] is its name): the profile's (struct
+ * pb_hopts), --min-ttl SECONDS when min_ttl is not NULL (-1 when absent),
+ * and the flags named in the NULL-terminated flags (may be NULL), set[k]
+ * becoming 1 for each given.  Every command parses through here, in the
+ * front and in bearer-token-net alike.  Returns PB_EXIT_OK, or
+ * PB_EXIT_USAGE after a message on stderr.
  */
 struct pb_hopts;
-int pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl);
+int pb_cmd_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl,
+    const char *const *flags, int *set);
+
+/*
+ * decode.c: a NumericDate into buf as "2026-11-22 07:10:00 UTC"
+ * (PB_TIME_UTC) or RFC 3339 "2026-11-22T07:10:00Z" (PB_TIME_RFC3339), or
+ * as a number when it cannot be shown; returns buf.
+ */
+enum pb_time_fmt { PB_TIME_UTC, PB_TIME_RFC3339 };
+const char *pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf,
+    size_t bufsz);
+
+/* decode.c: pb_conf_log_fn printing each message on stderr. */
+void pb_log_conf(void *ctx, int prio, const char *msg);
 
 /*
  * Write tok and a newline to stdout, flushed: the whole output of "get".

@@ -120,15 +120,15 @@ read_token(char *arg, struct pb_secret *tok)
 	return rv;
 }
 
-/* "2026-11-22 07:10:00 UTC" for a NumericDate. */
-static const char *
-utc(int64_t t, char *buf, size_t bufsz)
+const char *
+pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf, size_t bufsz)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL || (fmt == PB_TIME_RFC3339 ?
+	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) :
+	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm)) == 0)
 		(void)snprintf(buf, bufsz, "%" PRId64, t);
 	return buf;
 }
@@ -151,7 +151,7 @@ print_time(const cJSON *claims, const char *name, int64_t now)
 		printf("%s: not a NumericDate\n", name);
 		return;
 	}
-	printf("%s: %s (", name, utc(t, date, sizeof(date)));
+	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date, sizeof(date)));
 	if (strcmp(name, "exp") == 0) {
 		/* RFC 7519 4.1.4: expired once now >= exp (leeway aside). */
 		if (t > now)
@@ -242,8 +242,8 @@ pb_cmd_decode(int argc, char **argv)
 }
 
 /* pb_conf_log_fn: the message names the place ("FILE:LINE: ..."). */
-static void
-log_conf(void *ctx, int prio, const char *msg)
+void
+pb_log_conf(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
 	(void)prio;
@@ -385,7 +385,7 @@ pb_cmd_verify(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	if (pb_conf_load(cfg, path, log_conf, NULL) != PB_OK)
+	if (pb_conf_load(cfg, path, pb_log_conf, NULL) != PB_OK)
 		goto out;
 	opts = 1;
 	for (i = 1; i < argc; i++) {
@@ -405,14 +405,14 @@ pb_cmd_verify(int argc, char **argv)
 			continue;
 		/* Keep going: one run shows every bad setting. */
 		if ((r = pb_conf_set_arg(cfg, argv[i], "command line",
-		    log_conf, NULL)) == PB_ERR_NOMEM) {
+		    pb_log_conf, NULL)) == PB_ERR_NOMEM) {
 			rv = PB_EXIT_FAIL;
 			goto out;
 		}
 		if (r != PB_OK)
 			bad_conf = 1;
 	}
-	if (bad_conf || pb_conf_check(cfg, log_conf, NULL) != PB_OK)
+	if (bad_conf || pb_conf_check(cfg, pb_log_conf, NULL) != PB_OK)
 		goto out;
 	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,

@@ -68,14 +68,6 @@ duration(const char *s)
 	return v * mul;
 }
 
-static void
-log_conf(void *ctx, int prio, const char *msg)
-{
-	(void)ctx;
-	(void)prio;
-	fprintf(stderr, "%s\n", msg);
-}
-
 static int
 fetch_args(int argc, char **argv, struct fopts *o)
 {
@@ -137,7 +129,7 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 		return PB_EXIT_FAIL;
 	}
 	*cfgp = cfg;
-	if (pb_conf_load(cfg, path, log_conf, NULL) != PB_OK) {
+	if (pb_conf_load(cfg, path, pb_log_conf, NULL) != PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: give --issuer and --output, "
 		    "or fix the module's configuration\n", PB_PROG);
 		return PB_EXIT_CONFIG;

@@ -32,50 +32,61 @@
 #endif
 
 int
-pb_get_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl)
+pb_cmd_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl,
+    const char *const *flags, int *set)
 {
 	char sb[PB_SAFE_BUFSZ];
 	const char *v;
 	char *end;
-	int i = 1, t;
+	int i = 1, t, k;
 
 	memset(o, 0, sizeof(*o));
-	*min_ttl = -1;
+	if (min_ttl != NULL)
+		*min_ttl = -1;
+	for (k = 0; flags != NULL && flags[k] != NULL; k++)
+		set[k] = 0;
 	while (i < argc) {
 		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
 			return PB_EXIT_USAGE;
 		if (t == 1)
 			continue;
-		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 == argc) {
-			fprintf(stderr, "%s: get: --min-ttl needs a value\n",
-			    PB_PROG);
+		for (k = 0; flags != NULL && flags[k] != NULL; k++)
+			if (strcmp(argv[i], flags[k]) == 0)
+				break;
+		if (flags != NULL && flags[k] != NULL) {
+			set[k] = 1;
+			i++;
+			continue;
+		}
+		if (min_ttl != NULL && strcmp(argv[i], "--min-ttl") == 0 &&
+		    i + 1 == argc) {
+			fprintf(stderr, "%s: %s: --min-ttl needs a value\n",
+			    PB_PROG, argv[0]);
 			return PB_EXIT_USAGE;
-		} else if (strcmp(argv[i], "--min-ttl") == 0)
+		} else if (min_ttl != NULL && strcmp(argv[i], "--min-ttl") == 0)
 			v = argv[i + 1], i += 2;
-		else if (strncmp(argv[i], "--min-ttl=", 10) == 0)
+		else if (min_ttl != NULL &&
+		    strncmp(argv[i], "--min-ttl=", 10) == 0)
 			v = argv[i] + 10, i += 1;
 		else {
-			fprintf(stderr, "%s: get: unknown argument '%s'\n",
-			    PB_PROG, pb_log_safe(argv[i], sb, sizeof(sb)));
-			pb_cmd_help("get", 1);
+			fprintf(stderr, "%s: %s: unknown argument '%s'\n",
+			    PB_PROG, argv[0], pb_log_safe(argv[i], sb,
+			    sizeof(sb)));
+			pb_cmd_help(argv[0], 1);
 			return PB_EXIT_USAGE;
 		}
 		errno = 0;
 		*min_ttl = strtol(v, &end, 10);
 		if (errno != 0 || *end != '\0' || end == v || *min_ttl < 0 ||
 		    *min_ttl > 86400) {
-			fprintf(stderr, "%s: get: --min-ttl takes seconds, 0 "
-			    "to 86400\n", PB_PROG);
+			fprintf(stderr, "%s: %s: --min-ttl takes seconds, 0 "
+			    "to 86400\n", PB_PROG, argv[0]);
 			return PB_EXIT_USAGE;
 		}
 	}
 	return PB_EXIT_OK;
 }
 
-/*
- * write(2), not stdio: a stdio buffer would keep a copy of the token that
- * nothing wipes.  Token and newline go out in one call where possible.
- */
 int
 pb_print_token(const struct pb_secret *tok)
 {
@@ -110,11 +121,11 @@ pb_print_token(const struct pb_secret *tok)
 }
 
 /*
- * bearer-token-net's path: next to this program (a build tree, or a
- * relocated install) when there is one, else the configured libexec path.
+ * The program name next to this one (a build tree, or a relocated
+ * install) when there is one, else the configured path fallback.
  */
 static void
-net_path(char *buf, size_t bufsz)
+sibling_or(const char *name, const char *fallback, char *buf, size_t bufsz)
 {
 	char self[PATH_MAX];
 	char *slash;
@@ -125,12 +136,12 @@ net_path(char *buf, size_t bufsz)
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
 			*slash = '\0';
-			if ((size_t)snprintf(buf, bufsz, "%s/bearer-token-net",
-			    self) < bufsz && access(buf, X_OK) == 0)
+			if ((size_t)snprintf(buf, bufsz, "%s/%s", self, name) <
+			    bufsz && access(buf, X_OK) == 0)
 				return;
 		}
 	}
-	(void)snprintf(buf, bufsz, "%s", PB_NET_PATH);
+	(void)snprintf(buf, bufsz, "%s", fallback);
 }
 
 int
@@ -169,7 +180,7 @@ pb_cmd_net(int argc, char **argv)
 	nargv[0] = prog;
 	for (i = 0; i < argc; i++)
 		nargv[i + 1] = argv[i];
-	net_path(path, sizeof(path));
+	sibling_or("bearer-token-net", PB_NET_PATH, path, sizeof(path));
 	(void)fflush(NULL);
 	execv(path, nargv);
 	fprintf(stderr, "%s: cannot run %s for '%s': %s (is pam-bearer "
@@ -198,7 +209,8 @@ pb_cmd_get(int argc, char **argv)
 	int rv;
 
 	pb_err_clear(&e);
-	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
+	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
+	    PB_EXIT_OK)
 		return rv;
 	/* Configuration errors are for the networked side to report. */
 	if (pb_hconf_load(&c, &o, &e) == PB_OK &&
@@ -220,30 +232,6 @@ pb_cmd_get(int argc, char **argv)
 	pb_hconf_clear(&c);
 	free(run);
 	return rv;
-}
-
-/*
- * The askpass program: bearer-askpass next to this program when there is
- * one (a build tree), else in the configured bindir.
- */
-static void
-askpass_path(char *buf, size_t bufsz)
-{
-	char self[PATH_MAX];
-	char *slash;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/')) != NULL) {
-			*slash = '\0';
-			if ((size_t)snprintf(buf, bufsz, "%s/bearer-askpass",
-			    self) < bufsz && access(buf, X_OK) == 0)
-				return;
-		}
-	}
-	(void)snprintf(buf, bufsz, "%s", PB_ASKPASS_PATH);
 }
 
 /* Whether the user chose the authentication methods already. */
@@ -274,7 +262,7 @@ pb_cmd_ssh(int argc, char **argv)
 	char **nargv;
 	int i, k = 0;
 
-	askpass_path(path, sizeof(path));
+	sibling_or("bearer-askpass", PB_ASKPASS_PATH, path, sizeof(path));
 	if (access(path, X_OK) != 0) {
 		fprintf(stderr, "%s: ssh: no askpass program at %s (is "
 		    "pam-bearer installed completely?)\n", PB_PROG,

@@ -28,51 +28,6 @@
 
 #define GIT_INPUT_MAX	(64 * 1024)	/* one credential description */
 
-/* RFC 3339 UTC, "2026-11-22T09:00:00Z". */
-static void
-rfc3339(int64_t t, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)snprintf(buf, bufsz, "1970-01-01T00:00:00Z");
-}
-
-/* Options: those of get (--min-ttl and the profile's). */
-static int
-token_args(const char *cmd, int argc, char **argv, int first,
-    struct pb_hopts *o, long *min_ttl)
-{
-	char sb[PB_SAFE_BUFSZ];
-	char *end;
-	int i = first, t;
-
-	memset(o, 0, sizeof(*o));
-	*min_ttl = -1;
-	while (i < argc) {
-		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
-			return PB_EXIT_USAGE;
-		if (t == 1)
-			continue;
-		if (strcmp(argv[i], "--min-ttl") == 0 && i + 1 < argc) {
-			errno = 0;
-			*min_ttl = strtol(argv[i + 1], &end, 10);
-			if (errno == 0 && *end == '\0' && end != argv[i + 1] &&
-			    *min_ttl >= 0 && *min_ttl <= 86400) {
-				i += 2;
-				continue;
-			}
-		}
-		fprintf(stderr, "%s: %s: bad argument '%s'\n", PB_PROG, cmd,
-		    pb_log_safe(argv[i], sb, sizeof(sb)));
-		pb_cmd_help(cmd, 1);
-		return PB_EXIT_USAGE;
-	}
-	return PB_EXIT_OK;
-}
-
 /* kubectl ---------------------------------------------------------------- */
 
 /*
@@ -94,7 +49,7 @@ pb_net_kubectl(int argc, char **argv)
 	long min_ttl;
 	int rv, n;
 
-	if ((rv = token_args("kubectl", argc, argv, 1, &o, &min_ttl)) !=
+	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
 	    PB_EXIT_OK)
 		return rv;
 	info = secure_getenv("KUBERNETES_EXEC_INFO");
@@ -106,7 +61,8 @@ pb_net_kubectl(int argc, char **argv)
 	pb_jbuf_begin(&b);
 	pb_jbuf_secret(&b, "token", &t.token);
 	if (t.expires_at > 0) {
-		rfc3339(t.expires_at, ts, sizeof(ts));
+		(void)pb_fmt_time(t.expires_at, PB_TIME_RFC3339, ts,
+		    sizeof(ts));
 		pb_jbuf_str(&b, "expirationTimestamp", ts);
 	}
 	if (pb_jbuf_end(&b, &doc) != PB_OK) {
@@ -285,8 +241,8 @@ pb_net_git_credential(int argc, char **argv)
 		/* git may grow operations: ignore them, as it asks. */
 		return PB_EXIT_OK;
 	}
-	if ((rv = token_args("git-credential", argc - 1, argv, 1, &o,
-	    &min_ttl)) != PB_EXIT_OK)
+	if ((rv = pb_cmd_args(argc - 1, argv, &o, &min_ttl, NULL, NULL)) !=
+	    PB_EXIT_OK)
 		return rv;
 	if (git_read(&g) == -1) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);

@@ -101,6 +101,34 @@ make_parents(char *dir, struct pb_err *e)
 	return r;
 }
 
+/*
+ * openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC) and fstat: *fdp and
+ * *st on PB_OK; PB_ERR_NOTFOUND when there is no such entry, PB_ERR_IO
+ * otherwise (sp names it in messages).
+ */
+static int
+open_stat(int dirfd, const char *name, int flags, const char *sp, int *fdp,
+    struct stat *st, struct pb_err *e)
+{
+	int fd;
+
+	*fdp = -1;
+	if ((fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return pb_err_set(e, PB_ERR_NOTFOUND, "%s does not "
+			    "exist", sp);
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+	}
+	if (fstat(fd, st) == -1) {
+		close(fd);
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	}
+	*fdp = fd;
+	return PB_OK;
+}
+
 void
 pb_pdir_close(struct pb_pdir *d)
 {
@@ -135,21 +163,9 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 			goto out;
 		}
 	}
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1) {
-		if (errno == ENOENT)
-			r = pb_err_set(e, PB_ERR_NOTFOUND, "%s does not exist",
-			    sp);
-		else
-			r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-			    strerror(errno));
+	if ((r = open_stat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, sp, &fd,
+	    &st, e)) != PB_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
 	if ((create & PB_PDIR_PUBLIC) != 0 ? (st.st_uid != geteuid() &&
 	    st.st_uid != 0) || (st.st_mode & 022) != 0 :
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
@@ -333,21 +349,9 @@ pb_pdir_read(const struct pb_pdir *d, const char *name, size_t max,
 	int fd = -1, r = PB_ERR_INTERNAL;
 
 	file_name(d, name, sp, sizeof(sp));
-	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK)) == -1) {
-		if (errno == ENOENT)
-			r = pb_err_set(e, PB_ERR_NOTFOUND, "%s does not exist",
-			    sp);
-		else
-			r = pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-			    strerror(errno));
+	if ((r = open_stat(d->fd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK, sp,
+	    &fd, &st, e)) != PB_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-		goto out;
-	}
 	if ((r = check_file(&st, sp, e)) != PB_OK)
 		goto out;
 	if ((r = pb_file_read_fd(fd, sp, max, PB_FILE_PRIVATE, &buf, &len,

@@ -376,19 +376,6 @@ identity(const struct pb_tokens *t, struct stored *s)
 	return r;
 }
 
-/* "2026-11-22 07:10:00 UTC". */
-static const char *
-utc(int64_t t, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		(void)snprintf(buf, bufsz, "%" PRId64, t);
-	return buf;
-}
-
 /* "alice (sub 1234)", cut and escaped, or "an unknown user". */
 static const char *
 who(const struct stored *s, char *buf, size_t bufsz)
@@ -681,7 +668,8 @@ pb_net_get(int argc, char **argv)
 	long min_ttl;
 	int rv;
 
-	if ((rv = pb_get_args(argc, argv, &o, &min_ttl)) != PB_EXIT_OK)
+	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
+	    PB_EXIT_OK)
 		return rv;
 	if ((rv = pb_net_token(&o, min_ttl, &t)) == PB_EXIT_OK)
 		rv = pb_print_token(&t.token);
@@ -760,16 +748,37 @@ utf8_term(void)
 	return cs != NULL && strcmp(cs, "UTF-8") == 0;
 }
 
+/*
+ * Finish b and print it as one line on stdout, flushed (--json output;
+ * never a token).  PB_EXIT_OK or PB_EXIT_FAIL after a message.
+ */
+static int
+json_line(struct pb_jbuf *b)
+{
+	struct pb_secret doc = { NULL, 0 };
+	int rv = PB_EXIT_OK;
+
+	if (pb_jbuf_end(b, &doc) != PB_OK) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (printf("%s\n", doc.p) < 0 || fflush(stdout) == EOF) {
+		fprintf(stderr, "%s: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+		rv = PB_EXIT_FAIL;
+	}
+	pb_secret_clear(&doc);
+	return rv;
+}
+
 /* Tell the user where to go, on stderr, or as a JSON line on stdout. */
 static int
 show_device(const struct pb_device *dev, int json, int qr)
 {
 	char sb[PB_SAFE_BUFSZ];
-	struct pb_secret doc = { NULL, 0 };
 	struct pb_jbuf b;
 	struct pb_err e;
 	const char *term;
-	int r;
 
 	if (json) {
 		memset(&b, 0, sizeof(b));
@@ -780,14 +789,7 @@ show_device(const struct pb_device *dev, int json, int qr)
 		pb_jbuf_str(&b, "user_code", dev->user_code);
 		pb_jbuf_int(&b, "expires_in", dev->expires_in);
 		pb_jbuf_int(&b, "interval", dev->interval);
-		if ((r = pb_jbuf_end(&b, &doc)) != PB_OK) {
-			fprintf(stderr, "%s: out of memory\n", PB_PROG);
-			return PB_EXIT_FAIL;
-		}
-		printf("%s\n", doc.p);
-		fflush(stdout);
-		pb_secret_clear(&doc);
-		return PB_EXIT_OK;
+		return json_line(&b);
 	}
 	/* URL and code were checked printable by oauth.c. */
 	fprintf(stderr, "To log in, open this page in a browser on any "
@@ -812,36 +814,6 @@ show_device(const struct pb_device *dev, int json, int qr)
 	return PB_EXIT_OK;
 }
 
-static int
-login_args(int argc, char **argv, struct pb_hopts *o, int *json, int *qr)
-{
-	char sb[PB_SAFE_BUFSZ];
-	int i = 1, t;
-
-	memset(o, 0, sizeof(*o));
-	*json = 0;
-	*qr = 1;
-	while (i < argc) {
-		if ((t = pb_hopts_take(o, argc, argv, &i)) == -1)
-			return PB_EXIT_USAGE;
-		if (t == 1)
-			continue;
-		if (strcmp(argv[i], "--json") == 0)
-			*json = 1;
-		else if (strcmp(argv[i], "--no-qr") == 0)
-			*qr = 0;
-		else {
-			fprintf(stderr, "%s: %s: unknown argument '%s'\n",
-			    PB_PROG, argv[0], pb_log_safe(argv[i], sb,
-			    sizeof(sb)));
-			pb_cmd_help(argv[0], 1);
-			return PB_EXIT_USAGE;
-		}
-		i++;
-	}
-	return PB_EXIT_OK;
-}
-
 int
 pb_net_login(int argc, char **argv)
 {
@@ -857,16 +829,18 @@ pb_net_login(int argc, char **argv)
 	struct pb_wait w;
 	struct pb_err e;
 	struct pb_jbuf b;
-	struct pb_secret doc = { NULL, 0 };
-	int json, qr, rv, r, used_file = 0;
+	static const char *const flags[] = { "--json", "--no-qr", NULL };
+	int set[2], json, qr, rv, r, used_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&meta, 0, sizeof(meta));
 	memset(&dev, 0, sizeof(dev));
 	memset(&tok, 0, sizeof(tok));
 	pb_err_clear(&e);
-	if ((rv = login_args(argc, argv, &o, &json, &qr)) != PB_EXIT_OK)
+	if ((rv = pb_cmd_args(argc, argv, &o, NULL, flags, set)) != PB_EXIT_OK)
 		return rv;
+	json = set[0];
+	qr = !set[1];
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
 		goto out;
 	/*
@@ -965,7 +939,7 @@ pb_net_login(int argc, char **argv)
 	    "the Secret Service");
 	if (t.expires_at != 0 && !json)
 		fprintf(stderr, "The access token is valid until %s.\n",
-		    utc(t.expires_at, tb, sizeof(tb)));
+		    pb_fmt_time(t.expires_at, PB_TIME_UTC, tb, sizeof(tb)));
 	if (json) {
 		memset(&b, 0, sizeof(b));
 		pb_jbuf_begin(&b);
@@ -977,17 +951,9 @@ pb_net_login(int argc, char **argv)
 		pb_jbuf_int(&b, "expires_at", t.expires_at);
 		pb_jbuf_str(&b, "store", used_file ? "file" :
 		    "secret-service");
-		if (pb_jbuf_end(&b, &doc) != PB_OK) {
-			fprintf(stderr, "%s: out of memory\n", PB_PROG);
-			rv = PB_EXIT_FAIL;
-			goto out;
-		}
-		printf("%s\n", doc.p);
-		if (fflush(stdout) == EOF)
-			rv = PB_EXIT_FAIL;
+		rv = json_line(&b);
 	}
  out:
-	pb_secret_clear(&doc);
 	pb_cached_clear(&t);
 	pb_tokens_clear(&tok);
 	pb_device_clear(&dev);
@@ -1002,32 +968,20 @@ pb_net_login(int argc, char **argv)
 int
 pb_net_status(int argc, char **argv)
 {
-	char wb[256], tb[64], sb[PB_SAFE_BUFSZ];
+	char wb[256], tb[64];
 	struct pb_hopts o;
 	struct sess s;
 	struct stored st;
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
-	struct pb_secret doc = { NULL, 0 };
 	struct pb_jbuf b;
 	int64_t now = (int64_t)time(NULL);
-	int json = 0, rv, i = 1, k, used_file = 0, cached;
+	static const char *const flags[] = { "--json", NULL };
+	int json = 0, rv, used_file = 0, cached;
 
 	memset(&st, 0, sizeof(st));
-	memset(&o, 0, sizeof(o));
-	while (i < argc) {
-		if ((k = pb_hopts_take(&o, argc, argv, &i)) == -1)
-			return PB_EXIT_USAGE;
-		if (k == 1)
-			continue;
-		if (strcmp(argv[i], "--json") != 0) {
-			fprintf(stderr, "%s: status: unknown argument '%s'\n",
-			    PB_PROG, pb_log_safe(argv[i], sb, sizeof(sb)));
-			pb_cmd_help("status", 1);
-			return PB_EXIT_USAGE;
-		}
-		json = 1;
-		i++;
-	}
+	if ((rv = pb_cmd_args(argc, argv, &o, NULL, flags, &json)) !=
+	    PB_EXIT_OK)
+		return rv;
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK)
 		goto out;
 	/* No lock and no directory made: status only looks. */
@@ -1049,19 +1003,15 @@ pb_net_status(int argc, char **argv)
 		pb_jbuf_int(&b, "refresh_token", st.refresh.len > 0);
 		if (cached)
 			pb_jbuf_int(&b, "expires_at", t.expires_at);
-		if (pb_jbuf_end(&b, &doc) != PB_OK) {
-			fprintf(stderr, "%s: out of memory\n", PB_PROG);
-			rv = PB_EXIT_FAIL;
-			goto out;
-		}
-		printf("%s\n", doc.p);
+		rv = json_line(&b);
+		goto out;
 	} else {
 		printf("profile:       %s\n", s.c.profile);
 		printf("issuer:        %s\n", s.c.issuer);
 		printf("client_id:     %s\n", s.c.client_id);
 		printf("user:          %s (as the IdP said at login)\n",
 		    who(&st, wb, sizeof(wb)));
-		printf("logged in:     %s\n", utc(st.logged_in_at, tb,
+		printf("logged in:     %s\n", pb_fmt_time(st.logged_in_at, PB_TIME_UTC, tb,
 		    sizeof(tb)));
 		printf("store:         %s\n", used_file ?
 		    "file (no Secret Service)" : "Secret Service");
@@ -1072,17 +1022,16 @@ pb_net_status(int argc, char **argv)
 			    "refreshes)\n");
 		else if (t.expires_at > now)
 			printf("access token:  cached, valid until %s (%" PRId64
-			    " s left)\n", utc(t.expires_at, tb, sizeof(tb)),
+			    " s left)\n", pb_fmt_time(t.expires_at, PB_TIME_UTC, tb, sizeof(tb)),
 			    t.expires_at - now);
 		else
 			printf("access token:  cached, expired at %s (the next "
-			    "get refreshes)\n", utc(t.expires_at, tb,
+			    "get refreshes)\n", pb_fmt_time(t.expires_at, PB_TIME_UTC, tb,
 			    sizeof(tb)));
 	}
 	if (fflush(stdout) == EOF)
 		rv = PB_EXIT_FAIL;
  out:
-	pb_secret_clear(&doc);
 	pb_cached_clear(&t);
 	stored_clear(&st);
 	sess_close(&s);
@@ -1094,28 +1043,20 @@ pb_net_status(int argc, char **argv)
 int
 pb_net_logout(int argc, char **argv)
 {
-	char sb[PB_SAFE_BUFSZ];
 	struct pb_hopts o;
 	struct sess s;
 	struct stored st;
 	struct pb_oidc_meta meta;
 	struct pb_err e;
-	int rv, i = 1, k, r, code = PB_OK;
+	int rv, r, code = PB_OK;
 
 	memset(&st, 0, sizeof(st));
 	memset(&meta, 0, sizeof(meta));
 	memset(&o, 0, sizeof(o));
 	pb_err_clear(&e);
-	while (i < argc) {
-		if ((k = pb_hopts_take(&o, argc, argv, &i)) == -1)
-			return PB_EXIT_USAGE;
-		if (k == 1)
-			continue;
-		fprintf(stderr, "%s: logout: unknown argument '%s'\n", PB_PROG,
-		    pb_log_safe(argv[i], sb, sizeof(sb)));
-		pb_cmd_help("logout", 1);
-		return PB_EXIT_USAGE;
-	}
+	if ((rv = pb_cmd_args(argc, argv, &o, NULL, NULL, NULL)) !=
+	    PB_EXIT_OK)
+		return rv;
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
 	    (rv = sess_lock(&s)) != PB_EXIT_OK)
 		goto out;
