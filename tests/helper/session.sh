@@ -647,6 +647,41 @@ verdict "a client_secret in a 0644 config: exit 3 or 1, says chmod 600" \
     "exit $rc"
 ! grep -qF bearer-conf-secret "$tmp/err"
 verdict "the message does not show the secret"
+printf '[profile x]\nissuer = %s\nissuer = %s\nclient_id = bearer-cli\n' \
+    "$iss" "$iss" >"$bad"
+chmod 600 "$bad"
+run "$bt" get --config "$bad" --profile x
+expect "a key given twice in a section: exit 3 with FILE:LINE" 3 \
+    "$bad:3: issuer given twice" err
+printf 'client_secret: s3cret-part=x\n' >"$bad"
+run "$bt" get --config "$bad" --profile x
+[ "$rc" -eq 3 ] && ! grep -qF "s3cret-part" "$tmp/err"
+verdict "a mistyped client_secret line is refused without echoing it" \
+    "exit $rc"
+
+# The cache: damaged, or made for other settings, is a miss, not a token.
+counters "$tmp/c0.json"
+for cf in $(cached e1); do printf 'not a cache\n' >"$cf"; done
+run "$bt" get --profile e1
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && [ "$d" = "$one_refresh" ]
+verdict "a damaged cache is ignored and replaced by a refresh ($d)" "exit $rc"
+cp "$tmp/out" "$tmp/e1.tok"
+counters "$tmp/c0.json"
+run "$bt" get --profile e1 --scope "openid offline_access profile"
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && [ "$d" = "$one_refresh" ]
+verdict "a cache made for another scope is a miss ($d)" "exit $rc"
+run "$bt" get --profile e1
+cp "$tmp/out" "$tmp/e1.tok"	# back to the profile's own settings
+run env BEARER_TOKEN_PROFILE=e1 "$(dirname "$bt")/bearer-askpass" \
+    "Bearer token (continued at byte 999999): "
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] && grep -q "did the token change" \
+    "$tmp/err"
+verdict "bearer-askpass: a continuation past the token's end: no answer" \
+    "exit $rc"
 run "$bt" get --profile nosuch
 expect "unknown --profile: exit 3" 3 "no [profile nosuch] section" err
 expect "unknown --profile: lists the profiles" 3 "e1 rot deny" err
