@@ -58,7 +58,8 @@ unsigned pb_alg_default_mask(void);
  * checked when built (DESIGN.md "Loading the JWKS"): RSA modulus of at least
  * 2048 bits, odd public exponent of at least 65537, no ROCA fingerprint; EC
  * coordinates of exactly the curve's size and a point on the curve; OKP
- * Ed25519 with a 32-byte x; private members are ignored, never required.
+ * Ed25519 with a 32-byte x that is a canonical encoding and not a point of
+ * small order; private members are ignored, never required.
  */
 struct pb_jwk {
 	char			*kid;	/* NULL when absent */

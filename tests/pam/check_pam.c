@@ -1064,6 +1064,39 @@ START_TEST(test_pam_conf_jwks_unusable)
 }
 END_TEST
 
+/*
+ * A small-order Ed25519 key (x = the identity point) verifies the forged
+ * signature R = identity, S = 0 over every message: the key is skipped at
+ * load time and the forged token is refused.
+ */
+START_TEST(test_pam_conf_jwks_small_order)
+{
+	char *ec = tu_jwk(k_ec, "ec1", NULL, NULL), *set, *c, *t;
+	uint8_t sig[64];
+
+	set = tu_jwks("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":"
+	    "\"evil\",\"x\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
+	    ec, NULL);
+	file0("evil.json", set, 0644);
+	conf("jwks_file = @DIR@/evil.json\n");
+	memset(sig, 0, sizeof(sig));
+	sig[0] = 0x01;
+	c = claims("alice");
+	t = track(tu_token("{\"alg\":\"EdDSA\",\"kid\":\"evil\"}", c, sig,
+	    sizeof(sig)));
+	AUTH("deny", "alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "no key with kid 'evil'");
+	t = track(tu_token("{\"alg\":\"EdDSA\"}", c, sig, sizeof(sig)));
+	AUTH("deny", "alice", t, PAM_AUTH_ERR);
+	svc_exact("debug");
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("warning", "Ed25519 key is a point of small order");
+	free(ec);
+	free(set);
+	free(c);
+}
+END_TEST
+
 START_TEST(test_pam_conf_algorithms)
 {
 	char *c = claims("alice");
@@ -2566,6 +2599,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_jwks_file);
 	tcase_add_test(tc, test_pam_conf_jwks_missing);
 	tcase_add_test(tc, test_pam_conf_jwks_unusable);
+	tcase_add_test(tc, test_pam_conf_jwks_small_order);
 	tcase_add_test(tc, test_pam_conf_algorithms);
 	tcase_add_test(tc, test_pam_conf_every_default_alg);
 	tcase_add_test(tc, test_pam_conf_hmac);
