@@ -818,11 +818,30 @@ pb_jwks_find(const struct pb_jwks *set, const char *kid,
 			return pb_err_set(e, PB_ERR_NOKEY, "%zu keys with kid "
 			    "'%s' in %s fit %s: ambiguous", fit, sp, ss,
 			    alg->name);
-	} else if (fit != 1)
-		/* DESIGN.md: no kid only when exactly one key fits. */
-		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and %zu "
-		    "keys in %s fit %s (exactly one needed)", fit, ss,
-		    alg->name);
+	} else if (fit == 0)
+		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and 0 "
+		    "keys in %s fit %s", ss, alg->name);
+	else
+		/* No kid: the first key that fits; pb_jwks_next() the rest. */
+		found = pb_jwks_next(set, alg, NULL);
 	*out = found;
 	return PB_OK;
+}
+
+const struct pb_jwk *
+pb_jwks_next(const struct pb_jwks *set, const struct pb_alg *alg,
+    const struct pb_jwk *prev)
+{
+	struct pb_err fe;
+	size_t i = 0;
+
+	if (prev != NULL) {
+		while (i < set->n && set->keys[i] != prev)
+			i++;
+		i++;
+	}
+	for (; i < set->n; i++)
+		if (pb_jwk_fits(set->keys[i], alg, &fe) == PB_OK)
+			return set->keys[i];
+	return NULL;
 }

@@ -136,13 +136,23 @@ void pb_jwks_free(struct pb_jwks *set);
 
 /*
  * Select the key for a token (DESIGN.md "Verification order").  With a kid:
- * the one key of that kid that fits alg; with none (kid NULL): only when
- * exactly one key of the set fits alg.  No key, or two that fit, is
- * PB_ERR_NOKEY with a message naming the kid and the set's source.  *out
- * points into the set.
+ * the one key of that kid that fits alg; no key, or two that fit, is
+ * PB_ERR_NOKEY with a message naming the kid and the set's source.  With
+ * none (kid NULL): the first key of the set that fits alg, PB_ERR_NOKEY
+ * when none does; the caller tries the others with pb_jwks_next() (every
+ * key of a set is the one issuer's: IdPs that omit kid, and a rotation
+ * that keeps the old key for its tokens, give several).  *out points into
+ * the set.
  */
 int pb_jwks_find(const struct pb_jwks *set, const char *kid,
     const struct pb_alg *alg, const struct pb_jwk **out,
     struct pb_err *e) PB_WUR;
+
+/*
+ * The next key of set after prev (a key of the set, or NULL for the
+ * first) that fits alg, or NULL when there is none.
+ */
+const struct pb_jwk *pb_jwks_next(const struct pb_jwks *set,
+    const struct pb_alg *alg, const struct pb_jwk *prev);
 
 #endif /* PB_JWK_H */

@@ -1302,7 +1302,7 @@ START_TEST(test_jwk_find_kid_wrong_alg)
 }
 END_TEST
 
-/* No kid: only when exactly one key of the set fits the alg. */
+/* No kid: the one key of the set that fits the alg. */
 START_TEST(test_jwk_find_no_kid)
 {
 	struct pb_err e;
@@ -1325,36 +1325,49 @@ START_TEST(test_jwk_find_no_kid)
 }
 END_TEST
 
+/* No kid, two keys fit: the first, then pb_jwks_next() the other. */
 START_TEST(test_jwk_find_no_kid_two)
 {
 	struct pb_jwks *set = NULL;
 	const struct pb_jwk *k = NULL;
+	const struct pb_alg *es = pb_alg_by_name("ES256");
 	struct pb_err e;
-	char *a, *b, *s;
+	char *a, *b, *c, *s;
 
 	a = jwk_of("ec256", "a", NULL, NULL);
-	b = jwk_of("ec256", "b", NULL, NULL);
-	s = tu_jwks(a, b, NULL);
+	b = jwk_of("ed25519", "ed", NULL, NULL);
+	c = jwk_of("ec256", "c", NULL, NULL);
+	s = tu_jwks(a, b, c, NULL);
 	ck_assert_int_eq(parse_set(s, 0, NULL, &set, &e), PB_OK);
-	ck_assert_int_eq(pb_jwks_find(set, NULL, pb_alg_by_name("ES256"), &k,
-	    &e), PB_ERR_NOKEY);
-	ck_assert_ptr_null(k);
-	/* With a kid each is found. */
-	ck_assert_int_eq(pb_jwks_find(set, "b", pb_alg_by_name("ES256"), &k,
-	    &e), PB_OK);
-	ck_assert_str_eq(k->kid, "b");
+	ck_assert_int_eq(pb_jwks_find(set, NULL, es, &k, &e), PB_OK);
+	ck_assert_str_eq(k->kid, "a");
+	k = pb_jwks_next(set, es, k);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->kid, "c");
+	ck_assert_ptr_null(pb_jwks_next(set, es, k));
+	k = pb_jwks_next(set, pb_alg_by_name("EdDSA"), NULL);
+	ck_assert_str_eq(k->kid, "ed");
+	ck_assert_ptr_null(pb_jwks_next(set, pb_alg_by_name("EdDSA"), k));
+	ck_assert_ptr_null(pb_jwks_next(set, pb_alg_by_name("RS256"), NULL));
+	/* With a kid each is found, and only it. */
+	ck_assert_int_eq(pb_jwks_find(set, "c", es, &k, &e), PB_OK);
+	ck_assert_str_eq(k->kid, "c");
 	pb_jwks_free(set);
 	free(s);
 	free(a);
 	free(b);
-	/* Two RSA keys without alg both fit RS256. */
+	free(c);
+	/* Two RSA keys without kid or alg both fit RS256. */
 	a = jwk_of("rsa2048", NULL, NULL, NULL);
 	b = jwk_of("rsa2048b", NULL, NULL, NULL);
 	s = tu_jwks(a, b, NULL);
 	set = NULL;
 	ck_assert_int_eq(parse_set(s, 0, NULL, &set, &e), PB_OK);
 	ck_assert_int_eq(pb_jwks_find(set, NULL, pb_alg_by_name("RS256"), &k,
-	    &e), PB_ERR_NOKEY);
+	    &e), PB_OK);
+	ck_assert_ptr_eq(k, set->keys[0]);
+	ck_assert_ptr_eq(pb_jwks_next(set, pb_alg_by_name("RS256"), k),
+	    set->keys[1]);
 	pb_jwks_free(set);
 	free(s);
 	free(a);
