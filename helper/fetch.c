@@ -198,20 +198,43 @@ take_new(const cJSON *in, cJSON *out)
 	return n;
 }
 
+/* Signing entries of keys (use absent or "sig") with this kid. */
+static int
+signing_twins(const cJSON *keys, const char *kid)
+{
+	const cJSON *k, *use;
+	int n = 0;
+
+	cJSON_ArrayForEach(k, keys) {
+		use = pb_json_get(k, "use");
+		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0 &&
+		    (use == NULL || (cJSON_IsString(use) &&
+		    strcmp(use->valuestring, "sig") == 0)))
+			n++;
+	}
+	return n;
+}
+
 /*
  * Keys of the old file the IdP no longer publishes, kept until keep
- * seconds after they were first seen missing.  Returns the count kept.
+ * seconds after the first run that found them gone, which marks them with
+ * that time.  Only keys the module would use as signing keys are kept: an
+ * encryption key, a key the loader refuses, or a kid on two signing keys
+ * would make the merged set load fewer keys than it lists, and every
+ * later run fail.  Returns the count kept.
  */
 static int
 keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 {
+	char sb[PB_SAFE_BUFSZ];
 	char *buf = NULL;
 	size_t len = 0;
 	const cJSON *k, *keys, *at;
 	cJSON *old = NULL, *dup;
+	struct pb_jwk *jwk;
 	struct pb_err e;
 	int64_t since;
-	int n = 0;
+	int n = 0, i = 0;
 
 	pb_err_clear(&e);
 	if (keep == 0)
@@ -236,8 +259,25 @@ keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 		if (kid_of(k) == NULL)
 			goto out;
 	cJSON_ArrayForEach(k, keys) {
+		i++;
 		if (kid_of(k) == NULL || has_kid(out, kid_of(k)))
 			continue;
+		pb_log_safe(kid_of(k), sb, sizeof(sb));
+		pb_err_clear(&e);
+		if (pb_jwk_from_json(k, 0, &jwk, &e) != PB_OK) {
+			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
+			    "the old set (kid '%s'): %s\n", PB_PROG, i, sb,
+			    pb_err_msg(&e));
+			continue;
+		}
+		pb_jwk_free(jwk);
+		if (signing_twins(keys, kid_of(k)) > 1) {
+			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
+			    "the old set: kid '%s' names more than one signing "
+			    "key\n", PB_PROG, i, sb);
+			continue;
+		}
+		/* No mark yet: gone since now, and marked so from now on. */
 		since = now;
 		if ((at = pb_json_get(k, RETIRED)) != NULL &&
 		    pb_json_time(at, 0, &since) != PB_OK)

@@ -7,7 +7,8 @@
 # an empty one, HTTP 500, garbage, a hang past the timeout), takes its
 # issuer and path from the module's configuration, and keeps a retired key
 # (the fixture restarted on the same port has new keys) for
-# --keep-retired.  Also "systemd-analyze verify" of the units, where
+# --keep-retired, also with an encryption key in the file from the start
+# (Keycloak's certs).  Also "systemd-analyze verify" of the units, where
 # systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
@@ -95,6 +96,13 @@ run "$bt" fetch-jwks --issuer "$iss/" --output "$out"
 expect "an issuer that differs by a trailing slash: exit 3" 3 \
     "trailing slash" err
 
+# The man page's bootstrap (curl of the IdP's certs) as at Keycloak: a
+# "use":"enc" key is in the file from the start.
+kc=$tmp/lib/kc.json
+fault '{"endpoint":"jwks","mode":"enc-jwks","count":1}'
+curl -fsS --max-time 10 -o "$kc.new" "$iss/jwks" && mv "$kc.new" "$kc" &&
+    grep -q '"use":"enc"' "$kc" || exit 99
+
 # Key rotation: the fixture makes new keys at each start.
 old=$(kids "$out")
 idp_stop idp
@@ -115,6 +123,33 @@ printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$out" \
 run "$bt" verify --config "$tmp/v.conf" - </dev/null
 [ "$rc" -eq 1 ]
 verdict "the module's loader takes the file with retired keys" "exit $rc"
+
+# The rotation with the enc key in the file (and still served, as Keycloak
+# does): the new keys come in, the enc key goes, the old ones are retired,
+# and a token the IdP signs with its new key verifies.
+fault '{"endpoint":"jwks","mode":"enc-jwks","count":-1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$kc" --keep-retired 1h
+sed 's/^/#   /' "$tmp/err"
+k=$(kids "$kc")
+[ "$rc" -eq 0 ] && [ "$k" = "$union" ] && ! grep -q '"enc"' "$kc" &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$kc" | wc -l)" -eq 2 ]
+verdict "rotation with an enc key in the file: new keys in, enc out ($k)" \
+    "exit $rc"
+ctl_reset
+curl -sS --max-time 10 -d client_id=bearer-cli -d 'scope=openid ssh' \
+    "$iss/device/auth" >"$tmp/da.json" || exit 99
+dc=$(sed -n 's/.*"device_code":"\([^"]*\)".*/\1/p' "$tmp/da.json")
+curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
+    --data '{}' "$control/approve" || exit 99
+tok=$(curl -sS --max-time 10 -d client_id=bearer-cli -d "device_code=$dc" \
+    -d grant_type=urn:ietf:params:oauth:grant-type:device_code \
+    "$iss/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$tok" ] || exit 99
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$kc" \
+    >"$tmp/kc.conf"
+runin "$tok" "$bt" verify --config "$tmp/kc.conf" -
+expect "a token signed by the IdP's new key verifies" 0 \
+    "token valid for user 'alice'" out
 printf '{"keys":[]}' >"$tmp/lib/empty.json"
 printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
     "$tmp/lib/empty.json" >"$tmp/v2.conf"
