@@ -4,8 +4,10 @@
  * the module's JWK Set file fresh from the IdP: discovery, jwks_uri, every
  * key validated by the same code the module uses, keys the IdP no longer
  * publishes kept for a grace period (tokens they signed may still be in
- * use), written atomically, mode 0644.  On any problem the old file stays
- * as it was: a good file is never replaced by a bad one.
+ * use), written atomically, mode 0644, in a canonical form (members by
+ * name, keys by kid), so that the same keys are the same text however the
+ * IdP orders them.  On any problem the old file stays as it was: a good
+ * file is never replaced by a bad one.
  */
 #include "config.h"
 
@@ -161,8 +163,158 @@ has_kid(const cJSON *keys, const char *kid)
 }
 
 /*
+ * Whether two JWKs hold the same public key: the members RFC 7638 takes
+ * for a thumbprint, compared as text (the loader insists on strict
+ * base64url, so one value has one spelling).  This tells keys without a
+ * kid apart.
+ */
+static int
+same_key(const cJSON *a, const cJSON *b)
+{
+	static const char *const m[] = { "kty", "crv", "n", "e", "x", "y" };
+	const char *sa, *sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		sa = pb_json_get_string(a, m[i]);
+		sb = pb_json_get_string(b, m[i]);
+		if ((sa == NULL) != (sb == NULL) ||
+		    (sa != NULL && strcmp(sa, sb) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether keys holds k: a key with its kid, or the same public key. */
+static int
+holds(const cJSON *keys, const cJSON *k)
+{
+	const cJSON *o;
+
+	if (kid_of(k) != NULL && has_kid(keys, kid_of(k)))
+		return 1;
+	cJSON_ArrayForEach(o, keys)
+		if (same_key(o, k))
+			return 1;
+	return 0;
+}
+
+/* Signing entries of keys (use absent or "sig") with this kid. */
+static int
+signing_twins(const cJSON *keys, const char *kid)
+{
+	const cJSON *k, *use;
+	int n = 0;
+
+	cJSON_ArrayForEach(k, keys) {
+		use = pb_json_get(k, "use");
+		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0 &&
+		    (use == NULL || (cJSON_IsString(use) &&
+		    strcmp(use->valuestring, "sig") == 0)))
+			n++;
+	}
+	return n;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a;
+	const cJSON *y = *(const cJSON *const *)b;
+
+	return strcmp(x->string, y->string);
+}
+
+/*
+ * Put the members of v and of every object in it in name order; arrays
+ * keep their order (x5c is ordered).  0, or -1 when out of memory.
+ */
+static int
+sort_members(cJSON *v)
+{
+	cJSON **m, *c, *next;
+	size_t n = 0, i;
+
+	for (c = v->child; c != NULL; c = c->next) {
+		if (sort_members(c) == -1)
+			return -1;
+		n++;
+	}
+	if (!cJSON_IsObject(v) || n < 2)
+		return 0;
+	if ((m = calloc(n, sizeof(*m))) == NULL)
+		return -1;
+	for (i = 0, c = v->child; c != NULL; c = next) {
+		next = c->next;
+		m[i++] = cJSON_DetachItemViaPointer(v, c);
+	}
+	qsort(m, n, sizeof(*m), by_name);
+	for (i = 0; i < n; i++)
+		(void)cJSON_AddItemToArray(v, m[i]);	/* keeps the name */
+	free(m);
+	return 0;
+}
+
+struct skey {
+	cJSON		*k;
+	const char	*kid;
+	char		*text;
+};
+
+static int
+by_kid_text(const void *a, const void *b)
+{
+	const struct skey *x = a, *y = b;
+	int c;
+
+	c = strcmp(x->kid != NULL ? x->kid : "", y->kid != NULL ? y->kid : "");
+	return c != 0 ? c : strcmp(x->text, y->text);
+}
+
+/*
+ * Put a JWK Set in canonical form: the members of every object by name,
+ * then the keys by kid and by their text.  The same set, however the IdP
+ * orders keys and members, is then the same text.  0, or -1 when out of
+ * memory.
+ */
+static int
+canonical(cJSON *doc)
+{
+	cJSON *keys, *c;
+	struct skey *s;
+	size_t n, i;
+	int r = -1;
+
+	if (sort_members(doc) == -1)
+		return -1;
+	keys = cJSON_GetObjectItemCaseSensitive(doc, "keys");
+	if (!cJSON_IsArray(keys) || (n = (size_t)cJSON_GetArraySize(keys)) < 2)
+		return 0;
+	if ((s = calloc(n, sizeof(*s))) == NULL)
+		return -1;
+	for (i = 0, c = keys->child; c != NULL && i < n; c = c->next, i++) {
+		s[i].k = c;
+		s[i].kid = kid_of(c);
+		if ((s[i].text = cJSON_PrintUnformatted(c)) == NULL)
+			goto out;
+	}
+	qsort(s, n, sizeof(*s), by_kid_text);
+	for (i = 0; i < n; i++)
+		(void)cJSON_DetachItemViaPointer(keys, s[i].k);
+	for (i = 0; i < n; i++)
+		(void)cJSON_AddItemToArray(keys, s[i].k);
+	r = 0;
+ out:
+	for (i = 0; i < n; i++)
+		cJSON_free(s[i].text);
+	free(s);
+	return r;
+}
+
+/*
  * The IdP's signing keys that the module can use, each checked by
- * pb_jwk_from_json(); others are left out with a note.  Returns the count.
+ * pb_jwk_from_json(); others are left out with a note.  Returns the count,
+ * or -1 when out of memory.
  */
 static int
 take_new(const cJSON *in, cJSON *out)
@@ -198,83 +350,50 @@ take_new(const cJSON *in, cJSON *out)
 	return n;
 }
 
-/* Signing entries of keys (use absent or "sig") with this kid. */
-static int
-signing_twins(const cJSON *keys, const char *kid)
-{
-	const cJSON *k, *use;
-	int n = 0;
-
-	cJSON_ArrayForEach(k, keys) {
-		use = pb_json_get(k, "use");
-		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0 &&
-		    (use == NULL || (cJSON_IsString(use) &&
-		    strcmp(use->valuestring, "sig") == 0)))
-			n++;
-	}
-	return n;
-}
-
 /*
- * Keys of the old file the IdP no longer publishes, kept until keep
- * seconds after the first run that found them gone, which marks them with
- * that time.  Only keys the module would use as signing keys are kept: an
- * encryption key, a key the loader refuses, or a kid on two signing keys
- * would make the merged set load fewer keys than it lists, and every
- * later run fail.  Returns the count kept.
+ * Keys of the old set old (may be NULL) that the IdP no longer publishes
+ * (neither their kid nor the key itself is among the new keys in out),
+ * kept until o->keep seconds after the first run that found them gone,
+ * which marks them with that time.  Only keys the module would use as
+ * signing keys are kept: an encryption key, a key the loader refuses, or
+ * a kid on two signing keys would make the merged set load fewer keys than
+ * it lists, and every later run fail.  Returns the count kept, or -1 when
+ * out of memory.
  */
 static int
-keep_retired(const char *path, long keep, int64_t now, cJSON *out)
+keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out)
 {
 	char sb[PB_SAFE_BUFSZ];
-	char *buf = NULL;
-	size_t len = 0;
-	const cJSON *k, *keys, *at;
-	cJSON *old = NULL, *dup;
+	const cJSON *keys, *k, *at;
 	struct pb_jwk *jwk;
 	struct pb_err e;
+	const char *kid;
+	cJSON *dup;
 	int64_t since;
 	int n = 0, i = 0;
 
-	pb_err_clear(&e);
-	if (keep == 0)
+	if (!cJSON_IsArray(keys = pb_json_get(old, "keys")))
 		return 0;
-	/* No old file is fine; one we cannot read is a problem. */
-	if (pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK) {
-		if (access(path, F_OK) == -1 && errno == ENOENT)
-			return 0;
-		fprintf(stderr, "%s: fetch-jwks: cannot read the old set: %s\n",
-		    PB_PROG, pb_err_msg(&e));
-		return -1;
-	}
-	if (pb_json_parse(buf, len, PB_JWKS_MAX, "old JWK Set", &old, &e) !=
-	    PB_OK || !cJSON_IsArray(keys = pb_json_get(old, "keys"))) {
-		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
-		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
-		    pb_err_msg(&e));
-		goto out;
-	}
-	/* A key without kid could not be told from a retired one. */
-	cJSON_ArrayForEach(k, out)
-		if (kid_of(k) == NULL)
-			goto out;
 	cJSON_ArrayForEach(k, keys) {
 		i++;
-		if (kid_of(k) == NULL || has_kid(out, kid_of(k)))
+		if (holds(out, k))
+			continue;	/* published (or listed twice) */
+		kid = kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
+		    sizeof(sb)) : "none";
+		if (o->keep == 0)
 			continue;
-		pb_log_safe(kid_of(k), sb, sizeof(sb));
 		pb_err_clear(&e);
 		if (pb_jwk_from_json(k, 0, &jwk, &e) != PB_OK) {
 			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
-			    "the old set (kid '%s'): %s\n", PB_PROG, i, sb,
+			    "the old set (kid '%s'): %s\n", PB_PROG, i, kid,
 			    pb_err_msg(&e));
 			continue;
 		}
 		pb_jwk_free(jwk);
-		if (signing_twins(keys, kid_of(k)) > 1) {
+		if (kid_of(k) != NULL && signing_twins(keys, kid_of(k)) > 1) {
 			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
 			    "the old set: kid '%s' names more than one signing "
-			    "key\n", PB_PROG, i, sb);
+			    "key\n", PB_PROG, i, kid);
 			continue;
 		}
 		/* No mark yet: gone since now, and marked so from now on. */
@@ -284,18 +403,19 @@ keep_retired(const char *path, long keep, int64_t now, cJSON *out)
 			since = now;
 		if (since > now)
 			since = now;	/* a clock set back: no longer grace */
-		if (now - since >= keep)
+		if (now - since >= o->keep)
 			continue;
 		if ((dup = cJSON_Duplicate(k, 1)) == NULL)
-			break;
+			return -1;
 		cJSON_DeleteItemFromObjectCaseSensitive(dup, RETIRED);
-		cJSON_AddNumberToObject(dup, RETIRED, (double)since);
+		if (cJSON_AddNumberToObject(dup, RETIRED, (double)since) ==
+		    NULL) {
+			cJSON_Delete(dup);
+			return -1;
+		}
 		cJSON_AddItemToArray(out, dup);
 		n++;
 	}
- out:
-	cJSON_Delete(old);
-	free(buf);
 	return n;
 }
 
@@ -324,6 +444,13 @@ split(const char *path, char **dir, char **name)
 	return *dir != NULL && *name != NULL && **name != '\0' ? 0 : -1;
 }
 
+static int
+nomem(void)
+{
+	fprintf(stderr, "%s: out of memory\n", PB_PROG);
+	return PB_EXIT_FAIL;
+}
+
 int
 pb_net_fetch_jwks(int argc, char **argv)
 {
@@ -336,9 +463,10 @@ pb_net_fetch_jwks(int argc, char **argv)
 	struct pb_jwks *set = NULL;
 	struct pb_pdir d = { NULL, -1 };
 	struct pb_err e;
-	cJSON *doc = NULL, *out = NULL, *keys;
+	cJSON *doc = NULL, *out = NULL, *keys, *old = NULL;
 	const cJSON *in;
-	char *text = NULL, *dir = NULL, *name = NULL, *old = NULL;
+	char *text = NULL, *oldtext = NULL, *dir = NULL, *name = NULL;
+	char *oldbuf = NULL;
 	size_t oldlen = 0;
 	int64_t now = (int64_t)time(NULL);
 	int rv, r, fresh, kept;
@@ -359,6 +487,7 @@ pb_net_fetch_jwks(int argc, char **argv)
 		rv = PB_EXIT_CONFIG;
 		goto out;
 	}
+	pb_log_path(o.output, sp, sizeof(sp));
 	pb_http_init(&http);
 	http.ca_file = o.ca_file;
 	if (o.timeout > 0)
@@ -383,8 +512,7 @@ pb_net_fetch_jwks(int argc, char **argv)
 			pb_err_set(&e, PB_ERR_HTTP, "HTTP %ld from jwks_uri",
 			    resp.status);
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
-		    PB_PROG, pb_err_msg(&e), pb_log_path(o.output, sp,
-		    sizeof(sp)));
+		    PB_PROG, pb_err_msg(&e), sp);
 		rv = PB_EXIT_TEMP;
 		goto out;
 	}
@@ -393,50 +521,58 @@ pb_net_fetch_jwks(int argc, char **argv)
 	    !cJSON_IsArray(in = pb_json_get(doc, "keys"))) {
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
 		    PB_PROG, pb_err_msg(&e)[0] != '\0' ? pb_err_msg(&e) :
-		    "the IdP's JWK Set has no \"keys\" array",
-		    pb_log_path(o.output, sp, sizeof(sp)));
+		    "the IdP's JWK Set has no \"keys\" array", sp);
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
 	if ((out = cJSON_CreateObject()) == NULL ||
 	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
 	    (fresh = take_new(in, keys)) < 0) {
-		fprintf(stderr, "%s: out of memory\n", PB_PROG);
-		rv = PB_EXIT_FAIL;
+		rv = nomem();
 		goto out;
 	}
 	if (fresh == 0) {
 		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
 		    "signing key the module can use; %s left as it was\n",
-		    PB_PROG, pb_log_path(o.output, sp, sizeof(sp)));
+		    PB_PROG, sp);
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	if ((kept = keep_retired(o.output, o.keep, now, keys)) < 0) {
-		fprintf(stderr, "%s: fetch-jwks: %s left as it was\n", PB_PROG,
-		    pb_log_path(o.output, sp, sizeof(sp)));
-		rv = PB_EXIT_FAIL;
+	/* No old file is fine; one we cannot read is a problem. */
+	if (pb_file_read(o.output, PB_JWKS_MAX, 0, &oldbuf, &oldlen, &e) !=
+	    PB_OK) {
+		if (access(o.output, F_OK) == 0 || errno != ENOENT) {
+			fprintf(stderr, "%s: fetch-jwks: cannot read the old "
+			    "set: %s; %s left as it was\n", PB_PROG,
+			    pb_err_msg(&e), sp);
+			rv = PB_EXIT_FAIL;
+			goto out;
+		}
+	} else if (pb_json_parse(oldbuf, oldlen, PB_JWKS_MAX, "old JWK Set",
+	    &old, &e) != PB_OK)
+		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
+		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
+		    pb_err_msg(&e));
+	pb_err_clear(&e);
+	if ((kept = keep_retired(old, &o, now, keys)) < 0) {
+		rv = nomem();
 		goto out;
 	}
 	/* What the module will load, checked as it will check it. */
-	if ((text = cJSON_PrintUnformatted(out)) == NULL ||
-	    pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
+	if (canonical(out) == -1 ||
+	    (text = cJSON_PrintUnformatted(out)) == NULL) {
+		rv = nomem();
+		goto out;
+	}
+	if (pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
 	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
 		if (set != NULL)
 			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
 			    "of its %d keys (two with one kid?)", set->n,
 			    fresh + kept);
 		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
-		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e),
-		    pb_log_path(o.output, sp, sizeof(sp)));
+		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
 		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if (pb_file_read(o.output, PB_JWKS_MAX, 0, &old, &oldlen, &e) ==
-	    PB_OK && oldlen == strlen(text) && memcmp(old, text, oldlen) == 0) {
-		printf("%s: unchanged (%d keys, %d retired kept)\n",
-		    pb_log_path(o.output, sp, sizeof(sp)), fresh, kept);
-		rv = PB_EXIT_OK;
 		goto out;
 	}
 	pb_err_clear(&e);
@@ -445,24 +581,43 @@ pb_net_fetch_jwks(int argc, char **argv)
 		rv = PB_EXIT_USAGE;
 		goto out;
 	}
-	if (pb_pdir_open(&d, dir, PB_PDIR_PUBLIC, &e) != PB_OK ||
-	    pb_pdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
+	if (pb_pdir_open(&d, dir, PB_PDIR_PUBLIC, &e) != PB_OK) {
+		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
+		    pb_err_msg(&e));
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	/* The same keys in another order are unchanged. */
+	if (old != NULL && (canonical(old) == -1 ||
+	    (oldtext = cJSON_PrintUnformatted(old)) == NULL)) {
+		rv = nomem();
+		goto out;
+	}
+	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
+		printf("%s: unchanged (%d keys, %d retired kept)\n", sp, fresh,
+		    kept);
+		rv = PB_EXIT_OK;
+		goto out;
+	}
+	if (pb_pdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
 	    PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	printf("%s: written (%d keys from the IdP, %d retired kept)\n",
-	    pb_log_path(o.output, sp, sizeof(sp)), fresh, kept);
+	printf("%s: written (%d keys from the IdP, %d retired kept)\n", sp,
+	    fresh, kept);
 	rv = PB_EXIT_OK;
  out:
 	pb_pdir_close(&d);
 	free(dir);
 	free(name);
-	free(old);
+	free(oldbuf);
+	cJSON_free(oldtext);
 	cJSON_free(text);
 	pb_jwks_free(set);
+	cJSON_Delete(old);
 	cJSON_Delete(out);
 	cJSON_Delete(doc);
 	pb_http_resp_clear(&resp);

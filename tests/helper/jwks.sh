@@ -8,8 +8,9 @@
 # issuer and path from the module's configuration, and keeps a retired key
 # (the fixture restarted on the same port has new keys) for
 # --keep-retired, also with an encryption key in the file from the start
-# (Keycloak's certs).  Also "systemd-analyze verify" of the units, where
-# systemd-analyze exists.
+# (Keycloak's certs) and with keys that have no kid; compares key sets
+# canonically (the same keys in another order leave the file as it is).
+# Also "systemd-analyze verify" of the units, where systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
 # helper directory, for the generated unit), PB_HELPER_SRC.  Exit 77
@@ -55,14 +56,25 @@ expect "fetch-jwks writes the file" 0 "written" out
 k=$(kids "$out")	# before the test: verdict reads its status
 [ "$(stat -c %a "$out")" = 644 ] && [ "$k" = "$(fixture_kids)" ]
 verdict "mode 0644, the fixture's keys ($k)"
+# unchanged WHAT: the file is the same inode and mtime, byte for byte.
+unchanged() {
+	[ "$rc" -eq 0 ] && grep -q unchanged "$tmp/out" &&
+	    [ "$(stat -c %i:%Y "$out")" = "$ino" ] &&
+	    cmp -s "$out" "$tmp/good.json"
+	verdict "$1" "exit $rc"
+}
 ino=$(stat -c %i:%Y "$out")
+cp "$out" "$tmp/good.json"
 sleep 1
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
-expect "a second fetch: unchanged" 0 "unchanged" out
-[ "$(stat -c %i:%Y "$out")" = "$ino" ]
-verdict "an unchanged set is not rewritten"
+unchanged "a second fetch: unchanged, not rewritten"
+ino=$(stat -c %i:%Y "$out")
+sleep 1
+fault '{"endpoint":"jwks","mode":"shuffle-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$out"
+unchanged "the same keys with keys and members in another order: unchanged"
 
-cp "$out" "$tmp/good.json"
+ino=$(stat -c %i:%Y "$out")
 for f in '{"endpoint":"jwks","mode":"bad-jwks","count":1}:1' \
     '{"endpoint":"jwks","mode":"empty-jwks","count":1}:1' \
     '{"endpoint":"jwks","mode":"500","count":1}:5' \
@@ -97,11 +109,18 @@ expect "an issuer that differs by a trailing slash: exit 3" 3 \
     "trailing slash" err
 
 # The man page's bootstrap (curl of the IdP's certs) as at Keycloak: a
-# "use":"enc" key is in the file from the start.
+# "use":"enc" key is in the file from the start.  And an IdP that gives
+# no kid (LemonLDAP::NG's default), its file written by fetch-jwks.
 kc=$tmp/lib/kc.json
+nk=$tmp/lib/nokid.json
 fault '{"endpoint":"jwks","mode":"enc-jwks","count":1}'
 curl -fsS --max-time 10 -o "$kc.new" "$iss/jwks" && mv "$kc.new" "$kc" &&
     grep -q '"use":"enc"' "$kc" || exit 99
+fault '{"endpoint":"jwks","mode":"nokid-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$nk"
+[ "$rc" -eq 0 ] && [ -z "$(kids "$nk")" ] &&
+    [ "$(grep -o '"kty"' "$nk" | wc -l)" -eq 2 ]
+verdict "an IdP's keys without kid are taken" "exit $rc"
 
 # Key rotation: the fixture makes new keys at each start.
 old=$(kids "$out")
@@ -150,6 +169,19 @@ printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$kc" \
 runin "$tok" "$bt" verify --config "$tmp/kc.conf" -
 expect "a token signed by the IdP's new key verifies" 0 \
     "token valid for user 'alice'" out
+
+# Without kid the retired keys are told apart by the key itself, kept and
+# marked, and the file loads.
+fault '{"endpoint":"jwks","mode":"nokid-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$nk" --keep-retired 1h
+[ "$rc" -eq 0 ] && [ "$(grep -o '"kty"' "$nk" | wc -l)" -eq 4 ] &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$nk" | wc -l)" -eq 2 ]
+verdict "rotation without kid: the 2 old keys are kept, marked" "exit $rc"
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$nk" \
+    >"$tmp/nk.conf"
+run "$bt" verify --config "$tmp/nk.conf" - </dev/null
+[ "$rc" -eq 1 ]
+verdict "the module's loader takes the kid-less file" "exit $rc"
 printf '{"keys":[]}' >"$tmp/lib/empty.json"
 printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
     "$tmp/lib/empty.json" >"$tmp/v2.conf"

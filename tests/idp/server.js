@@ -171,9 +171,11 @@ function resetState() {
 // Signing keys (RS256 and ES256, new at every start), and a JWKS whose every
 // key is broken for the 'bad-jwks' fault: RSA e=1 (verifies forgeries), RSA
 // with a 512-bit modulus, RSA with an even exponent, an EC point off its curve.
-// Also the published set as oidc-provider serves it, for the 'enc-jwks'
-// fault (the same keys plus an RSA-OAEP "use":"enc" key, as Keycloak's
-// certs endpoint serves).
+// Also the published set as oidc-provider serves it, for the 'shuffle-jwks'
+// fault (the same keys, keys and members in reverse order, as LemonLDAP::NG
+// varies them), the 'nokid-jwks' fault (the same keys without kid, as
+// LemonLDAP::NG publishes by default) and the 'enc-jwks' fault (the same
+// keys plus an RSA-OAEP "use":"enc" key, as Keycloak's certs endpoint serves).
 async function makeKeys() {
   const genKeyPair = util.promisify(crypto.generateKeyPair);
   const [rsa, ec, bigPub, smallPub, ecPub, encPair] = await Promise.all([
@@ -220,6 +222,15 @@ async function makeKeys() {
       kty, use: 'sig', kid: signing[i].kid, alg: signing[i].alg, ...pub,
     };
   });
+  const reversed = (o) => Object.fromEntries(Object.entries(o).reverse());
+  const shuffleJwks = { keys: published.map(reversed).reverse() };
+  const nokidJwks = {
+    keys: published.map((k) => {
+      const o = { ...k };
+      delete o.kid;
+      return o;
+    }),
+  };
   const encPub = encPair.publicKey.export({ format: 'jwk' });
   const encJwks = {
     keys: [...published, {
@@ -229,12 +240,15 @@ async function makeKeys() {
   return {
     signing,
     badJwks: JSON.stringify(badJwks),
+    shuffleJwks: JSON.stringify(shuffleJwks),
+    nokidJwks: JSON.stringify(nokidJwks),
     encJwks: JSON.stringify(encJwks),
   };
 }
 
 const {
-  signing: SIGNING_KEYS, badJwks: BAD_JWKS, encJwks: ENC_JWKS,
+  signing: SIGNING_KEYS, badJwks: BAD_JWKS, shuffleJwks: SHUFFLE_JWKS, nokidJwks: NOKID_JWKS,
+  encJwks: ENC_JWKS,
 } = await keysReady;
 
 // --------------------------------------------------------------- helpers
@@ -541,7 +555,7 @@ async function control(req, res, url) {
         return sendJson(res, 200, { ok: true, endpoint: ep, mode: 'none' });
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
-      const jwksModes = ['bad-jwks', 'empty-jwks', 'enc-jwks'];
+      const jwksModes = ['bad-jwks', 'empty-jwks', 'shuffle-jwks', 'nokid-jwks', 'enc-jwks'];
       if (!statusMode && !['garbage', 'hang', 'reset', 'delay', ...jwksModes].includes(mode)) {
         return sendJson(res, 400, { error: `mode must be 500 (or any HTTP status), garbage, hang, reset, delay, ${jwksModes.join(', ')} or none` });
       }
@@ -620,9 +634,10 @@ function applyFault(fault, req, res) {
     res.end(BAD_JWKS);
   } else if (mode === 'empty-jwks') {
     sendJson(res, 200, { keys: [] });
-  } else if (mode === 'enc-jwks') {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(ENC_JWKS) });
-    res.end(ENC_JWKS);
+  } else if (mode === 'shuffle-jwks' || mode === 'nokid-jwks' || mode === 'enc-jwks') {
+    const body = { 'shuffle-jwks': SHUFFLE_JWKS, 'nokid-jwks': NOKID_JWKS, 'enc-jwks': ENC_JWKS }[mode];
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
 }
 
