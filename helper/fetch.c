@@ -7,11 +7,16 @@
  * use), written atomically, mode 0644, in a canonical form (members by
  * name, keys by kid), so that the same keys are the same text however the
  * IdP orders them.  On any problem the old file stays as it was: a good
- * file is never replaced by a bad one.
+ * file is never replaced by a bad one.  After every good run the file's
+ * mtime is now, also when nothing changed: it is the time of the last
+ * successful sync, which the module's jwks_max_age reads.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +39,7 @@
 
 #define RETIRED		"x-pam-bearer-retired-at"	/* our JWK member */
 #define KEEP_DEFAULT	(24 * 3600)
+#define MAX_DROP	16
 
 struct fopts {
 	const char	*issuer;
@@ -42,6 +48,8 @@ struct fopts {
 	const char	*ca_file;
 	long		 timeout;
 	long		 keep;		/* seconds */
+	const char	*drop[MAX_DROP];	/* --drop KID */
+	size_t		 ndrop;
 };
 
 /* "90", "90s", "15m", "24h", "7d": seconds, or -1. */
@@ -99,6 +107,15 @@ fetch_args(int argc, char **argv, struct fopts *o)
 				    "or 7d (at most a year)\n", PB_PROG);
 				return PB_EXIT_USAGE;
 			}
+		} else if (strcmp(argv[i], "--drop") == 0) {
+			if (*v == '\0')
+				goto bad;
+			if (o->ndrop == MAX_DROP) {
+				fprintf(stderr, "%s: fetch-jwks: at most %d "
+				    "--drop\n", PB_PROG, MAX_DROP);
+				return PB_EXIT_USAGE;
+			}
+			o->drop[o->ndrop++] = v;
 		} else if (strcmp(argv[i], "--timeout") == 0) {
 			errno = 0;
 			o->timeout = strtol(v, &end, 10);
@@ -350,6 +367,20 @@ take_new(const cJSON *in, cJSON *out)
 	return n;
 }
 
+/* The index of k's kid among the --drop kids, or -1. */
+static int
+drop_index(const struct fopts *o, const cJSON *k)
+{
+	size_t i;
+
+	if (kid_of(k) == NULL)
+		return -1;
+	for (i = 0; i < o->ndrop; i++)
+		if (strcmp(o->drop[i], kid_of(k)) == 0)
+			return (int)i;
+	return -1;
+}
+
 /*
  * Keys of the old set old (may be NULL) that the IdP no longer publishes
  * (neither their kid nor the key itself is among the new keys in out),
@@ -357,11 +388,13 @@ take_new(const cJSON *in, cJSON *out)
  * which marks them with that time.  Only keys the module would use as
  * signing keys are kept: an encryption key, a key the loader refuses, or
  * a kid on two signing keys would make the merged set load fewer keys than
- * it lists, and every later run fail.  Returns the count kept, or -1 when
- * out of memory.
+ * it lists, and every later run fail.  Keys named by --drop go at once;
+ * *hit gets bit i for each o->drop[i] found.  Returns the count kept, or
+ * -1 when out of memory.
  */
 static int
-keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out)
+keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
+    unsigned *hit)
 {
 	char sb[PB_SAFE_BUFSZ];
 	const cJSON *keys, *k, *at;
@@ -370,8 +403,9 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out)
 	const char *kid;
 	cJSON *dup;
 	int64_t since;
-	int n = 0, i = 0;
+	int n = 0, i = 0, d;
 
+	*hit = 0;
 	if (!cJSON_IsArray(keys = pb_json_get(old, "keys")))
 		return 0;
 	cJSON_ArrayForEach(k, keys) {
@@ -380,6 +414,12 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out)
 			continue;	/* published (or listed twice) */
 		kid = kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
 		    sizeof(sb)) : "none";
+		if ((d = drop_index(o, k)) >= 0) {
+			*hit |= 1u << d;
+			printf("%s: fetch-jwks: retired key '%s' dropped "
+			    "(--drop)\n", PB_PROG, kid);
+			continue;
+		}
 		if (o->keep == 0)
 			continue;
 		pb_err_clear(&e);
@@ -419,6 +459,38 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out)
 	return n;
 }
 
+/*
+ * Set the times of the file name in d to now: the record of a successful
+ * sync when the content did not change.  The file must be one that
+ * pb_pdir_write_mode() would replace.
+ */
+static int
+touch(const struct pb_pdir *d, const char *name, const char *sp,
+    struct pb_err *e)
+{
+	struct stat st;
+	int fd, r = PB_OK;
+
+	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 022) != 0)
+		r = pb_err_set(e, PB_ERR_IO, "%s must be a regular file owned "
+		    "by uid %u or root and writable by no one else", sp,
+		    (unsigned)geteuid());
+	else if (futimens(fd, NULL) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot set the time of %s: %s",
+		    sp, strerror(errno));
+	(void)close(fd);
+	return r;
+}
+
 /* pb_jwks_skip_fn: why the module would leave a key out. */
 static void
 skip_note(void *ctx, const char *msg)
@@ -454,7 +526,7 @@ nomem(void)
 int
 pb_net_fetch_jwks(int argc, char **argv)
 {
-	char sp[PB_PATH_BUFSZ];
+	char sp[PB_PATH_BUFSZ], sb[PB_SAFE_BUFSZ];
 	struct fopts o;
 	struct pb_conf *cfg = NULL;
 	struct pb_http http;
@@ -467,8 +539,9 @@ pb_net_fetch_jwks(int argc, char **argv)
 	const cJSON *in;
 	char *text = NULL, *oldtext = NULL, *dir = NULL, *name = NULL;
 	char *oldbuf = NULL;
-	size_t oldlen = 0;
+	size_t oldlen = 0, i;
 	int64_t now = (int64_t)time(NULL);
+	unsigned hit = 0;
 	int rv, r, fresh, kept;
 
 	memset(&meta, 0, sizeof(meta));
@@ -538,6 +611,18 @@ pb_net_fetch_jwks(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
+	/* --drop is for keys the IdP withdrew; the next run would re-add. */
+	for (i = 0; i < o.ndrop; i++) {
+		if (!has_kid(keys, o.drop[i]))
+			continue;
+		fprintf(stderr, "%s: fetch-jwks: the IdP still publishes key "
+		    "'%s': --drop removes retired keys only (the next run "
+		    "would fetch it again); withdraw it at the IdP first; %s "
+		    "left as it was\n", PB_PROG, pb_log_safe(o.drop[i], sb,
+		    sizeof(sb)), sp);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	/* No old file is fine; one we cannot read is a problem. */
 	if (pb_file_read(o.output, PB_JWKS_MAX, 0, &oldbuf, &oldlen, &e) !=
 	    PB_OK) {
@@ -554,10 +639,15 @@ pb_net_fetch_jwks(int argc, char **argv)
 		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
 		    pb_err_msg(&e));
 	pb_err_clear(&e);
-	if ((kept = keep_retired(old, &o, now, keys)) < 0) {
+	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
 		rv = nomem();
 		goto out;
 	}
+	for (i = 0; i < o.ndrop; i++)
+		if ((hit & (1u << i)) == 0)
+			printf("%s: fetch-jwks: no retired key '%s' in %s; "
+			    "nothing to drop\n", PB_PROG, pb_log_safe(o.drop[i],
+			    sb, sizeof(sb)), sp);
 	/* What the module will load, checked as it will check it. */
 	if (canonical(out) == -1 ||
 	    (text = cJSON_PrintUnformatted(out)) == NULL) {
@@ -587,13 +677,19 @@ pb_net_fetch_jwks(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	/* The same keys in another order are unchanged. */
+	/* The same keys in another order are unchanged: only the time. */
 	if (old != NULL && (canonical(old) == -1 ||
 	    (oldtext = cJSON_PrintUnformatted(old)) == NULL)) {
 		rv = nomem();
 		goto out;
 	}
 	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
+		if (touch(&d, name, sp, &e) != PB_OK) {
+			fprintf(stderr, "%s: fetch-jwks: cannot record the "
+			    "sync: %s\n", PB_PROG, pb_err_msg(&e));
+			rv = PB_EXIT_FAIL;
+			goto out;
+		}
 		printf("%s: unchanged (%d keys, %d retired kept)\n", sp, fresh,
 		    kept);
 		rv = PB_EXIT_OK;

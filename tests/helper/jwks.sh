@@ -9,8 +9,10 @@
 # (the fixture restarted on the same port has new keys) for
 # --keep-retired, also with an encryption key in the file from the start
 # (Keycloak's certs) and with keys that have no kid; compares key sets
-# canonically (the same keys in another order leave the file as it is).
-# Also "systemd-analyze verify" of the units, where systemd-analyze exists.
+# canonically (the same keys in another order leave the file as it is),
+# records each good run in the file's mtime, and drops a retired key at
+# once with --drop.  Also "systemd-analyze verify" of the units, where
+# systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
 # helper directory, for the generated unit), PB_HELPER_SRC.  Exit 77
@@ -56,18 +58,20 @@ expect "fetch-jwks writes the file" 0 "written" out
 k=$(kids "$out")	# before the test: verdict reads its status
 [ "$(stat -c %a "$out")" = 644 ] && [ "$k" = "$(fixture_kids)" ]
 verdict "mode 0644, the fixture's keys ($k)"
-# unchanged WHAT: the file is the same inode and mtime, byte for byte.
+# unchanged WHAT: the file is the same inode, byte for byte, and its mtime
+# moved on (the record of the last good sync, for jwks_max_age).
 unchanged() {
 	[ "$rc" -eq 0 ] && grep -q unchanged "$tmp/out" &&
-	    [ "$(stat -c %i:%Y "$out")" = "$ino" ] &&
-	    cmp -s "$out" "$tmp/good.json"
+	    [ "$(stat -c %i "$out")" = "${ino%:*}" ] &&
+	    cmp -s "$out" "$tmp/good.json" &&
+	    [ "$(stat -c %Y "$out")" -gt "${ino#*:}" ]
 	verdict "$1" "exit $rc"
 }
 ino=$(stat -c %i:%Y "$out")
 cp "$out" "$tmp/good.json"
 sleep 1
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
-unchanged "a second fetch: unchanged, not rewritten"
+unchanged "a second fetch: unchanged, not rewritten, the mtime is the sync"
 ino=$(stat -c %i:%Y "$out")
 sleep 1
 fault '{"endpoint":"jwks","mode":"shuffle-jwks","count":1}'
@@ -169,6 +173,9 @@ printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$kc" \
 runin "$tok" "$bt" verify --config "$tmp/kc.conf" -
 expect "a token signed by the IdP's new key verifies" 0 \
     "token valid for user 'alice'" out
+run "$bt" fetch-jwks --issuer "$iss" --output "$kc" --keep-retired 0
+[ "$rc" -eq 0 ] && [ "$(kids "$kc")" = "$new" ]
+verdict "--keep-retired 0 drops the retired keys at once" "exit $rc"
 
 # Without kid the retired keys are told apart by the key itself, kept and
 # marked, and the file loads.
@@ -193,6 +200,24 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h
 at2=$(grep -o '"x-pam-bearer-retired-at":[0-9]*' "$out" | sort)
 [ "$rc" -eq 0 ] && [ -n "$at1" ] && [ "$at1" = "$at2" ]
 verdict "a later fetch keeps the retired-at times (no reset of the grace)"
+# --drop: a retired key goes at once; a key the IdP still publishes is
+# refused (the next run would bring it back), the file left as it was.
+cp "$out" "$tmp/before-drop.json"
+gone=$(printf '%s' "$old" | tr ' ' '\n' | grep . | head -n 1 |
+    sed 's/"kid":"\(.*\)"/\1/')
+live=$(fixture_kids | tr ' ' '\n' | grep . | head -n 1 |
+    sed 's/"kid":"\(.*\)"/\1/')
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h \
+    --drop "$live"
+[ "$rc" -eq 1 ] && grep -q "still publishes key '$live'" "$tmp/err" &&
+    cmp -s "$out" "$tmp/before-drop.json"
+verdict "--drop of a key the IdP publishes: exit 1, file untouched" "exit $rc"
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h \
+    --drop "$gone" --drop no-such-kid
+[ "$rc" -eq 0 ] && ! grep -q "\"$gone\"" "$out" &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$out" | wc -l)" -eq 1 ] &&
+    grep -q "no retired key 'no-such-kid'" "$tmp/out"
+verdict "--drop of a retired key: gone at once, the other kept" "exit $rc"
 run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1s
 k=$(kids "$out")
 [ "$rc" -eq 0 ] && [ "$k" = "$(fixture_kids)" ]
