@@ -202,14 +202,18 @@ same_key(const cJSON *a, const cJSON *b)
 	return 1;
 }
 
-/* Whether keys holds k: a key with its kid, or the same public key. */
+/*
+ * Whether keys holds k: a key with its kid or, when k has none, the same
+ * public key.  (A key that lost or changed its kid is retired under the
+ * old one: tokens may still name it.)
+ */
 static int
 holds(const cJSON *keys, const cJSON *k)
 {
 	const cJSON *o;
 
-	if (kid_of(k) != NULL && has_kid(keys, kid_of(k)))
-		return 1;
+	if (kid_of(k) != NULL)
+		return has_kid(keys, kid_of(k));
 	cJSON_ArrayForEach(o, keys)
 		if (same_key(o, k))
 			return 1;
@@ -383,7 +387,8 @@ drop_index(const struct fopts *o, const cJSON *k)
 
 /*
  * Keys of the old set old (may be NULL) that the IdP no longer publishes
- * (neither their kid nor the key itself is among the new keys in out),
+ * (their kid, or for a key without kid the key itself, is not among the
+ * new keys in out),
  * kept until o->keep seconds after the first run that found them gone,
  * which marks them with that time.  Only keys the module would use as
  * signing keys are kept: an encryption key, a key the loader refuses, or
