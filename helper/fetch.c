@@ -33,6 +33,7 @@
 #include "http.h"
 #include "json.h"
 #include "jwk.h"
+#include "jwkset.h"
 #include "net.h"
 #include "oauth.h"
 #include "pdir.h"
@@ -164,172 +165,7 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 static const char *
 kid_of(const cJSON *k)
 {
-	return pb_json_get_string(k, "kid");
-}
-
-/* Whether the array holds a key with this kid. */
-static int
-has_kid(const cJSON *keys, const char *kid)
-{
-	const cJSON *k;
-
-	cJSON_ArrayForEach(k, keys)
-		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Whether two JWKs hold the same public key: the members RFC 7638 takes
- * for a thumbprint, compared as text (the loader insists on strict
- * base64url, so one value has one spelling).  This tells keys without a
- * kid apart.
- */
-static int
-same_key(const cJSON *a, const cJSON *b)
-{
-	static const char *const m[] = { "kty", "crv", "n", "e", "x", "y" };
-	const char *sa, *sb;
-	size_t i;
-
-	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		sa = pb_json_get_string(a, m[i]);
-		sb = pb_json_get_string(b, m[i]);
-		if ((sa == NULL) != (sb == NULL) ||
-		    (sa != NULL && strcmp(sa, sb) != 0))
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Whether keys holds k: a key with its kid or, when k has none, the same
- * public key.  (A key that lost or changed its kid is retired under the
- * old one: tokens may still name it.)
- */
-static int
-holds(const cJSON *keys, const cJSON *k)
-{
-	const cJSON *o;
-
-	if (kid_of(k) != NULL)
-		return has_kid(keys, kid_of(k));
-	cJSON_ArrayForEach(o, keys)
-		if (same_key(o, k))
-			return 1;
-	return 0;
-}
-
-/* Signing entries of keys (use absent or "sig") with this kid. */
-static int
-signing_twins(const cJSON *keys, const char *kid)
-{
-	const cJSON *k, *use;
-	int n = 0;
-
-	cJSON_ArrayForEach(k, keys) {
-		use = pb_json_get(k, "use");
-		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0 &&
-		    (use == NULL || (cJSON_IsString(use) &&
-		    strcmp(use->valuestring, "sig") == 0)))
-			n++;
-	}
-	return n;
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-	const cJSON *x = *(const cJSON *const *)a;
-	const cJSON *y = *(const cJSON *const *)b;
-
-	return strcmp(x->string, y->string);
-}
-
-/*
- * Put the members of v and of every object in it in name order; arrays
- * keep their order (x5c is ordered).  0, or -1 when out of memory.
- */
-static int
-sort_members(cJSON *v)
-{
-	cJSON **m, *c, *next;
-	size_t n = 0, i;
-
-	for (c = v->child; c != NULL; c = c->next) {
-		if (sort_members(c) == -1)
-			return -1;
-		n++;
-	}
-	if (!cJSON_IsObject(v) || n < 2)
-		return 0;
-	if ((m = calloc(n, sizeof(*m))) == NULL)
-		return -1;
-	for (i = 0, c = v->child; c != NULL; c = next) {
-		next = c->next;
-		m[i++] = cJSON_DetachItemViaPointer(v, c);
-	}
-	qsort(m, n, sizeof(*m), by_name);
-	for (i = 0; i < n; i++)
-		(void)cJSON_AddItemToArray(v, m[i]);	/* keeps the name */
-	free(m);
-	return 0;
-}
-
-struct skey {
-	cJSON		*k;
-	const char	*kid;
-	char		*text;
-};
-
-static int
-by_kid_text(const void *a, const void *b)
-{
-	const struct skey *x = a, *y = b;
-	int c;
-
-	c = strcmp(x->kid != NULL ? x->kid : "", y->kid != NULL ? y->kid : "");
-	return c != 0 ? c : strcmp(x->text, y->text);
-}
-
-/*
- * Put a JWK Set in canonical form: the members of every object by name,
- * then the keys by kid and by their text.  The same set, however the IdP
- * orders keys and members, is then the same text.  0, or -1 when out of
- * memory.
- */
-static int
-canonical(cJSON *doc)
-{
-	cJSON *keys, *c;
-	struct skey *s;
-	size_t n, i;
-	int r = -1;
-
-	if (sort_members(doc) == -1)
-		return -1;
-	keys = cJSON_GetObjectItemCaseSensitive(doc, "keys");
-	if (!cJSON_IsArray(keys) || (n = (size_t)cJSON_GetArraySize(keys)) < 2)
-		return 0;
-	if ((s = calloc(n, sizeof(*s))) == NULL)
-		return -1;
-	for (i = 0, c = keys->child; c != NULL && i < n; c = c->next, i++) {
-		s[i].k = c;
-		s[i].kid = kid_of(c);
-		if ((s[i].text = cJSON_PrintUnformatted(c)) == NULL)
-			goto out;
-	}
-	qsort(s, n, sizeof(*s), by_kid_text);
-	for (i = 0; i < n; i++)
-		(void)cJSON_DetachItemViaPointer(keys, s[i].k);
-	for (i = 0; i < n; i++)
-		(void)cJSON_AddItemToArray(keys, s[i].k);
-	r = 0;
- out:
-	for (i = 0; i < n; i++)
-		cJSON_free(s[i].text);
-	free(s);
-	return r;
+	return pb_jwkset_kid(k);
 }
 
 /*
@@ -415,7 +251,7 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
 		return 0;
 	cJSON_ArrayForEach(k, keys) {
 		i++;
-		if (holds(out, k))
+		if (pb_jwkset_holds(out, k))
 			continue;	/* published (or listed twice) */
 		kid = kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
 		    sizeof(sb)) : "none";
@@ -435,7 +271,8 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
 			continue;
 		}
 		pb_jwk_free(jwk);
-		if (kid_of(k) != NULL && signing_twins(keys, kid_of(k)) > 1) {
+		if (kid_of(k) != NULL &&
+		    pb_jwkset_signing_twins(keys, kid_of(k)) > 1) {
 			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
 			    "the old set: kid '%s' names more than one signing "
 			    "key\n", PB_PROG, i, kid);
@@ -528,50 +365,53 @@ nomem(void)
 	return PB_EXIT_FAIL;
 }
 
-int
-pb_net_fetch_jwks(int argc, char **argv)
+/*
+ * --drop is for keys the IdP withdrew: one it still publishes in keys
+ * would come back at the next run.  An exit status.
+ */
+static int
+drops_retired(const struct fopts *o, const cJSON *keys, const char *sp)
 {
-	char sp[PB_PATH_BUFSZ], sb[PB_SAFE_BUFSZ];
-	struct fopts o;
-	struct pb_conf *cfg = NULL;
+	char sb[PB_SAFE_BUFSZ];
+	size_t i;
+
+	for (i = 0; i < o->ndrop; i++) {
+		if (!pb_jwkset_has_kid(keys, o->drop[i]))
+			continue;
+		fprintf(stderr, "%s: fetch-jwks: the IdP still publishes key "
+		    "'%s': --drop removes retired keys only (the next run "
+		    "would fetch it again); withdraw it at the IdP first; %s "
+		    "left as it was\n", PB_PROG, pb_log_safe(o->drop[i], sb,
+		    sizeof(sb)), sp);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * The IdP's JWK Set: discovery (the issuer exactly), then jwks_uri.  An
+ * exit status; *doc holds the set, with a "keys" array, on success.
+ */
+static int
+idp_set(const struct fopts *o, const char *sp, cJSON **doc)
+{
 	struct pb_http http;
 	struct pb_oidc_meta meta;
 	struct pb_http_resp resp;
-	struct pb_jwks *set = NULL;
-	struct pb_pdir d = { NULL, -1 };
 	struct pb_err e;
-	cJSON *doc = NULL, *out = NULL, *keys, *old = NULL;
-	const cJSON *in;
-	char *text = NULL, *oldtext = NULL, *dir = NULL, *name = NULL;
-	char *oldbuf = NULL;
-	size_t oldlen = 0, i;
-	int64_t now = (int64_t)time(NULL);
-	unsigned hit = 0;
-	int rv, r, fresh, kept;
+	cJSON *d = NULL;
+	int r, rv;
 
+	*doc = NULL;
 	memset(&meta, 0, sizeof(meta));
 	memset(&resp, 0, sizeof(resp));
 	pb_err_clear(&e);
-	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
-		return rv;
-	if ((o.issuer == NULL || o.output == NULL) &&
-	    (rv = from_module_conf(&o, &cfg)) != PB_EXIT_OK)
-		goto out;
-	if (o.issuer == NULL || o.output == NULL) {
-		fprintf(stderr, "%s: fetch-jwks: no %s: give %s or set it in "
-		    "the module's configuration\n", PB_PROG,
-		    o.issuer == NULL ? "issuer" : "output file",
-		    o.issuer == NULL ? "--issuer" : "--output");
-		rv = PB_EXIT_CONFIG;
-		goto out;
-	}
-	pb_log_path(o.output, sp, sizeof(sp));
 	pb_http_init(&http);
-	http.ca_file = o.ca_file;
-	if (o.timeout > 0)
-		http.timeout = o.timeout;
+	http.ca_file = o->ca_file;
+	if (o->timeout > 0)
+		http.timeout = o->timeout;
 	http.body_max = PB_JWKS_MAX;
-	if ((r = pb_oidc_discover(o.issuer, &http, &meta, &e)) != PB_OK) {
+	if ((r = pb_oidc_discover(o->issuer, &http, &meta, &e)) != PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: discovery failed: %s\n",
 		    PB_PROG, pb_err_msg(&e));
 		rv = r == PB_ERR_CONFIG || r == PB_ERR_ISS ? PB_EXIT_CONFIG :
@@ -595,83 +435,70 @@ pb_net_fetch_jwks(int argc, char **argv)
 		goto out;
 	}
 	if (pb_json_parse(resp.body.p, resp.body.len, PB_JWKS_MAX,
-	    "the IdP's JWK Set", &doc, &e) != PB_OK ||
-	    !cJSON_IsArray(in = pb_json_get(doc, "keys"))) {
+	    "the IdP's JWK Set", &d, &e) != PB_OK ||
+	    !cJSON_IsArray(pb_json_get(d, "keys"))) {
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
 		    PB_PROG, pb_err_msg(&e)[0] != '\0' ? pb_err_msg(&e) :
 		    "the IdP's JWK Set has no \"keys\" array", sp);
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	if ((out = cJSON_CreateObject()) == NULL ||
-	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
-	    (fresh = take_new(in, keys)) < 0) {
-		rv = nomem();
-		goto out;
+	*doc = d;
+	d = NULL;
+	rv = PB_EXIT_OK;
+ out:
+	cJSON_Delete(d);
+	pb_http_resp_clear(&resp);
+	pb_oidc_meta_clear(&meta);
+	return rv;
+}
+
+/*
+ * The old set at path: *old is NULL when there is none or it is not a
+ * JWK Set (it is then replaced).  An exit status: one we cannot read is a
+ * problem.
+ */
+static int
+old_set(const char *path, const char *sp, cJSON **old)
+{
+	struct pb_err e;
+	char *buf = NULL;
+	size_t len = 0;
+
+	*old = NULL;
+	pb_err_clear(&e);
+	if (pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK) {
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			return PB_EXIT_OK;
+		fprintf(stderr, "%s: fetch-jwks: cannot read the old set: %s; "
+		    "%s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
+		return PB_EXIT_FAIL;
 	}
-	if (fresh == 0) {
-		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
-		    "signing key the module can use; %s left as it was\n",
-		    PB_PROG, sp);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	/* --drop is for keys the IdP withdrew; the next run would re-add. */
-	for (i = 0; i < o.ndrop; i++) {
-		if (!has_kid(keys, o.drop[i]))
-			continue;
-		fprintf(stderr, "%s: fetch-jwks: the IdP still publishes key "
-		    "'%s': --drop removes retired keys only (the next run "
-		    "would fetch it again); withdraw it at the IdP first; %s "
-		    "left as it was\n", PB_PROG, pb_log_safe(o.drop[i], sb,
-		    sizeof(sb)), sp);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	/* No old file is fine; one we cannot read is a problem. */
-	if (pb_file_read(o.output, PB_JWKS_MAX, 0, &oldbuf, &oldlen, &e) !=
-	    PB_OK) {
-		if (access(o.output, F_OK) == 0 || errno != ENOENT) {
-			fprintf(stderr, "%s: fetch-jwks: cannot read the old "
-			    "set: %s; %s left as it was\n", PB_PROG,
-			    pb_err_msg(&e), sp);
-			rv = PB_EXIT_FAIL;
-			goto out;
-		}
-	} else if (pb_json_parse(oldbuf, oldlen, PB_JWKS_MAX, "old JWK Set",
-	    &old, &e) != PB_OK)
+	if (pb_json_parse(buf, len, PB_JWKS_MAX, "old JWK Set", old, &e) !=
+	    PB_OK)
 		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
 		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
 		    pb_err_msg(&e));
+	free(buf);
+	return PB_EXIT_OK;
+}
+
+/*
+ * Write text to path, atomically, mode 0644, unless old (canonical form
+ * made here) is the same set: then only its time is set to now.  Either
+ * way the file's mtime is the time of this sync.  An exit status.
+ */
+static int
+store(const char *path, const char *sp, const char *text, cJSON *old,
+    int fresh, int kept)
+{
+	struct pb_pdir d = { NULL, -1 };
+	struct pb_err e;
+	char *dir = NULL, *name = NULL, *oldtext = NULL;
+	int rv;
+
 	pb_err_clear(&e);
-	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
-		rv = nomem();
-		goto out;
-	}
-	for (i = 0; i < o.ndrop; i++)
-		if ((hit & (1u << i)) == 0)
-			printf("%s: fetch-jwks: no retired key '%s' in %s; "
-			    "nothing to drop\n", PB_PROG, pb_log_safe(o.drop[i],
-			    sb, sizeof(sb)), sp);
-	/* What the module will load, checked as it will check it. */
-	if (canonical(out) == -1 ||
-	    (text = cJSON_PrintUnformatted(out)) == NULL) {
-		rv = nomem();
-		goto out;
-	}
-	if (pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
-	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
-		if (set != NULL)
-			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
-			    "of its %d keys (two with one kid?)", set->n,
-			    fresh + kept);
-		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
-		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	pb_err_clear(&e);
-	if (split(o.output, &dir, &name) == -1) {
+	if (split(path, &dir, &name) == -1) {
 		fprintf(stderr, "%s: fetch-jwks: bad output path\n", PB_PROG);
 		rv = PB_EXIT_USAGE;
 		goto out;
@@ -683,7 +510,7 @@ pb_net_fetch_jwks(int argc, char **argv)
 		goto out;
 	}
 	/* The same keys in another order are unchanged: only the time. */
-	if (old != NULL && (canonical(old) == -1 ||
+	if (old != NULL && (pb_jwkset_canonical(old) != PB_OK ||
 	    (oldtext = cJSON_PrintUnformatted(old)) == NULL)) {
 		rv = nomem();
 		goto out;
@@ -714,15 +541,91 @@ pb_net_fetch_jwks(int argc, char **argv)
 	pb_pdir_close(&d);
 	free(dir);
 	free(name);
-	free(oldbuf);
 	cJSON_free(oldtext);
+	return rv;
+}
+
+int
+pb_net_fetch_jwks(int argc, char **argv)
+{
+	char sp[PB_PATH_BUFSZ], sb[PB_SAFE_BUFSZ];
+	struct fopts o;
+	struct pb_conf *cfg = NULL;
+	struct pb_jwks *set = NULL;
+	struct pb_err e;
+	cJSON *doc = NULL, *out = NULL, *keys, *old = NULL;
+	char *text = NULL;
+	size_t i;
+	int64_t now = (int64_t)time(NULL);
+	unsigned hit = 0;
+	int rv, fresh, kept;
+
+	pb_err_clear(&e);
+	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
+		return rv;
+	if ((o.issuer == NULL || o.output == NULL) &&
+	    (rv = from_module_conf(&o, &cfg)) != PB_EXIT_OK)
+		goto out;
+	if (o.issuer == NULL || o.output == NULL) {
+		fprintf(stderr, "%s: fetch-jwks: no %s: give %s or set it in "
+		    "the module's configuration\n", PB_PROG,
+		    o.issuer == NULL ? "issuer" : "output file",
+		    o.issuer == NULL ? "--issuer" : "--output");
+		rv = PB_EXIT_CONFIG;
+		goto out;
+	}
+	pb_log_path(o.output, sp, sizeof(sp));
+	if ((rv = idp_set(&o, sp, &doc)) != PB_EXIT_OK)
+		goto out;
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
+	    (fresh = take_new(pb_json_get(doc, "keys"), keys)) < 0) {
+		rv = nomem();
+		goto out;
+	}
+	if (fresh == 0) {
+		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
+		    "signing key the module can use; %s left as it was\n",
+		    PB_PROG, sp);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	if ((rv = drops_retired(&o, keys, sp)) != PB_EXIT_OK ||
+	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK)
+		goto out;
+	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
+		rv = nomem();
+		goto out;
+	}
+	for (i = 0; i < o.ndrop; i++)
+		if ((hit & (1u << i)) == 0)
+			printf("%s: fetch-jwks: no retired key '%s' in %s; "
+			    "nothing to drop\n", PB_PROG, pb_log_safe(o.drop[i],
+			    sb, sizeof(sb)), sp);
+	/* What the module will load, checked as it will check it. */
+	if (pb_jwkset_canonical(out) != PB_OK ||
+	    (text = cJSON_PrintUnformatted(out)) == NULL) {
+		rv = nomem();
+		goto out;
+	}
+	if (pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
+	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
+		if (set != NULL)
+			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
+			    "of its %d keys (two with one kid?)", set->n,
+			    fresh + kept);
+		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
+		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	rv = store(o.output, sp, text, old, fresh, kept);
+ out:
 	cJSON_free(text);
 	pb_jwks_free(set);
 	cJSON_Delete(old);
 	cJSON_Delete(out);
 	cJSON_Delete(doc);
-	pb_http_resp_clear(&resp);
-	pb_oidc_meta_clear(&meta);
 	pb_conf_free(cfg);
 	return rv;
 }
