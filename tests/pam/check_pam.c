@@ -1097,6 +1097,39 @@ START_TEST(test_pam_conf_jwks_small_order)
 }
 END_TEST
 
+/*
+ * Keys without kid (LemonLDAP::NG's default), the old one kept through a
+ * rotation: a token without kid is checked with each key that fits, so
+ * tokens of both keys log in, and a stranger's is refused.
+ */
+START_TEST(test_pam_conf_jwks_no_kid)
+{
+	char *a = tu_jwk(k_rsa, NULL, NULL, NULL);
+	char *b = tu_jwk(k_pss, NULL, NULL, NULL), *set = tu_jwks(a, b, NULL);
+	char *c = claims("alice");
+	EVP_PKEY *stranger = tu_genkey("rsa2048");
+
+	file0("nokid.json", set, 0644);
+	conf("jwks_file = @DIR@/nokid.json\n");
+	EXACT("alice", track(tu_sign("RS256", k_rsa, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_SUCCESS);
+	EXACT("alice", track(tu_sign("RS256", k_pss, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_SUCCESS);
+	EXACT("alice", track(tu_sign("RS256", stranger, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_AUTH_ERR);
+	LOGGED("notice", "signature does not verify with any of the 2 keys "
+	    "that fit RS256 (the token has no kid)");
+	EXACT("alice", track(tu_sign("ES256", k_ec, NULL, 0,
+	    "{\"alg\":\"ES256\"}", c)), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no kid and 0 keys in ");
+	EVP_PKEY_free(stranger);
+	free(a);
+	free(b);
+	free(set);
+	free(c);
+}
+END_TEST
+
 START_TEST(test_pam_conf_algorithms)
 {
 	char *c = claims("alice");
@@ -2600,6 +2633,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_jwks_missing);
 	tcase_add_test(tc, test_pam_conf_jwks_unusable);
 	tcase_add_test(tc, test_pam_conf_jwks_small_order);
+	tcase_add_test(tc, test_pam_conf_jwks_no_kid);
 	tcase_add_test(tc, test_pam_conf_algorithms);
 	tcase_add_test(tc, test_pam_conf_every_default_alg);
 	tcase_add_test(tc, test_pam_conf_hmac);
