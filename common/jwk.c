@@ -292,6 +292,75 @@ ec_key(const cJSON *obj, struct pb_jwk *k, struct pb_err *e)
 	return r;
 }
 
+/*
+ * Ed25519 public keys that would verify forged signatures.  A key A of
+ * small order (its order divides the cofactor 8) makes [k]A take at most
+ * eight values whatever the message, so a signature (R, S) with R among
+ * them and S = 0 verifies with good odds; with A = R = the identity it
+ * verifies every message (OpenSSL 3.0 accepts it).  Refused at load time,
+ * so neither the module, nor verify, nor fetch-jwks ever holds such a key.
+ *
+ * An encoding (RFC 8032 5.1.2) is y in little-endian with the sign of x in
+ * the top bit.  The eight points of order 1, 2, 4 and 8 were computed with
+ * integer arithmetic on -x^2 + y^2 = 1 + d x^2 y^2 mod p = 2^255 - 19 (a
+ * point times the group order l lies in the 8-torsion; its multiples span
+ * it), and checked by [8]P = (0, 1):
+ *   order 1: (0, 1)                     y = 1
+ *   order 2: (0, -1)                    y = p - 1
+ *   order 4: (+-sqrt(-1), 0)            y = 0
+ *   order 8: four points (+-x8, +-y8)   y = y8 or p - y8, where y8 =
+ *     0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826
+ * y fixes x up to its sign, so every encoding whose y is one of these five
+ * is a small-order point or no point at all: the sign bit does not matter
+ * here.  y >= p is a non-canonical encoding of y - p (it exists only for
+ * y - p < 19, so for the small-order y = 0 and y = 1 as well); RFC 8032
+ * says to reject it, and lax decoders reduce it instead, so it is refused
+ * outright.
+ */
+static const uint8_t ed25519_small_y[][32] = {
+	{ 0x00 },						/* 0 */
+	{ 0x01 },						/* 1 */
+	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* p - 1 */
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0,	/* y8 */
+	  0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0,
+	  0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39,
+	  0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f,	/* p - y8 */
+	  0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f,
+	  0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6,
+	  0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+};
+
+/* PB_OK when x (32 bytes) is a canonical encoding of no small-order y. */
+static int
+ed25519_key_ok(const uint8_t *x, struct pb_err *e)
+{
+	uint8_t y[32];
+	size_t i;
+	int ge_p;
+
+	memcpy(y, x, sizeof(y));
+	y[31] &= 0x7f;			/* the sign of x */
+	/* y >= p: p is ed ff .. ff 7f in little-endian. */
+	ge_p = y[0] >= 0xed && y[31] == 0x7f;
+	for (i = 1; i < 31; i++)
+		if (y[i] != 0xff)
+			ge_p = 0;
+	if (ge_p)
+		return pb_err_set(e, PB_ERR_KEY, "Ed25519 key is not "
+		    "canonically encoded (y >= 2^255 - 19)");
+	for (i = 0; i < sizeof(ed25519_small_y) / sizeof(ed25519_small_y[0]);
+	    i++)
+		if (memcmp(y, ed25519_small_y[i], sizeof(y)) == 0)
+			return pb_err_set(e, PB_ERR_KEY, "Ed25519 key is a "
+			    "point of small order, which would verify forged "
+			    "signatures");
+	return PB_OK;
+}
+
 static int
 okp_key(const cJSON *obj, struct pb_jwk *k, struct pb_err *e)
 {
@@ -311,6 +380,8 @@ okp_key(const cJSON *obj, struct pb_jwk *k, struct pb_err *e)
 		    "needs 32", xlen);
 		goto out;
 	}
+	if ((r = ed25519_key_ok(x, e)) != PB_OK)
+		goto out;
 	if ((k->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x,
 	    xlen)) == NULL) {
 		r = pb_err_set(e, PB_ERR_KEY, "OpenSSL refused the Ed25519 "
@@ -747,11 +818,30 @@ pb_jwks_find(const struct pb_jwks *set, const char *kid,
 			return pb_err_set(e, PB_ERR_NOKEY, "%zu keys with kid "
 			    "'%s' in %s fit %s: ambiguous", fit, sp, ss,
 			    alg->name);
-	} else if (fit != 1)
-		/* DESIGN.md: no kid only when exactly one key fits. */
-		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and %zu "
-		    "keys in %s fit %s (exactly one needed)", fit, ss,
-		    alg->name);
+	} else if (fit == 0)
+		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and 0 "
+		    "keys in %s fit %s", ss, alg->name);
+	else
+		/* No kid: the first key that fits; pb_jwks_next() the rest. */
+		found = pb_jwks_next(set, alg, NULL);
 	*out = found;
 	return PB_OK;
+}
+
+const struct pb_jwk *
+pb_jwks_next(const struct pb_jwks *set, const struct pb_alg *alg,
+    const struct pb_jwk *prev)
+{
+	struct pb_err fe;
+	size_t i = 0;
+
+	if (prev != NULL) {
+		while (i < set->n && set->keys[i] != prev)
+			i++;
+		i++;
+	}
+	for (; i < set->n; i++)
+		if (pb_jwk_fits(set->keys[i], alg, &fe) == PB_OK)
+			return set->keys[i];
+	return NULL;
 }

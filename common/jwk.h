@@ -58,7 +58,8 @@ unsigned pb_alg_default_mask(void);
  * checked when built (DESIGN.md "Loading the JWKS"): RSA modulus of at least
  * 2048 bits, odd public exponent of at least 65537, no ROCA fingerprint; EC
  * coordinates of exactly the curve's size and a point on the curve; OKP
- * Ed25519 with a 32-byte x; private members are ignored, never required.
+ * Ed25519 with a 32-byte x that is a canonical encoding and not a point of
+ * small order; private members are ignored, never required.
  */
 struct pb_jwk {
 	char			*kid;	/* NULL when absent */
@@ -135,13 +136,23 @@ void pb_jwks_free(struct pb_jwks *set);
 
 /*
  * Select the key for a token (DESIGN.md "Verification order").  With a kid:
- * the one key of that kid that fits alg; with none (kid NULL): only when
- * exactly one key of the set fits alg.  No key, or two that fit, is
- * PB_ERR_NOKEY with a message naming the kid and the set's source.  *out
- * points into the set.
+ * the one key of that kid that fits alg; no key, or two that fit, is
+ * PB_ERR_NOKEY with a message naming the kid and the set's source.  With
+ * none (kid NULL): the first key of the set that fits alg, PB_ERR_NOKEY
+ * when none does; the caller tries the others with pb_jwks_next() (every
+ * key of a set is the one issuer's: IdPs that omit kid, and a rotation
+ * that keeps the old key for its tokens, give several).  *out points into
+ * the set.
  */
 int pb_jwks_find(const struct pb_jwks *set, const char *kid,
     const struct pb_alg *alg, const struct pb_jwk **out,
     struct pb_err *e) PB_WUR;
+
+/*
+ * The next key of set after prev (a key of the set, or NULL for the
+ * first) that fits alg, or NULL when there is none.
+ */
+const struct pb_jwk *pb_jwks_next(const struct pb_jwks *set,
+    const struct pb_alg *alg, const struct pb_jwk *prev);
 
 #endif /* PB_JWK_H */

@@ -160,6 +160,29 @@ select_key(const struct pb_verifier *v, const struct pb_jws *jws,
 	return pb_jwks_find(v->jwks, jws->kid, jws->alg, key, e);
 }
 
+/*
+ * The signature with key; a token without kid is tried with each key of
+ * the set that fits its alg in turn, at most the set's size (the keys are
+ * all the one issuer's, so any of them is as good as a named one).
+ */
+static int
+verify_sig(const struct pb_verifier *v, const struct pb_jws *jws,
+    const struct pb_jwk *key, struct pb_err *e)
+{
+	size_t tried = 1;
+	int r;
+
+	while ((r = pb_jws_verify(jws, key, e)) == PB_ERR_SIG &&
+	    jws->kid == NULL && key != v->hmac &&
+	    (key = pb_jwks_next(v->jwks, jws->alg, key)) != NULL)
+		tried++;
+	if (r == PB_ERR_SIG && tried > 1)
+		return pb_err_set(e, PB_ERR_SIG, "signature does not verify "
+		    "with any of the %zu keys that fit %s (the token has no "
+		    "kid)", tried, jws->alg->name);
+	return r;
+}
+
 int
 pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
     int64_t now, struct pb_jwt **out, struct pb_err *e)
@@ -184,7 +207,7 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
 	if ((r = select_key(v, jwt->jws, &key, e)) != PB_OK)
 		goto out;
 	/* 4. The signature.  Nothing in the payload is trusted before. */
-	if ((r = pb_jws_verify(jwt->jws, key, e)) != PB_OK)
+	if ((r = verify_sig(v, jwt->jws, key, e)) != PB_OK)
 		goto out;
 	/* 5. Payload: a JSON object without duplicate names. */
 	if ((r = pb_json_parse((const char *)jwt->jws->payload,

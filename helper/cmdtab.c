@@ -150,24 +150,29 @@ const struct pb_cmd pb_cmds[] = {
 	{
 		"fetch-jwks",
 		"[--issuer URL] [--output FILE] [--keep-retired DURATION]\n"
-		"       [--config FILE] [--ca-file FILE] [--timeout SECONDS]",
+		"       [--drop KID]... [--config FILE] [--ca-file FILE]\n"
+		"       [--timeout SECONDS]",
 		"Server side: fetch the IdP's JWK Set into the file the\n"
 		"module reads.  OpenID Connect discovery (exact issuer),\n"
 		"then jwks_uri; every signing key is checked as the module\n"
 		"checks it (unusable ones are left out with a note); keys\n"
 		"the IdP no longer publishes are kept for --keep-retired\n"
 		"(default 24h; 0 drops them at once), marked with the time\n"
-		"they went.  The file is written atomically, mode 0644,\n"
-		"only when it changes.  On any problem the old file stays\n"
-		"as it was.  The issuer and FILE default to issuer and\n"
+		"they went; only keys the module can use are kept.\n"
+		"--drop KID drops that retired key at once (a key the IdP\n"
+		"still publishes cannot be dropped).  The file is written\n"
+		"atomically, mode 0644, in a canonical form, only when its\n"
+		"keys change; after every good run its mtime is the time of\n"
+		"the sync (for jwks_max_age).  On any problem the old file\n"
+		"stays as it was.  The issuer and FILE default to issuer and\n"
 		"jwks_file of the module's configuration (--config,\n"
 		"default /etc/security/pam_bearer.conf).  Run by\n"
 		"pam-bearer-jwks.timer.\n"
 		"\n"
-		"Exit status: 0 written or unchanged, 1 no usable key or\n"
-		"the file cannot be written, 2 usage error, 3 configuration\n"
-		"or discovery does not fit, 5 the IdP could not be reached\n"
-		"or failed.\n"
+		"Exit status: 0 written or unchanged, 1 no usable key, the\n"
+		"file cannot be written, or --drop names a key the IdP\n"
+		"publishes, 2 usage error, 3 configuration or discovery does\n"
+		"not fit, 5 the IdP could not be reached or failed.\n"
 	},
 	{
 		"decode", "[TOKEN | -]",

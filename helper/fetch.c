@@ -4,12 +4,19 @@
  * the module's JWK Set file fresh from the IdP: discovery, jwks_uri, every
  * key validated by the same code the module uses, keys the IdP no longer
  * publishes kept for a grace period (tokens they signed may still be in
- * use), written atomically, mode 0644.  On any problem the old file stays
- * as it was: a good file is never replaced by a bad one.
+ * use), written atomically, mode 0644, in a canonical form (members by
+ * name, keys by kid), so that the same keys are the same text however the
+ * IdP orders them.  On any problem the old file stays as it was: a good
+ * file is never replaced by a bad one.  After every good run the file's
+ * mtime is now, also when nothing changed: it is the time of the last
+ * successful sync, which the module's jwks_max_age reads.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +33,14 @@
 #include "http.h"
 #include "json.h"
 #include "jwk.h"
+#include "jwkset.h"
 #include "net.h"
 #include "oauth.h"
 #include "pdir.h"
 
 #define RETIRED		"x-pam-bearer-retired-at"	/* our JWK member */
 #define KEEP_DEFAULT	(24 * 3600)
+#define MAX_DROP	16
 
 struct fopts {
 	const char	*issuer;
@@ -40,6 +49,8 @@ struct fopts {
 	const char	*ca_file;
 	long		 timeout;
 	long		 keep;		/* seconds */
+	const char	*drop[MAX_DROP];	/* --drop KID */
+	size_t		 ndrop;
 };
 
 /* "90", "90s", "15m", "24h", "7d": seconds, or -1. */
@@ -97,6 +108,15 @@ fetch_args(int argc, char **argv, struct fopts *o)
 				    "or 7d (at most a year)\n", PB_PROG);
 				return PB_EXIT_USAGE;
 			}
+		} else if (strcmp(argv[i], "--drop") == 0) {
+			if (*v == '\0')
+				goto bad;
+			if (o->ndrop == MAX_DROP) {
+				fprintf(stderr, "%s: fetch-jwks: at most %d "
+				    "--drop\n", PB_PROG, MAX_DROP);
+				return PB_EXIT_USAGE;
+			}
+			o->drop[o->ndrop++] = v;
 		} else if (strcmp(argv[i], "--timeout") == 0) {
 			errno = 0;
 			o->timeout = strtol(v, &end, 10);
@@ -145,24 +165,13 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 static const char *
 kid_of(const cJSON *k)
 {
-	return pb_json_get_string(k, "kid");
-}
-
-/* Whether the array holds a key with this kid. */
-static int
-has_kid(const cJSON *keys, const char *kid)
-{
-	const cJSON *k;
-
-	cJSON_ArrayForEach(k, keys)
-		if (kid_of(k) != NULL && strcmp(kid_of(k), kid) == 0)
-			return 1;
-	return 0;
+	return pb_jwkset_kid(k);
 }
 
 /*
  * The IdP's signing keys that the module can use, each checked by
- * pb_jwk_from_json(); others are left out with a note.  Returns the count.
+ * pb_jwk_from_json(); others are left out with a note.  Returns the count,
+ * or -1 when out of memory.
  */
 static int
 take_new(const cJSON *in, cJSON *out)
@@ -198,65 +207,130 @@ take_new(const cJSON *in, cJSON *out)
 	return n;
 }
 
+/* The index of k's kid among the --drop kids, or -1. */
+static int
+drop_index(const struct fopts *o, const cJSON *k)
+{
+	size_t i;
+
+	if (kid_of(k) == NULL)
+		return -1;
+	for (i = 0; i < o->ndrop; i++)
+		if (strcmp(o->drop[i], kid_of(k)) == 0)
+			return (int)i;
+	return -1;
+}
+
 /*
- * Keys of the old file the IdP no longer publishes, kept until keep
- * seconds after they were first seen missing.  Returns the count kept.
+ * Keys of the old set old (may be NULL) that the IdP no longer publishes
+ * (their kid, or for a key without kid the key itself, is not among the
+ * new keys in out),
+ * kept until o->keep seconds after the first run that found them gone,
+ * which marks them with that time.  Only keys the module would use as
+ * signing keys are kept: an encryption key, a key the loader refuses, or
+ * a kid on two signing keys would make the merged set load fewer keys than
+ * it lists, and every later run fail.  Keys named by --drop go at once;
+ * *hit gets bit i for each o->drop[i] found.  Returns the count kept, or
+ * -1 when out of memory.
  */
 static int
-keep_retired(const char *path, long keep, int64_t now, cJSON *out)
+keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
+    unsigned *hit)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	const cJSON *k, *keys, *at;
-	cJSON *old = NULL, *dup;
+	char sb[PB_SAFE_BUFSZ];
+	const cJSON *keys, *k, *at;
+	struct pb_jwk *jwk;
 	struct pb_err e;
+	const char *kid;
+	cJSON *dup;
 	int64_t since;
-	int n = 0;
+	int n = 0, i = 0, d;
 
-	pb_err_clear(&e);
-	if (keep == 0)
+	*hit = 0;
+	if (!cJSON_IsArray(keys = pb_json_get(old, "keys")))
 		return 0;
-	/* No old file is fine; one we cannot read is a problem. */
-	if (pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK) {
-		if (access(path, F_OK) == -1 && errno == ENOENT)
-			return 0;
-		fprintf(stderr, "%s: fetch-jwks: cannot read the old set: %s\n",
-		    PB_PROG, pb_err_msg(&e));
-		return -1;
-	}
-	if (pb_json_parse(buf, len, PB_JWKS_MAX, "old JWK Set", &old, &e) !=
-	    PB_OK || !cJSON_IsArray(keys = pb_json_get(old, "keys"))) {
-		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
-		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
-		    pb_err_msg(&e));
-		goto out;
-	}
-	/* A key without kid could not be told from a retired one. */
-	cJSON_ArrayForEach(k, out)
-		if (kid_of(k) == NULL)
-			goto out;
 	cJSON_ArrayForEach(k, keys) {
-		if (kid_of(k) == NULL || has_kid(out, kid_of(k)))
+		i++;
+		if (pb_jwkset_holds(out, k))
+			continue;	/* published (or listed twice) */
+		kid = kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
+		    sizeof(sb)) : "none";
+		if ((d = drop_index(o, k)) >= 0) {
+			*hit |= 1u << d;
+			printf("%s: fetch-jwks: retired key '%s' dropped "
+			    "(--drop)\n", PB_PROG, kid);
 			continue;
+		}
+		if (o->keep == 0)
+			continue;
+		pb_err_clear(&e);
+		if (pb_jwk_from_json(k, 0, &jwk, &e) != PB_OK) {
+			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
+			    "the old set (kid '%s'): %s\n", PB_PROG, i, kid,
+			    pb_err_msg(&e));
+			continue;
+		}
+		pb_jwk_free(jwk);
+		if (kid_of(k) != NULL &&
+		    pb_jwkset_signing_twins(keys, kid_of(k)) > 1) {
+			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
+			    "the old set: kid '%s' names more than one signing "
+			    "key\n", PB_PROG, i, kid);
+			continue;
+		}
+		/* No mark yet: gone since now, and marked so from now on. */
 		since = now;
 		if ((at = pb_json_get(k, RETIRED)) != NULL &&
 		    pb_json_time(at, 0, &since) != PB_OK)
 			since = now;
 		if (since > now)
 			since = now;	/* a clock set back: no longer grace */
-		if (now - since >= keep)
+		if (now - since >= o->keep)
 			continue;
 		if ((dup = cJSON_Duplicate(k, 1)) == NULL)
-			break;
+			return -1;
 		cJSON_DeleteItemFromObjectCaseSensitive(dup, RETIRED);
-		cJSON_AddNumberToObject(dup, RETIRED, (double)since);
+		if (cJSON_AddNumberToObject(dup, RETIRED, (double)since) ==
+		    NULL) {
+			cJSON_Delete(dup);
+			return -1;
+		}
 		cJSON_AddItemToArray(out, dup);
 		n++;
 	}
- out:
-	cJSON_Delete(old);
-	free(buf);
 	return n;
+}
+
+/*
+ * Set the times of the file name in d to now: the record of a successful
+ * sync when the content did not change.  The file must be one that
+ * pb_pdir_write_mode() would replace.
+ */
+static int
+touch(const struct pb_pdir *d, const char *name, const char *sp,
+    struct pb_err *e)
+{
+	struct stat st;
+	int fd, r = PB_OK;
+
+	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	else if (!S_ISREG(st.st_mode) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & 022) != 0)
+		r = pb_err_set(e, PB_ERR_IO, "%s must be a regular file owned "
+		    "by uid %u or root and writable by no one else", sp,
+		    (unsigned)geteuid());
+	else if (futimens(fd, NULL) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot set the time of %s: %s",
+		    sp, strerror(errno));
+	(void)close(fd);
+	return r;
 }
 
 /* pb_jwks_skip_fn: why the module would leave a key out. */
@@ -284,47 +358,60 @@ split(const char *path, char **dir, char **name)
 	return *dir != NULL && *name != NULL && **name != '\0' ? 0 : -1;
 }
 
-int
-pb_net_fetch_jwks(int argc, char **argv)
+static int
+nomem(void)
 {
-	char sp[PB_PATH_BUFSZ];
-	struct fopts o;
-	struct pb_conf *cfg = NULL;
+	fprintf(stderr, "%s: out of memory\n", PB_PROG);
+	return PB_EXIT_FAIL;
+}
+
+/*
+ * --drop is for keys the IdP withdrew: one it still publishes in keys
+ * would come back at the next run.  An exit status.
+ */
+static int
+drops_retired(const struct fopts *o, const cJSON *keys, const char *sp)
+{
+	char sb[PB_SAFE_BUFSZ];
+	size_t i;
+
+	for (i = 0; i < o->ndrop; i++) {
+		if (!pb_jwkset_has_kid(keys, o->drop[i]))
+			continue;
+		fprintf(stderr, "%s: fetch-jwks: the IdP still publishes key "
+		    "'%s': --drop removes retired keys only (the next run "
+		    "would fetch it again); withdraw it at the IdP first; %s "
+		    "left as it was\n", PB_PROG, pb_log_safe(o->drop[i], sb,
+		    sizeof(sb)), sp);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * The IdP's JWK Set: discovery (the issuer exactly), then jwks_uri.  An
+ * exit status; *doc holds the set, with a "keys" array, on success.
+ */
+static int
+idp_set(const struct fopts *o, const char *sp, cJSON **doc)
+{
 	struct pb_http http;
 	struct pb_oidc_meta meta;
 	struct pb_http_resp resp;
-	struct pb_jwks *set = NULL;
-	struct pb_pdir d = { NULL, -1 };
 	struct pb_err e;
-	cJSON *doc = NULL, *out = NULL, *keys;
-	const cJSON *in;
-	char *text = NULL, *dir = NULL, *name = NULL, *old = NULL;
-	size_t oldlen = 0;
-	int64_t now = (int64_t)time(NULL);
-	int rv, r, fresh, kept;
+	cJSON *d = NULL;
+	int r, rv;
 
+	*doc = NULL;
 	memset(&meta, 0, sizeof(meta));
 	memset(&resp, 0, sizeof(resp));
 	pb_err_clear(&e);
-	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
-		return rv;
-	if ((o.issuer == NULL || o.output == NULL) &&
-	    (rv = from_module_conf(&o, &cfg)) != PB_EXIT_OK)
-		goto out;
-	if (o.issuer == NULL || o.output == NULL) {
-		fprintf(stderr, "%s: fetch-jwks: no %s: give %s or set it in "
-		    "the module's configuration\n", PB_PROG,
-		    o.issuer == NULL ? "issuer" : "output file",
-		    o.issuer == NULL ? "--issuer" : "--output");
-		rv = PB_EXIT_CONFIG;
-		goto out;
-	}
 	pb_http_init(&http);
-	http.ca_file = o.ca_file;
-	if (o.timeout > 0)
-		http.timeout = o.timeout;
+	http.ca_file = o->ca_file;
+	if (o->timeout > 0)
+		http.timeout = o->timeout;
 	http.body_max = PB_JWKS_MAX;
-	if ((r = pb_oidc_discover(o.issuer, &http, &meta, &e)) != PB_OK) {
+	if ((r = pb_oidc_discover(o->issuer, &http, &meta, &e)) != PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: discovery failed: %s\n",
 		    PB_PROG, pb_err_msg(&e));
 		rv = r == PB_ERR_CONFIG || r == PB_ERR_ISS ? PB_EXIT_CONFIG :
@@ -343,90 +430,202 @@ pb_net_fetch_jwks(int argc, char **argv)
 			pb_err_set(&e, PB_ERR_HTTP, "HTTP %ld from jwks_uri",
 			    resp.status);
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
-		    PB_PROG, pb_err_msg(&e), pb_log_path(o.output, sp,
-		    sizeof(sp)));
+		    PB_PROG, pb_err_msg(&e), sp);
 		rv = PB_EXIT_TEMP;
 		goto out;
 	}
 	if (pb_json_parse(resp.body.p, resp.body.len, PB_JWKS_MAX,
-	    "the IdP's JWK Set", &doc, &e) != PB_OK ||
-	    !cJSON_IsArray(in = pb_json_get(doc, "keys"))) {
+	    "the IdP's JWK Set", &d, &e) != PB_OK ||
+	    !cJSON_IsArray(pb_json_get(d, "keys"))) {
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
 		    PB_PROG, pb_err_msg(&e)[0] != '\0' ? pb_err_msg(&e) :
-		    "the IdP's JWK Set has no \"keys\" array",
-		    pb_log_path(o.output, sp, sizeof(sp)));
+		    "the IdP's JWK Set has no \"keys\" array", sp);
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	if ((out = cJSON_CreateObject()) == NULL ||
-	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
-	    (fresh = take_new(in, keys)) < 0) {
-		fprintf(stderr, "%s: out of memory\n", PB_PROG);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if (fresh == 0) {
-		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
-		    "signing key the module can use; %s left as it was\n",
-		    PB_PROG, pb_log_path(o.output, sp, sizeof(sp)));
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if ((kept = keep_retired(o.output, o.keep, now, keys)) < 0) {
-		fprintf(stderr, "%s: fetch-jwks: %s left as it was\n", PB_PROG,
-		    pb_log_path(o.output, sp, sizeof(sp)));
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	/* What the module will load, checked as it will check it. */
-	if ((text = cJSON_PrintUnformatted(out)) == NULL ||
-	    pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
-	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
-		if (set != NULL)
-			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
-			    "of its %d keys (two with one kid?)", set->n,
-			    fresh + kept);
-		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
-		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e),
-		    pb_log_path(o.output, sp, sizeof(sp)));
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if (pb_file_read(o.output, PB_JWKS_MAX, 0, &old, &oldlen, &e) ==
-	    PB_OK && oldlen == strlen(text) && memcmp(old, text, oldlen) == 0) {
-		printf("%s: unchanged (%d keys, %d retired kept)\n",
-		    pb_log_path(o.output, sp, sizeof(sp)), fresh, kept);
-		rv = PB_EXIT_OK;
-		goto out;
-	}
+	*doc = d;
+	d = NULL;
+	rv = PB_EXIT_OK;
+ out:
+	cJSON_Delete(d);
+	pb_http_resp_clear(&resp);
+	pb_oidc_meta_clear(&meta);
+	return rv;
+}
+
+/*
+ * The old set at path: *old is NULL when there is none or it is not a
+ * JWK Set (it is then replaced).  An exit status: one we cannot read is a
+ * problem.
+ */
+static int
+old_set(const char *path, const char *sp, cJSON **old)
+{
+	struct pb_err e;
+	char *buf = NULL;
+	size_t len = 0;
+
+	*old = NULL;
 	pb_err_clear(&e);
-	if (split(o.output, &dir, &name) == -1) {
+	if (pb_file_read(path, PB_JWKS_MAX, 0, &buf, &len, &e) != PB_OK) {
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			return PB_EXIT_OK;
+		fprintf(stderr, "%s: fetch-jwks: cannot read the old set: %s; "
+		    "%s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
+		return PB_EXIT_FAIL;
+	}
+	if (pb_json_parse(buf, len, PB_JWKS_MAX, "old JWK Set", old, &e) !=
+	    PB_OK)
+		fprintf(stderr, "%s: fetch-jwks: note: the old set is not a "
+		    "JWK Set (%s); no retired keys kept\n", PB_PROG,
+		    pb_err_msg(&e));
+	free(buf);
+	return PB_EXIT_OK;
+}
+
+/*
+ * Write text to path, atomically, mode 0644, unless old (canonical form
+ * made here) is the same set: then only its time is set to now.  Either
+ * way the file's mtime is the time of this sync.  An exit status.
+ */
+static int
+store(const char *path, const char *sp, const char *text, cJSON *old,
+    int fresh, int kept)
+{
+	struct pb_pdir d = { NULL, -1 };
+	struct pb_err e;
+	char *dir = NULL, *name = NULL, *oldtext = NULL;
+	int rv;
+
+	pb_err_clear(&e);
+	if (split(path, &dir, &name) == -1) {
 		fprintf(stderr, "%s: fetch-jwks: bad output path\n", PB_PROG);
 		rv = PB_EXIT_USAGE;
 		goto out;
 	}
-	if (pb_pdir_open(&d, dir, PB_PDIR_PUBLIC, &e) != PB_OK ||
-	    pb_pdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
+	if (pb_pdir_open(&d, dir, PB_PDIR_PUBLIC, &e) != PB_OK) {
+		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
+		    pb_err_msg(&e));
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	/* The same keys in another order are unchanged: only the time. */
+	if (old != NULL && (pb_jwkset_canonical(old) != PB_OK ||
+	    (oldtext = cJSON_PrintUnformatted(old)) == NULL)) {
+		rv = nomem();
+		goto out;
+	}
+	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
+		if (touch(&d, name, sp, &e) != PB_OK) {
+			fprintf(stderr, "%s: fetch-jwks: cannot record the "
+			    "sync: %s\n", PB_PROG, pb_err_msg(&e));
+			rv = PB_EXIT_FAIL;
+			goto out;
+		}
+		printf("%s: unchanged (%d keys, %d retired kept)\n", sp, fresh,
+		    kept);
+		rv = PB_EXIT_OK;
+		goto out;
+	}
+	if (pb_pdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
 	    PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	printf("%s: written (%d keys from the IdP, %d retired kept)\n",
-	    pb_log_path(o.output, sp, sizeof(sp)), fresh, kept);
+	printf("%s: written (%d keys from the IdP, %d retired kept)\n", sp,
+	    fresh, kept);
 	rv = PB_EXIT_OK;
  out:
 	pb_pdir_close(&d);
 	free(dir);
 	free(name);
-	free(old);
+	cJSON_free(oldtext);
+	return rv;
+}
+
+int
+pb_net_fetch_jwks(int argc, char **argv)
+{
+	char sp[PB_PATH_BUFSZ], sb[PB_SAFE_BUFSZ];
+	struct fopts o;
+	struct pb_conf *cfg = NULL;
+	struct pb_jwks *set = NULL;
+	struct pb_err e;
+	cJSON *doc = NULL, *out = NULL, *keys, *old = NULL;
+	char *text = NULL;
+	size_t i;
+	int64_t now = (int64_t)time(NULL);
+	unsigned hit = 0;
+	int rv, fresh, kept;
+
+	pb_err_clear(&e);
+	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
+		return rv;
+	if ((o.issuer == NULL || o.output == NULL) &&
+	    (rv = from_module_conf(&o, &cfg)) != PB_EXIT_OK)
+		goto out;
+	if (o.issuer == NULL || o.output == NULL) {
+		fprintf(stderr, "%s: fetch-jwks: no %s: give %s or set it in "
+		    "the module's configuration\n", PB_PROG,
+		    o.issuer == NULL ? "issuer" : "output file",
+		    o.issuer == NULL ? "--issuer" : "--output");
+		rv = PB_EXIT_CONFIG;
+		goto out;
+	}
+	pb_log_path(o.output, sp, sizeof(sp));
+	if ((rv = idp_set(&o, sp, &doc)) != PB_EXIT_OK)
+		goto out;
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
+	    (fresh = take_new(pb_json_get(doc, "keys"), keys)) < 0) {
+		rv = nomem();
+		goto out;
+	}
+	if (fresh == 0) {
+		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
+		    "signing key the module can use; %s left as it was\n",
+		    PB_PROG, sp);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	if ((rv = drops_retired(&o, keys, sp)) != PB_EXIT_OK ||
+	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK)
+		goto out;
+	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
+		rv = nomem();
+		goto out;
+	}
+	for (i = 0; i < o.ndrop; i++)
+		if ((hit & (1u << i)) == 0)
+			printf("%s: fetch-jwks: no retired key '%s' in %s; "
+			    "nothing to drop\n", PB_PROG, pb_log_safe(o.drop[i],
+			    sb, sizeof(sb)), sp);
+	/* What the module will load, checked as it will check it. */
+	if (pb_jwkset_canonical(out) != PB_OK ||
+	    (text = cJSON_PrintUnformatted(out)) == NULL) {
+		rv = nomem();
+		goto out;
+	}
+	if (pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
+	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
+		if (set != NULL)
+			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
+			    "of its %d keys (two with one kid?)", set->n,
+			    fresh + kept);
+		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
+		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	rv = store(o.output, sp, text, old, fresh, kept);
+ out:
 	cJSON_free(text);
 	pb_jwks_free(set);
+	cJSON_Delete(old);
 	cJSON_Delete(out);
 	cJSON_Delete(doc);
-	pb_http_resp_clear(&resp);
-	pb_oidc_meta_clear(&meta);
 	pb_conf_free(cfg);
 	return rv;
 }

@@ -18,8 +18,10 @@
 #include <openssl/obj_mac.h>
 
 #include "checkmain.h"
+#include "conf.h"
 #include "err.h"
 #include "jwk.h"
+#include "jwt.h"
 #include "testutil.h"
 
 /* Skip messages collected from pb_jwks_parse(). */
@@ -565,6 +567,202 @@ START_TEST(test_jwk_okp_invalid)
 }
 END_TEST
 
+/*
+ * Small-order Ed25519 points (RFC 8032 5.1.3 encodings, little-endian y
+ * with the sign of x in the top bit).  The eight points of order 1, 2, 4
+ * and 8 were computed with integer arithmetic on the curve (a random point
+ * times the group order l lands in the 8-torsion; its multiples span it):
+ * identity (0, 1), (0, -1), (+-sqrt(-1), 0), and four of order 8 sharing
+ * y = 2707385501...402022 or its negation.  Also each one's encoding with
+ * the sign bit set where that is not another small-order point (x = 0:
+ * invalid, but lax decoders take it as the same point), and the
+ * non-canonical encodings y + p, which exist only for y = 0 and y = 1.
+ */
+static const char *const small_order_hex[] = {
+	/* order 1, (0, 1): the identity */
+	"0100000000000000000000000000000000000000000000000000000000000000",
+	"0100000000000000000000000000000000000000000000000000000000000080",
+	"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	/* order 2, (0, -1) */
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	/* order 4, (+-sqrt(-1), 0) */
+	"0000000000000000000000000000000000000000000000000000000000000000",
+	"0000000000000000000000000000000000000000000000000000000000000080",
+	"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+	/* order 8 */
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+};
+#define NSMALL	(sizeof(small_order_hex) / sizeof(small_order_hex[0]))
+
+static void
+unhex32(const char *hex, uint8_t out[32])
+{
+	size_t i;
+	unsigned v;
+
+	ck_assert_uint_eq(strlen(hex), 64);
+	for (i = 0; i < 32; i++) {
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* An Ed25519 JWK with x = the 32 bytes given. */
+static char *
+okp_with_x(const char *kid, const uint8_t x[32])
+{
+	char *base = jwk_of("ed25519", kid, NULL, NULL);
+
+	return edit_b64(base, "x", x, 32);
+}
+
+/* One good key and one bad one: the bad one is skipped, saying why. */
+static void
+set_skips_bad(const char *bad, const char *why)
+{
+	struct pb_jwks *set = NULL;
+	struct skips sk;
+	struct pb_err e;
+	char *good, *s;
+
+	good = jwk_of("ed25519", "good", NULL, NULL);
+	s = tu_jwks(bad, good, NULL);
+	ck_assert_int_eq(parse_set(s, 0, &sk, &set, &e), PB_OK);
+	ck_assert_uint_eq(set->n, 1);
+	ck_assert_str_eq(set->keys[0]->kid, "good");
+	ck_assert_int_eq(sk.n, 1);
+	ck_assert_msg(skipped_with(&sk, "bad") && skipped_with(&sk, why),
+	    "skip message '%s' lacks '%s'", sk.msg[0], why);
+	pb_jwks_free(set);
+	free(s);
+	free(good);
+}
+
+/* A small-order key verifies forgeries: never loaded. */
+START_TEST(test_jwk_okp_small_order)
+{
+	uint8_t x[32];
+	char *s;
+	size_t i;
+
+	for (i = 0; i < NSMALL; i++) {
+		unhex32(small_order_hex[i], x);
+		s = okp_with_x("bad", x);
+		set_skips_bad(s, "Ed25519");
+		must_refuse(s, 0, "Ed25519");
+	}
+}
+END_TEST
+
+/* y >= p = 2^255 - 19 is not canonical, whatever the sign bit. */
+START_TEST(test_jwk_okp_non_canonical)
+{
+	uint8_t x[32];
+	char *s;
+	unsigned low, sign;
+
+	for (sign = 0; sign < 2; sign++) {
+		for (low = 0xed; low <= 0xff; low++) {
+			memset(x, 0xff, sizeof(x));
+			x[0] = (uint8_t)low;
+			x[31] = sign ? 0xff : 0x7f;
+			s = okp_with_x("bad", x);
+			set_skips_bad(s, "canonical");
+			must_refuse(s, 0, "canonical");
+		}
+	}
+	/* p - 1 with a clear sign is y = -1: order 2, refused as well. */
+	memset(x, 0xff, sizeof(x));
+	x[0] = 0xec;
+	x[31] = 0x7f;
+	must_refuse(okp_with_x("bad", x), 0, "Ed25519");
+	/*
+	 * The check is not off by one: y = p - 3, the largest canonical y
+	 * on the curve that is not small-order (p - 2 is no point), loads
+	 * with either sign.
+	 */
+	x[0] = 0xea;
+	s = okp_with_x("fine", x);
+	pb_jwk_free(must_load(s, 0));
+	free(s);
+	x[31] = 0xff;
+	s = okp_with_x("fine", x);
+	pb_jwk_free(must_load(s, 0));
+	free(s);
+}
+END_TEST
+
+/*
+ * The forgery itself: with x = the identity, the signature R = identity,
+ * S = 0 (01 then 63 zero bytes) satisfies [S]B = R + [k]A for every
+ * message, and OpenSSL 3.0 accepts it.  The verifier must refuse it.
+ */
+START_TEST(test_jwk_okp_forgery_refused)
+{
+	static const char *const hdrs[] = {
+		"{\"alg\":\"EdDSA\",\"kid\":\"evil\"}",
+		"{\"alg\":\"Ed25519\",\"kid\":\"evil\"}",
+		"{\"alg\":\"EdDSA\"}",
+	};
+	struct pb_verifier *v = NULL;
+	struct pb_conf *cfg = NULL;
+	struct pb_jwt *jwt = NULL;
+	struct pb_err e;
+	uint8_t x[32], sig[64];
+	char *dir, *path, *evil, *good, *set, *tok;
+	size_t i;
+	int r;
+
+	unhex32(small_order_hex[0], x);
+	evil = edit_b64(tu_strdup("{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+	    "\"kid\":\"evil\",\"x\":\"\"}"), "x", x, 32);
+	tok = tu_b64url(x, 32);
+	ck_assert_str_eq(tok, "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	free(tok);
+	/* The evil key with a good one beside it (the set must load). */
+	good = jwk_of("ec256", "good", NULL, NULL);
+	set = tu_jwks(evil, good, NULL);
+	free(good);
+	dir = tu_tmpdir();
+	path = tu_write_file(dir, "jwks.json", set, 0644);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_FILE, "issuer",
+	    "https://idp.example.com", "test", NULL, NULL), PB_OK);
+	ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_FILE, "audience", "ssh",
+	    "test", NULL, NULL), PB_OK);
+	ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_FILE, "jwks_file", path,
+	    "test", NULL, NULL), PB_OK);
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_verifier_new(cfg, NULL, NULL, &v, &e), PB_OK);
+	memset(sig, 0, sizeof(sig));
+	sig[0] = 0x01;
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+		tok = tu_token(hdrs[i], "{\"iss\":\"https://idp.example.com\","
+		    "\"sub\":\"root\",\"aud\":\"ssh\",\"exp\":1800003600,"
+		    "\"iat\":1800000000}", sig, sizeof(sig));
+		pb_err_clear(&e);
+		r = pb_jwt_verify(v, tok, strlen(tok), 1800000000, &jwt, &e);
+		ck_assert_msg(r != PB_OK, "forged token accepted (%s)",
+		    hdrs[i]);
+		ck_assert_ptr_null(jwt);
+		free(tok);
+	}
+	pb_verifier_free(v);
+	pb_conf_free(cfg);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+	free(set);
+	free(evil);
+}
+END_TEST
+
 /* kty, use and key_ops --------------------------------------------------- */
 
 START_TEST(test_jwk_kty)
@@ -1104,7 +1302,7 @@ START_TEST(test_jwk_find_kid_wrong_alg)
 }
 END_TEST
 
-/* No kid: only when exactly one key of the set fits the alg. */
+/* No kid: the one key of the set that fits the alg. */
 START_TEST(test_jwk_find_no_kid)
 {
 	struct pb_err e;
@@ -1127,36 +1325,49 @@ START_TEST(test_jwk_find_no_kid)
 }
 END_TEST
 
+/* No kid, two keys fit: the first, then pb_jwks_next() the other. */
 START_TEST(test_jwk_find_no_kid_two)
 {
 	struct pb_jwks *set = NULL;
 	const struct pb_jwk *k = NULL;
+	const struct pb_alg *es = pb_alg_by_name("ES256");
 	struct pb_err e;
-	char *a, *b, *s;
+	char *a, *b, *c, *s;
 
 	a = jwk_of("ec256", "a", NULL, NULL);
-	b = jwk_of("ec256", "b", NULL, NULL);
-	s = tu_jwks(a, b, NULL);
+	b = jwk_of("ed25519", "ed", NULL, NULL);
+	c = jwk_of("ec256", "c", NULL, NULL);
+	s = tu_jwks(a, b, c, NULL);
 	ck_assert_int_eq(parse_set(s, 0, NULL, &set, &e), PB_OK);
-	ck_assert_int_eq(pb_jwks_find(set, NULL, pb_alg_by_name("ES256"), &k,
-	    &e), PB_ERR_NOKEY);
-	ck_assert_ptr_null(k);
-	/* With a kid each is found. */
-	ck_assert_int_eq(pb_jwks_find(set, "b", pb_alg_by_name("ES256"), &k,
-	    &e), PB_OK);
-	ck_assert_str_eq(k->kid, "b");
+	ck_assert_int_eq(pb_jwks_find(set, NULL, es, &k, &e), PB_OK);
+	ck_assert_str_eq(k->kid, "a");
+	k = pb_jwks_next(set, es, k);
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->kid, "c");
+	ck_assert_ptr_null(pb_jwks_next(set, es, k));
+	k = pb_jwks_next(set, pb_alg_by_name("EdDSA"), NULL);
+	ck_assert_str_eq(k->kid, "ed");
+	ck_assert_ptr_null(pb_jwks_next(set, pb_alg_by_name("EdDSA"), k));
+	ck_assert_ptr_null(pb_jwks_next(set, pb_alg_by_name("RS256"), NULL));
+	/* With a kid each is found, and only it. */
+	ck_assert_int_eq(pb_jwks_find(set, "c", es, &k, &e), PB_OK);
+	ck_assert_str_eq(k->kid, "c");
 	pb_jwks_free(set);
 	free(s);
 	free(a);
 	free(b);
-	/* Two RSA keys without alg both fit RS256. */
+	free(c);
+	/* Two RSA keys without kid or alg both fit RS256. */
 	a = jwk_of("rsa2048", NULL, NULL, NULL);
 	b = jwk_of("rsa2048b", NULL, NULL, NULL);
 	s = tu_jwks(a, b, NULL);
 	set = NULL;
 	ck_assert_int_eq(parse_set(s, 0, NULL, &set, &e), PB_OK);
 	ck_assert_int_eq(pb_jwks_find(set, NULL, pb_alg_by_name("RS256"), &k,
-	    &e), PB_ERR_NOKEY);
+	    &e), PB_OK);
+	ck_assert_ptr_eq(k, set->keys[0]);
+	ck_assert_ptr_eq(pb_jwks_next(set, pb_alg_by_name("RS256"), k),
+	    set->keys[1]);
 	pb_jwks_free(set);
 	free(s);
 	free(a);
@@ -1230,6 +1441,9 @@ jwk_suite(void)
 
 	tc = tcase_create("okp");
 	tcase_add_test(tc, test_jwk_okp_invalid);
+	tcase_add_test(tc, test_jwk_okp_small_order);
+	tcase_add_test(tc, test_jwk_okp_non_canonical);
+	tcase_add_test(tc, test_jwk_okp_forgery_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("alg_mismatch");

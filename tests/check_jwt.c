@@ -985,7 +985,7 @@ START_TEST(test_jwt_kid_type)
 }
 END_TEST
 
-/* No kid: accepted only when exactly one key fits the algorithm. */
+/* No kid: the one key that fits the algorithm. */
 START_TEST(test_jwt_kid_absent_one_key)
 {
 	ACCEPT(tok("ES256", hdr("ES256", NULL), NULL));
@@ -999,23 +999,38 @@ START_TEST(test_jwt_kid_absent_one_key)
 }
 END_TEST
 
+/*
+ * No kid and several keys that fit: each is tried in turn (IdPs without
+ * kid, and the old key kept through a rotation); a key of the set signed
+ * it or the token is refused.
+ */
 START_TEST(test_jwt_kid_absent_two_keys)
 {
 	EVP_PKEY *other = gc_pkey(tu_genkey("ec256"));
-	char *j1 = gc(tu_jwk(key("ec256"), "ec1", NULL, NULL));
-	char *j2 = gc(tu_jwk(other, "ec2", NULL, NULL));
+	EVP_PKEY *stranger = gc_pkey(tu_genkey("ec256"));
+	char *j1 = gc(tu_jwk(key("ec256"), NULL, NULL, NULL));
+	char *j2 = gc(tu_jwk(other, NULL, NULL, NULL));
 
-	/* rsa1 (RS256) and rsa3 (any RSA) both fit RS256. */
-	REJECT(tok("RS256", hdr("RS256", NULL), NULL), PB_ERR_NOKEY,
-	    fmt("token has no kid and 2 keys in %s fit RS256 (exactly one "
-	    "needed)", jwks_path));
+	/* rsa1 (RS256) and rsa3 (any RSA) both fit RS256: either signs. */
+	ACCEPT(tok("RS256", hdr("RS256", NULL), NULL));
+	ACCEPT(gc(tu_sign("RS256", key("rsa3072"), NULL, 0,
+	    hdr("RS256", NULL), pl(""))));
 	/* rsa-pss (PS256) and rsa3 both fit PS256. */
-	REJECT(tok("PS256", hdr("PS256", NULL), NULL), PB_ERR_NOKEY,
-	    "token has no kid and 2 keys");
+	ACCEPT(tok("PS256", hdr("PS256", NULL), NULL));
+	/* A key outside the set: every fitting key was tried. */
+	REJECT(gc(tu_sign("RS256", key("rsa2048b"), NULL, 0,
+	    hdr("RS256", NULL), pl(""))), PB_ERR_SIG, "signature does not "
+	    "verify with any of the 2 keys that fit RS256 (the token has no "
+	    "kid)");
+	/* Two kid-less P-256 keys, as after a rotation at such an IdP. */
 	write_jwks(gc(tu_jwks(j1, j2, NULL)));
-	REJECT(tok("ES256", hdr("ES256", NULL), NULL), PB_ERR_NOKEY,
-	    "token has no kid and 2 keys");
-	ACCEPT(tok("ES256", NULL, NULL));
+	ACCEPT(tok("ES256", hdr("ES256", NULL), NULL));
+	ACCEPT(gc(tu_sign("ES256", other, NULL, 0, hdr("ES256", NULL),
+	    pl(""))));
+	REJECT(gc(tu_sign("ES256", stranger, NULL, 0, hdr("ES256", NULL),
+	    pl(""))), PB_ERR_SIG, "any of the 2 keys that fit ES256");
+	/* With a kid that is not in the set, none is tried. */
+	REJECT(tok("ES256", NULL, NULL), PB_ERR_NOKEY, "no key with kid 'ec1'");
 	/* No key at all fits. */
 	REJECT(tok("EdDSA", hdr("EdDSA", NULL), NULL), PB_ERR_NOKEY,
 	    "token has no kid and 0 keys");

@@ -196,6 +196,23 @@ expect "verify a token for another audience" 1 "token rejected:" err
 V "$badsig"
 expect "verify a bad signature" 1 "token rejected:" err
 noleak "verify of a bad signature" "$badsig" all "$tmp/out" "$tmp/err"
+# A small-order Ed25519 key (x = the identity point) verifies the forged
+# signature 01 00..00 over any message: the loader skips it, so the forged
+# token is refused (it was "token valid" before).
+b64u() {
+	base64 -w0 | tr '+/' '-_' | tr -d '='
+}
+evil='{"kty":"OKP","crv":"Ed25519","kid":"evil","x":"AQAAAAAAAAAAAAAA'
+evil=$evil'AAAAAAAAAAAAAAAAAAAAAAAAAAA"}'
+sed "s/\"keys\":\\[/\"keys\":[$evil,/" "$PB_TESTDATA/jwks.json" \
+    >"$tmp/evil.json" || exit 99
+sed "s|$PB_TESTDATA/jwks.json|$tmp/evil.json|" "$conf" >"$tmp/evil.conf"
+forged=$(printf '{"alg":"EdDSA","kid":"evil"}' | b64u).$(claims alice \
+    $((T0 + 300)) | b64u).$({ printf '\001'; head -c 63 /dev/zero; } | b64u)
+runin "$forged" "$bt" verify --config "$tmp/evil.conf" --at $((T0 + 1)) \
+    --user alice
+expect "verify refuses a token forged for a small-order Ed25519 key" 1 \
+    "no key with kid 'evil'" err
 # --at boundary: exp = T0 + 300; the default leeway is added by the core,
 # so find it from the configuration: leeway 0 makes the edge exact.
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 299)) leeway=0

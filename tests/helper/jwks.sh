@@ -7,7 +7,11 @@
 # an empty one, HTTP 500, garbage, a hang past the timeout), takes its
 # issuer and path from the module's configuration, and keeps a retired key
 # (the fixture restarted on the same port has new keys) for
-# --keep-retired.  Also "systemd-analyze verify" of the units, where
+# --keep-retired, also with an encryption key in the file from the start
+# (Keycloak's certs) and with keys that have no kid; compares key sets
+# canonically (the same keys in another order leave the file as it is),
+# records each good run in the file's mtime, and drops a retired key at
+# once with --drop.  Also "systemd-analyze verify" of the units, where
 # systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
@@ -54,14 +58,27 @@ expect "fetch-jwks writes the file" 0 "written" out
 k=$(kids "$out")	# before the test: verdict reads its status
 [ "$(stat -c %a "$out")" = 644 ] && [ "$k" = "$(fixture_kids)" ]
 verdict "mode 0644, the fixture's keys ($k)"
+# unchanged WHAT: the file is the same inode, byte for byte, and its mtime
+# moved on (the record of the last good sync, for jwks_max_age).
+unchanged() {
+	[ "$rc" -eq 0 ] && grep -q unchanged "$tmp/out" &&
+	    [ "$(stat -c %i "$out")" = "${ino%:*}" ] &&
+	    cmp -s "$out" "$tmp/good.json" &&
+	    [ "$(stat -c %Y "$out")" -gt "${ino#*:}" ]
+	verdict "$1" "exit $rc"
+}
 ino=$(stat -c %i:%Y "$out")
+cp "$out" "$tmp/good.json"
 sleep 1
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
-expect "a second fetch: unchanged" 0 "unchanged" out
-[ "$(stat -c %i:%Y "$out")" = "$ino" ]
-verdict "an unchanged set is not rewritten"
+unchanged "a second fetch: unchanged, not rewritten, the mtime is the sync"
+ino=$(stat -c %i:%Y "$out")
+sleep 1
+fault '{"endpoint":"jwks","mode":"shuffle-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$out"
+unchanged "the same keys with keys and members in another order: unchanged"
 
-cp "$out" "$tmp/good.json"
+ino=$(stat -c %i:%Y "$out")
 for f in '{"endpoint":"jwks","mode":"bad-jwks","count":1}:1' \
     '{"endpoint":"jwks","mode":"empty-jwks","count":1}:1' \
     '{"endpoint":"jwks","mode":"500","count":1}:5' \
@@ -95,6 +112,20 @@ run "$bt" fetch-jwks --issuer "$iss/" --output "$out"
 expect "an issuer that differs by a trailing slash: exit 3" 3 \
     "trailing slash" err
 
+# The man page's bootstrap (curl of the IdP's certs) as at Keycloak: a
+# "use":"enc" key is in the file from the start.  And an IdP that gives
+# no kid (LemonLDAP::NG's default), its file written by fetch-jwks.
+kc=$tmp/lib/kc.json
+nk=$tmp/lib/nokid.json
+fault '{"endpoint":"jwks","mode":"enc-jwks","count":1}'
+curl -fsS --max-time 10 -o "$kc.new" "$iss/jwks" && mv "$kc.new" "$kc" &&
+    grep -q '"use":"enc"' "$kc" || exit 99
+fault '{"endpoint":"jwks","mode":"nokid-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$nk"
+[ "$rc" -eq 0 ] && [ -z "$(kids "$nk")" ] &&
+    [ "$(grep -o '"kty"' "$nk" | wc -l)" -eq 2 ]
+verdict "an IdP's keys without kid are taken" "exit $rc"
+
 # Key rotation: the fixture makes new keys at each start.
 old=$(kids "$out")
 idp_stop idp
@@ -115,6 +146,49 @@ printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$out" \
 run "$bt" verify --config "$tmp/v.conf" - </dev/null
 [ "$rc" -eq 1 ]
 verdict "the module's loader takes the file with retired keys" "exit $rc"
+
+# The rotation with the enc key in the file (and still served, as Keycloak
+# does): the new keys come in, the enc key goes, the old ones are retired,
+# and a token the IdP signs with its new key verifies.
+fault '{"endpoint":"jwks","mode":"enc-jwks","count":-1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$kc" --keep-retired 1h
+sed 's/^/#   /' "$tmp/err"
+k=$(kids "$kc")
+[ "$rc" -eq 0 ] && [ "$k" = "$union" ] && ! grep -q '"enc"' "$kc" &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$kc" | wc -l)" -eq 2 ]
+verdict "rotation with an enc key in the file: new keys in, enc out ($k)" \
+    "exit $rc"
+ctl_reset
+curl -sS --max-time 10 -d client_id=bearer-cli -d 'scope=openid ssh' \
+    "$iss/device/auth" >"$tmp/da.json" || exit 99
+dc=$(sed -n 's/.*"device_code":"\([^"]*\)".*/\1/p' "$tmp/da.json")
+curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
+    --data '{}' "$control/approve" || exit 99
+tok=$(curl -sS --max-time 10 -d client_id=bearer-cli -d "device_code=$dc" \
+    -d grant_type=urn:ietf:params:oauth:grant-type:device_code \
+    "$iss/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$tok" ] || exit 99
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$kc" \
+    >"$tmp/kc.conf"
+runin "$tok" "$bt" verify --config "$tmp/kc.conf" -
+expect "a token signed by the IdP's new key verifies" 0 \
+    "token valid for user 'alice'" out
+run "$bt" fetch-jwks --issuer "$iss" --output "$kc" --keep-retired 0
+[ "$rc" -eq 0 ] && [ "$(kids "$kc")" = "$new" ]
+verdict "--keep-retired 0 drops the retired keys at once" "exit $rc"
+
+# Without kid the retired keys are told apart by the key itself, kept and
+# marked, and the file loads.
+fault '{"endpoint":"jwks","mode":"nokid-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$nk" --keep-retired 1h
+[ "$rc" -eq 0 ] && [ "$(grep -o '"kty"' "$nk" | wc -l)" -eq 4 ] &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$nk" | wc -l)" -eq 2 ]
+verdict "rotation without kid: the 2 old keys are kept, marked" "exit $rc"
+printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" "$nk" \
+    >"$tmp/nk.conf"
+run "$bt" verify --config "$tmp/nk.conf" - </dev/null
+[ "$rc" -eq 1 ]
+verdict "the module's loader takes the kid-less file" "exit $rc"
 printf '{"keys":[]}' >"$tmp/lib/empty.json"
 printf 'issuer = %s\naudience = ssh\njwks_file = %s\n' "$iss" \
     "$tmp/lib/empty.json" >"$tmp/v2.conf"
@@ -126,6 +200,24 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h
 at2=$(grep -o '"x-pam-bearer-retired-at":[0-9]*' "$out" | sort)
 [ "$rc" -eq 0 ] && [ -n "$at1" ] && [ "$at1" = "$at2" ]
 verdict "a later fetch keeps the retired-at times (no reset of the grace)"
+# --drop: a retired key goes at once; a key the IdP still publishes is
+# refused (the next run would bring it back), the file left as it was.
+cp "$out" "$tmp/before-drop.json"
+gone=$(printf '%s' "$old" | tr ' ' '\n' | grep . | head -n 1 |
+    sed 's/"kid":"\(.*\)"/\1/')
+live=$(fixture_kids | tr ' ' '\n' | grep . | head -n 1 |
+    sed 's/"kid":"\(.*\)"/\1/')
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h \
+    --drop "$live"
+[ "$rc" -eq 1 ] && grep -q "still publishes key '$live'" "$tmp/err" &&
+    cmp -s "$out" "$tmp/before-drop.json"
+verdict "--drop of a key the IdP publishes: exit 1, file untouched" "exit $rc"
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h \
+    --drop "$gone" --drop no-such-kid
+[ "$rc" -eq 0 ] && ! grep -q "\"$gone\"" "$out" &&
+    [ "$(grep -o 'x-pam-bearer-retired-at' "$out" | wc -l)" -eq 1 ] &&
+    grep -q "no retired key 'no-such-kid'" "$tmp/out"
+verdict "--drop of a retired key: gone at once, the other kept" "exit $rc"
 run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1s
 k=$(kids "$out")
 [ "$rc" -eq 0 ] && [ "$k" = "$(fixture_kids)" ]

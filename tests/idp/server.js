@@ -171,14 +171,20 @@ function resetState() {
 // Signing keys (RS256 and ES256, new at every start), and a JWKS whose every
 // key is broken for the 'bad-jwks' fault: RSA e=1 (verifies forgeries), RSA
 // with a 512-bit modulus, RSA with an even exponent, an EC point off its curve.
+// Also the published set as oidc-provider serves it, for the 'shuffle-jwks'
+// fault (the same keys, keys and members in reverse order, as LemonLDAP::NG
+// varies them), the 'nokid-jwks' fault (the same keys without kid, as
+// LemonLDAP::NG publishes by default) and the 'enc-jwks' fault (the same
+// keys plus an RSA-OAEP "use":"enc" key, as Keycloak's certs endpoint serves).
 async function makeKeys() {
   const genKeyPair = util.promisify(crypto.generateKeyPair);
-  const [rsa, ec, bigPub, smallPub, ecPub] = await Promise.all([
+  const [rsa, ec, bigPub, smallPub, ecPub, encPair] = await Promise.all([
     genKeyPair('rsa', { modulusLength: 2048 }),
     genKeyPair('ec', { namedCurve: 'P-256' }),
     genKeyPair('rsa', { modulusLength: 2048 }),
     genKeyPair('rsa', { modulusLength: 512 }),
     genKeyPair('ec', { namedCurve: 'P-256' }),
+    genKeyPair('rsa', { modulusLength: 2048 }),
   ]);
   const suffix = crypto.randomBytes(4).toString('hex');
   const signing = [
@@ -210,10 +216,40 @@ async function makeKeys() {
       },
     ],
   };
-  return { signing, badJwks: JSON.stringify(badJwks) };
+  const published = [rsa, ec].map((pair, i) => {
+    const { kty, ...pub } = pair.publicKey.export({ format: 'jwk' });
+    return {
+      kty, use: 'sig', kid: signing[i].kid, alg: signing[i].alg, ...pub,
+    };
+  });
+  const reversed = (o) => Object.fromEntries(Object.entries(o).reverse());
+  const shuffleJwks = { keys: published.map(reversed).reverse() };
+  const nokidJwks = {
+    keys: published.map((k) => {
+      const o = { ...k };
+      delete o.kid;
+      return o;
+    }),
+  };
+  const encPub = encPair.publicKey.export({ format: 'jwk' });
+  const encJwks = {
+    keys: [...published, {
+      kty: 'RSA', use: 'enc', kid: `enc-${suffix}`, alg: 'RSA-OAEP', e: encPub.e, n: encPub.n,
+    }],
+  };
+  return {
+    signing,
+    badJwks: JSON.stringify(badJwks),
+    shuffleJwks: JSON.stringify(shuffleJwks),
+    nokidJwks: JSON.stringify(nokidJwks),
+    encJwks: JSON.stringify(encJwks),
+  };
 }
 
-const { signing: SIGNING_KEYS, badJwks: BAD_JWKS } = await keysReady;
+const {
+  signing: SIGNING_KEYS, badJwks: BAD_JWKS, shuffleJwks: SHUFFLE_JWKS, nokidJwks: NOKID_JWKS,
+  encJwks: ENC_JWKS,
+} = await keysReady;
 
 // --------------------------------------------------------------- helpers
 
@@ -519,10 +555,11 @@ async function control(req, res, url) {
         return sendJson(res, 200, { ok: true, endpoint: ep, mode: 'none' });
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
-      if (!statusMode && !['garbage', 'hang', 'reset', 'bad-jwks', 'empty-jwks', 'delay'].includes(mode)) {
-        return sendJson(res, 400, { error: 'mode must be 500 (or any HTTP status), garbage, hang, reset, delay, bad-jwks, empty-jwks or none' });
+      const jwksModes = ['bad-jwks', 'empty-jwks', 'shuffle-jwks', 'nokid-jwks', 'enc-jwks'];
+      if (!statusMode && !['garbage', 'hang', 'reset', 'delay', ...jwksModes].includes(mode)) {
+        return sendJson(res, 400, { error: `mode must be 500 (or any HTTP status), garbage, hang, reset, delay, ${jwksModes.join(', ')} or none` });
       }
-      if ((mode === 'bad-jwks' || mode === 'empty-jwks') && ep !== 'jwks') {
+      if (jwksModes.includes(mode) && ep !== 'jwks') {
         return sendJson(res, 400, { error: `${mode} applies to the jwks endpoint only` });
       }
       const count = body.count === undefined ? 1 : body.count;
@@ -597,6 +634,10 @@ function applyFault(fault, req, res) {
     res.end(BAD_JWKS);
   } else if (mode === 'empty-jwks') {
     sendJson(res, 200, { keys: [] });
+  } else if (mode === 'shuffle-jwks' || mode === 'nokid-jwks' || mode === 'enc-jwks') {
+    const body = { 'shuffle-jwks': SHUFFLE_JWKS, 'nokid-jwks': NOKID_JWKS, 'enc-jwks': ENC_JWKS }[mode];
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
 }
 

@@ -1064,6 +1064,72 @@ START_TEST(test_pam_conf_jwks_unusable)
 }
 END_TEST
 
+/*
+ * A small-order Ed25519 key (x = the identity point) verifies the forged
+ * signature R = identity, S = 0 over every message: the key is skipped at
+ * load time and the forged token is refused.
+ */
+START_TEST(test_pam_conf_jwks_small_order)
+{
+	char *ec = tu_jwk(k_ec, "ec1", NULL, NULL), *set, *c, *t;
+	uint8_t sig[64];
+
+	set = tu_jwks("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":"
+	    "\"evil\",\"x\":\"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}",
+	    ec, NULL);
+	file0("evil.json", set, 0644);
+	conf("jwks_file = @DIR@/evil.json\n");
+	memset(sig, 0, sizeof(sig));
+	sig[0] = 0x01;
+	c = claims("alice");
+	t = track(tu_token("{\"alg\":\"EdDSA\",\"kid\":\"evil\"}", c, sig,
+	    sizeof(sig)));
+	AUTH("deny", "alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "no key with kid 'evil'");
+	t = track(tu_token("{\"alg\":\"EdDSA\"}", c, sig, sizeof(sig)));
+	AUTH("deny", "alice", t, PAM_AUTH_ERR);
+	svc_exact("debug");
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("warning", "Ed25519 key is a point of small order");
+	free(ec);
+	free(set);
+	free(c);
+}
+END_TEST
+
+/*
+ * Keys without kid (LemonLDAP::NG's default), the old one kept through a
+ * rotation: a token without kid is checked with each key that fits, so
+ * tokens of both keys log in, and a stranger's is refused.
+ */
+START_TEST(test_pam_conf_jwks_no_kid)
+{
+	char *a = tu_jwk(k_rsa, NULL, NULL, NULL);
+	char *b = tu_jwk(k_pss, NULL, NULL, NULL), *set = tu_jwks(a, b, NULL);
+	char *c = claims("alice");
+	EVP_PKEY *stranger = tu_genkey("rsa2048");
+
+	file0("nokid.json", set, 0644);
+	conf("jwks_file = @DIR@/nokid.json\n");
+	EXACT("alice", track(tu_sign("RS256", k_rsa, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_SUCCESS);
+	EXACT("alice", track(tu_sign("RS256", k_pss, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_SUCCESS);
+	EXACT("alice", track(tu_sign("RS256", stranger, NULL, 0,
+	    "{\"alg\":\"RS256\"}", c)), PAM_AUTH_ERR);
+	LOGGED("notice", "signature does not verify with any of the 2 keys "
+	    "that fit RS256 (the token has no kid)");
+	EXACT("alice", track(tu_sign("ES256", k_ec, NULL, 0,
+	    "{\"alg\":\"ES256\"}", c)), PAM_AUTH_ERR);
+	LOGGED("notice", "token has no kid and 0 keys in ");
+	EVP_PKEY_free(stranger);
+	free(a);
+	free(b);
+	free(set);
+	free(c);
+}
+END_TEST
+
 START_TEST(test_pam_conf_algorithms)
 {
 	char *c = claims("alice");
@@ -1649,7 +1715,7 @@ START_TEST(test_pam_reject_alg)
 	/* jku/jwk/x5u never pick a key: still kid rsa1 from the file. */
 	EXACT("alice", sign_hdr("RS256", "{\"alg\":\"RS256\",\"kid\":\"rsa1\","
 	    "\"jku\":\"https://evil.example.com/jwks\"}", c), PAM_SUCCESS);
-	/* No kid: only when exactly one key fits (one RS256 key here). */
+	/* No kid: the keys that fit are tried (one RS256 key here). */
 	EXACT("alice", sign("RS256", NULL, c), PAM_SUCCESS);
 	free(c);
 }
@@ -2566,6 +2632,8 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_jwks_file);
 	tcase_add_test(tc, test_pam_conf_jwks_missing);
 	tcase_add_test(tc, test_pam_conf_jwks_unusable);
+	tcase_add_test(tc, test_pam_conf_jwks_small_order);
+	tcase_add_test(tc, test_pam_conf_jwks_no_kid);
 	tcase_add_test(tc, test_pam_conf_algorithms);
 	tcase_add_test(tc, test_pam_conf_every_default_alg);
 	tcase_add_test(tc, test_pam_conf_hmac);
