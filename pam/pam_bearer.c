@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "err.h"
 #include "json.h"
+#include "jws.h"
 #include "jwt.h"
 #include "module.h"
 #include "secmem.h"
@@ -230,6 +231,25 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 	return r;
 }
 
+/*
+ * Whether non-JWT input looks like an opaque access token (LemonLDAP::NG's
+ * default is 64 hex digits): long, no '.', only RFC 6750 b64token bytes.
+ * Only chooses the words of a debug line; nothing of it is logged.
+ */
+static int
+opaque_like(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 32)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_~+/=", s[i]) == NULL || s[i] == '\0')
+			return 0;
+	return 1;
+}
+
 static void
 log_hint1023(pam_handle_t *pamh)
 {
@@ -296,8 +316,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			goto out;
 		}
 		if (args.debug)
-			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is not a "
-			    "JWT, ignoring", su);
+			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is %s, "
+			    "ignoring", su, opaque_like(tok.p, tok.len) ?
+			    PB_JWS_NOT_JWT : "not a JWT");
 		/* A token cut inside its header or payload lands here. */
 		if (hint1023)
 			log_hint1023(pamh);

@@ -1387,8 +1387,9 @@ START_TEST(test_jwt_segments)
 	h = fmt("%.*s", (int)ln[0], t + st[0]);
 	p = fmt("%.*s", (int)ln[1], t + st[1]);
 	s = fmt("%.*s", (int)ln[2], t + st[2]);
-	REJECT(h, PB_ERR_FORMAT, "token does not have exactly three "
-	    "segments");
+	/* No dot at all: an opaque access token, say so. */
+	REJECT(h, PB_ERR_FORMAT, "not a JWT (an opaque access token? ask "
+	    "the IdP for JWT access tokens)");
 	REJECT(fmt("%s.%s", h, p), PB_ERR_FORMAT, "exactly three segments");
 	REJECT(fmt("%s.%s.%s.%s", h, p, s, s), PB_ERR_FORMAT,
 	    "exactly three segments");
@@ -1403,8 +1404,11 @@ START_TEST(test_jwt_segments)
 	REJECT(fmt(".%s.%s", p, s), PB_ERR_FORMAT, "token header is empty");
 	REJECT(fmt("%s.%s.", h, p), PB_ERR_FORMAT,
 	    "token signature is empty");
-	REJECT("", PB_ERR_FORMAT, "exactly three segments");
-	REJECT("hunter2", PB_ERR_FORMAT, "exactly three segments");
+	REJECT("", PB_ERR_FORMAT, "not a JWT");
+	REJECT("hunter2", PB_ERR_FORMAT, "not a JWT");
+	REJECT("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef", PB_ERR_FORMAT,
+	    "not a JWT (an opaque access token?");
 }
 END_TEST
 

@@ -208,6 +208,13 @@ run "$bt" verify --config "$conf" --at $((T0 + 1)) "$good"
 expect "verify a token from argv" 0 "token valid" out
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) audience=web
 expect "verify with a key=value override" 1 "token rejected:" err
+# An opaque access token (LemonLDAP::NG's default: 64 hex digits) is no
+# JWT, and saying "three segments" would not tell the admin what to fix.
+opaque=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+V "$opaque"
+expect "verify an opaque token names it" 1 \
+    "not a JWT (an opaque access token? ask the IdP for JWT access tokens)" err
+noleak "verify of an opaque token" "$opaque" all "$tmp/out" "$tmp/err"
 runin "$good" "$bt" verify --config "$conf" --at yesterday
 expect "verify --at with a non-number" 2 "--at" err
 runin "$good" "$bt" verify --config "$conf" --bogus

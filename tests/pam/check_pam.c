@@ -1480,6 +1480,14 @@ START_TEST(test_pam_conf_debug)
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	EXACT("alice", secret("password-with-debug"), PAM_IGNORE);
 	LOGGED("debug", "input for 'alice' is not a JWT");
+	/*
+	 * An opaque access token is no JWT either: still PAM_IGNORE (a
+	 * password must keep working), but the line says what it may be.
+	 */
+	EXACT("alice", secret("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef"), PAM_IGNORE);
+	LOGGED("debug", "input for 'alice' is not a JWT (an opaque access "
+	    "token? ask the IdP for JWT access tokens), ignoring");
 }
 END_TEST
 
