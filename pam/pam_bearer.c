@@ -232,6 +232,25 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 }
 
 /*
+ * The token inside surrounding ASCII blanks (space, tab, CR, LF, VT, FF):
+ * a token pasted with a trailing space or a CRLF line end is the token.
+ * Input that is no JWT is handed on untrimmed: passwords keep their blanks.
+ */
+static void
+trim(const struct pb_secret *in, const char **t, size_t *tlen)
+{
+	const char *p = in->p, *end = in->p + in->len;
+
+	while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+		p++;
+	while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' &&
+	    end[-1] <= '\r')))
+		end--;
+	*t = p;
+	*tlen = (size_t)(end - p);
+}
+
+/*
  * Whether non-JWT input looks like an opaque access token (LemonLDAP::NG's
  * default is 64 hex digits): long, no '.', only RFC 6750 b64token bytes.
  * Only chooses the words of a debug line; nothing of it is logged.
@@ -269,7 +288,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pb_jwt *jwt = NULL;
 	struct pb_secret tok = { NULL, 0 };
 	struct pb_err e;
-	const char *user = NULL;
+	const char *user = NULL, *t;
+	size_t tlen;
 	int64_t now;
 	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0;
 
@@ -305,7 +325,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	    &hint1023)) != PAM_SUCCESS)
 		goto out;
 	rv = PAM_AUTH_ERR;
-	if (!pb_jwt_shaped(tok.p, tok.len)) {
+	trim(&tok, &t, &tlen);
+	if (!pb_jwt_shaped(t, tlen)) {
 		/*
 		 * Not a JWT: a password for the next module.  Hand it on
 		 * when we asked for it, so one prompt serves both.
@@ -317,7 +338,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		}
 		if (args.debug)
 			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is %s, "
-			    "ignoring", su, opaque_like(tok.p, tok.len) ?
+			    "ignoring", su, opaque_like(t, tlen) ?
 			    PB_JWS_NOT_JWT : "not a JWT");
 		/* A token cut inside its header or payload lands here. */
 		if (hint1023)
@@ -326,7 +347,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	now = (int64_t)time(NULL);
-	if ((r = pb_jwt_verify(v, tok.p, tok.len, now, &jwt, &e)) == PB_OK)
+	if ((r = pb_jwt_verify(v, t, tlen, now, &jwt, &e)) == PB_OK)
 		r = check_user(cfg, jwt, user, now, &e);
 	if (r != PB_OK) {
 		/* Unreadable or broken lists and cache: IO, CONFIG. */

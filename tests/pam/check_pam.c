@@ -843,9 +843,46 @@ START_TEST(test_pam_stack_fallthrough)
 	AUTH("pw2", "alice", secret("my.pass.word"), PAM_SUCCESS);
 	ck_assert_uint_eq(last.nprompts, 1);
 	EXACT("alice", "my.pass.word", PAM_IGNORE);
-	/* A JWE (five segments) is not a JWS: passed on too. */
-	EXACT("alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), PAM_IGNORE);
 	NOT_LOGGED("token rejected");
+}
+END_TEST
+
+START_TEST(test_pam_stack_token_whitespace)
+{
+	char *t = good("alice"), *pw;
+
+	/*
+	 * A pasted token with a blank or a CR around it is still the token:
+	 * it logs in, and is never handed on as a password.
+	 */
+	AUTH("deny", "alice", track(tu_asprintf("%s ", t)), PAM_SUCCESS);
+	AUTH("deny", "alice", track(tu_asprintf(" \t%s\r", t)), PAM_SUCCESS);
+	AUTH("deny", "alice", track(tu_asprintf("%s\r\n", t)), PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("%s ", good("bob"))), PAM_AUTH_ERR);
+	/*
+	 * What starts like a JWT header and has a dot is a token, verified
+	 * and refused when bad, never a password for the next module
+	 * (pam_ldap or pam_sss would send it to the directory).
+	 */
+	service("next", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_none\n");
+	AUTH("next", "alice", track(tu_asprintf("%s x", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("%.40s!.e30.e30", t)),
+	    PAM_SUCCESS);
+	/* A JWE (five segments) is no JWS, and no password either. */
+	AUTH("next", "alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"),
+	    PAM_SUCCESS);
+	EXACT("alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	EXACT("alice", track(tu_asprintf("%s x", t)), PAM_AUTH_ERR);
+	/* A password keeps its blanks, and "eyJ" without a dot is one. */
+	pw = track(tu_strdup(" pass word "));
+	free(tu_write_file(dir, "pw", pw, 0600));
+	service("pw3", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_file=@DIR@/pw\n");
+	AUTH("pw3", "alice", pw, PAM_SUCCESS);
+	EXACT("alice", secret("eyJust-a-password"), PAM_IGNORE);
 }
 END_TEST
 
@@ -908,9 +945,10 @@ START_TEST(test_pam_stack_conv_errors)
 	ck_assert_int_ne(rc, PAM_SUCCESS);
 	/* An empty answer is no token: passed on. */
 	EXACT("alice", "", PAM_IGNORE);
-	/* Whitespace around a token makes it no JWT: never trimmed. */
-	EXACT("alice", track(tu_asprintf("%s\n", good("alice"))), PAM_IGNORE);
-	EXACT("alice", track(tu_asprintf(" %s", good("alice"))), PAM_IGNORE);
+	/* Whitespace around a token is trimmed (issue 11, finding 3). */
+	EXACT("alice", track(tu_asprintf("%s\n", good("alice"))),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf(" %s", good("alice"))), PAM_SUCCESS);
 }
 END_TEST
 
@@ -2006,16 +2044,16 @@ START_TEST(test_pam_parts_1023_in_payload)
 {
 	/*
 	 * A 1.5 KB token cut at 1023 bytes inside its payload has one dot:
-	 * not JWT-shaped, so it is passed on (PAM_IGNORE) like a password,
-	 * but the hint is logged all the same: this is the usual way a
-	 * real token gets cut.
+	 * it starts like a JWT, so it is refused as a token, never handed
+	 * on as a password, and the hint is logged: this is the usual way
+	 * a real token gets cut.
 	 */
 	char *t = token_len(1500, 1600, 600), *cut;
 
 	cut = track(tu_strdup(t));
 	cut[1023] = '\0';
 	ck_assert_ptr_eq(strchr(cut, '.'), strrchr(cut, '.'));
-	EXACT("alice", cut, PAM_IGNORE);
+	EXACT("alice", cut, PAM_AUTH_ERR);
 	LOGGED("notice", "an answer was exactly 1023 bytes");
 	/* A password of another length: nothing logged. */
 	EXACT("alice", secret("a-password-of-some-other-length"), PAM_IGNORE);
@@ -2563,6 +2601,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_stack_exact_codes);
 	tcase_add_test(tc, test_pam_stack_fallthrough);
 	tcase_add_test(tc, test_pam_stack_failed_jwt_not_passed_on);
+	tcase_add_test(tc, test_pam_stack_token_whitespace);
 	tcase_add_test(tc, test_pam_stack_setcred);
 	tcase_add_test(tc, test_pam_stack_conv_errors);
 	tcase_add_test(tc, test_pam_stack_user_unchanged);
