@@ -8,6 +8,25 @@
 #include "file.h"
 #include "usermap.h"
 
+/*
+ * Read a list file.  Every way it can fail is the admin's to fix, so a
+ * file over the cap is PB_ERR_CONFIG, not PB_ERR_TOOBIG (which callers
+ * would take for a token over a size limit), as conf.c does.
+ */
+static int
+read_list(const char *path, char **buf, size_t *len, struct pb_err *e)
+{
+	int r;
+
+	if ((r = pb_file_read(path, PB_LIST_MAX, 0, buf, len, e)) ==
+	    PB_ERR_TOOBIG) {
+		r = PB_ERR_CONFIG;	/* the message stays */
+		if (e != NULL)
+			e->code = r;
+	}
+	return r;
+}
+
 /* Next line of buf (modified in place), trimmed; NULL at the end. */
 static char *
 next_line(char **cur, size_t *lineno)
@@ -84,7 +103,7 @@ pb_usermap_lookup(const char *path, const char *value, char **user,
 	int r;
 
 	*user = NULL;
-	if ((r = pb_file_read(path, PB_LIST_MAX, 0, &buf, &len, e)) != PB_OK)
+	if ((r = read_list(path, &buf, &len, e)) != PB_OK)
 		return r;
 	pb_log_path(path, sp, sizeof(sp));
 	/* At most one entry per line; a line holds at least two bytes. */
@@ -148,7 +167,7 @@ pb_denylist_check(const char *path, const char *jti, const char *sub,
 	size_t len, lineno = 0;
 	int r;
 
-	if ((r = pb_file_read(path, PB_LIST_MAX, 0, &buf, &len, e)) != PB_OK)
+	if ((r = read_list(path, &buf, &len, e)) != PB_OK)
 		return r;
 	cur = buf;
 	r = PB_OK;

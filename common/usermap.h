@@ -8,7 +8,9 @@
  * The module's two admin-written lists (DESIGN.md "Names, values and
  * lists"), read at each login so that edits apply at once.  Both take
  * whole-line '#' comments and blank lines, and are at most PB_LIST_MAX
- * bytes.
+ * bytes.  Every problem with the file itself (missing, unreadable, too
+ * loosely protected, over PB_LIST_MAX, malformed) is PB_ERR_IO or
+ * PB_ERR_CONFIG, never a code that reads as a token failure.
  */
 #define PB_LIST_MAX	(1024 * 1024)
 

@@ -194,21 +194,26 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 
 /*
  * Steps after pb_jwt_verify() (DESIGN.md order): user mapping, the PAM
- * user, the denylist, the replay cache.
+ * user, the denylist, the replay cache.  *files is set when a failure is
+ * about the admin's files or cache, not the token: whatever the code, that
+ * is PAM_AUTHINFO_UNAVAIL (a denylist over its size cap is no bad token).
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
-    const char *user, int64_t now, struct pb_err *e)
+    const char *user, int64_t now, int *files, struct pb_err *e)
 {
 	char su[PB_SAFE_BUFSZ], sm[PB_SAFE_BUFSZ];
 	char *mapped = NULL;
 	const char *name = jwt->username;
 	int r;
 
+	*files = 0;
 	if (cfg->usermap_file != NULL) {
 		if ((r = pb_usermap_lookup(cfg->usermap_file, jwt->username,
-		    &mapped, e)) != PB_OK)
+		    &mapped, e)) != PB_OK) {
+			*files = r != PB_ERR_USER;
 			return r;
+		}
 		name = mapped;
 	}
 	/* Never rewrite PAM_USER (OpenSSH 10.1+ refuses): compare only. */
@@ -219,12 +224,16 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 		goto out;
 	}
 	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
-	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK)
+	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK) {
+		*files = r != PB_ERR_DENIED;
 		goto out;
+	}
 	if (cfg->replay_cache != NULL && (r = pb_replay_check(
 	    cfg->replay_cache, jwt->iss, jwt->jti, jwt->exp, now, cfg->leeway,
-	    e)) != PB_OK)
+	    e)) != PB_OK) {
+		*files = r != PB_ERR_REPLAY && r != PB_ERR_CLAIM;
 		goto out;
+	}
 	r = PB_OK;
  out:
 	free(mapped);
@@ -291,7 +300,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	const char *user = NULL, *t;
 	size_t tlen;
 	int64_t now;
-	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0;
+	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0, files = 0;
 
 	(void)flags;
 	pb_err_clear(&e);
@@ -348,12 +357,16 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	now = (int64_t)time(NULL);
 	if ((r = pb_jwt_verify(v, t, tlen, now, &jwt, &e)) == PB_OK)
-		r = check_user(cfg, jwt, user, now, &e);
+		r = check_user(cfg, jwt, user, now, &files, &e);
 	if (r != PB_OK) {
-		/* Unreadable or broken lists and cache: IO, CONFIG. */
-		rv = pb_to_pam(r, 0);
-		pam_syslog(pamh, rv == PAM_AUTH_ERR ? LOG_NOTICE : LOG_ERR,
-		    "token rejected for '%s': %s", su, pb_err_msg(&e));
+		/* Unreadable, oversized or broken lists and cache: files. */
+		rv = pb_to_pam(r, files);
+		if (rv == PAM_AUTH_ERR)
+			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
+			    "'%s': %s", su, pb_err_msg(&e));
+		else
+			pam_syslog(pamh, LOG_ERR, "cannot check the token for "
+			    "'%s': %s", su, pb_err_msg(&e));
 		if (hint1023)
 			log_hint1023(pamh);
 		goto out;

@@ -250,5 +250,15 @@ printf 'alice\n' >"$tmp/deny"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     denylist_file="$tmp/deny"
 expect "verify a denied sub" 1 "token rejected:" err
+# A list over its size cap is the admin's to fix: exit 3, not "rejected".
+awk 'BEGIN { for (i = 0; i < 30000; i++)
+	printf "%08x-0000-4000-8000-%012x\n", i, i }' >"$tmp/bigdeny"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    denylist_file="$tmp/bigdeny"
+expect "verify with a denylist over 1 MiB" 3 "over the limit of 1048576" err
+sed 's/-/ /' "$tmp/bigdeny" >"$tmp/bigmap"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    usermap_file="$tmp/bigmap"
+expect "verify with a usermap over 1 MiB" 3 "over the limit of 1048576" err
 
 tl_done

@@ -1427,6 +1427,43 @@ START_TEST(test_pam_conf_denylist)
 }
 END_TEST
 
+/*
+ * A list file the module cannot use is the admin's to fix, however it
+ * fails: PAM_AUTHINFO_UNAVAIL at LOG_ERR, never "token rejected".  A
+ * denylist that grows by appending revoked jti values passes the 1 MiB cap
+ * at about 28,000 UUIDs.
+ */
+START_TEST(test_pam_files_list_toobig)
+{
+	const size_t n = 30000;
+	char *big = tu_malloc(n * 37 + 1), *c = claims("alice");
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		(void)snprintf(big + i * 37, 38, "%08zx-0000-4000-8000-%012zx\n",
+		    i, i);
+	file0("deny", big, 0644);
+	for (i = 0; i < n; i++)
+		big[i * 37 + 8] = ' ';
+	file0("map", big, 0644);
+	free(big);
+	svc_exact("denylist_file=@DIR@/deny");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "deny is 1110000 bytes, over the limit of 1048576");
+	NOT_LOGGED("token rejected");
+	svc_exact("usermap_file=@DIR@/map");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "map is 1110000 bytes, over the limit of 1048576");
+	NOT_LOGGED("token rejected");
+	/* Missing: the same, and the line says what cannot be checked. */
+	svc_exact("denylist_file=@DIR@/gone");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "cannot check the token for 'alice': cannot open");
+	NOT_LOGGED("token rejected");
+	free(c);
+}
+END_TEST
+
 START_TEST(test_pam_conf_max_token_size)
 {
 	char *t = good("alice");
@@ -2625,6 +2662,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);
 	tcase_add_test(tc, test_pam_conf_max_token_size);
+	tcase_add_test(tc, test_pam_files_list_toobig);
 	tcase_add_test(tc, test_pam_conf_prompt);
 	tcase_add_test(tc, test_pam_conf_errors);
 	tcase_add_test(tc, test_pam_conf_debug);
