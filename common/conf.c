@@ -41,6 +41,7 @@ enum key_id {
 	K_REPLAY_CACHE,
 	K_MAX_TOKEN_SIZE,
 	K_PROMPT,
+	K_ACCEPT_ID_TOKENS,
 	K_COUNT
 };
 
@@ -55,7 +56,8 @@ enum key_type {
 	T_LONG,		/* long, min..max */
 	T_SIZE,		/* size_t, min..max */
 	T_PROMPT,	/* char *, may be quoted */
-	T_CLAIMREQ	/* struct pb_claim_req, repeatable */
+	T_CLAIMREQ,	/* struct pb_claim_req, repeatable */
+	T_BOOL		/* int, "yes" or "no" */
 };
 
 struct key {
@@ -101,6 +103,8 @@ static const struct key keys[K_COUNT] = {
 	[K_MAX_TOKEN_SIZE] = { "max_token_size", T_SIZE, F(max_token_size),
 	    256, 1048576, "bytes" },
 	[K_PROMPT] = { "prompt", T_PROMPT, F(prompt), 0, 0, NULL },
+	[K_ACCEPT_ID_TOKENS] = { "accept_id_tokens", T_BOOL,
+	    F(accept_id_tokens), 0, 0, NULL },
 };
 
 #undef F
@@ -654,6 +658,17 @@ parse_value(const struct key *k, const char *value, struct val *v,
 	case T_CLAIMREQ:
 		r = parse_claimreq(value, &v->claim, where, logfn, ctx);
 		break;
+	case T_BOOL:
+		/* Exactly these two: "on", "1" or "Yes" would be guesses. */
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			v->n = strcmp(value, "yes") == 0;
+			r = PB_OK;
+			break;
+		}
+		report(logfn, ctx, where, "%s: '%s' is neither 'yes' nor "
+		    "'no'", k->name, sv);
+		r = PB_ERR_CONFIG;
+		break;
 	}
 	return r;
 }
@@ -727,6 +742,9 @@ commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 		break;
 	case T_SIZE:
 		*(size_t *)base = (size_t)v->n;
+		break;
+	case T_BOOL:
+		*(int *)base = (int)v->n;
 		break;
 	case T_CLAIMREQ:
 		return add_claim(cfg, &v->claim, replace);
@@ -905,6 +923,9 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 			break;
 		case T_SIZE:
 			*(size_t *)base = *(size_t *)tbase;
+			break;
+		case T_BOOL:
+			*(int *)base = *(int *)tbase;
 			break;
 		case T_CLAIMREQ:
 			break;		/* joined above */

@@ -50,6 +50,7 @@ struct pb_conf {
 	char			*replay_cache;
 	size_t			 max_token_size;
 	char			*prompt;
+	int			 accept_id_tokens;	/* 0: refuse them */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

@@ -494,6 +494,24 @@ END_TEST
 
 /* --- duplicates ----------------------------------------------------- */
 
+START_TEST(test_conf_accept_id_tokens)
+{
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+	ck_assert_int_eq(load(BASE "accept_id_tokens = yes\n"), PB_OK);
+	ck_assert_int_eq(cfg->accept_id_tokens, 1);
+	ck_assert_int_eq(arg("accept_id_tokens", "no"), PB_OK);
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+	ck_assert_int_eq(arg("accept_id_tokens", "no"), PB_ERR_CONFIG);
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(load(BASE "accept_id_tokens = Yes\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: accept_id_tokens: 'Yes' is neither 'yes' "
+	    "nor 'no'", path));
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+}
+END_TEST
+
 START_TEST(test_conf_distinct_keys)
 {
 	ck_assert_int_eq(load(BASE "leeway = 1\nmax_token_age = 1\n"), PB_OK);
@@ -1179,6 +1197,7 @@ conf_suite(void)
 
 	t = tc("duplicates");
 	tcase_add_test(t, test_conf_distinct_keys);
+	tcase_add_test(t, test_conf_accept_id_tokens);
 	tcase_add_test(t, test_conf_duplicate_key);
 	tcase_add_test(t, test_conf_duplicate_set_direct);
 	tcase_add_test(t, test_conf_duplicate_arg);

@@ -1338,6 +1338,41 @@ START_TEST(test_pam_conf_require_scope)
 }
 END_TEST
 
+START_TEST(test_pam_conf_accept_id_tokens)
+{
+	static const char *const id_only[] = { "nonce", "at_hash", "c_hash" };
+	size_t i;
+	char *want;
+
+	/*
+	 * An ID token for any client with our audience (LemonLDAP::NG signs
+	 * both kinds alike) is no access token: refused by default.
+	 */
+	for (i = 0; i < 3; i++) {
+		svc_exact("");
+		EXACT("alice", good_with("alice", id_only[i], "\"x\""),
+		    PAM_AUTH_ERR);
+		want = tu_asprintf("token rejected for 'alice': token has "
+		    "'%s', so it is an ID token, not an access token (set "
+		    "accept_id_tokens = yes", id_only[i]);
+		LOGGED("notice", want);
+		free(want);
+		svc_exact("accept_id_tokens=yes");
+		EXACT("alice", good_with("alice", id_only[i], "\"x\""),
+		    PAM_SUCCESS);
+	}
+	conf("accept_id_tokens = yes\n");
+	svc_exact("");
+	EXACT("alice", good_with("alice", "nonce", "\"n\""), PAM_SUCCESS);
+	svc_exact("accept_id_tokens=no");
+	EXACT("alice", good_with("alice", "nonce", "\"n\""), PAM_AUTH_ERR);
+	conf("accept_id_tokens = maybe\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: accept_id_tokens: 'maybe' is "
+	    "neither 'yes' nor 'no'");
+}
+END_TEST
+
 START_TEST(test_pam_conf_groups)
 {
 	char *c = claims("alice");
@@ -2659,6 +2694,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_max_token_age);
 	tcase_add_test(tc, test_pam_conf_require_scope);
 	tcase_add_test(tc, test_pam_conf_groups);
+	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);
 	tcase_add_test(tc, test_pam_conf_max_token_size);
