@@ -42,6 +42,8 @@ enum key_id {
 	K_MAX_TOKEN_SIZE,
 	K_PROMPT,
 	K_ACCEPT_ID_TOKENS,
+	K_DENY_USERS,
+	K_MIN_UID,
 	K_COUNT
 };
 
@@ -57,7 +59,8 @@ enum key_type {
 	T_SIZE,		/* size_t, min..max */
 	T_PROMPT,	/* char *, may be quoted */
 	T_CLAIMREQ,	/* struct pb_claim_req, repeatable */
-	T_BOOL		/* int, "yes" or "no" */
+	T_BOOL,		/* int, "yes" or "no" */
+	T_ULIST		/* struct pb_strlist, may be set empty */
 };
 
 struct key {
@@ -105,6 +108,10 @@ static const struct key keys[K_COUNT] = {
 	[K_PROMPT] = { "prompt", T_PROMPT, F(prompt), 0, 0, NULL },
 	[K_ACCEPT_ID_TOKENS] = { "accept_id_tokens", T_BOOL,
 	    F(accept_id_tokens), 0, 0, NULL },
+	[K_DENY_USERS] = { "deny_users", T_ULIST, F(deny_users), 0, 0, NULL },
+	/* uid_t is 32 bits; nobody's user ranges start above 2^31. */
+	[K_MIN_UID] = { "min_uid", T_LONG, F(min_uid), 0, 2147483647,
+	    "uid" },
 };
 
 #undef F
@@ -618,7 +625,13 @@ parse_value(const struct key *k, const char *value, struct val *v,
 	pb_err_clear(&e);
 	pb_log_safe(value, sv, sizeof(sv));
 	switch (k->type) {
+	case T_ULIST:
 	case T_LIST:
+		/* "deny_users =" (nothing) is how a default is turned off. */
+		if (k->type == T_ULIST && *value == '\0') {
+			r = PB_OK;
+			break;
+		}
 		r = pb_strlist_split(value, &v->list, &e);
 		if (r == PB_ERR_CONFIG)
 			report(logfn, ctx, where, "%s: %s", k->name,
@@ -720,6 +733,7 @@ commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 
 	switch (k->type) {
 	case T_LIST:
+	case T_ULIST:
 		l = base;
 		pb_strlist_clear(l);
 		*l = v->list;
@@ -765,7 +779,10 @@ pb_conf_new(struct pb_conf **out)
 	cfg->leeway = 60;
 	cfg->max_token_age = 0;
 	cfg->max_token_size = 16384;
-	if ((cfg->jwks_file = strdup(PB_CONF_DEFAULT_JWKS)) == NULL ||
+	/* Tokens log in as root only when the admin says so (issue 11). */
+	if (pb_strlist_split(PB_CONF_DEFAULT_DENY_USERS, &cfg->deny_users,
+	    NULL) != PB_OK ||
+	    (cfg->jwks_file = strdup(PB_CONF_DEFAULT_JWKS)) == NULL ||
 	    (cfg->username_claim = strdup("sub")) == NULL ||
 	    (cfg->groups_claim = strdup("groups")) == NULL ||
 	    (cfg->prompt = strdup(PB_CONF_DEFAULT_PROMPT)) == NULL)
@@ -787,6 +804,7 @@ pb_conf_free(struct pb_conf *cfg)
 	pb_strlist_clear(&cfg->audiences);
 	pb_strlist_clear(&cfg->require_scope);
 	pb_strlist_clear(&cfg->require_groups);
+	pb_strlist_clear(&cfg->deny_users);
 	claims_free(cfg->require_claim, cfg->n_require_claim);
 	free(cfg->jwks_file);
 	free(cfg->hmac_secret_file);
@@ -831,7 +849,7 @@ pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src, const char *key,
 		goto out;
 	}
 	bit = KBIT(key_id(k));
-	if (*value == '\0') {
+	if (*value == '\0' && k->type != T_ULIST) {
 		report(logfn, ctx, where, "%s: empty value", k->name);
 		r = PB_ERR_CONFIG;
 		goto out;
@@ -900,6 +918,7 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 		tbase = (char *)tmp + keys[i].off;
 		switch (keys[i].type) {
 		case T_LIST:
+		case T_ULIST:
 			ld = base;
 			ls = tbase;
 			l = *ld;

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "conf.h"
 #include "err.h"
 #include "file.h"
 #include "usermap.h"
@@ -187,4 +191,70 @@ pb_denylist_check(const char *path, const char *jti, const char *sub,
 	}
 	free(buf);
 	return r;
+}
+
+/* The uid of a local user: PB_OK, PB_ERR_USER (none), PB_ERR_IO, NOMEM. */
+static int
+local_uid(const char *user, uid_t *uid, struct pb_err *e)
+{
+	char su[PB_SAFE_BUFSZ];
+	struct passwd pw, *res = NULL;
+	char *buf = NULL;
+	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
+	int err, r;
+
+	pb_log_safe(user, su, sizeof(su));
+	if (sz <= 0 || sz > 65536)
+		sz = 16384;
+	for (;;) {
+		if ((buf = malloc((size_t)sz)) == NULL)
+			return PB_ERR_NOMEM;
+		err = getpwnam_r(user, &pw, buf, (size_t)sz, &res);
+		if (err != ERANGE || sz >= 1024 * 1024)
+			break;
+		/* Grow by a fresh buffer, not realloc (STYLE.md 2.2). */
+		free(buf);
+		buf = NULL;
+		sz *= 4;
+	}
+	if (err != 0)
+		r = pb_err_set(e, PB_ERR_IO, "cannot look up local user '%s' "
+		    "for min_uid: %s", su, strerror(err));
+	else if (res == NULL)
+		r = pb_err_set(e, PB_ERR_USER, "no local user '%s' (min_uid "
+		    "needs its uid)", su);
+	else {
+		*uid = pw.pw_uid;
+		r = PB_OK;
+	}
+	free(buf);
+	return r;
+}
+
+int
+pb_user_check_local(const struct pb_conf *cfg, const char *user,
+    struct pb_err *e)
+{
+	char su[PB_SAFE_BUFSZ];
+	uid_t uid = 0;
+	int r;
+
+	pb_log_safe(user, su, sizeof(su));
+	/*
+	 * An IdP account named "root" must not make a root login: the IdP's
+	 * admins are not this host's (issue 11, finding 13).
+	 */
+	if (pb_strlist_has(&cfg->deny_users, user))
+		return pb_err_set(e, PB_ERR_POLICY, "local user '%s' is in "
+		    "deny_users (tokens may not log in as it; take it out of "
+		    "deny_users to allow)", su);
+	if (cfg->min_uid <= 0)
+		return PB_OK;
+	if ((r = local_uid(user, &uid, e)) != PB_OK)
+		return r;
+	if ((unsigned long)uid < (unsigned long)cfg->min_uid)
+		return pb_err_set(e, PB_ERR_POLICY, "local user '%s' has uid "
+		    "%lu, below min_uid %ld (system accounts may not log in "
+		    "with a token)", su, (unsigned long)uid, cfg->min_uid);
+	return PB_OK;
 }

@@ -277,7 +277,7 @@ parse_time(const char *s, int64_t *out)
 
 /*
  * The module's steps after pb_jwt_verify() (pam/pam_bearer.c check_user()),
- * without the replay cache.  *name gets the local user the token is for.
+ * deny_users and min_uid included, without the replay cache.  *name gets the local user the token is for.
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
@@ -297,6 +297,8 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 		return pb_err_set(e, PB_ERR_USER, "token is for '%s', not '%s'",
 		    pb_log_safe(*name, sm, sizeof(sm)),
 		    pb_log_safe(user, su, sizeof(su)));
+	if ((r = pb_user_check_local(cfg, *name, e)) != PB_OK)
+		return r;
 	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
 	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK)
 		return r;

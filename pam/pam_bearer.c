@@ -194,7 +194,7 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 
 /*
  * Steps after pb_jwt_verify() (DESIGN.md order): user mapping, the PAM
- * user, the denylist, the replay cache.  *files is set when a failure is
+ * user, deny_users and min_uid, the denylist, the replay cache.  *files is set when a failure is
  * about the admin's files or cache, not the token: whatever the code, that
  * is PAM_AUTHINFO_UNAVAIL (a denylist over its size cap is no bad token).
  */
@@ -221,6 +221,11 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 		r = pb_err_set(e, PB_ERR_USER, "token is for '%s', not '%s'",
 		    pb_log_safe(name, sm, sizeof(sm)),
 		    pb_log_safe(user, su, sizeof(su)));
+		goto out;
+	}
+	/* deny_users, min_uid: before the replay cache spends the token. */
+	if ((r = pb_user_check_local(cfg, user, e)) != PB_OK) {
+		*files = r == PB_ERR_IO;
 		goto out;
 	}
 	if (cfg->denylist_file != NULL && (r = pb_denylist_check(

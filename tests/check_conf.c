@@ -512,6 +512,31 @@ START_TEST(test_conf_accept_id_tokens)
 }
 END_TEST
 
+START_TEST(test_conf_deny_users_min_uid)
+{
+	ck_assert_uint_eq(cfg->deny_users.n, 1);
+	ck_assert_str_eq(cfg->deny_users.v[0], "root");
+	ck_assert_int_eq(cfg->min_uid, 0);
+	/* An empty value turns the default off; other keys refuse one. */
+	ck_assert_int_eq(load(BASE "deny_users =\nmin_uid = 1000\n"), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 0);
+	ck_assert_int_eq(cfg->min_uid, 1000);
+	ck_assert_int_eq(arg("deny_users", "root \"x y\""), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 2);
+	ck_assert_str_eq(cfg->deny_users.v[1], "x y");
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(arg("deny_users", ""), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 0);
+	ck_assert_int_eq(load(BASE "min_uid = 1k\ndeny_users = \"a\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: min_uid: '1k' is not a whole number of uid "
+	    "(0 to 2147483647)", path));
+	ck_assert(has_msg("%s:4: deny_users: unterminated double quote",
+	    path));
+}
+END_TEST
+
 START_TEST(test_conf_distinct_keys)
 {
 	ck_assert_int_eq(load(BASE "leeway = 1\nmax_token_age = 1\n"), PB_OK);
@@ -1198,6 +1223,7 @@ conf_suite(void)
 	t = tc("duplicates");
 	tcase_add_test(t, test_conf_distinct_keys);
 	tcase_add_test(t, test_conf_accept_id_tokens);
+	tcase_add_test(t, test_conf_deny_users_min_uid);
 	tcase_add_test(t, test_conf_duplicate_key);
 	tcase_add_test(t, test_conf_duplicate_set_direct);
 	tcase_add_test(t, test_conf_duplicate_arg);

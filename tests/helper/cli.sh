@@ -241,6 +241,18 @@ chmod 666 "$tmp/ww.conf"
 V2 "$tmp/ww.conf"
 expect "verify with a world-writable config" 3 "ww.conf" err
 
+# deny_users (default root) and min_uid: the local user a token is for.
+rootok=$(sign "$(claims root $((T0 + 300)))") || exit 99
+V "$rootok"
+expect "verify a token for root (deny_users defaults to root)" 1 \
+    "local user 'root' is in deny_users" err
+V "$rootok" 0 deny_users=
+expect "verify a token for root with deny_users empty" 0 \
+    "token valid for user 'root'" out
+V "$rootok" 0 deny_users= min_uid=1000
+expect "verify a token for root with min_uid 1000" 1 \
+    "local user 'root' has uid 0, below min_uid 1000" err
+
 # The usermap and the denylist.
 printf 'alice alice2\n' >"$tmp/map"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \

@@ -1373,6 +1373,59 @@ START_TEST(test_pam_conf_accept_id_tokens)
 }
 END_TEST
 
+START_TEST(test_pam_conf_deny_users)
+{
+	/*
+	 * An IdP account named "root" is not this host's root: refused by
+	 * default, with a line that names the key.
+	 */
+	EXACT("root", good("root"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'root': local user 'root' is in "
+	    "deny_users");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* "deny_users =" turns the default off, in the file or the line. */
+	conf("deny_users =\n");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	conf(NULL);
+	svc_exact("deny_users=");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	svc_exact("[deny_users=alice bob]");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'alice' is in deny_users");
+	EXACT("bob", good("bob"), PAM_AUTH_ERR);
+	/* Through a usermap: the local user counts, not the claim. */
+	file0("map", "admin-uuid root\n", 0644);
+	svc_exact("usermap_file=@DIR@/map");
+	EXACT("root", good("admin-uuid"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'root' is in deny_users");
+}
+END_TEST
+
+START_TEST(test_pam_conf_min_uid)
+{
+	conf("deny_users =\nmin_uid = 1000\n");
+	/* root is 0 and daemon 1 on every Linux; nobody is 65534 here. */
+	EXACT("root", good("root"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'root': local user 'root' has uid "
+	    "0, below min_uid 1000");
+	EXACT("daemon", good("daemon"), PAM_AUTH_ERR);
+	LOGGED("notice", "has uid 1, below min_uid 1000");
+	EXACT("nobody", good("nobody"), PAM_SUCCESS);
+	EXACT("no-such-user-x", good("no-such-user-x"), PAM_AUTH_ERR);
+	LOGGED("notice", "no local user 'no-such-user-x' (min_uid needs its "
+	    "uid)");
+	/* Off by default and with 0. */
+	svc_exact("min_uid=0");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	EXACT("no-such-user-x", good("no-such-user-x"), PAM_SUCCESS);
+	conf("min_uid = -1\n");
+	svc_exact("");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: min_uid: '-1' is out of range");
+}
+END_TEST
+
 START_TEST(test_pam_conf_groups)
 {
 	char *c = claims("alice");
@@ -2695,6 +2748,8 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_require_scope);
 	tcase_add_test(tc, test_pam_conf_groups);
 	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
+	tcase_add_test(tc, test_pam_conf_deny_users);
+	tcase_add_test(tc, test_pam_conf_min_uid);
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);
 	tcase_add_test(tc, test_pam_conf_max_token_size);
