@@ -13,6 +13,75 @@
 #include "usermap.h"
 
 /*
+ * The length of the UTF-8 sequence at p (n bytes left), or 0 when it is
+ * not one (RFC 3629: no overlong forms, no surrogates, nothing past
+ * U+10FFFF).
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	unsigned lo = 0x80, hi = 0xbf;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* past U+10FFFF */
+	} else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * A NUL byte would end the line early for the string compares and so
+ * silently drop every entry after it; bytes that are not UTF-8 are a
+ * file saved in another encoding, whose values never match a claim.
+ * Both are errors with file:line, as in pam_bearer.conf.
+ */
+static int
+check_text(const char *buf, size_t len, const char *path, struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t i = 0, n, lineno = 1;
+
+	while (i < len) {
+		if (p[i] == '\n') {
+			lineno++;
+			i++;
+			continue;
+		}
+		if (p[i] == '\0')
+			return pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: NUL byte "
+			    "in line (is this a text file?)",
+			    pb_log_path(path, sp, sizeof(sp)), lineno);
+		if ((n = utf8_len(p + i, len - i)) == 0)
+			return pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: invalid "
+			    "UTF-8 in line (save the file as UTF-8)",
+			    pb_log_path(path, sp, sizeof(sp)), lineno);
+		i += n;
+	}
+	return PB_OK;
+}
+
+/*
  * Read a list file.  Every way it can fail is the admin's to fix, so a
  * file over the cap is PB_ERR_CONFIG, not PB_ERR_TOOBIG (which callers
  * would take for a token over a size limit), as conf.c does.
@@ -27,6 +96,10 @@ read_list(const char *path, char **buf, size_t *len, struct pb_err *e)
 		r = PB_ERR_CONFIG;	/* the message stays */
 		if (e != NULL)
 			e->code = r;
+	}
+	if (r == PB_OK && (r = check_text(*buf, *len, path, e)) != PB_OK) {
+		free(*buf);
+		*buf = NULL;
 	}
 	return r;
 }

@@ -1552,6 +1552,33 @@ START_TEST(test_pam_files_list_toobig)
 }
 END_TEST
 
+/*
+ * A NUL byte in the denylist used to hide every entry after it; bytes that
+ * are not UTF-8 never match a claim.  Both are the admin's to fix.
+ */
+START_TEST(test_pam_files_list_not_text)
+{
+	static const char deny[] = "# revoked\nfirst\0junk\nmallory\n";
+	static const char map[] = "x y\nJos\xe9 alice\nalice alice\n";
+	char *p;
+
+	p = tu_write_filen(dir, "deny", deny, sizeof(deny) - 1, 0644);
+	free(p);
+	p = tu_write_filen(dir, "map", map, sizeof(map) - 1, 0644);
+	free(p);
+	svc_exact("denylist_file=@DIR@/deny");
+	auth_is(__LINE__, "exact", "mallory", good("mallory"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "/deny:2: NUL byte in line (is this a text file?)");
+	NOT_LOGGED("accepted");
+	svc_exact("usermap_file=@DIR@/map");
+	auth_is(__LINE__, "exact", "alice", good("alice"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "/map:2: invalid UTF-8 in line");
+	NOT_LOGGED("accepted");
+}
+END_TEST
+
 START_TEST(test_pam_conf_max_token_size)
 {
 	char *t = good("alice");
@@ -2754,6 +2781,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_denylist);
 	tcase_add_test(tc, test_pam_conf_max_token_size);
 	tcase_add_test(tc, test_pam_files_list_toobig);
+	tcase_add_test(tc, test_pam_files_list_not_text);
 	tcase_add_test(tc, test_pam_conf_prompt);
 	tcase_add_test(tc, test_pam_conf_errors);
 	tcase_add_test(tc, test_pam_conf_debug);
