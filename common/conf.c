@@ -44,6 +44,7 @@ enum key_id {
 	K_ACCEPT_ID_TOKENS,
 	K_DENY_USERS,
 	K_MIN_UID,
+	K_JWKS_MAX_AGE,
 	K_COUNT
 };
 
@@ -60,7 +61,8 @@ enum key_type {
 	T_PROMPT,	/* char *, may be quoted */
 	T_CLAIMREQ,	/* struct pb_claim_req, repeatable */
 	T_BOOL,		/* int, "yes" or "no" */
-	T_ULIST		/* struct pb_strlist, may be set empty */
+	T_ULIST,	/* struct pb_strlist, may be set empty */
+	T_DURATION	/* long seconds: N, Ns, Nm, Nh, Nd or Nw, min..max */
 };
 
 struct key {
@@ -112,6 +114,9 @@ static const struct key keys[K_COUNT] = {
 	/* uid_t is 32 bits; nobody's user ranges start above 2^31. */
 	[K_MIN_UID] = { "min_uid", T_LONG, F(min_uid), 0, 2147483647,
 	    "uid" },
+	/* Ten years: beyond that "off" (0) is what is meant. */
+	[K_JWKS_MAX_AGE] = { "jwks_max_age", T_DURATION, F(jwks_max_age), 0,
+	    315360000, "seconds" },
 };
 
 #undef F
@@ -427,6 +432,54 @@ parse_long(const struct key *k, const char *value, long *out,
 	return r;
 }
 
+/*
+ * A duration: decimal digits and an optional unit, s (the default), m, h,
+ * d or w, with nothing between them: "7d", "36h", "600".
+ */
+static int
+parse_duration(const struct key *k, const char *value, long *out,
+    const char *where, pb_conf_log_fn *logfn, void *ctx)
+{
+	static const struct {
+		char	 unit;
+		long	 secs;
+	} units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 604800 }
+	};
+	char sv[PB_SAFE_BUFSZ];
+	const char *p = value;
+	long long n = 0, mul = 1;
+	size_t i;
+
+	pb_log_safe(value, sv, sizeof(sv));
+	for (; isdigit((unsigned char)*p); p++)
+		/* Past max it stays past max: no overflow however long. */
+		if (n <= k->max)
+			n = n * 10 + (*p - '0');
+	if (p == value || (*p != '\0' && p[1] != '\0'))
+		goto junk;
+	if (*p != '\0') {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (units[i].unit == *p)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			goto junk;
+		mul = units[i].secs;
+	}
+	if (n > k->max / mul || n * mul < k->min) {
+		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
+		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
+		return PB_ERR_CONFIG;
+	}
+	*out = (long)(n * mul);
+	return PB_OK;
+ junk:
+	report(logfn, ctx, where, "%s: '%s' is not a duration (a whole number "
+	    "with an optional unit s, m, h, d or w, such as 7d)", k->name, sv);
+	return PB_ERR_CONFIG;
+}
+
 /* Append the names of the known algorithms to buf, for a message. */
 static void
 known_algs(char *buf, size_t bufsz)
@@ -665,6 +718,9 @@ parse_value(const struct key *k, const char *value, struct val *v,
 	case T_SIZE:
 		r = parse_long(k, value, &v->n, where, logfn, ctx);
 		break;
+	case T_DURATION:
+		r = parse_duration(k, value, &v->n, where, logfn, ctx);
+		break;
 	case T_PROMPT:
 		r = parse_prompt(value, &v->s, where, logfn, ctx);
 		break;
@@ -752,6 +808,7 @@ commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 		v->s = NULL;
 		break;
 	case T_LONG:
+	case T_DURATION:
 		*(long *)base = v->n;
 		break;
 	case T_SIZE:
@@ -938,6 +995,7 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 			*ss = s;
 			break;
 		case T_LONG:
+		case T_DURATION:
 			*(long *)base = *(long *)tbase;
 			break;
 		case T_SIZE:

@@ -54,6 +54,7 @@ struct pb_conf {
 	int			 accept_id_tokens;	/* 0: refuse them */
 	struct pb_strlist	 deny_users;	/* local users never logged in */
 	long			 min_uid;	/* 0 = off */
+	long			 jwks_max_age;	/* seconds, 0 = off */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

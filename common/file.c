@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,4 +118,48 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	r = pb_file_read_fd(fd, path, maxlen, flags, bufp, lenp, e);
 	close(fd);
 	return r;
+}
+
+/* A duration for a message: "9d 4h", "5h 3m", "42s". */
+static void
+fmt_age(int64_t secs, char *buf, size_t bufsz)
+{
+	if (secs >= 86400)
+		(void)snprintf(buf, bufsz, "%" PRId64 "d %" PRId64 "h",
+		    secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600)
+		(void)snprintf(buf, bufsz, "%" PRId64 "h %" PRId64 "m",
+		    secs / 3600, secs % 3600 / 60);
+	else
+		(void)snprintf(buf, bufsz, "%" PRId64 "s", secs);
+}
+
+int
+pb_file_check_age(const char *path, long max_age, int64_t now,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sa[32], sm[32];
+	struct stat st;
+	int64_t age;
+
+	if (max_age <= 0)
+		return PB_OK;
+	pb_log_path(path, sp, sizeof(sp));
+	if (stat(path, &st) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	age = now - (int64_t)st.st_mtime;
+	if (age <= (int64_t)max_age)
+		return PB_OK;
+	/*
+	 * Keys the IdP withdrew must not stay trusted for ever when the
+	 * sync stopped (a proxy, a stuck timer): fail closed, and say how
+	 * to fix it.
+	 */
+	fmt_age(age, sa, sizeof(sa));
+	fmt_age(max_age, sm, sizeof(sm));
+	return pb_err_set(e, PB_ERR_EXPIRED, "%s was last synced %s ago, "
+	    "longer than jwks_max_age (%s): run 'bearer-token fetch-jwks' "
+	    "and check pam-bearer-jwks.timer (systemctl status "
+	    "pam-bearer-jwks.timer)", sp, sa, sm);
 }

@@ -3,6 +3,7 @@
 #define PB_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -26,5 +27,16 @@ int pb_file_read(const char *path, size_t maxlen, unsigned flags,
  */
 int pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
     char **bufp, size_t *lenp, struct pb_err *e) PB_WUR;
+
+/*
+ * How long ago path was last modified, against max_age seconds at time now:
+ * PB_OK when max_age is 0 or the file is at most max_age old (a time in the
+ * future counts as new); PB_ERR_EXPIRED with a message naming the age, the
+ * limit and the fix when it is older; PB_ERR_IO when it cannot be stat()ed.
+ * For jwks_max_age: "bearer-token fetch-jwks" sets the mtime of the JWKS
+ * file to the time of every successful sync, changed or not.
+ */
+int pb_file_check_age(const char *path, long max_age, int64_t now,
+    struct pb_err *e) PB_WUR;
 
 #endif /* PB_FILE_H */

@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
 #include "jws.h"
 #include "jwt.h"
@@ -416,7 +417,10 @@ pb_cmd_verify(int argc, char **argv)
 	}
 	if (bad_conf || pb_conf_check(cfg, pb_log_conf, NULL) != PB_OK)
 		goto out;
-	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK) {
+	/* The key file's age is about the host now, whatever --at says. */
+	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK ||
+	    (r = pb_file_check_age(cfg->jwks_file, cfg->jwks_max_age,
+	    (int64_t)time(NULL), &e)) != PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		if (r == PB_ERR_NOMEM)

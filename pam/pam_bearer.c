@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
 #include "jws.h"
 #include "jwt.h"
@@ -321,8 +322,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * every login: only with debug.  A set with no usable key is an
 	 * error below either way.
 	 */
+	now = (int64_t)time(NULL);
 	if ((r = pb_verifier_new(cfg, args.debug ? pb_log_skip : NULL, pamh,
-	    &v, &e)) != PB_OK) {
+	    &v, &e)) != PB_OK || (r = pb_file_check_age(cfg->jwks_file,
+	    cfg->jwks_max_age, now, &e)) != PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
 		rv = pb_to_pam(r, 1);
@@ -360,7 +363,6 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		rv = PAM_IGNORE;
 		goto out;
 	}
-	now = (int64_t)time(NULL);
 	if ((r = pb_jwt_verify(v, t, tlen, now, &jwt, &e)) == PB_OK)
 		r = check_user(cfg, jwt, user, now, &files, &e);
 	if (r != PB_OK) {

@@ -253,6 +253,17 @@ V "$rootok" 0 deny_users= min_uid=1000
 expect "verify a token for root with min_uid 1000" 1 \
     "local user 'root' has uid 0, below min_uid 1000" err
 
+# jwks_max_age: the key file's mtime is its last sync (fetch-jwks sets it).
+cp "$PB_TESTDATA/jwks.json" "$tmp/old-jwks.json"
+touch -d '@'$(($(date +%s) - 9 * 86400)) "$tmp/old-jwks.json"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    jwks_file="$tmp/old-jwks.json" jwks_max_age=7d
+expect "verify with a JWKS older than jwks_max_age" 3 \
+    "last synced 9d 0h ago, longer than jwks_max_age (7d 0h): run 'bearer-token fetch-jwks'" err
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    jwks_file="$tmp/old-jwks.json" jwks_max_age=10d
+expect "verify with a JWKS younger than jwks_max_age" 0 "token valid" out
+
 # The usermap and the denylist.
 printf 'alice alice2\n' >"$tmp/map"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \

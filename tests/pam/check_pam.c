@@ -1102,6 +1102,58 @@ START_TEST(test_pam_conf_jwks_unusable)
 }
 END_TEST
 
+/* Copy the test JWKS to dir/name with its mtime age seconds ago. */
+static void
+jwks_aged(const char *name, long age)
+{
+	char *src = tu_asprintf("%s/jwks.json", tu_datadir()), *text, *dst;
+	struct timespec ts[2];
+	size_t len = 0;
+
+	text = tu_read_file(src, &len);
+	dst = tu_write_filen(dir, name, text, len, 0644);
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(now() - age);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, dst, ts, 0), 0);
+	free(text);
+	free(src);
+	free(dst);
+}
+
+START_TEST(test_pam_conf_jwks_max_age)
+{
+	/*
+	 * fetch-jwks sets the file's mtime at every successful sync: a file
+	 * older than jwks_max_age means the sync stopped, and keys the IdP
+	 * withdrew may still be in it.  Refused before any prompt.
+	 */
+	jwks_aged("old.json", 10 * 86400 + 3 * 3600 + 60);
+	jwks_aged("new.json", 86400);
+	conf("jwks_file = @DIR@/old.json\njwks_max_age = 7d\n");
+	UNAVAIL("alice");
+	LOGGED("err", "cannot use the keys: ");
+	LOGGED("err", "old.json was last synced 10d 3h ago, longer than "
+	    "jwks_max_age (7d 0h): run 'bearer-token fetch-jwks' and check "
+	    "pam-bearer-jwks.timer");
+	NOT_LOGGED("token rejected");
+	conf("jwks_file = @DIR@/new.json\njwks_max_age = 7d\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* Off by default; the module line may set it, in any unit. */
+	conf("jwks_file = @DIR@/old.json\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=2w");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=240h");
+	UNAVAIL("alice");
+	LOGGED("err", "longer than jwks_max_age (10d 0h)");
+	svc_exact("jwks_max_age=0");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=7days");
+	UNAVAIL("alice");
+	LOGGED("err", "jwks_max_age: '7days' is not a duration");
+}
+END_TEST
+
 START_TEST(test_pam_conf_algorithms)
 {
 	char *c = claims("alice");
@@ -2765,6 +2817,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_jwks_file);
 	tcase_add_test(tc, test_pam_conf_jwks_missing);
 	tcase_add_test(tc, test_pam_conf_jwks_unusable);
+	tcase_add_test(tc, test_pam_conf_jwks_max_age);
 	tcase_add_test(tc, test_pam_conf_algorithms);
 	tcase_add_test(tc, test_pam_conf_every_default_alg);
 	tcase_add_test(tc, test_pam_conf_hmac);
