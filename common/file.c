@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,11 +98,188 @@ pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
 	return r;
 }
 
+/* Directories between / and a trusted file ------------------------------ */
+
+/* Symbolic links followed in one path at most, as Linux's MAXSYMLINKS. */
+#define LINKS_MAX	40
+
+/*
+ * Whether a directory may lead to a trusted file: owned by root or us, and
+ * writable by no one else, unless it is root's and sticky (/tmp), where
+ * others can add names but not remove or rename ours.
+ */
+static int
+dir_trusted(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return (st->st_mode & S_ISVTX) != 0 && st->st_uid == 0;
+}
+
+static int
+bad_dir(const char *path, const char *dir, const struct stat *st,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sd[PB_PATH_BUFSZ];
+
+	return pb_err_set(e, PB_ERR_IO, "%s: directory %s (owner %u, mode "
+	    "%04o) must be owned by root (or uid %u) and writable by no one "
+	    "else, or be sticky and owned by root: anyone who can write to it "
+	    "can replace the file", pb_log_path(path, sp, sizeof(sp)),
+	    pb_log_path(dir, sd, sizeof(sd)), (unsigned)st->st_uid,
+	    (unsigned)(st->st_mode & 07777), (unsigned)geteuid());
+}
+
+/* Append "/" and n bytes of name to the directory cur (PATH_MAX bytes). */
+static int
+join(char *cur, const char *name, size_t n)
+{
+	size_t len = strlen(cur);
+
+	if (len + 1 + n >= PATH_MAX)
+		return -1;
+	if (len > 1)
+		cur[len++] = '/';
+	memcpy(cur + len, name, n);
+	cur[len + n] = '\0';
+	return 0;
+}
+
+int
+pb_file_check_path(const char *path, const struct stat *want,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sc[PB_PATH_BUFSZ];
+	char cur[PATH_MAX], rest[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
+	struct stat dst, st;
+	const char *p, *c;
+	char *sl;
+	size_t n;
+	ssize_t ll;
+	int links = 0;
+
+	pb_log_path(path, sp, sizeof(sp));
+	/* Relative to the working directory: walk that from / as well. */
+	if (path[0] != '/') {
+		if (getcwd(next, sizeof(next)) == NULL)
+			return pb_err_set(e, PB_ERR_IO, "%s: cannot get the "
+			    "working directory: %s", sp, strerror(errno));
+		if (snprintf(rest, sizeof(rest), "%s/%s", next, path) >=
+		    (int)sizeof(rest))
+			return pb_err_set(e, PB_ERR_IO, "%s: path too long",
+			    sp);
+	} else if (snprintf(rest, sizeof(rest), "%s", path) >=
+	    (int)sizeof(rest))
+		return pb_err_set(e, PB_ERR_IO, "%s: path too long", sp);
+	(void)snprintf(cur, sizeof(cur), "/");
+	if (stat(cur, &dst) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat /: %s",
+		    strerror(errno));
+	if (!dir_trusted(&dst))
+		return bad_dir(path, cur, &dst, e);
+	/*
+	 * Resolve the path one name at a time, as the kernel does, and
+	 * check every directory a name is looked up in before trusting
+	 * what it holds (OpenSSH's safe_path() idea, with our own
+	 * resolution so that a link's own directory counts as well as the
+	 * directories of its target).  cur is always a checked directory.
+	 */
+	p = rest;
+	st = dst;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;		/* cur, with stat st, is the object */
+		c = p;
+		n = strcspn(c, "/");
+		p = c + n;
+		if (n == 1 && c[0] == '.')
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			/* cur has no links in it: its parent is lexical. */
+			if ((sl = strrchr(cur, '/')) != NULL)
+				sl[sl == cur ? 1 : 0] = '\0';
+			if (stat(cur, &dst) == -1)
+				return pb_err_set(e, PB_ERR_IO, "cannot stat "
+				    "%s: %s", pb_log_path(cur, sc, sizeof(sc)),
+				    strerror(errno));
+			st = dst;
+			continue;
+		}
+		(void)snprintf(next, sizeof(next), "%s", cur);
+		if (join(next, c, n) != 0)
+			return pb_err_set(e, PB_ERR_IO, "%s: path too long",
+			    sp);
+		if (lstat(next, &st) == -1)
+			return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+			    pb_log_path(next, sc, sizeof(sc)), strerror(errno));
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > LINKS_MAX)
+				return pb_err_set(e, PB_ERR_IO, "%s: too many "
+				    "symbolic links", sp);
+			/*
+			 * In root's sticky directory anyone may plant a
+			 * link: follow only ours (fs.protected_symlinks).
+			 */
+			if ((dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+			    st.st_uid != 0 && st.st_uid != geteuid())
+				return pb_err_set(e, PB_ERR_IO, "%s: symbolic "
+				    "link %s in a directory others can write "
+				    "belongs to uid %u", sp,
+				    pb_log_path(next, sc, sizeof(sc)),
+				    (unsigned)st.st_uid);
+			if ((ll = readlink(next, link, sizeof(link) - 1)) ==
+			    -1)
+				return pb_err_set(e, PB_ERR_IO, "cannot read "
+				    "link %s: %s", pb_log_path(next, sc,
+				    sizeof(sc)), strerror(errno));
+			link[ll] = '\0';
+			/* The link's text takes the place of its name. */
+			if (snprintf(next, sizeof(next), "%s/%s", link, p) >=
+			    (int)sizeof(next))
+				return pb_err_set(e, PB_ERR_IO, "%s: path too "
+				    "long", sp);
+			memcpy(rest, next, strlen(next) + 1);
+			p = rest;
+			if (link[0] == '/') {
+				(void)snprintf(cur, sizeof(cur), "/");
+				if (stat(cur, &dst) == -1)
+					return pb_err_set(e, PB_ERR_IO,
+					    "cannot stat /: %s",
+					    strerror(errno));
+			}
+			st = dst;
+			continue;
+		}
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;		/* next, with lstat st, is the object */
+		if (!S_ISDIR(st.st_mode))
+			return pb_err_set(e, PB_ERR_IO, "%s: %s is not a "
+			    "directory", sp, pb_log_path(next, sc, sizeof(sc)));
+		if (!dir_trusted(&st))
+			return bad_dir(path, next, &st, e);
+		memcpy(cur, next, strlen(next) + 1);
+		dst = st;
+	}
+	/* What was checked must be what the caller opened. */
+	if (want != NULL && (st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino))
+		return pb_err_set(e, PB_ERR_IO, "%s changed while being "
+		    "checked", sp);
+	return PB_OK;
+}
+
 int
 pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
     size_t *lenp, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
+	struct stat st;
 	int fd, r;
 
 	*bufp = NULL;
@@ -115,6 +293,16 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	    == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s",
 		    pb_log_path(path, sp, sizeof(sp)), strerror(errno));
+	/*
+	 * The file is only as safe as the directories that lead to it: a
+	 * group-writable /var/lib/pam_bearer lets its group swap jwks.json
+	 * for a link to any root-owned file.
+	 */
+	if (fstat(fd, &st) == 0 && (r = pb_file_check_path(path, &st, e)) !=
+	    PB_OK) {
+		close(fd);
+		return r;
+	}
 	r = pb_file_read_fd(fd, path, maxlen, flags, bufp, lenp, e);
 	close(fd);
 	return r;

@@ -264,6 +264,14 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     jwks_file="$tmp/old-jwks.json" jwks_max_age=10d
 expect "verify with a JWKS younger than jwks_max_age" 0 "token valid" out
 
+# A group-writable directory above a trusted file: exit 3, naming it.
+mkdir -m 775 "$tmp/gw"
+chmod 775 "$tmp/gw"
+cp "$conf" "$tmp/gw/pam_bearer.conf"
+V2 "$tmp/gw/pam_bearer.conf"
+expect "verify with the config in a group-writable directory" 3 \
+    "directory $tmp/gw (owner $(id -u), mode 0775) must be owned by root" err
+
 # The usermap and the denylist.
 printf 'alice alice2\n' >"$tmp/map"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \

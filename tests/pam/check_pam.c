@@ -2448,6 +2448,110 @@ struct racer {
 	int			 rc;
 };
 
+/*
+ * Issue 11, finding 12: every directory on the way to a file the module
+ * trusts must be owned by root (or us) and writable by no one else, unless
+ * it is root's and sticky; the test's own directories sit under /tmp,
+ * which is such a one.
+ */
+START_TEST(test_pam_files_parent_dirs)
+{
+	char *gw = mkcache("gw", 0775), *safe = mkcache("safe", 0755);
+	char *st = mkcache("st", 01777), *p, *q;
+
+	jwks_aged("gw/jwks.json", 0);
+	jwks_aged("safe/jwks.json", 0);
+	/* A group member could swap jwks.json for a link to another file. */
+	conf("jwks_file = @DIR@/gw/jwks.json\n");
+	UNAVAIL("alice");
+	p = tu_asprintf("cannot use the keys: %s/gw/jwks.json: directory "
+	    "%s (owner %u, mode 0775) must be owned by root (or uid %u) and "
+	    "writable by no one else, or be sticky and owned by root", dir,
+	    gw, (unsigned)geteuid(), (unsigned)geteuid());
+	LOGGED("err", p);
+	free(p);
+	ck_assert_int_eq(chmod(gw, 0755), 0);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* Writable by others, or owned by someone else. */
+	ck_assert_int_eq(chmod(gw, 0757), 0);
+	UNAVAIL("alice");
+	/* The rest needs root (chown), as the tests normally run. */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(gw, 0755), 0);
+		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
+		UNAVAIL("alice");
+		LOGGED("err", "(owner 65534, mode 0755) must be owned by root");
+		/* Root's sticky directory is fine, someone else's is not. */
+		ck_assert_int_eq(chown(gw, 0, 0), 0);
+		ck_assert_int_eq(chmod(gw, 01777), 0);
+		EXACT("alice", good("alice"), PAM_SUCCESS);
+		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
+		ck_assert_int_eq(chmod(gw, 01777), 0);
+		UNAVAIL("alice");
+		ck_assert_int_eq(chown(gw, 0, 0), 0);
+	}
+	ck_assert_int_eq(chmod(gw, 0775), 0);
+	/* A link's own directory counts, and so do its target's. */
+	p = tu_asprintf("%s/jwks.json", safe);
+	q = tu_asprintf("%s/link.json", gw);
+	ck_assert_int_eq(symlink(p, q), 0);
+	conf("jwks_file = @DIR@/gw/link.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "gw/link.json: directory");
+	free(q);
+	q = tu_asprintf("%s/link.json", safe);
+	ck_assert_int_eq(symlink("../gw/jwks.json", q), 0);
+	conf("jwks_file = @DIR@/safe/link.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "safe/link.json: directory");
+	ck_assert_int_eq(chmod(gw, 0755), 0);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* In root's sticky directory, only a link of root's is followed. */
+	free(q);
+	q = tu_asprintf("%s/link.json", st);
+	ck_assert_int_eq(symlink(p, q), 0);
+	conf("jwks_file = @DIR@/st/link.json\n");
+	if (geteuid() == 0) {
+		EXACT("alice", good("alice"), PAM_SUCCESS);
+		ck_assert_int_eq(lchown(q, 65534, 65534), 0);
+		UNAVAIL("alice");
+		LOGGED("err", "st/link.json in a directory others can write "
+		    "belongs to uid 65534");
+	}
+	free(p);
+	free(q);
+	/* The configuration, the lists and the replay cache alike. */
+	ck_assert_int_eq(chmod(gw, 0775), 0);
+	conf(NULL);
+	file0("gw/pam_bearer.conf", "issuer = " ISS "\naudience = " AUD "\n"
+	    "jwks_file = @DIR@/safe/jwks.json\n", 0644);
+	file0("gw/deny", "nobody-here\n", 0644);
+	file0("gw/map", "alice alice\n", 0644);
+	file0("safe/deny", "nobody-here\n", 0644);
+	service("gwconf", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@DIR@/gw/pam_bearer.conf\n");
+	AUTH("gwconf", "alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/pam_bearer.conf: directory");
+	svc_exact("denylist_file=@DIR@/gw/deny");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/deny: directory");
+	svc_exact("usermap_file=@DIR@/gw/map");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	svc_exact("denylist_file=@DIR@/safe/deny");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	free(mkcache("gw/cache", 0700));
+	free(mkcache("safe/cache", 0700));
+	svc_exact("replay_cache=@DIR@/gw/cache");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/cache: directory");
+	svc_exact("replay_cache=@DIR@/safe/cache");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	free(gw);
+	free(safe);
+	free(st);
+}
+END_TEST
+
 static void *
 race(void *arg)
 {
@@ -2863,6 +2967,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_replay_sweep);
 	tcase_add_test(tc, test_pam_replay_arg);
 	tcase_add_test(tc, test_pam_replay_bad_dir);
+	tcase_add_test(tc, test_pam_files_parent_dirs);
 	tcase_add_test(tc, test_pam_replay_race);
 
 	tc = tcase(s, "session", 60);
