@@ -132,146 +132,188 @@ bad_dir(const char *path, const char *dir, const struct stat *st,
 	    (unsigned)(st->st_mode & 07777), (unsigned)geteuid());
 }
 
-/* Append "/" and n bytes of name to the directory cur (PATH_MAX bytes). */
-static int
-join(char *cur, const char *name, size_t n)
-{
-	size_t len = strlen(cur);
+/*
+ * A path being resolved: cur is a checked directory (no links in it), dst
+ * its stat, p the names still to look up (in rest or in the caller's path).
+ */
+struct walk {
+	const char	*path;		/* as given, for messages */
+	char		 cur[PATH_MAX];
+	char		 rest[PATH_MAX];
+	const char	*p;
+	struct stat	 dst;
+	int		 links;
+};
 
-	if (len + 1 + n >= PATH_MAX)
-		return -1;
-	if (len > 1)
-		cur[len++] = '/';
-	memcpy(cur + len, name, n);
-	cur[len + n] = '\0';
-	return 0;
+static int
+too_long(const struct walk *w, struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+
+	return pb_err_set(e, PB_ERR_IO, "%s: path too long",
+	    pb_log_path(w->path, sp, sizeof(sp)));
+}
+
+/* Make dir the current directory of the walk, with its stat. */
+static int
+walk_to(struct walk *w, const char *dir, struct pb_err *e)
+{
+	char sd[PB_PATH_BUFSZ];
+
+	if (dir != w->cur && snprintf(w->cur, sizeof(w->cur), "%s", dir) >=
+	    (int)sizeof(w->cur))
+		return too_long(w, e);
+	if (stat(w->cur, &w->dst) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		    pb_log_path(w->cur, sd, sizeof(sd)), strerror(errno));
+	return PB_OK;
+}
+
+/* Replace the link at next (lstat st) by its text, ahead of what is left. */
+static int
+walk_link(struct walk *w, const char *next, const struct stat *st,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sn[PB_PATH_BUFSZ], link[PATH_MAX];
+	char both[PATH_MAX];
+	ssize_t ll;
+
+	pb_log_path(w->path, sp, sizeof(sp));
+	pb_log_path(next, sn, sizeof(sn));
+	if (++w->links > LINKS_MAX)
+		return pb_err_set(e, PB_ERR_IO, "%s: too many symbolic links",
+		    sp);
+	/* In root's sticky directory anyone may plant a link: only ours. */
+	if ((w->dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    st->st_uid != 0 && st->st_uid != geteuid())
+		return pb_err_set(e, PB_ERR_IO, "%s: symbolic link %s in a "
+		    "directory others can write belongs to uid %u", sp, sn,
+		    (unsigned)st->st_uid);
+	if ((ll = readlink(next, link, sizeof(link) - 1)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot read link %s: %s", sn,
+		    strerror(errno));
+	link[ll] = '\0';
+	if (snprintf(both, sizeof(both), "%s/%s", link, w->p) >=
+	    (int)sizeof(both))
+		return too_long(w, e);
+	memcpy(w->rest, both, strlen(both) + 1);
+	w->p = w->rest;
+	/* A relative link goes on from the directory that holds it. */
+	return link[0] == '/' ? walk_to(w, "/", e) : PB_OK;
+}
+
+/* The directory above cur: cur holds no links, so it is the lexical one. */
+static int
+walk_up(struct walk *w, struct pb_err *e)
+{
+	char *sl;
+
+	if ((sl = strrchr(w->cur, '/')) != NULL)
+		sl[sl == w->cur ? 1 : 0] = '\0';
+	return walk_to(w, w->cur, e);
 }
 
 int
 pb_file_check_path(const char *path, const struct stat *want,
     struct pb_err *e)
 {
-	char sp[PB_PATH_BUFSZ], sc[PB_PATH_BUFSZ];
-	char cur[PATH_MAX], rest[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
-	struct stat dst, st;
-	const char *p, *c;
-	char *sl;
-	size_t n;
-	ssize_t ll;
-	int links = 0;
+	char sp[PB_PATH_BUFSZ], sc[PB_PATH_BUFSZ], next[PATH_MAX];
+	struct walk *w;
+	struct stat st;
+	const char *c;
+	size_t n, len;
+	int r;
 
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return PB_ERR_NOMEM;
+	w->path = path;
 	pb_log_path(path, sp, sizeof(sp));
 	/* Relative to the working directory: walk that from / as well. */
-	if (path[0] != '/') {
-		if (getcwd(next, sizeof(next)) == NULL)
-			return pb_err_set(e, PB_ERR_IO, "%s: cannot get the "
-			    "working directory: %s", sp, strerror(errno));
-		if (snprintf(rest, sizeof(rest), "%s/%s", next, path) >=
-		    (int)sizeof(rest))
-			return pb_err_set(e, PB_ERR_IO, "%s: path too long",
-			    sp);
-	} else if (snprintf(rest, sizeof(rest), "%s", path) >=
-	    (int)sizeof(rest))
-		return pb_err_set(e, PB_ERR_IO, "%s: path too long", sp);
-	(void)snprintf(cur, sizeof(cur), "/");
-	if (stat(cur, &dst) == -1)
-		return pb_err_set(e, PB_ERR_IO, "cannot stat /: %s",
-		    strerror(errno));
-	if (!dir_trusted(&dst))
-		return bad_dir(path, cur, &dst, e);
+	if (path[0] != '/' && getcwd(next, sizeof(next)) == NULL) {
+		r = pb_err_set(e, PB_ERR_IO, "%s: cannot get the working "
+		    "directory: %s", sp, strerror(errno));
+		goto out;
+	}
+	if (snprintf(w->rest, sizeof(w->rest), "%s/%s", path[0] != '/' ?
+	    next : "", path) >= (int)sizeof(w->rest)) {
+		r = too_long(w, e);
+		goto out;
+	}
+	w->p = w->rest;
+	if ((r = walk_to(w, "/", e)) != PB_OK)
+		goto out;
+	if (!dir_trusted(&w->dst)) {
+		r = bad_dir(path, "/", &w->dst, e);
+		goto out;
+	}
 	/*
 	 * Resolve the path one name at a time, as the kernel does, and
 	 * check every directory a name is looked up in before trusting
 	 * what it holds (OpenSSH's safe_path() idea, with our own
 	 * resolution so that a link's own directory counts as well as the
-	 * directories of its target).  cur is always a checked directory.
+	 * directories of its target).
 	 */
-	p = rest;
-	st = dst;
+	st = w->dst;
 	for (;;) {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;		/* cur, with stat st, is the object */
-		c = p;
+		w->p += strspn(w->p, "/");
+		if (*w->p == '\0')
+			break;		/* cur itself is the object */
+		c = w->p;
 		n = strcspn(c, "/");
-		p = c + n;
+		w->p = c + n;
 		if (n == 1 && c[0] == '.')
 			continue;
 		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			/* cur has no links in it: its parent is lexical. */
-			if ((sl = strrchr(cur, '/')) != NULL)
-				sl[sl == cur ? 1 : 0] = '\0';
-			if (stat(cur, &dst) == -1)
-				return pb_err_set(e, PB_ERR_IO, "cannot stat "
-				    "%s: %s", pb_log_path(cur, sc, sizeof(sc)),
-				    strerror(errno));
-			st = dst;
+			if ((r = walk_up(w, e)) != PB_OK)
+				goto out;
+			st = w->dst;
 			continue;
 		}
-		(void)snprintf(next, sizeof(next), "%s", cur);
-		if (join(next, c, n) != 0)
-			return pb_err_set(e, PB_ERR_IO, "%s: path too long",
-			    sp);
-		if (lstat(next, &st) == -1)
-			return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		len = strlen(w->cur);
+		if (len + 1 + n >= sizeof(next)) {
+			r = too_long(w, e);
+			goto out;
+		}
+		memcpy(next, w->cur, len);
+		if (len > 1)
+			next[len++] = '/';
+		memcpy(next + len, c, n);
+		next[len + n] = '\0';
+		if (lstat(next, &st) == -1) {
+			r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
 			    pb_log_path(next, sc, sizeof(sc)), strerror(errno));
+			goto out;
+		}
 		if (S_ISLNK(st.st_mode)) {
-			if (++links > LINKS_MAX)
-				return pb_err_set(e, PB_ERR_IO, "%s: too many "
-				    "symbolic links", sp);
-			/*
-			 * In root's sticky directory anyone may plant a
-			 * link: follow only ours (fs.protected_symlinks).
-			 */
-			if ((dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-			    st.st_uid != 0 && st.st_uid != geteuid())
-				return pb_err_set(e, PB_ERR_IO, "%s: symbolic "
-				    "link %s in a directory others can write "
-				    "belongs to uid %u", sp,
-				    pb_log_path(next, sc, sizeof(sc)),
-				    (unsigned)st.st_uid);
-			if ((ll = readlink(next, link, sizeof(link) - 1)) ==
-			    -1)
-				return pb_err_set(e, PB_ERR_IO, "cannot read "
-				    "link %s: %s", pb_log_path(next, sc,
-				    sizeof(sc)), strerror(errno));
-			link[ll] = '\0';
-			/* The link's text takes the place of its name. */
-			if (snprintf(next, sizeof(next), "%s/%s", link, p) >=
-			    (int)sizeof(next))
-				return pb_err_set(e, PB_ERR_IO, "%s: path too "
-				    "long", sp);
-			memcpy(rest, next, strlen(next) + 1);
-			p = rest;
-			if (link[0] == '/') {
-				(void)snprintf(cur, sizeof(cur), "/");
-				if (stat(cur, &dst) == -1)
-					return pb_err_set(e, PB_ERR_IO,
-					    "cannot stat /: %s",
-					    strerror(errno));
-			}
-			st = dst;
+			if ((r = walk_link(w, next, &st, e)) != PB_OK)
+				goto out;
+			st = w->dst;
 			continue;
 		}
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;		/* next, with lstat st, is the object */
-		if (!S_ISDIR(st.st_mode))
-			return pb_err_set(e, PB_ERR_IO, "%s: %s is not a "
+		w->p += strspn(w->p, "/");
+		if (*w->p == '\0')
+			break;		/* next is the object */
+		if (!S_ISDIR(st.st_mode)) {
+			r = pb_err_set(e, PB_ERR_IO, "%s: %s is not a "
 			    "directory", sp, pb_log_path(next, sc, sizeof(sc)));
-		if (!dir_trusted(&st))
-			return bad_dir(path, next, &st, e);
-		memcpy(cur, next, strlen(next) + 1);
-		dst = st;
+			goto out;
+		}
+		if (!dir_trusted(&st)) {
+			r = bad_dir(path, next, &st, e);
+			goto out;
+		}
+		memcpy(w->cur, next, strlen(next) + 1);
+		w->dst = st;
 	}
 	/* What was checked must be what the caller opened. */
+	r = PB_OK;
 	if (want != NULL && (st.st_dev != want->st_dev ||
 	    st.st_ino != want->st_ino))
-		return pb_err_set(e, PB_ERR_IO, "%s changed while being "
-		    "checked", sp);
-	return PB_OK;
+		r = pb_err_set(e, PB_ERR_IO, "%s changed while being checked",
+		    sp);
+ out:
+	free(w);
+	return r;
 }
 
 int

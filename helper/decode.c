@@ -278,7 +278,8 @@ parse_time(const char *s, int64_t *out)
 
 /*
  * The module's steps after pb_jwt_verify() (pam/pam_bearer.c check_user()),
- * deny_users and min_uid included, without the replay cache.  *name gets the local user the token is for.
+ * deny_users and min_uid included, without the replay cache.  *name gets
+ * the local user the token is for.
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,

@@ -195,9 +195,10 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 
 /*
  * Steps after pb_jwt_verify() (DESIGN.md order): user mapping, the PAM
- * user, deny_users and min_uid, the denylist, the replay cache.  *files is set when a failure is
- * about the admin's files or cache, not the token: whatever the code, that
- * is PAM_AUTHINFO_UNAVAIL (a denylist over its size cap is no bad token).
+ * user, deny_users and min_uid, the denylist, the replay cache.  *files is
+ * set when a failure is about the admin's files or cache, not the token:
+ * whatever the code, that is PAM_AUTHINFO_UNAVAIL (a denylist over its
+ * size cap is no bad token).
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
