@@ -258,6 +258,27 @@ check_required(const cJSON *claims, const struct pb_claim_req *req,
 	return PB_OK;
 }
 
+/*
+ * An ID token is for the client that asked for it, not a credential for
+ * us; some IdPs (LemonLDAP::NG) sign ID tokens with the same key, typ and
+ * aud as their JWT access tokens.  These claims only ID tokens carry
+ * (OpenID Connect Core 2, 3.1.3.6, 3.3.2.11); an access token never does.
+ */
+static int
+check_not_id_token(const cJSON *claims, struct pb_err *e)
+{
+	static const char *const id_only[] = { "nonce", "at_hash", "c_hash" };
+	size_t i;
+
+	for (i = 0; i < sizeof(id_only) / sizeof(id_only[0]); i++)
+		if (pb_json_get(claims, id_only[i]) != NULL)
+			return pb_err_set(e, PB_ERR_CLAIM, "token has '%s', "
+			    "so it is an ID token, not an access token (set "
+			    "accept_id_tokens = yes to accept ID tokens)",
+			    id_only[i]);
+	return PB_OK;
+}
+
 int
 pb_claims_check_policy(const cJSON *claims, const struct pb_conf *cfg,
     struct pb_err *e)
@@ -265,6 +286,9 @@ pb_claims_check_policy(const cJSON *claims, const struct pb_conf *cfg,
 	size_t i;
 	int r;
 
+	if (!cfg->accept_id_tokens && (r = check_not_id_token(claims,
+	    e)) != PB_OK)
+		return r;
 	if ((r = check_scopes(claims, &cfg->require_scope, e)) != PB_OK)
 		return r;
 	if (cfg->require_groups.n > 0 && (r = check_groups(claims,

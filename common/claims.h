@@ -40,7 +40,8 @@ int pb_claims_check_aud(const cJSON *claims,
     const struct pb_strlist *audiences, struct pb_err *e) PB_WUR;
 
 /*
- * The policy keys of cfg, in this order: require_scope (all in scope or
+ * The policy keys of cfg, in this order: no ID-token-only claim (nonce,
+ * at_hash, c_hash) unless accept_id_tokens, require_scope (all in scope or
  * scp, each a space-separated string or an array of strings),
  * require_groups (one in the groups claim, an array of strings or one
  * string), require_claim (each NAME=VALUE holds; see DESIGN.md).

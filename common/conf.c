@@ -41,6 +41,10 @@ enum key_id {
 	K_REPLAY_CACHE,
 	K_MAX_TOKEN_SIZE,
 	K_PROMPT,
+	K_ACCEPT_ID_TOKENS,
+	K_DENY_USERS,
+	K_MIN_UID,
+	K_JWKS_MAX_AGE,
 	K_COUNT
 };
 
@@ -55,7 +59,10 @@ enum key_type {
 	T_LONG,		/* long, min..max */
 	T_SIZE,		/* size_t, min..max */
 	T_PROMPT,	/* char *, may be quoted */
-	T_CLAIMREQ	/* struct pb_claim_req, repeatable */
+	T_CLAIMREQ,	/* struct pb_claim_req, repeatable */
+	T_BOOL,		/* int, "yes" or "no" */
+	T_ULIST,	/* struct pb_strlist, may be set empty */
+	T_DURATION	/* long seconds: N, Ns, Nm, Nh, Nd or Nw, min..max */
 };
 
 struct key {
@@ -101,6 +108,15 @@ static const struct key keys[K_COUNT] = {
 	[K_MAX_TOKEN_SIZE] = { "max_token_size", T_SIZE, F(max_token_size),
 	    256, 1048576, "bytes" },
 	[K_PROMPT] = { "prompt", T_PROMPT, F(prompt), 0, 0, NULL },
+	[K_ACCEPT_ID_TOKENS] = { "accept_id_tokens", T_BOOL,
+	    F(accept_id_tokens), 0, 0, NULL },
+	[K_DENY_USERS] = { "deny_users", T_ULIST, F(deny_users), 0, 0, NULL },
+	/* uid_t is 32 bits; nobody's user ranges start above 2^31. */
+	[K_MIN_UID] = { "min_uid", T_LONG, F(min_uid), 0, 2147483647,
+	    "uid" },
+	/* Ten years: beyond that "off" (0) is what is meant. */
+	[K_JWKS_MAX_AGE] = { "jwks_max_age", T_DURATION, F(jwks_max_age), 0,
+	    315360000, "seconds" },
 };
 
 #undef F
@@ -416,6 +432,54 @@ parse_long(const struct key *k, const char *value, long *out,
 	return r;
 }
 
+/*
+ * A duration: decimal digits and an optional unit, s (the default), m, h,
+ * d or w, with nothing between them: "7d", "36h", "600".
+ */
+static int
+parse_duration(const struct key *k, const char *value, long *out,
+    const char *where, pb_conf_log_fn *logfn, void *ctx)
+{
+	static const struct {
+		char	 unit;
+		long	 secs;
+	} units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 604800 }
+	};
+	char sv[PB_SAFE_BUFSZ];
+	const char *p = value;
+	long long n = 0, mul = 1;
+	size_t i;
+
+	pb_log_safe(value, sv, sizeof(sv));
+	for (; isdigit((unsigned char)*p); p++)
+		/* Past max it stays past max: no overflow however long. */
+		if (n <= k->max)
+			n = n * 10 + (*p - '0');
+	if (p == value || (*p != '\0' && p[1] != '\0'))
+		goto junk;
+	if (*p != '\0') {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (units[i].unit == *p)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			goto junk;
+		mul = units[i].secs;
+	}
+	if (n > k->max / mul || n * mul < k->min) {
+		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
+		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
+		return PB_ERR_CONFIG;
+	}
+	*out = (long)(n * mul);
+	return PB_OK;
+ junk:
+	report(logfn, ctx, where, "%s: '%s' is not a duration (a whole number "
+	    "with an optional unit s, m, h, d or w, such as 7d)", k->name, sv);
+	return PB_ERR_CONFIG;
+}
+
 /* Append the names of the known algorithms to buf, for a message. */
 static void
 known_algs(char *buf, size_t bufsz)
@@ -614,7 +678,13 @@ parse_value(const struct key *k, const char *value, struct val *v,
 	pb_err_clear(&e);
 	pb_log_safe(value, sv, sizeof(sv));
 	switch (k->type) {
+	case T_ULIST:
 	case T_LIST:
+		/* "deny_users =" (nothing) is how a default is turned off. */
+		if (k->type == T_ULIST && *value == '\0') {
+			r = PB_OK;
+			break;
+		}
 		r = pb_strlist_split(value, &v->list, &e);
 		if (r == PB_ERR_CONFIG)
 			report(logfn, ctx, where, "%s: %s", k->name,
@@ -648,11 +718,25 @@ parse_value(const struct key *k, const char *value, struct val *v,
 	case T_SIZE:
 		r = parse_long(k, value, &v->n, where, logfn, ctx);
 		break;
+	case T_DURATION:
+		r = parse_duration(k, value, &v->n, where, logfn, ctx);
+		break;
 	case T_PROMPT:
 		r = parse_prompt(value, &v->s, where, logfn, ctx);
 		break;
 	case T_CLAIMREQ:
 		r = parse_claimreq(value, &v->claim, where, logfn, ctx);
+		break;
+	case T_BOOL:
+		/* Exactly these two: "on", "1" or "Yes" would be guesses. */
+		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+			v->n = strcmp(value, "yes") == 0;
+			r = PB_OK;
+			break;
+		}
+		report(logfn, ctx, where, "%s: '%s' is neither 'yes' nor "
+		    "'no'", k->name, sv);
+		r = PB_ERR_CONFIG;
 		break;
 	}
 	return r;
@@ -705,6 +789,7 @@ commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 
 	switch (k->type) {
 	case T_LIST:
+	case T_ULIST:
 		l = base;
 		pb_strlist_clear(l);
 		*l = v->list;
@@ -723,10 +808,14 @@ commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 		v->s = NULL;
 		break;
 	case T_LONG:
+	case T_DURATION:
 		*(long *)base = v->n;
 		break;
 	case T_SIZE:
 		*(size_t *)base = (size_t)v->n;
+		break;
+	case T_BOOL:
+		*(int *)base = (int)v->n;
 		break;
 	case T_CLAIMREQ:
 		return add_claim(cfg, &v->claim, replace);
@@ -747,7 +836,10 @@ pb_conf_new(struct pb_conf **out)
 	cfg->leeway = 60;
 	cfg->max_token_age = 0;
 	cfg->max_token_size = 16384;
-	if ((cfg->jwks_file = strdup(PB_CONF_DEFAULT_JWKS)) == NULL ||
+	/* Tokens log in as root only when the admin says so (issue 11). */
+	if (pb_strlist_split(PB_CONF_DEFAULT_DENY_USERS, &cfg->deny_users,
+	    NULL) != PB_OK ||
+	    (cfg->jwks_file = strdup(PB_CONF_DEFAULT_JWKS)) == NULL ||
 	    (cfg->username_claim = strdup("sub")) == NULL ||
 	    (cfg->groups_claim = strdup("groups")) == NULL ||
 	    (cfg->prompt = strdup(PB_CONF_DEFAULT_PROMPT)) == NULL)
@@ -769,6 +861,7 @@ pb_conf_free(struct pb_conf *cfg)
 	pb_strlist_clear(&cfg->audiences);
 	pb_strlist_clear(&cfg->require_scope);
 	pb_strlist_clear(&cfg->require_groups);
+	pb_strlist_clear(&cfg->deny_users);
 	claims_free(cfg->require_claim, cfg->n_require_claim);
 	free(cfg->jwks_file);
 	free(cfg->hmac_secret_file);
@@ -813,7 +906,7 @@ pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src, const char *key,
 		goto out;
 	}
 	bit = KBIT(key_id(k));
-	if (*value == '\0') {
+	if (*value == '\0' && k->type != T_ULIST) {
 		report(logfn, ctx, where, "%s: empty value", k->name);
 		r = PB_ERR_CONFIG;
 		goto out;
@@ -882,6 +975,7 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 		tbase = (char *)tmp + keys[i].off;
 		switch (keys[i].type) {
 		case T_LIST:
+		case T_ULIST:
 			ld = base;
 			ls = tbase;
 			l = *ld;
@@ -901,10 +995,14 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 			*ss = s;
 			break;
 		case T_LONG:
+		case T_DURATION:
 			*(long *)base = *(long *)tbase;
 			break;
 		case T_SIZE:
 			*(size_t *)base = *(size_t *)tbase;
+			break;
+		case T_BOOL:
+			*(int *)base = *(int *)tbase;
 			break;
 		case T_CLAIMREQ:
 			break;		/* joined above */

@@ -16,6 +16,7 @@
 #define PB_CONF_DEFAULT_PATH	"/etc/security/pam_bearer.conf"
 #define PB_CONF_DEFAULT_JWKS	"/var/lib/pam_bearer/jwks.json"
 #define PB_CONF_DEFAULT_PROMPT	"Bearer token: "
+#define PB_CONF_DEFAULT_DENY_USERS	"root"
 #define PB_CONF_MAX_LINE	4096
 #define PB_CONF_MAX_FILE	(256 * 1024)
 
@@ -50,6 +51,10 @@ struct pb_conf {
 	char			*replay_cache;
 	size_t			 max_token_size;
 	char			*prompt;
+	int			 accept_id_tokens;	/* 0: refuse them */
+	struct pb_strlist	 deny_users;	/* local users never logged in */
+	long			 min_uid;	/* 0 = off */
+	long			 jwks_max_age;	/* seconds, 0 = off */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,11 +98,230 @@ pb_file_read_fd(int fd, const char *path, size_t maxlen, unsigned flags,
 	return r;
 }
 
+/* Directories between / and a trusted file ------------------------------ */
+
+/* Symbolic links followed in one path at most, as Linux's MAXSYMLINKS. */
+#define LINKS_MAX	40
+
+/*
+ * Whether a directory may lead to a trusted file: owned by root or us, and
+ * writable by no one else, unless it is root's and sticky (/tmp), where
+ * others can add names but not remove or rename ours.
+ */
+static int
+dir_trusted(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return (st->st_mode & S_ISVTX) != 0 && st->st_uid == 0;
+}
+
+static int
+bad_dir(const char *path, const char *dir, const struct stat *st,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sd[PB_PATH_BUFSZ];
+
+	return pb_err_set(e, PB_ERR_IO, "%s: directory %s (owner %u, mode "
+	    "%04o) must be owned by root (or uid %u) and writable by no one "
+	    "else, or be sticky and owned by root: anyone who can write to it "
+	    "can replace the file", pb_log_path(path, sp, sizeof(sp)),
+	    pb_log_path(dir, sd, sizeof(sd)), (unsigned)st->st_uid,
+	    (unsigned)(st->st_mode & 07777), (unsigned)geteuid());
+}
+
+/*
+ * A path being resolved: cur is a checked directory (no links in it), dst
+ * its stat, p the names still to look up (in rest or in the caller's path).
+ */
+struct walk {
+	const char	*path;		/* as given, for messages */
+	char		 cur[PATH_MAX];
+	char		 rest[PATH_MAX];
+	const char	*p;
+	struct stat	 dst;
+	int		 links;
+};
+
+static int
+too_long(const struct walk *w, struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+
+	return pb_err_set(e, PB_ERR_IO, "%s: path too long",
+	    pb_log_path(w->path, sp, sizeof(sp)));
+}
+
+/* Make dir the current directory of the walk, with its stat. */
+static int
+walk_to(struct walk *w, const char *dir, struct pb_err *e)
+{
+	char sd[PB_PATH_BUFSZ];
+
+	if (dir != w->cur && snprintf(w->cur, sizeof(w->cur), "%s", dir) >=
+	    (int)sizeof(w->cur))
+		return too_long(w, e);
+	if (stat(w->cur, &w->dst) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		    pb_log_path(w->cur, sd, sizeof(sd)), strerror(errno));
+	return PB_OK;
+}
+
+/* Replace the link at next (lstat st) by its text, ahead of what is left. */
+static int
+walk_link(struct walk *w, const char *next, const struct stat *st,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sn[PB_PATH_BUFSZ], link[PATH_MAX];
+	char both[PATH_MAX];
+	ssize_t ll;
+
+	pb_log_path(w->path, sp, sizeof(sp));
+	pb_log_path(next, sn, sizeof(sn));
+	if (++w->links > LINKS_MAX)
+		return pb_err_set(e, PB_ERR_IO, "%s: too many symbolic links",
+		    sp);
+	/* In root's sticky directory anyone may plant a link: only ours. */
+	if ((w->dst.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    st->st_uid != 0 && st->st_uid != geteuid())
+		return pb_err_set(e, PB_ERR_IO, "%s: symbolic link %s in a "
+		    "directory others can write belongs to uid %u", sp, sn,
+		    (unsigned)st->st_uid);
+	if ((ll = readlink(next, link, sizeof(link) - 1)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot read link %s: %s", sn,
+		    strerror(errno));
+	link[ll] = '\0';
+	if (snprintf(both, sizeof(both), "%s/%s", link, w->p) >=
+	    (int)sizeof(both))
+		return too_long(w, e);
+	memcpy(w->rest, both, strlen(both) + 1);
+	w->p = w->rest;
+	/* A relative link goes on from the directory that holds it. */
+	return link[0] == '/' ? walk_to(w, "/", e) : PB_OK;
+}
+
+/* The directory above cur: cur holds no links, so it is the lexical one. */
+static int
+walk_up(struct walk *w, struct pb_err *e)
+{
+	char *sl;
+
+	if ((sl = strrchr(w->cur, '/')) != NULL)
+		sl[sl == w->cur ? 1 : 0] = '\0';
+	return walk_to(w, w->cur, e);
+}
+
+int
+pb_file_check_path(const char *path, const struct stat *want,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sc[PB_PATH_BUFSZ], next[PATH_MAX];
+	struct walk *w;
+	struct stat st;
+	const char *c;
+	size_t n, len;
+	int r;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return PB_ERR_NOMEM;
+	w->path = path;
+	pb_log_path(path, sp, sizeof(sp));
+	/* Relative to the working directory: walk that from / as well. */
+	if (path[0] != '/' && getcwd(next, sizeof(next)) == NULL) {
+		r = pb_err_set(e, PB_ERR_IO, "%s: cannot get the working "
+		    "directory: %s", sp, strerror(errno));
+		goto out;
+	}
+	if (snprintf(w->rest, sizeof(w->rest), "%s/%s", path[0] != '/' ?
+	    next : "", path) >= (int)sizeof(w->rest)) {
+		r = too_long(w, e);
+		goto out;
+	}
+	w->p = w->rest;
+	if ((r = walk_to(w, "/", e)) != PB_OK)
+		goto out;
+	if (!dir_trusted(&w->dst)) {
+		r = bad_dir(path, "/", &w->dst, e);
+		goto out;
+	}
+	/*
+	 * Resolve the path one name at a time, as the kernel does, and
+	 * check every directory a name is looked up in before trusting
+	 * what it holds (OpenSSH's safe_path() idea, with our own
+	 * resolution so that a link's own directory counts as well as the
+	 * directories of its target).
+	 */
+	st = w->dst;
+	for (;;) {
+		w->p += strspn(w->p, "/");
+		if (*w->p == '\0')
+			break;		/* cur itself is the object */
+		c = w->p;
+		n = strcspn(c, "/");
+		w->p = c + n;
+		if (n == 1 && c[0] == '.')
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if ((r = walk_up(w, e)) != PB_OK)
+				goto out;
+			st = w->dst;
+			continue;
+		}
+		len = strlen(w->cur);
+		if (len + 1 + n >= sizeof(next)) {
+			r = too_long(w, e);
+			goto out;
+		}
+		memcpy(next, w->cur, len);
+		if (len > 1)
+			next[len++] = '/';
+		memcpy(next + len, c, n);
+		next[len + n] = '\0';
+		if (lstat(next, &st) == -1) {
+			r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+			    pb_log_path(next, sc, sizeof(sc)), strerror(errno));
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			if ((r = walk_link(w, next, &st, e)) != PB_OK)
+				goto out;
+			st = w->dst;
+			continue;
+		}
+		w->p += strspn(w->p, "/");
+		if (*w->p == '\0')
+			break;		/* next is the object */
+		if (!S_ISDIR(st.st_mode)) {
+			r = pb_err_set(e, PB_ERR_IO, "%s: %s is not a "
+			    "directory", sp, pb_log_path(next, sc, sizeof(sc)));
+			goto out;
+		}
+		if (!dir_trusted(&st)) {
+			r = bad_dir(path, next, &st, e);
+			goto out;
+		}
+		memcpy(w->cur, next, strlen(next) + 1);
+		w->dst = st;
+	}
+	/* What was checked must be what the caller opened. */
+	r = PB_OK;
+	if (want != NULL && (st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino))
+		r = pb_err_set(e, PB_ERR_IO, "%s changed while being checked",
+		    sp);
+ out:
+	free(w);
+	return r;
+}
+
 int
 pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
     size_t *lenp, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
+	struct stat st;
 	int fd, r;
 
 	*bufp = NULL;
@@ -113,7 +335,61 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	    == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s",
 		    pb_log_path(path, sp, sizeof(sp)), strerror(errno));
+	/*
+	 * The file is only as safe as the directories that lead to it: a
+	 * group-writable /var/lib/pam_bearer lets its group swap jwks.json
+	 * for a link to any root-owned file.
+	 */
+	if (fstat(fd, &st) == 0 && (r = pb_file_check_path(path, &st, e)) !=
+	    PB_OK) {
+		close(fd);
+		return r;
+	}
 	r = pb_file_read_fd(fd, path, maxlen, flags, bufp, lenp, e);
 	close(fd);
 	return r;
+}
+
+/* A duration for a message: "9d 4h", "5h 3m", "42s". */
+static void
+fmt_age(int64_t secs, char *buf, size_t bufsz)
+{
+	if (secs >= 86400)
+		(void)snprintf(buf, bufsz, "%" PRId64 "d %" PRId64 "h",
+		    secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600)
+		(void)snprintf(buf, bufsz, "%" PRId64 "h %" PRId64 "m",
+		    secs / 3600, secs % 3600 / 60);
+	else
+		(void)snprintf(buf, bufsz, "%" PRId64 "s", secs);
+}
+
+int
+pb_file_check_age(const char *path, long max_age, int64_t now,
+    struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ], sa[32], sm[32];
+	struct stat st;
+	int64_t age;
+
+	if (max_age <= 0)
+		return PB_OK;
+	pb_log_path(path, sp, sizeof(sp));
+	if (stat(path, &st) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	age = now - (int64_t)st.st_mtime;
+	if (age <= (int64_t)max_age)
+		return PB_OK;
+	/*
+	 * Keys the IdP withdrew must not stay trusted for ever when the
+	 * sync stopped (a proxy, a stuck timer): fail closed, and say how
+	 * to fix it.
+	 */
+	fmt_age(age, sa, sizeof(sa));
+	fmt_age(max_age, sm, sizeof(sm));
+	return pb_err_set(e, PB_ERR_EXPIRED, "%s was last synced %s ago, "
+	    "longer than jwks_max_age (%s): run 'bearer-token fetch-jwks' "
+	    "and check pam-bearer-jwks.timer (systemctl status "
+	    "pam-bearer-jwks.timer)", sp, sa, sm);
 }

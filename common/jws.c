@@ -69,6 +69,12 @@ pb_jws_parse(const char *tok, size_t len, size_t maxlen, struct pb_jws **out,
 	if (len > maxlen)
 		return pb_err_set(e, PB_ERR_TOOBIG, "token is %zu bytes, over "
 		    "the limit of %zu (max_token_size)", len, maxlen);
+	/*
+	 * No dot at all: an opaque access token (LemonLDAP::NG's default is
+	 * 64 hex digits) or a password, not a JWT with a segment missing.
+	 */
+	if (memchr(tok, '.', len) == NULL)
+		return pb_err_set(e, PB_ERR_FORMAT, "%s", PB_JWS_NOT_JWT);
 	/* RFC 7515 7.1: exactly three segments (JWE has five: refused). */
 	if ((d1 = memchr(tok, '.', len)) == NULL ||
 	    (d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok))) == NULL ||

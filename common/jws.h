@@ -27,9 +27,14 @@ struct pb_jws {
 	size_t			 sig_len;
 };
 
+/* The message for input without any '.': no JWT at all. */
+#define PB_JWS_NOT_JWT	"not a JWT (an opaque access token? ask the IdP " \
+	"for JWT access tokens)"
+
 /*
  * Split and decode a compact JWS of len bytes: over maxlen is PB_ERR_TOOBIG;
- * not exactly three segments, non-strict base64url (see b64url.h), an empty
+ * no '.' at all is PB_ERR_FORMAT with PB_JWS_NOT_JWT; not exactly three
+ * segments, non-strict base64url (see b64url.h), an empty
  * header or signature, a header that is not a JSON object (pb_json_parse()
  * rules) or lacks a string "alg" is PB_ERR_FORMAT.  An unknown alg is
  * accepted here (alg is NULL) and refused by pb_jws_check_header().  The

@@ -260,6 +260,14 @@ pb_jwt_shaped(const char *tok, size_t len)
 	size_t i, dots = 0, first = 0, hlen = 0;
 	int shaped;
 
+	/*
+	 * What starts like a JSON object's base64url ("eyJ" is '{"') and has
+	 * a dot is a token, even a broken one: verified and refused, never
+	 * handed on as a password (pam_ldap would send it to the directory).
+	 */
+	if (len >= 3 && memcmp(tok, "eyJ", 3) == 0 &&
+	    memchr(tok, '.', len) != NULL)
+		return 1;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)tok[i];
 

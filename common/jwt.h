@@ -59,8 +59,10 @@ int pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
     int64_t now, struct pb_jwt **out, struct pb_err *e) PB_WUR;
 
 /*
- * Looks like a JWT: three non-empty-header base64url-alphabet segments
- * separated by two dots.  Used to pass non-JWT passwords on (PAM_IGNORE).
+ * Looks like a JWT: three base64url-alphabet segments separated by two dots
+ * whose header decodes to a JSON object, or anything that starts with "eyJ"
+ * and holds a dot (a broken token, a JWE).  Used to pass non-JWT passwords
+ * on (PAM_IGNORE); the caller trims surrounding blanks first.
  */
 int pb_jwt_shaped(const char *tok, size_t len);
 

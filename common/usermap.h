@@ -2,13 +2,16 @@
 #ifndef PB_USERMAP_H
 #define PB_USERMAP_H
 
+#include "conf.h"
 #include "err.h"
 
 /*
  * The module's two admin-written lists (DESIGN.md "Names, values and
  * lists"), read at each login so that edits apply at once.  Both take
  * whole-line '#' comments and blank lines, and are at most PB_LIST_MAX
- * bytes.
+ * bytes.  Every problem with the file itself (missing, unreadable, too
+ * loosely protected, over PB_LIST_MAX, malformed) is PB_ERR_IO or
+ * PB_ERR_CONFIG, never a code that reads as a token failure.
  */
 #define PB_LIST_MAX	(1024 * 1024)
 
@@ -29,6 +32,16 @@ int pb_usermap_lookup(const char *path, const char *value, char **user,
  * is, PB_ERR_IO when the file cannot be read.
  */
 int pb_denylist_check(const char *path, const char *jti, const char *sub,
+    struct pb_err *e) PB_WUR;
+
+/*
+ * The local user a token is about to log in as, against the configuration:
+ * PB_ERR_POLICY when user is in deny_users (default "root") or, with
+ * min_uid set, has a uid below it; PB_ERR_USER when min_uid is set and
+ * there is no such user; PB_ERR_IO when the user database cannot be read;
+ * PB_ERR_NOMEM.  PB_OK otherwise.  Messages say which key to change.
+ */
+int pb_user_check_local(const struct pb_conf *cfg, const char *user,
     struct pb_err *e) PB_WUR;
 
 #endif /* PB_USERMAP_H */

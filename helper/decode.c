@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
 #include "jws.h"
 #include "jwt.h"
@@ -277,7 +278,8 @@ parse_time(const char *s, int64_t *out)
 
 /*
  * The module's steps after pb_jwt_verify() (pam/pam_bearer.c check_user()),
- * without the replay cache.  *name gets the local user the token is for.
+ * deny_users and min_uid included, without the replay cache.  *name gets
+ * the local user the token is for.
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
@@ -297,6 +299,8 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 		return pb_err_set(e, PB_ERR_USER, "token is for '%s', not '%s'",
 		    pb_log_safe(*name, sm, sizeof(sm)),
 		    pb_log_safe(user, su, sizeof(su)));
+	if ((r = pb_user_check_local(cfg, *name, e)) != PB_OK)
+		return r;
 	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
 	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK)
 		return r;
@@ -414,7 +418,10 @@ pb_cmd_verify(int argc, char **argv)
 	}
 	if (bad_conf || pb_conf_check(cfg, pb_log_conf, NULL) != PB_OK)
 		goto out;
-	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK) {
+	/* The key file's age is about the host now, whatever --at says. */
+	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK ||
+	    (r = pb_file_check_age(cfg->jwks_file, cfg->jwks_max_age,
+	    (int64_t)time(NULL), &e)) != PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		if (r == PB_ERR_NOMEM)

@@ -19,7 +19,9 @@
 
 #include "conf.h"
 #include "err.h"
+#include "file.h"
 #include "json.h"
+#include "jws.h"
 #include "jwt.h"
 #include "module.h"
 #include "secmem.h"
@@ -193,21 +195,27 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 
 /*
  * Steps after pb_jwt_verify() (DESIGN.md order): user mapping, the PAM
- * user, the denylist, the replay cache.
+ * user, deny_users and min_uid, the denylist, the replay cache.  *files is
+ * set when a failure is about the admin's files or cache, not the token:
+ * whatever the code, that is PAM_AUTHINFO_UNAVAIL (a denylist over its
+ * size cap is no bad token).
  */
 static int
 check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
-    const char *user, int64_t now, struct pb_err *e)
+    const char *user, int64_t now, int *files, struct pb_err *e)
 {
 	char su[PB_SAFE_BUFSZ], sm[PB_SAFE_BUFSZ];
 	char *mapped = NULL;
 	const char *name = jwt->username;
 	int r;
 
+	*files = 0;
 	if (cfg->usermap_file != NULL) {
 		if ((r = pb_usermap_lookup(cfg->usermap_file, jwt->username,
-		    &mapped, e)) != PB_OK)
+		    &mapped, e)) != PB_OK) {
+			*files = r != PB_ERR_USER;
 			return r;
+		}
 		name = mapped;
 	}
 	/* Never rewrite PAM_USER (OpenSSH 10.1+ refuses): compare only. */
@@ -217,17 +225,64 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 		    pb_log_safe(user, su, sizeof(su)));
 		goto out;
 	}
-	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
-	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK)
+	/* deny_users, min_uid: before the replay cache spends the token. */
+	if ((r = pb_user_check_local(cfg, user, e)) != PB_OK) {
+		*files = r == PB_ERR_IO;
 		goto out;
+	}
+	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
+	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK) {
+		*files = r != PB_ERR_DENIED;
+		goto out;
+	}
 	if (cfg->replay_cache != NULL && (r = pb_replay_check(
 	    cfg->replay_cache, jwt->iss, jwt->jti, jwt->exp, now, cfg->leeway,
-	    e)) != PB_OK)
+	    e)) != PB_OK) {
+		*files = r != PB_ERR_REPLAY && r != PB_ERR_CLAIM;
 		goto out;
+	}
 	r = PB_OK;
  out:
 	free(mapped);
 	return r;
+}
+
+/*
+ * The token inside surrounding ASCII blanks (space, tab, CR, LF, VT, FF):
+ * a token pasted with a trailing space or a CRLF line end is the token.
+ * Input that is no JWT is handed on untrimmed: passwords keep their blanks.
+ */
+static void
+trim(const struct pb_secret *in, const char **t, size_t *tlen)
+{
+	const char *p = in->p, *end = in->p + in->len;
+
+	while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
+		p++;
+	while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' &&
+	    end[-1] <= '\r')))
+		end--;
+	*t = p;
+	*tlen = (size_t)(end - p);
+}
+
+/*
+ * Whether non-JWT input looks like an opaque access token (LemonLDAP::NG's
+ * default is 64 hex digits): long, no '.', only RFC 6750 b64token bytes.
+ * Only chooses the words of a debug line; nothing of it is logged.
+ */
+static int
+opaque_like(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 32)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_~+/=", s[i]) == NULL || s[i] == '\0')
+			return 0;
+	return 1;
 }
 
 static void
@@ -249,9 +304,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pb_jwt *jwt = NULL;
 	struct pb_secret tok = { NULL, 0 };
 	struct pb_err e;
-	const char *user = NULL;
+	const char *user = NULL, *t;
+	size_t tlen;
 	int64_t now;
-	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0;
+	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0, files = 0;
 
 	(void)flags;
 	pb_err_clear(&e);
@@ -267,8 +323,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 * every login: only with debug.  A set with no usable key is an
 	 * error below either way.
 	 */
+	now = (int64_t)time(NULL);
 	if ((r = pb_verifier_new(cfg, args.debug ? pb_log_skip : NULL, pamh,
-	    &v, &e)) != PB_OK) {
+	    &v, &e)) != PB_OK || (r = pb_file_check_age(cfg->jwks_file,
+	    cfg->jwks_max_age, now, &e)) != PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
 		rv = pb_to_pam(r, 1);
@@ -285,7 +343,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	    &hint1023)) != PAM_SUCCESS)
 		goto out;
 	rv = PAM_AUTH_ERR;
-	if (!pb_jwt_shaped(tok.p, tok.len)) {
+	trim(&tok, &t, &tlen);
+	if (!pb_jwt_shaped(t, tlen)) {
 		/*
 		 * Not a JWT: a password for the next module.  Hand it on
 		 * when we asked for it, so one prompt serves both.
@@ -296,22 +355,26 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 			goto out;
 		}
 		if (args.debug)
-			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is not a "
-			    "JWT, ignoring", su);
+			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is %s, "
+			    "ignoring", su, opaque_like(t, tlen) ?
+			    PB_JWS_NOT_JWT : "not a JWT");
 		/* A token cut inside its header or payload lands here. */
 		if (hint1023)
 			log_hint1023(pamh);
 		rv = PAM_IGNORE;
 		goto out;
 	}
-	now = (int64_t)time(NULL);
-	if ((r = pb_jwt_verify(v, tok.p, tok.len, now, &jwt, &e)) == PB_OK)
-		r = check_user(cfg, jwt, user, now, &e);
+	if ((r = pb_jwt_verify(v, t, tlen, now, &jwt, &e)) == PB_OK)
+		r = check_user(cfg, jwt, user, now, &files, &e);
 	if (r != PB_OK) {
-		/* Unreadable or broken lists and cache: IO, CONFIG. */
-		rv = pb_to_pam(r, 0);
-		pam_syslog(pamh, rv == PAM_AUTH_ERR ? LOG_NOTICE : LOG_ERR,
-		    "token rejected for '%s': %s", su, pb_err_msg(&e));
+		/* Unreadable, oversized or broken lists and cache: files. */
+		rv = pb_to_pam(r, files);
+		if (rv == PAM_AUTH_ERR)
+			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
+			    "'%s': %s", su, pb_err_msg(&e));
+		else
+			pam_syslog(pamh, LOG_ERR, "cannot check the token for "
+			    "'%s': %s", su, pb_err_msg(&e));
 		if (hint1023)
 			log_hint1023(pamh);
 		goto out;

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "file.h"
 #include "module.h"
 
 /* Entries looked at per login while sweeping expired ones. */
@@ -129,6 +130,9 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 		    sp, (unsigned)geteuid());
 		goto out;
 	}
+	/* And so could those able to swap it through a parent directory. */
+	if ((r = pb_file_check_path(dir, &st, e)) != PB_OK)
+		goto out;
 	if ((r = entry_name(iss, jti, name)) != PB_OK)
 		goto out;
 	vlen = (size_t)snprintf(val, sizeof(val), "%" PRId64 "\n", until);

@@ -494,6 +494,93 @@ END_TEST
 
 /* --- duplicates ----------------------------------------------------- */
 
+START_TEST(test_conf_accept_id_tokens)
+{
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+	ck_assert_int_eq(load(BASE "accept_id_tokens = yes\n"), PB_OK);
+	ck_assert_int_eq(cfg->accept_id_tokens, 1);
+	ck_assert_int_eq(arg("accept_id_tokens", "no"), PB_OK);
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+	ck_assert_int_eq(arg("accept_id_tokens", "no"), PB_ERR_CONFIG);
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(load(BASE "accept_id_tokens = Yes\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: accept_id_tokens: 'Yes' is neither 'yes' "
+	    "nor 'no'", path));
+	ck_assert_int_eq(cfg->accept_id_tokens, 0);
+}
+END_TEST
+
+START_TEST(test_conf_deny_users_min_uid)
+{
+	ck_assert_uint_eq(cfg->deny_users.n, 1);
+	ck_assert_str_eq(cfg->deny_users.v[0], "root");
+	ck_assert_int_eq(cfg->min_uid, 0);
+	/* An empty value turns the default off; other keys refuse one. */
+	ck_assert_int_eq(load(BASE "deny_users =\nmin_uid = 1000\n"), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 0);
+	ck_assert_int_eq(cfg->min_uid, 1000);
+	ck_assert_int_eq(arg("deny_users", "root \"x y\""), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 2);
+	ck_assert_str_eq(cfg->deny_users.v[1], "x y");
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(arg("deny_users", ""), PB_OK);
+	ck_assert_uint_eq(cfg->deny_users.n, 0);
+	ck_assert_int_eq(load(BASE "min_uid = 1k\ndeny_users = \"a\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: min_uid: '1k' is not a whole number of uid "
+	    "(0 to 2147483647)", path));
+	ck_assert(has_msg("%s:4: deny_users: unterminated double quote",
+	    path));
+}
+END_TEST
+
+START_TEST(test_conf_jwks_max_age)
+{
+	static const struct {
+		const char	*text;
+		long		 secs;
+	} ok[] = {
+		{ "0", 0 }, { "600", 600 }, { "90s", 90 }, { "15m", 900 },
+		{ "36h", 129600 }, { "7d", 604800 }, { "2w", 1209600 },
+		{ "3650d", 315360000 },
+	};
+	static const char *const junk[] = {
+		"7 d", "d", "7D", "-1d", "+7d", "7dd", "1.5d", "7days", " 7d",
+	};
+	size_t i;
+
+	ck_assert_int_eq(cfg->jwks_max_age, 0);
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_ARG, "jwks_max_age",
+		    ok[i].text, "t", rec, &logs), PB_OK);
+		ck_assert_int_eq(cfg->jwks_max_age, ok[i].secs);
+		cfg->from_arg = 0;
+	}
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		logs.n = 0;
+		ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_ARG, "jwks_max_age",
+		    junk[i], "t", rec, &logs), PB_ERR_CONFIG);
+		ck_assert(has_msg("t: jwks_max_age: '%s' is not a duration "
+		    "(a whole number with an optional unit s, m, h, d or w, "
+		    "such as 7d)", junk[i]));
+	}
+	logs.n = 0;
+	ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_ARG, "jwks_max_age",
+	    "3651d", "t", rec, &logs), PB_ERR_CONFIG);
+	ck_assert(has_msg("t: jwks_max_age: '3651d' is out of range (0 to "
+	    "315360000 seconds)"));
+	ck_assert_int_eq(pb_conf_set(cfg, PB_CONF_ARG, "jwks_max_age",
+	    "99999999999999999999999w", "t", rec, &logs), PB_ERR_CONFIG);
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(load(BASE "jwks_max_age = 7d\n"), PB_OK);
+	ck_assert_int_eq(cfg->jwks_max_age, 604800);
+}
+END_TEST
+
 START_TEST(test_conf_distinct_keys)
 {
 	ck_assert_int_eq(load(BASE "leeway = 1\nmax_token_age = 1\n"), PB_OK);
@@ -1179,6 +1266,9 @@ conf_suite(void)
 
 	t = tc("duplicates");
 	tcase_add_test(t, test_conf_distinct_keys);
+	tcase_add_test(t, test_conf_accept_id_tokens);
+	tcase_add_test(t, test_conf_deny_users_min_uid);
+	tcase_add_test(t, test_conf_jwks_max_age);
 	tcase_add_test(t, test_conf_duplicate_key);
 	tcase_add_test(t, test_conf_duplicate_set_direct);
 	tcase_add_test(t, test_conf_duplicate_arg);

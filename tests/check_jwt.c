@@ -1402,8 +1402,9 @@ START_TEST(test_jwt_segments)
 	h = fmt("%.*s", (int)ln[0], t + st[0]);
 	p = fmt("%.*s", (int)ln[1], t + st[1]);
 	s = fmt("%.*s", (int)ln[2], t + st[2]);
-	REJECT(h, PB_ERR_FORMAT, "token does not have exactly three "
-	    "segments");
+	/* No dot at all: an opaque access token, say so. */
+	REJECT(h, PB_ERR_FORMAT, "not a JWT (an opaque access token? ask "
+	    "the IdP for JWT access tokens)");
 	REJECT(fmt("%s.%s", h, p), PB_ERR_FORMAT, "exactly three segments");
 	REJECT(fmt("%s.%s.%s.%s", h, p, s, s), PB_ERR_FORMAT,
 	    "exactly three segments");
@@ -1418,8 +1419,11 @@ START_TEST(test_jwt_segments)
 	REJECT(fmt(".%s.%s", p, s), PB_ERR_FORMAT, "token header is empty");
 	REJECT(fmt("%s.%s.", h, p), PB_ERR_FORMAT,
 	    "token signature is empty");
-	REJECT("", PB_ERR_FORMAT, "exactly three segments");
-	REJECT("hunter2", PB_ERR_FORMAT, "exactly three segments");
+	REJECT("", PB_ERR_FORMAT, "not a JWT");
+	REJECT("hunter2", PB_ERR_FORMAT, "not a JWT");
+	REJECT("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef", PB_ERR_FORMAT,
+	    "not a JWT (an opaque access token?");
 }
 END_TEST
 
@@ -2115,6 +2119,12 @@ START_TEST(test_jwt_shaped_yes)
 	/* The length counts, not a NUL. */
 	t = fmt("%s.xyz", tok("ES256", NULL, NULL));
 	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t) - 4), 1);
+	/* "eyJ" (a JSON object's start) and a dot: a token, even broken. */
+	ck_assert_int_eq(pb_jwt_shaped("eyJ.", 4), 1);
+	ck_assert_int_eq(pb_jwt_shaped("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d", 32),
+	    1);
+	ck_assert_int_eq(pb_jwt_shaped("eyJhbGc.x y!", 12), 1);
+	ck_assert_int_eq(pb_jwt_shaped("eyJhbGciOiJIUzI1NiJ9", 20), 0);
 }
 END_TEST
 
@@ -2147,11 +2157,14 @@ START_TEST(test_jwt_shaped_no)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		ck_assert_msg(pb_jwt_shaped(v[i], strlen(v[i])) == 0,
 		    "'%s' is JWT-shaped", v[i]);
-	/* A real token with two dots more, or a padded one. */
+	/*
+	 * A real token with two dots more, or a padded one: no JWS, but it
+	 * starts with "eyJ" and has a dot, so it is taken as a (bad) token.
+	 */
 	t = fmt("%s.%s", t, t);
-	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t)), 0);
+	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t)), 1);
 	t = fmt("%s=", tok("ES256", NULL, NULL));
-	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t)), 0);
+	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t)), 1);
 	/* A NUL inside the given length. */
 	ck_assert_int_eq(pb_jwt_shaped("e30.e30\0.e30", 12), 0);
 }

@@ -138,6 +138,61 @@ START_TEST(test_usermap_denylist)
 }
 END_TEST
 
+/* Both lists, with len bytes that may hold NULs: the code of each. */
+static void
+both_n(const char *text, size_t len, int *rmap, int *rdeny,
+    struct pb_err *em, struct pb_err *ed)
+{
+	char *mp = tu_write_filen(dir, "map", text, len, 0644);
+	char *dp = tu_write_filen(dir, "deny", text, len, 0644);
+	char *u = NULL;
+
+	pb_err_clear(em);
+	pb_err_clear(ed);
+	*rmap = pb_usermap_lookup(mp, "zed", &u, em);
+	*rdeny = pb_denylist_check(dp, "zed", "zed", ed);
+	free(u);
+	free(mp);
+	free(dp);
+}
+
+#define BOTH_BAD(text, want) do { \
+	int rm_, rd_; \
+	both_n(text, sizeof(text) - 1, &rm_, &rd_, &em, &ed); \
+	ck_assert_int_eq(rm_, PB_ERR_CONFIG); \
+	ck_assert_int_eq(rd_, PB_ERR_CONFIG); \
+	ck_assert_msg(strstr(em.msg, "/map" want) != NULL, "usermap: %s", \
+	    em.msg); \
+	ck_assert_msg(strstr(ed.msg, "/deny" want) != NULL, "denylist: %s", \
+	    ed.msg); \
+} while (0)
+
+START_TEST(test_usermap_not_text)
+{
+	struct pb_err em, ed;
+	int rm, rd;
+
+	/*
+	 * A NUL byte used to end the buffer for the line scan: every entry
+	 * after it was silently gone, "zed" included.
+	 */
+	BOTH_BAD("a x\nb\0c y\nzed zed\n", ":2: NUL byte in line (is this "
+	    "a text file?)");
+	BOTH_BAD("\0", ":1: NUL byte");
+	/* Latin-1, an overlong '/', a surrogate, past U+10FFFF, cut short. */
+	BOTH_BAD("# ok\nJos\xe9 jose\n", ":2: invalid UTF-8 in line");
+	BOTH_BAD("\xc0\xaf x\n", ":1: invalid UTF-8");
+	BOTH_BAD("x y\n\n\xed\xa0\x80 x\n", ":3: invalid UTF-8");
+	BOTH_BAD("\xf4\x90\x80\x80 x\n", ":1: invalid UTF-8");
+	BOTH_BAD("x \xe2\x82", ":1: invalid UTF-8");
+	/* Valid UTF-8 of every length is fine. */
+	both_n("Jos\xc3\xa9 jose\n\xe2\x82\xac euro\n\xf0\x9f\x94\x91 k\n"
+	    "zed zed\n", 35, &rm, &rd, &em, &ed);
+	ck_assert_int_eq(rm, PB_OK);
+	ck_assert_int_eq(rd, PB_OK);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -149,6 +204,7 @@ main(void)
 	tcase_add_test(tc, test_usermap_exclusive);
 	tcase_add_test(tc, test_usermap_errors);
 	tcase_add_test(tc, test_usermap_denylist);
+	tcase_add_test(tc, test_usermap_not_text);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

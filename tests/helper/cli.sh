@@ -225,6 +225,13 @@ run "$bt" verify --config "$conf" --at $((T0 + 1)) "$good"
 expect "verify a token from argv" 0 "token valid" out
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) audience=web
 expect "verify with a key=value override" 1 "token rejected:" err
+# An opaque access token (LemonLDAP::NG's default: 64 hex digits) is no
+# JWT, and saying "three segments" would not tell the admin what to fix.
+opaque=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+V "$opaque"
+expect "verify an opaque token names it" 1 \
+    "not a JWT (an opaque access token? ask the IdP for JWT access tokens)" err
+noleak "verify of an opaque token" "$opaque" all "$tmp/out" "$tmp/err"
 runin "$good" "$bt" verify --config "$conf" --at yesterday
 expect "verify --at with a non-number" 2 "--at" err
 runin "$good" "$bt" verify --config "$conf" --bogus
@@ -251,6 +258,37 @@ chmod 666 "$tmp/ww.conf"
 V2 "$tmp/ww.conf"
 expect "verify with a world-writable config" 3 "ww.conf" err
 
+# deny_users (default root) and min_uid: the local user a token is for.
+rootok=$(sign "$(claims root $((T0 + 300)))") || exit 99
+V "$rootok"
+expect "verify a token for root (deny_users defaults to root)" 1 \
+    "local user 'root' is in deny_users" err
+V "$rootok" 0 deny_users=
+expect "verify a token for root with deny_users empty" 0 \
+    "token valid for user 'root'" out
+V "$rootok" 0 deny_users= min_uid=1000
+expect "verify a token for root with min_uid 1000" 1 \
+    "local user 'root' has uid 0, below min_uid 1000" err
+
+# jwks_max_age: the key file's mtime is its last sync (fetch-jwks sets it).
+cp "$PB_TESTDATA/jwks.json" "$tmp/old-jwks.json"
+touch -d '@'$(($(date +%s) - 9 * 86400)) "$tmp/old-jwks.json"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    jwks_file="$tmp/old-jwks.json" jwks_max_age=7d
+expect "verify with a JWKS older than jwks_max_age" 3 \
+    "last synced 9d 0h ago, longer than jwks_max_age (7d 0h): run 'bearer-token fetch-jwks'" err
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    jwks_file="$tmp/old-jwks.json" jwks_max_age=10d
+expect "verify with a JWKS younger than jwks_max_age" 0 "token valid" out
+
+# A group-writable directory above a trusted file: exit 3, naming it.
+mkdir -m 775 "$tmp/gw"
+chmod 775 "$tmp/gw"
+cp "$conf" "$tmp/gw/pam_bearer.conf"
+V2 "$tmp/gw/pam_bearer.conf"
+expect "verify with the config in a group-writable directory" 3 \
+    "directory $tmp/gw (owner $(id -u), mode 0775) must be owned by root" err
+
 # The usermap and the denylist.
 printf 'alice alice2\n' >"$tmp/map"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
@@ -260,5 +298,15 @@ printf 'alice\n' >"$tmp/deny"
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     denylist_file="$tmp/deny"
 expect "verify a denied sub" 1 "token rejected:" err
+# A list over its size cap is the admin's to fix: exit 3, not "rejected".
+awk 'BEGIN { for (i = 0; i < 30000; i++)
+	printf "%08x-0000-4000-8000-%012x\n", i, i }' >"$tmp/bigdeny"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    denylist_file="$tmp/bigdeny"
+expect "verify with a denylist over 1 MiB" 3 "over the limit of 1048576" err
+sed 's/-/ /' "$tmp/bigdeny" >"$tmp/bigmap"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    usermap_file="$tmp/bigmap"
+expect "verify with a usermap over 1 MiB" 3 "over the limit of 1048576" err
 
 tl_done

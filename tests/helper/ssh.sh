@@ -90,6 +90,8 @@ issuer = $iss
 audience = ssh
 jwks_file = $srv/jwks.json
 leeway = 0
+# The test logs in as root, which deny_users refuses by default.
+deny_users =
 CONF
 [ -s "$srv/pam_bearer.conf" ] || exit 99
 cat >"$pamfile" <<PAM

@@ -843,9 +843,46 @@ START_TEST(test_pam_stack_fallthrough)
 	AUTH("pw2", "alice", secret("my.pass.word"), PAM_SUCCESS);
 	ck_assert_uint_eq(last.nprompts, 1);
 	EXACT("alice", "my.pass.word", PAM_IGNORE);
-	/* A JWE (five segments) is not a JWS: passed on too. */
-	EXACT("alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), PAM_IGNORE);
 	NOT_LOGGED("token rejected");
+}
+END_TEST
+
+START_TEST(test_pam_stack_token_whitespace)
+{
+	char *t = good("alice"), *pw;
+
+	/*
+	 * A pasted token with a blank or a CR around it is still the token:
+	 * it logs in, and is never handed on as a password.
+	 */
+	AUTH("deny", "alice", track(tu_asprintf("%s ", t)), PAM_SUCCESS);
+	AUTH("deny", "alice", track(tu_asprintf(" \t%s\r", t)), PAM_SUCCESS);
+	AUTH("deny", "alice", track(tu_asprintf("%s\r\n", t)), PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("%s ", good("bob"))), PAM_AUTH_ERR);
+	/*
+	 * What starts like a JWT header and has a dot is a token, verified
+	 * and refused when bad, never a password for the next module
+	 * (pam_ldap or pam_sss would send it to the directory).
+	 */
+	service("next", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_none\n");
+	AUTH("next", "alice", track(tu_asprintf("%s x", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("%.40s!.e30.e30", t)),
+	    PAM_SUCCESS);
+	/* A JWE (five segments) is no JWS, and no password either. */
+	AUTH("next", "alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"),
+	    PAM_SUCCESS);
+	EXACT("alice", secret("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	EXACT("alice", track(tu_asprintf("%s x", t)), PAM_AUTH_ERR);
+	/* A password keeps its blanks, and "eyJ" without a dot is one. */
+	pw = track(tu_strdup(" pass word "));
+	free(tu_write_file(dir, "pw", pw, 0600));
+	service("pw3", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_file=@DIR@/pw\n");
+	AUTH("pw3", "alice", pw, PAM_SUCCESS);
+	EXACT("alice", secret("eyJust-a-password"), PAM_IGNORE);
 }
 END_TEST
 
@@ -908,9 +945,10 @@ START_TEST(test_pam_stack_conv_errors)
 	ck_assert_int_ne(rc, PAM_SUCCESS);
 	/* An empty answer is no token: passed on. */
 	EXACT("alice", "", PAM_IGNORE);
-	/* Whitespace around a token makes it no JWT: never trimmed. */
-	EXACT("alice", track(tu_asprintf("%s\n", good("alice"))), PAM_IGNORE);
-	EXACT("alice", track(tu_asprintf(" %s", good("alice"))), PAM_IGNORE);
+	/* Whitespace around a token is trimmed (issue 11, finding 3). */
+	EXACT("alice", track(tu_asprintf("%s\n", good("alice"))),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf(" %s", good("alice"))), PAM_SUCCESS);
 }
 END_TEST
 
@@ -1127,6 +1165,58 @@ START_TEST(test_pam_conf_jwks_no_kid)
 	free(b);
 	free(set);
 	free(c);
+}
+END_TEST
+
+/* Copy the test JWKS to dir/name with its mtime age seconds ago. */
+static void
+jwks_aged(const char *name, long age)
+{
+	char *src = tu_asprintf("%s/jwks.json", tu_datadir()), *text, *dst;
+	struct timespec ts[2];
+	size_t len = 0;
+
+	text = tu_read_file(src, &len);
+	dst = tu_write_filen(dir, name, text, len, 0644);
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(now() - age);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, dst, ts, 0), 0);
+	free(text);
+	free(src);
+	free(dst);
+}
+
+START_TEST(test_pam_conf_jwks_max_age)
+{
+	/*
+	 * fetch-jwks sets the file's mtime at every successful sync: a file
+	 * older than jwks_max_age means the sync stopped, and keys the IdP
+	 * withdrew may still be in it.  Refused before any prompt.
+	 */
+	jwks_aged("old.json", 10 * 86400 + 3 * 3600 + 60);
+	jwks_aged("new.json", 86400);
+	conf("jwks_file = @DIR@/old.json\njwks_max_age = 7d\n");
+	UNAVAIL("alice");
+	LOGGED("err", "cannot use the keys: ");
+	LOGGED("err", "old.json was last synced 10d 3h ago, longer than "
+	    "jwks_max_age (7d 0h): run 'bearer-token fetch-jwks' and check "
+	    "pam-bearer-jwks.timer");
+	NOT_LOGGED("token rejected");
+	conf("jwks_file = @DIR@/new.json\njwks_max_age = 7d\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* Off by default; the module line may set it, in any unit. */
+	conf("jwks_file = @DIR@/old.json\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=2w");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=240h");
+	UNAVAIL("alice");
+	LOGGED("err", "longer than jwks_max_age (10d 0h)");
+	svc_exact("jwks_max_age=0");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("jwks_max_age=7days");
+	UNAVAIL("alice");
+	LOGGED("err", "jwks_max_age: '7days' is not a duration");
 }
 END_TEST
 
@@ -1366,6 +1456,94 @@ START_TEST(test_pam_conf_require_scope)
 }
 END_TEST
 
+START_TEST(test_pam_conf_accept_id_tokens)
+{
+	static const char *const id_only[] = { "nonce", "at_hash", "c_hash" };
+	size_t i;
+	char *want;
+
+	/*
+	 * An ID token for any client with our audience (LemonLDAP::NG signs
+	 * both kinds alike) is no access token: refused by default.
+	 */
+	for (i = 0; i < 3; i++) {
+		svc_exact("");
+		EXACT("alice", good_with("alice", id_only[i], "\"x\""),
+		    PAM_AUTH_ERR);
+		want = tu_asprintf("token rejected for 'alice': token has "
+		    "'%s', so it is an ID token, not an access token (set "
+		    "accept_id_tokens = yes", id_only[i]);
+		LOGGED("notice", want);
+		free(want);
+		svc_exact("accept_id_tokens=yes");
+		EXACT("alice", good_with("alice", id_only[i], "\"x\""),
+		    PAM_SUCCESS);
+	}
+	conf("accept_id_tokens = yes\n");
+	svc_exact("");
+	EXACT("alice", good_with("alice", "nonce", "\"n\""), PAM_SUCCESS);
+	svc_exact("accept_id_tokens=no");
+	EXACT("alice", good_with("alice", "nonce", "\"n\""), PAM_AUTH_ERR);
+	conf("accept_id_tokens = maybe\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: accept_id_tokens: 'maybe' is "
+	    "neither 'yes' nor 'no'");
+}
+END_TEST
+
+START_TEST(test_pam_conf_deny_users)
+{
+	/*
+	 * An IdP account named "root" is not this host's root: refused by
+	 * default, with a line that names the key.
+	 */
+	EXACT("root", good("root"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'root': local user 'root' is in "
+	    "deny_users");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* "deny_users =" turns the default off, in the file or the line. */
+	conf("deny_users =\n");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	conf(NULL);
+	svc_exact("deny_users=");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	svc_exact("[deny_users=alice bob]");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'alice' is in deny_users");
+	EXACT("bob", good("bob"), PAM_AUTH_ERR);
+	/* Through a usermap: the local user counts, not the claim. */
+	file0("map", "admin-uuid root\n", 0644);
+	svc_exact("usermap_file=@DIR@/map");
+	EXACT("root", good("admin-uuid"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'root' is in deny_users");
+}
+END_TEST
+
+START_TEST(test_pam_conf_min_uid)
+{
+	conf("deny_users =\nmin_uid = 1000\n");
+	/* root is 0 and daemon 1 on every Linux; nobody is 65534 here. */
+	EXACT("root", good("root"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'root': local user 'root' has uid "
+	    "0, below min_uid 1000");
+	EXACT("daemon", good("daemon"), PAM_AUTH_ERR);
+	LOGGED("notice", "has uid 1, below min_uid 1000");
+	EXACT("nobody", good("nobody"), PAM_SUCCESS);
+	EXACT("no-such-user-x", good("no-such-user-x"), PAM_AUTH_ERR);
+	LOGGED("notice", "no local user 'no-such-user-x' (min_uid needs its "
+	    "uid)");
+	/* Off by default and with 0. */
+	svc_exact("min_uid=0");
+	EXACT("root", good("root"), PAM_SUCCESS);
+	EXACT("no-such-user-x", good("no-such-user-x"), PAM_SUCCESS);
+	conf("min_uid = -1\n");
+	svc_exact("");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: min_uid: '-1' is out of range");
+}
+END_TEST
+
 START_TEST(test_pam_conf_groups)
 {
 	char *c = claims("alice");
@@ -1452,6 +1630,70 @@ START_TEST(test_pam_conf_denylist)
 	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
 	LOGGED("err", "gone");
 	free(c);
+}
+END_TEST
+
+/*
+ * A list file the module cannot use is the admin's to fix, however it
+ * fails: PAM_AUTHINFO_UNAVAIL at LOG_ERR, never "token rejected".  A
+ * denylist that grows by appending revoked jti values passes the 1 MiB cap
+ * at about 28,000 UUIDs.
+ */
+START_TEST(test_pam_files_list_toobig)
+{
+	const size_t n = 30000;
+	char *big = tu_malloc(n * 37 + 1), *c = claims("alice");
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		(void)snprintf(big + i * 37, 38, "%08zx-0000-4000-8000-%012zx\n",
+		    i, i);
+	file0("deny", big, 0644);
+	for (i = 0; i < n; i++)
+		big[i * 37 + 8] = ' ';
+	file0("map", big, 0644);
+	free(big);
+	svc_exact("denylist_file=@DIR@/deny");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "deny is 1110000 bytes, over the limit of 1048576");
+	NOT_LOGGED("token rejected");
+	svc_exact("usermap_file=@DIR@/map");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "map is 1110000 bytes, over the limit of 1048576");
+	NOT_LOGGED("token rejected");
+	/* Missing: the same, and the line says what cannot be checked. */
+	svc_exact("denylist_file=@DIR@/gone");
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "cannot check the token for 'alice': cannot open");
+	NOT_LOGGED("token rejected");
+	free(c);
+}
+END_TEST
+
+/*
+ * A NUL byte in the denylist used to hide every entry after it; bytes that
+ * are not UTF-8 never match a claim.  Both are the admin's to fix.
+ */
+START_TEST(test_pam_files_list_not_text)
+{
+	static const char deny[] = "# revoked\nfirst\0junk\nmallory\n";
+	static const char map[] = "x y\nJos\xe9 alice\nalice alice\n";
+	char *p;
+
+	p = tu_write_filen(dir, "deny", deny, sizeof(deny) - 1, 0644);
+	free(p);
+	p = tu_write_filen(dir, "map", map, sizeof(map) - 1, 0644);
+	free(p);
+	svc_exact("denylist_file=@DIR@/deny");
+	auth_is(__LINE__, "exact", "mallory", good("mallory"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "/deny:2: NUL byte in line (is this a text file?)");
+	NOT_LOGGED("accepted");
+	svc_exact("usermap_file=@DIR@/map");
+	auth_is(__LINE__, "exact", "alice", good("alice"),
+	    PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "/map:2: invalid UTF-8 in line");
+	NOT_LOGGED("accepted");
 }
 END_TEST
 
@@ -1546,6 +1788,14 @@ START_TEST(test_pam_conf_debug)
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	EXACT("alice", secret("password-with-debug"), PAM_IGNORE);
 	LOGGED("debug", "input for 'alice' is not a JWT");
+	/*
+	 * An opaque access token is no JWT either: still PAM_IGNORE (a
+	 * password must keep working), but the line says what it may be.
+	 */
+	EXACT("alice", secret("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef"), PAM_IGNORE);
+	LOGGED("debug", "input for 'alice' is not a JWT (an opaque access "
+	    "token? ask the IdP for JWT access tokens), ignoring");
 }
 END_TEST
 
@@ -2064,16 +2314,16 @@ START_TEST(test_pam_parts_1023_in_payload)
 {
 	/*
 	 * A 1.5 KB token cut at 1023 bytes inside its payload has one dot:
-	 * not JWT-shaped, so it is passed on (PAM_IGNORE) like a password,
-	 * but the hint is logged all the same: this is the usual way a
-	 * real token gets cut.
+	 * it starts like a JWT, so it is refused as a token, never handed
+	 * on as a password, and the hint is logged: this is the usual way
+	 * a real token gets cut.
 	 */
 	char *t = token_len(1500, 1600, 600), *cut;
 
 	cut = track(tu_strdup(t));
 	cut[1023] = '\0';
 	ck_assert_ptr_eq(strchr(cut, '.'), strrchr(cut, '.'));
-	EXACT("alice", cut, PAM_IGNORE);
+	EXACT("alice", cut, PAM_AUTH_ERR);
 	LOGGED("notice", "an answer was exactly 1023 bytes");
 	/* A password of another length: nothing logged. */
 	EXACT("alice", secret("a-password-of-some-other-length"), PAM_IGNORE);
@@ -2263,6 +2513,110 @@ struct racer {
 	pthread_barrier_t	*barrier;
 	int			 rc;
 };
+
+/*
+ * Issue 11, finding 12: every directory on the way to a file the module
+ * trusts must be owned by root (or us) and writable by no one else, unless
+ * it is root's and sticky; the test's own directories sit under /tmp,
+ * which is such a one.
+ */
+START_TEST(test_pam_files_parent_dirs)
+{
+	char *gw = mkcache("gw", 0775), *safe = mkcache("safe", 0755);
+	char *st = mkcache("st", 01777), *p, *q;
+
+	jwks_aged("gw/jwks.json", 0);
+	jwks_aged("safe/jwks.json", 0);
+	/* A group member could swap jwks.json for a link to another file. */
+	conf("jwks_file = @DIR@/gw/jwks.json\n");
+	UNAVAIL("alice");
+	p = tu_asprintf("cannot use the keys: %s/gw/jwks.json: directory "
+	    "%s (owner %u, mode 0775) must be owned by root (or uid %u) and "
+	    "writable by no one else, or be sticky and owned by root", dir,
+	    gw, (unsigned)geteuid(), (unsigned)geteuid());
+	LOGGED("err", p);
+	free(p);
+	ck_assert_int_eq(chmod(gw, 0755), 0);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* Writable by others, or owned by someone else. */
+	ck_assert_int_eq(chmod(gw, 0757), 0);
+	UNAVAIL("alice");
+	/* The rest needs root (chown), as the tests normally run. */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(gw, 0755), 0);
+		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
+		UNAVAIL("alice");
+		LOGGED("err", "(owner 65534, mode 0755) must be owned by root");
+		/* Root's sticky directory is fine, someone else's is not. */
+		ck_assert_int_eq(chown(gw, 0, 0), 0);
+		ck_assert_int_eq(chmod(gw, 01777), 0);
+		EXACT("alice", good("alice"), PAM_SUCCESS);
+		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
+		ck_assert_int_eq(chmod(gw, 01777), 0);
+		UNAVAIL("alice");
+		ck_assert_int_eq(chown(gw, 0, 0), 0);
+	}
+	ck_assert_int_eq(chmod(gw, 0775), 0);
+	/* A link's own directory counts, and so do its target's. */
+	p = tu_asprintf("%s/jwks.json", safe);
+	q = tu_asprintf("%s/link.json", gw);
+	ck_assert_int_eq(symlink(p, q), 0);
+	conf("jwks_file = @DIR@/gw/link.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "gw/link.json: directory");
+	free(q);
+	q = tu_asprintf("%s/link.json", safe);
+	ck_assert_int_eq(symlink("../gw/jwks.json", q), 0);
+	conf("jwks_file = @DIR@/safe/link.json\n");
+	UNAVAIL("alice");
+	LOGGED("err", "safe/link.json: directory");
+	ck_assert_int_eq(chmod(gw, 0755), 0);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	/* In root's sticky directory, only a link of root's is followed. */
+	free(q);
+	q = tu_asprintf("%s/link.json", st);
+	ck_assert_int_eq(symlink(p, q), 0);
+	conf("jwks_file = @DIR@/st/link.json\n");
+	if (geteuid() == 0) {
+		EXACT("alice", good("alice"), PAM_SUCCESS);
+		ck_assert_int_eq(lchown(q, 65534, 65534), 0);
+		UNAVAIL("alice");
+		LOGGED("err", "st/link.json in a directory others can write "
+		    "belongs to uid 65534");
+	}
+	free(p);
+	free(q);
+	/* The configuration, the lists and the replay cache alike. */
+	ck_assert_int_eq(chmod(gw, 0775), 0);
+	conf(NULL);
+	file0("gw/pam_bearer.conf", "issuer = " ISS "\naudience = " AUD "\n"
+	    "jwks_file = @DIR@/safe/jwks.json\n", 0644);
+	file0("gw/deny", "nobody-here\n", 0644);
+	file0("gw/map", "alice alice\n", 0644);
+	file0("safe/deny", "nobody-here\n", 0644);
+	service("gwconf", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@DIR@/gw/pam_bearer.conf\n");
+	AUTH("gwconf", "alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/pam_bearer.conf: directory");
+	svc_exact("denylist_file=@DIR@/gw/deny");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/deny: directory");
+	svc_exact("usermap_file=@DIR@/gw/map");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	svc_exact("denylist_file=@DIR@/safe/deny");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	free(mkcache("gw/cache", 0700));
+	free(mkcache("safe/cache", 0700));
+	svc_exact("replay_cache=@DIR@/gw/cache");
+	EXACT("alice", good("alice"), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "gw/cache: directory");
+	svc_exact("replay_cache=@DIR@/safe/cache");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	free(gw);
+	free(safe);
+	free(st);
+}
+END_TEST
 
 static void *
 race(void *arg)
@@ -2621,6 +2975,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_stack_exact_codes);
 	tcase_add_test(tc, test_pam_stack_fallthrough);
 	tcase_add_test(tc, test_pam_stack_failed_jwt_not_passed_on);
+	tcase_add_test(tc, test_pam_stack_token_whitespace);
 	tcase_add_test(tc, test_pam_stack_setcred);
 	tcase_add_test(tc, test_pam_stack_conv_errors);
 	tcase_add_test(tc, test_pam_stack_user_unchanged);
@@ -2634,6 +2989,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_jwks_unusable);
 	tcase_add_test(tc, test_pam_conf_jwks_small_order);
 	tcase_add_test(tc, test_pam_conf_jwks_no_kid);
+	tcase_add_test(tc, test_pam_conf_jwks_max_age);
 	tcase_add_test(tc, test_pam_conf_algorithms);
 	tcase_add_test(tc, test_pam_conf_every_default_alg);
 	tcase_add_test(tc, test_pam_conf_hmac);
@@ -2643,9 +2999,14 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_max_token_age);
 	tcase_add_test(tc, test_pam_conf_require_scope);
 	tcase_add_test(tc, test_pam_conf_groups);
+	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
+	tcase_add_test(tc, test_pam_conf_deny_users);
+	tcase_add_test(tc, test_pam_conf_min_uid);
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);
 	tcase_add_test(tc, test_pam_conf_max_token_size);
+	tcase_add_test(tc, test_pam_files_list_toobig);
+	tcase_add_test(tc, test_pam_files_list_not_text);
 	tcase_add_test(tc, test_pam_conf_prompt);
 	tcase_add_test(tc, test_pam_conf_errors);
 	tcase_add_test(tc, test_pam_conf_debug);
@@ -2674,6 +3035,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_replay_sweep);
 	tcase_add_test(tc, test_pam_replay_arg);
 	tcase_add_test(tc, test_pam_replay_bad_dir);
+	tcase_add_test(tc, test_pam_files_parent_dirs);
 	tcase_add_test(tc, test_pam_replay_race);
 
 	tc = tcase(s, "session", 60);
