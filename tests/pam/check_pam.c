@@ -2250,15 +2250,17 @@ END_TEST
 /*
  * The sweep is bounded per login but reaches every entry: 300 stale
  * entries of the flat layout, 600 expired ones across the shards, 300
- * live ones in shard 00 (ahead of nothing: the sweep goes on by name),
- * stale temp files; all dead ones are gone after at most 40 logins.
+ * live ones in shard 00 with an expired one behind them in name order
+ * (more than one login's 256 names: the sweep goes on from where it
+ * stopped), stale temp files; all dead ones are gone after at most 40
+ * logins (19 as written: 257 directories, 16 a login).
  * 0.1.0 looked at the first 256 names it listed and never removed an
  * empty entry, so it never got there.
  */
 START_TEST(test_pam_replay_sweep_all)
 {
 	char *cache = mkcache("many", 0700), *p, *keep;
-	char *dead[1300];
+	char *dead[1301];
 	size_t ndead = 0, i, logins, left = 1;
 
 	for (i = 0; i < 300; i++) {
@@ -2276,6 +2278,11 @@ START_TEST(test_pam_replay_sweep_all)
 		put(p, "1\n");
 		dead[ndead++] = p;
 	}
+	/* Behind the 300 live ones of shard 00 in name order. */
+	p = tu_asprintf("%s/00/00%s", cache, "ffffffffffffffffffffffffffffff"
+	    "ffffffffffffffffffffffffffffffff");
+	put(p, "1\n");
+	dead[ndead++] = p;
 	for (i = 0; i < 50; i++) {
 		p = tu_asprintf("%s/%02zx/tmp.%016zu", cache, i * 5, i);
 		put(p, "");
