@@ -30,11 +30,15 @@
  *   <64 hex>		an entry of the flat layout of 0.1.0, honoured and
  *			swept as the 257th shard
  *
- * An entry is written to a temp name, fsynced and then linked to its
- * name, so it appears complete or not at all: a full disk or a crash
- * leaves at worst a temp file, never an empty entry that would block its
- * token.  link() fails when the name exists, so of concurrent logins with
- * one token exactly one wins, as O_EXCL did.
+ * An entry is written to a temp name and then linked to its name, so
+ * other logins see it complete or not at all, and a full disk leaves no
+ * entry that would block its token.  link() fails when the name exists,
+ * so of concurrent logins with one token exactly one wins, as O_EXCL did.
+ * One fsync() of the file after link() makes the entry durable before the
+ * login succeeds (with ext4, XFS and btrfs it commits the data, the inode
+ * and the new name together), as the single write of 0.1.0 did; where a
+ * crash could still leave a name without its content, that entry has no
+ * valid expiry and is debris after STALE_AGE (entry_state()).
  */
 #define SHARDS		256	/* 00..ff; index SHARDS is the top level */
 #define SWEEP_DIRS	16	/* directories listed per login, at most */
@@ -324,9 +328,12 @@ sweep(int dfd, int lfd, int64_t now)
 	(void)flock(lfd, LOCK_UN);
 }
 
-/* Write the expiry to a new temp file in sfd, named in tmp. */
+/*
+ * Write the expiry to a new temp file in sfd, named in tmp, left open in
+ * *fdp for the fsync() after link().
+ */
 static int
-write_tmp(int sfd, int64_t until, char tmp[TMP_LEN + 1], int *err)
+write_tmp(int sfd, int64_t until, char tmp[TMP_LEN + 1], int *fdp, int *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char rnd[(TMP_LEN - 4) / 2];
@@ -351,14 +358,15 @@ write_tmp(int sfd, int64_t until, char tmp[TMP_LEN + 1], int *err)
 		return PB_ERR_IO;
 	}
 	errno = ENOSPC;		/* what a short write means */
-	if (write(fd, val, vlen) == (ssize_t)vlen && fsync(fd) == 0)
-		r = PB_OK;
-	*err = r == PB_OK ? 0 : errno;
-	close(fd);
-	if (r != PB_OK) {
-		(void)unlinkat(sfd, tmp, 0);
-		tmp[0] = '\0';
+	if (write(fd, val, vlen) == (ssize_t)vlen) {
+		*fdp = fd;
+		*err = 0;
+		return PB_OK;
 	}
+	*err = errno;
+	close(fd);
+	(void)unlinkat(sfd, tmp, 0);
+	tmp[0] = '\0';
 	return r;
 }
 
@@ -406,7 +414,7 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 	char sp[PB_PATH_BUFSZ], name[65], tmp[TMP_LEN + 1] = "";
 	struct stat st;
 	unsigned shard;
-	int dfd = -1, sfd = -1, lfd = -1, made = 0, err = 0, r;
+	int dfd = -1, sfd = -1, lfd = -1, fd = -1, made = 0, err = 0, r;
 
 	pb_log_path(dir, sp, sizeof(sp));
 	if (jti == NULL)
@@ -431,7 +439,7 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 	if ((lfd = lock_open(dfd)) == -1 ||
 	    (sfd = shard_open(dfd, shard, 1, &made)) == -1 ||
 	    (made && fsync(dfd) == -1) ||
-	    (r = write_tmp(sfd, exp + leeway, tmp, &err)) != PB_OK) {
+	    (r = write_tmp(sfd, exp + leeway, tmp, &fd, &err)) != PB_OK) {
 		/* Nothing recorded (a full disk): the token is not used up. */
 		r = pb_err_set(e, PB_ERR_IO, "replay_cache %s: cannot record "
 		    "the token: %s", sp, strerror(err != 0 ? err : errno));
@@ -442,7 +450,7 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 		r = PB_ERR_REPLAY;
 	else
 		r = link_entry(sfd, lfd, tmp, name, now);
-	if (r == PB_OK && fsync(sfd) == -1)
+	if (r == PB_OK && fsync(fd) == -1)
 		r = PB_ERR_IO;	/* the entry exists: the token stays used */
 	if (r == PB_ERR_REPLAY)
 		r = pb_err_set(e, PB_ERR_REPLAY, "token (jti '%s') was "
@@ -453,6 +461,8 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 	if (r == PB_OK)
 		sweep(dfd, lfd, now);
  out:
+	if (fd != -1)
+		close(fd);
 	if (sfd != -1) {
 		if (tmp[0] != '\0')
 			(void)unlinkat(sfd, tmp, 0);
