@@ -91,10 +91,12 @@ const char *pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf,
 void pb_log_conf(void *ctx, int prio, const char *msg);
 
 /*
- * Write tok and a newline to stdout, flushed: the whole output of "get".
- * PB_EXIT_OK, or PB_EXIT_FAIL after a message (EPIPE, a full disk).
+ * Write tok and a newline to stdout, flushed: the whole output of "get";
+ * with header, as the line "Authorization: Bearer TOKEN" (get --header),
+ * refused when tok holds a byte outside visible ASCII.  PB_EXIT_OK, or
+ * PB_EXIT_FAIL after a message naming no token byte (EPIPE, a full disk).
  */
 struct pb_secret;
-int pb_print_token(const struct pb_secret *tok);
+int pb_print_token(const struct pb_secret *tok, int header);
 
 #endif /* PB_CMD_H */

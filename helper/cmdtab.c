@@ -36,7 +36,7 @@ const struct pb_cmd pb_cmds[] = {
 		"IdP could not be reached or failed.\n"
 	},
 	{
-		"get", "[--min-ttl SECONDS] [OPTIONS]",
+		"get", "[--header] [--min-ttl SECONDS] [OPTIONS]",
 		"Print a valid access token on stdout and nothing else:\n"
 		"the cached one when it lives at least --min-ttl seconds\n"
 		"more (default 60, or half the token's lifetime when that\n"
@@ -44,6 +44,11 @@ const struct pb_cmd pb_cmds[] = {
 		"happens under a per-profile lock and stores the rotated\n"
 		"refresh token before the access token is printed.\n"
 		"\n"
+		"  --header          print \"Authorization: Bearer TOKEN\"\n"
+		"                    instead, for curl -H @- (the token\n"
+		"                    stays out of every command line):\n"
+		"                    bearer-token get --header |\n"
+		"                        curl -H @- https://api.example.com/\n"
 		"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
 		PB_HOPTS_HELP
 		"\n"

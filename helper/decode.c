@@ -173,6 +173,127 @@ print_time(const cJSON *claims, const char *name, int64_t now)
 	printf(")\n");
 }
 
+/*
+ * Code points decode never writes as they are, since the token is
+ * untrusted and a terminal acts on some of them (issue 11, finding 9):
+ * the controls (Cc: C0, DEL, C1 such as U+009B CSI), the format characters
+ * (Cf: bidi embeddings, overrides and isolates U+202A..U+202E and
+ * U+2066..U+2069, zero-width U+200B..U+200F, U+FEFF, tags U+E0000..), the
+ * separators other than U+0020 (Zs such as U+00A0, Zl U+2028, Zp U+2029),
+ * private use (Co: no agreed glyph) and the noncharacters.  Categories as
+ * of Unicode 15.0; unassigned code points are shown.
+ */
+static const struct {
+	uint32_t	lo, hi;
+} unsafe_cp[] = {
+	{ 0x0000, 0x001f },	/* Cc C0 */
+	{ 0x007f, 0x00a0 },	/* Cc DEL, C1; Zs NO-BREAK SPACE */
+	{ 0x00ad, 0x00ad },	/* Cf SOFT HYPHEN */
+	{ 0x0600, 0x0605 },	/* Cf ARABIC NUMBER SIGN.. */
+	{ 0x061c, 0x061c },	/* Cf ARABIC LETTER MARK */
+	{ 0x06dd, 0x06dd },	/* Cf ARABIC END OF AYAH */
+	{ 0x070f, 0x070f },	/* Cf SYRIAC ABBREVIATION MARK */
+	{ 0x0890, 0x0891 },	/* Cf ARABIC POUND/PIASTRE MARK ABOVE */
+	{ 0x08e2, 0x08e2 },	/* Cf ARABIC DISPUTED END OF AYAH */
+	{ 0x1680, 0x1680 },	/* Zs OGHAM SPACE MARK */
+	{ 0x180e, 0x180e },	/* Cf MONGOLIAN VOWEL SEPARATOR */
+	{ 0x2000, 0x200f },	/* Zs EN QUAD..; Cf ZERO WIDTH SPACE..RLM */
+	{ 0x2028, 0x202f },	/* Zl, Zp, Cf LRE..RLO, Zs NNBSP */
+	{ 0x205f, 0x206f },	/* Zs MMSP, Cf WORD JOINER..LRI..PDI.. */
+	{ 0x3000, 0x3000 },	/* Zs IDEOGRAPHIC SPACE */
+	{ 0xe000, 0xf8ff },	/* Co */
+	{ 0xfdd0, 0xfdef },	/* noncharacters */
+	{ 0xfeff, 0xfeff },	/* Cf ZERO WIDTH NO-BREAK SPACE (BOM) */
+	{ 0xfff9, 0xfffb },	/* Cf INTERLINEAR ANNOTATION.. */
+	{ 0x110bd, 0x110bd },	/* Cf KAITHI NUMBER SIGN */
+	{ 0x110cd, 0x110cd },	/* Cf KAITHI NUMBER SIGN ABOVE */
+	{ 0x13430, 0x1343f },	/* Cf EGYPTIAN HIEROGLYPH format controls */
+	{ 0x1bca0, 0x1bca3 },	/* Cf SHORTHAND FORMAT.. */
+	{ 0x1d173, 0x1d17a },	/* Cf MUSICAL SYMBOL BEGIN BEAM.. */
+	{ 0xe0001, 0xe0001 },	/* Cf LANGUAGE TAG */
+	{ 0xe0020, 0xe007f },	/* Cf TAG SPACE..CANCEL TAG */
+	{ 0xf0000, 0x10ffff },	/* Co planes 15 and 16 */
+};
+
+static int
+cp_unsafe(uint32_t c)
+{
+	size_t i;
+
+	if ((c & 0xfffe) == 0xfffe)	/* U+xxFFFE, U+xxFFFF */
+		return 1;
+	for (i = 0; i < sizeof(unsafe_cp) / sizeof(unsafe_cp[0]); i++)
+		if (c >= unsafe_cp[i].lo && c <= unsafe_cp[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * The UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF): its length, with the code point in *cp, or 0.
+ */
+static size_t
+utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t n, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, c = s[0] & 0x1f, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, c = s[0] & 0x0f, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, c = s[0] & 0x07, min = 0x10000;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * Write cJSON_Print() output with every code point of unsafe_cp as a JSON
+ * escape, \uXXXX, or a UTF-16 surrogate pair \uD8xx\uDCxx above U+FFFF,
+ * so that the output stays JSON; a byte that is not UTF-8 becomes \ufffd
+ * (the parser refuses those; belt and braces).  The tabs and newlines the
+ * pretty printer puts between members pass; inside strings cJSON has
+ * escaped C0 already, so an escape here is always inside a string.
+ */
+static void
+put_safe(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	uint32_t c;
+	size_t n;
+
+	while (*s != '\0') {
+		if ((n = utf8_next(s, &c)) == 0) {
+			fputs("\\ufffd", stdout);
+			s++;
+			continue;
+		}
+		if (c == '\n' || c == '\t' || !cp_unsafe(c))
+			fwrite(s, 1, n, stdout);
+		else if (c < 0x10000)
+			printf("\\u%04" PRIx32, c);
+		else
+			printf("\\u%04" PRIx32 "\\u%04" PRIx32,
+			    0xd800 + ((c - 0x10000) >> 10),
+			    0xdc00 + ((c - 0x10000) & 0x3ff));
+		s += n;
+	}
+}
+
 /* Pretty JSON of a tree under a title; the printed copy is wiped. */
 static int
 print_json(const char *title, const cJSON *j)
@@ -183,7 +304,9 @@ print_json(const char *title, const cJSON *j)
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	printf("%s (unverified):\n%s\n", title, s);
+	printf("%s (unverified):\n", title);
+	put_safe(s);
+	putchar('\n');
 	pb_bzero(s, strlen(s));
 	cJSON_free(s);
 	return PB_EXIT_OK;

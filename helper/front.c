@@ -87,20 +87,40 @@ pb_cmd_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl,
 	return PB_EXIT_OK;
 }
 
-int
-pb_print_token(const struct pb_secret *tok)
-{
-	struct iovec iov[2];
-	ssize_t n;
-	int i = 0;
+/* RFC 6750 2.1: the request header that carries a bearer token. */
+static const char hdr_prefix[] = "Authorization: Bearer ";
 
+int
+pb_print_token(const struct pb_secret *tok, int header)
+{
+	struct iovec iov[3];
+	ssize_t n;
+	size_t j;
+	int i = 0, k = 0;
+
+	/*
+	 * As a header line, a byte outside visible ASCII would end the
+	 * header or start another: refuse (the token is not shown).
+	 */
+	for (j = 0; header && j < tok->len; j++)
+		if ((unsigned char)tok->p[j] < 0x21 ||
+		    (unsigned char)tok->p[j] > 0x7e) {
+			fprintf(stderr, "%s: the access token holds a byte that "
+			    "cannot go in an HTTP header; not printed\n",
+			    PB_PROG);
+			return PB_EXIT_FAIL;
+		}
 	(void)fflush(stdout);
-	iov[0].iov_base = tok->p;
-	iov[0].iov_len = tok->len;
-	iov[1].iov_base = (void *)(uintptr_t)"\n";
-	iov[1].iov_len = 1;
-	while (i < 2) {
-		n = writev(STDOUT_FILENO, iov + i, 2 - i);
+	if (header) {
+		iov[k].iov_base = (void *)(uintptr_t)hdr_prefix;
+		iov[k++].iov_len = sizeof(hdr_prefix) - 1;
+	}
+	iov[k].iov_base = tok->p;
+	iov[k++].iov_len = tok->len;
+	iov[k].iov_base = (void *)(uintptr_t)"\n";
+	iov[k++].iov_len = 1;
+	while (i < k) {
+		n = writev(STDOUT_FILENO, iov + i, k - i);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -108,11 +128,11 @@ pb_print_token(const struct pb_secret *tok)
 			    PB_PROG, strerror(errno));
 			return PB_EXIT_FAIL;
 		}
-		while (i < 2 && (size_t)n >= iov[i].iov_len) {
+		while (i < k && (size_t)n >= iov[i].iov_len) {
 			n -= (ssize_t)iov[i].iov_len;
 			i++;
 		}
-		if (i < 2) {
+		if (i < k) {
 			iov[i].iov_base = (char *)iov[i].iov_base + n;
 			iov[i].iov_len -= (size_t)n;
 		}
@@ -199,6 +219,7 @@ pb_cmd_net(int argc, char **argv)
 int
 pb_cmd_get(int argc, char **argv)
 {
+	static const char *const flags[] = { "--header", NULL };
 	struct pb_hopts o;
 	struct pb_hconf c;
 	struct pb_pdir d = { NULL, -1 };
@@ -206,10 +227,10 @@ pb_cmd_get(int argc, char **argv)
 	struct pb_err e;
 	char *run = NULL;
 	long min_ttl;
-	int rv;
+	int rv, header;
 
 	pb_err_clear(&e);
-	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
+	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, flags, &header)) !=
 	    PB_EXIT_OK)
 		return rv;
 	/* Configuration errors are for the networked side to report. */
@@ -218,7 +239,7 @@ pb_cmd_get(int argc, char **argv)
 	    pb_pdir_open(&d, run, 0, &e) == PB_OK &&
 	    pb_cache_read(&d, &c, &t, &e) == PB_OK &&
 	    pb_cached_fresh(&t, (int64_t)time(NULL), min_ttl)) {
-		rv = pb_print_token(&t.token);
+		rv = pb_print_token(&t.token, header);
 		goto out;
 	}
 	pb_cached_clear(&t);

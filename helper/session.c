@@ -663,16 +663,17 @@ pb_write_all(int fd, const void *p, size_t len)
 int
 pb_net_get(int argc, char **argv)
 {
+	static const char *const flags[] = { "--header", NULL };
 	struct pb_hopts o;
 	struct pb_cached t;
 	long min_ttl;
-	int rv;
+	int rv, header;
 
-	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
+	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, flags, &header)) !=
 	    PB_EXIT_OK)
 		return rv;
 	if ((rv = pb_net_token(&o, min_ttl, &t)) == PB_EXIT_OK)
-		rv = pb_print_token(&t.token);
+		rv = pb_print_token(&t.token, header);
 	pb_cached_clear(&t);
 	return rv;
 }

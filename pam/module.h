@@ -50,8 +50,10 @@ int pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 /*
  * The single-use jti cache (replay_cache): PB_OK the first time a token's
  * iss and jti are seen, PB_ERR_REPLAY after, until exp + leeway; expired
- * entries are removed on the way.  Safe under concurrent logins: entries
- * are created with O_EXCL.  PB_ERR_IO when the directory is unusable.
+ * entries are removed on the way, a bounded number per call.  Safe under
+ * concurrent logins: an entry is written to a temp file and link()ed into
+ * place.  PB_ERR_IO when the directory is unusable or the entry cannot be
+ * written (then nothing is recorded).
  */
 int pb_replay_check(const char *dir, const char *iss, const char *jti,
     int64_t exp, int64_t now, long leeway, struct pb_err *e) PB_WUR;

@@ -174,6 +174,41 @@ expect "decode of text" 1 "malformed token" err
 run "$bt" decode a b
 expect "decode with two tokens" 2 "usage:" err
 
+# The claims are untrusted: no terminal control, bidi or invisible code
+# point reaches the output as it is (issue 11, finding 9).  As JSON
+# escapes: C1 CSI, NEL, DEL, RLO, LRI, LS, ZWSP, BOM, NBSP, private use, and
+# a tag character above U+FFFF (a surrogate pair); sent raw as well (RLO,
+# CSI).  Printable text outside ASCII stays as it is.
+nasty='{"sub":"a\u009b2Jb","n":"\u0085\u007f","bidi":"x\u202etxt.exe",'
+nasty=$nasty'"iso":"\u2066y\u2069","ls":"p\u2028q","zw":"\u200b\ufeff",'
+nasty=$nasty'"nb":"\u00a0","pua":"\ue000","tag":"\udb40\udc41",'
+nasty=$nasty'"raw":"'$(printf '\342\200\256\302\233')'",'
+nasty=$nasty'"name":"J'$(printf '\303\274')'rgen '$(printf '\346\227\245')'"}'
+tnasty=$(sign "$nasty") || exit 99
+runin "$tnasty" "$bt" decode
+expect "decode of hostile claims" 0 '"sub":	"a\u009b2Jb"' out
+for e in '"n":	"\u0085\u007f"' '"bidi":	"x\u202etxt.exe"' \
+    '"iso":	"\u2066y\u2069"' '"ls":	"p\u2028q"' '"zw":	"\u200b\ufeff"' \
+    '"nb":	"\u00a0"' '"pua":	"\ue000"' '"tag":	"\udb40\udc41"' \
+    '"raw":	"\u202e\u009b"'; do
+	expect "decode escapes $e" 0 "$e" out
+done
+# Outside printable ASCII, tab and newline: the bytes of u-umlaut and one
+# CJK character, nothing else.
+bytes=$(LC_ALL=C tr -d '\011\012\040-\176' <"$tmp/out" | od -An -tx1 |
+    tr -d ' \n')
+[ "$bytes" = c3bce697a5 ]
+verdict "decode leaves printable UTF-8 alone and nothing else" "$bytes"
+if command -v python3 >/dev/null 2>&1; then
+	# The escapes are JSON: the claims read back as they were sent.
+	sed -n '/^claims (unverified):$/,/^}$/p' "$tmp/out" | sed 1d |
+	    python3 -c 'import json, sys
+a = json.load(sys.stdin)
+b = json.loads(sys.argv[1])
+sys.exit(0 if a == b else 1)' "$nasty"
+	verdict "decode output reads back as the claims sent"
+fi
+
 # --- verify --------------------------------------------------------------
 V() {
 	runin "$1" "$bt" verify --config "$conf" --at $((T0 + ${2:-0})) \

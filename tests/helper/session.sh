@@ -218,7 +218,7 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 : >"$cfg"
 chmod 600 "$cfg"	# it holds client secrets
 {
-	for p in e1 rot deny late slow noint flt ig lo nss nssf never; do
+	for p in e1 rot deny late slow noint flt ig lo nss nssf never hdr; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
@@ -625,6 +625,90 @@ jcheck "bearer-conf-post (client_auth = post): client_secret in the form" \
 	r.form_keys.includes("client_secret"))'
 run "$bt" logout --profile cpost
 expect "bearer-conf-post: logout exits 0, confirmed" 0 "the IdP confirmed" err
+
+# --- 12a. get --header | curl -H @-: the token on no command line -----------
+# A resource server for curl: 200 "hello" to a request with exactly one
+# Authorization header, "Bearer " and a b64token (RFC 6750 2.1), equal to
+# the token in WANT when that file is not empty; 401 otherwise.  It
+# records the header it got in GOT.
+cat >"$tmp/api.js" <<'EOJS'
+const fs = require('fs');
+const http = require('http');
+const [want, got, portFile] = process.argv.slice(2);
+const srv = http.createServer((req, res) => {
+  const auth = [];
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i].toLowerCase() === 'authorization')
+      auth.push(req.rawHeaders[i + 1]);
+  fs.writeFileSync(got, auth.join('\n'));
+  const w = fs.existsSync(want) ? fs.readFileSync(want, 'utf8').trim() : '';
+  const ok = auth.length === 1 &&
+    /^Bearer [A-Za-z0-9._~+/-]+=*$/.test(auth[0]) &&
+    (w === '' || auth[0] === `Bearer ${w}`);
+  res.writeHead(ok ? 200 : 401, { 'content-type': 'text/plain' });
+  res.end(ok ? 'hello\n' : 'no\n');
+});
+srv.listen(0, '127.0.0.1', () => fs.writeFileSync(portFile,
+  String(srv.address().port)));
+EOJS
+node "$tmp/api.js" "$tmp/api.want" "$tmp/api.got" "$tmp/api.port" \
+    2>"$tmp/api.err" &
+tl_track $!
+i=0
+while [ ! -s "$tmp/api.port" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -s "$tmp/api.port" ] || { cat "$tmp/api.err" >&2; exit 99; }
+api=http://127.0.0.1:$(cat "$tmp/api.port")/me
+# hcurl LOG MIN_TTL: bearer-token get --header piped to curl -H @-, traced.
+hcurl() {
+	traced "$1" sh -c '"$1" get --header --min-ttl "$2" --profile hdr |
+	    curl -sS --max-time 10 -H @- "$3"' sh "$bt" "$2" "$api"
+}
+fresh
+run "$bt" login --profile hdr --json
+expect "hdr: login exits 0" 0
+run "$bt" get --profile hdr
+at_h1=$(cat "$tmp/out")
+printf '%s\n' "$at_h1" >"$tmp/api.want"
+run "$bt" get --header --profile hdr
+expect "get --header exits 0" 0
+[ "$(cat "$tmp/out")" = "Authorization: Bearer $at_h1" ] &&
+    [ "$(wc -l <"$tmp/out")" -eq 1 ]
+verdict "get --header prints one line: Authorization: Bearer and the token"
+# The cached path (the front, no libcurl) ...
+counters "$tmp/c0.json"
+hcurl "$tmp/strace.hdr1" 60
+counters "$tmp/c1.json"
+expect "cached get --header | curl -H @- is let in by the server" 0 \
+    hello out
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = '{"control":1}' ]
+verdict "the cached get --header asks the IdP nothing (counters: $d)"
+# ... and the refresh path (bearer-token-net): a new token reaches curl.
+: >"$tmp/api.want"
+hcurl "$tmp/strace.hdr2" 86400
+expect "get --header with a refresh | curl -H @- is let in" 0 hello out
+at_h2=$(cached_token hdr)
+[ -n "$at_h2" ] && [ "$at_h2" != "$at_h1" ] &&
+    [ "$(cat "$tmp/api.got")" = "Bearer $at_h2" ]
+verdict "the server got the refreshed token in the header"
+run "$bt" get --header --bogus --profile hdr
+expect "get --header with an unknown option: usage" 2 "unknown argument" err
+if [ -z "$tracer" ]; then
+	ok "get --header | curl: no token in any argv # SKIP no strace"
+else
+	grep -qF 'curl", ["curl", "-sS", "--max-time", "10", "-H", "@-"' \
+	    "$tmp/strace.hdr1" &&
+	    grep -qF 'bearer-token-net", ["bearer-token", "get", "--header"' \
+	    "$tmp/strace.hdr2" &&
+	    ! grep -qF 'bearer-token-net' "$tmp/strace.hdr1"
+	verdict "strace saw curl -H @-, and the front alone serve the cached get"
+	! grep -qF -e "$at_h1" -e "$at_h2" "$tmp/strace.hdr1" \
+	    "$tmp/strace.hdr2"
+	verdict "get --header | curl: no token in any execve argv or environment"
+fi
 
 # --- 13. configuration errors ---------------------------------------------------
 bad=$tmp/bad.conf

@@ -46,10 +46,12 @@ main(void)
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -2343,19 +2345,32 @@ mkcache(const char *name, mode_t mode)
 	return p;
 }
 
-/* Entries in a directory, "." and ".." left out. */
+/*
+ * Files in a replay cache, in its shards (two hex digits) and at the top,
+ * "." and "..", the shards themselves and the sweep cursor left out.
+ */
 static size_t
 entries(const char *path)
 {
 	struct dirent *de;
 	DIR *d = opendir(path);
 	size_t n = 0;
+	char *sub;
 
 	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, "sweep") == 0)
+			continue;
+		if (strlen(de->d_name) == 2 && strspn(de->d_name,
+		    "0123456789abcdef") == 2) {
+			sub = tu_asprintf("%s/%s", path, de->d_name);
+			n += entries(sub);
+			free(sub);
+		} else
 			n++;
+	}
 	closedir(d);
 	return n;
 }
@@ -2393,10 +2408,12 @@ END_TEST
 
 /*
  * The entry name the module uses for iss and jti (pam/replay.c): hex
- * SHA-256 of iss, a NUL and jti.  Computed here with OpenSSL directly.
+ * SHA-256 of iss, a NUL and jti, in the shard named by its first two
+ * digits (flat: at the top, as 0.1.0 kept it).  Computed here with OpenSSL
+ * directly.
  */
 static char *
-entry_path(const char *cache, const char *iss, const char *jti)
+entry_path_of(const char *cache, const char *iss, const char *jti, int flat)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[32];
@@ -2414,28 +2431,63 @@ entry_path(const char *cache, const char *iss, const char *jti)
 		name[2 * i + 1] = hex[md[i] & 0xf];
 	}
 	name[64] = '\0';
-	return tu_asprintf("%s/%s", cache, name);
+	if (flat)
+		return tu_asprintf("%s/%s", cache, name);
+	return tu_asprintf("%s/%.2s/%s", cache, name, name);
+}
+
+static char *
+entry_path(const char *cache, const char *iss, const char *jti)
+{
+	return entry_path_of(cache, iss, jti, 0);
+}
+
+/* Write a file at path, making its directory (a shard) when missing. */
+static void
+put(const char *path, const char *content)
+{
+	char *d = tu_strdup(path), *slash = strrchr(d, '/');
+
+	*slash = '\0';
+	ck_assert(mkdir(d, 0700) == 0 || errno == EEXIST);
+	free(tu_write_file(d, slash + 1, content, 0600));
+	free(d);
+}
+
+/* Set path's mtime to secs seconds ago. */
+static void
+age(const char *path, long secs)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(now() - secs);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW),
+	    0);
 }
 
 /*
- * Expired entries are swept at the next accepted login; live ones, ones
- * not yet written and files that are not entries stay.  An expired entry
- * of the same iss and jti (never swept) does not block its token.
+ * Expired entries are swept at the next accepted login (shard 00 is
+ * swept first); live ones, fresh ones not yet written and files that are
+ * not entries stay.  An expired entry of the same iss and jti (never
+ * swept) does not block its token.
  */
 START_TEST(test_pam_replay_sweep)
 {
 	char *cache = mkcache("sweep", 0700), *c = claims("alice"), *p, *q;
+	char *a = tu_asprintf("%s/00/00%062d", cache, 1);
 
-	free(tu_write_file(cache, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaa", "1\n", 0600));
-	free(tu_write_file(cache, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-	    "bbbbbbbbbbbbbbbb", "99999999999\n", 0600));
-	free(tu_write_file(cache, "cccccccccccccccccccccccccccccccccccccccccccccccc"
-	    "cccccccccccccccc", "", 0600));
+	put(a, "1\n");
 	free(tu_write_file(cache, "notes", "1\n", 0600));
+	q = tu_asprintf("%s/00/00%062d", cache, 2);
+	put(q, "99999999999\n");
+	free(q);
+	q = tu_asprintf("%s/00/00%062d", cache, 3);
+	put(q, "");
+	free(q);
 	jset_str(&c, "jti", "swept-jti");
 	p = entry_path(cache, ISS, "swept-jti");
-	free(tu_write_filen(cache, strrchr(p, '/') + 1, "1\n", 2, 0600));
+	put(p, "1\n");
 	conf("replay_cache = @DIR@/sweep\n");
 	EXACT("alice", rs(c), PAM_SUCCESS);
 	/* Its own expired entry was replaced, now with exp + leeway. */
@@ -2445,15 +2497,131 @@ START_TEST(test_pam_replay_sweep)
 	free(q);
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
 	LOGGED("notice", "token (jti 'swept-jti') was already used");
-	/* aaa... expired: gone; bbb... live, ccc... unwritten, notes: kept. */
-	q = tu_asprintf("%s/%s", cache, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-	ck_assert_int_eq(access(q, F_OK), -1);
-	free(q);
+	/* 00...1 expired: gone; ...2 live, ...3 unwritten, notes: kept. */
+	ck_assert_int_eq(access(a, F_OK), -1);
 	ck_assert_uint_eq(entries(cache), 4);
+	free(a);
 	free(p);
 	free(cache);
 	free(c);
+}
+END_TEST
+
+/*
+ * An entry with no valid expiry (a write cut short by a full disk or a
+ * crash, as 0.1.0 left them) blocks its token for one hour at most: fresh,
+ * it may be a write in progress and counts as used (fail closed); older,
+ * it is debris.  Both layouts, and a real short write: with RLIMIT_FSIZE 0
+ * (a full disk as write() sees it) nothing is recorded, so the token works
+ * once the disk has room again.
+ */
+START_TEST(test_pam_replay_stale)
+{
+	static const char *const how[] = { "", "12x\n", "-5\n" };
+	char *cache = mkcache("stale", 0700), *c = claims("alice"), *p, *q;
+	struct rlimit rl, zero = { 0, 0 };
+	size_t i;
+	int flat;
+
+	conf("replay_cache = @DIR@/stale\n");
+	for (flat = 1; flat >= 0; flat--) {
+		for (i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+			q = tu_asprintf("stale-%d-%zu", flat, i);
+			jset_str(&c, "jti", q);
+			p = entry_path_of(cache, ISS, q, flat);
+			put(p, how[i]);
+			age(p, 3600 + 60);
+			EXACT("alice", rs(c), PAM_SUCCESS);
+			EXACT("alice", rs(c), PAM_AUTH_ERR);
+			LOGGED("notice", "was already used");
+			free(p);
+			free(q);
+			/* Fresh (59 minutes): still used. */
+			q = tu_asprintf("fresh-%d-%zu", flat, i);
+			jset_str(&c, "jti", q);
+			p = entry_path_of(cache, ISS, q, flat);
+			put(p, how[i]);
+			age(p, 3600 - 60);
+			EXACT("alice", rs(c), PAM_AUTH_ERR);
+			LOGGED("notice", "was already used");
+			free(p);
+			free(q);
+		}
+	}
+	/* A full disk. */
+	jset_str(&c, "jti", "full-disk");
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	zero.rlim_max = rl.rlim_max;
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &zero), 0);
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	free(cache);
+	free(c);
+}
+END_TEST
+
+/*
+ * The sweep is bounded per login but reaches every entry: 300 stale
+ * entries of the flat layout, 600 expired ones across the shards, 300
+ * live ones in shard 00 with an expired one behind them in name order
+ * (more than one login's 256 names: the sweep goes on from where it
+ * stopped), stale temp files; all dead ones are gone after at most 40
+ * logins (19 as written: 257 directories, 16 a login).
+ * 0.1.0 looked at the first 256 names it listed and never removed an
+ * empty entry, so it never got there.
+ */
+START_TEST(test_pam_replay_sweep_all)
+{
+	char *cache = mkcache("many", 0700), *p, *keep;
+	char *dead[1301];
+	size_t ndead = 0, i, logins, left = 1;
+
+	for (i = 0; i < 300; i++) {
+		p = tu_asprintf("%s/ff%062zu", cache, i);
+		put(p, "");
+		age(p, 7200);
+		dead[ndead++] = p;
+		p = tu_asprintf("%s/00/00%062zu", cache, i + 1000);
+		put(p, "99999999999\n");
+		free(p);
+	}
+	for (i = 0; i < 600; i++) {
+		p = tu_asprintf("%s/%02zx/%02zx%062zu", cache, i % 256,
+		    i % 256, i);
+		put(p, "1\n");
+		dead[ndead++] = p;
+	}
+	/* Behind the 300 live ones of shard 00 in name order. */
+	p = tu_asprintf("%s/00/00%s", cache, "ffffffffffffffffffffffffffffff"
+	    "ffffffffffffffffffffffffffffffff");
+	put(p, "1\n");
+	dead[ndead++] = p;
+	for (i = 0; i < 50; i++) {
+		p = tu_asprintf("%s/%02zx/tmp.%016zu", cache, i * 5, i);
+		put(p, "");
+		age(p, 7200);
+		dead[ndead++] = p;
+	}
+	keep = tu_asprintf("%s/7f/tmp.%016d", cache, 1);
+	put(keep, "");
+	conf("replay_cache = @DIR@/many\n");
+	for (logins = 0; logins < 40 && left > 0; logins++) {
+		EXACT("alice", good("alice"), PAM_SUCCESS);
+		for (i = 0, left = 0; i < ndead; i++)
+			left += access(dead[i], F_OK) == 0;
+	}
+	ck_assert_msg(left == 0, "%zu of %zu dead entries left after %zu "
+	    "logins", left, ndead, logins);
+	ck_assert_int_eq(access(keep, F_OK), 0);
+	/* The live ones, the fresh temp file, one entry per login. */
+	ck_assert_uint_eq(entries(cache), 300 + 1 + logins);
+	for (i = 0; i < ndead; i++)
+		free(dead[i]);
+	free(keep);
+	free(cache);
 }
 END_TEST
 
@@ -2644,15 +2812,15 @@ race(void *arg)
 	return NULL;
 }
 
-START_TEST(test_pam_replay_race)
+/* RACERS concurrent logins with token: how many succeeded. */
+static size_t
+race_all(const char *t)
 {
 	struct racer r[RACERS];
 	pthread_t th[RACERS];
 	pthread_barrier_t b;
-	char *cache = mkcache("race", 0700), *t = good("alice");
 	size_t i, ok = 0, err = 0;
 
-	conf("replay_cache = @DIR@/race\n");
 	log_mark = log_size();
 	ck_assert_int_eq(pthread_barrier_init(&b, NULL, RACERS), 0);
 	for (i = 0; i < RACERS; i++) {
@@ -2672,13 +2840,43 @@ START_TEST(test_pam_replay_race)
 		else if (r[i].rc == PAM_AUTH_ERR)
 			err++;
 	}
-	ck_assert_msg(ok == 1 && err == RACERS - 1, "%zu of %d logins with "
-	    "one token succeeded, %zu failed with PAM_AUTH_ERR", ok, RACERS,
-	    err);
+	ck_assert_msg(ok + err == RACERS, "%zu logins neither succeeded nor "
+	    "failed with PAM_AUTH_ERR", RACERS - ok - err);
+	return ok;
+}
+
+/*
+ * One token, 16 concurrent logins: one succeeds.  The same when each
+ * finds an expired entry of the token's jti to replace (an IdP that
+ * reuses jti values), 20 rounds.
+ */
+START_TEST(test_pam_replay_race)
+{
+	char *cache = mkcache("race", 0700), *t = good("alice");
+	char *c = claims("alice"), *p, *jti;
+	size_t ok, round;
+
+	conf("replay_cache = @DIR@/race\n");
+	ok = race_all(t);
+	ck_assert_msg(ok == 1, "%zu of %d logins with one token succeeded",
+	    ok, RACERS);
 	ck_assert_uint_eq(log_count("info", "accepted token for 'alice'"), 1);
 	ck_assert_uint_eq(log_count("notice", "was already used"), RACERS - 1);
 	ck_assert_uint_eq(entries(cache), 1);
+	for (round = 0; round < 20; round++) {
+		jti = tu_asprintf("reused-%zu", round);
+		jset_str(&c, "jti", jti);
+		p = entry_path(cache, ISS, jti);
+		put(p, "1\n");
+		ok = race_all(rs(c));
+		ck_assert_msg(ok == 1, "round %zu: %zu of %d logins with one "
+		    "token succeeded", round, ok, RACERS);
+		free(p);
+		free(jti);
+	}
+	ck_assert_uint_eq(entries(cache), 21);
 	free(cache);
+	free(c);
 }
 END_TEST
 
@@ -3033,6 +3231,8 @@ pam_suite(void)
 	tc = tcase(s, "replay", 60);
 	tcase_add_test(tc, test_pam_replay_second_use);
 	tcase_add_test(tc, test_pam_replay_sweep);
+	tcase_add_test(tc, test_pam_replay_stale);
+	tcase_add_test(tc, test_pam_replay_sweep_all);
 	tcase_add_test(tc, test_pam_replay_arg);
 	tcase_add_test(tc, test_pam_replay_bad_dir);
 	tcase_add_test(tc, test_pam_files_parent_dirs);
