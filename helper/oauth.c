@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cache.h"
 #include "err.h"
 #include "json.h"
 #include "secmem.h"
@@ -578,11 +579,25 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent "
 		    "token_type '%s', not Bearer", cJSON_IsString(v) ?
 		    pb_log_safe(v->valuestring, sb, sizeof(sb)) : "?");
+	/*
+	 * RFC 6750 section 2.1: a bearer token is a b64token.  Anything else
+	 * (a newline, a space, a control byte) would be a line or a field
+	 * of its own in git's credential protocol, the cache or a header.
+	 */
+	if (!pb_cache_b64token(s, strlen(s)))
+		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent an "
+		    "access_token that is not an RFC 6750 b64token (a byte "
+		    "other than A-Z a-z 0-9 - . _ ~ + / or a trailing =): "
+		    "refused");
 	if (pb_secret_dup(&t->access, s, strlen(s)) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK ||
 	    (r = opt_secret(doc, "id_token", &t->id_token, e)) != PB_OK)
 		return r;
+	if (t->refresh.len > 0 &&
+	    !pb_cache_b64token(t->refresh.p, t->refresh.len))
+		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent a "
+		    "refresh_token that is not an RFC 6750 b64token: refused");
 	/*
 	 * A bad expires_in or scope is read as absent, not as a failure:
 	 * failing would throw away a refresh token the IdP has just rotated

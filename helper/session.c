@@ -92,7 +92,9 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 		return r;
 	rt = pb_json_get(j, "refresh_token");
 	at = pb_json_get(j, "logged_in_at");
-	if (!cJSON_IsString(rt) ||
+	/* An empty refresh token: the IdP sent none at login. */
+	if (!cJSON_IsString(rt) || (*rt->valuestring != '\0' &&
+	    !pb_cache_b64token(rt->valuestring, strlen(rt->valuestring))) ||
 	    pb_json_get_string(j, "token_endpoint") == NULL ||
 	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {
 		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "

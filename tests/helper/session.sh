@@ -218,7 +218,8 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 : >"$cfg"
 chmod 600 "$cfg"	# it holds client secrets
 {
-	for p in e1 rot deny late slow noint flt ig lo nss nssf never; do
+	for p in e1 rot deny late slow noint flt ig lo nss nssf never \
+	    inj; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
@@ -808,6 +809,61 @@ printf 'protocol=https\nhost=h\npassword=x\n\n' |
     "$bt" git-credential --profile e1 store >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && [ ! -s "$tmp/out" ]
 verdict "git-credential store: exit 0, nothing kept or printed"
+
+# --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
+# A token endpoint that answers an access_token with a newline must not get
+# lines into git's credential protocol (or the cache, or a header).
+inj_at='{"access_token":"eyJhbGciOiJub25lIn0.e30.x\nusername=mallory\nquit=1","token_type":"Bearer","expires_in":300,"refresh_token":"rt-injected"}'
+fresh
+ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"answer\",
+    \"grant_type\":\"device_code\",\"answer\":$inj_at}"
+run "$bt" login --profile inj --json
+expect "login answered an access_token with a newline: exit 5" 5 \
+    "not an RFC 6750 b64token" err
+showerr
+! stored inj >/dev/null
+verdict "the login with a newline in the access_token stored nothing"
+fresh
+run "$bt" login --profile inj --json
+expect "login for the b64token checks" 0
+rt=$(stored inj) || rt=
+rm -f "$cache/inj.cache"
+ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"answer\",\"count\":-1,
+    \"grant_type\":\"refresh_token\",\"answer\":$inj_at}"
+printf 'protocol=https\nhost=h\n\n' |
+    "$bt" git-credential --profile inj get >"$tmp/out" 2>"$tmp/err"
+! grep -q '^username=mallory' "$tmp/out" && ! grep -q '^quit' "$tmp/out" &&
+    ! grep -q '^password=' "$tmp/out"
+verdict "git-credential get: no injected line, no password"
+if command -v git >/dev/null 2>&1; then
+	git -C "$tmp/repo" config credential.helper \
+	    "$bt git-credential --profile inj"
+	printf 'protocol=https\nhost=git.example.com\n\n' |
+	    GIT_TERMINAL_PROMPT=0 git -C "$tmp/repo" credential fill \
+	    >"$tmp/out" 2>"$tmp/err"
+	! grep -q 'mallory' "$tmp/out" && ! grep -q '^password=' "$tmp/out"
+	verdict "git credential fill: no injected username, no password"
+else
+	ok "git credential fill: no injected line # SKIP no git"
+fi
+run "$bt" get --profile inj
+expect "get answered an access_token with a newline: exit 5" 5 \
+    "not an RFC 6750 b64token" err
+[ ! -s "$tmp/out" ]
+verdict "get prints nothing for a token that is not a b64token"
+now=$(stored inj) || now=
+[ -n "$rt" ] && [ "$now" = "$rt" ]
+verdict "the refused answer's refresh token was not stored"
+ctl POST fault '{"endpoint":"token","mode":"none"}'
+run "$bt" get --profile inj
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "fault cleared: the kept session refreshes" "exit $rc"
+# A cache file whose token holds a space is damaged, not printed.
+sed 's/^access_token=\(.....\)/access_token=\1 /' "$cache/inj.cache" \
+    >"$tmp/inj.cache" && cat "$tmp/inj.cache" >"$cache/inj.cache"
+run "$bt" get --profile inj
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "a cached token with a space is not printed: get refreshes" "exit $rc"
 
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=

@@ -519,8 +519,18 @@ async function control(req, res, url) {
         return sendJson(res, 200, { ok: true, endpoint: ep, mode: 'none' });
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
-      if (!statusMode && !['garbage', 'hang', 'reset', 'bad-jwks', 'empty-jwks', 'delay'].includes(mode)) {
-        return sendJson(res, 400, { error: 'mode must be 500 (or any HTTP status), garbage, hang, reset, delay, bad-jwks, empty-jwks or none' });
+      if (!statusMode && !['garbage', 'hang', 'reset', 'bad-jwks', 'empty-jwks', 'delay', 'answer', 'bare', 'expires_in'].includes(mode)) {
+        return sendJson(res, 400, { error: 'mode must be 500 (or any HTTP status), garbage, hang, reset, delay, answer, bare, expires_in, bad-jwks, empty-jwks or none' });
+      }
+      const status = body.status === undefined ? (mode === 'answer' ? 200 : 400) : body.status;
+      if ((mode === 'answer' || mode === 'bare') && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+        return sendJson(res, 400, { error: 'status must be an HTTP status' });
+      }
+      if (mode === 'answer' && (typeof body.answer !== 'object' || body.answer === null)) {
+        return sendJson(res, 400, { error: 'answer must be a JSON object' });
+      }
+      if (mode === 'expires_in' && (ep !== 'token' || !Number.isInteger(body.expires_in))) {
+        return sendJson(res, 400, { error: 'expires_in applies to the token endpoint and needs an integer expires_in' });
       }
       if ((mode === 'bad-jwks' || mode === 'empty-jwks') && ep !== 'jwks') {
         return sendJson(res, 400, { error: `${mode} applies to the jwks endpoint only` });
@@ -539,6 +549,9 @@ async function control(req, res, url) {
         remaining: count === -1 ? Infinity : count,
         ...(body.grant_type ? { grant_type: body.grant_type } : {}),
         ...(mode === 'delay' ? { delay_ms: delayMs } : {}),
+        ...(mode === 'answer' || mode === 'bare' ? { status } : {}),
+        ...(mode === 'answer' ? { answer: body.answer } : {}),
+        ...(mode === 'expires_in' ? { expires_in: body.expires_in } : {}),
       };
       return sendJson(res, 200, { ok: true, endpoint: ep, mode, count });
     }
@@ -597,7 +610,32 @@ function applyFault(fault, req, res) {
     res.end(BAD_JWKS);
   } else if (mode === 'empty-jwks') {
     sendJson(res, 200, { keys: [] });
+  } else if (mode === 'answer') {
+    sendJson(res, fault.status, fault.answer);
+  } else if (mode === 'bare') {
+    res.writeHead(fault.status, { 'content-length': 0 });
+    res.end();
   }
+}
+
+// The 'expires_in' fault: the provider's own answer, with expires_in
+// replaced (a token endpoint whose expires_in disagrees with the JWT's exp).
+function rewriteExpiresIn(res, value) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    try {
+      const doc = JSON.parse(Buffer.from(chunk).toString('utf8'));
+      if (doc && typeof doc === 'object' && 'access_token' in doc) {
+        doc.expires_in = value;
+        const body = JSON.stringify(doc);
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+        return end(body, ...rest);
+      }
+    } catch {
+      // not JSON: pass it on
+    }
+    return end(chunk, ...rest);
+  };
 }
 
 // ------------------------------------------------------------- server
@@ -677,6 +715,8 @@ async function handle(req, res) {
     if (fault.remaining <= 0) delete state.faults[ep];
     if (fault.mode === 'delay') {
       await new Promise((r) => { setTimeout(r, fault.delay_ms); });
+    } else if (fault.mode === 'expires_in') {
+      rewriteExpiresIn(res, fault.expires_in);
     } else {
       return applyFault(fault, req, res);
     }
