@@ -44,6 +44,8 @@ struct stored {
 	char		*revocation_endpoint;	/* NULL: none advertised */
 	char		*subject;		/* from login, unverified */
 	char		*username;		/* preferred_username, same */
+	char		*issuer;		/* NULL: stored by 0.x, unknown */
+	char		*client_id;		/* the same */
 	int64_t		 logged_in_at;
 };
 
@@ -65,6 +67,8 @@ stored_clear(struct stored *s)
 	free(s->revocation_endpoint);
 	free(s->subject);
 	free(s->username);
+	free(s->issuer);
+	free(s->client_id);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -107,7 +111,9 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 	    dup_member(j, "revocation_endpoint", &s->revocation_endpoint) !=
 	    PB_OK ||
 	    dup_member(j, "subject", &s->subject) != PB_OK ||
-	    dup_member(j, "username", &s->username) != PB_OK)
+	    dup_member(j, "username", &s->username) != PB_OK ||
+	    dup_member(j, "issuer", &s->issuer) != PB_OK ||
+	    dup_member(j, "client_id", &s->client_id) != PB_OK)
 		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
  out:
 	pb_json_delete_wipe(j);
@@ -130,6 +136,8 @@ stored_build(const struct stored *s, struct pb_secret *out, struct pb_err *e)
 	pb_jbuf_str(&b, "revocation_endpoint", s->revocation_endpoint);
 	pb_jbuf_str(&b, "subject", s->subject);
 	pb_jbuf_str(&b, "username", s->username);
+	pb_jbuf_str(&b, "issuer", s->issuer);
+	pb_jbuf_str(&b, "client_id", s->client_id);
 	pb_jbuf_int(&b, "logged_in_at", s->logged_in_at);
 	if ((r = pb_jbuf_end(&b, out)) != PB_OK)
 		return pb_err_set(e, r, "cannot encode the session: %s",
@@ -410,6 +418,42 @@ login_hint(const struct sess *s, const char *why)
 }
 
 /*
+ * Whether the session in st was stored for the profile's issuer and
+ * client_id; when not, say what changed.  Its refresh token belongs to the
+ * old client at the old IdP: refreshing would send it, with the new
+ * client_id (and client_secret), to the token endpoint found at login.
+ * A session stored before these were recorded has neither: it is taken as
+ * matching (refusing would log out every file-store user on upgrade, and
+ * the keyring already files sessions under issuer and client_id), and the
+ * next save records them.
+ */
+static int
+same_client(const struct sess *s, const struct stored *st)
+{
+	char b1[PB_SAFE_BUFSZ], b2[PB_SAFE_BUFSZ], why[2 * PB_SAFE_BUFSZ + 128];
+	const char *what = NULL, *was = NULL, *now = NULL;
+
+	if (st->issuer != NULL && strcmp(st->issuer, s->c.issuer) != 0) {
+		what = "issuer";
+		was = st->issuer;
+		now = s->c.issuer;
+	} else if (st->client_id != NULL &&
+	    strcmp(st->client_id, s->c.client_id) != 0) {
+		what = "client_id";
+		was = st->client_id;
+		now = s->c.client_id;
+	}
+	if (what == NULL)
+		return 1;
+	(void)snprintf(why, sizeof(why), "the profile's %s is now '%s', but "
+	    "the stored session was issued for '%s' (it is not sent "
+	    "anywhere)", what, pb_log_safe(now, b1, sizeof(b1)),
+	    pb_log_safe(was, b2, sizeof(b2)));
+	login_hint(s, why);
+	return 0;
+}
+
+/*
  * Load and parse the stored session; an exit status after a message (none
  * when quiet and nothing is stored).  *codep (may be NULL) gets the store's
  * code: PB_ERR_NOTFOUND tells "not logged in" from a damaged session.
@@ -443,22 +487,36 @@ load_session(struct sess *s, struct stored *st, int *used_file, int quiet,
 		say("cannot read the stored session", &e);
 		return r == PB_ERR_FORMAT ? PB_EXIT_LOGIN : PB_EXIT_FAIL;
 	}
+	if (!same_client(s, st)) {
+		stored_clear(st);
+		if (codep != NULL)
+			*codep = PB_ERR_CONFIG;
+		return PB_EXIT_LOGIN;
+	}
 	return PB_EXIT_OK;
 }
 
 /*
- * Save the session in the store of kind; an exit status after a message.
+ * Save the session in the store of kind, filed under the profile's issuer
+ * and client_id (recorded in it: see same_client()); an exit status after
+ * a message.
  */
 static int
-save_session(struct sess *s, enum pb_store_kind kind, const struct stored *st,
+save_session(struct sess *s, enum pb_store_kind kind, struct stored *st,
     int *used_file)
 {
 	struct pb_secret v = { NULL, 0 };
 	struct pb_err e;
-	int r;
+	int r = PB_OK;
 
 	pb_err_clear(&e);
-	if ((r = stored_build(st, &v, &e)) == PB_OK)
+	free(st->issuer);
+	free(st->client_id);
+	st->client_id = NULL;
+	if ((st->issuer = strdup(s->c.issuer)) == NULL ||
+	    (st->client_id = strdup(s->c.client_id)) == NULL)
+		r = pb_err_set(&e, PB_ERR_NOMEM, "out of memory");
+	if (r == PB_OK && (r = stored_build(st, &v, &e)) == PB_OK)
 		r = pb_store_save(kind, &s->key, &v, used_file, &e);
 	pb_secret_clear(&v);
 	if (r != PB_OK) {

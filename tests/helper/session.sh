@@ -219,11 +219,11 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 chmod 600 "$cfg"	# it holds client secrets
 {
 	for p in e1 rot deny late slow noint flt ig lo nss nssf never \
-	    inj; do
+	    inj mmf; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
-		[ "$p" != nssf ] || printf 'store = file\n'
+		[ "$p" != nssf ] && [ "$p" != mmf ] || printf 'store = file\n'
 		echo
 	done
 	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
@@ -864,6 +864,41 @@ sed 's/^access_token=\(.....\)/access_token=\1 /' "$cache/inj.cache" \
 run "$bt" get --profile inj
 [ "$rc" -eq 0 ] && is_jwt "$tmp/out"
 verdict "a cached token with a space is not printed: get refreshes" "exit $rc"
+
+# --- 17. a session is used only with the issuer and client it came from -------
+fresh
+run "$bt" login --profile mmf --json
+expect "login (store = file) for the client checks" 0
+f=$XDG_STATE_HOME/bearer-token/mmf.json
+jenv ISS "$iss"
+jcheck "the session file records issuer and client_id" "$f" \
+    'j.issuer === env.ISS' 'j.client_id === "bearer-cli"'
+counters "$tmp/c0.json"
+run "$bt" get --profile mmf --min-ttl 86400 --client-id bearer-other
+expect "client_id changed: get exits 4 and names client_id" 4 \
+    "client_id is now 'bearer-other'" err
+showerr
+run "$bt" get --profile mmf --min-ttl 86400 --issuer "$iss/elsewhere"
+expect "issuer changed: get exits 4 and names the issuer" 4 \
+    "issuer is now" err
+run "$bt" logout --profile mmf --client-id bearer-other
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$d" = '{"control":1}' ]
+verdict "with another client or issuer, no request reaches the IdP" \
+    "counters: $d"
+run "$bt" login --profile mmf --json
+expect "log in again" 0
+# A session stored before issuer and client_id were recorded works, and
+# the next save records them.
+jget "$f" 'JSON.stringify(Object.fromEntries(Object.entries(j)
+    .filter(([k]) => k !== "issuer" && k !== "client_id")))' \
+    >"$tmp/old.json" && cat "$tmp/old.json" >"$f"
+run "$bt" get --profile mmf --min-ttl 86400
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "a session without issuer and client_id still refreshes" "exit $rc"
+jcheck "the refresh recorded issuer and client_id" "$f" \
+    'j.issuer === env.ISS' 'j.client_id === "bearer-cli"'
 
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=
