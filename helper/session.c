@@ -339,8 +339,10 @@ jwt_claims(const struct pb_secret *tok)
 }
 
 /*
- * The access token's expiry: expires_in as the IdP said, else the JWT's
- * exp; 0 when neither is known (such a token is not cached).
+ * The access token's expiry: the earlier of expires_in as the IdP said and,
+ * when the token is a JWT, its exp (read, not verified: a token the IdP
+ * made to expire sooner than it says is expired then, whatever the token
+ * endpoint claims); 0 when neither is known (such a token is not cached).
  */
 static int64_t
 access_expiry(const struct pb_tokens *t)
@@ -349,13 +351,13 @@ access_expiry(const struct pb_tokens *t)
 	const cJSON *exp;
 	int64_t v = 0;
 
-	if (t->expires_at != 0)
-		return t->expires_at;
 	if ((j = jwt_claims(&t->access)) != NULL &&
 	    (exp = pb_json_get(j, "exp")) != NULL &&
 	    pb_json_time(exp, 0, &v) != PB_OK)
 		v = 0;
 	pb_json_delete_wipe(j);
+	if (t->expires_at != 0 && (v == 0 || t->expires_at < v))
+		v = t->expires_at;
 	return v;
 }
 

@@ -219,7 +219,7 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 chmod 600 "$cfg"	# it holds client secrets
 {
 	for p in e1 rot deny late slow noint flt ig lo nss nssf never \
-	    inj mmf; do
+	    inj mmf jx; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
@@ -899,6 +899,35 @@ run "$bt" get --profile mmf --min-ttl 86400
 verdict "a session without issuer and client_id still refreshes" "exit $rc"
 jcheck "the refresh recorded issuer and client_id" "$f" \
     'j.issuer === env.ISS' 'j.client_id === "bearer-cli"'
+
+# --- 18. the access token expires at the earlier of expires_in and exp ---------
+fresh
+ctl POST fault '{"endpoint":"token","mode":"expires_in","count":-1,
+    "expires_in":315360000}'
+run "$bt" login --profile jx --json
+expect "login with expires_in of 10 years" 0
+tail -n 1 "$tmp/out" >"$tmp/last.json"
+run "$bt" get --profile jx
+cp "$tmp/out" "$tmp/jx.tok"
+exp=$(jwt_exp "$tmp/jx.tok") || exp=0
+jenv EXP "$exp"
+jcheck "login: expires_at is the JWT's exp, not now + expires_in" \
+    "$tmp/last.json" 'j.expires_at === Number(env.EXP)'
+run "$bt" status --profile jx --json
+jcheck "status: expires_at is the JWT's exp" "$tmp/out" \
+    'j.expires_at === Number(env.EXP)'
+counters "$tmp/c0.json"
+run "$bt" get --profile jx --min-ttl 3600
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && [ "$d" = "$one_refresh" ]
+verdict "get --min-ttl 3600 refreshes a token whose exp is in 300 s" \
+    "exit $rc, counters: $d"
+exp2=$(jwt_exp "$tmp/out") || exp2=0
+run "$bt" status --profile jx --json
+jenv EXP "$exp2"
+jcheck "after the refresh, the cache holds the new JWT's exp" "$tmp/out" \
+    'j.expires_at === Number(env.EXP)'
 
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=
