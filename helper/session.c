@@ -633,6 +633,24 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
+	if (r == PB_ERR_ACCESS_DENIED) {
+		/*
+		 * Refused, but not as invalid_grant: retrying will not help,
+		 * yet nobody said the grant is dead, so it is not deleted.
+		 */
+		say("cannot refresh the access token", &e);
+		login_hint(s, "the stored session no longer works (it is kept, "
+		    "since the IdP did not say invalid_grant)");
+		rv = PB_EXIT_LOGIN;
+		goto out;
+	}
+	if (r == PB_ERR_CONFIG) {
+		say("cannot refresh the access token", &e);
+		fprintf(stderr, "%s: a configuration problem, not the "
+		    "session's: the session is kept\n", PB_PROG);
+		rv = PB_EXIT_CONFIG;
+		goto out;
+	}
 	if (r != PB_OK) {
 		say("cannot refresh the access token", &e);
 		fprintf(stderr, "%s: the session is kept; try again later\n",

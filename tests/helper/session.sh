@@ -219,7 +219,7 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 chmod 600 "$cfg"	# it holds client secrets
 {
 	for p in e1 rot deny late slow noint flt ig lo nss nssf never \
-	    inj mmf jx; do
+	    inj mmf jx rf; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
@@ -928,6 +928,42 @@ run "$bt" status --profile jx --json
 jenv EXP "$exp2"
 jcheck "after the refresh, the cache holds the new JWT's exp" "$tmp/out" \
     'j.expires_at === Number(env.EXP)'
+
+# --- 19. a refused refresh that is not invalid_grant ---------------------------
+fresh
+run "$bt" login --profile rf --json
+expect "login for the refusal checks" 0
+rt=$(stored rf) || rt=
+# refuse MODE STATUS ANSWER RC TEXT WHAT: one refusal of the refresh grant.
+refuse() {
+	if [ -n "$3" ]; then
+		ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"$1\",
+		    \"status\":$2,\"answer\":$3,\"count\":-1,
+		    \"grant_type\":\"refresh_token\"}"
+	else
+		ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"$1\",
+		    \"status\":$2,\"count\":-1,\"grant_type\":\"refresh_token\"}"
+	fi
+	run "$bt" get --profile rf --min-ttl 86400
+	expect "$6: get exits $4" "$4" "$5" err
+	showerr
+	[ ! -s "$tmp/out" ]
+	verdict "$6: nothing on stdout"
+	now=$(stored rf) || now=
+	[ -n "$rt" ] && [ "$now" = "$rt" ]
+	verdict "$6: the session is kept"
+	ctl POST fault '{"endpoint":"token","mode":"none"}'
+}
+refuse bare 400 '' 4 "no longer works" "a bare 400 (Glewlwyd)"
+refuse answer 400 '{"error":"invalid_request"}' 4 "no longer works" \
+    "invalid_request (LemonLDAP::NG)"
+refuse answer 401 '{"error":"invalid_client"}' 3 "check client_id" \
+    "invalid_client"
+refuse answer 400 '{"error":"temporarily_unavailable"}' 5 \
+    "try again later" "temporarily_unavailable"
+run "$bt" get --profile rf --min-ttl 86400
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "after the refusals, the kept session refreshes" "exit $rc"
 
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=
