@@ -519,8 +519,8 @@ async function control(req, res, url) {
         return sendJson(res, 200, { ok: true, endpoint: ep, mode: 'none' });
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
-      if (!statusMode && !['garbage', 'hang', 'reset', 'bad-jwks', 'empty-jwks', 'delay', 'answer', 'bare', 'expires_in'].includes(mode)) {
-        return sendJson(res, 400, { error: 'mode must be 500 (or any HTTP status), garbage, hang, reset, delay, answer, bare, expires_in, bad-jwks, empty-jwks or none' });
+      if (!statusMode && !['garbage', 'hang', 'reset', 'bad-jwks', 'empty-jwks', 'delay', 'hold', 'answer', 'bare', 'expires_in'].includes(mode)) {
+        return sendJson(res, 400, { error: 'mode must be 500 (or any HTTP status), garbage, hang, reset, delay, hold, answer, bare, expires_in, bad-jwks, empty-jwks or none' });
       }
       const status = body.status === undefined ? (mode === 'answer' ? 200 : 400) : body.status;
       if ((mode === 'answer' || mode === 'bare') && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
@@ -548,7 +548,7 @@ async function control(req, res, url) {
         mode,
         remaining: count === -1 ? Infinity : count,
         ...(body.grant_type ? { grant_type: body.grant_type } : {}),
-        ...(mode === 'delay' ? { delay_ms: delayMs } : {}),
+        ...(mode === 'delay' || mode === 'hold' ? { delay_ms: delayMs } : {}),
         ...(mode === 'answer' || mode === 'bare' ? { status } : {}),
         ...(mode === 'answer' ? { answer: body.answer } : {}),
         ...(mode === 'expires_in' ? { expires_in: body.expires_in } : {}),
@@ -616,6 +616,18 @@ function applyFault(fault, req, res) {
     res.writeHead(fault.status, { 'content-length': 0 });
     res.end();
   }
+}
+
+// The 'hold' fault: the provider's own answer (a refresh token already
+// rotated), sent delay_ms late: the window in which a client that dies
+// loses the session.
+function holdAnswer(res, ms) {
+  const end = res.end.bind(res);
+  res.end = (...args) => {
+    const t = setTimeout(() => end(...args), ms);
+    res.on('close', () => clearTimeout(t));
+    return res;
+  };
 }
 
 // The 'expires_in' fault: the provider's own answer, with expires_in
@@ -715,6 +727,8 @@ async function handle(req, res) {
     if (fault.remaining <= 0) delete state.faults[ep];
     if (fault.mode === 'delay') {
       await new Promise((r) => { setTimeout(r, fault.delay_ms); });
+    } else if (fault.mode === 'hold') {
+      holdAnswer(res, fault.delay_ms);
     } else if (fault.mode === 'expires_in') {
       rewriteExpiresIn(res, fault.expires_in);
     } else {
