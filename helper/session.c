@@ -598,11 +598,11 @@ still_stored(struct sess *s, const struct pb_secret *rt)
 static void
 recover(struct sess *s)
 {
-	struct pb_secret v = { NULL, 0 };
+	struct pb_secret v = { NULL, 0 }, w = { NULL, 0 };
 	struct stored left, cur;
 	struct pb_err e;
 	int64_t have = -1;
-	int code, adopt = 0;
+	int r, adopt = 0;
 
 	memset(&left, 0, sizeof(left));
 	memset(&cur, 0, sizeof(cur));
@@ -610,9 +610,11 @@ recover(struct sess *s)
 	if (pb_store_leftover(&s->key, &v, &e) != PB_OK)
 		return;
 	if (stored_parse(&v, &left, &e) == PB_OK && left.gen > 0) {
-		if (load_session(s, &cur, NULL, 1, &code) == PB_EXIT_OK)
+		/* Only the generations count here; load_session() judges. */
+		r = pb_store_load(s->c.store, &s->key, &w, NULL, &e);
+		if (r == PB_OK && stored_parse(&w, &cur, &e) == PB_OK)
 			have = cur.gen;
-		else if (code != PB_ERR_NOTFOUND && code != PB_ERR_FORMAT)
+		else if (r != PB_OK && r != PB_ERR_NOTFOUND)
 			goto out;	/* cannot tell: leave it for later */
 		adopt = left.gen > have;
 	}
@@ -625,6 +627,7 @@ recover(struct sess *s)
  out:
 	stored_clear(&cur);
 	stored_clear(&left);
+	pb_secret_clear(&w);
 	pb_secret_clear(&v);
 }
 

@@ -815,7 +815,8 @@ verdict "git-credential store: exit 0, nothing kept or printed"
 # --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
 # A token endpoint that answers an access_token with a newline must not get
 # lines into git's credential protocol (or the cache, or a header).
-inj_at='{"access_token":"eyJhbGciOiJub25lIn0.e30.x\nusername=mallory\nquit=1","token_type":"Bearer","expires_in":300,"refresh_token":"rt-injected"}'
+inj_at='{"access_token":"eyJhbGciOiJub25lIn0.e30.x\nusername=mallory\nquit=1",
+    "token_type":"Bearer","expires_in":300,"refresh_token":"rt-injected"}'
 fresh
 ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"answer\",
     \"grant_type\":\"device_code\",\"answer\":$inj_at}"
@@ -902,7 +903,7 @@ verdict "a session without issuer and client_id still refreshes" "exit $rc"
 jcheck "the refresh recorded issuer and client_id" "$f" \
     'j.issuer === env.ISS' 'j.client_id === "bearer-cli"'
 
-# --- 18. the access token expires at the earlier of expires_in and exp ---------
+# --- 18. the access token expires at the earlier of expires_in and exp -------
 fresh
 ctl POST fault '{"endpoint":"token","mode":"expires_in","count":-1,
     "expires_in":315360000}'
@@ -931,7 +932,7 @@ jenv EXP "$exp2"
 jcheck "after the refresh, the cache holds the new JWT's exp" "$tmp/out" \
     'j.expires_at === Number(env.EXP)'
 
-# --- 19. a refused refresh that is not invalid_grant ---------------------------
+# --- 19. a refused refresh that is not invalid_grant -------------------------
 fresh
 run "$bt" login --profile rf --json
 expect "login for the refusal checks" 0
