@@ -370,18 +370,37 @@ resv_name(const char *profile, char *name, size_t namesz)
 }
 
 static int
-write_at0(int fd, const char *p, size_t len)
+write_at(int fd, const char *p, size_t len, size_t off)
 {
 	size_t done = 0;
 	ssize_t n;
 
 	while (done < len) {
-		n = pwrite(fd, p + done, len - done, (off_t)done);
+		n = pwrite(fd, p + done, len - done, (off_t)(off + done));
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
 			return -1;
+		}
 		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write size zero bytes at the start of fd (a reservation by hand). */
+static int
+write_zeros(int fd, size_t size)
+{
+	static const char zero[4096];
+	size_t done = 0, n;
+
+	while (done < size) {
+		n = size - done < sizeof(zero) ? size - done : sizeof(zero);
+		if (write_at(fd, zero, n, done) == -1)
+			return -1;
+		done += n;
 	}
 	return 0;
 }
@@ -404,7 +423,7 @@ file_save_resv(const char *profile, const struct pb_secret *v,
 	file_name(profile, name, sizeof(name));
 	resv_name(profile, tmp, sizeof(tmp));
 	pb_log_path(rv->dir.path, sp, sizeof(sp));
-	if (write_at0(rv->fd, v->p, v->len) == -1 ||
+	if (write_at(rv->fd, v->p, v->len, 0) == -1 ||
 	    ftruncate(rv->fd, (off_t)v->len) == -1 || fsync(rv->fd) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot write %s/%s: %s", sp, tmp,
 		    strerror(errno));
@@ -521,9 +540,14 @@ pb_store_reserve(const struct pb_store_key *key, size_t size,
 		    "ours: remove it", sp, tmp);
 		goto out;
 	}
-	/* posix_fallocate() returns the error; glibc writes where the file
-	 * system cannot allocate. */
-	if ((r = posix_fallocate(rv->fd, 0, (off_t)size)) != 0) {
+	/*
+	 * posix_fallocate() returns the error; glibc writes zeros where the
+	 * file system cannot allocate, other libcs may not: then we do.
+	 */
+	r = posix_fallocate(rv->fd, 0, (off_t)size);
+	if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
+		r = write_zeros(rv->fd, size) == -1 ? errno : 0;
+	if (r != 0) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot reserve %zu bytes in %s: "
 		    "%s", size, sp, strerror(r));
 		goto out;
