@@ -21,6 +21,29 @@ pb_cache_lock_name(const char *profile, char *buf, size_t bufsz)
 	(void)snprintf(buf, bufsz, "%s.lock", profile);
 }
 
+int
+pb_cache_b64token(const char *p, size_t len)
+{
+	size_t i = 0, n;
+	unsigned char c;
+
+	if (p == NULL)
+		return 0;
+	for (; i < len; i++) {
+		c = (unsigned char)p[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '+' || c == '/')
+			continue;
+		break;
+	}
+	if (i == 0)
+		return 0;
+	for (n = i; n < len && p[n] == '='; n++)
+		;
+	return n == len;
+}
+
 void
 pb_cached_clear(struct pb_cached *t)
 {
@@ -135,7 +158,8 @@ pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
 				other = 1;
 		}
 	}
-	if (tok == NULL || toklen == 0 || te < 0 || tg < 0)
+	if (tok == NULL || !pb_cache_b64token(tok, toklen) || te < 0 ||
+	    tg < 0)
 		goto damaged;
 	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
 		if ((seen & (1u << i)) == 0 && bound_value(c, i) != NULL)
@@ -184,15 +208,12 @@ pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
 	size_t len, i;
 	int r;
 
-	for (i = 0; i < t->token.len; i++)
-		if ((unsigned char)t->token.p[i] < 0x21 ||
-		    (unsigned char)t->token.p[i] > 0x7e)
-			return pb_err_set(e, PB_ERR_FORMAT, "the access token "
-			    "holds a byte outside printable ASCII (RFC 6750 "
-			    "b64token): not cached");
-	if (t->token.len == 0 || t->token.len > PB_CACHE_MAX / 2)
-		return pb_err_set(e, PB_ERR_FORMAT, "the access token is "
-		    "empty or too long to cache");
+	if (!pb_cache_b64token(t->token.p, t->token.len))
+		return pb_err_set(e, PB_ERR_FORMAT, "the access token is not "
+		    "an RFC 6750 b64token: not cached");
+	if (t->token.len > PB_CACHE_MAX / 2)
+		return pb_err_set(e, PB_ERR_FORMAT, "the access token is too "
+		    "long to cache");
 	(void)snprintf(num[0], sizeof(num[0]), "%lld",
 	    (long long)t->expires_at);
 	(void)snprintf(num[1], sizeof(num[1]), "%lld",

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "cache.h"
 #include "err.h"
 #include "json.h"
 #include "secmem.h"
@@ -578,11 +579,25 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent "
 		    "token_type '%s', not Bearer", cJSON_IsString(v) ?
 		    pb_log_safe(v->valuestring, sb, sizeof(sb)) : "?");
+	/*
+	 * RFC 6750 section 2.1: a bearer token is a b64token.  Anything else
+	 * (a newline, a space, a control byte) would be a line or a field
+	 * of its own in git's credential protocol, the cache or a header.
+	 */
+	if (!pb_cache_b64token(s, strlen(s)))
+		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent an "
+		    "access_token that is not an RFC 6750 b64token (a byte "
+		    "other than A-Z a-z 0-9 - . _ ~ + / or a trailing =): "
+		    "refused");
 	if (pb_secret_dup(&t->access, s, strlen(s)) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK ||
 	    (r = opt_secret(doc, "id_token", &t->id_token, e)) != PB_OK)
 		return r;
+	if (t->refresh.len > 0 &&
+	    !pb_cache_b64token(t->refresh.p, t->refresh.len))
+		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent a "
+		    "refresh_token that is not an RFC 6750 b64token: refused");
 	/*
 	 * A bad expires_in or scope is read as absent, not as a failure:
 	 * failing would throw away a refresh token the IdP has just rotated
@@ -601,14 +616,17 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 /*
  * POST form to the token endpoint and read tokens.  oerr_map turns the
  * OAuth error codes this grant knows into our codes (or PB_OK for "not
- * mine").  *statusp gets the HTTP status (0 when none came).
+ * mine").  *statusp gets the HTTP status (0 when none came).  *refusedp is
+ * set when the IdP refused the request: an OAuth error oerr_map left to us
+ * (PB_ERR_HTTP), or a 400 or 401 that names no OAuth error at all (RFC
+ * 6749 section 5.2 says it must; Glewlwyd sends an empty 400).
  */
 static int
 token_request(const struct pb_oidc_meta *meta,
     const struct pb_oauth_client *client, struct pb_secret *form,
     const struct pb_secret *sent, time_t now,
     int (*oerr_map)(const char *, struct pb_err *), struct pb_tokens *tokens,
-    long *statusp, struct pb_err *e)
+    long *statusp, int *refusedp, struct pb_err *e)
 {
 	const char *what = "token endpoint";
 	struct pb_http_resp resp = { 0, { NULL, 0 } };
@@ -619,6 +637,7 @@ token_request(const struct pb_oidc_meta *meta,
 
 	memset(&t, 0, sizeof(t));
 	*statusp = 0;
+	*refusedp = 0;
 	if (meta->token_endpoint == NULL) {
 		r = pb_err_set(e, PB_ERR_CONFIG, "the IdP advertises no "
 		    "token_endpoint");
@@ -626,12 +645,18 @@ token_request(const struct pb_oidc_meta *meta,
 	}
 	r = post(client, meta->token_endpoint, what, form, &resp, e);
 	*statusp = resp.status;
-	if (r != PB_OK ||
-	    (r = judge(&resp, what, client, sent, &doc, &oerr, e)) != PB_OK)
+	if (r != PB_OK)
 		goto out;
+	if ((r = judge(&resp, what, client, sent, &doc, &oerr, e)) != PB_OK) {
+		*refusedp = r == PB_ERR_HTTP &&
+		    (resp.status == 400 || resp.status == 401);
+		goto out;
+	}
 	if (oerr != NULL) {
-		if ((r = oerr_map(oerr, e)) == PB_OK)
+		if ((r = oerr_map(oerr, e)) == PB_OK) {
 			r = oauth_refused(doc, oerr, what, client, sent, e);
+			*refusedp = 1;
+		}
 		goto out;
 	}
 	if ((r = parse_tokens(doc, now, &t, e)) != PB_OK)
@@ -674,7 +699,7 @@ device_poll(const struct pb_oidc_meta *meta,
     time_t now, struct pb_tokens *tokens, long *statusp, struct pb_err *e)
 {
 	struct pb_secret form = { NULL, 0 };
-	int r;
+	int r, refused;
 
 	memset(tokens, 0, sizeof(*tokens));
 	*statusp = 0;
@@ -686,7 +711,7 @@ device_poll(const struct pb_oidc_meta *meta,
 		goto out;
 	}
 	r = token_request(meta, client, &form, &dev->device_code, now,
-	    device_errors, tokens, statusp, e);
+	    device_errors, tokens, statusp, &refused, e);
  out:
 	pb_secret_clear(&form);
 	return r;
@@ -814,14 +839,32 @@ pb_device_wait(const struct pb_oidc_meta *meta,
 
 /* Refresh and revocation ------------------------------------------------ */
 
+/*
+ * The OAuth errors of the refresh grant that are not a plain refusal of the
+ * refresh token (those are PB_OK here, then PB_ERR_ACCESS_DENIED).
+ */
 static int
 refresh_errors(const char *oerr, struct pb_err *e)
 {
+	char eb[PB_SAFE_BUFSZ];
+
 	/* Only invalid_grant ends the session (DESIGN.md section 3). */
 	if (strcmp(oerr, "invalid_grant") == 0)
 		return pb_err_set(e, PB_ERR_INVALID_GRANT, "the IdP rejected "
 		    "the refresh token (invalid_grant: expired, revoked or "
 		    "already used): log in again");
+	/* RFC 6749 section 4.1.2.1: the two errors that say "later". */
+	if (strcmp(oerr, "temporarily_unavailable") == 0 ||
+	    strcmp(oerr, "server_error") == 0)
+		return pb_err_set(e, PB_ERR_HTTP, "the token endpoint cannot "
+		    "refresh now (%s)", pb_log_safe(oerr, eb, sizeof(eb)));
+	/* Section 5.2: the client, not the refresh token, is refused. */
+	if (strcmp(oerr, "invalid_client") == 0 ||
+	    strcmp(oerr, "unauthorized_client") == 0)
+		return pb_err_set(e, PB_ERR_CONFIG, "the token endpoint does "
+		    "not accept this client (%s): check client_id, "
+		    "client_secret and client_auth in the profile",
+		    pb_log_safe(oerr, eb, sizeof(eb)));
 	return PB_OK;
 }
 
@@ -830,9 +873,10 @@ pb_token_refresh(const struct pb_oidc_meta *meta,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,
     time_t now, struct pb_tokens *tokens, struct pb_err *e)
 {
+	char msg[PB_ERR_MSG_MAX];
 	struct pb_secret form = { NULL, 0 };
 	long status;
-	int r;
+	int r, refused;
 
 	memset(tokens, 0, sizeof(*tokens));
 	if (refresh == NULL || refresh->p == NULL || refresh->len == 0) {
@@ -846,7 +890,19 @@ pb_token_refresh(const struct pb_oidc_meta *meta,
 		goto out;
 	}
 	r = token_request(meta, client, &form, refresh, now, refresh_errors,
-	    tokens, &status, e);
+	    tokens, &status, &refused, e);
+	/*
+	 * A refusal that retrying cannot fix: a 400 or 401 that names no
+	 * OAuth error (Glewlwyd), or one that is not invalid_grant
+	 * (LemonLDAP::NG says invalid_request).  Not invalid_grant, so the
+	 * session is not deleted, but it no longer works.
+	 */
+	if (refused) {
+		(void)snprintf(msg, sizeof(msg), "%s", e != NULL ?
+		    pb_err_msg(e) : "refused");
+		r = pb_err_set(e, PB_ERR_ACCESS_DENIED, "the IdP refused the "
+		    "refresh token: %s", msg);
+	}
  out:
 	pb_secret_clear(&form);
 	return r;

@@ -167,10 +167,20 @@ int pb_device_wait(const struct pb_oidc_meta *meta,
 /*
  * Refresh (RFC 6749 section 6) with the refresh token in *refresh.  On PB_OK
  * *tokens holds the new tokens; tokens->refresh is empty when the IdP sent
- * no new refresh token (keep the old one).  PB_ERR_INVALID_GRANT only when
- * the IdP answered invalid_grant (the session is over: forget the refresh
- * token); every other failure keeps the session (PB_ERR_NET, PB_ERR_HTTP
- * ...).  *tokens is left empty on error.
+ * no new refresh token (keep the old one).  Failures:
+ *   PB_ERR_INVALID_GRANT  the IdP answered invalid_grant: the session is
+ *                         over (forget the refresh token)
+ *   PB_ERR_ACCESS_DENIED  any other refusal that retrying cannot fix: a
+ *                         400 or 401 with no OAuth error, or an error such
+ *                         as invalid_request or invalid_scope; the refresh
+ *                         token no longer works, but nobody said it is
+ *                         dead, so it is not deleted
+ *   PB_ERR_CONFIG         invalid_client or unauthorized_client: the
+ *                         profile's client settings
+ *   PB_ERR_NET, PB_ERR_HTTP, PB_ERR_TOOBIG  try again later: no answer,
+ *                         5xx, 429, temporarily_unavailable, server_error,
+ *                         or an answer that is not OAuth
+ * *tokens is left empty on error.
  */
 int pb_token_refresh(const struct pb_oidc_meta *meta,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,

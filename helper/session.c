@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 
 #define REVOKE_TIMEOUT	10		/* seconds, logout's best effort */
 #define ID_MAX		(64 * 1024)	/* a token decoded for its claims */
+#define RESV_SLACK	(8 * 1024)	/* room for a longer rotated token */
 
 /* What the store holds per profile: the session, as JSON. */
 struct stored {
@@ -44,7 +46,10 @@ struct stored {
 	char		*revocation_endpoint;	/* NULL: none advertised */
 	char		*subject;		/* from login, unverified */
 	char		*username;		/* preferred_username, same */
+	char		*issuer;		/* NULL: stored by 0.x, unknown */
+	char		*client_id;		/* the same */
 	int64_t		 logged_in_at;
+	int64_t		 gen;			/* grows with every save; 0: none */
 };
 
 /* One command's context. */
@@ -65,6 +70,8 @@ stored_clear(struct stored *s)
 	free(s->revocation_endpoint);
 	free(s->subject);
 	free(s->username);
+	free(s->issuer);
+	free(s->client_id);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -82,7 +89,7 @@ dup_member(const cJSON *j, const char *name, char **out)
 static int
 stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 {
-	const cJSON *rt, *at;
+	const cJSON *rt, *at, *gn;
 	cJSON *j = NULL;
 	int r;
 
@@ -92,7 +99,17 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 		return r;
 	rt = pb_json_get(j, "refresh_token");
 	at = pb_json_get(j, "logged_in_at");
-	if (!cJSON_IsString(rt) ||
+	/* Absent in sessions stored before it was recorded: 0. */
+	if ((gn = pb_json_get(j, "gen")) != NULL && (!cJSON_IsNumber(gn) ||
+	    !(gn->valuedouble >= 0 && gn->valuedouble < 9e15) ||
+	    (s->gen = (int64_t)gn->valuedouble) != gn->valuedouble)) {
+		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
+		    "damaged: log in again");
+		goto out;
+	}
+	/* An empty refresh token: the IdP sent none at login. */
+	if (!cJSON_IsString(rt) || (*rt->valuestring != '\0' &&
+	    !pb_cache_b64token(rt->valuestring, strlen(rt->valuestring))) ||
 	    pb_json_get_string(j, "token_endpoint") == NULL ||
 	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {
 		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
@@ -105,7 +122,9 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 	    dup_member(j, "revocation_endpoint", &s->revocation_endpoint) !=
 	    PB_OK ||
 	    dup_member(j, "subject", &s->subject) != PB_OK ||
-	    dup_member(j, "username", &s->username) != PB_OK)
+	    dup_member(j, "username", &s->username) != PB_OK ||
+	    dup_member(j, "issuer", &s->issuer) != PB_OK ||
+	    dup_member(j, "client_id", &s->client_id) != PB_OK)
 		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
  out:
 	pb_json_delete_wipe(j);
@@ -128,7 +147,10 @@ stored_build(const struct stored *s, struct pb_secret *out, struct pb_err *e)
 	pb_jbuf_str(&b, "revocation_endpoint", s->revocation_endpoint);
 	pb_jbuf_str(&b, "subject", s->subject);
 	pb_jbuf_str(&b, "username", s->username);
+	pb_jbuf_str(&b, "issuer", s->issuer);
+	pb_jbuf_str(&b, "client_id", s->client_id);
 	pb_jbuf_int(&b, "logged_in_at", s->logged_in_at);
+	pb_jbuf_int(&b, "gen", s->gen);
 	if ((r = pb_jbuf_end(&b, out)) != PB_OK)
 		return pb_err_set(e, r, "cannot encode the session: %s",
 		    r == PB_ERR_NOMEM ? "out of memory" :
@@ -329,8 +351,10 @@ jwt_claims(const struct pb_secret *tok)
 }
 
 /*
- * The access token's expiry: expires_in as the IdP said, else the JWT's
- * exp; 0 when neither is known (such a token is not cached).
+ * The access token's expiry: the earlier of expires_in as the IdP said and,
+ * when the token is a JWT, its exp (read, not verified: a token the IdP
+ * made to expire sooner than it says is expired then, whatever the token
+ * endpoint claims); 0 when neither is known (such a token is not cached).
  */
 static int64_t
 access_expiry(const struct pb_tokens *t)
@@ -339,13 +363,13 @@ access_expiry(const struct pb_tokens *t)
 	const cJSON *exp;
 	int64_t v = 0;
 
-	if (t->expires_at != 0)
-		return t->expires_at;
 	if ((j = jwt_claims(&t->access)) != NULL &&
 	    (exp = pb_json_get(j, "exp")) != NULL &&
 	    pb_json_time(exp, 0, &v) != PB_OK)
 		v = 0;
 	pb_json_delete_wipe(j);
+	if (t->expires_at != 0 && (v == 0 || t->expires_at < v))
+		v = t->expires_at;
 	return v;
 }
 
@@ -408,6 +432,42 @@ login_hint(const struct sess *s, const char *why)
 }
 
 /*
+ * Whether the session in st was stored for the profile's issuer and
+ * client_id; when not, say what changed.  Its refresh token belongs to the
+ * old client at the old IdP: refreshing would send it, with the new
+ * client_id (and client_secret), to the token endpoint found at login.
+ * A session stored before these were recorded has neither: it is taken as
+ * matching (refusing would log out every file-store user on upgrade, and
+ * the keyring already files sessions under issuer and client_id), and the
+ * next save records them.
+ */
+static int
+same_client(const struct sess *s, const struct stored *st)
+{
+	char b1[PB_SAFE_BUFSZ], b2[PB_SAFE_BUFSZ], why[2 * PB_SAFE_BUFSZ + 128];
+	const char *what = NULL, *was = NULL, *now = NULL;
+
+	if (st->issuer != NULL && strcmp(st->issuer, s->c.issuer) != 0) {
+		what = "issuer";
+		was = st->issuer;
+		now = s->c.issuer;
+	} else if (st->client_id != NULL &&
+	    strcmp(st->client_id, s->c.client_id) != 0) {
+		what = "client_id";
+		was = st->client_id;
+		now = s->c.client_id;
+	}
+	if (what == NULL)
+		return 1;
+	(void)snprintf(why, sizeof(why), "the profile's %s is now '%s', but "
+	    "the stored session was issued for '%s' (it is not sent "
+	    "anywhere)", what, pb_log_safe(now, b1, sizeof(b1)),
+	    pb_log_safe(was, b2, sizeof(b2)));
+	login_hint(s, why);
+	return 0;
+}
+
+/*
  * Load and parse the stored session; an exit status after a message (none
  * when quiet and nothing is stored).  *codep (may be NULL) gets the store's
  * code: PB_ERR_NOTFOUND tells "not logged in" from a damaged session.
@@ -441,23 +501,47 @@ load_session(struct sess *s, struct stored *st, int *used_file, int quiet,
 		say("cannot read the stored session", &e);
 		return r == PB_ERR_FORMAT ? PB_EXIT_LOGIN : PB_EXIT_FAIL;
 	}
+	if (!same_client(s, st)) {
+		stored_clear(st);
+		if (codep != NULL)
+			*codep = PB_ERR_CONFIG;
+		return PB_EXIT_LOGIN;
+	}
 	return PB_EXIT_OK;
 }
 
 /*
- * Save the session in the store of kind; an exit status after a message.
+ * Save the session in the store of kind, filed under the profile's issuer
+ * and client_id (recorded in it: see same_client()); an exit status after
+ * a message.
  */
 static int
-save_session(struct sess *s, enum pb_store_kind kind, const struct stored *st,
-    int *used_file)
+save_session(struct sess *s, enum pb_store_kind kind, struct stored *st,
+    struct pb_store_resv *rv, int *used_file)
 {
 	struct pb_secret v = { NULL, 0 };
+	struct timespec ts;
 	struct pb_err e;
-	int r;
+	int64_t gen;
+	int r = PB_OK;
 
 	pb_err_clear(&e);
-	if ((r = stored_build(st, &v, &e)) == PB_OK)
-		r = pb_store_save(kind, &s->key, &v, used_file, &e);
+	/*
+	 * The generation tells a newer session left in the file store's
+	 * temp file (recover()) from the one in place: microseconds since
+	 * the epoch, and never less than one more than the last.
+	 */
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	gen = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	st->gen = gen > st->gen ? gen : st->gen + 1;
+	free(st->issuer);
+	free(st->client_id);
+	st->client_id = NULL;
+	if ((st->issuer = strdup(s->c.issuer)) == NULL ||
+	    (st->client_id = strdup(s->c.client_id)) == NULL)
+		r = pb_err_set(&e, PB_ERR_NOMEM, "out of memory");
+	if (r == PB_OK && (r = stored_build(st, &v, &e)) == PB_OK)
+		r = pb_store_save_resv(kind, &s->key, &v, rv, used_file, &e);
 	pb_secret_clear(&v);
 	if (r != PB_OK) {
 		say("cannot store the session", &e);
@@ -475,6 +559,8 @@ forget(struct sess *s)
 
 	pb_err_clear(&e);
 	cache_drop(s);
+	/* A temp file left by an interrupted refresh holds a token too. */
+	r = pb_store_leftover_adopt(&s->key, 0, NULL);
 	r = pb_store_delete(s->c.store, &s->key, &e);
 	if (r != PB_OK && r != PB_ERR_NOTFOUND) {
 		say("cannot delete the stored session", &e);
@@ -502,6 +588,143 @@ still_stored(struct sess *s, const struct pb_secret *rt)
 	return same;
 }
 
+/*
+ * Under the lock, before the stored session is read: a run killed (SIGKILL,
+ * power loss) after writing a rotated session into the file store's temp
+ * file and before renaming it left the only live refresh token there.  A
+ * complete session (it parses, with its trailing "}") newer than the one
+ * in place is put in place; anything else there is removed.
+ */
+static void
+recover(struct sess *s)
+{
+	struct pb_secret v = { NULL, 0 }, w = { NULL, 0 };
+	struct stored left, cur;
+	struct pb_err e;
+	int64_t have = -1;
+	int r, adopt = 0;
+
+	memset(&left, 0, sizeof(left));
+	memset(&cur, 0, sizeof(cur));
+	pb_err_clear(&e);
+	if (pb_store_leftover(&s->key, &v, &e) != PB_OK)
+		return;
+	if (stored_parse(&v, &left, &e) == PB_OK && left.gen > 0) {
+		/* Only the generations count here; load_session() judges. */
+		r = pb_store_load(s->c.store, &s->key, &w, NULL, &e);
+		if (r == PB_OK && stored_parse(&w, &cur, &e) == PB_OK)
+			have = cur.gen;
+		else if (r != PB_OK && r != PB_ERR_NOTFOUND)
+			goto out;	/* cannot tell: leave it for later */
+		adopt = left.gen > have;
+	}
+	pb_err_clear(&e);
+	if (pb_store_leftover_adopt(&s->key, adopt, &e) != PB_OK)
+		say("warning", &e);
+	else if (adopt)
+		fprintf(stderr, "%s: recovered the session an interrupted "
+		    "refresh had saved but not put in place\n", PB_PROG);
+ out:
+	stored_clear(&cur);
+	stored_clear(&left);
+	pb_secret_clear(&w);
+	pb_secret_clear(&v);
+}
+
+/* Room to reserve for the session st becomes after a rotation. */
+static size_t
+resv_size(const struct stored *st)
+{
+	struct pb_secret v = { NULL, 0 };
+	size_t n = PB_STORE_MAX;
+
+	if (stored_build(st, &v, NULL) == PB_OK)
+		n = v.len + RESV_SLACK;
+	pb_secret_clear(&v);
+	return n < PB_STORE_MAX ? n : PB_STORE_MAX;
+}
+
+/*
+ * The refresh request and the save of the rotated refresh token, which
+ * nothing may separate: once the IdP has answered, the old refresh token
+ * is dead and the new one exists only in this process.
+ *   - The file store's space is reserved before the request goes out, so
+ *     a full disk refuses the refresh instead of losing the session
+ *     (*rvp = PB_EXIT_FAIL, PB_ERR_IO returned, nothing sent).
+ *   - SIGTERM, SIGINT and SIGHUP are held by the caller (hold_signals())
+ *     until the new session is stored (synced).  SIGKILL cannot be held:
+ *     the session is saved first, before anything else, and recover()
+ *     adopts a complete one left in the temp file.
+ * Returns the refresh's code; *rvp is the save's exit status (PB_EXIT_OK
+ * when nothing was rotated).
+ */
+static int
+refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
+    struct pb_tokens *tok, int *rvp, struct pb_err *e)
+{
+	struct pb_store_resv rv;
+	struct pb_oidc_meta meta;
+	enum pb_store_kind kind;
+	int r;
+
+	*rvp = PB_EXIT_OK;
+	pb_store_resv_init(&rv);
+	memset(&meta, 0, sizeof(meta));
+	/* The endpoint found by discovery at login. */
+	meta.issuer = s->c.issuer;
+	meta.token_endpoint = st->token_endpoint;
+	/*
+	 * Back where it came from: a keyring that failed now must not leave
+	 * the only live token in a file the next load does not read first.
+	 * A file session may move to a keyring that has appeared (auto).
+	 */
+	kind = !from_file && s->c.store == PB_STORE_AUTO ?
+	    PB_STORE_SECRET_SERVICE : s->c.store;
+	if (kind != PB_STORE_SECRET_SERVICE &&
+	    (r = pb_store_reserve(&s->key, resv_size(st), &rv, e)) != PB_OK) {
+		*rvp = PB_EXIT_FAIL;
+		return r;
+	}
+	r = pb_token_refresh(&meta, &s->client, &st->refresh, (time_t)now,
+	    tok, e);
+	if (r == PB_OK && tok->refresh.len > 0) {
+		/* Rotated: the old one is dead now, so save before all. */
+		pb_secret_clear(&st->refresh);
+		st->refresh = tok->refresh;
+		tok->refresh.p = NULL;
+		tok->refresh.len = 0;
+		*rvp = save_session(s, kind, st, &rv, NULL);
+	}
+	pb_store_resv_drop(&rv, &s->key);
+	return r;
+}
+
+/*
+ * Hold SIGTERM, SIGINT and SIGHUP (a timeout, a Ctrl-C, a closed
+ * terminal) until release_signals(), which lets pending ones take effect.
+ * Held before the first keyring call: threads inherit the mask of the
+ * thread that starts them, and GDBus's worker thread, started then and
+ * never ended, would otherwise take the signal and end the process in
+ * the middle of a refresh.
+ */
+static void
+hold_signals(sigset_t *old)
+{
+	sigset_t hold;
+
+	(void)sigemptyset(&hold);
+	(void)sigaddset(&hold, SIGTERM);
+	(void)sigaddset(&hold, SIGINT);
+	(void)sigaddset(&hold, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &hold, old);
+}
+
+static void
+release_signals(const sigset_t *old)
+{
+	(void)sigprocmask(SIG_SETMASK, old, NULL);
+}
+
 /* get -------------------------------------------------------------------- */
 
 /*
@@ -514,14 +737,13 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 {
 	struct stored st;
 	struct pb_tokens tok;
-	struct pb_oidc_meta meta;
 	struct pb_err e;
+	sigset_t old;
 	int64_t now;
-	int rv, r, from_file = 0;
+	int rv, r, saved, held = 0, from_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&tok, 0, sizeof(tok));
-	memset(&meta, 0, sizeof(meta));
 	pb_err_clear(&e);
 	if ((rv = sess_lock(s)) != PB_EXIT_OK)
 		goto out;
@@ -539,6 +761,10 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
+	/* From the first keyring call until the rotated token is stored. */
+	hold_signals(&old);
+	held = 1;
+	recover(s);
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (st.refresh.len == 0) {
@@ -548,12 +774,18 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
-	/* The endpoint found by discovery at login. */
-	meta.issuer = s->c.issuer;
-	meta.token_endpoint = st.token_endpoint;
 	now = (int64_t)time(NULL);
-	r = pb_token_refresh(&meta, &s->client, &st.refresh, (time_t)now,
-	    &tok, &e);
+	r = refresh_store(s, &st, from_file, now, &tok, &saved, &e);
+	release_signals(&old);
+	held = 0;
+	if (r == PB_ERR_IO && saved != PB_EXIT_OK) {
+		say("cannot refresh", &e);
+		fprintf(stderr, "%s: no room for the new session, so nothing "
+		    "was sent to the IdP: the session is kept; free some "
+		    "space and try again\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if (r == PB_ERR_INVALID_GRANT) {
 		/* Only this ends the session (DESIGN.md section 3). */
 		say("the session has ended at the IdP", &e);
@@ -571,6 +803,24 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		rv = PB_EXIT_LOGIN;
 		goto out;
 	}
+	if (r == PB_ERR_ACCESS_DENIED) {
+		/*
+		 * Refused, but not as invalid_grant: retrying will not help,
+		 * yet nobody said the grant is dead, so it is not deleted.
+		 */
+		say("cannot refresh the access token", &e);
+		login_hint(s, "the stored session no longer works (it is kept, "
+		    "since the IdP did not say invalid_grant)");
+		rv = PB_EXIT_LOGIN;
+		goto out;
+	}
+	if (r == PB_ERR_CONFIG) {
+		say("cannot refresh the access token", &e);
+		fprintf(stderr, "%s: a configuration problem, not the "
+		    "session's: the session is kept\n", PB_PROG);
+		rv = PB_EXIT_CONFIG;
+		goto out;
+	}
 	if (r != PB_OK) {
 		say("cannot refresh the access token", &e);
 		fprintf(stderr, "%s: the session is kept; try again later\n",
@@ -578,27 +828,11 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		rv = exit_for(r);
 		goto out;
 	}
-	if (tok.refresh.len > 0) {
-		/* Rotated: the old one is dead now, so save before print. */
-		pb_secret_clear(&st.refresh);
-		st.refresh = tok.refresh;
-		tok.refresh.p = NULL;
-		tok.refresh.len = 0;
-		/*
-		 * Back where it came from: a keyring that failed now must
-		 * not leave the only live token in a file the next load
-		 * does not read first.  A file session may move to a
-		 * keyring that has appeared (store = auto).
-		 */
-		if ((rv = save_session(s, !from_file &&
-		    s->c.store == PB_STORE_AUTO ? PB_STORE_SECRET_SERVICE :
-		    s->c.store, &st, NULL)) != PB_EXIT_OK) {
-			fprintf(stderr, "%s: the IdP rotated the refresh token "
-			    "and the new one could not be saved, so the "
-			    "session is lost: fix the store and run '%s "
-			    "login'\n", PB_PROG, PB_PROG);
-			goto out;
-		}
+	if ((rv = saved) != PB_EXIT_OK) {
+		fprintf(stderr, "%s: the IdP rotated the refresh token and the "
+		    "new one could not be saved, so the session is lost: fix "
+		    "the store and run '%s login'\n", PB_PROG, PB_PROG);
+		goto out;
 	}
 	t->expires_at = access_expiry(&tok);	/* before the move */
 	t->token = tok.access;
@@ -608,6 +842,8 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	cache_put(s, t);
 	rv = PB_EXIT_OK;
  out:
+	if (held)
+		release_signals(&old);
 	if (rv != PB_EXIT_OK)
 		pb_cached_clear(t);
 	pb_tokens_clear(&tok);
@@ -918,7 +1154,7 @@ pb_net_login(int argc, char **argv)
 	}
 	/* Under the lock: a get now must not refresh the old session. */
 	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
-	    (rv = save_session(&s, s.c.store, &st, &used_file)) !=
+	    (rv = save_session(&s, s.c.store, &st, NULL, &used_file)) !=
 	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */
 		if (st.refresh.len > 0 && meta.revocation_endpoint != NULL &&
@@ -1061,6 +1297,7 @@ pb_net_logout(int argc, char **argv)
 	if ((rv = sess_open(&s, &o)) != PB_EXIT_OK ||
 	    (rv = sess_lock(&s)) != PB_EXIT_OK)
 		goto out;
+	recover(&s);
 	rv = load_session(&s, &st, NULL, 1, &code);
 	if (code == PB_ERR_NOTFOUND) {
 		cache_drop(&s);

@@ -362,6 +362,87 @@ file_name(const char *profile, char *name, size_t namesz)
 	(void)snprintf(name, namesz, "%s.json", profile);
 }
 
+/* The reserved temp file of a profile's next refresh: .PROFILE.json.new. */
+static void
+resv_name(const char *profile, char *name, size_t namesz)
+{
+	(void)snprintf(name, namesz, ".%s.json.new", profile);
+}
+
+static int
+write_at(int fd, const char *p, size_t len, size_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pwrite(fd, p + done, len - done, (off_t)(off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write size zero bytes at the start of fd (a reservation by hand). */
+static int
+write_zeros(int fd, size_t size)
+{
+	static const char zero[4096];
+	size_t done = 0, n;
+
+	while (done < size) {
+		n = size - done < sizeof(zero) ? size - done : sizeof(zero);
+		if (write_at(fd, zero, n, done) == -1)
+			return -1;
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * Save into the reserved temp file: write over the reserved bytes, cut to
+ * length, sync, rename into place, sync the directory.  A crash after the
+ * write leaves a complete session in the temp file, which the next run
+ * adopts (pb_store_leftover()).
+ */
+static int
+file_save_resv(const char *profile, const struct pb_secret *v,
+    struct pb_store_resv *rv, struct pb_err *e)
+{
+	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	char sp[PB_PATH_BUFSZ];
+	int r;
+
+	file_name(profile, name, sizeof(name));
+	resv_name(profile, tmp, sizeof(tmp));
+	pb_log_path(rv->dir.path, sp, sizeof(sp));
+	if (write_at(rv->fd, v->p, v->len, 0) == -1 ||
+	    ftruncate(rv->fd, (off_t)v->len) == -1 || fsync(rv->fd) == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot write %s/%s: %s", sp, tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if (renameat(rv->dir.fd, tmp, rv->dir.fd, name) == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s: %s", sp,
+		    tmp, strerror(errno));
+		goto out;
+	}
+	rv->renamed = 1;
+	if (fsync(rv->dir.fd) == -1)
+		fprintf(stderr, "bearer-token: warning: cannot sync %s: %s\n",
+		    sp, strerror(errno));
+	r = PB_OK;
+ out:
+	return r;
+}
+
 static int
 file_save(const char *profile, const struct pb_secret *v, int notice,
     struct pb_err *e)
@@ -422,6 +503,127 @@ file_delete(const char *profile, struct pb_err *e)
 
 /* API -------------------------------------------------------------------- */
 
+void
+pb_store_resv_init(struct pb_store_resv *rv)
+{
+	memset(rv, 0, sizeof(*rv));
+	rv->fd = -1;
+	rv->dir.fd = -1;
+}
+
+int
+pb_store_reserve(const struct pb_store_key *key, size_t size,
+    struct pb_store_resv *rv, struct pb_err *e)
+{
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	char sp[PB_PATH_BUFSZ];
+	struct stat st;
+	int r;
+
+	pb_store_resv_init(rv);
+	if ((r = check_key(key, e)) != PB_OK ||
+	    (r = state_open(&rv->dir, 1, e)) != PB_OK)
+		goto out;
+	pb_log_path(rv->dir.path, sp, sizeof(sp));
+	resv_name(key->profile, tmp, sizeof(tmp));
+	/* Under the profile's lock: no one else writes this name. */
+	if ((rv->fd = openat(rv->dir.fd, tmp, O_RDWR | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot create %s/%s: %s", sp, tmp,
+		    strerror(errno));
+		goto out;
+	}
+	rv->made = 1;
+	if (fstat(rv->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		r = pb_err_set(e, PB_ERR_IO, "%s/%s is not a 0600 file of "
+		    "ours: remove it", sp, tmp);
+		goto out;
+	}
+	/*
+	 * posix_fallocate() returns the error; glibc writes zeros where the
+	 * file system cannot allocate, other libcs may not: then we do.
+	 */
+	r = posix_fallocate(rv->fd, 0, (off_t)size);
+	if (r == EOPNOTSUPP || r == EINVAL || r == ENOSYS)
+		r = write_zeros(rv->fd, size) == -1 ? errno : 0;
+	if (r != 0) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot reserve %zu bytes in %s: "
+		    "%s", size, sp, strerror(r));
+		goto out;
+	}
+	if (fsync(rv->fd) == -1) {
+		r = pb_err_set(e, PB_ERR_IO, "cannot sync %s/%s: %s", sp, tmp,
+		    strerror(errno));
+		goto out;
+	}
+	r = PB_OK;
+ out:
+	if (r != PB_OK)
+		pb_store_resv_drop(rv, key);
+	return r;
+}
+
+void
+pb_store_resv_drop(struct pb_store_resv *rv, const struct pb_store_key *key)
+{
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+
+	if (rv->made && !rv->renamed && rv->dir.fd != -1 && key != NULL &&
+	    key->profile != NULL) {
+		resv_name(key->profile, tmp, sizeof(tmp));
+		(void)unlinkat(rv->dir.fd, tmp, 0);
+	}
+	if (rv->fd != -1)
+		close(rv->fd);
+	pb_pdir_close(&rv->dir);
+	pb_store_resv_init(rv);
+}
+
+int
+pb_store_leftover(const struct pb_store_key *key, struct pb_secret *value,
+    struct pb_err *e)
+{
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	struct pb_pdir d;
+	int r;
+
+	if ((r = check_key(key, e)) != PB_OK)
+		return r;
+	resv_name(key->profile, tmp, sizeof(tmp));
+	if ((r = state_open(&d, 0, e)) == PB_OK)
+		r = pb_pdir_read(&d, tmp, PB_STORE_MAX, value, e);
+	pb_pdir_close(&d);
+	return r;
+}
+
+int
+pb_store_leftover_adopt(const struct pb_store_key *key, int adopt,
+    struct pb_err *e)
+{
+	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	char sp[PB_PATH_BUFSZ];
+	struct pb_pdir d;
+	int r;
+
+	if ((r = check_key(key, e)) != PB_OK)
+		return r;
+	file_name(key->profile, name, sizeof(name));
+	resv_name(key->profile, tmp, sizeof(tmp));
+	if ((r = state_open(&d, 0, e)) != PB_OK)
+		return r;
+	if (!adopt)
+		r = pb_pdir_remove(&d, tmp, e);
+	else if (renameat(d.fd, tmp, d.fd, name) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s: %s",
+		    pb_log_path(d.path, sp, sizeof(sp)), tmp, strerror(errno));
+	else
+		(void)fsync(d.fd);
+	pb_pdir_close(&d);
+	return r;
+}
+
 static int
 not_found(const struct pb_store_key *key, struct pb_err *e)
 {
@@ -440,6 +642,24 @@ int
 pb_store_save(enum pb_store_kind kind, const struct pb_store_key *key,
     const struct pb_secret *value, int *used_file, struct pb_err *e)
 {
+	return pb_store_save_resv(kind, key, value, NULL, used_file, e);
+}
+
+/* The file save: into the reservation when there is one. */
+static int
+file_put(const char *profile, const struct pb_secret *v, int notice,
+    struct pb_store_resv *rv, struct pb_err *e)
+{
+	if (rv != NULL && rv->fd != -1)
+		return file_save_resv(profile, v, rv, e);
+	return file_save(profile, v, notice, e);
+}
+
+int
+pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
+    const struct pb_secret *value, struct pb_store_resv *rv, int *used_file,
+    struct pb_err *e)
+{
 	struct pb_secret v = { NULL, 0 };
 	int absent = 0, file = 0, r = PB_ERR_INTERNAL;
 
@@ -449,7 +669,7 @@ pb_store_save(enum pb_store_kind kind, const struct pb_store_key *key,
 	switch (kind) {
 	case PB_STORE_FILE:
 		file = 1;
-		r = file_save(key->profile, &v, 0, e);
+		r = file_put(key->profile, &v, 0, rv, e);
 		break;
 	case PB_STORE_SECRET_SERVICE:
 		r = ss_save(key, &v, &absent, e);
@@ -461,7 +681,7 @@ pb_store_save(enum pb_store_kind kind, const struct pb_store_key *key,
 		} else if (absent) {
 			pb_err_clear(e);
 			file = 1;
-			r = file_save(key->profile, &v, 1, e);
+			r = file_put(key->profile, &v, 1, rv, e);
 		}
 		break;
 	default:

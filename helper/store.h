@@ -3,6 +3,7 @@
 #define PB_STORE_H
 
 #include "err.h"
+#include "pdir.h"
 #include "secmem.h"
 
 /*
@@ -80,6 +81,62 @@ int pb_store_load(enum pb_store_kind kind, const struct pb_store_key *key,
  * pb_store_load().
  */
 int pb_store_delete(enum pb_store_kind kind, const struct pb_store_key *key,
+    struct pb_err *e) PB_WUR;
+
+/*
+ * Space for the file store's next save of one profile, taken before a
+ * refresh request goes out: once the IdP has rotated the refresh token,
+ * the new one must fit (a full disk used to lose the session).  The temp
+ * file .PROFILE.json.new in the state directory, its size allocated.
+ * Callers hold the profile's lock (only they use this name).
+ */
+struct pb_store_resv {
+	struct pb_pdir	dir;
+	int		fd;		/* -1: none */
+	int		made;		/* the temp file exists */
+	int		renamed;	/* it became PROFILE.json */
+};
+
+/* An empty reservation (pb_store_resv_drop() is then a no-op). */
+void pb_store_resv_init(struct pb_store_resv *rv);
+
+/*
+ * Create the temp file of key's profile (truncating one left over) and
+ * allocate size bytes in it (posix_fallocate), synced.  PB_OK;
+ * PB_ERR_IO with the cause (ENOSPC: the state directory is full; a
+ * read-only directory) and nothing left behind; PB_ERR_CONFIG for a bad
+ * key.  Release with pb_store_resv_drop().
+ */
+int pb_store_reserve(const struct pb_store_key *key, size_t size,
+    struct pb_store_resv *rv, struct pb_err *e) PB_WUR;
+
+/* Close rv and remove its temp file unless a save renamed it. */
+void pb_store_resv_drop(struct pb_store_resv *rv,
+    const struct pb_store_key *key);
+
+/*
+ * As pb_store_save(), but a save to the file goes into rv's temp file when
+ * rv holds one (then written in place over the reserved bytes, cut,
+ * synced and renamed over PROFILE.json); rv may be NULL.
+ */
+int pb_store_save_resv(enum pb_store_kind kind,
+    const struct pb_store_key *key, const struct pb_secret *value,
+    struct pb_store_resv *rv, int *used_file, struct pb_err *e) PB_WUR;
+
+/*
+ * The contents of key's temp file (.PROFILE.json.new) when a run was
+ * killed between writing it and renaming it: complete or not, the caller
+ * judges (pb_store_leftover_adopt()).  PB_OK with *value (release with
+ * pb_secret_clear()); PB_ERR_NOTFOUND; PB_ERR_IO; PB_ERR_TOOBIG.
+ */
+int pb_store_leftover(const struct pb_store_key *key, struct pb_secret *value,
+    struct pb_err *e) PB_WUR;
+
+/*
+ * Rename key's temp file over PROFILE.json (adopt set) or remove it.
+ * PB_OK, PB_ERR_NOTFOUND or PB_ERR_IO.  Under the profile's lock.
+ */
+int pb_store_leftover_adopt(const struct pb_store_key *key, int adopt,
     struct pb_err *e) PB_WUR;
 
 #endif /* PB_STORE_H */

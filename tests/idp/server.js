@@ -556,8 +556,19 @@ async function control(req, res, url) {
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
       const jwksModes = ['bad-jwks', 'empty-jwks', 'shuffle-jwks', 'nokid-jwks', 'enc-jwks'];
-      if (!statusMode && !['garbage', 'hang', 'reset', 'delay', ...jwksModes].includes(mode)) {
-        return sendJson(res, 400, { error: `mode must be 500 (or any HTTP status), garbage, hang, reset, delay, ${jwksModes.join(', ')} or none` });
+      const modes = ['garbage', 'hang', 'reset', 'delay', 'hold', 'answer', 'bare', 'expires_in', ...jwksModes];
+      if (!statusMode && !modes.includes(mode)) {
+        return sendJson(res, 400, { error: `mode must be 500 (or any HTTP status), ${modes.join(', ')} or none` });
+      }
+      const status = body.status === undefined ? (mode === 'answer' ? 200 : 400) : body.status;
+      if ((mode === 'answer' || mode === 'bare') && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+        return sendJson(res, 400, { error: 'status must be an HTTP status' });
+      }
+      if (mode === 'answer' && (typeof body.answer !== 'object' || body.answer === null)) {
+        return sendJson(res, 400, { error: 'answer must be a JSON object' });
+      }
+      if (mode === 'expires_in' && (ep !== 'token' || !Number.isInteger(body.expires_in))) {
+        return sendJson(res, 400, { error: 'expires_in applies to the token endpoint and needs an integer expires_in' });
       }
       if (jwksModes.includes(mode) && ep !== 'jwks') {
         return sendJson(res, 400, { error: `${mode} applies to the jwks endpoint only` });
@@ -575,7 +586,10 @@ async function control(req, res, url) {
         mode,
         remaining: count === -1 ? Infinity : count,
         ...(body.grant_type ? { grant_type: body.grant_type } : {}),
-        ...(mode === 'delay' ? { delay_ms: delayMs } : {}),
+        ...(mode === 'delay' || mode === 'hold' ? { delay_ms: delayMs } : {}),
+        ...(mode === 'answer' || mode === 'bare' ? { status } : {}),
+        ...(mode === 'answer' ? { answer: body.answer } : {}),
+        ...(mode === 'expires_in' ? { expires_in: body.expires_in } : {}),
       };
       return sendJson(res, 200, { ok: true, endpoint: ep, mode, count });
     }
@@ -638,7 +652,44 @@ function applyFault(fault, req, res) {
     const body = { 'shuffle-jwks': SHUFFLE_JWKS, 'nokid-jwks': NOKID_JWKS, 'enc-jwks': ENC_JWKS }[mode];
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
+  } else if (mode === 'answer') {
+    sendJson(res, fault.status, fault.answer);
+  } else if (mode === 'bare') {
+    res.writeHead(fault.status, { 'content-length': 0 });
+    res.end();
   }
+}
+
+// The 'hold' fault: the provider's own answer (a refresh token already
+// rotated), sent delay_ms late: the window in which a client that dies
+// loses the session.
+function holdAnswer(res, ms) {
+  const end = res.end.bind(res);
+  res.end = (...args) => {
+    const t = setTimeout(() => end(...args), ms);
+    res.on('close', () => clearTimeout(t));
+    return res;
+  };
+}
+
+// The 'expires_in' fault: the provider's own answer, with expires_in
+// replaced (a token endpoint whose expires_in disagrees with the JWT's exp).
+function rewriteExpiresIn(res, value) {
+  const end = res.end.bind(res);
+  res.end = (chunk, ...rest) => {
+    try {
+      const doc = JSON.parse(Buffer.from(chunk).toString('utf8'));
+      if (doc && typeof doc === 'object' && 'access_token' in doc) {
+        doc.expires_in = value;
+        const body = JSON.stringify(doc);
+        if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+        return end(body, ...rest);
+      }
+    } catch {
+      // not JSON: pass it on
+    }
+    return end(chunk, ...rest);
+  };
 }
 
 // ------------------------------------------------------------- server
@@ -718,6 +769,10 @@ async function handle(req, res) {
     if (fault.remaining <= 0) delete state.faults[ep];
     if (fault.mode === 'delay') {
       await new Promise((r) => { setTimeout(r, fault.delay_ms); });
+    } else if (fault.mode === 'hold') {
+      holdAnswer(res, fault.delay_ms);
+    } else if (fault.mode === 'expires_in') {
+      rewriteExpiresIn(res, fault.expires_in);
     } else {
       return applyFault(fault, req, res);
     }
