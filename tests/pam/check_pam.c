@@ -1219,6 +1219,21 @@ START_TEST(test_pam_conf_jwks_max_age)
 	svc_exact("jwks_max_age=7days");
 	UNAVAIL("alice");
 	LOGGED("err", "jwks_max_age: '7days' is not a duration");
+	/*
+	 * An mtime in the future is no sync: it would count as fresh until
+	 * that day.  A few minutes of clock skew are fine.
+	 */
+	svc_exact("");
+	jwks_aged("future.json", -(366L * 86400 + 3600 + 600));
+	jwks_aged("skew.json", -120);
+	conf("jwks_file = @DIR@/future.json\njwks_max_age = 7d\n");
+	UNAVAIL("alice");
+	LOGGED("err", "future.json has its mtime (its last sync) 366d 1h in "
+	    "the future, so its age is unknown: check the clock, then run "
+	    "'bearer-token fetch-jwks'");
+	NOT_LOGGED("token rejected");
+	conf("jwks_file = @DIR@/skew.json\njwks_max_age = 7d\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
 }
 END_TEST
 
