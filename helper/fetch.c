@@ -301,38 +301,6 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
 	return n;
 }
 
-/*
- * Set the times of the file name in d to now: the record of a successful
- * sync when the content did not change.  The file must be one that
- * pb_pdir_write_mode() would replace.
- */
-static int
-touch(const struct pb_pdir *d, const char *name, const char *sp,
-    struct pb_err *e)
-{
-	struct stat st;
-	int fd, r = PB_OK;
-
-	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1)
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-	else if (!S_ISREG(st.st_mode) ||
-	    (st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & 022) != 0)
-		r = pb_err_set(e, PB_ERR_IO, "%s must be a regular file owned "
-		    "by uid %u or root and writable by no one else", sp,
-		    (unsigned)geteuid());
-	else if (futimens(fd, NULL) == -1)
-		r = pb_err_set(e, PB_ERR_IO, "cannot set the time of %s: %s",
-		    sp, strerror(errno));
-	(void)close(fd);
-	return r;
-}
-
 /* pb_jwks_skip_fn: why the module would leave a key out. */
 static void
 skip_note(void *ctx, const char *msg)
@@ -484,9 +452,49 @@ old_set(const char *path, const char *sp, cJSON **old)
 }
 
 /*
+ * jwks_file may be a symbolic link (/etc/security/jwks.json to a file under
+ * /var/lib): a sync must update the file it leads to and keep the link,
+ * where replacing the name would put a plain file in the link's place.
+ * The way there must pass the module's own check first (no directory on
+ * it, the link's own included, that others can write), and then *real is
+ * the path with no links in it; NULL when path is no link.  An exit status.
+ */
+static int
+follow(const char *path, const char *sp, char **real)
+{
+	struct stat st;
+	struct pb_err e;
+
+	*real = NULL;
+	pb_err_clear(&e);
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode))
+		return PB_EXIT_OK;
+	if (stat(path, &st) == -1) {
+		fprintf(stderr, "%s: fetch-jwks: %s is a symbolic link that "
+		    "leads nowhere (%s): point it at the key file, or remove "
+		    "it\n", PB_PROG, sp, strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	if (pb_file_check_path(path, &st, &e) != PB_OK) {
+		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
+		    PB_PROG, pb_err_msg(&e), sp);
+		return PB_EXIT_FAIL;
+	}
+	if ((*real = realpath(path, NULL)) == NULL) {
+		if (errno == ENOMEM)
+			return nomem();
+		fprintf(stderr, "%s: fetch-jwks: cannot resolve %s: %s\n",
+		    PB_PROG, sp, strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/*
  * Write text to path, atomically, mode 0644, unless old (canonical form
  * made here) is the same set: then only its time is set to now.  Either
- * way the file's mtime is the time of this sync.  An exit status.
+ * way the file's mtime is the time of this sync.  Through a symbolic link
+ * it is the file the link leads to.  An exit status.
  */
 static int
 store(const char *path, const char *sp, const char *text, cJSON *old,
@@ -494,11 +502,13 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 {
 	struct pb_pdir d = { NULL, -1 };
 	struct pb_err e;
-	char *dir = NULL, *name = NULL, *oldtext = NULL;
+	char *dir = NULL, *name = NULL, *oldtext = NULL, *real = NULL;
 	int rv;
 
 	pb_err_clear(&e);
-	if (split(path, &dir, &name) == -1) {
+	if ((rv = follow(path, sp, &real)) != PB_EXIT_OK)
+		goto out;
+	if (split(real != NULL ? real : path, &dir, &name) == -1) {
 		fprintf(stderr, "%s: fetch-jwks: bad output path\n", PB_PROG);
 		rv = PB_EXIT_USAGE;
 		goto out;
@@ -516,7 +526,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 		goto out;
 	}
 	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
-		if (touch(&d, name, sp, &e) != PB_OK) {
+		if (pb_pdir_touch(&d, name, &e) != PB_OK) {
 			fprintf(stderr, "%s: fetch-jwks: cannot record the "
 			    "sync: %s\n", PB_PROG, pb_err_msg(&e));
 			rv = PB_EXIT_FAIL;
@@ -541,6 +551,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 	pb_pdir_close(&d);
 	free(dir);
 	free(name);
+	free(real);
 	cJSON_free(oldtext);
 	return rv;
 }

@@ -11,7 +11,8 @@
 # (Keycloak's certs) and with keys that have no kid; compares key sets
 # canonically (the same keys in another order leave the file as it is),
 # records each good run in the file's mtime, and drops a retired key at
-# once with --drop.  Also "systemd-analyze verify" of the units, where
+# once with --drop; follows a symbolic link at the output path, keeping
+# the link.  Also "systemd-analyze verify" of the units, where
 # systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
@@ -227,6 +228,42 @@ chmod 775 "$tmp/lib"
 run "$bt" fetch-jwks --issuer "$iss" --output "$out"
 [ "$rc" -eq 1 ] && [ ! -e "$out" ] && grep -q "0755" "$tmp/err"
 verdict "a group-writable output directory is refused" "exit $rc"
+chmod 755 "$tmp/lib"
+
+# jwks_file as a symbolic link to the file elsewhere: a sync follows it,
+# unchanged (the target's mtime is the sync) or changed (the target is
+# replaced atomically), and the link stays a link.
+mkdir -m 755 "$tmp/real" || exit 99
+real=$tmp/real/jwks.json
+lnk=$tmp/lib/link.json
+run "$bt" fetch-jwks --issuer "$iss" --output "$real"
+[ "$rc" -eq 0 ] && ln -s ../real/jwks.json "$lnk" || exit 99
+touch -d "@$(($(date +%s) - 3600))" "$real"
+m0=$(stat -c %Y "$real")
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+sed 's/^/#   /' "$tmp/err"
+[ "$rc" -eq 0 ] && grep -q unchanged "$tmp/out" && [ -L "$lnk" ] &&
+    [ "$(stat -c %Y "$real")" -gt "$m0" ]
+verdict "unchanged through a symlinked jwks_file: the target's mtime moves" \
+    "exit $rc"
+printf '{"keys":[]}' >"$real"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+[ "$rc" -eq 0 ] && grep -q written "$tmp/out" && [ -L "$lnk" ] &&
+    [ "$(kids "$real")" = "$(fixture_kids)" ]
+verdict "changed through a symlinked jwks_file: the target replaced" "exit $rc"
+# A file others can write is neither touched nor replaced; the message
+# says what to fix.
+chmod 664 "$real"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+expect "a group-writable target: exit 1, what to fix" 1 \
+    "writable by no one else (owner $(id -u), mode 0664)" err
+chmod 644 "$real"
+# The link's own directory counts: the module would refuse it too.
+chmod 775 "$tmp/lib"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+[ "$rc" -eq 1 ] && grep -q "directory $tmp/lib (owner $(id -u), mode 0775)" \
+    "$tmp/err"
+verdict "a link in a group-writable directory is refused" "exit $rc"
 chmod 755 "$tmp/lib"
 
 # The systemd units.
