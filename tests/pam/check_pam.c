@@ -46,6 +46,7 @@ main(void)
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1534,6 +1535,35 @@ START_TEST(test_pam_conf_deny_users)
 	svc_exact("usermap_file=@DIR@/map");
 	EXACT("root", good("admin-uuid"), PAM_AUTH_ERR);
 	LOGGED("notice", "local user 'root' is in deny_users");
+}
+END_TEST
+
+START_TEST(test_pam_conf_deny_users_uid)
+{
+	/*
+	 * deny_users is about accounts, not names: a second uid-0 account
+	 * (toor) is root.  stack.sh adds pb-toor (uid 0) and pb-nobody
+	 * (nobody's uid) to the system's users through nss_wrapper, with
+	 * no change to /etc/passwd.
+	 */
+	if (getpwnam("pb-toor") == NULL || getpwnam("pb-nobody") == NULL) {
+		fprintf(stderr, "test_pam_conf_deny_users_uid: no pb-toor "
+		    "(libnss-wrapper not installed?): skipped\n");
+		return;
+	}
+	EXACT("pb-toor", good("pb-toor"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'pb-toor': local user 'pb-toor' "
+	    "has uid 0, the uid of 'root' in deny_users (tokens may not log "
+	    "in as it; take it out of deny_users to allow)");
+	/* Names with no account are only names; any listed name counts. */
+	svc_exact("[deny_users=no-such-user-x nobody]");
+	EXACT("pb-nobody", good("pb-nobody"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'pb-nobody' has uid 65534, the uid of "
+	    "'nobody' in deny_users");
+	EXACT("pb-toor", good("pb-toor"), PAM_SUCCESS);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("deny_users=");
+	EXACT("pb-toor", good("pb-toor"), PAM_SUCCESS);
 }
 END_TEST
 
@@ -3214,6 +3244,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_groups);
 	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
 	tcase_add_test(tc, test_pam_conf_deny_users);
+	tcase_add_test(tc, test_pam_conf_deny_users_uid);
 	tcase_add_test(tc, test_pam_conf_min_uid);
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);
