@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -251,6 +252,70 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
  out:
 	pb_jwt_free(jwt);
 	return r;
+}
+
+/* ASCII blanks: space, tab, LF, VT, FF, CR. */
+static int
+blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static void
+skip_blanks(const char **p, const char **end)
+{
+	while (*p < *end && blank(**p))
+		(*p)++;
+	while (*end > *p && blank((*end)[-1]))
+		(*end)--;
+}
+
+/* Drop a pair of double quotes around [*p, *end): 1 when there was one. */
+static int
+unquote(const char **p, const char **end)
+{
+	if (*end - *p < 2 || **p != '"' || (*end)[-1] != '"')
+		return 0;
+	(*p)++;
+	(*end)--;
+	skip_blanks(p, end);
+	return 1;
+}
+
+/* Skip word (ASCII, any case) and the blanks after it when it is there. */
+static int
+skip_word(const char **p, const char **end, const char *word, int need_blank)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(*end - *p) <= n || strncasecmp(*p, word, n) != 0 ||
+	    (need_blank && !blank((*p)[n])))
+		return 0;
+	*p += n;
+	skip_blanks(p, end);
+	return 1;
+}
+
+void
+pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen)
+{
+	const char *p = in, *end = in + len;
+	int quoted;
+
+	/*
+	 * What people paste: the token from a curl line or a log, with its
+	 * header ("Authorization: Bearer eyJ..."), its scheme, quotes, a
+	 * trailing blank or CRLF.  The scheme is case-insensitive (RFC 9110
+	 * 11.1), and so is the header name.
+	 */
+	skip_blanks(&p, &end);
+	quoted = unquote(&p, &end);
+	(void)skip_word(&p, &end, "Authorization:", 0);
+	(void)skip_word(&p, &end, "Bearer", 1);
+	if (!quoted)
+		(void)unquote(&p, &end);
+	*t = p;
+	*tlen = (size_t)(end - p);
 }
 
 int

@@ -256,6 +256,9 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 300)) leeway=0
 expect "verify at exp (RFC 7519: now >= exp fails)" 1 "token rejected:" err
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) -
 expect "verify - reads stdin" 0 "token valid" out
+runin "Authorization: Bearer \"$good\"" "$bt" verify --config "$conf" \
+    --at $((T0 + 1)) -
+expect "verify unwraps a pasted header, as the module does" 0 "token valid" out
 run "$bt" verify --config "$conf" --at $((T0 + 1)) "$good"
 expect "verify a token from argv" 0 "token valid" out
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) audience=web

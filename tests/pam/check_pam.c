@@ -886,6 +886,35 @@ START_TEST(test_pam_stack_token_whitespace)
 	    "auth required @EXPECT@ expect_file=@DIR@/pw\n");
 	AUTH("pw3", "alice", pw, PAM_SUCCESS);
 	EXACT("alice", secret("eyJust-a-password"), PAM_IGNORE);
+	/*
+	 * Pasted with its scheme, its header or quotes (from a curl line or
+	 * a log): the token, verified as such, never handed on.
+	 */
+	AUTH("next", "alice", track(tu_asprintf("Bearer %s", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf(" authorization:bearer\t%s\r\n",
+	    t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("Authorization: Bearer "
+	    "\"%s\"", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("\"%s\"", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("\"BEARER %s\"", t)),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("Bearer %s", good("bob"))),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	AUTH("next", "alice", track(tu_asprintf("Bearer %.40s!.e30.e30", t)),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("Authorization: Bearer %.40s!.e30.e30",
+	    t)), PAM_AUTH_ERR);
+	/*
+	 * The rule is not "eyJ anywhere": passwords that hold it, or start
+	 * like a scheme, are handed on as they were typed.
+	 */
+	EXACT("alice", secret("heyJude.1"), PAM_IGNORE);
+	EXACT("alice", secret("Bearer heyJude.1"), PAM_IGNORE);
+	EXACT("alice", secret("\"my eyJ.pass\""), PAM_IGNORE);
+	pw = track(tu_strdup("Bearer \"pass.word\" "));
+	free(tu_write_file(dir, "pw", pw, 0600));
+	AUTH("pw3", "alice", pw, PAM_SUCCESS);
 }
 END_TEST
 
