@@ -821,6 +821,15 @@ pb_jwks_find(const struct pb_jwks *set, const char *kid,
 	} else if (fit == 0)
 		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and 0 "
 		    "keys in %s fit %s", ss, alg->name);
+	else if (fit > PB_JWKS_NOKID_MAX)
+		/*
+		 * Each key tried is one signature check: without a cap a
+		 * kid-less token costs up to 256 of them per login.
+		 */
+		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and %zu "
+		    "keys fit %s: the IdP must send a kid (without one at "
+		    "most %d keys are tried)", fit, alg->name,
+		    PB_JWKS_NOKID_MAX);
 	else
 		/* No kid: the first key that fits; pb_jwks_next() the rest. */
 		found = pb_jwks_next(set, alg, NULL);

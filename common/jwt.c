@@ -163,8 +163,9 @@ select_key(const struct pb_verifier *v, const struct pb_jws *jws,
 
 /*
  * The signature with key; a token without kid is tried with each key of
- * the set that fits its alg in turn, at most the set's size (the keys are
- * all the one issuer's, so any of them is as good as a named one).
+ * the set that fits its alg in turn, at most PB_JWKS_NOKID_MAX of them
+ * (pb_jwks_find() refuses more; the keys are all the one issuer's, so any
+ * of them is as good as a named one).
  */
 static int
 verify_sig(const struct pb_verifier *v, const struct pb_jws *jws,
