@@ -47,7 +47,6 @@ static const struct pb_alg algs[] = {
 /* Bounds on what a JWK may make us do. */
 #define OCT_MIN_LEN	32
 #define OCT_MAX_LEN	1024
-#define JWKS_MAX_KEYS	256
 
 const struct pb_alg *
 pb_alg_by_name(const char *name)
@@ -714,12 +713,13 @@ pb_jwks_parse(const char *buf, size_t len, unsigned flags,
 		r = PB_ERR_NOMEM;
 		goto out;
 	}
-	if (cJSON_GetArraySize(keys) > JWKS_MAX_KEYS) {
+	if (cJSON_GetArraySize(keys) > PB_JWKS_MAX_KEYS) {
 		r = pb_err_set(e, PB_ERR_TOOBIG, "%s: more than %d keys", sp,
-		    JWKS_MAX_KEYS);
+		    PB_JWKS_MAX_KEYS);
 		goto out;
 	}
-	if ((set->keys = calloc(JWKS_MAX_KEYS, sizeof(*set->keys))) == NULL) {
+	if ((set->keys = calloc(PB_JWKS_MAX_KEYS, sizeof(*set->keys))) ==
+	    NULL) {
 		r = PB_ERR_NOMEM;
 		goto out;
 	}

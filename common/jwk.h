@@ -128,6 +128,7 @@ int pb_jwks_parse(const char *buf, size_t len, unsigned flags,
  * pb_jwks_parse().
  */
 #define PB_JWKS_MAX	(1024 * 1024)
+#define PB_JWKS_MAX_KEYS	256	/* keys in a set, at most */
 int pb_jwks_load(const char *path, unsigned flags, pb_jwks_skip_fn *skip,
     void *ctx, struct pb_jwks **out, struct pb_err *e) PB_WUR;
 

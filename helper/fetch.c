@@ -301,6 +301,66 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
 	return n;
 }
 
+/* The unformatted JSON of k, its length in *len.  -1 when out of memory. */
+static int
+json_len(const cJSON *k, size_t *len)
+{
+	char *t;
+
+	if ((t = cJSON_PrintUnformatted(k)) == NULL)
+		return -1;
+	*len = strlen(t);
+	cJSON_free(t);
+	return 0;
+}
+
+/*
+ * The IdP's keys and the retired ones kept must fit what the module loads
+ * (PB_JWKS_MAX_KEYS keys, PB_JWKS_MAX bytes), or the IdP's new keys would
+ * never be written: drop retired keys, the longest retired first (by their
+ * mark), until the set fits.  keys holds the IdP's fresh keys, then the
+ * *kept retired ones; the IdP's own always stay (if they alone do not fit,
+ * the load says so).  Returns how many went, or -1 when out of memory.
+ */
+static int
+fit_limits(cJSON *keys, int fresh, int *kept)
+{
+	const cJSON *at;
+	cJSON *k, *oldest;
+	size_t n = 0, bytes = sizeof("{\"keys\":[]}") - 1, len;
+	double min = 0;
+	int i, gone = 0;
+
+	/* Member and key order do not change the length. */
+	cJSON_ArrayForEach(k, keys) {
+		if (json_len(k, &len) == -1)
+			return -1;
+		bytes += len + (n++ > 0);
+	}
+	while (*kept > 0 && (n > PB_JWKS_MAX_KEYS || bytes > PB_JWKS_MAX)) {
+		oldest = NULL;
+		i = 0;
+		cJSON_ArrayForEach(k, keys) {
+			if (i++ < fresh)
+				continue;
+			at = pb_json_get(k, RETIRED);
+			if (oldest == NULL || (cJSON_IsNumber(at) &&
+			    at->valuedouble < min)) {
+				oldest = k;
+				min = cJSON_IsNumber(at) ? at->valuedouble : 0;
+			}
+		}
+		if (oldest == NULL || json_len(oldest, &len) == -1)
+			return -1;
+		bytes -= len + 1;
+		n--;
+		cJSON_Delete(cJSON_DetachItemViaPointer(keys, oldest));
+		(*kept)--;
+		gone++;
+	}
+	return gone;
+}
+
 /* pb_jwks_skip_fn: why the module would leave a key out. */
 static void
 skip_note(void *ctx, const char *msg)
@@ -569,7 +629,7 @@ pb_net_fetch_jwks(int argc, char **argv)
 	size_t i;
 	int64_t now = (int64_t)time(NULL);
 	unsigned hit = 0;
-	int rv, fresh, kept;
+	int rv, fresh, kept, gone;
 
 	pb_err_clear(&e);
 	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
@@ -604,10 +664,16 @@ pb_net_fetch_jwks(int argc, char **argv)
 	if ((rv = drops_retired(&o, keys, sp)) != PB_EXIT_OK ||
 	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK)
 		goto out;
-	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
+	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0 ||
+	    (gone = fit_limits(keys, fresh, &kept)) < 0) {
 		rv = nomem();
 		goto out;
 	}
+	if (gone > 0)
+		printf("%s: fetch-jwks: %d retired keys dropped before their "
+		    "time, the longest retired first: a set holds at most %d "
+		    "keys and %d bytes\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
+		    PB_JWKS_MAX);
 	for (i = 0; i < o.ndrop; i++)
 		if ((hit & (1u << i)) == 0)
 			printf("%s: fetch-jwks: no retired key '%s' in %s; "

@@ -11,7 +11,8 @@
 # (Keycloak's certs) and with keys that have no kid; compares key sets
 # canonically (the same keys in another order leave the file as it is),
 # records each good run in the file's mtime, and drops a retired key at
-# once with --drop; follows a symbolic link at the output path, keeping
+# once with --drop; drops the longest retired keys first when the set would
+# not fit the module's limits; follows a symbolic link at the output path, keeping
 # the link.  Also "systemd-analyze verify" of the units, where
 # systemd-analyze exists.
 #
@@ -265,6 +266,36 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
     "$tmp/err"
 verdict "a link in a group-writable directory is refused" "exit $rc"
 chmod 755 "$tmp/lib"
+
+# A set at its limits: 256 retired keys in the old file and the IdP's keys
+# do not fit the 256 keys the module loads; the longest retired go first,
+# the IdP's keys are written.
+many=$tmp/lib/many.json
+node -e '
+const c = require("crypto"), now = Math.floor(Date.now() / 1000), keys = [];
+for (let i = 0; i < 256; i++) {
+	const k = c.generateKeyPairSync("ed25519").publicKey.export(
+	    { format: "jwk" });
+	k.kid = "old-" + i;
+	k["x-pam-bearer-retired-at"] = now - 60 - i;
+	keys.push(k);
+}
+process.stdout.write(JSON.stringify({ keys }));' >"$many" || exit 99
+n_idp=$(fixture_kids | wc -w)
+has_idp_kids() {
+	for f in $(fixture_kids); do
+		printf '%s' "$1" | grep -qF "$f" || return 1
+	done
+}
+run "$bt" fetch-jwks --issuer "$iss" --output "$many" --keep-retired 1h
+sed 's/^/#   /' "$tmp/err"
+k=$(kids "$many")
+[ "$rc" -eq 0 ] && [ "$(printf '%s' "$k" | wc -w)" -eq 256 ] &&
+    grep -q "$n_idp retired keys dropped before their time" "$tmp/out" &&
+    printf '%s' "$k" | grep -q '"kid":"old-0"' &&
+    ! printf '%s' "$k" | grep -q '"kid":"old-255"' && has_idp_kids "$k"
+verdict "256 retired keys and a rotation: the oldest go, the IdP's in" \
+    "exit $rc"
 
 # The systemd units.
 if command -v systemd-analyze >/dev/null 2>&1 &&
