@@ -113,6 +113,16 @@ pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip, void *ctx,
 	return PB_OK;
 }
 
+int
+pb_verifier_check_age(const struct pb_verifier *v, int64_t now,
+    struct pb_err *e)
+{
+	if (v->jwks == NULL)
+		return PB_OK;
+	return pb_file_check_age(v->cfg->jwks_file, v->cfg->jwks_max_age, now,
+	    e);
+}
+
 void
 pb_verifier_free(struct pb_verifier *v)
 {

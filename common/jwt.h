@@ -33,6 +33,14 @@ struct pb_verifier;
 int pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip,
     void *ctx, struct pb_verifier **out, struct pb_err *e) PB_WUR;
 
+/*
+ * jwks_max_age for the JWK Set v loaded (pb_file_check_age() of jwks_file
+ * at time now).  PB_OK when v loaded none (only HS algorithms allowed):
+ * an HMAC secret is not synced, and jwks_file is then never read.
+ */
+int pb_verifier_check_age(const struct pb_verifier *v, int64_t now,
+    struct pb_err *e) PB_WUR;
+
 /* Free a verifier, wiping the HMAC secret; NULL-safe. */
 void pb_verifier_free(struct pb_verifier *v);
 

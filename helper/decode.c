@@ -524,8 +524,8 @@ pb_cmd_verify(int argc, char **argv)
 		goto out;
 	/* The key file's age is about the host now, whatever --at says. */
 	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK ||
-	    (r = pb_file_check_age(cfg->jwks_file, cfg->jwks_max_age,
-	    (int64_t)time(NULL), &e)) != PB_OK) {
+	    (r = pb_verifier_check_age(v, (int64_t)time(NULL), &e)) !=
+	    PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		if (r == PB_ERR_NOMEM)

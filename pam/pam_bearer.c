@@ -306,8 +306,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 */
 	now = (int64_t)time(NULL);
 	if ((r = pb_verifier_new(cfg, args.debug ? pb_log_skip : NULL, pamh,
-	    &v, &e)) != PB_OK || (r = pb_file_check_age(cfg->jwks_file,
-	    cfg->jwks_max_age, now, &e)) != PB_OK) {
+	    &v, &e)) != PB_OK || (r = pb_verifier_check_age(v, now, &e)) !=
+	    PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
 		rv = pb_to_pam(r, 1);

@@ -1346,6 +1346,22 @@ START_TEST(test_pam_conf_hmac)
 	svc_exact("hmac_secret_file=@DIR@/none.key");
 	UNAVAIL("alice");
 	LOGGED("err", "none.key");
+	/*
+	 * HS only: no JWK Set is read, so jwks_max_age has no file to age
+	 * (the default jwks_file does not exist here); with RS256 too it
+	 * does.
+	 */
+	svc_exact("");
+	conf("algorithms = HS256\nhmac_secret_file = @DIR@/hmac.key\n"
+	    "jwks_max_age = 7d\njwks_file = @DIR@/no-such.json\n");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	jwks_aged("aged.json", 3600 + 30);
+	conf("algorithms = HS256 RS256\nhmac_secret_file = @DIR@/hmac.key\n"
+	    "jwks_max_age = 2h\njwks_file = @DIR@/aged.json\n");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	svc_exact("jwks_max_age=1h");
+	UNAVAIL("alice");
+	LOGGED("err", "aged.json was last synced 1h 0m ago");
 	free(c);
 }
 END_TEST
