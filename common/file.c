@@ -340,8 +340,12 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	 * group-writable /var/lib/pam_bearer lets its group swap jwks.json
 	 * for a link to any root-owned file.
 	 */
-	if (fstat(fd, &st) == 0 && (r = pb_file_check_path(path, &st, e)) !=
-	    PB_OK) {
+	if (fstat(fd, &st) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		    pb_log_path(path, sp, sizeof(sp)), strerror(errno));
+	else
+		r = pb_file_check_path(path, &st, e);
+	if (r != PB_OK) {
 		close(fd);
 		return r;
 	}
