@@ -340,8 +340,12 @@ pb_file_read(const char *path, size_t maxlen, unsigned flags, char **bufp,
 	 * group-writable /var/lib/pam_bearer lets its group swap jwks.json
 	 * for a link to any root-owned file.
 	 */
-	if (fstat(fd, &st) == 0 && (r = pb_file_check_path(path, &st, e)) !=
-	    PB_OK) {
+	if (fstat(fd, &st) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		    pb_log_path(path, sp, sizeof(sp)), strerror(errno));
+	else
+		r = pb_file_check_path(path, &st, e);
+	if (r != PB_OK) {
 		close(fd);
 		return r;
 	}
@@ -379,6 +383,19 @@ pb_file_check_age(const char *path, long max_age, int64_t now,
 		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
 		    strerror(errno));
 	age = now - (int64_t)st.st_mtime;
+	/*
+	 * An mtime ahead of now (a clock that was wrong when the file was
+	 * written, a "touch -d" by hand) would count as fresh until that
+	 * day comes, however long the sync has been stopped.  A few
+	 * minutes of skew between hosts are fine; more is not a sync.
+	 */
+	if (age < -PB_FILE_MTIME_SKEW) {
+		fmt_age(-age, sa, sizeof(sa));
+		return pb_err_set(e, PB_ERR_EXPIRED, "%s has its mtime (its "
+		    "last sync) %s in the future, so its age is unknown: "
+		    "check the clock, then run 'bearer-token fetch-jwks' "
+		    "(it sets the mtime at every sync)", sp, sa);
+	}
 	if (age <= (int64_t)max_age)
 		return PB_OK;
 	/*

@@ -46,12 +46,14 @@ int pb_file_check_path(const char *path, const struct stat *want,
 
 /*
  * How long ago path was last modified, against max_age seconds at time now:
- * PB_OK when max_age is 0 or the file is at most max_age old (a time in the
- * future counts as new); PB_ERR_EXPIRED with a message naming the age, the
- * limit and the fix when it is older; PB_ERR_IO when it cannot be stat()ed.
+ * PB_OK when max_age is 0 or the file is at most max_age old (an mtime up
+ * to PB_FILE_MTIME_SKEW seconds in the future counts as new); PB_ERR_EXPIRED
+ * with a message naming the age, the limit and the fix when it is older or
+ * its mtime is further in the future; PB_ERR_IO when it cannot be stat()ed.
  * For jwks_max_age: "bearer-token fetch-jwks" sets the mtime of the JWKS
  * file to the time of every successful sync, changed or not.
  */
+#define PB_FILE_MTIME_SKEW	300	/* seconds an mtime may be ahead */
 int pb_file_check_age(const char *path, long max_age, int64_t now,
     struct pb_err *e) PB_WUR;
 

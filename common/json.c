@@ -282,8 +282,8 @@ value(struct scan *s)
 	}
 }
 
-static int
-cmp_names(const void *a, const void *b)
+int
+pb_json_cmp_names(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a;
 	const cJSON *y = *(const cJSON *const *)b;
@@ -316,7 +316,7 @@ check_dups(const cJSON *node, int depth, const char **dup)
 		return -2;
 	for (i = 0, c = node->child; c != NULL; c = c->next)
 		v[i++] = c;
-	qsort(v, n, sizeof(*v), cmp_names);
+	qsort(v, n, sizeof(*v), pb_json_cmp_names);
 	for (i = 1; i < n; i++) {
 		if (strcmp(v[i - 1]->string, v[i]->string) == 0) {
 			*dup = v[i]->string;

@@ -44,6 +44,13 @@ void pb_json_delete_wipe(cJSON *root);
  */
 const cJSON *pb_json_get(const cJSON *obj, const char *name);
 
+/*
+ * qsort() comparator for an array of cJSON * members of one object: by
+ * member name (strcmp order).  Used to find duplicate names and to write
+ * members in a fixed order.
+ */
+int pb_json_cmp_names(const void *a, const void *b);
+
 /* The member's string value, or NULL when absent or not a string. */
 const char *pb_json_get_string(const cJSON *obj, const char *name);
 

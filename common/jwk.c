@@ -47,7 +47,6 @@ static const struct pb_alg algs[] = {
 /* Bounds on what a JWK may make us do. */
 #define OCT_MIN_LEN	32
 #define OCT_MAX_LEN	1024
-#define JWKS_MAX_KEYS	256
 
 const struct pb_alg *
 pb_alg_by_name(const char *name)
@@ -714,12 +713,13 @@ pb_jwks_parse(const char *buf, size_t len, unsigned flags,
 		r = PB_ERR_NOMEM;
 		goto out;
 	}
-	if (cJSON_GetArraySize(keys) > JWKS_MAX_KEYS) {
+	if (cJSON_GetArraySize(keys) > PB_JWKS_MAX_KEYS) {
 		r = pb_err_set(e, PB_ERR_TOOBIG, "%s: more than %d keys", sp,
-		    JWKS_MAX_KEYS);
+		    PB_JWKS_MAX_KEYS);
 		goto out;
 	}
-	if ((set->keys = calloc(JWKS_MAX_KEYS, sizeof(*set->keys))) == NULL) {
+	if ((set->keys = calloc(PB_JWKS_MAX_KEYS, sizeof(*set->keys))) ==
+	    NULL) {
 		r = PB_ERR_NOMEM;
 		goto out;
 	}
@@ -821,6 +821,15 @@ pb_jwks_find(const struct pb_jwks *set, const char *kid,
 	} else if (fit == 0)
 		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and 0 "
 		    "keys in %s fit %s", ss, alg->name);
+	else if (fit > PB_JWKS_NOKID_MAX)
+		/*
+		 * Each key tried is one signature check: without a cap a
+		 * kid-less token costs up to 256 of them per login.
+		 */
+		return pb_err_set(e, PB_ERR_NOKEY, "token has no kid and %zu "
+		    "keys fit %s: the IdP must send a kid (without one at "
+		    "most %d keys are tried)", fit, alg->name,
+		    PB_JWKS_NOKID_MAX);
 	else
 		/* No kid: the first key that fits; pb_jwks_next() the rest. */
 		found = pb_jwks_next(set, alg, NULL);

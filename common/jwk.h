@@ -128,21 +128,25 @@ int pb_jwks_parse(const char *buf, size_t len, unsigned flags,
  * pb_jwks_parse().
  */
 #define PB_JWKS_MAX	(1024 * 1024)
+#define PB_JWKS_MAX_KEYS	256	/* keys in a set, at most */
 int pb_jwks_load(const char *path, unsigned flags, pb_jwks_skip_fn *skip,
     void *ctx, struct pb_jwks **out, struct pb_err *e) PB_WUR;
 
 /* Free a set and its keys; NULL-safe. */
 void pb_jwks_free(struct pb_jwks *set);
 
+#define PB_JWKS_NOKID_MAX	8	/* keys tried for a token without kid */
+
 /*
  * Select the key for a token (DESIGN.md "Verification order").  With a kid:
  * the one key of that kid that fits alg; no key, or two that fit, is
  * PB_ERR_NOKEY with a message naming the kid and the set's source.  With
  * none (kid NULL): the first key of the set that fits alg, PB_ERR_NOKEY
- * when none does; the caller tries the others with pb_jwks_next() (every
- * key of a set is the one issuer's: IdPs that omit kid, and a rotation
- * that keeps the old key for its tokens, give several).  *out points into
- * the set.
+ * when none does or more than PB_JWKS_NOKID_MAX do (so that a login costs
+ * at most that many signature checks); the caller tries the others with
+ * pb_jwks_next() (every key of a set is the one issuer's: IdPs that omit
+ * kid, and a rotation that keeps the old key for its tokens, give
+ * several).  *out points into the set.
  */
 int pb_jwks_find(const struct pb_jwks *set, const char *kid,
     const struct pb_alg *alg, const struct pb_jwk **out,

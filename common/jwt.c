@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -112,6 +113,16 @@ pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip, void *ctx,
 	return PB_OK;
 }
 
+int
+pb_verifier_check_age(const struct pb_verifier *v, int64_t now,
+    struct pb_err *e)
+{
+	if (v->jwks == NULL)
+		return PB_OK;
+	return pb_file_check_age(v->cfg->jwks_file, v->cfg->jwks_max_age, now,
+	    e);
+}
+
 void
 pb_verifier_free(struct pb_verifier *v)
 {
@@ -162,8 +173,9 @@ select_key(const struct pb_verifier *v, const struct pb_jws *jws,
 
 /*
  * The signature with key; a token without kid is tried with each key of
- * the set that fits its alg in turn, at most the set's size (the keys are
- * all the one issuer's, so any of them is as good as a named one).
+ * the set that fits its alg in turn, at most PB_JWKS_NOKID_MAX of them
+ * (pb_jwks_find() refuses more; the keys are all the one issuer's, so any
+ * of them is as good as a named one).
  */
 static int
 verify_sig(const struct pb_verifier *v, const struct pb_jws *jws,
@@ -251,6 +263,70 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
  out:
 	pb_jwt_free(jwt);
 	return r;
+}
+
+/* ASCII blanks: space, tab, LF, VT, FF, CR. */
+static int
+blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static void
+skip_blanks(const char **p, const char **end)
+{
+	while (*p < *end && blank(**p))
+		(*p)++;
+	while (*end > *p && blank((*end)[-1]))
+		(*end)--;
+}
+
+/* Drop a pair of double quotes around [*p, *end): 1 when there was one. */
+static int
+unquote(const char **p, const char **end)
+{
+	if (*end - *p < 2 || **p != '"' || (*end)[-1] != '"')
+		return 0;
+	(*p)++;
+	(*end)--;
+	skip_blanks(p, end);
+	return 1;
+}
+
+/* Skip word (ASCII, any case) and the blanks after it when it is there. */
+static int
+skip_word(const char **p, const char **end, const char *word, int need_blank)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(*end - *p) <= n || strncasecmp(*p, word, n) != 0 ||
+	    (need_blank && !blank((*p)[n])))
+		return 0;
+	*p += n;
+	skip_blanks(p, end);
+	return 1;
+}
+
+void
+pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen)
+{
+	const char *p = in, *end = in + len;
+	int quoted;
+
+	/*
+	 * What people paste: the token from a curl line or a log, with its
+	 * header ("Authorization: Bearer eyJ..."), its scheme, quotes, a
+	 * trailing blank or CRLF.  The scheme is case-insensitive (RFC 9110
+	 * 11.1), and so is the header name.
+	 */
+	skip_blanks(&p, &end);
+	quoted = unquote(&p, &end);
+	(void)skip_word(&p, &end, "Authorization:", 0);
+	(void)skip_word(&p, &end, "Bearer", 1);
+	if (!quoted)
+		(void)unquote(&p, &end);
+	*t = p;
+	*tlen = (size_t)(end - p);
 }
 
 int

@@ -33,6 +33,14 @@ struct pb_verifier;
 int pb_verifier_new(const struct pb_conf *cfg, pb_jwks_skip_fn *skip,
     void *ctx, struct pb_verifier **out, struct pb_err *e) PB_WUR;
 
+/*
+ * jwks_max_age for the JWK Set v loaded (pb_file_check_age() of jwks_file
+ * at time now).  PB_OK when v loaded none (only HS algorithms allowed):
+ * an HMAC secret is not synced, and jwks_file is then never read.
+ */
+int pb_verifier_check_age(const struct pb_verifier *v, int64_t now,
+    struct pb_err *e) PB_WUR;
+
 /* Free a verifier, wiping the HMAC secret; NULL-safe. */
 void pb_verifier_free(struct pb_verifier *v);
 
@@ -62,9 +70,19 @@ int pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
  * Looks like a JWT: three base64url-alphabet segments separated by two dots
  * whose header decodes to a JSON object, or anything that starts with "eyJ"
  * and holds a dot (a broken token, a JWE).  Used to pass non-JWT passwords
- * on (PAM_IGNORE); the caller trims surrounding blanks first.
+ * on (PAM_IGNORE); the caller unwraps the input first (pb_jwt_unwrap()).
  */
 int pb_jwt_shaped(const char *tok, size_t len);
+
+/*
+ * The token inside what was pasted, in *t and *tlen (a part of in, not a
+ * copy): surrounding ASCII blanks trimmed, then an optional
+ * "Authorization:" and an optional "Bearer " (any case), and one pair of
+ * double quotes around the token or around the whole.  What is left goes
+ * to pb_jwt_shaped(); input that is no token is handed on untouched by
+ * the caller.
+ */
+void pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen);
 
 /* Free a token, wiping its copies; NULL-safe. */
 void pb_jwt_free(struct pb_jwt *jwt);

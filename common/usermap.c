@@ -267,8 +267,12 @@ pb_denylist_check(const char *path, const char *jti, const char *sub,
 }
 
 /* The uid of a local user: PB_OK, PB_ERR_USER (none), PB_ERR_IO, NOMEM. */
+/*
+ * The uid of local user name: PB_OK with *found set or cleared (no such
+ * user), PB_ERR_IO when the user database cannot be read, PB_ERR_NOMEM.
+ */
 static int
-local_uid(const char *user, uid_t *uid, struct pb_err *e)
+local_uid(const char *name, uid_t *uid, int *found, struct pb_err *e)
 {
 	char su[PB_SAFE_BUFSZ];
 	struct passwd pw, *res = NULL;
@@ -276,13 +280,13 @@ local_uid(const char *user, uid_t *uid, struct pb_err *e)
 	long sz = sysconf(_SC_GETPW_R_SIZE_MAX);
 	int err, r;
 
-	pb_log_safe(user, su, sizeof(su));
+	*found = 0;
 	if (sz <= 0 || sz > 65536)
 		sz = 16384;
 	for (;;) {
 		if ((buf = malloc((size_t)sz)) == NULL)
 			return PB_ERR_NOMEM;
-		err = getpwnam_r(user, &pw, buf, (size_t)sz, &res);
+		err = getpwnam_r(name, &pw, buf, (size_t)sz, &res);
 		if (err != ERANGE || sz >= 1024 * 1024)
 			break;
 		/* Grow by a fresh buffer, not realloc (STYLE.md 2.2). */
@@ -290,18 +294,53 @@ local_uid(const char *user, uid_t *uid, struct pb_err *e)
 		buf = NULL;
 		sz *= 4;
 	}
+	/*
+	 * "Not found" is 0 with no result in POSIX, but NSS modules say it
+	 * with ENOENT or ESRCH as well (getpwnam_r(3), NOTES).
+	 */
+	if (res == NULL && (err == ENOENT || err == ESRCH))
+		err = 0;
 	if (err != 0)
-		r = pb_err_set(e, PB_ERR_IO, "cannot look up local user '%s' "
-		    "for min_uid: %s", su, strerror(err));
-	else if (res == NULL)
-		r = pb_err_set(e, PB_ERR_USER, "no local user '%s' (min_uid "
-		    "needs its uid)", su);
+		r = pb_err_set(e, PB_ERR_IO, "cannot look up local user '%s': "
+		    "%s", pb_log_safe(name, su, sizeof(su)), strerror(err));
 	else {
-		*uid = pw.pw_uid;
+		if (res != NULL) {
+			*uid = pw.pw_uid;
+			*found = 1;
+		}
 		r = PB_OK;
 	}
 	free(buf);
 	return r;
+}
+
+/*
+ * deny_users is about accounts, not names: a second uid-0 account (toor)
+ * is root.  PB_ERR_POLICY when uid is the uid of a name in deny_users; a
+ * name with no local account is only a name.
+ */
+static int
+denied_uid(const struct pb_conf *cfg, const char *su, uid_t uid,
+    struct pb_err *e)
+{
+	char sd[PB_SAFE_BUFSZ];
+	uid_t du = 0;
+	size_t i;
+	int found, r;
+
+	for (i = 0; i < cfg->deny_users.n; i++) {
+		if ((r = local_uid(cfg->deny_users.v[i], &du, &found, e)) !=
+		    PB_OK)
+			return r;
+		if (!found || du != uid)
+			continue;
+		pb_log_safe(cfg->deny_users.v[i], sd, sizeof(sd));
+		return pb_err_set(e, PB_ERR_POLICY, "local user '%s' has uid "
+		    "%lu, the uid of '%s' in deny_users (tokens may not log in "
+		    "as it; take it out of deny_users to allow)", su,
+		    (unsigned long)uid, sd);
+	}
+	return PB_OK;
 }
 
 int
@@ -310,7 +349,7 @@ pb_user_check_local(const struct pb_conf *cfg, const char *user,
 {
 	char su[PB_SAFE_BUFSZ];
 	uid_t uid = 0;
-	int r;
+	int found, r;
 
 	pb_log_safe(user, su, sizeof(su));
 	/*
@@ -321,10 +360,18 @@ pb_user_check_local(const struct pb_conf *cfg, const char *user,
 		return pb_err_set(e, PB_ERR_POLICY, "local user '%s' is in "
 		    "deny_users (tokens may not log in as it; take it out of "
 		    "deny_users to allow)", su);
+	if (cfg->deny_users.n == 0 && cfg->min_uid <= 0)
+		return PB_OK;
+	if ((r = local_uid(user, &uid, &found, e)) != PB_OK)
+		return r;
+	/* No such account: no uid to match (and no login either). */
+	if (found && (r = denied_uid(cfg, su, uid, e)) != PB_OK)
+		return r;
 	if (cfg->min_uid <= 0)
 		return PB_OK;
-	if ((r = local_uid(user, &uid, e)) != PB_OK)
-		return r;
+	if (!found)
+		return pb_err_set(e, PB_ERR_USER, "no local user '%s' (min_uid "
+		    "needs its uid)", su);
 	if ((unsigned long)uid < (unsigned long)cfg->min_uid)
 		return pb_err_set(e, PB_ERR_POLICY, "local user '%s' has uid "
 		    "%lu, below min_uid %ld (system accounts may not log in "

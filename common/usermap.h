@@ -36,7 +36,8 @@ int pb_denylist_check(const char *path, const char *jti, const char *sub,
 
 /*
  * The local user a token is about to log in as, against the configuration:
- * PB_ERR_POLICY when user is in deny_users (default "root") or, with
+ * PB_ERR_POLICY when user is in deny_users (default "root"), has the uid of
+ * a local account named in deny_users (a second uid-0 account), or, with
  * min_uid set, has a uid below it; PB_ERR_USER when min_uid is set and
  * there is no such user; PB_ERR_IO when the user database cannot be read;
  * PB_ERR_NOMEM.  PB_OK otherwise.  Messages say which key to change.

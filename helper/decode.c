@@ -34,26 +34,9 @@
  */
 #define TOKEN_IN_MAX	(1024 * 1024)
 
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Skip ASCII whitespace at both ends: a pasted token ends in a newline. */
-static void
-trim(const char **p, size_t *len)
-{
-	while (*len > 0 && is_space((*p)[0])) {
-		(*p)++;
-		(*len)--;
-	}
-	while (*len > 0 && is_space((*p)[*len - 1]))
-		(*len)--;
-}
-
 /*
- * Read the token into tok: from stdin when arg is NULL or "-", else from
+ * Read the token into tok, unwrapped as the module does (pb_jwt_unwrap():
+ * blanks, "Bearer ", quotes): from stdin when arg is NULL or "-", else from
  * arg, whose bytes are then wiped so that later looks at the process's
  * command line no longer show them (ps may have seen them already).
  * Messages name no token byte.  Returns PB_EXIT_OK or PB_EXIT_FAIL.
@@ -72,7 +55,7 @@ read_token(char *arg, struct pb_secret *tok)
 		n = strlen(arg);
 		p = arg;
 		len = n;
-		trim(&p, &len);
+		pb_jwt_unwrap(arg, n, &p, &len);
 		if (pb_secret_dup(tok, p, len) != PB_OK) {
 			fprintf(stderr, "%s: out of memory\n", PB_PROG);
 			goto out;
@@ -107,9 +90,7 @@ read_token(char *arg, struct pb_secret *tok)
 			goto out;
 		}
 	}
-	p = buf;
-	n = len;
-	trim(&p, &n);
+	pb_jwt_unwrap(buf, len, &p, &n);
 	if (pb_secret_dup(tok, p, n) != PB_OK) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		goto out;
@@ -543,8 +524,8 @@ pb_cmd_verify(int argc, char **argv)
 		goto out;
 	/* The key file's age is about the host now, whatever --at says. */
 	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK ||
-	    (r = pb_file_check_age(cfg->jwks_file, cfg->jwks_max_age,
-	    (int64_t)time(NULL), &e)) != PB_OK) {
+	    (r = pb_verifier_check_age(v, (int64_t)time(NULL), &e)) !=
+	    PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		if (r == PB_ERR_NOMEM)

@@ -301,36 +301,64 @@ keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
 	return n;
 }
 
+/* The unformatted JSON of k, its length in *len.  -1 when out of memory. */
+static int
+json_len(const cJSON *k, size_t *len)
+{
+	char *t;
+
+	if ((t = cJSON_PrintUnformatted(k)) == NULL)
+		return -1;
+	*len = strlen(t);
+	cJSON_free(t);
+	return 0;
+}
+
 /*
- * Set the times of the file name in d to now: the record of a successful
- * sync when the content did not change.  The file must be one that
- * pb_pdir_write_mode() would replace.
+ * The IdP's keys and the retired ones kept must fit what the module loads
+ * (PB_JWKS_MAX_KEYS keys, PB_JWKS_MAX bytes), or the IdP's new keys would
+ * never be written: drop retired keys, the longest retired first (by their
+ * mark), until the set fits.  keys holds the IdP's fresh keys, then the
+ * *kept retired ones; the IdP's own always stay (if they alone do not fit,
+ * the load says so).  Returns how many went, or -1 when out of memory.
  */
 static int
-touch(const struct pb_pdir *d, const char *name, const char *sp,
-    struct pb_err *e)
+fit_limits(cJSON *keys, int fresh, int *kept)
 {
-	struct stat st;
-	int fd, r = PB_OK;
+	const cJSON *at;
+	cJSON *k, *oldest;
+	size_t n = 0, bytes = sizeof("{\"keys\":[]}") - 1, len;
+	double min = 0;
+	int i, gone = 0;
 
-	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC)) == -1)
-		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
-		    strerror(errno));
-	if (fstat(fd, &st) == -1)
-		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
-		    strerror(errno));
-	else if (!S_ISREG(st.st_mode) ||
-	    (st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & 022) != 0)
-		r = pb_err_set(e, PB_ERR_IO, "%s must be a regular file owned "
-		    "by uid %u or root and writable by no one else", sp,
-		    (unsigned)geteuid());
-	else if (futimens(fd, NULL) == -1)
-		r = pb_err_set(e, PB_ERR_IO, "cannot set the time of %s: %s",
-		    sp, strerror(errno));
-	(void)close(fd);
-	return r;
+	/* Member and key order do not change the length. */
+	cJSON_ArrayForEach(k, keys) {
+		if (json_len(k, &len) == -1)
+			return -1;
+		bytes += len + (n++ > 0);
+	}
+	while (*kept > 0 && (n > PB_JWKS_MAX_KEYS || bytes > PB_JWKS_MAX)) {
+		oldest = NULL;
+		i = 0;
+		cJSON_ArrayForEach(k, keys) {
+			if (i++ < fresh)
+				continue;
+			at = pb_json_get(k, RETIRED);
+			if (oldest == NULL || (cJSON_IsNumber(at) &&
+			    at->valuedouble < min)) {
+				oldest = k;
+				min = cJSON_IsNumber(at) ? at->valuedouble : 0;
+			}
+		}
+		if (oldest == NULL || json_len(oldest, &len) == -1)
+			return -1;
+		bytes -= len + 1;
+		n--;
+		cJSON_Delete(cJSON_DetachItemViaPointer(keys, oldest));
+		(*kept)--;
+		gone++;
+	}
+	return gone;
 }
 
 /* pb_jwks_skip_fn: why the module would leave a key out. */
@@ -484,9 +512,49 @@ old_set(const char *path, const char *sp, cJSON **old)
 }
 
 /*
+ * jwks_file may be a symbolic link (/etc/security/jwks.json to a file under
+ * /var/lib): a sync must update the file it leads to and keep the link,
+ * where replacing the name would put a plain file in the link's place.
+ * The way there must pass the module's own check first (no directory on
+ * it, the link's own included, that others can write), and then *real is
+ * the path with no links in it; NULL when path is no link.  An exit status.
+ */
+static int
+follow(const char *path, const char *sp, char **real)
+{
+	struct stat st;
+	struct pb_err e;
+
+	*real = NULL;
+	pb_err_clear(&e);
+	if (lstat(path, &st) == -1 || !S_ISLNK(st.st_mode))
+		return PB_EXIT_OK;
+	if (stat(path, &st) == -1) {
+		fprintf(stderr, "%s: fetch-jwks: %s is a symbolic link that "
+		    "leads nowhere (%s): point it at the key file, or remove "
+		    "it\n", PB_PROG, sp, strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	if (pb_file_check_path(path, &st, &e) != PB_OK) {
+		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
+		    PB_PROG, pb_err_msg(&e), sp);
+		return PB_EXIT_FAIL;
+	}
+	if ((*real = realpath(path, NULL)) == NULL) {
+		if (errno == ENOMEM)
+			return nomem();
+		fprintf(stderr, "%s: fetch-jwks: cannot resolve %s: %s\n",
+		    PB_PROG, sp, strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+/*
  * Write text to path, atomically, mode 0644, unless old (canonical form
  * made here) is the same set: then only its time is set to now.  Either
- * way the file's mtime is the time of this sync.  An exit status.
+ * way the file's mtime is the time of this sync.  Through a symbolic link
+ * it is the file the link leads to.  An exit status.
  */
 static int
 store(const char *path, const char *sp, const char *text, cJSON *old,
@@ -494,11 +562,13 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 {
 	struct pb_pdir d = { NULL, -1 };
 	struct pb_err e;
-	char *dir = NULL, *name = NULL, *oldtext = NULL;
+	char *dir = NULL, *name = NULL, *oldtext = NULL, *real = NULL;
 	int rv;
 
 	pb_err_clear(&e);
-	if (split(path, &dir, &name) == -1) {
+	if ((rv = follow(path, sp, &real)) != PB_EXIT_OK)
+		goto out;
+	if (split(real != NULL ? real : path, &dir, &name) == -1) {
 		fprintf(stderr, "%s: fetch-jwks: bad output path\n", PB_PROG);
 		rv = PB_EXIT_USAGE;
 		goto out;
@@ -516,7 +586,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 		goto out;
 	}
 	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
-		if (touch(&d, name, sp, &e) != PB_OK) {
+		if (pb_pdir_touch(&d, name, &e) != PB_OK) {
 			fprintf(stderr, "%s: fetch-jwks: cannot record the "
 			    "sync: %s\n", PB_PROG, pb_err_msg(&e));
 			rv = PB_EXIT_FAIL;
@@ -541,6 +611,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 	pb_pdir_close(&d);
 	free(dir);
 	free(name);
+	free(real);
 	cJSON_free(oldtext);
 	return rv;
 }
@@ -558,7 +629,7 @@ pb_net_fetch_jwks(int argc, char **argv)
 	size_t i;
 	int64_t now = (int64_t)time(NULL);
 	unsigned hit = 0;
-	int rv, fresh, kept;
+	int rv, fresh, kept, gone;
 
 	pb_err_clear(&e);
 	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
@@ -593,10 +664,16 @@ pb_net_fetch_jwks(int argc, char **argv)
 	if ((rv = drops_retired(&o, keys, sp)) != PB_EXIT_OK ||
 	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK)
 		goto out;
-	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0) {
+	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0 ||
+	    (gone = fit_limits(keys, fresh, &kept)) < 0) {
 		rv = nomem();
 		goto out;
 	}
+	if (gone > 0)
+		printf("%s: fetch-jwks: %d retired keys dropped before their "
+		    "time, the longest retired first: a set holds at most %d "
+		    "keys and %d bytes\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
+		    PB_JWKS_MAX);
 	for (i = 0; i < o.ndrop; i++)
 		if ((hit & (1u << i)) == 0)
 			printf("%s: fetch-jwks: no retired key '%s' in %s; "

@@ -95,21 +95,20 @@ pb_print_token(const struct pb_secret *tok, int header)
 {
 	struct iovec iov[3];
 	ssize_t n;
-	size_t j;
 	int i = 0, k = 0;
 
 	/*
-	 * As a header line, a byte outside visible ASCII would end the
-	 * header or start another: refuse (the token is not shown).
+	 * As a header line, a byte outside the token's syntax would end
+	 * the header or start another: refuse (the token is not shown).
+	 * RFC 6750 2.1 says what may follow "Bearer ": a b64token, which
+	 * every token is checked to be where it enters the helper.
 	 */
-	for (j = 0; header && j < tok->len; j++)
-		if ((unsigned char)tok->p[j] < 0x21 ||
-		    (unsigned char)tok->p[j] > 0x7e) {
-			fprintf(stderr, "%s: the access token holds a byte that "
-			    "cannot go in an HTTP header; not printed\n",
-			    PB_PROG);
-			return PB_EXIT_FAIL;
-		}
+	if (header && !pb_cache_b64token(tok->p, tok->len)) {
+		fprintf(stderr, "%s: the access token is not an RFC 6750 "
+		    "b64token and cannot go in an HTTP header; not printed\n",
+		    PB_PROG);
+		return PB_EXIT_FAIL;
+	}
 	(void)fflush(stdout);
 	if (header) {
 		iov[k].iov_base = (void *)(uintptr_t)hdr_prefix;

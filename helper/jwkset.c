@@ -85,15 +85,6 @@ pb_jwkset_signing_twins(const cJSON *keys, const char *kid)
 	return n;
 }
 
-static int
-by_name(const void *a, const void *b)
-{
-	const cJSON *x = *(const cJSON *const *)a;
-	const cJSON *y = *(const cJSON *const *)b;
-
-	return strcmp(x->string, y->string);
-}
-
 /*
  * Put the members of v and of every object in it in name order; arrays
  * keep their order (x5c is ordered).  0, or -1 when out of memory.
@@ -117,7 +108,7 @@ sort_members(cJSON *v)
 		next = c->next;
 		m[i++] = cJSON_DetachItemViaPointer(v, c);
 	}
-	qsort(m, n, sizeof(*m), by_name);
+	qsort(m, n, sizeof(*m), pb_json_cmp_names);
 	for (i = 0; i < n; i++)
 		(void)cJSON_AddItemToArray(v, m[i]);	/* keeps the name */
 	free(m);

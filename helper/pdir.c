@@ -267,6 +267,30 @@ check_public(const struct stat *st, const char *sp, struct pb_err *e)
 	return PB_OK;
 }
 
+int
+pb_pdir_touch(const struct pb_pdir *d, const char *name, struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+	struct stat st;
+	int fd, r;
+
+	file_name(d, name, sp, sizeof(sp));
+	/* O_NOFOLLOW: the caller resolved any link it means to follow. */
+	if ((fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot open %s: %s", sp,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s", sp,
+		    strerror(errno));
+	else if ((r = check_public(&st, sp, e)) == PB_OK && futimens(fd,
+	    NULL) == -1)
+		r = pb_err_set(e, PB_ERR_IO, "cannot set the time of %s: %s",
+		    sp, strerror(errno));
+	(void)close(fd);
+	return r;
+}
+
 static int
 write_file(const struct pb_pdir *d, const char *name, const void *p,
     size_t len, unsigned mode, struct pb_err *e)

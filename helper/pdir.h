@@ -79,6 +79,15 @@ int pb_pdir_write_mode(const struct pb_pdir *d, const char *name,
     const void *p, size_t len, unsigned mode, struct pb_err *e) PB_WUR;
 
 /*
+ * Set the times of the file name in d to now without changing it (the
+ * record of a sync that found nothing new).  The file must be one that
+ * pb_pdir_write_mode() would replace; a link is refused.  PB_OK, or
+ * PB_ERR_IO with a message naming the file, its owner and mode.
+ */
+int pb_pdir_touch(const struct pb_pdir *d, const char *name,
+    struct pb_err *e) PB_WUR;
+
+/*
  * Read the private file name of at most max bytes into *v (fresh,
  * NUL-terminated, the NUL not counted; release with pb_secret_clear()).
  * PB_OK; PB_ERR_NOTFOUND when there is no such file; PB_ERR_IO for a file

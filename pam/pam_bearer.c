@@ -248,25 +248,6 @@ check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 }
 
 /*
- * The token inside surrounding ASCII blanks (space, tab, CR, LF, VT, FF):
- * a token pasted with a trailing space or a CRLF line end is the token.
- * Input that is no JWT is handed on untrimmed: passwords keep their blanks.
- */
-static void
-trim(const struct pb_secret *in, const char **t, size_t *tlen)
-{
-	const char *p = in->p, *end = in->p + in->len;
-
-	while (p < end && (*p == ' ' || (*p >= '\t' && *p <= '\r')))
-		p++;
-	while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' &&
-	    end[-1] <= '\r')))
-		end--;
-	*t = p;
-	*tlen = (size_t)(end - p);
-}
-
-/*
  * Whether non-JWT input looks like an opaque access token (LemonLDAP::NG's
  * default is 64 hex digits): long, no '.', only RFC 6750 b64token bytes.
  * Only chooses the words of a debug line; nothing of it is logged.
@@ -325,8 +306,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	 */
 	now = (int64_t)time(NULL);
 	if ((r = pb_verifier_new(cfg, args.debug ? pb_log_skip : NULL, pamh,
-	    &v, &e)) != PB_OK || (r = pb_file_check_age(cfg->jwks_file,
-	    cfg->jwks_max_age, now, &e)) != PB_OK) {
+	    &v, &e)) != PB_OK || (r = pb_verifier_check_age(v, now, &e)) !=
+	    PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
 		rv = pb_to_pam(r, 1);
@@ -343,7 +324,12 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	    &hint1023)) != PAM_SUCCESS)
 		goto out;
 	rv = PAM_AUTH_ERR;
-	trim(&tok, &t, &tlen);
+	/*
+	 * A token pasted with a blank, a CRLF, its "Bearer " scheme or its
+	 * header is the token; input that is no JWT is handed on untouched:
+	 * passwords keep their blanks.
+	 */
+	pb_jwt_unwrap(tok.p, tok.len, &t, &tlen);
 	if (!pb_jwt_shaped(t, tlen)) {
 		/*
 		 * Not a JWT: a password for the next module.  Hand it on

@@ -35,6 +35,7 @@ PB_PACKAGES=(
 	openssh-server		# sshd for tests/helper/ssh.sh
 	openssh-client		# ssh: bearer-token ssh, tests/helper/ssh.sh
 	pamtester		# scripts/demo: the PAM stack by hand
+	libnss-wrapper		# tests/pam: a second uid-0 user for deny_users
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there

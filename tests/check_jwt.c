@@ -1038,6 +1038,39 @@ START_TEST(test_jwt_kid_absent_two_keys)
 END_TEST
 
 /*
+ * No kid: at most 8 keys are tried, so a login attempt costs at most 8
+ * signature checks.  With 9 that fit the token is refused before any,
+ * even one the first key signed; a kid still picks its key.
+ */
+START_TEST(test_jwt_kid_absent_many_keys)
+{
+	EVP_PKEY *k[9];
+	char *j[9];
+	size_t i;
+
+	for (i = 0; i < 9; i++) {
+		k[i] = gc_pkey(tu_genkey("ec256"));
+		j[i] = gc(tu_jwk(k[i], i == 0 ? "first" : NULL, NULL, NULL));
+	}
+	/* 8 keys: the last of them is tried and verifies. */
+	write_jwks(gc(tu_jwks(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7],
+	    NULL)));
+	ACCEPT(gc(tu_sign("ES256", k[7], NULL, 0, hdr("ES256", NULL),
+	    pl(""))));
+	/* 9 keys: refused before any signature check. */
+	write_jwks(gc(tu_jwks(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7],
+	    j[8], NULL)));
+	REJECT(gc(tu_sign("ES256", k[0], NULL, 0, hdr("ES256", NULL),
+	    pl(""))), PB_ERR_NOKEY, "token has no kid and 9 keys fit ES256: "
+	    "the IdP must send a kid");
+	REJECT(gc(tu_sign("ES256", k[8], NULL, 0, hdr("ES256", NULL),
+	    pl(""))), PB_ERR_NOKEY, "token has no kid and 9 keys fit ES256");
+	ACCEPT(gc(tu_sign("ES256", k[0], NULL, 0, hdr("ES256", "first"),
+	    pl(""))));
+}
+END_TEST
+
+/*
  * A kid on two signing keys is ambiguous (Wycheproof "DuplicateKid"): both
  * are dropped when the set is loaded, whatever their types, so no token
  * can pick one of them.  An "enc" key sharing the kid does not count.
@@ -2389,6 +2422,7 @@ jwt_suite(void)
 	tcase_add_test(t, test_jwt_kid_type);
 	tcase_add_test(t, test_jwt_kid_absent_one_key);
 	tcase_add_test(t, test_jwt_kid_absent_two_keys);
+	tcase_add_test(t, test_jwt_kid_absent_many_keys);
 	tcase_add_test(t, test_jwt_kid_duplicate);
 	suite_add_tcase(s, t);
 

@@ -256,6 +256,9 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 300)) leeway=0
 expect "verify at exp (RFC 7519: now >= exp fails)" 1 "token rejected:" err
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) -
 expect "verify - reads stdin" 0 "token valid" out
+runin "Authorization: Bearer \"$good\"" "$bt" verify --config "$conf" \
+    --at $((T0 + 1)) -
+expect "verify unwraps a pasted header, as the module does" 0 "token valid" out
 run "$bt" verify --config "$conf" --at $((T0 + 1)) "$good"
 expect "verify a token from argv" 0 "token valid" out
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) audience=web
@@ -315,6 +318,11 @@ expect "verify with a JWKS older than jwks_max_age" 3 \
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     jwks_file="$tmp/old-jwks.json" jwks_max_age=10d
 expect "verify with a JWKS younger than jwks_max_age" 0 "token valid" out
+touch -d '@'$(($(date +%s) + 2 * 86400 + 600)) "$tmp/old-jwks.json"
+runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
+    jwks_file="$tmp/old-jwks.json" jwks_max_age=10d
+expect "verify with a JWKS whose mtime is in the future" 3 \
+    "has its mtime (its last sync) 2d 0h in the future, so its age is unknown" err
 
 # A group-writable directory above a trusted file: exit 3, naming it.
 mkdir -m 775 "$tmp/gw"

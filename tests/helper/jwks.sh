@@ -11,7 +11,9 @@
 # (Keycloak's certs) and with keys that have no kid; compares key sets
 # canonically (the same keys in another order leave the file as it is),
 # records each good run in the file's mtime, and drops a retired key at
-# once with --drop.  Also "systemd-analyze verify" of the units, where
+# once with --drop; drops the longest retired keys first when the set would
+# not fit the module's limits; follows a symbolic link at the output path, keeping
+# the link.  Also "systemd-analyze verify" of the units, where
 # systemd-analyze exists.
 #
 # Environment: PB_BEARER_TOKEN, PB_IDP_DIR, PB_HELPER_BUILD (the build's
@@ -228,6 +230,72 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$out"
 [ "$rc" -eq 1 ] && [ ! -e "$out" ] && grep -q "0755" "$tmp/err"
 verdict "a group-writable output directory is refused" "exit $rc"
 chmod 755 "$tmp/lib"
+
+# jwks_file as a symbolic link to the file elsewhere: a sync follows it,
+# unchanged (the target's mtime is the sync) or changed (the target is
+# replaced atomically), and the link stays a link.
+mkdir -m 755 "$tmp/real" || exit 99
+real=$tmp/real/jwks.json
+lnk=$tmp/lib/link.json
+run "$bt" fetch-jwks --issuer "$iss" --output "$real"
+[ "$rc" -eq 0 ] && ln -s ../real/jwks.json "$lnk" || exit 99
+touch -d "@$(($(date +%s) - 3600))" "$real"
+m0=$(stat -c %Y "$real")
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+sed 's/^/#   /' "$tmp/err"
+[ "$rc" -eq 0 ] && grep -q unchanged "$tmp/out" && [ -L "$lnk" ] &&
+    [ "$(stat -c %Y "$real")" -gt "$m0" ]
+verdict "unchanged through a symlinked jwks_file: the target's mtime moves" \
+    "exit $rc"
+printf '{"keys":[]}' >"$real"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+[ "$rc" -eq 0 ] && grep -q written "$tmp/out" && [ -L "$lnk" ] &&
+    [ "$(kids "$real")" = "$(fixture_kids)" ]
+verdict "changed through a symlinked jwks_file: the target replaced" "exit $rc"
+# A file others can write is neither touched nor replaced; the message
+# says what to fix.
+chmod 664 "$real"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+expect "a group-writable target: exit 1, what to fix" 1 \
+    "writable by no one else (owner $(id -u), mode 0664)" err
+chmod 644 "$real"
+# The link's own directory counts: the module would refuse it too.
+chmod 775 "$tmp/lib"
+run "$bt" fetch-jwks --issuer "$iss" --output "$lnk"
+[ "$rc" -eq 1 ] && grep -q "directory $tmp/lib (owner $(id -u), mode 0775)" \
+    "$tmp/err"
+verdict "a link in a group-writable directory is refused" "exit $rc"
+chmod 755 "$tmp/lib"
+
+# A set at its limits: 256 retired keys in the old file and the IdP's keys
+# do not fit the 256 keys the module loads; the longest retired go first,
+# the IdP's keys are written.
+many=$tmp/lib/many.json
+node -e '
+const c = require("crypto"), now = Math.floor(Date.now() / 1000), keys = [];
+for (let i = 0; i < 256; i++) {
+	const k = c.generateKeyPairSync("ed25519").publicKey.export(
+	    { format: "jwk" });
+	k.kid = "old-" + i;
+	k["x-pam-bearer-retired-at"] = now - 60 - i;
+	keys.push(k);
+}
+process.stdout.write(JSON.stringify({ keys }));' >"$many" || exit 99
+n_idp=$(fixture_kids | wc -w)
+has_idp_kids() {
+	for f in $(fixture_kids); do
+		printf '%s' "$1" | grep -qF "$f" || return 1
+	done
+}
+run "$bt" fetch-jwks --issuer "$iss" --output "$many" --keep-retired 1h
+sed 's/^/#   /' "$tmp/err"
+k=$(kids "$many")
+[ "$rc" -eq 0 ] && [ "$(printf '%s' "$k" | wc -w)" -eq 256 ] &&
+    grep -q "$n_idp retired keys dropped before their time" "$tmp/out" &&
+    printf '%s' "$k" | grep -q '"kid":"old-0"' &&
+    ! printf '%s' "$k" | grep -q '"kid":"old-255"' && has_idp_kids "$k"
+verdict "256 retired keys and a rotation: the oldest go, the IdP's in" \
+    "exit $rc"
 
 # The systemd units.
 if command -v systemd-analyze >/dev/null 2>&1 &&

@@ -46,6 +46,7 @@ main(void)
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -885,6 +886,35 @@ START_TEST(test_pam_stack_token_whitespace)
 	    "auth required @EXPECT@ expect_file=@DIR@/pw\n");
 	AUTH("pw3", "alice", pw, PAM_SUCCESS);
 	EXACT("alice", secret("eyJust-a-password"), PAM_IGNORE);
+	/*
+	 * Pasted with its scheme, its header or quotes (from a curl line or
+	 * a log): the token, verified as such, never handed on.
+	 */
+	AUTH("next", "alice", track(tu_asprintf("Bearer %s", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf(" authorization:bearer\t%s\r\n",
+	    t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("Authorization: Bearer "
+	    "\"%s\"", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("\"%s\"", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("\"BEARER %s\"", t)),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("Bearer %s", good("bob"))),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	AUTH("next", "alice", track(tu_asprintf("Bearer %.40s!.e30.e30", t)),
+	    PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("Authorization: Bearer %.40s!.e30.e30",
+	    t)), PAM_AUTH_ERR);
+	/*
+	 * The rule is not "eyJ anywhere": passwords that hold it, or start
+	 * like a scheme, are handed on as they were typed.
+	 */
+	EXACT("alice", secret("heyJude.1"), PAM_IGNORE);
+	EXACT("alice", secret("Bearer heyJude.1"), PAM_IGNORE);
+	EXACT("alice", secret("\"my eyJ.pass\""), PAM_IGNORE);
+	pw = track(tu_strdup("Bearer \"pass.word\" "));
+	free(tu_write_file(dir, "pw", pw, 0600));
+	AUTH("pw3", "alice", pw, PAM_SUCCESS);
 }
 END_TEST
 
@@ -1219,6 +1249,21 @@ START_TEST(test_pam_conf_jwks_max_age)
 	svc_exact("jwks_max_age=7days");
 	UNAVAIL("alice");
 	LOGGED("err", "jwks_max_age: '7days' is not a duration");
+	/*
+	 * An mtime in the future is no sync: it would count as fresh until
+	 * that day.  A few minutes of clock skew are fine.
+	 */
+	svc_exact("");
+	jwks_aged("future.json", -(366L * 86400 + 3600 + 600));
+	jwks_aged("skew.json", -120);
+	conf("jwks_file = @DIR@/future.json\njwks_max_age = 7d\n");
+	UNAVAIL("alice");
+	LOGGED("err", "future.json has its mtime (its last sync) 366d 1h in "
+	    "the future, so its age is unknown: check the clock, then run "
+	    "'bearer-token fetch-jwks'");
+	NOT_LOGGED("token rejected");
+	conf("jwks_file = @DIR@/skew.json\njwks_max_age = 7d\n");
+	EXACT("alice", good("alice"), PAM_SUCCESS);
 }
 END_TEST
 
@@ -1301,6 +1346,22 @@ START_TEST(test_pam_conf_hmac)
 	svc_exact("hmac_secret_file=@DIR@/none.key");
 	UNAVAIL("alice");
 	LOGGED("err", "none.key");
+	/*
+	 * HS only: no JWK Set is read, so jwks_max_age has no file to age
+	 * (the default jwks_file does not exist here); with RS256 too it
+	 * does.
+	 */
+	svc_exact("");
+	conf("algorithms = HS256\nhmac_secret_file = @DIR@/hmac.key\n"
+	    "jwks_max_age = 7d\njwks_file = @DIR@/no-such.json\n");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	jwks_aged("aged.json", 3600 + 30);
+	conf("algorithms = HS256 RS256\nhmac_secret_file = @DIR@/hmac.key\n"
+	    "jwks_max_age = 2h\njwks_file = @DIR@/aged.json\n");
+	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
+	svc_exact("jwks_max_age=1h");
+	UNAVAIL("alice");
+	LOGGED("err", "aged.json was last synced 1h 0m ago");
 	free(c);
 }
 END_TEST
@@ -1519,6 +1580,35 @@ START_TEST(test_pam_conf_deny_users)
 	svc_exact("usermap_file=@DIR@/map");
 	EXACT("root", good("admin-uuid"), PAM_AUTH_ERR);
 	LOGGED("notice", "local user 'root' is in deny_users");
+}
+END_TEST
+
+START_TEST(test_pam_conf_deny_users_uid)
+{
+	/*
+	 * deny_users is about accounts, not names: a second uid-0 account
+	 * (toor) is root.  stack.sh adds pb-toor (uid 0) and pb-nobody
+	 * (nobody's uid) to the system's users through nss_wrapper, with
+	 * no change to /etc/passwd.
+	 */
+	if (getpwnam("pb-toor") == NULL || getpwnam("pb-nobody") == NULL) {
+		fprintf(stderr, "test_pam_conf_deny_users_uid: no pb-toor "
+		    "(libnss-wrapper not installed?): skipped\n");
+		return;
+	}
+	EXACT("pb-toor", good("pb-toor"), PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'pb-toor': local user 'pb-toor' "
+	    "has uid 0, the uid of 'root' in deny_users (tokens may not log "
+	    "in as it; take it out of deny_users to allow)");
+	/* Names with no account are only names; any listed name counts. */
+	svc_exact("[deny_users=no-such-user-x nobody]");
+	EXACT("pb-nobody", good("pb-nobody"), PAM_AUTH_ERR);
+	LOGGED("notice", "local user 'pb-nobody' has uid 65534, the uid of "
+	    "'nobody' in deny_users");
+	EXACT("pb-toor", good("pb-toor"), PAM_SUCCESS);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	svc_exact("deny_users=");
+	EXACT("pb-toor", good("pb-toor"), PAM_SUCCESS);
 }
 END_TEST
 
@@ -3199,6 +3289,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_groups);
 	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
 	tcase_add_test(tc, test_pam_conf_deny_users);
+	tcase_add_test(tc, test_pam_conf_deny_users_uid);
 	tcase_add_test(tc, test_pam_conf_min_uid);
 	tcase_add_test(tc, test_pam_conf_require_claim);
 	tcase_add_test(tc, test_pam_conf_denylist);

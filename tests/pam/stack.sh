@@ -81,6 +81,31 @@ export PB_SYSLOG_FILE PB_EXPECT_MODULE PB_MODULE PB_TESTDATA TMPDIR
 ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
 export ASAN_OPTIONS
 
+# deny_users compares uids: nss_wrapper (Debian's libnss-wrapper), when
+# installed, gives check_pam the system's users plus a second uid-0
+# account pb-toor and pb-nobody with nobody's uid, without touching
+# /etc/passwd.  Without it that test says it skipped.
+preload=$shim
+nssw=
+for f in /usr/lib/*/libnss_wrapper.so /usr/lib64/libnss_wrapper.so \
+    /usr/lib/libnss_wrapper.so /usr/local/lib/libnss_wrapper.so; do
+	[ -f "$f" ] && nssw=$f && break
+done
+if [ -n "$nssw" ]; then
+	{ cat /etc/passwd &&
+	    echo 'pb-toor:x:0:0:second uid 0:/root:/bin/sh' &&
+	    echo 'pb-nobody:x:65534:65534:nobody:/nonexistent:/bin/false'
+	} >"$tmp/passwd" || exit 99
+	cp /etc/group "$tmp/group" || exit 99
+	NSS_WRAPPER_PASSWD=$tmp/passwd
+	NSS_WRAPPER_GROUP=$tmp/group
+	export NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+	preload="$shim $nssw"
+else
+	echo "stack.sh: no libnss_wrapper.so (apt-get install" \
+	    "libnss-wrapper): the deny_users uid test is skipped"
+fi
+
 # check_pam is a plain executable unless libtool made a wrapper script.
 run_prog() {
 	if head -c 2 "$prog" | grep -q '^#!'; then
@@ -102,7 +127,7 @@ if [ "${PB_VALGRIND:-0}" = 1 ]; then
 	# Check's default per-test timeout is too short under valgrind.
 	: "${CK_TIMEOUT_MULTIPLIER:=20}"
 	export CK_TIMEOUT_MULTIPLIER
-	LD_PRELOAD=$shim run_prog valgrind --quiet --leak-check=full \
+	LD_PRELOAD=$preload run_prog valgrind --quiet --leak-check=full \
 	    --errors-for-leak-kinds=definite --error-exitcode=1 \
 	    --show-leak-kinds=definite --track-origins=yes \
 	    --suppressions="$srcdir_pam/valgrind.supp" "$prog"
@@ -110,7 +135,7 @@ if [ "${PB_VALGRIND:-0}" = 1 ]; then
 else
 	: "${PB_STRESS_N:=1000}"
 	export PB_STRESS_N
-	LD_PRELOAD=$shim run_prog "$prog"
+	LD_PRELOAD=$preload run_prog "$prog"
 	rc=$?
 fi
 end=$(date +%s)
