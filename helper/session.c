@@ -656,11 +656,12 @@ resv_size(const struct stored *st)
  *     the session is saved first, before anything else, and recover()
  *     adopts a complete one left in the temp file.
  * Returns the refresh's code; *rvp is the save's exit status (PB_EXIT_OK
- * when nothing was rotated).
+ * when nothing was rotated); *rotatedp is set when the IdP sent a new
+ * refresh token, even in an answer otherwise refused.
  */
 static int
 refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
-    struct pb_tokens *tok, int *rvp, struct pb_err *e)
+    struct pb_tokens *tok, int *rvp, int *rotatedp, struct pb_err *e)
 {
 	struct pb_store_resv rv;
 	struct pb_oidc_meta meta;
@@ -668,6 +669,7 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	int r;
 
 	*rvp = PB_EXIT_OK;
+	*rotatedp = 0;
 	pb_store_resv_init(&rv);
 	memset(&meta, 0, sizeof(meta));
 	/* The endpoint found by discovery at login. */
@@ -687,8 +689,12 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	}
 	r = pb_token_refresh(&meta, &s->client, &st->refresh, (time_t)now,
 	    tok, e);
-	if (r == PB_OK && tok->refresh.len > 0) {
-		/* Rotated: the old one is dead now, so save before all. */
+	/*
+	 * Rotated (also in an answer refused for its access token): the old
+	 * one is dead now, so save before all.
+	 */
+	if (tok->refresh.len > 0) {
+		*rotatedp = 1;
 		pb_secret_clear(&st->refresh);
 		st->refresh = tok->refresh;
 		tok->refresh.p = NULL;
@@ -740,7 +746,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	struct pb_err e;
 	sigset_t old;
 	int64_t now;
-	int rv, r, saved, held = 0, from_file = 0;
+	int rv, r, saved, rotated = 0, held = 0, from_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&tok, 0, sizeof(tok));
@@ -775,9 +781,18 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	}
 	now = (int64_t)time(NULL);
-	r = refresh_store(s, &st, from_file, now, &tok, &saved, &e);
+	r = refresh_store(s, &st, from_file, now, &tok, &saved, &rotated, &e);
 	release_signals(&old);
 	held = 0;
+	if (rotated && saved != PB_EXIT_OK) {
+		if (r != PB_OK)
+			say("cannot refresh the access token", &e);
+		fprintf(stderr, "%s: the IdP rotated the refresh token and the "
+		    "new one could not be saved, so the session is lost: fix "
+		    "the store and run '%s login'\n", PB_PROG, PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if (r == PB_ERR_IO && saved != PB_EXIT_OK) {
 		say("cannot refresh", &e);
 		fprintf(stderr, "%s: no room for the new session, so nothing "
@@ -823,15 +838,10 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	}
 	if (r != PB_OK) {
 		say("cannot refresh the access token", &e);
-		fprintf(stderr, "%s: the session is kept; try again later\n",
-		    PB_PROG);
+		fprintf(stderr, "%s: the session is kept%s; try again later\n",
+		    PB_PROG, rotated ? " (with the new refresh token the IdP "
+		    "sent)" : "");
 		rv = exit_for(r);
-		goto out;
-	}
-	if ((rv = saved) != PB_EXIT_OK) {
-		fprintf(stderr, "%s: the IdP rotated the refresh token and the "
-		    "new one could not be saved, so the session is lost: fix "
-		    "the store and run '%s login'\n", PB_PROG, PB_PROG);
 		goto out;
 	}
 	t->expires_at = access_expiry(&tok);	/* before the move */

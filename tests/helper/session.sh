@@ -915,8 +915,12 @@ run "$bt" login --profile inj --json
 expect "login for the b64token checks" 0
 rt=$(stored inj) || rt=
 rm -f "$cache/inj.cache"
-ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"answer\",\"count\":-1,
-    \"grant_type\":\"refresh_token\",\"answer\":$inj_at}"
+# The provider's own answer (the refresh token rotated) with the access
+# token replaced: the rotated refresh token must be kept, as the old one is
+# dead now (reusing it revokes the whole family).
+ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"access_token\",
+    \"count\":-1,\"grant_type\":\"refresh_token\",
+    \"access_token\":\"eyJhbGciOiJub25lIn0.e30.x\\nusername=mallory\\nquit=1\"}"
 printf 'protocol=https\nhost=h\n\n' |
     "$bt" git-credential --profile inj get >"$tmp/out" 2>"$tmp/err"
 ! grep -q '^username=mallory' "$tmp/out" && ! grep -q '^quit' "$tmp/out" &&
@@ -938,13 +942,17 @@ expect "get answered an access_token with a newline: exit 5" 5 \
     "not an RFC 6750 b64token" err
 [ ! -s "$tmp/out" ]
 verdict "get prints nothing for a token that is not a b64token"
+grep -q "with the new refresh token" "$tmp/err"
+verdict "get says the session is kept with the new refresh token"
 now=$(stored inj) || now=
-[ -n "$rt" ] && [ "$now" = "$rt" ]
-verdict "the refused answer's refresh token was not stored"
+[ -n "$rt" ] && [ -n "$now" ] && [ "$now" != "$rt" ] &&
+    [ "$(active "$now")" = true ]
+verdict "the refused answer's rotated refresh token was stored"
 ctl POST fault '{"endpoint":"token","mode":"none"}'
 run "$bt" get --profile inj
 [ "$rc" -eq 0 ] && is_jwt "$tmp/out"
 verdict "fault cleared: the kept session refreshes" "exit $rc"
+showerr
 # A cache file whose token holds a space is damaged, not printed.
 sed 's/^access_token=\(.....\)/access_token=\1 /' "$cache/inj.cache" \
     >"$tmp/inj.cache" && cat "$tmp/inj.cache" >"$cache/inj.cache"
