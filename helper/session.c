@@ -656,7 +656,8 @@ resv_size(const struct stored *st)
  *     the session is saved first, before anything else, and recover()
  *     adopts a complete one left in the temp file.
  * Returns the refresh's code; *rvp is the save's exit status (PB_EXIT_OK
- * when nothing was rotated); *rotatedp is set when the IdP sent a new
+ * when nothing was rotated; PB_EXIT_TEMP when the new session is kept in
+ * the temp file only); *rotatedp is set when the IdP sent a new
  * refresh token, even in an answer otherwise refused.
  */
 static int
@@ -700,6 +701,9 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 		tok->refresh.p = NULL;
 		tok->refresh.len = 0;
 		*rvp = save_session(s, kind, st, &rv, NULL);
+		/* Written, not in place: recover() will adopt it. */
+		if (*rvp != PB_EXIT_OK && rv.written)
+			*rvp = PB_EXIT_TEMP;
 	}
 	pb_store_resv_drop(&rv, &s->key);
 	return r;
@@ -784,6 +788,12 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	r = refresh_store(s, &st, from_file, now, &tok, &saved, &rotated, &e);
 	release_signals(&old);
 	held = 0;
+	if (rotated && saved == PB_EXIT_TEMP) {
+		fprintf(stderr, "%s: the new session is saved but not in "
+		    "place: the next run puts it there\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if (rotated && saved != PB_EXIT_OK) {
 		if (r != PB_OK)
 			say("cannot refresh the access token", &e);

@@ -429,9 +429,12 @@ file_save_resv(const char *profile, const struct pb_secret *v,
 		    strerror(errno));
 		goto out;
 	}
+	/* From here on the temp file holds the only live session. */
+	rv->written = 1;
 	if (renameat(rv->dir.fd, tmp, rv->dir.fd, name) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s: %s", sp,
-		    tmp, strerror(errno));
+		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s over %s: %s "
+		    "(the new session is kept there; the next run puts it in "
+		    "place)", sp, tmp, name, strerror(errno));
 		goto out;
 	}
 	rv->renamed = 1;
@@ -569,8 +572,9 @@ pb_store_resv_drop(struct pb_store_resv *rv, const struct pb_store_key *key)
 {
 	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
 
-	if (rv->made && !rv->renamed && rv->dir.fd != -1 && key != NULL &&
-	    key->profile != NULL) {
+	/* A written one holds the only live session: recover() adopts it. */
+	if (rv->made && !rv->written && !rv->renamed && rv->dir.fd != -1 &&
+	    key != NULL && key->profile != NULL) {
 		resv_name(key->profile, tmp, sizeof(tmp));
 		(void)unlinkat(rv->dir.fd, tmp, 0);
 	}

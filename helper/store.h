@@ -94,6 +94,7 @@ struct pb_store_resv {
 	struct pb_pdir	dir;
 	int		fd;		/* -1: none */
 	int		made;		/* the temp file exists */
+	int		written;	/* it holds a session, synced */
 	int		renamed;	/* it became PROFILE.json */
 };
 
@@ -110,7 +111,11 @@ void pb_store_resv_init(struct pb_store_resv *rv);
 int pb_store_reserve(const struct pb_store_key *key, size_t size,
     struct pb_store_resv *rv, struct pb_err *e) PB_WUR;
 
-/* Close rv and remove its temp file unless a save renamed it. */
+/*
+ * Close rv and remove its temp file unless a save wrote into it (renamed
+ * or not: one written and not renamed holds the only live session, which
+ * the next run adopts).
+ */
 void pb_store_resv_drop(struct pb_store_resv *rv,
     const struct pb_store_key *key);
 

@@ -1163,6 +1163,28 @@ run "$bt" get --profile rcv --min-ttl 86400
 verdict "an incomplete temp file is removed, the session in place kept" \
     "exit $rc"
 
+# A rename that fails after the new session was written and synced keeps
+# the temp file, which holds the only live session; the next run adopts it.
+# (PROFILE.json is made a non-empty directory while the answer is held.)
+ctl POST fault '{"endpoint":"token","mode":"hold","delay_ms":1500,
+    "grant_type":"refresh_token"}'
+"$bt" get --profile rcv --min-ttl 86400 >"$tmp/out" 2>"$tmp/err" &
+rn_pid=$!
+sleep 0.7
+mv "$sd/rcv.json" "$tmp/rcv.moved" && mkdir "$sd/rcv.json" &&
+    : >"$sd/rcv.json/x"
+wait "$rn_pid"
+rc=$?
+expect "the rename fails after the write: get exits 1" 1 \
+    "saved but not in place" err
+showerr
+rm -rf "$sd/rcv.json"
+[ -s "$sd/.rcv.json.new" ]
+verdict "the written temp file is kept"
+run "$bt" get --profile rcv --min-ttl 86400
+expect "the next get adopts it and refreshes" 0 "recovered the session" err
+showerr
+
 # A full state directory: the refresh is not sent, the session is kept.
 if [ "$(id -u)" = 0 ] && mkdir -m 700 "$tmp/full" &&
     mount -t tmpfs -o size=256k,mode=700 tmpfs "$tmp/full" 2>/dev/null; then
