@@ -529,11 +529,21 @@ pb_store_reserve(const struct pb_store_key *key, size_t size,
 		goto out;
 	pb_log_path(rv->dir.path, sp, sizeof(sp));
 	resv_name(key->profile, tmp, sizeof(tmp));
-	/* Under the profile's lock: no one else writes this name. */
-	if ((rv->fd = openat(rv->dir.fd, tmp, O_RDWR | O_CREAT | O_TRUNC |
+	/*
+	 * Under the profile's lock: no one else writes this name.  One that
+	 * exists is a leftover the caller could not judge (recover()): it
+	 * may hold the only live session, so it is never overwritten.
+	 */
+	if ((rv->fd = openat(rv->dir.fd, tmp, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot create %s/%s: %s", sp, tmp,
-		    strerror(errno));
+		if (errno == EEXIST)
+			r = pb_err_set(e, PB_ERR_IO, "%s/%s, left by an "
+			    "interrupted refresh, cannot be read or judged (it "
+			    "may hold the newest session): fix its mode or the "
+			    "store, or remove it if it is not needed", sp, tmp);
+		else
+			r = pb_err_set(e, PB_ERR_IO, "cannot create %s/%s: %s",
+			    sp, tmp, strerror(errno));
 		goto out;
 	}
 	rv->made = 1;

@@ -102,11 +102,11 @@ struct pb_store_resv {
 void pb_store_resv_init(struct pb_store_resv *rv);
 
 /*
- * Create the temp file of key's profile (truncating one left over) and
- * allocate size bytes in it (posix_fallocate), synced.  PB_OK;
- * PB_ERR_IO with the cause (ENOSPC: the state directory is full; a
- * read-only directory) and nothing left behind; PB_ERR_CONFIG for a bad
- * key.  Release with pb_store_resv_drop().
+ * Create the temp file of key's profile and allocate size bytes in it
+ * (posix_fallocate), synced.  PB_OK; PB_ERR_IO with the cause (ENOSPC:
+ * the state directory is full; a read-only directory; a temp file left
+ * over, which is left alone) and nothing left behind; PB_ERR_CONFIG for
+ * a bad key.  Release with pb_store_resv_drop().
  */
 int pb_store_reserve(const struct pb_store_key *key, size_t size,
     struct pb_store_resv *rv, struct pb_err *e) PB_WUR;

@@ -1185,6 +1185,26 @@ run "$bt" get --profile rcv --min-ttl 86400
 expect "the next get adopts it and refreshes" 0 "recovered the session" err
 showerr
 
+# A temp file left over that cannot be judged (here: not private, so it is
+# not read) is never overwritten: get refuses before sending anything.
+run "$bt" login --profile rcv --json
+expect "login for the leftover check" 0
+cp "$sd/rcv.json" "$sd/.rcv.json.new"
+chmod 644 "$sd/.rcv.json.new"
+cp "$sd/.rcv.json.new" "$tmp/rcv.left"
+counters "$tmp/c0.json"
+run "$bt" get --profile rcv --min-ttl 86400
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+expect "a leftover that cannot be judged: get exits 1 and names it" 1 \
+    "cannot be read or judged" err
+showerr
+cmp -s "$tmp/rcv.left" "$sd/.rcv.json.new" && [ "$d" = '{"control":1}' ]
+verdict "the leftover is intact and no request went out" "counters: $d"
+rm -f "$sd/.rcv.json.new"
+run "$bt" get --profile rcv --min-ttl 86400
+expect "leftover removed: get refreshes" 0
+
 # A full state directory: the refresh is not sent, the session is kept.
 if [ "$(id -u)" = 0 ] && mkdir -m 700 "$tmp/full" &&
     mount -t tmpfs -o size=256k,mode=700 tmpfs "$tmp/full" 2>/dev/null; then
