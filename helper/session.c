@@ -631,6 +631,32 @@ recover(struct sess *s)
 	pb_secret_clear(&v);
 }
 
+/*
+ * The highest generation stored for the profile, in the store or in a temp
+ * file left over (0: none or unreadable), so that a login's generation is
+ * above both even after the clock stepped back.
+ */
+static int64_t
+last_gen(struct sess *s)
+{
+	struct pb_secret v = { NULL, 0 };
+	struct stored st;
+	int64_t gen = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (pb_store_load(s->c.store, &s->key, &v, NULL, NULL) == PB_OK &&
+	    stored_parse(&v, &st, NULL) == PB_OK)
+		gen = st.gen;
+	stored_clear(&st);
+	pb_secret_clear(&v);
+	if (pb_store_leftover(&s->key, &v, NULL) == PB_OK &&
+	    stored_parse(&v, &st, NULL) == PB_OK && st.gen > gen)
+		gen = st.gen;
+	stored_clear(&st);
+	pb_secret_clear(&v);
+	return gen;
+}
+
 /* Room to reserve for the session st becomes after a rotation. */
 static size_t
 resv_size(const struct stored *st)
@@ -1172,8 +1198,14 @@ pb_net_login(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	/* Under the lock: a get now must not refresh the old session. */
-	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
+	/*
+	 * Under the lock: a get now must not refresh the old session.  The
+	 * save removes a temp file left over, and the generation is above
+	 * any stored, so nothing older is adopted over this login.
+	 */
+	if ((rv = sess_lock(&s)) == PB_EXIT_OK)
+		st.gen = last_gen(&s);
+	if (rv != PB_EXIT_OK ||
 	    (rv = save_session(&s, s.c.store, &st, NULL, &used_file)) !=
 	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */

@@ -669,6 +669,26 @@ file_put(const char *profile, const struct pb_secret *v, int notice,
 	return file_save(profile, v, notice, e);
 }
 
+/*
+ * After a save that did not go through the reservation (a login): a temp
+ * file left over from an interrupted refresh is older than what was just
+ * saved, and must not be adopted over it.  Best effort (the caller's
+ * generation is above it too).
+ */
+static void
+leftover_remove(const char *profile)
+{
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	struct pb_pdir d;
+	int r;
+
+	resv_name(profile, tmp, sizeof(tmp));
+	if ((r = state_open(&d, 0, NULL)) == PB_OK)
+		r = pb_pdir_remove(&d, tmp, NULL);	/* none is usual */
+	pb_pdir_close(&d);
+	(void)r;
+}
+
 int
 pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
     const struct pb_secret *value, struct pb_store_resv *rv, int *used_file,
@@ -702,6 +722,8 @@ pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
 		r = bad_kind(kind, e);
 		break;
 	}
+	if (r == PB_OK && (rv == NULL || rv->fd == -1))
+		leftover_remove(key->profile);
 	if (r == PB_OK && used_file != NULL)
 		*used_file = file;
  out:

@@ -122,7 +122,9 @@ void pb_store_resv_drop(struct pb_store_resv *rv,
 /*
  * As pb_store_save(), but a save to the file goes into rv's temp file when
  * rv holds one (then written in place over the reserved bytes, cut,
- * synced and renamed over PROFILE.json); rv may be NULL.
+ * synced and renamed over PROFILE.json); rv may be NULL.  A save without
+ * a reservation removes a temp file left over (the caller holds the
+ * profile's lock).
  */
 int pb_store_save_resv(enum pb_store_kind kind,
     const struct pb_store_key *key, const struct pb_secret *value,

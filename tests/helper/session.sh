@@ -1205,6 +1205,28 @@ rm -f "$sd/.rcv.json.new"
 run "$bt" get --profile rcv --min-ttl 86400
 expect "leftover removed: get refreshes" 0
 
+# A login supersedes a leftover temp file, even one whose generation is
+# ahead (a clock stepped back since): the next get uses the new login.
+run "$bt" login --profile rcv --json
+expect "a first login for the superseding check" 0
+cp "$sd/rcv.json" "$tmp/rcv.l1"
+jget "$tmp/rcv.l1" 'JSON.stringify({ ...j, gen: j.gen + 1e12 })' \
+    >"$sd/.rcv.json.new"
+chmod 600 "$sd/.rcv.json.new"
+rt1=$(jget "$tmp/rcv.l1" j.refresh_token) || rt1=
+run "$bt" login --profile rcv --json
+expect "login over a leftover with a higher generation" 0
+[ ! -e "$sd/.rcv.json.new" ]
+verdict "login removed the leftover temp file"
+jenv L1 "$tmp/rcv.l1"
+jcheck "the login's generation is above the leftover's" "$sd/rcv.json" \
+    'j.gen > file(env.L1).gen + 1e12'
+run "$bt" get --profile rcv --min-ttl 86400
+[ "$rc" -eq 0 ] && ! grep -q recovered "$tmp/err" &&
+    [ "$(active "$rt1")" = true ]
+verdict "get used the new login, not the leftover" "exit $rc"
+showerr
+
 # A full state directory: the refresh is not sent, the session is kept.
 if [ "$(id -u)" = 0 ] && mkdir -m 700 "$tmp/full" &&
     mount -t tmpfs -o size=256k,mode=700 tmpfs "$tmp/full" 2>/dev/null; then
