@@ -703,9 +703,15 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	meta.issuer = s->c.issuer;
 	meta.token_endpoint = st->token_endpoint;
 	/*
-	 * Back where it came from: a keyring that failed now must not leave
-	 * the only live token in a file the next load does not read first.
-	 * A file session may move to a keyring that has appeared (auto).
+	 * Back where it came from, and only there: a keyring that failed now
+	 * must not leave the only live token in a file the next load does
+	 * not read first; and a session from the file goes into the file
+	 * reserved for it, never first to a keyring that has appeared since
+	 * and then fails (a locked collection, no default one, access
+	 * denied) after the IdP has rotated.  It is not moved to the keyring
+	 * after the save either: that would be a keyring write on every
+	 * refresh (a locked keyring prompts or times out each time); the
+	 * next login stores it in the Secret Service when one answers.
 	 */
 	kind = !from_file && s->c.store == PB_STORE_AUTO ?
 	    PB_STORE_SECRET_SERVICE : s->c.store;
