@@ -671,6 +671,90 @@ resv_size(const struct stored *st)
 }
 
 /*
+ * The signals held around a refresh.  SIGTERM, SIGINT and SIGHUP (a
+ * timeout, a Ctrl-C, a closed terminal) are blocked from before the first
+ * keyring call: threads inherit the mask of the thread that starts them,
+ * and GDBus's worker thread, started then and never ended, would
+ * otherwise take one and end the process in the middle of a refresh.
+ * Until the request is sent a pending one stops the refresh at the next
+ * check (stop_pending(), and the HTTP check, at least once a second), and
+ * release_signals() lets it take effect: nothing is lost.  Once the
+ * request is out it waits until the new session is stored.  SIGPIPE is
+ * ignored meanwhile (a write to a closed stderr fails with EPIPE instead
+ * of ending the process between the rotation and the save).
+ */
+struct hold {
+	sigset_t		old;
+	struct sigaction	pipe;
+	int			told;	/* the deferral was announced */
+};
+
+static void
+hold_signals(struct hold *h)
+{
+	struct sigaction ign;
+	sigset_t set;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGPIPE, &ign, &h->pipe);
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGTERM);
+	(void)sigaddset(&set, SIGINT);
+	(void)sigaddset(&set, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &set, &h->old);
+	h->told = 0;
+}
+
+static void
+release_signals(const struct hold *h)
+{
+	(void)sigprocmask(SIG_SETMASK, &h->old, NULL);
+	(void)sigaction(SIGPIPE, &h->pipe, NULL);
+}
+
+/* Whether a held signal is pending that is not ignored. */
+static int
+stop_pending(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+
+	if (sigpending(&set) == -1)
+		return 0;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&set, sigs[i]) == 1 &&
+		    sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			return 1;
+	return 0;
+}
+
+/*
+ * The refresh request's HTTP check (struct pb_http): stop while nothing
+ * is sent; after that, say once why the signal waits.
+ */
+static int
+refresh_check(void *arg, int sent)
+{
+	struct hold *h = arg;
+
+	if (!stop_pending())
+		return 0;
+	if (!sent)
+		return 1;
+	if (!h->told) {
+		fprintf(stderr, "%s: finishing the refresh so that the session "
+		    "is saved\n", PB_PROG);
+		h->told = 1;
+	}
+	return 0;
+}
+
+/*
  * The refresh request and the save of the rotated refresh token, which
  * nothing may separate: once the IdP has answered, the old refresh token
  * is dead and the new one exists only in this process.
@@ -678,7 +762,9 @@ resv_size(const struct stored *st)
  *     a full disk refuses the refresh instead of losing the session
  *     (*rvp = PB_EXIT_FAIL, PB_ERR_IO returned, nothing sent).
  *   - SIGTERM, SIGINT and SIGHUP are held by the caller (hold_signals())
- *     until the new session is stored (synced).  SIGKILL cannot be held:
+ *     until the new session is stored (synced); one that comes before
+ *     the request is sent stops the refresh (PB_ERR_CANCELED, nothing
+ *     sent), and the caller lets it take effect.  SIGKILL cannot be held:
  *     the session is saved first, before anything else, and recover()
  *     adopts a complete one left in the temp file.
  * Returns the refresh's code; *rvp is the save's exit status (PB_EXIT_OK
@@ -713,12 +799,18 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	 * refresh (a locked keyring prompts or times out each time); the
 	 * next login stores it in the Secret Service when one answers.
 	 */
-	kind = !from_file && s->c.store == PB_STORE_AUTO ?
-	    PB_STORE_SECRET_SERVICE : s->c.store;
+	if (s->c.store == PB_STORE_AUTO)
+		kind = from_file ? PB_STORE_FILE : PB_STORE_SECRET_SERVICE;
+	else
+		kind = s->c.store;
 	if (kind != PB_STORE_SECRET_SERVICE &&
 	    (r = pb_store_reserve(&s->key, resv_size(st), &rv, e)) != PB_OK) {
 		*rvp = PB_EXIT_FAIL;
 		return r;
+	}
+	if (stop_pending()) {
+		pb_store_resv_drop(&rv, &s->key);
+		return pb_err_set(e, PB_ERR_CANCELED, "interrupted");
 	}
 	r = pb_token_refresh(&meta, &s->client, &st->refresh, (time_t)now,
 	    tok, e);
@@ -741,32 +833,6 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	return r;
 }
 
-/*
- * Hold SIGTERM, SIGINT and SIGHUP (a timeout, a Ctrl-C, a closed
- * terminal) until release_signals(), which lets pending ones take effect.
- * Held before the first keyring call: threads inherit the mask of the
- * thread that starts them, and GDBus's worker thread, started then and
- * never ended, would otherwise take the signal and end the process in
- * the middle of a refresh.
- */
-static void
-hold_signals(sigset_t *old)
-{
-	sigset_t hold;
-
-	(void)sigemptyset(&hold);
-	(void)sigaddset(&hold, SIGTERM);
-	(void)sigaddset(&hold, SIGINT);
-	(void)sigaddset(&hold, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &hold, old);
-}
-
-static void
-release_signals(const sigset_t *old)
-{
-	(void)sigprocmask(SIG_SETMASK, old, NULL);
-}
-
 /* get -------------------------------------------------------------------- */
 
 /*
@@ -780,7 +846,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	struct stored st;
 	struct pb_tokens tok;
 	struct pb_err e;
-	sigset_t old;
+	struct hold hold;
 	int64_t now;
 	int rv, r, saved, rotated = 0, held = 0, from_file = 0;
 
@@ -804,11 +870,15 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	}
 	/* From the first keyring call until the rotated token is stored. */
-	hold_signals(&old);
+	hold_signals(&hold);
 	held = 1;
 	recover(s);
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
+	if (stop_pending()) {
+		rv = PB_EXIT_FAIL;	/* nothing sent: stop at the release */
+		goto out;
+	}
 	if (st.refresh.len == 0) {
 		login_hint(s, "the access token has expired and the IdP "
 		    "issued no refresh token at login (is offline_access in "
@@ -817,9 +887,20 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	}
 	now = (int64_t)time(NULL);
+	s->http.check = refresh_check;
+	s->http.check_arg = &hold;
 	r = refresh_store(s, &st, from_file, now, &tok, &saved, &rotated, &e);
-	release_signals(&old);
+	s->http.check = NULL;
+	s->http.check_arg = NULL;
+	release_signals(&hold);
 	held = 0;
+	if (r == PB_ERR_CANCELED) {
+		/* A signal with a handler (none of ours): say so. */
+		fprintf(stderr, "%s: interrupted before the refresh was sent: "
+		    "the session is kept\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if (rotated && saved == PB_EXIT_TEMP) {
 		fprintf(stderr, "%s: the new session is saved but not in "
 		    "place: the next run puts it there\n", PB_PROG);
@@ -895,7 +976,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	rv = PB_EXIT_OK;
  out:
 	if (held)
-		release_signals(&old);
+		release_signals(&hold);
 	if (rv != PB_EXIT_OK)
 		pb_cached_clear(t);
 	pb_tokens_clear(&tok);

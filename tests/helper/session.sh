@@ -218,6 +218,15 @@ refreshes() {
 	[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
 	verdict "$1" "exit $rc"
 }
+# wait_file FILE: wait (10 s at most) until FILE is not empty.
+wait_file() {
+	wf_i=0
+	while [ ! -s "$1" ] && [ $wf_i -lt 100 ]; do
+		sleep 0.1
+		wf_i=$((wf_i + 1))
+	done
+	[ -s "$1" ]
+}
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 cache=$XDG_RUNTIME_DIR/bearer-token
@@ -235,6 +244,8 @@ chmod 600 "$cfg"	# it holds client secrets
 		esac
 		echo
 	done
+	printf '[profile sig]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
+	printf 'timeout = 10\nstore = file\n\n'
 	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
 	printf 'client_secret = bearer-conf-secret\ntimeout = 3\n\n'
 	printf '[profile cpost]\nissuer = %s\nclient_id = bearer-conf-post\n' \
@@ -664,12 +675,7 @@ EOJS
 node "$tmp/api.js" "$tmp/api.want" "$tmp/api.got" "$tmp/api.port" \
     2>"$tmp/api.err" &
 tl_track $!
-i=0
-while [ ! -s "$tmp/api.port" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$tmp/api.port" ] || { cat "$tmp/api.err" >&2; exit 99; }
+wait_file "$tmp/api.port" || { cat "$tmp/api.err" >&2; exit 99; }
 api=http://127.0.0.1:$(cat "$tmp/api.port")/me
 # hcurl LOG MIN_TTL: bearer-token get --header piped to curl -H @-, traced.
 hcurl() {
@@ -1145,6 +1151,66 @@ if [ -n "${PB_KILL_MEASURE:-}" ]; then
 		echo "# SIGKILL: $lost of $PB_KILL_MEASURE sessions lost ($p)"
 	done
 fi
+
+# --- 22. a signal before the refresh request is sent ends get at once --------
+# The stored token endpoint is pointed at a listener that never answers
+# the TLS handshake: get waits there (timeout = 10) with nothing sent, and
+# SIGINT (SIGTERM without env --default-signal) must end it within about
+# a second, leaving the session as it was.
+fresh
+run "$bt" login --profile sig --json
+expect "login (store = file) for the signal checks" 0
+sf=$XDG_STATE_HOME/bearer-token/sig.json
+cp "$sf" "$tmp/sig.json"
+node -e 'const s = require("net").createServer(() => {});
+    s.listen(0, "127.0.0.1", () => console.log(s.address().port));' \
+    >"$tmp/mute.port" &
+tl_track $!
+wait_file "$tmp/mute.port" || exit 99
+port=$(cat "$tmp/mute.port")
+jget "$tmp/sig.json" "JSON.stringify({ ...j,
+    token_endpoint: 'https://127.0.0.1:$port/token' })" >"$sf"
+cp "$sf" "$tmp/sig.mute"
+sg=INT
+[ -n "$dflt" ] || sg=TERM
+# sig_get DELAY...: a forced get of profile sig in the background, sent
+# SIG$sg after each DELAY (seconds); its status in $rc, and in $ms the
+# milliseconds from the first signal to its end.
+sig_get() {
+	$dflt "$bt" get --profile sig --min-ttl 86400 >"$tmp/out" \
+	    2>"$tmp/err" &
+	sg_pid=$!
+	sleep "$1"
+	t0=$(date +%s%N)
+	shift
+	kill -s $sg "$sg_pid"
+	for sg_d in "$@"; do
+		sleep "$sg_d"
+		kill -s $sg "$sg_pid"
+	done
+	wait "$sg_pid"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+sig_get 0.5
+[ "$rc" -gt 128 ] && [ "$ms" -lt 2500 ]
+verdict "SIG$sg before the request is sent ends get at once" \
+    "exit $rc after $ms ms"
+showerr
+cmp -s "$sf" "$tmp/sig.mute" &&
+    [ ! -e "$XDG_STATE_HOME/bearer-token/.sig.json.new" ]
+verdict "SIG$sg before sending: the session untouched, no temp file left"
+cat "$tmp/sig.json" >"$sf"
+refreshes "the session still refreshes" sig
+# Once the request is out the signal waits for the save, and says so once.
+ctl POST fault '{"endpoint":"token","mode":"hold","delay_ms":2000,
+    "grant_type":"refresh_token"}'
+sig_get 0.7 0.2
+[ "$rc" -gt 128 ] && [ "$(grep -c 'finishing the refresh so that the session' \
+    "$tmp/err")" = 1 ]
+verdict "SIG$sg while the answer is awaited: one line says why" "exit $rc"
+showerr
+refreshes "after the deferred signal the session refreshes" sig
 
 # A session a SIGKILL left complete in the temp file is recovered.
 fresh
