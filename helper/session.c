@@ -876,7 +876,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	if (stop_pending()) {
-		rv = PB_EXIT_FAIL;	/* nothing sent: stop at the release */
+		rv = PB_EXIT_FAIL;	/* nothing sent: ends at the release */
 		goto out;
 	}
 	if (st.refresh.len == 0) {

@@ -1344,8 +1344,9 @@ ss_call() {
 }
 coll=$(ss_call ReadAlias string:default |
     sed -n 's/.*object path "\(.*\)".*/\1/p')
-ss_call Lock "array:objpath:${coll:-/org/freedesktop/secrets/collection/login}" \
-    >"$tmp/lock.out" 2>&1 || { cat "$tmp/lock.out" >&2; exit 99; }
+coll=${coll:-/org/freedesktop/secrets/collection/login}
+ss_call Lock "array:objpath:$coll" >"$tmp/lock.out" 2>&1 ||
+    { cat "$tmp/lock.out" >&2; exit 99; }
 cp "$af" "$tmp/afk.json"
 run "$bt" get --profile afk --min-ttl 86400
 [ "$rc" -eq 0 ] && is_jwt "$tmp/out" && ! cmp -s "$af" "$tmp/afk.json"
