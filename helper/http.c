@@ -62,6 +62,8 @@ pb_http_init(struct pb_http *h)
 	h->ca_file = NULL;
 	h->body_max = PB_HTTP_BODY_MAX;
 	h->user_agent = "bearer-token/" PACKAGE_VERSION;
+	h->check = NULL;
+	h->check_arg = NULL;
 }
 
 void
@@ -514,6 +516,54 @@ net_error(CURL *c, CURLcode rc, const struct pb_http *h, const char *url,
 	}
 }
 
+/*
+ * The caller's check (struct pb_http): before the request goes out
+ * (CURLOPT_PREREQFUNCTION, once the connection is up) and while curl
+ * waits (CURLOPT_XFERINFOFUNCTION, at least once a second).  Until the
+ * request is sent a nonzero check aborts it, so nothing reaches the
+ * server; after that the check only observes.
+ */
+struct watch {
+	const struct pb_http	*h;
+	int			 sent;
+	int			 stopped;
+};
+
+static int
+watch_prereq(void *arg, char *conn_primary_ip, char *conn_local_ip,
+    int conn_primary_port, int conn_local_port)
+{
+	struct watch *w = arg;
+
+	(void)conn_primary_ip;
+	(void)conn_local_ip;
+	(void)conn_primary_port;
+	(void)conn_local_port;
+	if (w->h->check(w->h->check_arg, 0) != 0) {
+		w->stopped = 1;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	w->sent = 1;
+	return CURL_PREREQFUNC_OK;
+}
+
+static int
+watch_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct watch *w = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (w->h->check(w->h->check_arg, w->sent) != 0 && !w->sent) {
+		w->stopped = 1;
+		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
+	}
+	return 0;
+}
+
 static int
 perform(const struct pb_http *h, const char *url, const char *what,
     const struct pb_secret *form, const char *basic_user,
@@ -521,6 +571,7 @@ perform(const struct pb_http *h, const char *url, const char *what,
     struct pb_err *e)
 {
 	struct sink sink;
+	struct watch watch = { h, 0, 0 };
 	struct pb_secret auth = { NULL, 0 };
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE], host[PB_SAFE_BUFSZ], hp[HP_BUFSZ];
@@ -600,6 +651,18 @@ perform(const struct pb_http *h, const char *url, const char *what,
 		pb_err_set(e, r, "cannot set curl options");
 		goto out;
 	}
+	if (h->check != NULL &&
+	    (curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, watch_prereq) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PREREQDATA, &watch) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, watch_progress) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &watch) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK)) {
+		pb_err_set(e, r, "cannot set the request's check (libcurl "
+		    "older than 7.80?)");
+		goto out;
+	}
 	if (h->ca_file != NULL &&
 	    curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file) != CURLE_OK) {
 		pb_err_set(e, r, "cannot set ca_file");
@@ -620,6 +683,11 @@ perform(const struct pb_http *h, const char *url, const char *what,
 	}
 
 	rc = curl_easy_perform(c);
+	if (watch.stopped) {
+		r = pb_err_set(e, PB_ERR_CANCELED, "%s: stopped before the "
+		    "request was sent", what);
+		goto out;
+	}
 	/*
 	 * The cap lives in sink_write() alone (no CURLOPT_MAXFILESIZE): it
 	 * holds whether or not the server sends a Content-Length.

@@ -34,6 +34,13 @@ struct pb_http {
 	const char	*ca_file;		/* PEM CA bundle; NULL: system */
 	size_t		 body_max;		/* answer cap in bytes, > 0 */
 	const char	*user_agent;		/* "bearer-token/VERSION" */
+	/*
+	 * NULL, or called while a request runs: with sent 0 until it goes
+	 * out (connecting, TLS; a nonzero return then aborts it with nothing
+	 * sent, PB_ERR_CANCELED), with sent 1 after (the return is ignored).
+	 */
+	int		(*check)(void *arg, int sent);
+	void		*check_arg;
 };
 
 /* One answer.  body is NUL-terminated (not counted in len) when set. */

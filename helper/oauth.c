@@ -559,7 +559,11 @@ opt_secret(const cJSON *doc, const char *name, struct pb_secret *s,
 	return PB_OK;
 }
 
-/* RFC 6749 section 5.1. */
+/*
+ * RFC 6749 section 5.1.  The refresh token is read first: when the rest of
+ * the answer is refused, t->refresh still holds a good one (a refresh grant
+ * must keep it, since the IdP may have rotated the old one away).
+ */
 static int
 parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
     struct pb_err *e)
@@ -570,6 +574,14 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	int64_t ttl;
 	int r;
 
+	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK)
+		return r;
+	if (t->refresh.len > 0 &&
+	    !pb_cache_b64token(t->refresh.p, t->refresh.len)) {
+		pb_secret_clear(&t->refresh);
+		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent a "
+		    "refresh_token that is not an RFC 6750 b64token: refused");
+	}
 	if ((s = pb_json_get_string(doc, "access_token")) == NULL || *s == '\0')
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent no "
 		    "access_token");
@@ -591,13 +603,8 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 		    "refused");
 	if (pb_secret_dup(&t->access, s, strlen(s)) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
-	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK ||
-	    (r = opt_secret(doc, "id_token", &t->id_token, e)) != PB_OK)
+	if ((r = opt_secret(doc, "id_token", &t->id_token, e)) != PB_OK)
 		return r;
-	if (t->refresh.len > 0 &&
-	    !pb_cache_b64token(t->refresh.p, t->refresh.len))
-		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent a "
-		    "refresh_token that is not an RFC 6750 b64token: refused");
 	/*
 	 * A bad expires_in or scope is read as absent, not as a failure:
 	 * failing would throw away a refresh token the IdP has just rotated
@@ -619,14 +626,16 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
  * mine").  *statusp gets the HTTP status (0 when none came).  *refusedp is
  * set when the IdP refused the request: an OAuth error oerr_map left to us
  * (PB_ERR_HTTP), or a 400 or 401 that names no OAuth error at all (RFC
- * 6749 section 5.2 says it must; Glewlwyd sends an empty 400).
+ * 6749 section 5.2 says it must; Glewlwyd sends an empty 400).  With
+ * keep_refresh, an answer refused for its other members still hands back
+ * its good refresh token in tokens->refresh (the rest left empty).
  */
 static int
 token_request(const struct pb_oidc_meta *meta,
     const struct pb_oauth_client *client, struct pb_secret *form,
     const struct pb_secret *sent, time_t now,
-    int (*oerr_map)(const char *, struct pb_err *), struct pb_tokens *tokens,
-    long *statusp, int *refusedp, struct pb_err *e)
+    int (*oerr_map)(const char *, struct pb_err *), int keep_refresh,
+    struct pb_tokens *tokens, long *statusp, int *refusedp, struct pb_err *e)
 {
 	const char *what = "token endpoint";
 	struct pb_http_resp resp = { 0, { NULL, 0 } };
@@ -659,8 +668,14 @@ token_request(const struct pb_oidc_meta *meta,
 		}
 		goto out;
 	}
-	if ((r = parse_tokens(doc, now, &t, e)) != PB_OK)
+	if ((r = parse_tokens(doc, now, &t, e)) != PB_OK) {
+		if (keep_refresh) {
+			tokens->refresh = t.refresh;	/* moved */
+			t.refresh.p = NULL;
+			t.refresh.len = 0;
+		}
 		goto out;
+	}
 	*tokens = t;
 	memset(&t, 0, sizeof(t));
 	r = PB_OK;
@@ -711,7 +726,7 @@ device_poll(const struct pb_oidc_meta *meta,
 		goto out;
 	}
 	r = token_request(meta, client, &form, &dev->device_code, now,
-	    device_errors, tokens, statusp, &refused, e);
+	    device_errors, 0, tokens, statusp, &refused, e);
  out:
 	pb_secret_clear(&form);
 	return r;
@@ -890,7 +905,7 @@ pb_token_refresh(const struct pb_oidc_meta *meta,
 		goto out;
 	}
 	r = token_request(meta, client, &form, refresh, now, refresh_errors,
-	    tokens, &status, &refused, e);
+	    1, tokens, &status, &refused, e);
 	/*
 	 * A refusal that retrying cannot fix: a 400 or 401 that names no
 	 * OAuth error (Glewlwyd), or one that is not invalid_grant

@@ -180,7 +180,10 @@ int pb_device_wait(const struct pb_oidc_meta *meta,
  *   PB_ERR_NET, PB_ERR_HTTP, PB_ERR_TOOBIG  try again later: no answer,
  *                         5xx, 429, temporarily_unavailable, server_error,
  *                         or an answer that is not OAuth
- * *tokens is left empty on error.
+ * *tokens is left empty on error, but for one case: an answer refused for
+ * its access token (not a b64token, not Bearer, none) that also carries a
+ * good refresh token leaves that one in tokens->refresh.  The IdP has
+ * rotated the old one away, so the caller must store it.
  */
 int pb_token_refresh(const struct pb_oidc_meta *meta,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,

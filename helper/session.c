@@ -631,6 +631,32 @@ recover(struct sess *s)
 	pb_secret_clear(&v);
 }
 
+/*
+ * The highest generation stored for the profile, in the store or in a temp
+ * file left over (0: none or unreadable), so that a login's generation is
+ * above both even after the clock stepped back.
+ */
+static int64_t
+last_gen(struct sess *s)
+{
+	struct pb_secret v = { NULL, 0 };
+	struct stored st;
+	int64_t gen = 0;
+
+	memset(&st, 0, sizeof(st));
+	if (pb_store_load(s->c.store, &s->key, &v, NULL, NULL) == PB_OK &&
+	    stored_parse(&v, &st, NULL) == PB_OK)
+		gen = st.gen;
+	stored_clear(&st);
+	pb_secret_clear(&v);
+	if (pb_store_leftover(&s->key, &v, NULL) == PB_OK &&
+	    stored_parse(&v, &st, NULL) == PB_OK && st.gen > gen)
+		gen = st.gen;
+	stored_clear(&st);
+	pb_secret_clear(&v);
+	return gen;
+}
+
 /* Room to reserve for the session st becomes after a rotation. */
 static size_t
 resv_size(const struct stored *st)
@@ -645,6 +671,90 @@ resv_size(const struct stored *st)
 }
 
 /*
+ * The signals held around a refresh.  SIGTERM, SIGINT and SIGHUP (a
+ * timeout, a Ctrl-C, a closed terminal) are blocked from before the first
+ * keyring call: threads inherit the mask of the thread that starts them,
+ * and GDBus's worker thread, started then and never ended, would
+ * otherwise take one and end the process in the middle of a refresh.
+ * Until the request is sent a pending one stops the refresh at the next
+ * check (stop_pending(), and the HTTP check, at least once a second), and
+ * release_signals() lets it take effect: nothing is lost.  Once the
+ * request is out it waits until the new session is stored.  SIGPIPE is
+ * ignored meanwhile (a write to a closed stderr fails with EPIPE instead
+ * of ending the process between the rotation and the save).
+ */
+struct hold {
+	sigset_t		old;
+	struct sigaction	pipe;
+	int			told;	/* the deferral was announced */
+};
+
+static void
+hold_signals(struct hold *h)
+{
+	struct sigaction ign;
+	sigset_t set;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	(void)sigaction(SIGPIPE, &ign, &h->pipe);
+	(void)sigemptyset(&set);
+	(void)sigaddset(&set, SIGTERM);
+	(void)sigaddset(&set, SIGINT);
+	(void)sigaddset(&set, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &set, &h->old);
+	h->told = 0;
+}
+
+static void
+release_signals(const struct hold *h)
+{
+	(void)sigprocmask(SIG_SETMASK, &h->old, NULL);
+	(void)sigaction(SIGPIPE, &h->pipe, NULL);
+}
+
+/* Whether a held signal is pending that is not ignored. */
+static int
+stop_pending(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+
+	if (sigpending(&set) == -1)
+		return 0;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&set, sigs[i]) == 1 &&
+		    sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)
+			return 1;
+	return 0;
+}
+
+/*
+ * The refresh request's HTTP check (struct pb_http): stop while nothing
+ * is sent; after that, say once why the signal waits.
+ */
+static int
+refresh_check(void *arg, int sent)
+{
+	struct hold *h = arg;
+
+	if (!stop_pending())
+		return 0;
+	if (!sent)
+		return 1;
+	if (!h->told) {
+		fprintf(stderr, "%s: finishing the refresh so that the session "
+		    "is saved\n", PB_PROG);
+		h->told = 1;
+	}
+	return 0;
+}
+
+/*
  * The refresh request and the save of the rotated refresh token, which
  * nothing may separate: once the IdP has answered, the old refresh token
  * is dead and the new one exists only in this process.
@@ -652,15 +762,19 @@ resv_size(const struct stored *st)
  *     a full disk refuses the refresh instead of losing the session
  *     (*rvp = PB_EXIT_FAIL, PB_ERR_IO returned, nothing sent).
  *   - SIGTERM, SIGINT and SIGHUP are held by the caller (hold_signals())
- *     until the new session is stored (synced).  SIGKILL cannot be held:
+ *     until the new session is stored (synced); one that comes before
+ *     the request is sent stops the refresh (PB_ERR_CANCELED, nothing
+ *     sent), and the caller lets it take effect.  SIGKILL cannot be held:
  *     the session is saved first, before anything else, and recover()
  *     adopts a complete one left in the temp file.
  * Returns the refresh's code; *rvp is the save's exit status (PB_EXIT_OK
- * when nothing was rotated).
+ * when nothing was rotated; PB_EXIT_TEMP when the new session is kept in
+ * the temp file only); *rotatedp is set when the IdP sent a new
+ * refresh token, even in an answer otherwise refused.
  */
 static int
 refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
-    struct pb_tokens *tok, int *rvp, struct pb_err *e)
+    struct pb_tokens *tok, int *rvp, int *rotatedp, struct pb_err *e)
 {
 	struct pb_store_resv rv;
 	struct pb_oidc_meta meta;
@@ -668,61 +782,55 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 	int r;
 
 	*rvp = PB_EXIT_OK;
+	*rotatedp = 0;
 	pb_store_resv_init(&rv);
 	memset(&meta, 0, sizeof(meta));
 	/* The endpoint found by discovery at login. */
 	meta.issuer = s->c.issuer;
 	meta.token_endpoint = st->token_endpoint;
 	/*
-	 * Back where it came from: a keyring that failed now must not leave
-	 * the only live token in a file the next load does not read first.
-	 * A file session may move to a keyring that has appeared (auto).
+	 * Back where it came from, and only there: a keyring that failed now
+	 * must not leave the only live token in a file the next load does
+	 * not read first; and a session from the file goes into the file
+	 * reserved for it, never first to a keyring that has appeared since
+	 * and then fails (a locked collection, no default one, access
+	 * denied) after the IdP has rotated.  It is not moved to the keyring
+	 * after the save either: that would be a keyring write on every
+	 * refresh (a locked keyring prompts or times out each time); the
+	 * next login stores it in the Secret Service when one answers.
 	 */
-	kind = !from_file && s->c.store == PB_STORE_AUTO ?
-	    PB_STORE_SECRET_SERVICE : s->c.store;
+	if (s->c.store == PB_STORE_AUTO)
+		kind = from_file ? PB_STORE_FILE : PB_STORE_SECRET_SERVICE;
+	else
+		kind = s->c.store;
 	if (kind != PB_STORE_SECRET_SERVICE &&
 	    (r = pb_store_reserve(&s->key, resv_size(st), &rv, e)) != PB_OK) {
 		*rvp = PB_EXIT_FAIL;
 		return r;
 	}
+	if (stop_pending()) {
+		pb_store_resv_drop(&rv, &s->key);
+		return pb_err_set(e, PB_ERR_CANCELED, "interrupted");
+	}
 	r = pb_token_refresh(&meta, &s->client, &st->refresh, (time_t)now,
 	    tok, e);
-	if (r == PB_OK && tok->refresh.len > 0) {
-		/* Rotated: the old one is dead now, so save before all. */
+	/*
+	 * Rotated (also in an answer refused for its access token): the old
+	 * one is dead now, so save before all.
+	 */
+	if (tok->refresh.len > 0) {
+		*rotatedp = 1;
 		pb_secret_clear(&st->refresh);
 		st->refresh = tok->refresh;
 		tok->refresh.p = NULL;
 		tok->refresh.len = 0;
 		*rvp = save_session(s, kind, st, &rv, NULL);
+		/* Written, not in place: recover() will adopt it. */
+		if (*rvp != PB_EXIT_OK && rv.written)
+			*rvp = PB_EXIT_TEMP;
 	}
 	pb_store_resv_drop(&rv, &s->key);
 	return r;
-}
-
-/*
- * Hold SIGTERM, SIGINT and SIGHUP (a timeout, a Ctrl-C, a closed
- * terminal) until release_signals(), which lets pending ones take effect.
- * Held before the first keyring call: threads inherit the mask of the
- * thread that starts them, and GDBus's worker thread, started then and
- * never ended, would otherwise take the signal and end the process in
- * the middle of a refresh.
- */
-static void
-hold_signals(sigset_t *old)
-{
-	sigset_t hold;
-
-	(void)sigemptyset(&hold);
-	(void)sigaddset(&hold, SIGTERM);
-	(void)sigaddset(&hold, SIGINT);
-	(void)sigaddset(&hold, SIGHUP);
-	(void)sigprocmask(SIG_BLOCK, &hold, old);
-}
-
-static void
-release_signals(const sigset_t *old)
-{
-	(void)sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 /* get -------------------------------------------------------------------- */
@@ -738,9 +846,9 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	struct stored st;
 	struct pb_tokens tok;
 	struct pb_err e;
-	sigset_t old;
+	struct hold hold;
 	int64_t now;
-	int rv, r, saved, held = 0, from_file = 0;
+	int rv, r, saved, rotated = 0, held = 0, from_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&tok, 0, sizeof(tok));
@@ -762,11 +870,15 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	}
 	/* From the first keyring call until the rotated token is stored. */
-	hold_signals(&old);
+	hold_signals(&hold);
 	held = 1;
 	recover(s);
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
+	if (stop_pending()) {
+		rv = PB_EXIT_FAIL;	/* nothing sent: ends at the release */
+		goto out;
+	}
 	if (st.refresh.len == 0) {
 		login_hint(s, "the access token has expired and the IdP "
 		    "issued no refresh token at login (is offline_access in "
@@ -775,9 +887,35 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	}
 	now = (int64_t)time(NULL);
-	r = refresh_store(s, &st, from_file, now, &tok, &saved, &e);
-	release_signals(&old);
+	s->http.check = refresh_check;
+	s->http.check_arg = &hold;
+	r = refresh_store(s, &st, from_file, now, &tok, &saved, &rotated, &e);
+	s->http.check = NULL;
+	s->http.check_arg = NULL;
+	release_signals(&hold);
 	held = 0;
+	if (r == PB_ERR_CANCELED) {
+		/* A signal with a handler (none of ours): say so. */
+		fprintf(stderr, "%s: interrupted before the refresh was sent: "
+		    "the session is kept\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	if (rotated && saved == PB_EXIT_TEMP) {
+		fprintf(stderr, "%s: the new session is saved but not in "
+		    "place: the next run puts it there\n", PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
+	if (rotated && saved != PB_EXIT_OK) {
+		if (r != PB_OK)
+			say("cannot refresh the access token", &e);
+		fprintf(stderr, "%s: the IdP rotated the refresh token and the "
+		    "new one could not be saved, so the session is lost: fix "
+		    "the store and run '%s login'\n", PB_PROG, PB_PROG);
+		rv = PB_EXIT_FAIL;
+		goto out;
+	}
 	if (r == PB_ERR_IO && saved != PB_EXIT_OK) {
 		say("cannot refresh", &e);
 		fprintf(stderr, "%s: no room for the new session, so nothing "
@@ -823,15 +961,10 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	}
 	if (r != PB_OK) {
 		say("cannot refresh the access token", &e);
-		fprintf(stderr, "%s: the session is kept; try again later\n",
-		    PB_PROG);
+		fprintf(stderr, "%s: the session is kept%s; try again later\n",
+		    PB_PROG, rotated ? " (with the new refresh token the IdP "
+		    "sent)" : "");
 		rv = exit_for(r);
-		goto out;
-	}
-	if ((rv = saved) != PB_EXIT_OK) {
-		fprintf(stderr, "%s: the IdP rotated the refresh token and the "
-		    "new one could not be saved, so the session is lost: fix "
-		    "the store and run '%s login'\n", PB_PROG, PB_PROG);
 		goto out;
 	}
 	t->expires_at = access_expiry(&tok);	/* before the move */
@@ -843,7 +976,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	rv = PB_EXIT_OK;
  out:
 	if (held)
-		release_signals(&old);
+		release_signals(&hold);
 	if (rv != PB_EXIT_OK)
 		pb_cached_clear(t);
 	pb_tokens_clear(&tok);
@@ -1152,8 +1285,14 @@ pb_net_login(int argc, char **argv)
 		rv = PB_EXIT_FAIL;
 		goto out;
 	}
-	/* Under the lock: a get now must not refresh the old session. */
-	if ((rv = sess_lock(&s)) != PB_EXIT_OK ||
+	/*
+	 * Under the lock: a get now must not refresh the old session.  The
+	 * save removes a temp file left over, and the generation is above
+	 * any stored, so nothing older is adopted over this login.
+	 */
+	if ((rv = sess_lock(&s)) == PB_EXIT_OK)
+		st.gen = last_gen(&s);
+	if (rv != PB_EXIT_OK ||
 	    (rv = save_session(&s, s.c.store, &st, NULL, &used_file)) !=
 	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */

@@ -429,9 +429,12 @@ file_save_resv(const char *profile, const struct pb_secret *v,
 		    strerror(errno));
 		goto out;
 	}
+	/* From here on the temp file holds the only live session. */
+	rv->written = 1;
 	if (renameat(rv->dir.fd, tmp, rv->dir.fd, name) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s: %s", sp,
-		    tmp, strerror(errno));
+		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s over %s: %s "
+		    "(the new session is kept there; the next run puts it in "
+		    "place)", sp, tmp, name, strerror(errno));
 		goto out;
 	}
 	rv->renamed = 1;
@@ -526,11 +529,21 @@ pb_store_reserve(const struct pb_store_key *key, size_t size,
 		goto out;
 	pb_log_path(rv->dir.path, sp, sizeof(sp));
 	resv_name(key->profile, tmp, sizeof(tmp));
-	/* Under the profile's lock: no one else writes this name. */
-	if ((rv->fd = openat(rv->dir.fd, tmp, O_RDWR | O_CREAT | O_TRUNC |
+	/*
+	 * Under the profile's lock: no one else writes this name.  One that
+	 * exists is a leftover the caller could not judge (recover()): it
+	 * may hold the only live session, so it is never overwritten.
+	 */
+	if ((rv->fd = openat(rv->dir.fd, tmp, O_RDWR | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600)) == -1) {
-		r = pb_err_set(e, PB_ERR_IO, "cannot create %s/%s: %s", sp, tmp,
-		    strerror(errno));
+		if (errno == EEXIST)
+			r = pb_err_set(e, PB_ERR_IO, "%s/%s, left by an "
+			    "interrupted refresh, cannot be read or judged (it "
+			    "may hold the newest session): fix its mode or the "
+			    "store, or remove it if it is not needed", sp, tmp);
+		else
+			r = pb_err_set(e, PB_ERR_IO, "cannot create %s/%s: %s",
+			    sp, tmp, strerror(errno));
 		goto out;
 	}
 	rv->made = 1;
@@ -569,8 +582,9 @@ pb_store_resv_drop(struct pb_store_resv *rv, const struct pb_store_key *key)
 {
 	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
 
-	if (rv->made && !rv->renamed && rv->dir.fd != -1 && key != NULL &&
-	    key->profile != NULL) {
+	/* A written one holds the only live session: recover() adopts it. */
+	if (rv->made && !rv->written && !rv->renamed && rv->dir.fd != -1 &&
+	    key != NULL && key->profile != NULL) {
 		resv_name(key->profile, tmp, sizeof(tmp));
 		(void)unlinkat(rv->dir.fd, tmp, 0);
 	}
@@ -655,6 +669,26 @@ file_put(const char *profile, const struct pb_secret *v, int notice,
 	return file_save(profile, v, notice, e);
 }
 
+/*
+ * After a save that did not go through the reservation (a login): a temp
+ * file left over from an interrupted refresh is older than what was just
+ * saved, and must not be adopted over it.  Best effort (the caller's
+ * generation is above it too).
+ */
+static void
+leftover_remove(const char *profile)
+{
+	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
+	struct pb_pdir d;
+	int r;
+
+	resv_name(profile, tmp, sizeof(tmp));
+	if ((r = state_open(&d, 0, NULL)) == PB_OK)
+		r = pb_pdir_remove(&d, tmp, NULL);	/* none is usual */
+	pb_pdir_close(&d);
+	(void)r;
+}
+
 int
 pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
     const struct pb_secret *value, struct pb_store_resv *rv, int *used_file,
@@ -688,6 +722,8 @@ pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
 		r = bad_kind(kind, e);
 		break;
 	}
+	if (r == PB_OK && (rv == NULL || rv->fd == -1))
+		leftover_remove(key->profile);
 	if (r == PB_OK && used_file != NULL)
 		*used_file = file;
  out:

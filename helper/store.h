@@ -94,6 +94,7 @@ struct pb_store_resv {
 	struct pb_pdir	dir;
 	int		fd;		/* -1: none */
 	int		made;		/* the temp file exists */
+	int		written;	/* it holds a session, synced */
 	int		renamed;	/* it became PROFILE.json */
 };
 
@@ -101,23 +102,29 @@ struct pb_store_resv {
 void pb_store_resv_init(struct pb_store_resv *rv);
 
 /*
- * Create the temp file of key's profile (truncating one left over) and
- * allocate size bytes in it (posix_fallocate), synced.  PB_OK;
- * PB_ERR_IO with the cause (ENOSPC: the state directory is full; a
- * read-only directory) and nothing left behind; PB_ERR_CONFIG for a bad
- * key.  Release with pb_store_resv_drop().
+ * Create the temp file of key's profile and allocate size bytes in it
+ * (posix_fallocate), synced.  PB_OK; PB_ERR_IO with the cause (ENOSPC:
+ * the state directory is full; a read-only directory; a temp file left
+ * over, which is left alone) and nothing left behind; PB_ERR_CONFIG for
+ * a bad key.  Release with pb_store_resv_drop().
  */
 int pb_store_reserve(const struct pb_store_key *key, size_t size,
     struct pb_store_resv *rv, struct pb_err *e) PB_WUR;
 
-/* Close rv and remove its temp file unless a save renamed it. */
+/*
+ * Close rv and remove its temp file unless a save wrote into it (renamed
+ * or not: one written and not renamed holds the only live session, which
+ * the next run adopts).
+ */
 void pb_store_resv_drop(struct pb_store_resv *rv,
     const struct pb_store_key *key);
 
 /*
  * As pb_store_save(), but a save to the file goes into rv's temp file when
  * rv holds one (then written in place over the reserved bytes, cut,
- * synced and renamed over PROFILE.json); rv may be NULL.
+ * synced and renamed over PROFILE.json); rv may be NULL.  A save without
+ * a reservation removes a temp file left over (the caller holds the
+ * profile's lock).
  */
 int pb_store_save_resv(enum pb_store_kind kind,
     const struct pb_store_key *key, const struct pb_secret *value,

@@ -174,19 +174,34 @@ lock_take(int lfd, int wait)
 	return -1;
 }
 
-/* Open shard i (the top level for SHARDS); make it when asked to. */
+/*
+ * Open shard i (the top level for SHARDS); make it when asked to.  A shard
+ * must be as private as the cache itself (a directory of the euid that
+ * no group or other may write), or anyone able to write in it could delete
+ * entries (replaying their tokens) or plant them: -1 with errno EPERM.
+ */
 static int
 shard_open(int dfd, unsigned i, int make, int *made)
 {
+	struct stat st;
 	char sn[4];
+	int fd;
 
 	if (i >= SHARDS)
 		return openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	(void)snprintf(sn, sizeof(sn), "%02x", i);
 	if (make && mkdirat(dfd, sn, 0700) == 0 && made != NULL)
 		*made = 1;
-	return openat(dfd, sn, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	if ((fd = openat(dfd, sn, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 /* A max-heap of the smallest names seen, for sweeping in name order. */
@@ -440,8 +455,14 @@ pb_replay_check(const char *dir, const char *iss, const char *jti,
 	if ((r = entry_name(iss, jti, name)) != PB_OK)
 		goto out;
 	shard = (unsigned)(hexval(name[0]) << 4 | hexval(name[1]));
-	if ((lfd = lock_open(dfd)) == -1 ||
-	    (sfd = shard_open(dfd, shard, 1, &made)) == -1 ||
+	if ((lfd = lock_open(dfd)) != -1 &&
+	    (sfd = shard_open(dfd, shard, 1, &made)) == -1 && errno == EPERM) {
+		r = pb_err_set(e, PB_ERR_IO, "replay_cache %s/%c%c must be a "
+		    "directory owned by uid %u and writable by no one else",
+		    sp, name[0], name[1], (unsigned)geteuid());
+		goto out;
+	}
+	if (lfd == -1 || sfd == -1 ||
 	    (made && fsync(dfd) == -1) ||
 	    (r = write_tmp(sfd, exp + leeway, tmp, &fd, &err)) != PB_OK) {
 		/* Nothing recorded (a full disk): the token is not used up. */

@@ -211,6 +211,22 @@ cached_token() {
 showerr() {
 	sed 's/^/#   stderr: /' "$tmp/err"
 }
+# refreshes WHAT PROFILE: one check that a forced get of PROFILE prints a
+# token.
+refreshes() {
+	run "$bt" get --profile "$2" --min-ttl 86400
+	[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+	verdict "$1" "exit $rc"
+}
+# wait_file FILE: wait (10 s at most) until FILE is not empty.
+wait_file() {
+	wf_i=0
+	while [ ! -s "$1" ] && [ $wf_i -lt 100 ]; do
+		sleep 0.1
+		wf_i=$((wf_i + 1))
+	done
+	[ -s "$1" ]
+}
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 cache=$XDG_RUNTIME_DIR/bearer-token
@@ -219,7 +235,7 @@ mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
 chmod 600 "$cfg"	# it holds client secrets
 {
 	for p in e1 rot deny late slow noint flt ig lo nss nssf never hdr \
-	    inj mmf jx rf klf klk rcv fullp; do
+	    inj mmf jx rf klf klk rcv fullp afk; do
 		printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' \
 		    "$p" "$iss"
 		printf 'timeout = 3\n'
@@ -228,6 +244,8 @@ chmod 600 "$cfg"	# it holds client secrets
 		esac
 		echo
 	done
+	printf '[profile sig]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
+	printf 'timeout = 10\nstore = file\n\n'
 	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
 	printf 'client_secret = bearer-conf-secret\ntimeout = 3\n\n'
 	printf '[profile cpost]\nissuer = %s\nclient_id = bearer-conf-post\n' \
@@ -657,12 +675,7 @@ EOJS
 node "$tmp/api.js" "$tmp/api.want" "$tmp/api.got" "$tmp/api.port" \
     2>"$tmp/api.err" &
 tl_track $!
-i=0
-while [ ! -s "$tmp/api.port" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -s "$tmp/api.port" ] || { cat "$tmp/api.err" >&2; exit 99; }
+wait_file "$tmp/api.port" || { cat "$tmp/api.err" >&2; exit 99; }
 api=http://127.0.0.1:$(cat "$tmp/api.port")/me
 # hcurl LOG MIN_TTL: bearer-token get --header piped to curl -H @-, traced.
 hcurl() {
@@ -915,8 +928,12 @@ run "$bt" login --profile inj --json
 expect "login for the b64token checks" 0
 rt=$(stored inj) || rt=
 rm -f "$cache/inj.cache"
-ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"answer\",\"count\":-1,
-    \"grant_type\":\"refresh_token\",\"answer\":$inj_at}"
+# The provider's own answer (the refresh token rotated) with the access
+# token replaced: the rotated refresh token must be kept, as the old one is
+# dead now (reusing it revokes the whole family).
+ctl POST fault "{\"endpoint\":\"token\",\"mode\":\"access_token\",
+    \"count\":-1,\"grant_type\":\"refresh_token\",
+    \"access_token\":\"eyJhbGciOiJub25lIn0.e30.x\\nusername=mallory\\nquit=1\"}"
 printf 'protocol=https\nhost=h\n\n' |
     "$bt" git-credential --profile inj get >"$tmp/out" 2>"$tmp/err"
 ! grep -q '^username=mallory' "$tmp/out" && ! grep -q '^quit' "$tmp/out" &&
@@ -938,13 +955,17 @@ expect "get answered an access_token with a newline: exit 5" 5 \
     "not an RFC 6750 b64token" err
 [ ! -s "$tmp/out" ]
 verdict "get prints nothing for a token that is not a b64token"
+grep -q "with the new refresh token" "$tmp/err"
+verdict "get says the session is kept with the new refresh token"
 now=$(stored inj) || now=
-[ -n "$rt" ] && [ "$now" = "$rt" ]
-verdict "the refused answer's refresh token was not stored"
+[ -n "$rt" ] && [ -n "$now" ] && [ "$now" != "$rt" ] &&
+    [ "$(active "$now")" = true ]
+verdict "the refused answer's rotated refresh token was stored"
 ctl POST fault '{"endpoint":"token","mode":"none"}'
 run "$bt" get --profile inj
 [ "$rc" -eq 0 ] && is_jwt "$tmp/out"
 verdict "fault cleared: the kept session refreshes" "exit $rc"
+showerr
 # A cache file whose token holds a space is damaged, not printed.
 sed 's/^access_token=\(.....\)/access_token=\1 /' "$cache/inj.cache" \
     >"$tmp/inj.cache" && cat "$tmp/inj.cache" >"$cache/inj.cache"
@@ -1131,6 +1152,66 @@ if [ -n "${PB_KILL_MEASURE:-}" ]; then
 	done
 fi
 
+# --- 22. a signal before the refresh request is sent ends get at once --------
+# The stored token endpoint is pointed at a listener that never answers
+# the TLS handshake: get waits there (timeout = 10) with nothing sent, and
+# SIGINT (SIGTERM without env --default-signal) must end it within about
+# a second, leaving the session as it was.
+fresh
+run "$bt" login --profile sig --json
+expect "login (store = file) for the signal checks" 0
+sf=$XDG_STATE_HOME/bearer-token/sig.json
+cp "$sf" "$tmp/sig.json"
+node -e 'const s = require("net").createServer(() => {});
+    s.listen(0, "127.0.0.1", () => console.log(s.address().port));' \
+    >"$tmp/mute.port" &
+tl_track $!
+wait_file "$tmp/mute.port" || exit 99
+port=$(cat "$tmp/mute.port")
+jget "$tmp/sig.json" "JSON.stringify({ ...j,
+    token_endpoint: 'https://127.0.0.1:$port/token' })" >"$sf"
+cp "$sf" "$tmp/sig.mute"
+sg=INT
+[ -n "$dflt" ] || sg=TERM
+# sig_get DELAY...: a forced get of profile sig in the background, sent
+# SIG$sg after each DELAY (seconds); its status in $rc, and in $ms the
+# milliseconds from the first signal to its end.
+sig_get() {
+	$dflt "$bt" get --profile sig --min-ttl 86400 >"$tmp/out" \
+	    2>"$tmp/err" &
+	sg_pid=$!
+	sleep "$1"
+	t0=$(date +%s%N)
+	shift
+	kill -s $sg "$sg_pid"
+	for sg_d in "$@"; do
+		sleep "$sg_d"
+		kill -s $sg "$sg_pid"
+	done
+	wait "$sg_pid"
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+sig_get 0.5
+[ "$rc" -gt 128 ] && [ "$ms" -lt 2500 ]
+verdict "SIG$sg before the request is sent ends get at once" \
+    "exit $rc after $ms ms"
+showerr
+cmp -s "$sf" "$tmp/sig.mute" &&
+    [ ! -e "$XDG_STATE_HOME/bearer-token/.sig.json.new" ]
+verdict "SIG$sg before sending: the session untouched, no temp file left"
+cat "$tmp/sig.json" >"$sf"
+refreshes "the session still refreshes" sig
+# Once the request is out the signal waits for the save, and says so once.
+ctl POST fault '{"endpoint":"token","mode":"hold","delay_ms":2000,
+    "grant_type":"refresh_token"}'
+sig_get 0.7 0.2
+[ "$rc" -gt 128 ] && [ "$(grep -c 'finishing the refresh so that the session' \
+    "$tmp/err")" = 1 ]
+verdict "SIG$sg while the answer is awaited: one line says why" "exit $rc"
+showerr
+refreshes "after the deferred signal the session refreshes" sig
+
 # A session a SIGKILL left complete in the temp file is recovered.
 fresh
 run "$bt" login --profile rcv --json
@@ -1154,6 +1235,70 @@ run "$bt" get --profile rcv --min-ttl 86400
     ! grep -q recovered "$tmp/err"
 verdict "an incomplete temp file is removed, the session in place kept" \
     "exit $rc"
+
+# A rename that fails after the new session was written and synced keeps
+# the temp file, which holds the only live session; the next run adopts it.
+# (PROFILE.json is made a non-empty directory while the answer is held.)
+ctl POST fault '{"endpoint":"token","mode":"hold","delay_ms":1500,
+    "grant_type":"refresh_token"}'
+"$bt" get --profile rcv --min-ttl 86400 >"$tmp/out" 2>"$tmp/err" &
+rn_pid=$!
+sleep 0.7
+mv "$sd/rcv.json" "$tmp/rcv.moved" && mkdir "$sd/rcv.json" &&
+    : >"$sd/rcv.json/x"
+wait "$rn_pid"
+rc=$?
+expect "the rename fails after the write: get exits 1" 1 \
+    "saved but not in place" err
+showerr
+rm -rf "$sd/rcv.json"
+[ -s "$sd/.rcv.json.new" ]
+verdict "the written temp file is kept"
+run "$bt" get --profile rcv --min-ttl 86400
+expect "the next get adopts it and refreshes" 0 "recovered the session" err
+showerr
+
+# A temp file left over that cannot be judged (here: not private, so it is
+# not read) is never overwritten: get refuses before sending anything.
+run "$bt" login --profile rcv --json
+expect "login for the leftover check" 0
+cp "$sd/rcv.json" "$sd/.rcv.json.new"
+chmod 644 "$sd/.rcv.json.new"
+cp "$sd/.rcv.json.new" "$tmp/rcv.left"
+counters "$tmp/c0.json"
+run "$bt" get --profile rcv --min-ttl 86400
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+expect "a leftover that cannot be judged: get exits 1 and names it" 1 \
+    "cannot be read or judged" err
+showerr
+cmp -s "$tmp/rcv.left" "$sd/.rcv.json.new" && [ "$d" = '{"control":1}' ]
+verdict "the leftover is intact and no request went out" "counters: $d"
+rm -f "$sd/.rcv.json.new"
+run "$bt" get --profile rcv --min-ttl 86400
+expect "leftover removed: get refreshes" 0
+
+# A login supersedes a leftover temp file, even one whose generation is
+# ahead (a clock stepped back since): the next get uses the new login.
+run "$bt" login --profile rcv --json
+expect "a first login for the superseding check" 0
+cp "$sd/rcv.json" "$tmp/rcv.l1"
+jget "$tmp/rcv.l1" 'JSON.stringify({ ...j, gen: j.gen + 1e12 })' \
+    >"$sd/.rcv.json.new"
+chmod 600 "$sd/.rcv.json.new"
+rt1=$(jget "$tmp/rcv.l1" j.refresh_token) || rt1=
+run "$bt" login --profile rcv --json
+expect "login over a leftover with a higher generation" 0
+[ ! -e "$sd/.rcv.json.new" ]
+verdict "login removed the leftover temp file"
+jenv L1 "$tmp/rcv.l1"
+jcheck "the login's generation is above the leftover's" "$sd/rcv.json" \
+    'j.gen > file(env.L1).gen + 1e12'
+run "$bt" get --profile rcv --min-ttl 86400
+[ "$rc" -eq 0 ] && ! grep -q recovered "$tmp/err" &&
+    [ "$(active "$rt1")" = true ]
+verdict "get used the new login, not the leftover" "exit $rc"
+showerr
 
 # A full state directory: the refresh is not sent, the session is kept.
 if [ "$(id -u)" = 0 ] && mkdir -m 700 "$tmp/full" &&
@@ -1184,6 +1329,34 @@ else
 	ok "state directory full: no request # SKIP not root, or no tmpfs"
 	ok "space freed # SKIP not root, or no tmpfs"
 fi
+
+# --- 21. store = auto: a session in the file is refreshed into the file -------
+# A keyring that has appeared since the login but fails (here: its
+# collection locked, so a store would need a prompt that nobody answers)
+# must not lose the rotated token of a session that came from the file.
+fresh
+run env DBUS_SESSION_BUS_ADDRESS=$nobus "$bt" login --profile afk --json
+expect "login (store = auto) with no Secret Service: into the file" 0
+af=$XDG_STATE_HOME/bearer-token/afk.json
+ss_call() {
+	dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+	    /org/freedesktop/secrets "org.freedesktop.Secret.Service.$@"
+}
+coll=$(ss_call ReadAlias string:default |
+    sed -n 's/.*object path "\(.*\)".*/\1/p')
+coll=${coll:-/org/freedesktop/secrets/collection/login}
+ss_call Lock "array:objpath:$coll" >"$tmp/lock.out" 2>&1 ||
+    { cat "$tmp/lock.out" >&2; exit 99; }
+cp "$af" "$tmp/afk.json"
+run "$bt" get --profile afk --min-ttl 86400
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && ! cmp -s "$af" "$tmp/afk.json"
+verdict "a locked keyring: the refresh is saved in the file" "exit $rc"
+showerr
+refreshes "the session saved in the file refreshes again" afk
+showerr
+# Unlocked again for what follows: a new daemon unlocks with the password.
+tl_stop "$gkd_pid"
+keyring_start
 
 # --- 11. the cached path needs neither the IdP nor the keyring ----------------
 rt=$(stored e1) || rt=

@@ -556,7 +556,7 @@ async function control(req, res, url) {
       }
       const statusMode = /^[1-5][0-9][0-9]$/.test(mode);
       const jwksModes = ['bad-jwks', 'empty-jwks', 'shuffle-jwks', 'nokid-jwks', 'enc-jwks'];
-      const modes = ['garbage', 'hang', 'reset', 'delay', 'hold', 'answer', 'bare', 'expires_in', ...jwksModes];
+      const modes = ['garbage', 'hang', 'reset', 'delay', 'hold', 'answer', 'bare', 'expires_in', 'access_token', ...jwksModes];
       if (!statusMode && !modes.includes(mode)) {
         return sendJson(res, 400, { error: `mode must be 500 (or any HTTP status), ${modes.join(', ')} or none` });
       }
@@ -569,6 +569,9 @@ async function control(req, res, url) {
       }
       if (mode === 'expires_in' && (ep !== 'token' || !Number.isInteger(body.expires_in))) {
         return sendJson(res, 400, { error: 'expires_in applies to the token endpoint and needs an integer expires_in' });
+      }
+      if (mode === 'access_token' && (ep !== 'token' || typeof body.access_token !== 'string')) {
+        return sendJson(res, 400, { error: 'access_token applies to the token endpoint and needs a string access_token' });
       }
       if (jwksModes.includes(mode) && ep !== 'jwks') {
         return sendJson(res, 400, { error: `${mode} applies to the jwks endpoint only` });
@@ -590,6 +593,7 @@ async function control(req, res, url) {
         ...(mode === 'answer' || mode === 'bare' ? { status } : {}),
         ...(mode === 'answer' ? { answer: body.answer } : {}),
         ...(mode === 'expires_in' ? { expires_in: body.expires_in } : {}),
+        ...(mode === 'access_token' ? { access_token: body.access_token } : {}),
       };
       return sendJson(res, 200, { ok: true, endpoint: ep, mode, count });
     }
@@ -672,15 +676,18 @@ function holdAnswer(res, ms) {
   };
 }
 
-// The 'expires_in' fault: the provider's own answer, with expires_in
-// replaced (a token endpoint whose expires_in disagrees with the JWT's exp).
-function rewriteExpiresIn(res, value) {
+// The 'expires_in' and 'access_token' faults: the provider's own answer
+// (a refresh token already rotated) with one member replaced: expires_in
+// (a token endpoint whose expires_in disagrees with the JWT's exp), or
+// access_token (one the client must refuse, after keeping the rotated
+// refresh token).
+function rewriteMember(res, name, value) {
   const end = res.end.bind(res);
   res.end = (chunk, ...rest) => {
     try {
       const doc = JSON.parse(Buffer.from(chunk).toString('utf8'));
       if (doc && typeof doc === 'object' && 'access_token' in doc) {
-        doc.expires_in = value;
+        doc[name] = value;
         const body = JSON.stringify(doc);
         if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
         return end(body, ...rest);
@@ -772,7 +779,9 @@ async function handle(req, res) {
     } else if (fault.mode === 'hold') {
       holdAnswer(res, fault.delay_ms);
     } else if (fault.mode === 'expires_in') {
-      rewriteExpiresIn(res, fault.expires_in);
+      rewriteMember(res, 'expires_in', fault.expires_in);
+    } else if (fault.mode === 'access_token') {
+      rewriteMember(res, 'access_token', fault.access_token);
     } else {
       return applyFault(fault, req, res);
     }

@@ -2761,6 +2761,46 @@ START_TEST(test_pam_replay_bad_dir)
 }
 END_TEST
 
+/*
+ * A shard that others may write in (or that another user owns) would let
+ * them delete entries (a replay) or plant them: fail closed, naming it.
+ */
+START_TEST(test_pam_replay_bad_shard)
+{
+	char *cache = mkcache("shards", 0700), *c = claims("alice");
+	char *p, *shard;
+
+	conf("replay_cache = @DIR@/shards\n");
+	jset_str(&c, "jti", "shard-jti");
+	p = entry_path(cache, ISS, "shard-jti");
+	shard = tu_strdup(p);
+	*strrchr(shard, '/') = '\0';
+	ck_assert_int_eq(mkdir(shard, 0700), 0);
+	ck_assert_int_eq(chmod(shard, 0777), 0);
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", shard + strlen(dir));
+	LOGGED("err", "must be a directory owned by uid");
+	ck_assert_int_eq(access(p, F_OK), -1);
+	ck_assert_int_eq(chmod(shard, 0730), 0);
+	auth_is(__LINE__, "exact", "alice", rs(c), PAM_AUTHINFO_UNAVAIL);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(shard, 0700), 0);
+		ck_assert_int_eq(chown(shard, 65534, 65534), 0);
+		auth_is(__LINE__, "exact", "alice", rs(c),
+		    PAM_AUTHINFO_UNAVAIL);
+		ck_assert_int_eq(chown(shard, 0, 0), 0);
+	}
+	ck_assert_int_eq(chmod(shard, 0700), 0);
+	EXACT("alice", rs(c), PAM_SUCCESS);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	ck_assert_int_eq(access(p, F_OK), 0);
+	free(shard);
+	free(p);
+	free(cache);
+	free(c);
+}
+END_TEST
+
 #define RACERS	16
 
 struct racer {
@@ -3326,6 +3366,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_replay_sweep_all);
 	tcase_add_test(tc, test_pam_replay_arg);
 	tcase_add_test(tc, test_pam_replay_bad_dir);
+	tcase_add_test(tc, test_pam_replay_bad_shard);
 	tcase_add_test(tc, test_pam_files_parent_dirs);
 	tcase_add_test(tc, test_pam_replay_race);
 
