@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# mkseeds.sh [MKTOKEN]
+#
+# Regenerate the seed corpora of the fuzz targets other than fuzz_verify
+# (whose seeds come from mkcorpus.sh): corpus/TARGET/ next to this script,
+# a few dozen small files each, in the input format that fuzz_TARGET.c
+# describes.  Everything is written here but the JWK Sets, whose keys
+# MKTOKEN (tests/tools/mktoken; default: $PB_MKTOKEN, else
+# build/tests/tools/mktoken) generates in a temporary directory that is
+# deleted: only public keys are committed.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+mk=${1:-${PB_MKTOKEN:-$here/../../build/tests/tools/mktoken}}
+if [ ! -x "$mk" ]; then
+	echo "$0: $mk is not executable (build tests/tools/mktoken first)" >&2
+	exit 2
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# seed TARGET NAME: stdin becomes corpus/TARGET/NAME.
+seed() {
+	cat >"$tmp/out/$1/$2"
+}
+# put TARGET NAME FORMAT [ARG...]: printf's output is the seed.
+put() {
+	t=$1
+	n=$2
+	shift 2
+	# shellcheck disable=SC2059
+	printf "$@" >"$tmp/out/$t/$n"
+}
+
+targets="jwks"
+for t in $targets; do
+	mkdir -p "$tmp/out/$t"
+done
+
+# --- jwks: pb_jwks_parse() --------------------------------------------------
+for k in rsa2048 ec256 ec384 ec521 ed25519; do
+	"$mk" genkey "$k" "$tmp/$k.pem"
+done
+printf 'a fine secret of 32 bytes or so.' >"$tmp/hmac"
+"$mk" jwks --kid r1 --alg RS256 --use sig "$tmp/rsa2048.pem" \
+    --kid e1 --alg ES256 "$tmp/ec256.pem" --kid e2 "$tmp/ec384.pem" \
+    --kid e3 --alg ES512 "$tmp/ec521.pem" --kid o1 --alg EdDSA \
+    "$tmp/ed25519.pem" | seed jwks all.json
+"$mk" jwks "$tmp/rsa2048.pem" | seed jwks rsa-bare.json
+"$mk" jwks --kid enc --use enc --alg RSA-OAEP "$tmp/rsa2048.pem" \
+    --kid sig --alg ES256 "$tmp/ec256.pem" | seed jwks enc-and-sig.json
+"$mk" jwks --kid e1 "$tmp/ec256.pem" --kid e1 "$tmp/ec384.pem" |
+    seed jwks dup-kid.json
+"$mk" jwks --kid ed "$tmp/ed25519.pem" | seed jwks ed25519.json
+"$mk" jwks --kid h --alg HS256 --secret "$tmp/hmac" | seed jwks oct.json
+"$mk" jwks --kid h --secret "$tmp/hmac" --kid r "$tmp/rsa2048.pem" |
+    seed jwks oct-and-rsa.json
+"$mk" jwk --kid single "$tmp/ec521.pem" | seed jwks single-jwk.json
+ed=$(cat "$tmp/out/jwks/ed25519.json")
+# Finding 1 of issue 11: the identity point and other small-order keys.
+printf '%s' "$ed" | sed 's/"x":"[^"]*"/"x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"/' |
+    seed jwks ed25519-identity.json
+printf '%s' "$ed" | sed 's/"x":"[^"]*"/"x":"7P___________________________________________38"/' |
+    seed jwks ed25519-noncanonical.json
+printf '%s' "$ed" | sed 's/"crv":"Ed25519"/"crv":"Ed448"/' |
+    seed jwks ed448.json
+printf '%s' "$(cat "$tmp/out/jwks/rsa-bare.json")" |
+    sed 's/"e":"AQAB"/"e":"Aw"/' | seed jwks rsa-e3.json
+printf '%s' "$(cat "$tmp/out/jwks/all.json")" |
+    sed 's/"use":"sig"/"use":"sig","key_ops":["verify"]/' |
+    seed jwks key-ops.json
+printf '%s' "$(cat "$tmp/out/jwks/all.json")" |
+    sed 's/"kty":"EC"/"kty":"EC","x5c":["MIIB"],"ext":true/' |
+    seed jwks extra-members.json
+put jwks empty.json '{"keys":[]}'
+put jwks not-array.json '{"keys":{"kty":"RSA"}}'
+put jwks dup-member.json '{"keys":[],"keys":[]}'
+put jwks ec-off-curve.json '{"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}'
+put jwks rsa-small.json '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}'
+put jwks unicode.json '{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"\\u00e9\\ud83d\\ude00","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}'
+
+for t in $targets; do
+	rm -rf "$here/corpus/$t"
+	mkdir -p "$here/corpus/$t"
+	cp "$tmp/out/$t"/* "$here/corpus/$t/"
+	echo "$0: $(find "$here/corpus/$t" -type f | wc -l) seeds in" \
+	    "corpus/$t"
+done
