@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks"
+targets="jwks conf"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -80,6 +80,32 @@ put jwks dup-member.json '{"keys":[],"keys":[]}'
 put jwks ec-off-curve.json '{"keys":[{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","y":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}'
 put jwks rsa-small.json '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}'
 put jwks unicode.json '{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"\\u00e9\\ud83d\\ude00","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}'
+
+# --- conf: pam_bearer.conf --------------------------------------------------
+put conf minimal.conf 'issuer = https://idp.example/realms/r\naudience = ssh\njwks_file = /etc/pam_bearer/jwks.json\n'
+put conf full.conf '%s\n' '# pam_bearer.conf' \
+    'issuer = https://idp.example/realms/r https://alias.example' \
+    'audience = ssh "urn:example:ssh host"' \
+    'jwks_file = /var/lib/pam_bearer/jwks.json' \
+    'algorithms = RS256 ES256 EdDSA' 'username_claim = preferred_username' \
+    'usermap_file = /etc/pam_bearer/usermap' 'leeway = 60' \
+    'max_token_age = 3600' 'require_scope = ssh' \
+    'groups_claim = /realm_access/roles' \
+    'require_groups = "Domain Admins" ops' 'require_claim = acr=mfa' \
+    'require_claim = /amr/0=pwd' 'denylist_file = /etc/pam_bearer/deny' \
+    'replay_cache = /run/pam_bearer/replay' 'max_token_size = 16384' \
+    'prompt = "Token: "'
+put conf hmac.conf 'issuer = https://i\naudience = a\nalgorithms = HS256 hs512\nhmac_secret_file = /etc/pam_bearer/secret\n'
+put conf bom-crlf.conf '\357\273\277issuer = https://i\r\naudience = a\r\njwks_file = /j\r\n'
+put conf bad-lines.conf 'issuer https://i\n= value\nleeway = -1\nleeway = 86401\nmax_token_size = 1\nalgorithms = none\nunknown_key = 1\nisuser = typo\n'
+put conf dup-key.conf 'issuer = https://a\nissuer = https://b\naudience = x\njwks_file = /j\n'
+put conf quotes.conf 'issuer = "https://a b" "unterminated\nrequire_groups = "a\\"b" "c\\\\d"\naudience = "" x\n'
+put conf nul.conf 'issuer = https://i\000\naudience = a\n'
+put conf long-line.conf 'issuer = https://%0300d\n' 1
+put conf claims.conf 'require_claim = =x\nrequire_claim = a/b=\nrequire_claim = /a~1b/~0c=1\ngroups_claim = //\nusername_claim = /x/0\n'
+put conf prompt.conf 'prompt = no quotes\nprompt = "\\n\\t"\nprompt = ""\n'
+put conf args 'leeway=30\njwks_file=/etc/j\nalgorithms=ES256\nrequire_claim=acr=mfa\nnot_an_arg\n=\ndebug\n'
+put conf comments.conf '   # indented comment\n\t\n;not a comment\nissuer=https://i#x\n'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
