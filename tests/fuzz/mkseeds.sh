@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf"
+targets="jwks conf usermap"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -106,6 +106,18 @@ put conf claims.conf 'require_claim = =x\nrequire_claim = a/b=\nrequire_claim = 
 put conf prompt.conf 'prompt = no quotes\nprompt = "\\n\\t"\nprompt = ""\n'
 put conf args 'leeway=30\njwks_file=/etc/j\nalgorithms=ES256\nrequire_claim=acr=mfa\nnot_an_arg\n=\ndebug\n'
 put conf comments.conf '   # indented comment\n\t\n;not a comment\nissuer=https://i#x\n'
+
+# --- usermap: VALUE, newline, the file --------------------------------------
+put usermap simple 'alice@example.com\nalice@example.com alice\nbob@example.com bob\n'
+put usermap spaces 'Alice Smith\n# display names hold spaces\nAlice Smith\talice\n  Bob  Jones   bob  \n'
+put usermap missing 'carol\nalice a\nbob b\n'
+put usermap dup 'x\nx u1\ny u2\nx u3\n'
+put usermap one-field 'x\nlonely\nx y\n'
+put usermap crlf 'a\r\na alice\r\nb bob\r\n'
+put usermap empty 'a\n'
+put usermap nul 'a\na al\000ice\nb bob\n'
+put usermap utf8 'J\303\274rgen\nJ\303\274rgen juergen\n\377\376 bad\n'
+put usermap no-newline 'a\na alice'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
