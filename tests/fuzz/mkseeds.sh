@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap"
+targets="jwks conf usermap denylist"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -118,6 +118,16 @@ put usermap empty 'a\n'
 put usermap nul 'a\na al\000ice\nb bob\n'
 put usermap utf8 'J\303\274rgen\nJ\303\274rgen juergen\n\377\376 bad\n'
 put usermap no-newline 'a\na alice'
+
+# --- denylist: JTI, newline, SUB, newline, the file -------------------------
+put denylist jti-hit 'jti-1\nalice\n# revoked\njti-1\n'
+put denylist sub-hit 'jti-2\nmallory\n  mallory  \n'
+put denylist miss 'jti-3\nalice\njti-1\nbob\n'
+put denylist no-jti '\nalice\nalice\r\n'
+put denylist none '\n\n#\n\n'
+put denylist nul 'b\na\nx\000a\nb\n'
+put denylist uuids '4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f\nsub\n%s\n' \
+    0b5e0f94-3c1b-4a2e-8e4d-8a3c2b1d0e9f 4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
