@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist"
+targets="jwks conf usermap denylist hconf"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -128,6 +128,17 @@ put denylist none '\n\n#\n\n'
 put denylist nul 'b\na\nx\000a\nb\n'
 put denylist uuids '4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f\nsub\n%s\n' \
     0b5e0f94-3c1b-4a2e-8e4d-8a3c2b1d0e9f 4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f
+
+# --- hconf: PROFILE, newline, the file --------------------------------------
+put hconf default '\nissuer = https://idp.example/realms/r\nclient_id = pam-bearer\n'
+put hconf profiles 'work\n# defaults\nscope = openid offline_access\n[profile work]\nissuer = https://idp.example\nclient_id = c\naudience = ssh\nresource = https://api.example/\nstore = file\nca_file = /etc/ssl/ca.pem\ntimeout = 20\n[profile home]\nissuer = http://127.0.0.1:8080\nclient_id = h\n'
+put hconf secret 'c\n[profile c]\nissuer = https://i\nclient_id = c\nclient_secret = s3cr3t\nclient_auth = client_secret_post\n'
+put hconf bad 'x\n[profile x\n[profile]\n[profile x]\nissuer\nstore = keyring\ntimeout = 0\ntimeout = 301\nclient_auth = none\nunknown = 1\n'
+put hconf missing-section 'nope\n[profile other]\nissuer = https://i\nclient_id = c\n'
+put hconf bad-profile '.hidden\nissuer = https://i\nclient_id = c\n'
+put hconf crlf 'p\r\n[profile p]\r\nissuer = https://i\r\nclient_id = c\r\n'
+put hconf nul '\nissuer = https://i\000\nclient_id = c\n'
+put hconf quotes '\nissuer = "https://i"\nclient_id = c d\nscope = "a b"\n'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
