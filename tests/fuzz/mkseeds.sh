@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf"
+targets="jwks conf usermap denylist hconf cache"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -139,6 +139,19 @@ put hconf bad-profile '.hidden\nissuer = https://i\nclient_id = c\n'
 put hconf crlf 'p\r\n[profile p]\r\nissuer = https://i\r\nclient_id = c\r\n'
 put hconf nul '\nissuer = https://i\000\nclient_id = c\n'
 put hconf quotes '\nissuer = "https://i"\nclient_id = c d\nscope = "a b"\n'
+
+# --- cache: the file (profile default, issuer, client_id, scope, audience) --
+cache_head='bearer-token-cache 1\nissuer=https://idp.example/realms/r\nclient_id=pam-bearer\nscope=openid offline_access\naudience=ssh\n'
+put cache good "${cache_head}expires_at=1800003600\nobtained_at=1800000000\naccess_token=eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n"
+put cache other-scope 'bearer-token-cache 1\nissuer=https://idp.example/realms/r\nclient_id=pam-bearer\nscope=openid\naudience=ssh\nexpires_at=1\nobtained_at=0\naccess_token=t\n'
+put cache no-audience 'bearer-token-cache 1\nissuer=https://idp.example/realms/r\nclient_id=pam-bearer\nscope=openid offline_access\nexpires_at=1\nobtained_at=0\naccess_token=t\n'
+put cache resource "${cache_head}resource=https://api.example/\nexpires_at=1\nobtained_at=0\naccess_token=t\n"
+put cache dup-key "${cache_head}scope=x\nexpires_at=1\nobtained_at=0\naccess_token=t\n"
+put cache big-time "${cache_head}expires_at=999999999999\nobtained_at=0000000000000\naccess_token=t\n"
+put cache no-newline "${cache_head}expires_at=1\nobtained_at=0\naccess_token=t"
+put cache bad-magic 'bearer-token-cache 2\naccess_token=t\n'
+put cache unknown-key "${cache_head}refresh_token=r\nexpires_at=1\nobtained_at=0\naccess_token=t\n"
+put cache nul-token "${cache_head}expires_at=1\nobtained_at=0\naccess_token=a\000b\n"
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
