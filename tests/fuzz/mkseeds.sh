@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf cache"
+targets="jwks conf usermap denylist hconf cache session"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -152,6 +152,17 @@ put cache no-newline "${cache_head}expires_at=1\nobtained_at=0\naccess_token=t"
 put cache bad-magic 'bearer-token-cache 2\naccess_token=t\n'
 put cache unknown-key "${cache_head}refresh_token=r\nexpires_at=1\nobtained_at=0\naccess_token=t\n"
 put cache nul-token "${cache_head}expires_at=1\nobtained_at=0\naccess_token=a\000b\n"
+
+# --- session: the stored JSON ----------------------------------------------
+put session full '{"v":1,"refresh_token":"rt-abc.def","token_endpoint":"https://idp.example/token","revocation_endpoint":"https://idp.example/revoke","subject":"248289761001","username":"alice","logged_in_at":1800000000}'
+put session minimal '{"refresh_token":"","token_endpoint":"https://t","logged_in_at":0}'
+put session escapes '{"refresh_token":"a\\"b\\\\c\\u00e9\\ud83d\\ude00","token_endpoint":"https://t","subject":"\\u202e","logged_in_at":1.0e9}'
+put session null-members '{"refresh_token":"r","token_endpoint":"https://t","revocation_endpoint":null,"subject":1,"username":[],"logged_in_at":1800000000}'
+put session dup '{"refresh_token":"r","refresh_token":"s","token_endpoint":"https://t","logged_in_at":1}'
+put session bad-time '{"refresh_token":"r","token_endpoint":"https://t","logged_in_at":-1}'
+put session nul-escape '{"refresh_token":"a\\u0000b","token_endpoint":"https://t","logged_in_at":1}'
+put session not-object '["refresh_token"]'
+put session deep '{"refresh_token":"r","token_endpoint":"https://t","logged_in_at":1,"x":[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]}'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
