@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf cache session"
+targets="jwks conf usermap denylist hconf cache session oauth"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -163,6 +163,41 @@ put session bad-time '{"refresh_token":"r","token_endpoint":"https://t","logged_
 put session nul-escape '{"refresh_token":"a\\u0000b","token_endpoint":"https://t","logged_in_at":1}'
 put session not-object '["refresh_token"]'
 put session deep '{"refresh_token":"r","token_endpoint":"https://t","logged_in_at":1,"x":[[[[[[[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]]]]]]}'
+
+# --- oauth: OP STATUS BODY [NUL STATUS BODY]... (fuzz_oauth.c) --------------
+disc='{"issuer":"https://idp.example/realms/r","device_authorization_endpoint":"https://idp.example/device","token_endpoint":"https://idp.example/token","revocation_endpoint":"https://idp.example/revoke","jwks_uri":"https://idp.example/certs"}'
+put oauth discovery 'a0%s' "$disc"
+put oauth discovery-other-issuer 'a0{"issuer":"https://idp.example/realms/r/","token_endpoint":"https://t"}'
+put oauth discovery-http-endpoint 'a0{"issuer":"https://idp.example/realms/r","token_endpoint":"http://evil.example/token","jwks_uri":null}'
+put oauth discovery-loopback 'a0{"issuer":"https://idp.example/realms/r","token_endpoint":"http://127.0.0.1:8080/t","device_authorization_endpoint":"http://[::1]/d"}'
+put oauth discovery-404 'a8<html>not found</html>'
+dev='{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT","verification_uri":"https://idp.example/device","verification_uri_complete":"https://idp.example/device?user_code=WDJB-MJHT","expires_in":1800,"interval":5}'
+put oauth device 'b0%s' "$dev"
+put oauth device-confidential '\3420%s' "$dev"
+put oauth device-google 'b0{"device_code":"d","user_code":"u","verification_url":"https://www.google.com/device","expires_in":"1800"}'
+put oauth device-bad-user-code 'b0{"device_code":"d","user_code":"\\u001b[2J","verification_uri":"https://v","expires_in":10,"interval":0}'
+put oauth device-error 'b1{"error":"invalid_client","error_description":"client-SECRET-3f9a is wrong"}'
+put oauth device-denied 'b3{"error":"access_denied"}'
+tok='{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln","token_type":"Bearer","expires_in":300,"refresh_token":"rt-2","id_token":"id.t.x","scope":"openid offline_access"}'
+put oauth poll-ok 'c0%s' "$tok"
+put oauth poll-pending 'c1{"error":"authorization_pending"}'
+put oauth poll-github-200-error 'c0{"error":"slow_down","interval":10}'
+put oauth poll-dpop 'c0{"access_token":"a","token_type":"DPoP"}'
+put oauth poll-newline-token 'c0{"access_token":"a\\nusername=root","token_type":"bearer","expires_in":1e3}'
+put oauth wait-sequence 'd1{"error":"authorization_pending"}\0001{"error":"slow_down"}\0005\0004{}\0000%s' "$tok"
+put oauth wait-expired 'd1{"error":"authorization_pending"}\0001{"error":"expired_token"}'
+put oauth wait-denied 'd2{"error":"access_denied","error_uri":"https://x"}'
+put oauth refresh-ok 'e0%s' "$tok"
+put oauth refresh-no-rotation 'e0{"access_token":"a","expires_in":60}'
+put oauth refresh-invalid-grant 'e1{"error":"invalid_grant","error_description":"Token is not active"}'
+put oauth refresh-bare-400 'e1'
+put oauth refresh-lemonldap 'e1{"error":"invalid_request"}'
+put oauth refresh-500 'e5{"error":"server_error"}'
+put oauth refresh-echo-token 'e2{"error":"invalid_client","error_description":"refresh-SECRET-77c1"}'
+put oauth refresh-confidential '\3440%s' "$tok"
+put oauth revoke-ok 'f0'
+put oauth revoke-error 'f1{"error":"unsupported_token_type"}'
+put oauth redirect 'e7Location: https://evil'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
