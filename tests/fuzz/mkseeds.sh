@@ -195,6 +195,14 @@ put oauth refresh-lemonldap 'e1{"error":"invalid_request"}'
 put oauth refresh-500 'e5{"error":"server_error"}'
 put oauth refresh-echo-token 'e2{"error":"invalid_client","error_description":"refresh-SECRET-77c1"}'
 put oauth refresh-confidential '\3440%s' "$tok"
+# An IdP that echoes what we sent into "error" (found by this target):
+# the message must not quote the refresh token, device code or secret.
+put oauth echo-refresh-in-error 'e1{"error":"refresh-SECRET-77c1"}'
+put oauth echo-device-code-500 'c5{"error":"x device-SECRET-b2e4"}'
+put oauth echo-secret-in-error '\3421{"error":"client-SECRET-3f9a"}'
+put oauth echo-revoke-error 'f1{"error":"refresh-SECRET-77c1"}'
+# A secret the IdP puts in another member is its own doing (quoted as is).
+put oauth echo-secret-in-token-type '\3440{"access_token":"a","token_type":"client-SECRET-3f9a"}'
 put oauth revoke-ok 'f0'
 put oauth revoke-error 'f1{"error":"unsupported_token_type"}'
 put oauth redirect 'e7Location: https://evil'
