@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf cache session oauth"
+targets="jwks conf usermap denylist hconf cache session oauth git"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -206,6 +206,19 @@ put oauth echo-secret-in-token-type '\3440{"access_token":"a","token_type":"clie
 put oauth revoke-ok 'f0'
 put oauth revoke-error 'f1{"error":"unsupported_token_type"}'
 put oauth redirect 'e7Location: https://evil'
+
+# --- git: credential input on stdin ------------------------------------------
+put git get 'protocol=https\nhost=git.example.com\n\n'
+put git capability 'capability[]=authtype\nprotocol=https\nhost=git.example.com\npath=org/repo.git\n\n'
+put git erase 'protocol=https\nhost=h\nusername=alice\npassword=eyJ.old.token\n\n'
+put git credential 'capability[]=authtype\nauthtype=Bearer\ncredential=eyJ.x.y\nprotocol=https\nhost=h\n\n'
+put git http 'protocol=http\nhost=h\n\n'
+put git dup 'username=a\nusername=b\npassword=p\npassword=q\n\n'
+put git no-blank 'protocol=https\nhost=h'
+put git crlf 'protocol=https\r\nhost=h\r\n\r\n'
+put git nul 'protocol=https\000\nusername=a\000b\n\n'
+put git empty-values 'protocol=\nusername=\npassword=\n=\nnoequals\n\n'
+put git after-blank 'protocol=https\n\nusername=root\n'
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
