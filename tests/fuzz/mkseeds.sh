@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf cache session oauth git"
+targets="jwks conf usermap denylist hconf cache session oauth git askpass"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -219,6 +219,19 @@ put git crlf 'protocol=https\r\nhost=h\r\n\r\n'
 put git nul 'protocol=https\000\nusername=a\000b\n\n'
 put git empty-values 'protocol=\nusername=\npassword=\n=\nnoequals\n\n'
 put git after-blank 'protocol=https\n\nusername=root\n'
+
+# --- askpass: the prompt ----------------------------------------------------
+put askpass first 'Bearer token: '
+put askpass ssh-prefix '(alice@host.example) Bearer token: '
+put askpass next 'Bearer token (continued at byte 1000): '
+put askpass next-prefix '(root@h) Bearer token (continued at byte 2000): '
+put askpass zero 'Bearer token (continued at byte 0): '
+put askpass huge 'Bearer token (continued at byte 99999999999999999999999): '
+put askpass sign 'Bearer token (continued at byte -1): '
+put askpass password "alice@host's password: "
+put askpass hostkey 'The authenticity of host '"'"'h (1.2.3.4)'"'"' can'"'"'t be established.\nAre you sure you want to continue connecting (yes/no/[fingerprint])? '
+put askpass paren '(a) (b) Bearer token: '
+put askpass custom 'Token: '
 
 for t in $targets; do
 	rm -rf "$here/corpus/$t"
