@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist hconf cache session oauth git askpass"
+targets="jwks conf usermap denylist conv hconf cache session oauth git askpass"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -128,6 +128,20 @@ put denylist none '\n\n#\n\n'
 put denylist nul 'b\na\nx\000a\nb\n'
 put denylist uuids '4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f\nsub\n%s\n' \
     0b5e0f94-3c1b-4a2e-8e4d-8a3c2b1d0e9f 4f1c9a1e-0b7e-4c8e-9d1a-2f3b4c5d6e7f
+
+# --- conv: FLAGS, then the answers to the module's prompts -------------------
+tok=eyJhbGciOiJFUzI1NiIsImtpZCI6ImVjLTEifQ.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl
+put conv one '0%s' "$tok"
+put conv three-parts '0eyJhbGciOiJFUzI1NiJ9\\\n.eyJzdWIiOiJhIn0\\\n.c2ln'
+put conv empty '0'
+put conv only-backslash '0\\\n\\\n%s' "$tok"
+put conv runs-out '0abc\\'
+put conv conv-fails '2abc\\'
+put conv too-big '1%0300d' 1
+put conv parts-too-big '1%0200d\\\n%0100d' 1 2
+put conv nul '0ab\000c\\\nd'
+put conv ssh-cut '0%01023d\n%s' 7 "$tok"
+put conv many '0%s' "$(i=0; while [ $i -lt 20 ]; do printf 'a\\\n'; i=$((i + 1)); done)"
 
 # --- hconf: PROFILE, newline, the file --------------------------------------
 put hconf default '\nissuer = https://idp.example/realms/r\nclient_id = pam-bearer\n'

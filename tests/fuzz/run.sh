@@ -21,6 +21,7 @@
 #   conf      pam_bearer.conf and module arguments (pb_conf_load)
 #   usermap   usermap_file (pb_usermap_lookup)
 #   denylist  denylist_file (pb_denylist_check)
+#   conv      the token read from the PAM conversation (pb_conv_token)
 #   hconf     the helper's INI config (pb_hconf_load)
 #   cache     the access token cache file (pb_cache_read)
 #   session   the stored session JSON (session.c's stored_parse)
