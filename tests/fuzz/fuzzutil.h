@@ -35,7 +35,7 @@ void fz_check_secret(const struct pb_err *e, const char *s);
 
 /*
  * The process's scratch directory (mode 0700, made on first use under
- * $TMPDIR or /tmp, removed at exit with what fz_file() wrote).
+ * $TMPDIR, else /dev/shm or /tmp; removed at exit with what is in it).
  */
 const char *fz_dir(void);
 
