@@ -45,17 +45,6 @@ fz_check_err(int r, const struct pb_err *e)
 		fz_broken("unterminated error message", r);
 }
 
-void
-fz_check_secret(const struct pb_err *e, const char *s)
-{
-	if (memchr(e->msg, '\0', sizeof(e->msg)) == NULL)
-		fz_broken("unterminated error message", 0);
-	if (*s != '\0' && strstr(e->msg, s) != NULL) {
-		fprintf(stderr, "fuzz: message: %s\n", e->msg);
-		fz_broken("a secret is in an error message", 0);
-	}
-}
-
 /* nftw() callback: remove each entry, the directories after their files. */
 static int
 rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)

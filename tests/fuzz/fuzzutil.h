@@ -30,9 +30,6 @@ void fz_die(const char *what, const struct pb_err *e)
  */
 void fz_check_err(int r, const struct pb_err *e);
 
-/* That s (NUL-terminated) does not appear in e's message; aborts if so. */
-void fz_check_secret(const struct pb_err *e, const char *s);
-
 /*
  * The process's scratch directory (mode 0700, made on first use under
  * $TMPDIR, else /dev/shm or /tmp; removed at exit with what is in it).

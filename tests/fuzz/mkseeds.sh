@@ -217,6 +217,8 @@ put oauth echo-secret-in-error '\3421{"error":"client-SECRET-3f9a"}'
 put oauth echo-revoke-error 'f1{"error":"refresh-SECRET-77c1"}'
 # A secret the IdP puts in another member is its own doing (quoted as is).
 put oauth echo-secret-in-token-type '\3440{"access_token":"a","token_type":"client-SECRET-3f9a"}'
+# "\x9c" + "lient-SECRET-..." in a message is an escape, not an echo.
+put oauth escape-not-echo '\3440{"access_token":"a","token_type":"\234lient-SECRET-3f9a"}'
 put oauth revoke-ok 'f0'
 put oauth revoke-error 'f1{"error":"unsupported_token_type"}'
 put oauth redirect 'e7Location: https://evil'
