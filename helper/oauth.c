@@ -110,6 +110,20 @@ describe(const cJSON *doc, const struct pb_oauth_client *c,
 	return buf;
 }
 
+/*
+ * The OAuth error code for messages, escaped and cut; like describe(),
+ * never one that quotes a secret we sent (an IdP that echoes the request
+ * into "error" would put it on the user's terminal).
+ */
+static const char *
+error_code(const char *oerr, const struct pb_oauth_client *c,
+    const struct pb_secret *sent, char *buf, size_t bufsz)
+{
+	if (holds(oerr, sent) || (c != NULL && holds(oerr, &c->secret)))
+		return "an error code that quotes the request";
+	return pb_log_safe(oerr, buf, bufsz);
+}
+
 static const struct pb_http *
 http_of(const struct pb_oauth_client *c, struct pb_http *dflt)
 {
@@ -227,7 +241,7 @@ judge(const struct pb_http_resp *resp, const char *what,
 	if (!ok_status) {
 		pb_err_set(e, r, "HTTP %ld from %s%s%s%s", resp->status, what,
 		    err != NULL ? " (" : "",
-		    err != NULL ? pb_log_safe(err, eb, sizeof(eb)) : "",
+		    err != NULL ? error_code(err, c, sent, eb, sizeof(eb)) : "",
 		    err != NULL ? ")" : "");
 		goto out;
 	}
@@ -263,7 +277,7 @@ oauth_refused(const cJSON *doc, const char *oerr, const char *what,
 	else if (strcmp(oerr, "invalid_target") == 0)
 		hint = ": check audience";
 	return pb_err_set(e, PB_ERR_HTTP, "%s refused the request: %s%s%s",
-	    what, pb_log_safe(oerr, eb, sizeof(eb)),
+	    what, error_code(oerr, c, sent, eb, sizeof(eb)),
 	    describe(doc, c, sent, db, sizeof(db)), hint);
 }
 
@@ -964,7 +978,8 @@ pb_token_revoke(const struct pb_oidc_meta *meta,
 		oerr = pb_json_get_string(doc, "error");
 	r = pb_err_set(e, PB_ERR_HTTP, "HTTP %ld from %s%s%s%s", resp.status,
 	    what, oerr != NULL ? " (" : "",
-	    oerr != NULL ? pb_log_safe(oerr, eb, sizeof(eb)) : "",
+	    oerr != NULL ? error_code(oerr, client, refresh, eb, sizeof(eb)) :
+	    "",
 	    oerr != NULL ? ")" : "");
  out:
 	pb_json_delete_wipe(doc);

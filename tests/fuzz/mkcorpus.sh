@@ -3,14 +3,15 @@
 #
 # mkcorpus.sh [MKTOKEN]
 #
-# Regenerate the fuzzing seeds next to this script: jwks.json (public keys,
-# read by fuzz_verify.c) and corpus/ (tokens signed by those keys, valid at
-# fuzz_verify.c's PB_FUZZ_NOW = 1800000000, plus broken variants and JSON
-# seeds).  The private keys live in a temporary directory and are deleted:
-# only public material is committed, so jwks.json and corpus/ always change
-# together.  MKTOKEN is tests/tools/mktoken (default: $PB_MKTOKEN, else
-# build/tests/tools/mktoken); build it with "make -C build/tests
-# tools/mktoken".
+# Regenerate the token verify seeds next to this script: jwks.json (public
+# keys, read by fuzz_verify.c) and corpus/verify/ (tokens signed by those
+# keys, valid at fuzz_verify.c's PB_FUZZ_NOW = 1800000000, plus broken
+# variants and JSON seeds).  The private keys live in a temporary directory
+# and are deleted: only public material is committed, so jwks.json and
+# corpus/verify/ always change together.  MKTOKEN is tests/tools/mktoken
+# (default: $PB_MKTOKEN, else build/tests/tools/mktoken); build it with
+# "make -C build/tests tools/mktoken".  The other targets' seeds come from
+# mkseeds.sh.
 #
 # The policy these tokens satisfy is the one fuzz_verify.c configures:
 # issuer https://issuer.example (alias https://alias.example), audience
@@ -96,9 +97,10 @@ printf '%s' "$(cut -d. -f1,2 "$out/rs256.jwt")" >"$out/two-segments.jwt"
 printf '%s' "$good" >"$out/claims.json"
 cp "$tmp/jwks.json" "$out/jwks.json"
 
-rm -rf "$here/corpus"
-mkdir "$here/corpus"
-cp "$out"/* "$here/corpus/"
+rm -rf "$here/corpus/verify"
+mkdir -p "$here/corpus/verify"
+cp "$out"/* "$here/corpus/verify/"
 cp "$tmp/jwks.json" "$here/jwks.json"
 echo "$0: wrote $here/jwks.json and" \
-    "$(find "$here/corpus" -type f | wc -l) seeds in $here/corpus"
+    "$(find "$here/corpus/verify" -type f | wc -l) seeds in" \
+    "$here/corpus/verify"
