@@ -102,7 +102,8 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 	/* Absent in sessions stored before it was recorded: 0. */
 	if ((gn = pb_json_get(j, "gen")) != NULL && (!cJSON_IsNumber(gn) ||
 	    !(gn->valuedouble >= 0 && gn->valuedouble < 9e15) ||
-	    (s->gen = (int64_t)gn->valuedouble) != gn->valuedouble)) {
+	    (double)(s->gen = (int64_t)gn->valuedouble) !=
+	    gn->valuedouble)) {
 		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
 		    "damaged: log in again");
 		goto out;
