@@ -237,11 +237,26 @@ is_zero(const void *p, size_t len)
 	return 1;
 }
 
+/*
+ * The contract of oauth.h: nothing is set on failure, but for a refresh
+ * answer refused for its access token, which still hands back a good
+ * rotated refresh token (and only that) for the caller to store.
+ */
 static void
-check_tokens(int r, const struct pb_tokens *t)
+check_tokens(int r, const struct pb_tokens *t, int refresh_grant)
 {
+	struct pb_tokens rest;
+
 	if (r != PB_OK) {
-		if (!is_zero(t, sizeof(*t)))
+		rest = *t;
+		if (refresh_grant && t->refresh.p != NULL) {
+			if (t->refresh.len == 0 ||
+			    strlen(t->refresh.p) != t->refresh.len)
+				fz_broken("refresh token kept on failure is "
+				    "empty or holds a NUL", r);
+			memset(&rest.refresh, 0, sizeof(rest.refresh));
+		}
+		if (!is_zero(&rest, sizeof(rest)))
 			fz_broken("tokens set on failure", r);
 		return;
 	}
@@ -364,14 +379,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = pb_device_poll(&meta, &client, &dev, (time_t)in.clock, &t,
 		    &e);
 		check(r, &e);
-		check_tokens(r, &t);
+		check_tokens(r, &t, 0);
 		pb_tokens_clear(&t);
 		break;
 	case 3:
 		sent[1] = DEVICE_CODE;
 		r = pb_device_wait(&meta, &client, &dev, &w, &t, &e);
 		check(r, &e);
-		check_tokens(r, &t);
+		check_tokens(r, &t, 0);
 		pb_tokens_clear(&t);
 		break;
 	case 4:
@@ -379,7 +394,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = pb_token_refresh(&meta, &client, &rt, (time_t)in.clock, &t,
 		    &e);
 		check(r, &e);
-		check_tokens(r, &t);
+		check_tokens(r, &t, 1);
 		pb_tokens_clear(&t);
 		break;
 	default:
