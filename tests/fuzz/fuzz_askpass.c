@@ -27,14 +27,6 @@
 #define CONV_FIRST	"Bearer token: "
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char prompt[96], full[256], *p, *q;

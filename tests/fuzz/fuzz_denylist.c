@@ -33,15 +33,6 @@ check(const char *path, const char *jti, const char *sub)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	(void)fz_dir();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *rest, *rest2;

@@ -69,14 +69,6 @@ parse(const char *buf, size_t len, unsigned flags)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	parse((const char *)data, size, 0);

@@ -298,14 +298,6 @@ fake_progress(void *arg, enum pb_wait_event ev, int64_t remaining,
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pb_oidc_meta meta, got;

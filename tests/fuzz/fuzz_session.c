@@ -29,14 +29,6 @@ same_str(const char *a, const char *b)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pb_secret v = { NULL, 0 }, built = { NULL, 0 };

@@ -13,7 +13,10 @@
  * read files.  None of this is production code.
  */
 
-/* Every target defines these two (libFuzzer calls them). */
+/*
+ * libFuzzer calls these: every target defines the second, and the first
+ * only when it has set-up to do.
+ */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
