@@ -1338,9 +1338,12 @@ fresh
 run env DBUS_SESSION_BUS_ADDRESS=$nobus "$bt" login --profile afk --json
 expect "login (store = auto) with no Secret Service: into the file" 0
 af=$XDG_STATE_HOME/bearer-token/afk.json
+# ss_call METHOD ARG...: call the Secret Service's METHOD.
 ss_call() {
+	ss_m=$1
+	shift
 	dbus-send --session --print-reply --dest=org.freedesktop.secrets \
-	    /org/freedesktop/secrets "org.freedesktop.Secret.Service.$@"
+	    /org/freedesktop/secrets "org.freedesktop.Secret.Service.$ss_m" "$@"
 }
 coll=$(ss_call ReadAlias string:default |
     sed -n 's/.*object path "\(.*\)".*/\1/p')
