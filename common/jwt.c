@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -281,11 +280,17 @@ skip_blanks(const char **p, const char **end)
 		(*end)--;
 }
 
-/* Drop a pair of double quotes around [*p, *end): 1 when there was one. */
+/*
+ * Drop a pair of quotes (double or single, as shells and curl lines use)
+ * around [*p, *end): 1 when there was one.
+ */
 static int
 unquote(const char **p, const char **end)
 {
-	if (*end - *p < 2 || **p != '"' || (*end)[-1] != '"')
+	char q;
+
+	if (*end - *p < 2 || ((q = **p) != '"' && q != '\'') ||
+	    (*end)[-1] != q)
 		return 0;
 	(*p)++;
 	(*end)--;
@@ -293,15 +298,24 @@ unquote(const char **p, const char **end)
 	return 1;
 }
 
+/* ASCII case folding, whatever the locale (strncasecmp follows it). */
+static char
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* Skip word (ASCII, any case) and the blanks after it when it is there. */
 static int
 skip_word(const char **p, const char **end, const char *word, int need_blank)
 {
-	size_t n = strlen(word);
+	size_t n = strlen(word), i;
 
-	if ((size_t)(*end - *p) <= n || strncasecmp(*p, word, n) != 0 ||
-	    (need_blank && !blank((*p)[n])))
+	if ((size_t)(*end - *p) <= n || (need_blank && !blank((*p)[n])))
 		return 0;
+	for (i = 0; i < n; i++)
+		if (ascii_lower((*p)[i]) != ascii_lower(word[i]))
+			return 0;
 	*p += n;
 	skip_blanks(p, end);
 	return 1;
@@ -311,7 +325,7 @@ void
 pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen)
 {
 	const char *p = in, *end = in + len;
-	int quoted;
+	int round;
 
 	/*
 	 * What people paste: the token from a curl line or a log, with its
@@ -320,13 +334,51 @@ pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen)
 	 * 11.1), and so is the header name.
 	 */
 	skip_blanks(&p, &end);
-	quoted = unquote(&p, &end);
-	(void)skip_word(&p, &end, "Authorization:", 0);
-	(void)skip_word(&p, &end, "Bearer", 1);
-	if (!quoted)
+	/*
+	 * Quotes may wrap the whole line or sit inside it ('Authorization:
+	 * Bearer eyJ..', Authorization: "Bearer eyJ..", Bearer "eyJ.."):
+	 * two rounds reach every one of those.
+	 */
+	for (round = 0; round < 2; round++) {
 		(void)unquote(&p, &end);
+		(void)skip_word(&p, &end, "Authorization:", 0);
+		(void)skip_word(&p, &end, "Bearer", 1);
+	}
+	(void)unquote(&p, &end);
 	*t = p;
 	*tlen = (size_t)(end - p);
+}
+
+static int
+b64url_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * Whether a JWT's header and payload ("eyJ" + at least 8 more base64url
+ * characters, a dot, "eyJ") stand anywhere in the input: a token wrapped in
+ * something unwrap does not know (a whole curl option, a log line).  No
+ * password looks like that ("heyJude.1" does not), and such input must not
+ * reach the next module as a password.
+ */
+static int
+embedded_token(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *q;
+
+	while ((q = memmem(p, (size_t)(end - p), "eyJ", 3)) != NULL) {
+		const char *r = q + 3;
+
+		while (r < end && b64url_char((unsigned char)*r))
+			r++;
+		if (r - q >= 11 && end - r >= 4 && r[0] == '.' &&
+		    memcmp(r + 1, "eyJ", 3) == 0)
+			return 1;
+		p = q + 3;
+	}
+	return 0;
 }
 
 int
@@ -344,15 +396,15 @@ pb_jwt_shaped(const char *tok, size_t len)
 	if (len >= 3 && memcmp(tok, "eyJ", 3) == 0 &&
 	    memchr(tok, '.', len) != NULL)
 		return 1;
+	if (embedded_token(tok, len))
+		return 1;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)tok[i];
 
 		if (c == '.') {
 			if (dots++ == 0)
 				first = i;
-		} else if (!((c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_'))
+		} else if (!b64url_char(c))
 			return 0;
 	}
 	if (dots != 2 || first == 0)

@@ -68,19 +68,21 @@ int pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
 
 /*
  * Looks like a JWT: three base64url-alphabet segments separated by two dots
- * whose header decodes to a JSON object, or anything that starts with "eyJ"
- * and holds a dot (a broken token, a JWE).  Used to pass non-JWT passwords
- * on (PAM_IGNORE); the caller unwraps the input first (pb_jwt_unwrap()).
+ * whose header decodes to a JSON object, anything that starts with "eyJ"
+ * and holds a dot (a broken token, a JWE), or anything that holds a JWT's
+ * header and payload ("eyJ...".eyJ") somewhere inside.  Used to pass
+ * non-JWT passwords on (PAM_IGNORE); the caller unwraps the input first
+ * (pb_jwt_unwrap()).
  */
 int pb_jwt_shaped(const char *tok, size_t len);
 
 /*
  * The token inside what was pasted, in *t and *tlen (a part of in, not a
  * copy): surrounding ASCII blanks trimmed, then an optional
- * "Authorization:" and an optional "Bearer " (any case), and one pair of
- * double quotes around the token or around the whole.  What is left goes
- * to pb_jwt_shaped(); input that is no token is handed on untouched by
- * the caller.
+ * "Authorization:" and an optional "Bearer " (ASCII, any case), and pairs
+ * of double or single quotes around the token, the scheme or the whole.
+ * What is left goes to pb_jwt_shaped(); input that is no token is handed
+ * on untouched by the caller.
  */
 void pb_jwt_unwrap(const char *in, size_t len, const char **t, size_t *tlen);
 

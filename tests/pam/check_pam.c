@@ -906,9 +906,31 @@ START_TEST(test_pam_stack_token_whitespace)
 	EXACT("alice", track(tu_asprintf("Authorization: Bearer %.40s!.e30.e30",
 	    t)), PAM_AUTH_ERR);
 	/*
+	 * Single quotes, as shells and curl lines use them, and quotes
+	 * inside the header line, are unwrapped the same way.
+	 */
+	AUTH("next", "alice", track(tu_asprintf("'%s'", t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("'Authorization: Bearer %s'",
+	    t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("Authorization: Bearer '%s'",
+	    t)), PAM_SUCCESS);
+	AUTH("next", "alice", track(tu_asprintf("Authorization: \"Bearer "
+	    "%s\"", t)), PAM_SUCCESS);
+	/*
+	 * A token inside something else (a whole curl option) is no
+	 * password either: refused, never handed on.
+	 */
+	AUTH("next", "alice", track(tu_asprintf("-H 'Authorization: Bearer "
+	    "%s'", t)), PAM_SUCCESS);
+	EXACT("alice", track(tu_asprintf("-H 'Authorization: Bearer %s'", t)),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice'");
+	/*
 	 * The rule is not "eyJ anywhere": passwords that hold it, or start
 	 * like a scheme, are handed on as they were typed.
 	 */
+	EXACT("alice", secret("x eyJhello.eyJ"), PAM_IGNORE);
+	EXACT("alice", secret("'quoted.pass'"), PAM_IGNORE);
 	EXACT("alice", secret("heyJude.1"), PAM_IGNORE);
 	EXACT("alice", secret("Bearer heyJude.1"), PAM_IGNORE);
 	EXACT("alice", secret("\"my eyJ.pass\""), PAM_IGNORE);
