@@ -315,45 +315,65 @@ json_len(const cJSON *k, size_t *len)
 }
 
 /*
+ * The retired key (after the fresh ones) retired longest ago by its mark;
+ * with nokid, among those without a kid only.  NULL when there is none.
+ */
+static cJSON *
+oldest_retired(cJSON *keys, int fresh, int nokid)
+{
+	const cJSON *at;
+	cJSON *k, *oldest = NULL;
+	double min = 0;
+	int i = 0;
+
+	cJSON_ArrayForEach(k, keys) {
+		if (i++ < fresh || (nokid && pb_json_get(k, "kid") != NULL))
+			continue;
+		at = pb_json_get(k, RETIRED);
+		if (oldest == NULL || (cJSON_IsNumber(at) &&
+		    at->valuedouble < min)) {
+			oldest = k;
+			min = cJSON_IsNumber(at) ? at->valuedouble : 0;
+		}
+	}
+	return oldest;
+}
+
+/*
  * The IdP's keys and the retired ones kept must fit what the module loads
  * (PB_JWKS_MAX_KEYS keys, PB_JWKS_MAX bytes), or the IdP's new keys would
- * never be written: drop retired keys, the longest retired first (by their
- * mark), until the set fits.  keys holds the IdP's fresh keys, then the
- * *kept retired ones; the IdP's own always stay (if they alone do not fit,
- * the load says so).  Returns how many went, or -1 when out of memory.
+ * never be written; and a token without kid is tried with at most
+ * PB_JWKS_NOKID_MAX keys, or it is refused, so kid-less keys must not pile
+ * up past that over rotations.  Drop retired keys, the longest retired
+ * first (by their mark), until the set fits.  keys holds the IdP's fresh
+ * keys, then the *kept retired ones; the IdP's own always stay (if they
+ * alone do not fit, the load says so).  Returns how many went, or -1 when
+ * out of memory.
  */
 static int
 fit_limits(cJSON *keys, int fresh, int *kept)
 {
-	const cJSON *at;
 	cJSON *k, *oldest;
-	size_t n = 0, bytes = sizeof("{\"keys\":[]}") - 1, len;
-	double min = 0;
-	int i, gone = 0;
+	size_t n = 0, nokid = 0, bytes = sizeof("{\"keys\":[]}") - 1, len;
+	int gone = 0, over;
 
 	/* Member and key order do not change the length. */
 	cJSON_ArrayForEach(k, keys) {
 		if (json_len(k, &len) == -1)
 			return -1;
 		bytes += len + (n++ > 0);
+		nokid += pb_json_get(k, "kid") == NULL;
 	}
-	while (*kept > 0 && (n > PB_JWKS_MAX_KEYS || bytes > PB_JWKS_MAX)) {
-		oldest = NULL;
-		i = 0;
-		cJSON_ArrayForEach(k, keys) {
-			if (i++ < fresh)
-				continue;
-			at = pb_json_get(k, RETIRED);
-			if (oldest == NULL || (cJSON_IsNumber(at) &&
-			    at->valuedouble < min)) {
-				oldest = k;
-				min = cJSON_IsNumber(at) ? at->valuedouble : 0;
-			}
-		}
+	while (*kept > 0) {
+		over = n > PB_JWKS_MAX_KEYS || bytes > PB_JWKS_MAX;
+		oldest = oldest_retired(keys, fresh, !over);
+		if (!over && (nokid <= PB_JWKS_NOKID_MAX || oldest == NULL))
+			break;
 		if (oldest == NULL || json_len(oldest, &len) == -1)
 			return -1;
 		bytes -= len + 1;
 		n--;
+		nokid -= pb_json_get(oldest, "kid") == NULL;
 		cJSON_Delete(cJSON_DetachItemViaPointer(keys, oldest));
 		(*kept)--;
 		gone++;
@@ -672,8 +692,9 @@ pb_net_fetch_jwks(int argc, char **argv)
 	if (gone > 0)
 		printf("%s: fetch-jwks: %d retired keys dropped before their "
 		    "time, the longest retired first: a set holds at most %d "
-		    "keys and %d bytes\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
-		    PB_JWKS_MAX);
+		    "keys and %d bytes, and a token without kid is tried with "
+		    "at most %d keys\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
+		    PB_JWKS_MAX, PB_JWKS_NOKID_MAX);
 	for (i = 0; i < o.ndrop; i++)
 		if ((hit & (1u << i)) == 0)
 			printf("%s: fetch-jwks: no retired key '%s' in %s; "

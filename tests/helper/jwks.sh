@@ -297,6 +297,28 @@ k=$(kids "$many")
 verdict "256 retired keys and a rotation: the oldest go, the IdP's in" \
     "exit $rc"
 
+# Keys without kid pile up over rotations, and a token without kid is tried
+# with 8 keys at most: past that the longest retired kid-less keys go.
+nkm=$tmp/lib/nokid-many.json
+node -e '
+const c = require("crypto"), now = Math.floor(Date.now() / 1000), keys = [];
+for (let i = 0; i < 10; i++) {
+	const k = c.generateKeyPairSync("ed25519").publicKey.export(
+	    { format: "jwk" });
+	k["x-pam-bearer-retired-at"] = now - 60 - i;
+	keys.push(k);
+}
+process.stdout.write(JSON.stringify({ keys }));' >"$nkm" || exit 99
+oldest_x=$(node -e 'const s = JSON.parse(require("fs").readFileSync(
+    process.argv[1])); process.stdout.write(s.keys[9].x)' "$nkm") || exit 99
+fault '{"endpoint":"jwks","mode":"nokid-jwks","count":1}'
+run "$bt" fetch-jwks --issuer "$iss" --output "$nkm" --keep-retired 1h
+sed 's/^/#   /' "$tmp/err"
+[ "$rc" -eq 0 ] && [ "$(grep -o '"kty"' "$nkm" | wc -l)" -eq 8 ] &&
+    grep -q "tried with at most 8 keys" "$tmp/out" &&
+    ! grep -qF "$oldest_x" "$nkm"
+verdict "kid-less keys: at most 8 kept, the longest retired go" "exit $rc"
+
 # The systemd units.
 if command -v systemd-analyze >/dev/null 2>&1 &&
     [ -n "${PB_HELPER_BUILD:-}" ] && [ -n "${PB_HELPER_SRC:-}" ]; then
