@@ -717,7 +717,7 @@ release_signals(const struct hold *h)
 
 /* Whether a held signal is pending that is not ignored. */
 static int
-stop_pending(void)
+stop_pending(const struct hold *h)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct sigaction sa;
@@ -726,8 +726,14 @@ stop_pending(void)
 
 	if (sigpending(&set) == -1)
 		return 0;
+	/*
+	 * A signal our caller had blocked already stays blocked after the
+	 * release, so it would end nothing: it must not cancel the refresh
+	 * either (it would, on every run, while it stays pending).
+	 */
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (sigismember(&set, sigs[i]) == 1 &&
+		    sigismember(&h->old, sigs[i]) != 1 &&
 		    sigaction(sigs[i], NULL, &sa) == 0 &&
 		    sa.sa_handler != SIG_IGN)
 			return 1;
@@ -743,7 +749,7 @@ refresh_check(void *arg, int sent)
 {
 	struct hold *h = arg;
 
-	if (!stop_pending())
+	if (!stop_pending(h))
 		return 0;
 	if (!sent)
 		return 1;
@@ -775,7 +781,8 @@ refresh_check(void *arg, int sent)
  */
 static int
 refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
-    struct pb_tokens *tok, int *rvp, int *rotatedp, struct pb_err *e)
+    const struct hold *h, struct pb_tokens *tok, int *rvp, int *rotatedp,
+    struct pb_err *e)
 {
 	struct pb_store_resv rv;
 	struct pb_oidc_meta meta;
@@ -809,7 +816,7 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 		*rvp = PB_EXIT_FAIL;
 		return r;
 	}
-	if (stop_pending()) {
+	if (stop_pending(h)) {
 		pb_store_resv_drop(&rv, &s->key);
 		return pb_err_set(e, PB_ERR_CANCELED, "interrupted");
 	}
@@ -876,7 +883,7 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	recover(s);
 	if ((rv = load_session(s, &st, &from_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
-	if (stop_pending()) {
+	if (stop_pending(&hold)) {
 		rv = PB_EXIT_FAIL;	/* nothing sent: ends at the release */
 		goto out;
 	}
@@ -890,7 +897,8 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	now = (int64_t)time(NULL);
 	s->http.check = refresh_check;
 	s->http.check_arg = &hold;
-	r = refresh_store(s, &st, from_file, now, &tok, &saved, &rotated, &e);
+	r = refresh_store(s, &st, from_file, now, &hold, &tok, &saved,
+	    &rotated, &e);
 	s->http.check = NULL;
 	s->http.check_arg = NULL;
 	release_signals(&hold);

@@ -1211,6 +1211,16 @@ sig_get 0.7 0.2
 verdict "SIG$sg while the answer is awaited: one line says why" "exit $rc"
 showerr
 refreshes "after the deferred signal the session refreshes" sig
+# A SIGHUP its caller had blocked (still pending across exec) ends
+# nothing at the release, so it must not cancel the refresh either.
+perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGHUP)) or die;
+    kill "HUP", $$; exec @ARGV or die' \
+    "$bt" get --profile sig --min-ttl 86400 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "a SIGHUP the caller blocked, pending: get still refreshes" \
+    "exit $rc"
+showerr
 
 # A session a SIGKILL left complete in the temp file is recovered.
 fresh
