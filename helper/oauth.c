@@ -593,8 +593,15 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	if (t->refresh.len > 0 &&
 	    !pb_cache_b64token(t->refresh.p, t->refresh.len)) {
 		pb_secret_clear(&t->refresh);
+		/*
+		 * Not kept: it would be stored and sent back.  The IdP may
+		 * have rotated the old one away meanwhile, so say that the
+		 * session may be over rather than promise a retry.
+		 */
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent a "
-		    "refresh_token that is not an RFC 6750 b64token: refused");
+		    "refresh_token that is not an RFC 6750 b64token: refused; "
+		    "if the IdP rotated the old one away, the next try fails "
+		    "and you must log in again");
 	}
 	if ((s = pb_json_get_string(doc, "access_token")) == NULL || *s == '\0')
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent no "
