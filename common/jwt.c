@@ -376,7 +376,11 @@ embedded_token(const char *s, size_t len)
 		if (r - q >= 11 && end - r >= 4 && r[0] == '.' &&
 		    memcmp(r + 1, "eyJ", 3) == 0)
 			return 1;
-		p = q + 3;
+		/*
+		 * An "eyJ" inside [q, r) ends its run at the same r, with
+		 * the same verdict: go on from r, so the scan stays linear.
+		 */
+		p = r;
 	}
 	return 0;
 }

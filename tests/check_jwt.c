@@ -2158,6 +2158,11 @@ START_TEST(test_jwt_shaped_yes)
 	    1);
 	ck_assert_int_eq(pb_jwt_shaped("eyJhbGc.x y!", 12), 1);
 	ck_assert_int_eq(pb_jwt_shaped("eyJhbGciOiJIUzI1NiJ9", 20), 0);
+	/* A header and a payload inside something else: a token. */
+	t = fmt("-H 'Authorization: Bearer %s'", tok("ES256", NULL, NULL));
+	ck_assert_int_eq(pb_jwt_shaped(t, strlen(t)), 1);
+	ck_assert_int_eq(pb_jwt_shaped("log: eyJeyJhbGciOiJIUzI1NiJ9.eyJ", 32),
+	    1);
 }
 END_TEST
 
@@ -2183,6 +2188,9 @@ START_TEST(test_jwt_shaped_no)
 		"e3.e30.e30",		/* header does not decode */
 		"p@ss.w0rd.here",
 		"\xc3\xa9t\xc3\xa9.e30.e30",
+		"heyJude.1",		/* "eyJ" inside, no header.payload */
+		"x eyJhello.eyJ",	/* too short for a header */
+		"x eyJeyJeyJeyJ eyJ.eyJ",
 	};
 	char *t = tok("ES256", NULL, NULL);
 	size_t i;
