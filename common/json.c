@@ -67,42 +67,56 @@ hex4(struct scan *s, unsigned *out)
 	return 0;
 }
 
-/* One UTF-8 sequence (RFC 3629): no overlongs, surrogates or > U+10FFFF. */
+size_t
+pb_utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (p[0] < 0x80) {
+		len = 1;
+		c = p[0];
+	} else {
+		if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+			len = 2;
+			c = p[0] & 0x1f;
+			min = 0x80;
+		} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+			len = 3;
+			c = p[0] & 0x0f;
+			min = 0x800;
+		} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+			len = 4;
+			c = p[0] & 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		if (n < len)
+			return 0;
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+	}
+	if (cp != NULL)
+		*cp = c;
+	return len;
+}
+
+/* One UTF-8 sequence (pb_utf8_next()). */
 static int
 utf8(struct scan *s)
 {
-	const unsigned char *p = s->p;
-	unsigned c = *p, cp, min;
-	int n, i;
+	size_t n = pb_utf8_next(s->p, (size_t)(s->end - s->p), NULL);
 
-	if (c < 0x80) {
-		s->p++;
-		return 0;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 1;
-		cp = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 2;
-		cp = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 3;
-		cp = c & 0x07;
-		min = 0x10000;
-	} else
+	if (n == 0)
 		return fail(s, "invalid UTF-8");
-	if (s->end - p <= n)
-		return fail(s, "truncated UTF-8");
-	for (i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return fail(s, "invalid UTF-8");
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return fail(s, "invalid UTF-8");
-	s->p = p + n + 1;
+	s->p += n;
 	return 0;
 }
 

@@ -51,6 +51,14 @@ const cJSON *pb_json_get(const cJSON *obj, const char *name);
  */
 int pb_json_cmp_names(const void *a, const void *b);
 
+/*
+ * The UTF-8 sequence at p, n bytes available (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF): its length (1 to 4), with the
+ * code point in *cp when cp is not NULL; 0 when it is not one or is cut
+ * short.  The one UTF-8 decoder of the project.
+ */
+size_t pb_utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
+
 /* The member's string value, or NULL when absent or not a string. */
 const char *pb_json_get_string(const cJSON *obj, const char *name);
 

@@ -10,44 +10,8 @@
 #include "conf.h"
 #include "err.h"
 #include "file.h"
+#include "json.h"
 #include "usermap.h"
-
-/*
- * The length of the UTF-8 sequence at p (n bytes left), or 0 when it is
- * not one (RFC 3629: no overlong forms, no surrogates, nothing past
- * U+10FFFF).
- */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;	/* overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* past U+10FFFF */
-	} else
-		return 0;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
 
 /*
  * A NUL byte would end the line early for the string compares and so
@@ -72,7 +36,7 @@ check_text(const char *buf, size_t len, const char *path, struct pb_err *e)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: NUL byte "
 			    "in line (is this a text file?)",
 			    pb_log_path(path, sp, sizeof(sp)), lineno);
-		if ((n = utf8_len(p + i, len - i)) == 0)
+		if ((n = pb_utf8_next(p + i, len - i, NULL)) == 0)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s:%zu: invalid "
 			    "UTF-8 in line (save the file as UTF-8)",
 			    pb_log_path(path, sp, sizeof(sp)), lineno);
@@ -266,7 +230,6 @@ pb_denylist_check(const char *path, const char *jti, const char *sub,
 	return r;
 }
 
-/* The uid of a local user: PB_OK, PB_ERR_USER (none), PB_ERR_IO, NOMEM. */
 /*
  * The uid of local user name: PB_OK with *found set or cleared (no such
  * user), PB_ERR_IO when the user database cannot be read, PB_ERR_NOMEM.

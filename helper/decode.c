@@ -210,39 +210,6 @@ cp_unsafe(uint32_t c)
 }
 
 /*
- * The UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF): its length, with the code point in *cp, or 0.
- */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	uint32_t c, min;
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0)
-		n = 2, c = s[0] & 0x1f, min = 0x80;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3, c = s[0] & 0x0f, min = 0x800;
-	else if ((s[0] & 0xf8) == 0xf0)
-		n = 4, c = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/*
  * Write cJSON_Print() output with every code point of unsafe_cp as a JSON
  * escape, \uXXXX, or a UTF-16 surrogate pair \uD8xx\uDCxx above U+FFFF,
  * so that the output stays JSON; a byte that is not UTF-8 becomes \ufffd
@@ -254,11 +221,12 @@ static void
 put_safe(const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
+	const unsigned char *end = s + strlen(text);
 	uint32_t c;
 	size_t n;
 
-	while (*s != '\0') {
-		if ((n = utf8_next(s, &c)) == 0) {
+	while (s < end) {
+		if ((n = pb_utf8_next(s, (size_t)(end - s), &c)) == 0) {
 			fputs("\\ufffd", stdout);
 			s++;
 			continue;
