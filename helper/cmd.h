@@ -93,7 +93,7 @@ void pb_log_conf(void *ctx, int prio, const char *msg);
 /*
  * Write tok and a newline to stdout, flushed: the whole output of "get";
  * with header, as the line "Authorization: Bearer TOKEN" (get --header),
- * refused when tok holds a byte outside visible ASCII.  PB_EXIT_OK, or
+ * refused when tok is not an RFC 6750 b64token.  PB_EXIT_OK, or
  * PB_EXIT_FAIL after a message naming no token byte (EPIPE, a full disk).
  */
 struct pb_secret;
