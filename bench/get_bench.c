@@ -34,9 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "hconf.h"
-#include "pdir.h"
+#include "token_cache.h"
+#include "profile.h"
+#include "privdir.h"
 
 extern char **environ;
 
@@ -137,9 +137,9 @@ setup(char *tmp)
 {
 	static char token[] = "eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl";
 	char p[512];
-	struct pb_hopts o;
-	struct pb_hconf c;
-	struct pb_pdir d = { NULL, -1 };
+	struct pb_options o;
+	struct pb_profile c;
+	struct pb_privdir d = { NULL, -1 };
 	struct pb_cached t;
 	struct pb_err e;
 	FILE *f;
@@ -166,7 +166,7 @@ setup(char *tmp)
 	(void)unsetenv("BEARER_TOKEN_PROFILE");
 	memset(&o, 0, sizeof(o));
 	pb_err_clear(&e);
-	if (pb_hconf_load(&c, &o, &e) != PB_OK) {
+	if (pb_profile_load(&c, &o, &e) != PB_OK) {
 		fprintf(stderr, "get_bench: %s\n", pb_err_msg(&e));
 		return -1;
 	}
@@ -175,12 +175,12 @@ setup(char *tmp)
 	t.token.len = strlen(token);
 	t.obtained_at = (int64_t)time(NULL);
 	t.expires_at = t.obtained_at + 3600;
-	r = pb_pdir_open(&d, p, 1, &e) == PB_OK &&
-	    pb_cache_write(&d, &c, &t, &e) == PB_OK ? 0 : -1;
+	r = pb_privdir_open(&d, p, 1, &e) == PB_OK &&
+	    pb_token_cache_write(&d, &c, &t, &e) == PB_OK ? 0 : -1;
 	if (r == -1)
 		fprintf(stderr, "get_bench: %s\n", pb_err_msg(&e));
-	pb_pdir_close(&d);
-	pb_hconf_clear(&c);
+	pb_privdir_close(&d);
+	pb_profile_clear(&c);
 	return r;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the askpass prompt parser (helper/integ.c's
+ * libFuzzer target: the askpass prompt parser (helper/net/integ.c's
  * module_prompt()), which decides from the prompt ssh hands to
  * SSH_ASKPASS whether pam_bearer asks for its token, and from which byte.
  * The prompt comes from the SSH server: untrusted.
@@ -16,7 +16,7 @@
  *     an offset and a "(user@host) " prefix taken from the input: each is
  *     recognised, with that offset.
  */
-#include "../../helper/integ.c"
+#include "../../helper/net/integ.c"
 
 #include <inttypes.h>
 

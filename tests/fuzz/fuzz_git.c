@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: git's credential input (helper/integ.c's git_read()),
+ * libFuzzer target: git's credential input (helper/net/integ.c's git_read()),
  * what "bearer-token git-credential" reads on stdin: "key=value" lines up
  * to a blank line or the end.
  *
@@ -13,7 +13,7 @@
  * break in the user name or the password), and nothing is left set on
  * failure.
  */
-#include "../../helper/integ.c"
+#include "../../helper/net/integ.c"
 
 #include <sys/mman.h>
 

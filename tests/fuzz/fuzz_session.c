@@ -14,7 +14,7 @@
  * and a parsed session is built again and parses back to the same
  * session.
  */
-#include "../../helper/session.c"
+#include "../../helper/net/session.c"
 
 #include <stdint.h>
 

@@ -34,7 +34,7 @@ put() {
 	printf "$@" >"$tmp/out/$t/$n"
 }
 
-targets="jwks conf usermap denylist conv hconf cache session oauth git askpass"
+targets="jwks conf usermap denylist conv profile cache session oauth git askpass"
 for t in $targets; do
 	mkdir -p "$tmp/out/$t"
 done
@@ -143,16 +143,16 @@ put conv nul '0ab\000c\\\nd'
 put conv ssh-cut '0%01023d\n%s' 7 "$tok"
 put conv many '0%s' "$(i=0; while [ $i -lt 20 ]; do printf 'a\\\n'; i=$((i + 1)); done)"
 
-# --- hconf: PROFILE, newline, the file --------------------------------------
-put hconf default '\nissuer = https://idp.example/realms/r\nclient_id = pam-bearer\n'
-put hconf profiles 'work\n# defaults\nscope = openid offline_access\n[profile work]\nissuer = https://idp.example\nclient_id = c\naudience = ssh\nresource = https://api.example/\nstore = file\nca_file = /etc/ssl/ca.pem\ntimeout = 20\n[profile home]\nissuer = http://127.0.0.1:8080\nclient_id = h\n'
-put hconf secret 'c\n[profile c]\nissuer = https://i\nclient_id = c\nclient_secret = s3cr3t\nclient_auth = client_secret_post\n'
-put hconf bad 'x\n[profile x\n[profile]\n[profile x]\nissuer\nstore = keyring\ntimeout = 0\ntimeout = 301\nclient_auth = none\nunknown = 1\n'
-put hconf missing-section 'nope\n[profile other]\nissuer = https://i\nclient_id = c\n'
-put hconf bad-profile '.hidden\nissuer = https://i\nclient_id = c\n'
-put hconf crlf 'p\r\n[profile p]\r\nissuer = https://i\r\nclient_id = c\r\n'
-put hconf nul '\nissuer = https://i\000\nclient_id = c\n'
-put hconf quotes '\nissuer = "https://i"\nclient_id = c d\nscope = "a b"\n'
+# --- profile: PROFILE, newline, the file --------------------------------------
+put profile default '\nissuer = https://idp.example/realms/r\nclient_id = pam-bearer\n'
+put profile profiles 'work\n# defaults\nscope = openid offline_access\n[profile work]\nissuer = https://idp.example\nclient_id = c\naudience = ssh\nresource = https://api.example/\nstore = file\nca_file = /etc/ssl/ca.pem\ntimeout = 20\n[profile home]\nissuer = http://127.0.0.1:8080\nclient_id = h\n'
+put profile secret 'c\n[profile c]\nissuer = https://i\nclient_id = c\nclient_secret = s3cr3t\nclient_auth = client_secret_post\n'
+put profile bad 'x\n[profile x\n[profile]\n[profile x]\nissuer\nstore = keyring\ntimeout = 0\ntimeout = 301\nclient_auth = none\nunknown = 1\n'
+put profile missing-section 'nope\n[profile other]\nissuer = https://i\nclient_id = c\n'
+put profile bad-profile '.hidden\nissuer = https://i\nclient_id = c\n'
+put profile crlf 'p\r\n[profile p]\r\nissuer = https://i\r\nclient_id = c\r\n'
+put profile nul '\nissuer = https://i\000\nclient_id = c\n'
+put profile quotes '\nissuer = "https://i"\nclient_id = c d\nscope = "a b"\n'
 
 # --- cache: the file (profile default, issuer, client_id, scope, audience) --
 cache_head='bearer-token-cache 1\nissuer=https://idp.example/realms/r\nclient_id=pam-bearer\nscope=openid offline_access\naudience=ssh\n'

@@ -22,8 +22,8 @@
 #   usermap   usermap_file (pb_usermap_lookup)
 #   denylist  denylist_file (pb_denylist_check)
 #   conv      the token read from the PAM conversation (pb_conv_token)
-#   hconf     the helper's INI config (pb_hconf_load)
-#   cache     the access token cache file (pb_cache_read)
+#   profile   the helper's INI config (pb_profile_load)
+#   cache     the access token cache file (pb_token_cache_read)
 #   session   the stored session JSON (session.c's stored_parse)
 #   oauth     discovery, device authorization, token and error answers
 #   git       git's credential input (integ.c's git_read)
@@ -55,7 +55,7 @@ max_len() {
 	case $1 in
 	verify|jwks) echo 20000 ;;
 	conf) echo 2048 ;;
-	hconf|usermap|denylist|cache) echo 8192 ;;
+	profile|usermap|denylist|cache) echo 8192 ;;
 	oauth|session) echo 8192 ;;
 	*) echo 4096 ;;
 	esac

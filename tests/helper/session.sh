@@ -191,7 +191,7 @@ is_jwt() {
 	    grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$1"
 }
 # cached PROFILE: the profile's access token cache in the runtime directory
-# (any PROFILE.* but the lock; helper/cache.c names it), one per line.
+# (any PROFILE.* but the lock; helper/cli/token_cache.c names it), one per line.
 cached() {
 	for cf in "$cache/$1".*; do
 		case $cf in

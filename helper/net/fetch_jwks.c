@@ -25,18 +25,18 @@
 
 #include <cjson/cJSON.h>
 
-#include "cmd.h"
+#include "commands.h"
 #include "conf.h"
 #include "err.h"
 #include "file.h"
-#include "hconf.h"
+#include "profile.h"
 #include "http.h"
 #include "json.h"
 #include "jwk.h"
 #include "jwkset.h"
 #include "net.h"
 #include "oauth.h"
-#include "pdir.h"
+#include "privdir.h"
 
 #define RETIRED		"x-pam-bearer-retired-at"	/* our JWK member */
 #define KEEP_DEFAULT	(24 * 3600)
@@ -121,7 +121,7 @@ fetch_args(int argc, char **argv, struct fopts *o)
 			errno = 0;
 			o->timeout = strtol(v, &end, 10);
 			if (errno != 0 || *end != '\0' || o->timeout < 1 ||
-			    o->timeout > PB_HCONF_TIMEOUT_MAX)
+			    o->timeout > PB_PROFILE_TIMEOUT_MAX)
 				goto bad;
 		} else
 			goto bad;
@@ -580,7 +580,7 @@ static int
 store(const char *path, const char *sp, const char *text, cJSON *old,
     int fresh, int kept)
 {
-	struct pb_pdir d = { NULL, -1 };
+	struct pb_privdir d = { NULL, -1 };
 	struct pb_err e;
 	char *dir = NULL, *name = NULL, *oldtext = NULL, *real = NULL;
 	int rv;
@@ -593,7 +593,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 		rv = PB_EXIT_USAGE;
 		goto out;
 	}
-	if (pb_pdir_open(&d, dir, PB_PDIR_PUBLIC, &e) != PB_OK) {
+	if (pb_privdir_open(&d, dir, PB_PRIVDIR_PUBLIC, &e) != PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		rv = PB_EXIT_FAIL;
@@ -606,7 +606,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 		goto out;
 	}
 	if (oldtext != NULL && strcmp(oldtext, text) == 0) {
-		if (pb_pdir_touch(&d, name, &e) != PB_OK) {
+		if (pb_privdir_touch(&d, name, &e) != PB_OK) {
 			fprintf(stderr, "%s: fetch-jwks: cannot record the "
 			    "sync: %s\n", PB_PROG, pb_err_msg(&e));
 			rv = PB_EXIT_FAIL;
@@ -617,7 +617,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 		rv = PB_EXIT_OK;
 		goto out;
 	}
-	if (pb_pdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
+	if (pb_privdir_write_mode(&d, name, text, strlen(text), 0644, &e) !=
 	    PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: %s\n", PB_PROG,
 		    pb_err_msg(&e));
@@ -628,7 +628,7 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 	    fresh, kept);
 	rv = PB_EXIT_OK;
  out:
-	pb_pdir_close(&d);
+	pb_privdir_close(&d);
 	free(dir);
 	free(name);
 	free(real);

@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "cmd.h"
+#include "token_cache.h"
+#include "commands.h"
 #include "err.h"
-#include "hconf.h"
-#include "jbuf.h"
+#include "profile.h"
+#include "json_writer.h"
 #include "net.h"
 #include "secmem.h"
 
@@ -41,9 +41,9 @@ pb_net_kubectl(int argc, char **argv)
 	static const char v1[] = "client.authentication.k8s.io/v1";
 	static const char v1beta1[] = "client.authentication.k8s.io/v1beta1";
 	char ts[32], head[160];
-	struct pb_hopts o;
+	struct pb_options o;
 	struct pb_cached t;
-	struct pb_jbuf b;
+	struct pb_json_writer b;
 	struct pb_secret doc = { NULL, 0 };
 	const char *info, *api = v1;
 	long min_ttl;
@@ -58,14 +58,14 @@ pb_net_kubectl(int argc, char **argv)
 	if ((rv = pb_net_token(&o, min_ttl, &t)) != PB_EXIT_OK)
 		return rv;
 	memset(&b, 0, sizeof(b));
-	pb_jbuf_begin(&b);
-	pb_jbuf_secret(&b, "token", &t.token);
+	pb_json_writer_begin(&b);
+	pb_json_writer_secret(&b, "token", &t.token);
 	if (t.expires_at > 0) {
 		(void)pb_fmt_time(t.expires_at, PB_TIME_RFC3339, ts,
 		    sizeof(ts));
-		pb_jbuf_str(&b, "expirationTimestamp", ts);
+		pb_json_writer_str(&b, "expirationTimestamp", ts);
 	}
-	if (pb_jbuf_end(&b, &doc) != PB_OK) {
+	if (pb_json_writer_end(&b, &doc) != PB_OK) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		rv = PB_EXIT_FAIL;
 		goto out;
@@ -81,7 +81,7 @@ pb_net_kubectl(int argc, char **argv)
 	}
  out:
 	pb_secret_clear(&doc);
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	return rv;
 }
 
@@ -166,7 +166,7 @@ git_read(struct gitreq *g)
 
 /* Answer "get": the token as git's protocol has it. */
 static int
-git_get(const struct gitreq *g, const struct pb_hopts *o, long min_ttl)
+git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
 {
 	char line[160];
 	struct pb_cached t;
@@ -201,7 +201,7 @@ git_get(const struct gitreq *g, const struct pb_hopts *o, long min_ttl)
 	if (rv != PB_EXIT_OK)
 		fprintf(stderr, "%s: cannot write: %s\n", PB_PROG,
 		    strerror(errno));
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	return rv;
 }
 
@@ -213,7 +213,7 @@ git_get(const struct gitreq *g, const struct pb_hopts *o, long min_ttl)
 int
 pb_net_git_credential(int argc, char **argv)
 {
-	struct pb_hopts o;
+	struct pb_options o;
 	struct gitreq g;
 	const char *opname;
 	long min_ttl;
@@ -324,7 +324,7 @@ ask_other(const char *prompt)
 int
 pb_net_askpass(int argc, char **argv)
 {
-	struct pb_hopts o;
+	struct pb_options o;
 	struct pb_cached t;
 	size_t off = 0, n;
 	int kind, rv;
@@ -347,7 +347,7 @@ pb_net_askpass(int argc, char **argv)
 		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
 		    "of a %zu-byte token (did the token change between the "
 		    "prompts?)\n", PB_PROG, off, t.token.len);
-		pb_cached_clear(&t);
+		pb_token_cache_clear(&t);
 		return PB_EXIT_FAIL;
 	}
 	n = t.token.len - off;
@@ -361,7 +361,7 @@ pb_net_askpass(int argc, char **argv)
 		    strerror(errno));
 		rv = PB_EXIT_FAIL;
 	}
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	return rv;
 }
 

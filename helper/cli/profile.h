@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef PB_HCONF_H
-#define PB_HCONF_H
+#ifndef PB_PROFILE_H
+#define PB_PROFILE_H
 
 #include "err.h"
 #include "secmem.h"
-#include "store.h"
+
+/* The profile's store key (DESIGN.md section 3, Storage). */
+#define PB_STORE_PROFILE_MAX	64		/* longest profile name */
+
+enum pb_store_kind {
+	PB_STORE_AUTO,			/* Secret Service, else the file */
+	PB_STORE_SECRET_SERVICE,	/* the Secret Service or fail */
+	PB_STORE_FILE			/* the file, quietly */
+};
 
 /*
  * The helper's configuration (DESIGN.md section 3, Config):
@@ -16,17 +24,17 @@
  * shows it), which must then be unreadable by others.
  */
 
-#define PB_HCONF_MAX_FILE	(64 * 1024)
-#define PB_HCONF_SCOPE		"openid offline_access"
-#define PB_HCONF_TIMEOUT_MAX	300	/* seconds, the timeout key */
+#define PB_PROFILE_MAX_FILE	(64 * 1024)
+#define PB_PROFILE_SCOPE		"openid offline_access"
+#define PB_PROFILE_TIMEOUT_MAX	300	/* seconds, the timeout key */
 
-enum pb_hconf_auth {
-	PB_HCONF_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
-	PB_HCONF_AUTH_POST		/* client_secret_post */
+enum pb_profile_auth {
+	PB_PROFILE_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
+	PB_PROFILE_AUTH_POST		/* client_secret_post */
 };
 
 /* The command-line options every session command takes; borrowed argv. */
-struct pb_hopts {
+struct pb_options {
 	const char	*profile;
 	const char	*config;
 	const char	*issuer;
@@ -40,7 +48,7 @@ struct pb_hopts {
 };
 
 /* The usage text of those options, for --help. */
-#define PB_HOPTS_HELP \
+#define PB_OPTIONS_HELP \
 	"  --profile NAME    the profile (default: $BEARER_TOKEN_PROFILE,\n" \
 	"                    else \"default\")\n" \
 	"  --config FILE     the configuration file (default:\n" \
@@ -51,13 +59,13 @@ struct pb_hopts {
 	"                    override the profile's keys\n"
 
 /* A profile, resolved.  Strings are malloc()ed; NULL when not set. */
-struct pb_hconf {
+struct pb_profile {
 	char			*path;		/* file read; NULL: none */
 	char			*profile;
 	char			*issuer;
 	char			*client_id;
 	struct pb_secret	 client_secret;	/* empty: public client */
-	enum pb_hconf_auth	 client_auth;
+	enum pb_profile_auth	 client_auth;
 	char			*scope;		/* never NULL after load */
 	char			*audience;
 	char			*resource;
@@ -67,26 +75,26 @@ struct pb_hconf {
 };
 
 /*
- * If argv[*i] is one of the options of struct pb_hopts ("--opt VALUE" or
+ * If argv[*i] is one of the options of struct pb_options ("--opt VALUE" or
  * "--opt=VALUE"), record it in *o, advance *i past it and return 1.  Return
  * 0 when it is not one; -1 (message on stderr) when its value is missing.
  */
-int pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i);
+int pb_options_take(struct pb_options *o, int argc, char **argv, int *i);
 
 /*
  * Resolve the profile: the file (o->config, else the default path, which
  * may be missing), then the options.  Checks every value; issuer and
  * client_id must be set.  Returns PB_OK; PB_ERR_CONFIG (file:line and what
  * to fix in *e); PB_ERR_IO for a file that cannot be read or is writable
- * by others; PB_ERR_NOMEM.  Release with pb_hconf_clear() in every case.
+ * by others; PB_ERR_NOMEM.  Release with pb_profile_clear() in every case.
  */
-int pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
+int pb_profile_load(struct pb_profile *c, const struct pb_options *o,
     struct pb_err *e) PB_WUR;
 
 /* Free and wipe *c; NULL-safe. */
-void pb_hconf_clear(struct pb_hconf *c);
+void pb_profile_clear(struct pb_profile *c);
 
 /* The store kind's name: "auto", "secret-service" or "file". */
-const char *pb_hconf_store_name(enum pb_store_kind k);
+const char *pb_profile_store_name(enum pb_store_kind k);
 
-#endif /* PB_HCONF_H */
+#endif /* PB_PROFILE_H */

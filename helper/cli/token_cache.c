@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The access token cache in the runtime directory (see cache.h). */
+/* The access token cache in the runtime directory (see token_cache.h). */
 #include "config.h"
 
 #include <stdint.h>
@@ -7,22 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
+#include "token_cache.h"
 
 void
-pb_cache_name(const char *profile, char *buf, size_t bufsz)
+pb_token_cache_name(const char *profile, char *buf, size_t bufsz)
 {
 	(void)snprintf(buf, bufsz, "%s.cache", profile);
 }
 
 void
-pb_cache_lock_name(const char *profile, char *buf, size_t bufsz)
+pb_token_cache_lock_name(const char *profile, char *buf, size_t bufsz)
 {
 	(void)snprintf(buf, bufsz, "%s.lock", profile);
 }
 
 int
-pb_cache_b64token(const char *p, size_t len)
+pb_token_cache_b64token(const char *p, size_t len)
 {
 	size_t i = 0, n;
 	unsigned char c;
@@ -45,7 +45,7 @@ pb_cache_b64token(const char *p, size_t len)
 }
 
 void
-pb_cached_clear(struct pb_cached *t)
+pb_token_cache_clear(struct pb_cached *t)
 {
 	if (t == NULL)
 		return;
@@ -55,14 +55,14 @@ pb_cached_clear(struct pb_cached *t)
 }
 
 int
-pb_cached_fresh(const struct pb_cached *t, int64_t now, long min_ttl)
+pb_token_cache_fresh(const struct pb_cached *t, int64_t now, long min_ttl)
 {
 	int64_t want = min_ttl;
 
 	if (t->token.len == 0)
 		return 0;
 	if (min_ttl < 0) {
-		want = PB_CACHE_MIN_TTL;
+		want = PB_TOKEN_CACHE_MIN_TTL;
 		if (t->expires_at > t->obtained_at &&
 		    (t->expires_at - t->obtained_at) / 2 < want)
 			want = (t->expires_at - t->obtained_at) / 2;
@@ -74,8 +74,8 @@ pb_cached_fresh(const struct pb_cached *t, int64_t now, long min_ttl)
  * The file holds "key=value" lines, the first one "bearer-token-cache 1".
  * Not JSON: the front binary, which reads it on every cached get, then
  * needs no JSON parser and no cJSON to load (a measurable part of a 2 ms
- * budget).  Values are printable ASCII (hconf.c checks the settings, and
- * pb_cache_write() the token), so a line ends only at '\n'.
+ * budget).  Values are printable ASCII (profile.c checks the settings, and
+ * pb_token_cache_write() the token), so a line ends only at '\n'.
  */
 #define MAGIC	"bearer-token-cache 1\n"
 
@@ -85,7 +85,7 @@ static const char *const bound[] = {
 
 /* The settings a cached token is bound to, in bound[]'s order. */
 static const char *
-bound_value(const struct pb_hconf *c, size_t i)
+bound_value(const struct pb_profile *c, size_t i)
 {
 	const char *const v[] = {
 		c->issuer, c->client_id, c->scope, c->audience, c->resource
@@ -112,7 +112,7 @@ parse_time(const char *p, size_t len)
 }
 
 int
-pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
+pb_token_cache_read(const struct pb_privdir *d, const struct pb_profile *c,
     struct pb_cached *t, struct pb_err *e)
 {
 	char name[PB_STORE_PROFILE_MAX + 8], sp[PB_PATH_BUFSZ];
@@ -123,8 +123,9 @@ pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
 	int64_t te = -1, tg = -1;
 	int r, other = 0;
 
-	pb_cache_name(c->profile, name, sizeof(name));
-	if ((r = pb_pdir_read(d, name, PB_CACHE_MAX, &buf, e)) != PB_OK)
+	pb_token_cache_name(c->profile, name, sizeof(name));
+	if ((r = pb_privdir_read(d, name, PB_TOKEN_CACHE_MAX, &buf, e)) !=
+	    PB_OK)
 		return r;
 	end = buf.p + buf.len;
 	if (buf.len < sizeof(MAGIC) - 1 ||
@@ -158,7 +159,7 @@ pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
 				other = 1;
 		}
 	}
-	if (tok == NULL || !pb_cache_b64token(tok, toklen) || te < 0 ||
+	if (tok == NULL || !pb_token_cache_b64token(tok, toklen) || te < 0 ||
 	    tg < 0)
 		goto damaged;
 	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
@@ -200,7 +201,7 @@ put_line(char **p, const char *key, const char *v, size_t vlen)
 }
 
 int
-pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
+pb_token_cache_write(const struct pb_privdir *d, const struct pb_profile *c,
     const struct pb_cached *t, struct pb_err *e)
 {
 	char name[PB_STORE_PROFILE_MAX + 8], num[2][24];
@@ -208,10 +209,10 @@ pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
 	size_t len, i;
 	int r;
 
-	if (!pb_cache_b64token(t->token.p, t->token.len))
+	if (!pb_token_cache_b64token(t->token.p, t->token.len))
 		return pb_err_set(e, PB_ERR_FORMAT, "the access token is not "
 		    "an RFC 6750 b64token: not cached");
-	if (t->token.len > PB_CACHE_MAX / 2)
+	if (t->token.len > PB_TOKEN_CACHE_MAX / 2)
 		return pb_err_set(e, PB_ERR_FORMAT, "the access token is too "
 		    "long to cache");
 	(void)snprintf(num[0], sizeof(num[0]), "%lld",
@@ -236,18 +237,18 @@ pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
 	put_line(&p, "expires_at", num[0], strlen(num[0]));
 	put_line(&p, "obtained_at", num[1], strlen(num[1]));
 	put_line(&p, "access_token", t->token.p, t->token.len);
-	pb_cache_name(c->profile, name, sizeof(name));
-	r = pb_pdir_write(d, name, doc, (size_t)(p - doc), e);
+	pb_token_cache_name(c->profile, name, sizeof(name));
+	r = pb_privdir_write(d, name, doc, (size_t)(p - doc), e);
 	pb_freezero(doc, len);
 	return r;
 }
 
 int
-pb_cache_remove(const struct pb_pdir *d, const struct pb_hconf *c,
+pb_token_cache_remove(const struct pb_privdir *d, const struct pb_profile *c,
     struct pb_err *e)
 {
 	char name[PB_STORE_PROFILE_MAX + 8];
 
-	pb_cache_name(c->profile, name, sizeof(name));
-	return pb_pdir_remove(d, name, e);
+	pb_token_cache_name(c->profile, name, sizeof(name));
+	return pb_privdir_remove(d, name, e);
 }

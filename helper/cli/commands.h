@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef PB_CMD_H
-#define PB_CMD_H
+#ifndef PB_COMMANDS_H
+#define PB_COMMANDS_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 /*
- * The bearer-token command table (DESIGN.md section 3).  cmdtab.c holds one
+ * The bearer-token command table (DESIGN.md section 3).  commands.c holds one
  * struct pb_cmd per implemented command, with its help; a new command is
- * one entry there and one in net.c's table of run functions (the front
+ * one entry there and one in net/main.c's table of run functions (the front
  * runs only the cached get itself).  Only commands that exist are listed:
  * no stubs.
  */
@@ -31,7 +31,7 @@ struct pb_cmd {
 	const char	*help;		/* lines after the usage line */
 };
 
-/* cmdtab.c: the table, in the order of --help. */
+/* commands.c: the table, in the order of --help. */
 extern const struct pb_cmd pb_cmds[];
 extern const size_t pb_ncmds;
 
@@ -55,9 +55,9 @@ int pb_cmd_decode(int argc, char **argv);
 int pb_cmd_verify(int argc, char **argv);
 
 /*
- * front.c: "get" answers from the access token cache when it can and
- * otherwise, like every networked command, executes bearer-token-net
- * with the same arguments (pb_cmd_net).
+ * front/ (cached_get.c, ssh.c, handover.c): "get" answers from the access
+ * token cache when it can and otherwise, like every networked command,
+ * executes bearer-token-net with the same arguments (pb_cmd_net).
  */
 int pb_cmd_get(int argc, char **argv);
 int pb_cmd_ssh(int argc, char **argv);
@@ -68,14 +68,14 @@ int pb_cmd_net_as(const char *cmd, int argc, char **argv);
 
 /*
  * The options of a command (argv[0] is its name): the profile's (struct
- * pb_hopts), --min-ttl SECONDS when min_ttl is not NULL (-1 when absent),
+ * pb_options), --min-ttl SECONDS when min_ttl is not NULL (-1 when absent),
  * and the flags named in the NULL-terminated flags (may be NULL), set[k]
  * becoming 1 for each given.  Every command parses through here, in the
  * front and in bearer-token-net alike.  Returns PB_EXIT_OK, or
  * PB_EXIT_USAGE after a message on stderr.
  */
-struct pb_hopts;
-int pb_cmd_args(int argc, char **argv, struct pb_hopts *o, long *min_ttl,
+struct pb_options;
+int pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set);
 
 /*
@@ -99,4 +99,4 @@ void pb_log_conf(void *ctx, int prio, const char *msg);
 struct pb_secret;
 int pb_print_token(const struct pb_secret *tok, int header);
 
-#endif /* PB_CMD_H */
+#endif /* PB_COMMANDS_H */

@@ -17,7 +17,7 @@
 #include <libsecret/secret.h>
 
 #include "err.h"
-#include "pdir.h"
+#include "privdir.h"
 #include "secmem.h"
 #include "store.h"
 
@@ -342,16 +342,16 @@ ss_delete(const struct pb_store_key *key, int *absentp, struct pb_err *e)
 
 /* The state directory, opened (and made when create is set). */
 static int
-state_open(struct pb_pdir *d, int create, struct pb_err *e)
+state_open(struct pb_privdir *d, int create, struct pb_err *e)
 {
 	char *path = NULL;
 	int r;
 
 	d->path = NULL;
 	d->fd = -1;
-	if ((r = pb_pdir_state_path(&path, e)) != PB_OK)
+	if ((r = pb_privdir_state_path(&path, e)) != PB_OK)
 		return r;
-	r = pb_pdir_open(d, path, create, e);
+	r = pb_privdir_open(d, path, create, e);
 	free(path);
 	return r;
 }
@@ -452,12 +452,12 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 {
 	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
 	char sp[PB_PATH_BUFSZ], full[PB_PATH_BUFSZ];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int mfd, r;
 
 	file_name(profile, name, sizeof(name));
 	if ((r = state_open(&d, 1, e)) != PB_OK ||
-	    (r = pb_pdir_write(&d, name, v->p, v->len, e)) != PB_OK)
+	    (r = pb_privdir_write(&d, name, v->p, v->len, e)) != PB_OK)
 		goto out;
 	/* Say once per state directory that the keyring was not there. */
 	if (notice) {
@@ -472,7 +472,7 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 			close(mfd);
 	}
  out:
-	pb_pdir_close(&d);
+	pb_privdir_close(&d);
 	return r;
 }
 
@@ -480,13 +480,13 @@ static int
 file_load(const char *profile, struct pb_secret *v, struct pb_err *e)
 {
 	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int r;
 
 	file_name(profile, name, sizeof(name));
 	if ((r = state_open(&d, 0, e)) == PB_OK)
-		r = pb_pdir_read(&d, name, PB_STORE_MAX, v, e);
-	pb_pdir_close(&d);
+		r = pb_privdir_read(&d, name, PB_STORE_MAX, v, e);
+	pb_privdir_close(&d);
 	return r;
 }
 
@@ -494,13 +494,13 @@ static int
 file_delete(const char *profile, struct pb_err *e)
 {
 	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int r;
 
 	file_name(profile, name, sizeof(name));
 	if ((r = state_open(&d, 0, e)) == PB_OK)
-		r = pb_pdir_remove(&d, name, e);
-	pb_pdir_close(&d);
+		r = pb_privdir_remove(&d, name, e);
+	pb_privdir_close(&d);
 	return r;
 }
 
@@ -590,7 +590,7 @@ pb_store_resv_drop(struct pb_store_resv *rv, const struct pb_store_key *key)
 	}
 	if (rv->fd != -1)
 		close(rv->fd);
-	pb_pdir_close(&rv->dir);
+	pb_privdir_close(&rv->dir);
 	pb_store_resv_init(rv);
 }
 
@@ -599,15 +599,15 @@ pb_store_leftover(const struct pb_store_key *key, struct pb_secret *value,
     struct pb_err *e)
 {
 	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int r;
 
 	if ((r = check_key(key, e)) != PB_OK)
 		return r;
 	resv_name(key->profile, tmp, sizeof(tmp));
 	if ((r = state_open(&d, 0, e)) == PB_OK)
-		r = pb_pdir_read(&d, tmp, PB_STORE_MAX, value, e);
-	pb_pdir_close(&d);
+		r = pb_privdir_read(&d, tmp, PB_STORE_MAX, value, e);
+	pb_privdir_close(&d);
 	return r;
 }
 
@@ -618,7 +618,7 @@ pb_store_leftover_adopt(const struct pb_store_key *key, int adopt,
 	char name[PB_STORE_PROFILE_MAX + sizeof(".json")];
 	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
 	char sp[PB_PATH_BUFSZ];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int r;
 
 	if ((r = check_key(key, e)) != PB_OK)
@@ -628,13 +628,13 @@ pb_store_leftover_adopt(const struct pb_store_key *key, int adopt,
 	if ((r = state_open(&d, 0, e)) != PB_OK)
 		return r;
 	if (!adopt)
-		r = pb_pdir_remove(&d, tmp, e);
+		r = pb_privdir_remove(&d, tmp, e);
 	else if (renameat(d.fd, tmp, d.fd, name) == -1)
 		r = pb_err_set(e, PB_ERR_IO, "cannot rename %s/%s: %s",
 		    pb_log_path(d.path, sp, sizeof(sp)), tmp, strerror(errno));
 	else
 		(void)fsync(d.fd);
-	pb_pdir_close(&d);
+	pb_privdir_close(&d);
 	return r;
 }
 
@@ -679,13 +679,13 @@ static void
 leftover_remove(const char *profile)
 {
 	char tmp[PB_STORE_PROFILE_MAX + sizeof("..json.new")];
-	struct pb_pdir d;
+	struct pb_privdir d;
 	int r;
 
 	resv_name(profile, tmp, sizeof(tmp));
 	if ((r = state_open(&d, 0, NULL)) == PB_OK)
-		r = pb_pdir_remove(&d, tmp, NULL);	/* none is usual */
-	pb_pdir_close(&d);
+		r = pb_privdir_remove(&d, tmp, NULL);	/* none is usual */
+	pb_privdir_close(&d);
 	(void)r;
 }
 

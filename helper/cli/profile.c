@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The helper's configuration file and the options that override it (see
- * hconf.h).
+ * profile.h).
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 
 #include "err.h"
 #include "file.h"
-#include "hconf.h"
+#include "profile.h"
 #include "secmem.h"
 
 /* The keys, in the order of bearer-token(1). */
@@ -37,7 +37,7 @@ static const char *const store_names[] = {
 };
 
 const char *
-pb_hconf_store_name(enum pb_store_kind k)
+pb_profile_store_name(enum pb_store_kind k)
 {
 	if ((size_t)k < sizeof(store_names) / sizeof(store_names[0]))
 		return store_names[k];
@@ -51,22 +51,22 @@ nomem(struct pb_err *e)
 }
 
 int
-pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i)
+pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
 {
 	static const struct {
 		const char	*name;
 		size_t		 off;
 	} opts[] = {
-		{ "--profile", offsetof(struct pb_hopts, profile) },
-		{ "--config", offsetof(struct pb_hopts, config) },
-		{ "--issuer", offsetof(struct pb_hopts, issuer) },
-		{ "--client-id", offsetof(struct pb_hopts, client_id) },
-		{ "--scope", offsetof(struct pb_hopts, scope) },
-		{ "--audience", offsetof(struct pb_hopts, audience) },
-		{ "--resource", offsetof(struct pb_hopts, resource) },
-		{ "--store", offsetof(struct pb_hopts, store) },
-		{ "--ca-file", offsetof(struct pb_hopts, ca_file) },
-		{ "--timeout", offsetof(struct pb_hopts, timeout) },
+		{ "--profile", offsetof(struct pb_options, profile) },
+		{ "--config", offsetof(struct pb_options, config) },
+		{ "--issuer", offsetof(struct pb_options, issuer) },
+		{ "--client-id", offsetof(struct pb_options, client_id) },
+		{ "--scope", offsetof(struct pb_options, scope) },
+		{ "--audience", offsetof(struct pb_options, audience) },
+		{ "--resource", offsetof(struct pb_options, resource) },
+		{ "--store", offsetof(struct pb_options, store) },
+		{ "--ca-file", offsetof(struct pb_options, ca_file) },
+		{ "--timeout", offsetof(struct pb_options, timeout) },
 	};
 	const char *a = argv[*i], **slot;
 	size_t k, n;
@@ -95,7 +95,7 @@ pb_hopts_take(struct pb_hopts *o, int argc, char **argv, int *i)
 }
 
 void
-pb_hconf_clear(struct pb_hconf *c)
+pb_profile_clear(struct pb_profile *c)
 {
 	if (c == NULL)
 		return;
@@ -113,7 +113,7 @@ pb_hconf_clear(struct pb_hconf *c)
 
 /* The field of key k; NULL for the ones that are not plain strings. */
 static char **
-str_field(struct pb_hconf *c, enum key_id k)
+str_field(struct pb_profile *c, enum key_id k)
 {
 	switch (k) {
 	case K_ISSUER:
@@ -148,7 +148,7 @@ printable(const char *v, int sp)
 
 /* Check and set one key.  where: "FILE:LINE" or "--option". */
 static int
-set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
+set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
     struct pb_err *e)
 {
 	char sv[PB_SAFE_BUFSZ];
@@ -168,9 +168,9 @@ set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
 		    pb_log_safe(v, sv, sizeof(sv)));
 	case K_CLIENT_AUTH:
 		if (strcmp(v, "basic") == 0)
-			c->client_auth = PB_HCONF_AUTH_BASIC;
+			c->client_auth = PB_PROFILE_AUTH_BASIC;
 		else if (strcmp(v, "post") == 0)
-			c->client_auth = PB_HCONF_AUTH_POST;
+			c->client_auth = PB_PROFILE_AUTH_POST;
 		else
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: client_auth "
 			    "must be basic or post, not '%s'", where,
@@ -180,10 +180,10 @@ set_key(struct pb_hconf *c, enum key_id k, const char *v, const char *where,
 		errno = 0;
 		c->timeout = strtol(v, &end, 10);
 		if (errno != 0 || end == v || *end != '\0' || c->timeout < 1 ||
-		    c->timeout > PB_HCONF_TIMEOUT_MAX)
+		    c->timeout > PB_PROFILE_TIMEOUT_MAX)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is "
 			    "seconds, 1 to %d, not '%s'", where,
-			    PB_HCONF_TIMEOUT_MAX, pb_log_safe(v, sv,
+			    PB_PROFILE_TIMEOUT_MAX, pb_log_safe(v, sv,
 			    sizeof(sv)));
 		return PB_OK;
 	case K_CLIENT_SECRET:
@@ -245,7 +245,7 @@ key_like(const char *s)
 
 /* The parser's state over one file. */
 struct ini {
-	struct pb_hconf	*c;
+	struct pb_profile	*c;
 	const char	*want;		/* the profile asked for */
 	char		 where[PB_PATH_BUFSZ + 32];
 	int		 in_want;	/* in the section of want */
@@ -346,7 +346,7 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 }
 
 static int
-load_file(struct pb_hconf *c, const char *path, int must_exist,
+load_file(struct pb_profile *c, const char *path, int must_exist,
     struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
@@ -370,7 +370,7 @@ load_file(struct pb_hconf *c, const char *path, int must_exist,
 	}
 	r = fstat(fd, &st) == -1 ? pb_err_set(e, PB_ERR_IO, "cannot stat "
 	    "%s: %s", sp, strerror(errno)) : pb_file_read_fd(fd, path,
-	    PB_HCONF_MAX_FILE, 0, &buf, &len, e);
+	    PB_PROFILE_MAX_FILE, 0, &buf, &len, e);
 	close(fd);
 	if (r != PB_OK)
 		return r == PB_ERR_TOOBIG ? PB_ERR_CONFIG : r;
@@ -434,7 +434,7 @@ default_path(char **out, struct pb_err *e)
 }
 
 int
-pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
+pb_profile_load(struct pb_profile *c, const struct pb_options *o,
     struct pb_err *e)
 {
 	const struct {
@@ -488,7 +488,7 @@ pb_hconf_load(struct pb_hconf *c, const struct pb_hopts *o,
 		    (r = set_key(c, over[i].k, over[i].v, over[i].opt, e))
 		    != PB_OK)
 			return r;
-	if (c->scope == NULL && (c->scope = strdup(PB_HCONF_SCOPE)) == NULL)
+	if (c->scope == NULL && (c->scope = strdup(PB_PROFILE_SCOPE)) == NULL)
 		return nomem(e);
 	if (c->issuer == NULL || c->client_id == NULL)
 		return pb_err_set(e, PB_ERR_CONFIG, "profile '%s' has no %s: "

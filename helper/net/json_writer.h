@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef PB_JBUF_H
-#define PB_JBUF_H
+#ifndef PB_JSON_WRITER_H
+#define PB_JSON_WRITER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,9 +12,9 @@
  * A JSON object writer for documents that hold secrets (the token store's
  * value, the access token cache).  cJSON's printer reallocs without wiping;
  * this grows by malloc, copy and wipe, so no stray copy of a token is left
- * in freed memory.  Errors stick: check once with pb_jbuf_end().
+ * in freed memory.  Errors stick: check once with pb_json_writer_end().
  */
-struct pb_jbuf {
+struct pb_json_writer {
 	char	*p;
 	size_t	 len;
 	size_t	 cap;
@@ -22,17 +22,18 @@ struct pb_jbuf {
 };
 
 /* Start an object ("{"); *b must be zeroed first. */
-void pb_jbuf_begin(struct pb_jbuf *b);
+void pb_json_writer_begin(struct pb_json_writer *b);
 
 /* Add "key": "value" with value escaped per RFC 8259; NULL value: skip. */
-void pb_jbuf_str(struct pb_jbuf *b, const char *key, const char *value);
+void pb_json_writer_str(struct pb_json_writer *b, const char *key,
+    const char *value);
 
 /* The same for len bytes of a secret (no NUL bytes allowed). */
-void pb_jbuf_secret(struct pb_jbuf *b, const char *key,
+void pb_json_writer_secret(struct pb_json_writer *b, const char *key,
     const struct pb_secret *value);
 
 /* Add "key": v. */
-void pb_jbuf_int(struct pb_jbuf *b, const char *key, int64_t v);
+void pb_json_writer_int(struct pb_json_writer *b, const char *key, int64_t v);
 
 /*
  * Close the object and move the text into *out (NUL-terminated; release
@@ -40,6 +41,6 @@ void pb_jbuf_int(struct pb_jbuf *b, const char *key, int64_t v);
  * (PB_ERR_NOMEM, PB_ERR_FORMAT for a NUL or invalid byte) with *out empty;
  * the buffer is wiped and freed either way.
  */
-int pb_jbuf_end(struct pb_jbuf *b, struct pb_secret *out) PB_WUR;
+int pb_json_writer_end(struct pb_json_writer *b, struct pb_secret *out) PB_WUR;
 
-#endif /* PB_JBUF_H */
+#endif /* PB_JSON_WRITER_H */

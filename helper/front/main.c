@@ -2,7 +2,7 @@
 /*
  * bearer-token: the front binary (DESIGN.md section 3).  It answers --help
  * and a "get" whose cached access token is valid, and executes
- * bearer-token-net for everything else.  It links only libcbase, libhcore
+ * bearer-token-net for everything else.  It links only libcbase, libcli
  * and cJSON: no libcrypto, libcurl or libsecret, whose loading would cost
  * more than the whole cached get.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "cmd.h"
+#include "commands.h"
 #include "err.h"
 
 /* The message for a name that is no command; exit status 2. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "cmd.h"
+#include "commands.h"
 #include "err.h"
 #include "http.h"
 #include "net.h"

@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cmd.h"
+#include "commands.h"
 #include "conf.h"
 #include "err.h"
 #include "file.h"

@@ -20,7 +20,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cache.h"
+#include "token_cache.h"
 #include "err.h"
 #include "json.h"
 #include "secmem.h"
@@ -591,7 +591,7 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK)
 		return r;
 	if (t->refresh.len > 0 &&
-	    !pb_cache_b64token(t->refresh.p, t->refresh.len)) {
+	    !pb_token_cache_b64token(t->refresh.p, t->refresh.len)) {
 		pb_secret_clear(&t->refresh);
 		/*
 		 * Not kept: it would be stored and sent back.  The IdP may
@@ -617,7 +617,7 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	 * (a newline, a space, a control byte) would be a line or a field
 	 * of its own in git's credential protocol, the cache or a header.
 	 */
-	if (!pb_cache_b64token(s, strlen(s)))
+	if (!pb_token_cache_b64token(s, strlen(s)))
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent an "
 		    "access_token that is not an RFC 6750 b64token (a byte "
 		    "other than A-Z a-z 0-9 - . _ ~ + / or a trailing =): "

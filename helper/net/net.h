@@ -7,7 +7,7 @@
 /*
  * bearer-token-net's commands (session.c), run by the front binary with
  * the user's arguments (argv[0] is the command name); each returns a
- * PB_EXIT_* status from cmd.h.
+ * PB_EXIT_* status from commands.h.
  */
 int pb_net_login(int argc, char **argv);
 int pb_net_get(int argc, char **argv);
@@ -19,20 +19,20 @@ int pb_net_kubectl(int argc, char **argv);
 int pb_net_git_credential(int argc, char **argv);
 int pb_net_askpass(int argc, char **argv);
 
-/* fetch.c: fetch-jwks, the server side. */
+/* fetch_jwks.c: fetch-jwks, the server side. */
 int pb_net_fetch_jwks(int argc, char **argv);
 
 /*
  * A valid access token for the profile of o, as "get" finds it (the cache,
  * else a refresh under the lock; with min_ttl PB_TOKEN_CACHED only the
  * cached one, however short its life); *t to be released with
- * pb_cached_clear().  Returns a PB_EXIT_* status, after a message on
+ * pb_token_cache_clear().  Returns a PB_EXIT_* status, after a message on
  * stderr when not PB_EXIT_OK.
  */
 #define PB_TOKEN_CACHED	(-2)	/* min_ttl: the cached token or fail */
-struct pb_hopts;
+struct pb_options;
 struct pb_cached;
-int pb_net_token(const struct pb_hopts *o, long min_ttl,
+int pb_net_token(const struct pb_options *o, long min_ttl,
     struct pb_cached *t);
 
 /*
@@ -40,7 +40,8 @@ int pb_net_token(const struct pb_hopts *o, long min_ttl,
  * refused it), so that the next get refreshes.  Warnings only.
  */
 struct pb_secret;
-void pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok);
+void pb_net_drop_cached(const struct pb_options *o,
+    const struct pb_secret *tok);
 
 /* Write len bytes with write(2), not stdio (no unwiped buffer); 0 or -1. */
 int pb_write_all(int fd, const void *p, size_t len);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Private directories and files of the helper: the file store, the access
- * token cache and the locks (see pdir.h).
+ * token cache and the locks (see privdir.h).
  */
 #include "config.h"
 
@@ -18,7 +18,7 @@
 
 #include "err.h"
 #include "file.h"
-#include "pdir.h"
+#include "privdir.h"
 #include "secmem.h"
 
 static int
@@ -28,7 +28,7 @@ nomem(struct pb_err *e)
 }
 
 int
-pb_pdir_state_path(char **dirp, struct pb_err *e)
+pb_privdir_state_path(char **dirp, struct pb_err *e)
 {
 	const char *base, *home;
 	int n;
@@ -52,7 +52,7 @@ pb_pdir_state_path(char **dirp, struct pb_err *e)
 }
 
 int
-pb_pdir_runtime_path(char **dirp, struct pb_err *e)
+pb_privdir_runtime_path(char **dirp, struct pb_err *e)
 {
 	char run[64];
 	const char *base;
@@ -130,7 +130,7 @@ open_stat(int dirfd, const char *name, int flags, const char *sp, int *fdp,
 }
 
 void
-pb_pdir_close(struct pb_pdir *d)
+pb_privdir_close(struct pb_privdir *d)
 {
 	if (d == NULL)
 		return;
@@ -142,7 +142,7 @@ pb_pdir_close(struct pb_pdir *d)
 }
 
 int
-pb_pdir_open(struct pb_pdir *d, const char *path, int create,
+pb_privdir_open(struct pb_privdir *d, const char *path, int create,
     struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
@@ -153,8 +153,8 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 	if ((d->path = strdup(path)) == NULL)
 		return nomem(e);
 	pb_log_path(path, sp, sizeof(sp));
-	if (create & (PB_PDIR_CREATE | PB_PDIR_CREATE_LAST)) {
-		if ((create & PB_PDIR_CREATE_LAST) == 0 &&
+	if (create & (PB_PRIVDIR_CREATE | PB_PRIVDIR_CREATE_LAST)) {
+		if ((create & PB_PRIVDIR_CREATE_LAST) == 0 &&
 		    (r = make_parents(d->path, e)) != PB_OK)
 			goto out;
 		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
@@ -166,13 +166,13 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 	if ((r = open_stat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY, sp, &fd,
 	    &st, e)) != PB_OK)
 		goto out;
-	if ((create & PB_PDIR_PUBLIC) != 0 ? (st.st_uid != geteuid() &&
+	if ((create & PB_PRIVDIR_PUBLIC) != 0 ? (st.st_uid != geteuid() &&
 	    st.st_uid != 0) || (st.st_mode & 022) != 0 :
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
 		r = pb_err_set(e, PB_ERR_IO, "%s must be owned by uid %u%s "
 		    "with mode %s (owner %u, mode %04o): fix or remove it", sp,
-		    (unsigned)geteuid(), (create & PB_PDIR_PUBLIC) != 0 ?
-		    " or root" : "", (create & PB_PDIR_PUBLIC) != 0 ?
+		    (unsigned)geteuid(), (create & PB_PRIVDIR_PUBLIC) != 0 ?
+		    " or root" : "", (create & PB_PRIVDIR_PUBLIC) != 0 ?
 		    "0755 or stricter" : "0700", (unsigned)st.st_uid,
 		    (unsigned)(st.st_mode & 07777));
 		goto out;
@@ -188,7 +188,7 @@ pb_pdir_open(struct pb_pdir *d, const char *path, int create,
 
 /* "DIR/NAME" cut for messages. */
 static const char *
-file_name(const struct pb_pdir *d, const char *name, char *buf, size_t bufsz)
+file_name(const struct pb_privdir *d, const char *name, char *buf, size_t bufsz)
 {
 	char full[PB_PATH_BUFSZ * 2];
 
@@ -234,19 +234,19 @@ write_all(int fd, const char *p, size_t len)
  * the directory: a crash leaves the old or the new contents, never half (a
  * lost rotated refresh token ends the session).
  */
-static int write_file(const struct pb_pdir *, const char *, const void *,
+static int write_file(const struct pb_privdir *, const char *, const void *,
     size_t, unsigned, struct pb_err *);
 
 int
-pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
+pb_privdir_write(const struct pb_privdir *d, const char *name, const void *p,
     size_t len, struct pb_err *e)
 {
 	return write_file(d, name, p, len, 0600, e);
 }
 
 int
-pb_pdir_write_mode(const struct pb_pdir *d, const char *name, const void *p,
-    size_t len, unsigned mode, struct pb_err *e)
+pb_privdir_write_mode(const struct pb_privdir *d, const char *name,
+    const void *p, size_t len, unsigned mode, struct pb_err *e)
 {
 	return write_file(d, name, p, len, mode, e);
 }
@@ -268,7 +268,7 @@ check_public(const struct stat *st, const char *sp, struct pb_err *e)
 }
 
 int
-pb_pdir_touch(const struct pb_pdir *d, const char *name, struct pb_err *e)
+pb_privdir_touch(const struct pb_privdir *d, const char *name, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
 	struct stat st;
@@ -292,7 +292,7 @@ pb_pdir_touch(const struct pb_pdir *d, const char *name, struct pb_err *e)
 }
 
 static int
-write_file(const struct pb_pdir *d, const char *name, const void *p,
+write_file(const struct pb_privdir *d, const char *name, const void *p,
     size_t len, unsigned mode, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ], tmp[PB_PATH_BUFSZ];
@@ -363,7 +363,7 @@ write_file(const struct pb_pdir *d, const char *name, const void *p,
 }
 
 int
-pb_pdir_read(const struct pb_pdir *d, const char *name, size_t max,
+pb_privdir_read(const struct pb_privdir *d, const char *name, size_t max,
     struct pb_secret *v, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
@@ -392,7 +392,8 @@ pb_pdir_read(const struct pb_pdir *d, const char *name, size_t max,
 }
 
 int
-pb_pdir_remove(const struct pb_pdir *d, const char *name, struct pb_err *e)
+pb_privdir_remove(const struct pb_privdir *d, const char *name,
+    struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];
 
@@ -408,7 +409,7 @@ pb_pdir_remove(const struct pb_pdir *d, const char *name, struct pb_err *e)
 }
 
 int
-pb_pdir_lock(const struct pb_pdir *d, const char *name, long timeout_ms,
+pb_privdir_lock(const struct pb_privdir *d, const char *name, long timeout_ms,
     int *fdp, struct pb_err *e)
 {
 	char sp[PB_PATH_BUFSZ];

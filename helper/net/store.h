@@ -3,7 +3,8 @@
 #define PB_STORE_H
 
 #include "err.h"
-#include "pdir.h"
+#include "privdir.h"
+#include "profile.h"
 #include "secmem.h"
 
 /*
@@ -23,13 +24,7 @@
 
 #define PB_STORE_TIMEOUT_MS	5000		/* per keyring call */
 #define PB_STORE_MAX		(64 * 1024)	/* largest stored value */
-#define PB_STORE_PROFILE_MAX	64		/* longest profile name */
-
-enum pb_store_kind {
-	PB_STORE_AUTO,			/* Secret Service, else the file */
-	PB_STORE_SECRET_SERVICE,	/* the Secret Service or fail */
-	PB_STORE_FILE			/* the file, quietly */
-};
+/* PB_STORE_PROFILE_MAX and enum pb_store_kind: profile.h. */
 
 /*
  * What a stored secret is filed under.  profile is 1 to
@@ -91,7 +86,7 @@ int pb_store_delete(enum pb_store_kind kind, const struct pb_store_key *key,
  * Callers hold the profile's lock (only they use this name).
  */
 struct pb_store_resv {
-	struct pb_pdir	dir;
+	struct pb_privdir	dir;
 	int		fd;		/* -1: none */
 	int		made;		/* the temp file exists */
 	int		written;	/* it holds a session, synced */

@@ -1,29 +1,29 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef PB_CACHE_H
-#define PB_CACHE_H
+#ifndef PB_TOKEN_CACHE_H
+#define PB_TOKEN_CACHE_H
 
 #include <stdint.h>
 
 #include "err.h"
-#include "hconf.h"
-#include "pdir.h"
+#include "profile.h"
+#include "privdir.h"
 #include "secmem.h"
 
 /*
  * The access token cache (DESIGN.md section 3): PROFILE.cache in the
- * runtime directory (pdir.h), a 0600 file holding the current access
+ * runtime directory (privdir.h), a 0600 file holding the current access
  * token, its expiry and the settings it was issued for (issuer, client_id,
  * scope, audience, resource), as "key=value" lines.  Never the refresh
  * token.  The lock that serialises
  * refreshes is PROFILE.lock next to it.
  */
 
-#define PB_CACHE_MAX		(256 * 1024)	/* largest cache file */
-#define PB_CACHE_LOCK_MS	(120 * 1000)	/* wait for a refresh */
+#define PB_TOKEN_CACHE_MAX		(256 * 1024)	/* largest cache file */
+#define PB_TOKEN_CACHE_LOCK_MS	(120 * 1000)	/* wait for a refresh */
 
 /* The cache's and the lock's file names for profile. */
-void pb_cache_name(const char *profile, char *buf, size_t bufsz);
-void pb_cache_lock_name(const char *profile, char *buf, size_t bufsz);
+void pb_token_cache_name(const char *profile, char *buf, size_t bufsz);
+void pb_token_cache_lock_name(const char *profile, char *buf, size_t bufsz);
 
 /* A cached access token.  Times in seconds since the epoch. */
 struct pb_cached {
@@ -41,37 +41,38 @@ struct pb_cached {
  * headers), where a newline or a space would be a line or a field of its
  * own.  Returns 1 or 0.
  */
-int pb_cache_b64token(const char *p, size_t len);
+int pb_token_cache_b64token(const char *p, size_t len);
 
 /* Wipe the token and reset *t; NULL-safe. */
-void pb_cached_clear(struct pb_cached *t);
+void pb_token_cache_clear(struct pb_cached *t);
 
 /*
  * Whether t lives at least min_ttl seconds more at now.  min_ttl < 0 means
- * the default: PB_CACHE_MIN_TTL, but at most half the token's lifetime (an
- * IdP that issues 60 s tokens must not make every get refresh).
+ * the default: PB_TOKEN_CACHE_MIN_TTL, but at most half the token's
+ * lifetime (an IdP that issues 60 s tokens must not make every get
+ * refresh).
  */
-int pb_cached_fresh(const struct pb_cached *t, int64_t now, long min_ttl);
+int pb_token_cache_fresh(const struct pb_cached *t, int64_t now, long min_ttl);
 
-#define PB_CACHE_MIN_TTL	60
+#define PB_TOKEN_CACHE_MIN_TTL	60
 
 /*
  * Read the cached access token of c's profile from the runtime directory
- * d.  PB_OK with it in *t (release with pb_cached_clear());
+ * d.  PB_OK with it in *t (release with pb_token_cache_clear());
  * PB_ERR_NOTFOUND
  * when there is none, or the one there was issued for other settings;
  * PB_ERR_IO for a file that is not ours or a read error; PB_ERR_FORMAT for
  * a damaged one; PB_ERR_NOMEM.
  */
-int pb_cache_read(const struct pb_pdir *d, const struct pb_hconf *c,
+int pb_token_cache_read(const struct pb_privdir *d, const struct pb_profile *c,
     struct pb_cached *t, struct pb_err *e) PB_WUR;
 
 /* Replace the cache of c's profile with *t, atomically. */
-int pb_cache_write(const struct pb_pdir *d, const struct pb_hconf *c,
+int pb_token_cache_write(const struct pb_privdir *d, const struct pb_profile *c,
     const struct pb_cached *t, struct pb_err *e) PB_WUR;
 
 /* Remove the cache of c's profile; PB_OK or PB_ERR_NOTFOUND or PB_ERR_IO. */
-int pb_cache_remove(const struct pb_pdir *d, const struct pb_hconf *c,
-    struct pb_err *e) PB_WUR;
+int pb_token_cache_remove(const struct pb_privdir *d,
+    const struct pb_profile *c, struct pb_err *e) PB_WUR;
 
-#endif /* PB_CACHE_H */
+#endif /* PB_TOKEN_CACHE_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* A JSON object writer that wipes what it outgrows (see jbuf.h). */
+/* A JSON object writer that wipes what it outgrows (see json_writer.h). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jbuf.h"
+#include "json_writer.h"
 #include "secmem.h"
 
 #define JBUF_MIN	1024
 
 /* Make room for n more bytes and the NUL. */
 static int
-reserve(struct pb_jbuf *b, size_t n)
+reserve(struct pb_json_writer *b, size_t n)
 {
 	size_t cap;
 	char *p;
@@ -45,7 +45,7 @@ reserve(struct pb_jbuf *b, size_t n)
 }
 
 static void
-put(struct pb_jbuf *b, const char *s, size_t n)
+put(struct pb_json_writer *b, const char *s, size_t n)
 {
 	if (reserve(b, n) == -1)
 		return;
@@ -55,14 +55,14 @@ put(struct pb_jbuf *b, const char *s, size_t n)
 }
 
 void
-pb_jbuf_begin(struct pb_jbuf *b)
+pb_json_writer_begin(struct pb_json_writer *b)
 {
 	put(b, "{", 1);
 }
 
 /* A JSON string of n bytes: quotes, \" \\ and controls as \u00XX. */
 static void
-put_string(struct pb_jbuf *b, const char *s, size_t n)
+put_string(struct pb_json_writer *b, const char *s, size_t n)
 {
 	char esc[8];
 	size_t i;
@@ -89,7 +89,7 @@ put_string(struct pb_jbuf *b, const char *s, size_t n)
 }
 
 static void
-put_key(struct pb_jbuf *b, const char *key)
+put_key(struct pb_json_writer *b, const char *key)
 {
 	if (b->len > 1)
 		put(b, ",", 1);
@@ -98,7 +98,7 @@ put_key(struct pb_jbuf *b, const char *key)
 }
 
 void
-pb_jbuf_str(struct pb_jbuf *b, const char *key, const char *value)
+pb_json_writer_str(struct pb_json_writer *b, const char *key, const char *value)
 {
 	if (value == NULL)
 		return;
@@ -107,7 +107,7 @@ pb_jbuf_str(struct pb_jbuf *b, const char *key, const char *value)
 }
 
 void
-pb_jbuf_secret(struct pb_jbuf *b, const char *key,
+pb_json_writer_secret(struct pb_json_writer *b, const char *key,
     const struct pb_secret *value)
 {
 	put_key(b, key);
@@ -115,7 +115,7 @@ pb_jbuf_secret(struct pb_jbuf *b, const char *key,
 }
 
 void
-pb_jbuf_int(struct pb_jbuf *b, const char *key, int64_t v)
+pb_json_writer_int(struct pb_json_writer *b, const char *key, int64_t v)
 {
 	char num[32];
 
@@ -124,7 +124,7 @@ pb_jbuf_int(struct pb_jbuf *b, const char *key, int64_t v)
 }
 
 int
-pb_jbuf_end(struct pb_jbuf *b, struct pb_secret *out)
+pb_json_writer_end(struct pb_json_writer *b, struct pb_secret *out)
 {
 	int r;
 

@@ -21,16 +21,16 @@
 
 #include <cjson/cJSON.h>
 
-#include "cache.h"
-#include "cmd.h"
+#include "token_cache.h"
+#include "commands.h"
 #include "err.h"
-#include "hconf.h"
-#include "jbuf.h"
+#include "profile.h"
+#include "json_writer.h"
 #include "json.h"
 #include "jws.h"
 #include "net.h"
 #include "oauth.h"
-#include "pdir.h"
+#include "privdir.h"
 #include "qr.h"
 #include "secmem.h"
 #include "store.h"
@@ -54,11 +54,11 @@ struct stored {
 
 /* One command's context. */
 struct sess {
-	struct pb_hconf		c;
+	struct pb_profile		c;
 	struct pb_http		http;
 	struct pb_oauth_client	client;
 	struct pb_store_key	key;
-	struct pb_pdir		run;		/* fd -1: no runtime dir */
+	struct pb_privdir	run;		/* fd -1: no runtime dir */
 	int			lock;		/* -1: not held */
 };
 
@@ -110,7 +110,8 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 	}
 	/* An empty refresh token: the IdP sent none at login. */
 	if (!cJSON_IsString(rt) || (*rt->valuestring != '\0' &&
-	    !pb_cache_b64token(rt->valuestring, strlen(rt->valuestring))) ||
+	    !pb_token_cache_b64token(rt->valuestring,
+	    strlen(rt->valuestring))) ||
 	    pb_json_get_string(j, "token_endpoint") == NULL ||
 	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {
 		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
@@ -137,22 +138,22 @@ stored_parse(const struct pb_secret *v, struct stored *s, struct pb_err *e)
 static int
 stored_build(const struct stored *s, struct pb_secret *out, struct pb_err *e)
 {
-	struct pb_jbuf b;
+	struct pb_json_writer b;
 	int r;
 
 	memset(&b, 0, sizeof(b));
-	pb_jbuf_begin(&b);
-	pb_jbuf_int(&b, "v", 1);
-	pb_jbuf_secret(&b, "refresh_token", &s->refresh);
-	pb_jbuf_str(&b, "token_endpoint", s->token_endpoint);
-	pb_jbuf_str(&b, "revocation_endpoint", s->revocation_endpoint);
-	pb_jbuf_str(&b, "subject", s->subject);
-	pb_jbuf_str(&b, "username", s->username);
-	pb_jbuf_str(&b, "issuer", s->issuer);
-	pb_jbuf_str(&b, "client_id", s->client_id);
-	pb_jbuf_int(&b, "logged_in_at", s->logged_in_at);
-	pb_jbuf_int(&b, "gen", s->gen);
-	if ((r = pb_jbuf_end(&b, out)) != PB_OK)
+	pb_json_writer_begin(&b);
+	pb_json_writer_int(&b, "v", 1);
+	pb_json_writer_secret(&b, "refresh_token", &s->refresh);
+	pb_json_writer_str(&b, "token_endpoint", s->token_endpoint);
+	pb_json_writer_str(&b, "revocation_endpoint", s->revocation_endpoint);
+	pb_json_writer_str(&b, "subject", s->subject);
+	pb_json_writer_str(&b, "username", s->username);
+	pb_json_writer_str(&b, "issuer", s->issuer);
+	pb_json_writer_str(&b, "client_id", s->client_id);
+	pb_json_writer_int(&b, "logged_in_at", s->logged_in_at);
+	pb_json_writer_int(&b, "gen", s->gen);
+	if ((r = pb_json_writer_end(&b, out)) != PB_OK)
 		return pb_err_set(e, r, "cannot encode the session: %s",
 		    r == PB_ERR_NOMEM ? "out of memory" :
 		    "the refresh token holds a NUL byte");
@@ -192,8 +193,8 @@ sess_close(struct sess *s)
 	if (s->lock != -1)
 		close(s->lock);		/* releases the flock */
 	s->lock = -1;
-	pb_pdir_close(&s->run);
-	pb_hconf_clear(&s->c);
+	pb_privdir_close(&s->run);
+	pb_profile_clear(&s->c);
 }
 
 /*
@@ -201,7 +202,7 @@ sess_close(struct sess *s)
  * or an exit status after a message.
  */
 static int
-sess_open(struct sess *s, const struct pb_hopts *o)
+sess_open(struct sess *s, const struct pb_options *o)
 {
 	struct pb_err e;
 	int r;
@@ -210,7 +211,7 @@ sess_open(struct sess *s, const struct pb_hopts *o)
 	s->run.fd = -1;
 	s->lock = -1;
 	pb_err_clear(&e);
-	if ((r = pb_hconf_load(&s->c, o, &e)) != PB_OK) {
+	if ((r = pb_profile_load(&s->c, o, &e)) != PB_OK) {
 		say(NULL, &e);
 		return r == PB_ERR_NOMEM ? PB_EXIT_FAIL : PB_EXIT_CONFIG;
 	}
@@ -226,7 +227,7 @@ sess_open(struct sess *s, const struct pb_hopts *o)
 	s->client.http = &s->http;
 	if (s->c.client_secret.len == 0)
 		s->client.auth = PB_CLIENT_AUTH_NONE;
-	else if (s->c.client_auth == PB_HCONF_AUTH_POST)
+	else if (s->c.client_auth == PB_PROFILE_AUTH_POST)
 		s->client.auth = PB_CLIENT_AUTH_POST;
 	else
 		s->client.auth = PB_CLIENT_AUTH_BASIC;
@@ -249,10 +250,10 @@ sess_run(struct sess *s, int create)
 	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_pdir_runtime_path(&path, &e)) == PB_OK &&
-	    (r = pb_pdir_open(&s->run, path, create ? PB_PDIR_CREATE_LAST : 0,
-	    &e)) != PB_OK) {
-		pb_pdir_close(&s->run);
+	if ((r = pb_privdir_runtime_path(&path, &e)) == PB_OK &&
+	    (r = pb_privdir_open(&s->run, path,
+	    create ? PB_PRIVDIR_CREATE_LAST : 0, &e)) != PB_OK) {
+		pb_privdir_close(&s->run);
 		if (create)
 			say("warning: access tokens are not cached", &e);
 	}
@@ -269,17 +270,18 @@ static int
 sess_lock(struct sess *s)
 {
 	char name[PB_STORE_PROFILE_MAX + 8];
-	struct pb_pdir st = { NULL, -1 };
+	struct pb_privdir st = { NULL, -1 };
 	struct pb_err e;
 	char *path = NULL;
 	int r;
 
 	pb_err_clear(&e);
-	pb_cache_lock_name(s->c.profile, name, sizeof(name));
-	if ((r = pb_pdir_state_path(&path, &e)) == PB_OK &&
-	    (r = pb_pdir_open(&st, path, PB_PDIR_CREATE, &e)) == PB_OK)
-		r = pb_pdir_lock(&st, name, PB_CACHE_LOCK_MS, &s->lock, &e);
-	pb_pdir_close(&st);
+	pb_token_cache_lock_name(s->c.profile, name, sizeof(name));
+	if ((r = pb_privdir_state_path(&path, &e)) == PB_OK &&
+	    (r = pb_privdir_open(&st, path, PB_PRIVDIR_CREATE, &e)) == PB_OK)
+		r = pb_privdir_lock(&st, name, PB_TOKEN_CACHE_LOCK_MS,
+		    &s->lock, &e);
+	pb_privdir_close(&st);
 	free(path);
 	if (r != PB_OK) {
 		say(NULL, &e);
@@ -299,7 +301,7 @@ cache_get(struct sess *s, struct pb_cached *t)
 	if (s->run.fd == -1)
 		return PB_ERR_NOTFOUND;
 	pb_err_clear(&e);
-	r = pb_cache_read(&s->run, &s->c, t, &e);
+	r = pb_token_cache_read(&s->run, &s->c, t, &e);
 	if (r != PB_OK && r != PB_ERR_NOTFOUND)
 		say("ignoring the access token cache", &e);
 	return r;
@@ -314,7 +316,7 @@ cache_put(struct sess *s, const struct pb_cached *t)
 	if (s->run.fd == -1 || t->expires_at == 0)
 		return;
 	pb_err_clear(&e);
-	if (pb_cache_write(&s->run, &s->c, t, &e) != PB_OK)
+	if (pb_token_cache_write(&s->run, &s->c, t, &e) != PB_OK)
 		say("warning: the access token was not cached", &e);
 }
 
@@ -325,8 +327,9 @@ cache_drop(struct sess *s)
 	int r;
 
 	pb_err_clear(&e);
-	if (s->run.fd != -1 && (r = pb_cache_remove(&s->run, &s->c, &e)) !=
-	    PB_OK && r != PB_ERR_NOTFOUND)
+	if (s->run.fd != -1 &&
+	    (r = pb_token_cache_remove(&s->run, &s->c, &e)) != PB_OK &&
+	    r != PB_ERR_NOTFOUND)
 		say("warning", &e);
 }
 
@@ -865,11 +868,11 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 		goto out;
 	if (cache_get(s, t) == PB_OK &&
 	    (min_ttl == PB_TOKEN_CACHED ? t->expires_at > (int64_t)time(NULL) :
-	    pb_cached_fresh(t, (int64_t)time(NULL), min_ttl))) {
+	    pb_token_cache_fresh(t, (int64_t)time(NULL), min_ttl))) {
 		rv = PB_EXIT_OK;
 		goto out;
 	}
-	pb_cached_clear(t);
+	pb_token_cache_clear(t);
 	if (min_ttl == PB_TOKEN_CACHED) {
 		fprintf(stderr, "%s: no cached access token to continue with "
 		    "(is there an XDG_RUNTIME_DIR?): the parts of one answer "
@@ -987,14 +990,14 @@ sess_token(struct sess *s, long min_ttl, struct pb_cached *t)
 	if (held)
 		release_signals(&hold);
 	if (rv != PB_EXIT_OK)
-		pb_cached_clear(t);
+		pb_token_cache_clear(t);
 	pb_tokens_clear(&tok);
 	stored_clear(&st);
 	return rv;
 }
 
 int
-pb_net_token(const struct pb_hopts *o, long min_ttl, struct pb_cached *t)
+pb_net_token(const struct pb_options *o, long min_ttl, struct pb_cached *t)
 {
 	struct sess s;
 	int rv;
@@ -1007,7 +1010,7 @@ pb_net_token(const struct pb_hopts *o, long min_ttl, struct pb_cached *t)
 }
 
 void
-pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok)
+pb_net_drop_cached(const struct pb_options *o, const struct pb_secret *tok)
 {
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
 	struct sess s;
@@ -1016,7 +1019,7 @@ pb_net_drop_cached(const struct pb_hopts *o, const struct pb_secret *tok)
 	    cache_get(&s, &t) == PB_OK && t.token.len == tok->len &&
 	    pb_ct_eq(t.token.p, tok->p, tok->len))
 		cache_drop(&s);
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	sess_close(&s);
 }
 
@@ -1042,7 +1045,7 @@ int
 pb_net_get(int argc, char **argv)
 {
 	static const char *const flags[] = { "--header", NULL };
-	struct pb_hopts o;
+	struct pb_options o;
 	struct pb_cached t;
 	long min_ttl;
 	int rv, header;
@@ -1052,7 +1055,7 @@ pb_net_get(int argc, char **argv)
 		return rv;
 	if ((rv = pb_net_token(&o, min_ttl, &t)) == PB_EXIT_OK)
 		rv = pb_print_token(&t.token, header);
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	return rv;
 }
 
@@ -1132,12 +1135,12 @@ utf8_term(void)
  * never a token).  PB_EXIT_OK or PB_EXIT_FAIL after a message.
  */
 static int
-json_line(struct pb_jbuf *b)
+json_line(struct pb_json_writer *b)
 {
 	struct pb_secret doc = { NULL, 0 };
 	int rv = PB_EXIT_OK;
 
-	if (pb_jbuf_end(b, &doc) != PB_OK) {
+	if (pb_json_writer_end(b, &doc) != PB_OK) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
@@ -1155,19 +1158,20 @@ static int
 show_device(const struct pb_device *dev, int json, int qr)
 {
 	char sb[PB_SAFE_BUFSZ];
-	struct pb_jbuf b;
+	struct pb_json_writer b;
 	struct pb_err e;
 	const char *term;
 
 	if (json) {
 		memset(&b, 0, sizeof(b));
-		pb_jbuf_begin(&b);
-		pb_jbuf_str(&b, "verification_uri", dev->verification_uri);
-		pb_jbuf_str(&b, "verification_uri_complete",
+		pb_json_writer_begin(&b);
+		pb_json_writer_str(&b, "verification_uri",
+		    dev->verification_uri);
+		pb_json_writer_str(&b, "verification_uri_complete",
 		    dev->verification_uri_complete);
-		pb_jbuf_str(&b, "user_code", dev->user_code);
-		pb_jbuf_int(&b, "expires_in", dev->expires_in);
-		pb_jbuf_int(&b, "interval", dev->interval);
+		pb_json_writer_str(&b, "user_code", dev->user_code);
+		pb_json_writer_int(&b, "expires_in", dev->expires_in);
+		pb_json_writer_int(&b, "interval", dev->interval);
 		return json_line(&b);
 	}
 	/* URL and code were checked printable by oauth.c. */
@@ -1197,7 +1201,7 @@ int
 pb_net_login(int argc, char **argv)
 {
 	char wb[256], tb[64];
-	struct pb_hopts o;
+	struct pb_options o;
 	struct sess s;
 	struct stored st;
 	struct pb_oidc_meta meta;
@@ -1207,7 +1211,7 @@ pb_net_login(int argc, char **argv)
 	struct show sh;
 	struct pb_wait w;
 	struct pb_err e;
-	struct pb_jbuf b;
+	struct pb_json_writer b;
 	static const char *const flags[] = { "--json", "--no-qr", NULL };
 	int set[2], json, qr, rv, r, used_file = 0;
 
@@ -1327,19 +1331,19 @@ pb_net_login(int argc, char **argv)
 		    pb_fmt_time(t.expires_at, PB_TIME_UTC, tb, sizeof(tb)));
 	if (json) {
 		memset(&b, 0, sizeof(b));
-		pb_jbuf_begin(&b);
-		pb_jbuf_str(&b, "status", "logged_in");
-		pb_jbuf_str(&b, "profile", s.c.profile);
-		pb_jbuf_str(&b, "issuer", s.c.issuer);
-		pb_jbuf_str(&b, "subject", st.subject);
-		pb_jbuf_str(&b, "username", st.username);
-		pb_jbuf_int(&b, "expires_at", t.expires_at);
-		pb_jbuf_str(&b, "store", used_file ? "file" :
+		pb_json_writer_begin(&b);
+		pb_json_writer_str(&b, "status", "logged_in");
+		pb_json_writer_str(&b, "profile", s.c.profile);
+		pb_json_writer_str(&b, "issuer", s.c.issuer);
+		pb_json_writer_str(&b, "subject", st.subject);
+		pb_json_writer_str(&b, "username", st.username);
+		pb_json_writer_int(&b, "expires_at", t.expires_at);
+		pb_json_writer_str(&b, "store", used_file ? "file" :
 		    "secret-service");
 		rv = json_line(&b);
 	}
  out:
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	pb_tokens_clear(&tok);
 	pb_device_clear(&dev);
 	pb_oidc_meta_clear(&meta);
@@ -1354,11 +1358,11 @@ int
 pb_net_status(int argc, char **argv)
 {
 	char wb[256], tb[64];
-	struct pb_hopts o;
+	struct pb_options o;
 	struct sess s;
 	struct stored st;
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
-	struct pb_jbuf b;
+	struct pb_json_writer b;
 	int64_t now = (int64_t)time(NULL);
 	static const char *const flags[] = { "--json", NULL };
 	int json = 0, rv, used_file = 0, cached;
@@ -1376,18 +1380,18 @@ pb_net_status(int argc, char **argv)
 	cached = cache_get(&s, &t) == PB_OK;
 	if (json) {
 		memset(&b, 0, sizeof(b));
-		pb_jbuf_begin(&b);
-		pb_jbuf_str(&b, "profile", s.c.profile);
-		pb_jbuf_str(&b, "issuer", s.c.issuer);
-		pb_jbuf_str(&b, "client_id", s.c.client_id);
-		pb_jbuf_str(&b, "subject", st.subject);
-		pb_jbuf_str(&b, "username", st.username);
-		pb_jbuf_str(&b, "store", used_file ? "file" :
+		pb_json_writer_begin(&b);
+		pb_json_writer_str(&b, "profile", s.c.profile);
+		pb_json_writer_str(&b, "issuer", s.c.issuer);
+		pb_json_writer_str(&b, "client_id", s.c.client_id);
+		pb_json_writer_str(&b, "subject", st.subject);
+		pb_json_writer_str(&b, "username", st.username);
+		pb_json_writer_str(&b, "store", used_file ? "file" :
 		    "secret-service");
-		pb_jbuf_int(&b, "logged_in_at", st.logged_in_at);
-		pb_jbuf_int(&b, "refresh_token", st.refresh.len > 0);
+		pb_json_writer_int(&b, "logged_in_at", st.logged_in_at);
+		pb_json_writer_int(&b, "refresh_token", st.refresh.len > 0);
 		if (cached)
-			pb_jbuf_int(&b, "expires_at", t.expires_at);
+			pb_json_writer_int(&b, "expires_at", t.expires_at);
 		rv = json_line(&b);
 		goto out;
 	} else {
@@ -1417,7 +1421,7 @@ pb_net_status(int argc, char **argv)
 	if (fflush(stdout) == EOF)
 		rv = PB_EXIT_FAIL;
  out:
-	pb_cached_clear(&t);
+	pb_token_cache_clear(&t);
 	stored_clear(&st);
 	sess_close(&s);
 	return rv;
@@ -1428,7 +1432,7 @@ pb_net_status(int argc, char **argv)
 int
 pb_net_logout(int argc, char **argv)
 {
-	struct pb_hopts o;
+	struct pb_options o;
 	struct sess s;
 	struct stored st;
 	struct pb_oidc_meta meta;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "hconf.h"
+#include "commands.h"
+#include "profile.h"
 
 /*
  * One entry per command.  The help texts say what bearer-token(1) says;
@@ -29,7 +29,7 @@ const struct pb_cmd pb_cmds[] = {
 		"  --json            print the page and code, then the\n"
 		"                    result, as JSON lines on stdout\n"
 		"  --no-qr           no QR code\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: 0 logged in, 1 denied, not approved in time or\n"
 		"another error, 2 usage error, 3 configuration error, 5 the\n"
@@ -50,7 +50,7 @@ const struct pb_cmd pb_cmds[] = {
 		"                    bearer-token get --header |\n"
 		"                        curl -H @- https://api.example.com/\n"
 		"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
 		"configuration error, 4 not logged in or the session ended\n"
@@ -64,7 +64,7 @@ const struct pb_cmd pb_cmds[] = {
 		"token lives.  Never prints a token.\n"
 		"\n"
 		"  --json            one JSON object on stdout\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"
 		"configuration error, 4 not logged in.\n"
@@ -76,7 +76,7 @@ const struct pb_cmd pb_cmds[] = {
 		"the cached access token whatever the IdP answered, and\n"
 		"say whether it confirmed.\n"
 		"\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: 0 logged out (or not logged in), 1 the stored\n"
 		"session could not be deleted, 2 usage error, 3\n"
@@ -125,7 +125,7 @@ const struct pb_cmd pb_cmds[] = {
 		"    interactiveMode: Never\n"
 		"\n"
 		"  --min-ttl SECONDS as for get\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: as for get.\n"
 	},
@@ -148,7 +148,7 @@ const struct pb_cmd pb_cmds[] = {
 		"      credential.https://git.example.com.helper bearer\n"
 		"\n"
 		"  --min-ttl SECONDS as for get\n"
-		PB_HOPTS_HELP
+		PB_OPTIONS_HELP
 		"\n"
 		"Exit status: as for get.\n"
 	},

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-#ifndef PB_PDIR_H
-#define PB_PDIR_H
+#ifndef PB_PRIVDIR_H
+#define PB_PRIVDIR_H
 
 #include <stddef.h>
 
@@ -19,13 +19,16 @@
  * No libsecret and no libcurl here: the front binary links this.
  */
 
-#define PB_PDIR_CREATE		1	/* mkdir -p */
-#define PB_PDIR_CREATE_LAST	2	/* mkdir of the last component only */
-#define PB_PDIR_PUBLIC		4	/* flag: a directory others may read
-					   (owned by us or root, writable by
-					   no one else), for pb_pdir_write_mode */
+/*
+ * Flags of pb_privdir_open(); PB_PRIVDIR_PUBLIC is a directory others may
+ * read (owned by us or root, writable by no one else), for
+ * pb_privdir_write_mode().
+ */
+#define PB_PRIVDIR_CREATE	1	/* mkdir -p */
+#define PB_PRIVDIR_CREATE_LAST	2	/* mkdir of the last component only */
+#define PB_PRIVDIR_PUBLIC	4	/* flag: see above */
 
-struct pb_pdir {
+struct pb_privdir {
 	char	*path;		/* the directory, for messages */
 	int	 fd;		/* O_DIRECTORY descriptor; -1 when closed */
 };
@@ -35,7 +38,7 @@ struct pb_pdir {
  * (a relative XDG_STATE_HOME is ignored, as the XDG spec says), freshly
  * allocated in *dirp.  PB_OK, PB_ERR_IO (no usable HOME) or PB_ERR_NOMEM.
  */
-int pb_pdir_state_path(char **dirp, struct pb_err *e) PB_WUR;
+int pb_privdir_state_path(char **dirp, struct pb_err *e) PB_WUR;
 
 /*
  * The runtime directory $XDG_RUNTIME_DIR/bearer-token, or
@@ -44,22 +47,22 @@ int pb_pdir_state_path(char **dirp, struct pb_err *e) PB_WUR;
  * PB_ERR_NOTFOUND when there is neither (no access token cache then),
  * PB_ERR_NOMEM.
  */
-int pb_pdir_runtime_path(char **dirp, struct pb_err *e) PB_WUR;
+int pb_privdir_runtime_path(char **dirp, struct pb_err *e) PB_WUR;
 
 /*
  * Open the private directory path (copied), creating it and its missing
  * parents with mode 0700 when create is set (only the last component when
- * create is PB_PDIR_CREATE_LAST: for $XDG_RUNTIME_DIR/bearer-token, whose
+ * create is PB_PRIVDIR_CREATE_LAST: for $XDG_RUNTIME_DIR/bearer-token, whose
  * parent is the session manager's to make).  PB_OK; PB_ERR_NOTFOUND when
  * it does not exist and create is clear; PB_ERR_IO when it cannot be made
  * or opened, or is not a 0700 directory of ours; PB_ERR_NOMEM.  *d is
- * usable (fd -1) for pb_pdir_close() whatever the result.
+ * usable (fd -1) for pb_privdir_close() whatever the result.
  */
-int pb_pdir_open(struct pb_pdir *d, const char *path, int create,
+int pb_privdir_open(struct pb_privdir *d, const char *path, int create,
     struct pb_err *e) PB_WUR;
 
 /* Close the descriptor and free the path; NULL-safe, idempotent. */
-void pb_pdir_close(struct pb_pdir *d);
+void pb_privdir_close(struct pb_privdir *d);
 
 /*
  * Replace the private file name (a plain name, no '/') in d with len bytes
@@ -67,24 +70,24 @@ void pb_pdir_close(struct pb_pdir *d);
  * of ours is refused (PB_ERR_IO) and left alone.  PB_OK, PB_ERR_IO or
  * PB_ERR_NOMEM; on error the old file is untouched.
  */
-int pb_pdir_write(const struct pb_pdir *d, const char *name, const void *p,
-    size_t len, struct pb_err *e) PB_WUR;
+int pb_privdir_write(const struct pb_privdir *d, const char *name,
+    const void *p, size_t len, struct pb_err *e) PB_WUR;
 
 /*
- * pb_pdir_write() for a file others may read, with mode (0644 for a JWK
+ * pb_privdir_write() for a file others may read, with mode (0644 for a JWK
  * Set): an existing file must be a regular file owned by us or root and
  * writable by no one else.
  */
-int pb_pdir_write_mode(const struct pb_pdir *d, const char *name,
+int pb_privdir_write_mode(const struct pb_privdir *d, const char *name,
     const void *p, size_t len, unsigned mode, struct pb_err *e) PB_WUR;
 
 /*
  * Set the times of the file name in d to now without changing it (the
  * record of a sync that found nothing new).  The file must be one that
- * pb_pdir_write_mode() would replace; a link is refused.  PB_OK, or
+ * pb_privdir_write_mode() would replace; a link is refused.  PB_OK, or
  * PB_ERR_IO with a message naming the file, its owner and mode.
  */
-int pb_pdir_touch(const struct pb_pdir *d, const char *name,
+int pb_privdir_touch(const struct pb_privdir *d, const char *name,
     struct pb_err *e) PB_WUR;
 
 /*
@@ -94,14 +97,14 @@ int pb_pdir_touch(const struct pb_pdir *d, const char *name,
  * that is not a private file of ours or a read error; PB_ERR_TOOBIG;
  * PB_ERR_NOMEM.  *v is written on success only.
  */
-int pb_pdir_read(const struct pb_pdir *d, const char *name, size_t max,
+int pb_privdir_read(const struct pb_privdir *d, const char *name, size_t max,
     struct pb_secret *v, struct pb_err *e) PB_WUR;
 
 /*
  * Remove the file name from d and sync the directory.  PB_OK,
  * PB_ERR_NOTFOUND when there was none, PB_ERR_IO.
  */
-int pb_pdir_remove(const struct pb_pdir *d, const char *name,
+int pb_privdir_remove(const struct pb_privdir *d, const char *name,
     struct pb_err *e) PB_WUR;
 
 /*
@@ -111,7 +114,7 @@ int pb_pdir_remove(const struct pb_pdir *d, const char *name,
  * descriptor in *fdp; PB_ERR_IO when it cannot be opened, or when
  * another process held it throughout (the message names the file).
  */
-int pb_pdir_lock(const struct pb_pdir *d, const char *name, long timeout_ms,
-    int *fdp, struct pb_err *e) PB_WUR;
+int pb_privdir_lock(const struct pb_privdir *d, const char *name,
+    long timeout_ms, int *fdp, struct pb_err *e) PB_WUR;
 
-#endif /* PB_PDIR_H */
+#endif /* PB_PRIVDIR_H */

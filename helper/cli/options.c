@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one option parser of bearer-token: every command, in the front and
+ * in bearer-token-net alike, parses its arguments through pb_cmd_args().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "err.h"
+#include "profile.h"
+
+int
+pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
+    const char *const *flags, int *set)
+{
+	char sb[PB_SAFE_BUFSZ];
+	const char *v;
+	char *end;
+	int i = 1, t, k;
+
+	memset(o, 0, sizeof(*o));
+	if (min_ttl != NULL)
+		*min_ttl = -1;
+	for (k = 0; flags != NULL && flags[k] != NULL; k++)
+		set[k] = 0;
+	while (i < argc) {
+		if ((t = pb_options_take(o, argc, argv, &i)) == -1)
+			return PB_EXIT_USAGE;
+		if (t == 1)
+			continue;
+		for (k = 0; flags != NULL && flags[k] != NULL; k++)
+			if (strcmp(argv[i], flags[k]) == 0)
+				break;
+		if (flags != NULL && flags[k] != NULL) {
+			set[k] = 1;
+			i++;
+			continue;
+		}
+		if (min_ttl != NULL && strcmp(argv[i], "--min-ttl") == 0 &&
+		    i + 1 == argc) {
+			fprintf(stderr, "%s: %s: --min-ttl needs a value\n",
+			    PB_PROG, argv[0]);
+			return PB_EXIT_USAGE;
+		} else if (min_ttl != NULL && strcmp(argv[i], "--min-ttl") == 0)
+			v = argv[i + 1], i += 2;
+		else if (min_ttl != NULL &&
+		    strncmp(argv[i], "--min-ttl=", 10) == 0)
+			v = argv[i] + 10, i += 1;
+		else {
+			fprintf(stderr, "%s: %s: unknown argument '%s'\n",
+			    PB_PROG, argv[0], pb_log_safe(argv[i], sb,
+			    sizeof(sb)));
+			pb_cmd_help(argv[0], 1);
+			return PB_EXIT_USAGE;
+		}
+		errno = 0;
+		*min_ttl = strtol(v, &end, 10);
+		if (errno != 0 || *end != '\0' || end == v || *min_ttl < 0 ||
+		    *min_ttl > 86400) {
+			fprintf(stderr, "%s: %s: --min-ttl takes seconds, 0 "
+			    "to 86400\n", PB_PROG, argv[0]);
+			return PB_EXIT_USAGE;
+		}
+	}
+	return PB_EXIT_OK;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What bearer-token prints that carries a token: written with writev(2),
+ * never through stdio, so no unwiped buffer keeps a copy.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "secmem.h"
+#include "token_cache.h"
+
+/* RFC 6750 2.1: the request header that carries a bearer token. */
+static const char hdr_prefix[] = "Authorization: Bearer ";
+
+int
+pb_print_token(const struct pb_secret *tok, int header)
+{
+	struct iovec iov[3];
+	ssize_t n;
+	int i = 0, k = 0;
+
+	/*
+	 * As a header line, a byte outside the token's syntax would end
+	 * the header or start another: refuse (the token is not shown).
+	 * RFC 6750 2.1 says what may follow "Bearer ": a b64token, which
+	 * every token is checked to be where it enters the helper.
+	 */
+	if (header && !pb_token_cache_b64token(tok->p, tok->len)) {
+		fprintf(stderr, "%s: the access token is not an RFC 6750 "
+		    "b64token and cannot go in an HTTP header; not printed\n",
+		    PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	(void)fflush(stdout);
+	if (header) {
+		iov[k].iov_base = (void *)(uintptr_t)hdr_prefix;
+		iov[k++].iov_len = sizeof(hdr_prefix) - 1;
+	}
+	iov[k].iov_base = tok->p;
+	iov[k++].iov_len = tok->len;
+	iov[k].iov_base = (void *)(uintptr_t)"\n";
+	iov[k++].iov_len = 1;
+	while (i < k) {
+		n = writev(STDOUT_FILENO, iov + i, k - i);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fprintf(stderr, "%s: cannot write the token: %s\n",
+			    PB_PROG, strerror(errno));
+			return PB_EXIT_FAIL;
+		}
+		while (i < k && (size_t)n >= iov[i].iov_len) {
+			n -= (ssize_t)iov[i].iov_len;
+			i++;
+		}
+		if (i < k) {
+			iov[i].iov_base = (char *)iov[i].iov_base + n;
+			iov[i].iov_len -= (size_t)n;
+		}
+	}
+	return PB_EXIT_OK;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_FRONT_H
+#define PB_FRONT_H
+
+#include <stddef.h>
+
+/*
+ * Internal to the front binary (helper/front/): the path of the program
+ * name next to this one (a build tree, or a relocated install) when there
+ * is an executable one, else fallback, into buf (always NUL-terminated).
+ */
+void pb_handover_path(const char *name, const char *fallback, char *buf,
+    size_t bufsz);
+
+#endif /* PB_FRONT_H */
