@@ -788,17 +788,12 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
     struct pb_err *e)
 {
 	struct pb_store_resv rv;
-	struct pb_oidc_meta meta;
 	enum pb_store_kind kind;
 	int r;
 
 	*rvp = PB_EXIT_OK;
 	*rotatedp = 0;
 	pb_store_resv_init(&rv);
-	memset(&meta, 0, sizeof(meta));
-	/* The endpoint found by discovery at login. */
-	meta.issuer = s->c.issuer;
-	meta.token_endpoint = st->token_endpoint;
 	/*
 	 * Back where it came from, and only there: a keyring that failed now
 	 * must not leave the only live token in a file the next load does
@@ -823,8 +818,9 @@ refresh_store(struct sess *s, struct stored *st, int from_file, int64_t now,
 		pb_store_resv_drop(&rv, &s->key);
 		return pb_err_set(e, PB_ERR_CANCELED, "interrupted");
 	}
-	r = pb_token_refresh(&meta, &s->client, &st->refresh, (time_t)now,
-	    tok, e);
+	/* At the endpoint found by discovery at login. */
+	r = pb_token_refresh(st->token_endpoint, &s->client, &st->refresh,
+	    (time_t)now, tok, e);
 	/*
 	 * Rotated (also in an answer refused for its access token): the old
 	 * one is dead now, so save before all.
@@ -1174,7 +1170,7 @@ show_device(const struct pb_device *dev, int json, int qr)
 		pb_json_writer_int(&b, "interval", dev->interval);
 		return json_line(&b);
 	}
-	/* URL and code were checked printable by oauth.c. */
+	/* URL and code were checked printable by device.c. */
 	fprintf(stderr, "To log in, open this page in a browser on any "
 	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
 	    dev->verification_uri, pb_log_safe(dev->user_code, sb,
@@ -1256,8 +1252,9 @@ pb_net_login(int argc, char **argv)
 		rv = PB_EXIT_CONFIG;
 		goto out;
 	}
-	if ((r = pb_device_start(&meta, &s.client, s.c.scope, s.c.resource,
-	    s.c.audience, &dev, &e)) != PB_OK) {
+	if ((r = pb_device_start(meta.device_authorization_endpoint,
+	    &s.client, s.c.scope, s.c.resource, s.c.audience, &dev, &e)) !=
+	    PB_OK) {
 		say("the device authorization request failed", &e);
 		rv = r == PB_ERR_ACCESS_DENIED ? PB_EXIT_FAIL : exit_for(r);
 		goto out;
@@ -1271,7 +1268,8 @@ pb_net_login(int argc, char **argv)
 	w.sleep = show_sleep;
 	w.progress = show_progress;
 	w.arg = &sh;
-	r = pb_device_wait(&meta, &s.client, &dev, &w, &tok, &e);
+	r = pb_device_wait(meta.token_endpoint, &s.client, &dev, &w, &tok,
+	    &e);
 	if (sh.drawn)
 		fputs("\r\033[K", stderr);
 	if (r != PB_OK) {
@@ -1310,7 +1308,8 @@ pb_net_login(int argc, char **argv)
 	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */
 		if (st.refresh.len > 0 && meta.revocation_endpoint != NULL &&
-		    pb_token_revoke(&meta, &s.client, &st.refresh, &e) == PB_OK)
+		    pb_token_revoke(meta.revocation_endpoint, &s.client,
+		    &st.refresh, &e) == PB_OK)
 			fprintf(stderr, "%s: the new session was revoked at "
 			    "the IdP\n", PB_PROG);
 		goto out;
@@ -1435,12 +1434,10 @@ pb_net_logout(int argc, char **argv)
 	struct pb_options o;
 	struct sess s;
 	struct stored st;
-	struct pb_oidc_meta meta;
 	struct pb_err e;
 	int rv, r, code = PB_OK;
 
 	memset(&st, 0, sizeof(st));
-	memset(&meta, 0, sizeof(meta));
 	memset(&o, 0, sizeof(o));
 	pb_err_clear(&e);
 	if ((rv = pb_cmd_args(argc, argv, &o, NULL, NULL, NULL)) !=
@@ -1470,13 +1467,12 @@ pb_net_logout(int argc, char **argv)
 		r = pb_err_set(&e, PB_ERR_CONFIG, "the IdP advertises no "
 		    "revocation_endpoint");
 	else {
-		meta.issuer = s.c.issuer;
-		meta.revocation_endpoint = st.revocation_endpoint;
 		if (s.http.timeout > REVOKE_TIMEOUT)
 			s.http.timeout = REVOKE_TIMEOUT;
 		if (s.http.connect_timeout > REVOKE_TIMEOUT)
 			s.http.connect_timeout = REVOKE_TIMEOUT;
-		r = pb_token_revoke(&meta, &s.client, &st.refresh, &e);
+		r = pb_token_revoke(st.revocation_endpoint, &s.client,
+		    &st.refresh, &e);
 	}
 	if ((rv = forget(&s)) != PB_EXIT_OK)
 		goto out;
