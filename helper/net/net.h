@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 /*
- * bearer-token-net's commands (session.c), run by the front binary with
- * the user's arguments (argv[0] is the command name); each returns a
- * PB_EXIT_* status from commands.h.
+ * bearer-token-net's commands (login.c, get.c, status.c, logout.c), run
+ * by the front binary with the user's arguments (argv[0] is the command
+ * name); each returns a PB_EXIT_* status from commands.h.
  */
 int pb_net_login(int argc, char **argv);
 int pb_net_get(int argc, char **argv);

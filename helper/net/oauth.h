@@ -11,10 +11,13 @@
 
 /*
  * The helper's OAuth 2.0 / OpenID Connect client: discovery (OpenID Connect
- * Discovery 1.0), the device authorization grant (RFC 8628), refresh with
- * rotation (RFC 6749 section 6) and revocation (RFC 7009).  Every answer is
- * parsed with pb_json_parse() (strict, duplicate names rejected).  Messages
- * in struct pb_err never hold a token, device code or client secret.
+ * Discovery 1.0; oauth.c), the device authorization grant (RFC 8628;
+ * device.c), refresh with rotation (RFC 6749 section 6) and revocation
+ * (RFC 7009; token.c).  Each request takes the endpoint URL it goes to
+ * (borrowed), as discovery found it or as a session stored it.  Every
+ * answer is parsed with pb_json_parse() (strict, duplicate names
+ * rejected).  Messages in struct pb_err never hold a token, device code or
+ * client secret.
  *
  * Error codes shared by the calls below:
  *   PB_ERR_NET     DNS, connect, TLS, reset, timeout (try again later)
@@ -28,7 +31,11 @@
  *   PB_ERR_NOMEM, PB_ERR_INTERNAL
  */
 
-/* OpenID Provider metadata; all strings are malloc()ed, NULL when absent. */
+/*
+ * OpenID Provider metadata; all strings are malloc()ed and owned (freed by
+ * pb_oidc_meta_clear()), NULL when absent.  Never fill one with borrowed
+ * pointers: the requests below take the endpoints themselves.
+ */
 struct pb_oidc_meta {
 	char	*issuer;			/* equals the configured one */
 	char	*device_authorization_endpoint;
@@ -91,15 +98,16 @@ int pb_oidc_discover(const char *issuer, const struct pb_http *http,
 void pb_oidc_meta_clear(struct pb_oidc_meta *meta);
 
 /*
- * RFC 8628 section 3.1: ask meta's device_authorization_endpoint for a
- * device code.  scope, resource (RFC 8707, an absolute URI) and audience
- * (the parameter Auth0 and others use) are sent when not NULL.  On PB_OK
- * *dev holds the answer: release with pb_device_clear() (wipes the device
- * code).  Besides the shared codes: PB_ERR_ACCESS_DENIED when the IdP
- * answers access_denied (unauthorized_client, invalid_client and
- * invalid_scope are PB_ERR_HTTP, with a hint in the message).
+ * RFC 8628 section 3.1: ask endpoint (the device_authorization_endpoint;
+ * NULL: PB_ERR_CONFIG, the IdP advertises none) for a device code.  scope,
+ * resource (RFC 8707, an absolute URI) and audience (the parameter Auth0
+ * and others use) are sent when not NULL.  On PB_OK *dev holds the answer:
+ * release with pb_device_clear() (wipes the device code).  Besides the
+ * shared codes: PB_ERR_ACCESS_DENIED when the IdP answers access_denied
+ * (unauthorized_client, invalid_client and invalid_scope are PB_ERR_HTTP,
+ * with a hint in the message).
  */
-int pb_device_start(const struct pb_oidc_meta *meta,
+int pb_device_start(const char *endpoint,
     const struct pb_oauth_client *client, const char *scope,
     const char *resource, const char *audience, struct pb_device *dev,
     struct pb_err *e) PB_WUR;
@@ -108,7 +116,8 @@ int pb_device_start(const struct pb_oidc_meta *meta,
 void pb_device_clear(struct pb_device *dev);
 
 /*
- * One device access token request (RFC 8628 section 3.4).  On PB_OK *tokens
+ * One device access token request (RFC 8628 section 3.4) at token_endpoint
+ * (NULL: PB_ERR_CONFIG, the IdP advertises none).  On PB_OK *tokens
  * holds the tokens (expires_at = now + expires_in); release with
  * pb_tokens_clear().  Otherwise *tokens is left empty and the result is
  * PB_ERR_PENDING (ask again after the interval), PB_ERR_SLOWDOWN (the
@@ -118,7 +127,7 @@ void pb_device_clear(struct pb_device *dev);
  * repeat a request that returned PB_OK: the IdP answers invalid_grant and
  * may revoke the grant.
  */
-int pb_device_poll(const struct pb_oidc_meta *meta,
+int pb_device_poll(const char *token_endpoint,
     const struct pb_oauth_client *client, const struct pb_device *dev,
     time_t now, struct pb_tokens *tokens, struct pb_err *e) PB_WUR;
 
@@ -159,13 +168,14 @@ struct pb_wait {
  * got an HTTP 200 is never repeated.  w may be NULL.  Results as
  * pb_device_poll(), plus PB_ERR_CANCELED.
  */
-int pb_device_wait(const struct pb_oidc_meta *meta,
+int pb_device_wait(const char *token_endpoint,
     const struct pb_oauth_client *client, const struct pb_device *dev,
     const struct pb_wait *w, struct pb_tokens *tokens, struct pb_err *e)
     PB_WUR;
 
 /*
- * Refresh (RFC 6749 section 6) with the refresh token in *refresh.  On PB_OK
+ * Refresh (RFC 6749 section 6) at token_endpoint (NULL: PB_ERR_CONFIG) with
+ * the refresh token in *refresh.  On PB_OK
  * *tokens holds the new tokens; tokens->refresh is empty when the IdP sent
  * no new refresh token (keep the old one).  Failures:
  *   PB_ERR_INVALID_GRANT  the IdP answered invalid_grant: the session is
@@ -185,18 +195,19 @@ int pb_device_wait(const struct pb_oidc_meta *meta,
  * good refresh token leaves that one in tokens->refresh.  The IdP has
  * rotated the old one away, so the caller must store it.
  */
-int pb_token_refresh(const struct pb_oidc_meta *meta,
+int pb_token_refresh(const char *token_endpoint,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,
     time_t now, struct pb_tokens *tokens, struct pb_err *e) PB_WUR;
 
 /*
- * Revoke a refresh token (RFC 7009, token_type_hint=refresh_token), one
- * attempt.  PB_OK on HTTP 200 (which RFC 7009 also gives for tokens the
- * server does not know); PB_ERR_CONFIG when the IdP has no
- * revocation_endpoint; otherwise a shared code.  Best effort: callers
+ * Revoke a refresh token (RFC 7009, token_type_hint=refresh_token) at
+ * endpoint (the revocation_endpoint), one attempt.  PB_OK on HTTP 200
+ * (which RFC 7009 also gives for tokens the server does not know);
+ * PB_ERR_CONFIG when endpoint is NULL (the IdP has no
+ * revocation_endpoint); otherwise a shared code.  Best effort: callers
  * delete their copy of the token whatever this returns.
  */
-int pb_token_revoke(const struct pb_oidc_meta *meta,
+int pb_token_revoke(const char *endpoint,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,
     struct pb_err *e) PB_WUR;
 

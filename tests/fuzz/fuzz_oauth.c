@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: every answer of the IdP that helper/oauth.c parses,
- * through its public calls: discovery (pb_oidc_discover), device
- * authorization (pb_device_start), the device access token request
- * (pb_device_poll, and pb_device_wait's loop over several answers),
- * refresh (pb_token_refresh) and revocation (pb_token_revoke), OAuth
- * error objects included.
+ * libFuzzer target: every answer of the IdP that helper/net/oauth.c,
+ * device.c and token.c parse, through their public calls: discovery
+ * (pb_oidc_discover), device authorization (pb_device_start), the device
+ * access token request (pb_device_poll, and pb_device_wait's loop over
+ * several answers), refresh (pb_token_refresh) and revocation
+ * (pb_token_revoke), OAuth error objects included.
  *
  * The transport is replaced at link time (-Wl,--wrap=pb_http_get,
- * --wrap=pb_http_post_form): oauth.c's calls reach the __wrap_ functions
+ * --wrap=pb_http_post_form): their calls reach the __wrap_ functions
  * below, which hand out the answers the input holds.  Everything else,
  * http.c's URL checks and form encoding included, is the production code.
  *
@@ -45,6 +45,9 @@
 #include "secmem.h"
 
 #define ISSUER		"https://idp.example/realms/r"
+#define DEV_EP		"https://idp.example/device"
+#define TOKEN_EP	"https://idp.example/token"
+#define REVOKE_EP	"https://idp.example/revoke"
 #define CLIENT_SECRET	"client-SECRET-3f9a"
 #define REFRESH		"refresh-SECRET-77c1"
 #define DEVICE_CODE	"device-SECRET-b2e4"
@@ -300,7 +303,7 @@ fake_progress(void *arg, enum pb_wait_event ev, int64_t remaining,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pb_oidc_meta meta, got;
+	struct pb_oidc_meta got;
 	struct pb_oauth_client client;
 	struct pb_http http;
 	struct pb_device dev;
@@ -324,13 +327,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		client.secret.p = (char *)(uintptr_t)CLIENT_SECRET;
 		client.secret.len = sizeof(CLIENT_SECRET) - 1;
 	}
-	memset(&meta, 0, sizeof(meta));
-	meta.issuer = (char *)(uintptr_t)ISSUER;
-	meta.device_authorization_endpoint =
-	    (char *)(uintptr_t)"https://idp.example/device";
-	meta.token_endpoint = (char *)(uintptr_t)"https://idp.example/token";
-	meta.revocation_endpoint =
-	    (char *)(uintptr_t)"https://idp.example/revoke";
 	memset(&dev, 0, sizeof(dev));
 	dev.device_code.p = (char *)(uintptr_t)DEVICE_CODE;
 	dev.device_code.len = sizeof(DEVICE_CODE) - 1;
@@ -353,7 +349,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1: {
 		struct pb_device d;
 
-		r = pb_device_start(&meta, &client, "openid offline_access",
+		r = pb_device_start(DEV_EP, &client, "openid offline_access",
 		    "https://api.example/", "api", &d, &e);
 		check(r, &e);
 		if (r != PB_OK && !is_zero(&d, sizeof(d)))
@@ -368,30 +364,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case 2:
 		sent[1] = DEVICE_CODE;
-		r = pb_device_poll(&meta, &client, &dev, (time_t)in.clock, &t,
-		    &e);
+		r = pb_device_poll(TOKEN_EP, &client, &dev, (time_t)in.clock,
+		    &t, &e);
 		check(r, &e);
 		check_tokens(r, &t, 0);
 		pb_tokens_clear(&t);
 		break;
 	case 3:
 		sent[1] = DEVICE_CODE;
-		r = pb_device_wait(&meta, &client, &dev, &w, &t, &e);
+		r = pb_device_wait(TOKEN_EP, &client, &dev, &w, &t, &e);
 		check(r, &e);
 		check_tokens(r, &t, 0);
 		pb_tokens_clear(&t);
 		break;
 	case 4:
 		sent[1] = REFRESH;
-		r = pb_token_refresh(&meta, &client, &rt, (time_t)in.clock, &t,
-		    &e);
+		r = pb_token_refresh(TOKEN_EP, &client, &rt, (time_t)in.clock,
+		    &t, &e);
 		check(r, &e);
 		check_tokens(r, &t, 1);
 		pb_tokens_clear(&t);
 		break;
 	default:
 		sent[1] = REFRESH;
-		r = pb_token_revoke(&meta, &client, &rt, &e);
+		r = pb_token_revoke(REVOKE_EP, &client, &rt, &e);
 		check(r, &e);
 		break;
 	}

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the stored session (helper/session.c's stored_parse()),
- * the JSON document the token store holds per profile and that every
- * "get", "status" and "logout" reads back from the keyring or the state
- * file.
+ * libFuzzer target: the stored session (helper/net/session.c's
+ * stored_parse()), the JSON document the token store holds per profile
+ * and that every "get", "status" and "logout" reads back from the keyring
+ * or the state file.
  *
  * stored_parse() and stored_build() are static: this file includes
  * session.c, so the target runs the production functions unchanged, and
@@ -32,7 +32,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pb_secret v = { NULL, 0 }, built = { NULL, 0 };
-	struct stored s, s2;
+	struct pb_stored s, s2;
 	struct pb_err e;
 	int r;
 
@@ -68,8 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !same_str(s2.username, s.username) ||
 	    s2.logged_in_at != s.logged_in_at)
 		fz_broken("the stored session does not round-trip", r);
-	stored_clear(&s2);
-	stored_clear(&s);
+	pb_session_stored_clear(&s2);
+	pb_session_stored_clear(&s);
  out:
 	pb_secret_clear(&built);
 	pb_secret_clear(&v);

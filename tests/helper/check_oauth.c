@@ -42,6 +42,10 @@
 static const char *issuer, *control, *plain_issuer;
 static struct pb_http http;
 static struct pb_oidc_meta meta;
+/* The endpoints each request takes, as discovery found them. */
+#define DEV_EP		(meta.device_authorization_endpoint)
+#define TOKEN_EP	(meta.token_endpoint)
+#define REVOKE_EP	(meta.revocation_endpoint)
 static char conf_secret[] = CONF_SECRET;
 static struct pb_oauth_client pub, conf, conf_post;
 
@@ -188,10 +192,10 @@ login(const struct pb_oauth_client *c, time_t now, struct pb_tokens *t)
 	struct pb_err e;
 	int r;
 
-	r = pb_device_start(&meta, c, SCOPE, NULL, NULL, &d, &e);
+	r = pb_device_start(DEV_EP, c, SCOPE, NULL, NULL, &d, &e);
 	ck_assert_msg(r == PB_OK, "device start: %s", pb_err_msg(&e));
 	user_acts(&d, "approve");
-	r = pb_device_poll(&meta, c, &d, now, t, &e);
+	r = pb_device_poll(TOKEN_EP, c, &d, now, t, &e);
 	ck_assert_msg(r == PB_OK, "poll: %s", pb_err_msg(&e));
 	pb_device_clear(&d);
 }
@@ -736,7 +740,7 @@ START_TEST(test_oauth_device_flow_public)
 	char *u;
 	int r;
 
-	r = pb_device_start(&meta, &pub, SCOPE, "urn:pam-bearer:ssh", NULL,
+	r = pb_device_start(DEV_EP, &pub, SCOPE, "urn:pam-bearer:ssh", NULL,
 	    &d, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_ptr_nonnull(d.device_code.p);
@@ -761,13 +765,13 @@ START_TEST(test_oauth_device_flow_public)
 	    "urn:ietf:params:oauth:grant-type:device_code"), PB_OK);
 	ck_assert_int_eq(pb_form_add_secret(&form, "device_code",
 	    &d.device_code), PB_OK);
-	ck_assert_int_eq(pb_http_post_form(&http, meta.token_endpoint,
+	ck_assert_int_eq(pb_http_post_form(&http, TOKEN_EP,
 	    "token endpoint", &form, NULL, NULL, &resp, &e), PB_OK);
 	ck_assert_int_ge(resp.status, 400);
 	pb_http_resp_clear(&resp);
 	ck_assert_int_eq(pb_form_add(&form, "client_id", "bearer-cli"),
 	    PB_OK);
-	ck_assert_int_eq(pb_http_post_form(&http, meta.token_endpoint,
+	ck_assert_int_eq(pb_http_post_form(&http, TOKEN_EP,
 	    "token endpoint", &form, "bearer-cli", NULL, &resp, &e), PB_OK);
 	ck_assert_int_eq(resp.status, 400);
 	ck_assert_ptr_nonnull(strstr(resp.body.p, "invalid_request"));
@@ -775,11 +779,11 @@ START_TEST(test_oauth_device_flow_public)
 	pb_secret_clear(&form);
 
 	/* Our public client: client_id in the body, no header. */
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_PENDING);
 	ck_assert_ptr_null(t.access.p);
 	user_acts(&d, "approve");
-	r = pb_device_poll(&meta, &pub, &d, 1000, &t, &e);
+	r = pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	/* A JWT access token (RFC 9068), a refresh token and an ID token. */
 	ck_assert_ptr_nonnull(t.access.p);
@@ -796,7 +800,7 @@ START_TEST(test_oauth_device_flow_public)
 	 * oidc-provider revoke the grant, so never do it).
 	 */
 	pb_tokens_clear(&t);
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_INVALID_GRANT);
 	no_secret(&e, &d.device_code);
 	pb_device_clear(&d);
@@ -837,7 +841,7 @@ START_TEST(test_oauth_device_bad_client)
 
 	c.secret.p = wrong;
 	c.secret.len = sizeof(wrong) - 1;
-	ck_assert_int_eq(pb_device_start(&meta, &c, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &c, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_HTTP);
 	has(&e, "invalid_client");
 	has(&e, "check client_id and client_secret");
@@ -847,23 +851,23 @@ START_TEST(test_oauth_device_bad_client)
 	/* Method and secret must fit, checked before any request. */
 	c = pub;
 	c.secret = conf.secret;
-	ck_assert_int_eq(pb_device_start(&meta, &c, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &c, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_CONFIG);
 	c = conf;
 	c.secret.p = NULL;
 	c.secret.len = 0;
-	ck_assert_int_eq(pb_device_start(&meta, &c, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &c, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_CONFIG);
 	c = conf_post;
 	c.client_id = NULL;
-	ck_assert_int_eq(pb_device_start(&meta, &c, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &c, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_CONFIG);
 	ck_assert_int_eq(counter("device_authorization"), 1);
 
 	/* An unknown client. */
 	c = pub;
 	c.client_id = "no-such-client";
-	ck_assert_int_eq(pb_device_start(&meta, &c, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &c, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_HTTP);
 	has(&e, "invalid_client");
 }
@@ -875,10 +879,10 @@ START_TEST(test_oauth_device_denied)
 	struct pb_tokens t;
 	struct pb_err e;
 
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	user_acts(&d, "deny");
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_ACCESS_DENIED);
 	has(&e, "access_denied");
 	ck_assert_ptr_null(t.access.p);
@@ -894,12 +898,12 @@ START_TEST(test_oauth_device_expired)
 	struct pb_err e;
 
 	config("{\"device_ttl\":1}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	ck_assert_int_eq(d.expires_in, 1);
 	while (nanosleep(&ts, &ts) != 0)
 		;
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_EXPIRED_CODE);
 	has(&e, "expired_token");
 	no_secret(&e, &d.device_code);
@@ -914,14 +918,14 @@ START_TEST(test_oauth_device_interval_default)
 
 	/* oidc-provider's own behaviour: no interval, so 5 s (RFC 8628). */
 	config("{\"interval\":null}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	ck_assert_int_eq(d.interval, 5);
 	ck_assert_int_eq(d.interval_sent, 0);
 	pb_device_clear(&d);
 
 	config("{\"interval\":7}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	ck_assert_int_eq(d.interval, 7);
 	ck_assert_int_eq(d.interval_sent, 1);
@@ -935,12 +939,12 @@ START_TEST(test_oauth_device_slowdown_poll)
 	struct pb_tokens t;
 	struct pb_err e;
 
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	config("{\"slow_down\":1}");
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_SLOWDOWN);
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_PENDING);
 	pb_device_clear(&d);
 }
@@ -953,40 +957,35 @@ START_TEST(test_oauth_device_faults)
 	struct pb_err e;
 
 	fault("{\"endpoint\":\"device\",\"mode\":\"503\"}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_HTTP);
 	ck_assert_str_eq(e.msg, "HTTP 503 from device authorization endpoint "
 	    "(server_error)");
 	fault("{\"endpoint\":\"device\",\"mode\":\"garbage\"}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_ERR_HTTP);
 	has(&e, "device authorization endpoint answered non-JSON");
 
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	fault("{\"endpoint\":\"token\",\"mode\":\"500\"}");
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_HTTP);
 	ck_assert_str_eq(e.msg, "HTTP 500 from token endpoint (server_error)");
 	fault("{\"endpoint\":\"token\",\"mode\":\"reset\"}");
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_NET);
 	has(&e, "token endpoint at 127.0.0.1:");
 	has(&e, "reset the connection");
 	no_secret(&e, &d.device_code);
-	ck_assert_int_eq(pb_device_poll(&meta, &pub, &d, 1000, &t, &e),
+	ck_assert_int_eq(pb_device_poll(TOKEN_EP, &pub, &d, 1000, &t, &e),
 	    PB_ERR_PENDING);
 
 	/* No device endpoint advertised. */
-	{
-		struct pb_oidc_meta m = meta;
-
-		m.device_authorization_endpoint = NULL;
-		pb_device_clear(&d);
-		ck_assert_int_eq(pb_device_start(&m, &pub, SCOPE, NULL, NULL,
-		    &d, &e), PB_ERR_CONFIG);
-		has(&e, "device_authorization_endpoint");
-	}
+	pb_device_clear(&d);
+	ck_assert_int_eq(pb_device_start(NULL, &pub, SCOPE, NULL, NULL, &d,
+	    &e), PB_ERR_CONFIG);
+	has(&e, "device_authorization_endpoint");
 }
 END_TEST
 
@@ -1003,9 +1002,9 @@ START_TEST(test_oauth_wait_approve)
 
 	fake_init(&f, &w, 100);
 	config("{\"auto_approve\":\"approve\",\"auto_approve_delay_ms\":200}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
-	r = pb_device_wait(&meta, &pub, &d, &w, &t, &e);
+	r = pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_uint_gt(t.refresh.len, 20);
 	/* expires_at comes from the injected clock at the last poll. */
@@ -1032,9 +1031,9 @@ START_TEST(test_oauth_wait_denied)
 
 	fake_init(&f, &w, 100);
 	config("{\"auto_approve\":\"deny\",\"auto_approve_delay_ms\":0}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
-	ck_assert_int_eq(pb_device_wait(&meta, &pub, &d, &w, &t, &e),
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
 	    PB_ERR_ACCESS_DENIED);
 	has(&e, "access_denied");
 	ck_assert_ptr_null(t.access.p);
@@ -1053,9 +1052,9 @@ START_TEST(test_oauth_wait_deadline)
 	/* Our own clock ends the wait; no real seconds pass. */
 	fake_init(&f, &w, 0);
 	config("{\"device_ttl\":3}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
-	ck_assert_int_eq(pb_device_wait(&meta, &pub, &d, &w, &t, &e),
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
 	    PB_ERR_EXPIRED_CODE);
 	has(&e, "expired after 3 s");
 	ck_assert_int_eq(f.t, FAKE_T0 + 3);
@@ -1077,11 +1076,11 @@ START_TEST(test_oauth_wait_backoff)
 	/* Two 500s, then the answer: sleeps of 1, 2 and 4 s. */
 	fake_init(&f, &w, 100);
 	config("{\"auto_approve\":\"approve\",\"auto_approve_delay_ms\":0}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	fault("{\"endpoint\":\"token\",\"mode\":\"500\",\"count\":2,"
 	    "\"grant_type\":\"device_code\"}");
-	r = pb_device_wait(&meta, &pub, &d, &w, &t, &e);
+	r = pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_int_eq(f.nsleeps, 3);
 	ck_assert_uint_eq(f.sleeps[0], 1);
@@ -1098,10 +1097,10 @@ START_TEST(test_oauth_wait_backoff)
 
 	/* A reset connection backs off the same way. */
 	fake_init(&f, &w, 100);
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	fault("{\"endpoint\":\"token\",\"mode\":\"reset\",\"count\":1}");
-	r = pb_device_wait(&meta, &pub, &d, &w, &t, &e);
+	r = pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_uint_eq(f.sleeps[0], 1);
 	ck_assert_uint_eq(f.sleeps[1], 2);
@@ -1124,10 +1123,10 @@ START_TEST(test_oauth_wait_no_retry_after_200)
 	 * there, with one poll, instead of asking again.
 	 */
 	fake_init(&f, &w, 0);
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	fault("{\"endpoint\":\"token\",\"mode\":\"garbage\",\"count\":-1}");
-	ck_assert_int_eq(pb_device_wait(&meta, &pub, &d, &w, &t, &e),
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
 	    PB_ERR_HTTP);
 	has(&e, "token endpoint answered non-JSON");
 	ck_assert_int_eq(device_polls(), 1);
@@ -1145,9 +1144,9 @@ START_TEST(test_oauth_wait_cancel)
 
 	fake_init(&f, &w, 0);
 	f.cancel_at = 2;
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
-	ck_assert_int_eq(pb_device_wait(&meta, &pub, &d, &w, &t, &e),
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
 	    PB_ERR_CANCELED);
 	ck_assert_int_eq(device_polls(), 2);
 	pb_device_clear(&d);
@@ -1171,10 +1170,10 @@ START_TEST(test_oauth_wait_slowdown)
 	w.sleep = NULL;
 	config("{\"slow_down\":1,\"auto_approve\":\"approve\","
 	    "\"auto_approve_delay_ms\":0}");
-	ck_assert_int_eq(pb_device_start(&meta, &pub, SCOPE, NULL, NULL, &d,
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
 	    &e), PB_OK);
 	ck_assert_int_eq(d.interval, 1);
-	r = pb_device_wait(&meta, &pub, &d, &w, &t, &e);
+	r = pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_int_eq(f.nevents, 2);
 	ck_assert_int_eq(f.events[1], PB_WAIT_SLOWDOWN);
@@ -1201,7 +1200,7 @@ START_TEST(test_oauth_refresh_rotation)
 	int r;
 
 	login(&pub, 1000, &t1);
-	r = pb_token_refresh(&meta, &pub, &t1.refresh, 5000, &t2, &e);
+	r = pb_token_refresh(TOKEN_EP, &pub, &t1.refresh, 5000, &t2, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_uint_gt(t2.access.len, 20);
 	ck_assert_uint_gt(t2.refresh.len, 20);
@@ -1214,13 +1213,13 @@ START_TEST(test_oauth_refresh_rotation)
 	    memcmp(t1.access.p, t2.access.p, t1.access.len) != 0);
 
 	/* The old one is dead: invalid_grant, which ends the session... */
-	ck_assert_int_eq(pb_token_refresh(&meta, &pub, &t1.refresh, 5000,
+	ck_assert_int_eq(pb_token_refresh(TOKEN_EP, &pub, &t1.refresh, 5000,
 	    &t3, &e), PB_ERR_INVALID_GRANT);
 	has(&e, "invalid_grant");
 	no_secret(&e, &t1.refresh);
 	ck_assert_ptr_null(t3.access.p);
 	/* ...and oidc-provider revokes the whole family on reuse. */
-	ck_assert_int_eq(pb_token_refresh(&meta, &pub, &t2.refresh, 5000,
+	ck_assert_int_eq(pb_token_refresh(TOKEN_EP, &pub, &t2.refresh, 5000,
 	    &t3, &e), PB_ERR_INVALID_GRANT);
 	ck_assert_int_eq(counter("token_refresh_token"), 3);
 	pb_tokens_clear(&t1);
@@ -1256,7 +1255,8 @@ START_TEST(test_oauth_refresh_faults)
 		fault(f);
 		free(f);
 		pb_err_clear(&e);
-		r = pb_token_refresh(&meta, &conf, &cur.refresh, 1000, &t, &e);
+		r = pb_token_refresh(TOKEN_EP, &conf, &cur.refresh, 1000, &t,
+		    &e);
 		ck_assert_msg(r == cases[i].code, "%s: %d %s", cases[i].fault,
 		    r, e.msg);
 		has(&e, cases[i].msg);
@@ -1266,7 +1266,8 @@ START_TEST(test_oauth_refresh_faults)
 		ck_assert_ptr_null(t.refresh.p);
 
 		/* Not invalid_grant: the refresh token still works. */
-		r = pb_token_refresh(&meta, &conf, &cur.refresh, 1000, &t, &e);
+		r = pb_token_refresh(TOKEN_EP, &conf, &cur.refresh, 1000, &t,
+		    &e);
 		ck_assert_msg(r == PB_OK, "after %s: %s", cases[i].fault,
 		    pb_err_msg(&e));
 		pb_tokens_clear(&cur);
@@ -1285,33 +1286,29 @@ START_TEST(test_oauth_revoke)
 	/* Confidential client (Basic) ... */
 	login(&conf, 1000, &t);
 	ck_assert_int_eq(introspect_active(&t.refresh), 1);
-	r = pb_token_revoke(&meta, &conf, &t.refresh, &e);
+	r = pb_token_revoke(REVOKE_EP, &conf, &t.refresh, &e);
 	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&e));
 	ck_assert_int_eq(introspect_active(&t.refresh), 0);
-	ck_assert_int_eq(pb_token_refresh(&meta, &conf, &t.refresh, 1000,
+	ck_assert_int_eq(pb_token_refresh(TOKEN_EP, &conf, &t.refresh, 1000,
 	    &t2, &e), PB_ERR_INVALID_GRANT);
 	pb_tokens_clear(&t);
 
 	/* ... and public client (client_id in the body). */
 	login(&pub, 1000, &t);
 	ck_assert_int_eq(introspect_active(&t.refresh), 1);
-	ck_assert_int_eq(pb_token_revoke(&meta, &pub, &t.refresh, &e), PB_OK);
+	ck_assert_int_eq(pb_token_revoke(REVOKE_EP, &pub, &t.refresh, &e),
+	    PB_OK);
 	ck_assert_int_eq(introspect_active(&t.refresh), 0);
 	ck_assert_int_eq(counter("revocation"), 2);
 
 	/* Best effort, but failures are reported. */
 	fault("{\"endpoint\":\"revocation\",\"mode\":\"503\"}");
-	ck_assert_int_eq(pb_token_revoke(&meta, &pub, &t.refresh, &e),
+	ck_assert_int_eq(pb_token_revoke(REVOKE_EP, &pub, &t.refresh, &e),
 	    PB_ERR_HTTP);
 	ck_assert_str_eq(e.msg, "HTTP 503 from revocation endpoint "
 	    "(server_error)");
-	{
-		struct pb_oidc_meta m = meta;
-
-		m.revocation_endpoint = NULL;
-		ck_assert_int_eq(pb_token_revoke(&m, &pub, &t.refresh, &e),
-		    PB_ERR_CONFIG);
-	}
+	ck_assert_int_eq(pb_token_revoke(NULL, &pub, &t.refresh, &e),
+	    PB_ERR_CONFIG);
 	pb_tokens_clear(&t);
 }
 END_TEST

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * login: the device authorization grant (RFC 8628) from discovery to the
+ * stored session, showing the user where to approve (a QR code when the
+ * terminal can show one) and waiting with a countdown.  Messages go to
+ * stderr and never hold a token or device code; --json prints JSON lines
+ * on stdout.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "token_cache.h"
+#include "commands.h"
+#include "err.h"
+#include "identity.h"
+#include "json_writer.h"
+#include "net.h"
+#include "oauth.h"
+#include "qr.h"
+#include "secmem.h"
+#include "session.h"
+#include "store.h"
+
+/* What the waiting shows. */
+struct show {
+	int	tty;		/* stderr is a terminal: countdown */
+	int64_t	deadline;
+	int	drawn;		/* a countdown line is on screen */
+};
+
+static void
+countdown(struct show *sh)
+{
+	int64_t left = sh->deadline - (int64_t)time(NULL);
+
+	if (!sh->tty)
+		return;
+	if (left < 0)
+		left = 0;
+	fprintf(stderr, "\rWaiting for approval: %" PRId64 ":%02" PRId64
+	    " left \033[K", left / 60, left % 60);
+	fflush(stderr);
+	sh->drawn = 1;
+}
+
+static int
+show_sleep(void *arg, unsigned int seconds)
+{
+	struct show *sh = arg;
+	struct timespec ts = { 1, 0 }, rem;
+
+	while (seconds-- > 0) {
+		countdown(sh);
+		ts.tv_sec = 1;
+		ts.tv_nsec = 0;
+		while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+			ts = rem;
+	}
+	countdown(sh);
+	return 0;
+}
+
+static int
+show_progress(void *arg, enum pb_wait_event ev, int64_t remaining,
+    unsigned int next_sleep, const struct pb_err *err)
+{
+	struct show *sh = arg;
+
+	(void)remaining;
+	if (ev == PB_WAIT_SLOWDOWN && !sh->tty)
+		fprintf(stderr, "%s: the IdP asked to poll more slowly\n",
+		    PB_PROG);
+	if (ev == PB_WAIT_RETRY && err != NULL) {
+		if (sh->drawn)
+			fputs("\r\033[K", stderr);
+		fprintf(stderr, "%s: %s; retrying in %u s\n", PB_PROG,
+		    pb_err_msg(err), next_sleep);
+	}
+	return 0;
+}
+
+/* Whether the terminal takes UTF-8 (for the QR code's half blocks). */
+static int
+utf8_term(void)
+{
+	const char *cs;
+
+	(void)setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	return cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Tell the user where to go, on stderr, or as a JSON line on stdout. */
+static int
+show_device(const struct pb_device *dev, int json, int qr)
+{
+	char sb[PB_SAFE_BUFSZ];
+	struct pb_json_writer b;
+	struct pb_err e;
+	const char *term;
+
+	if (json) {
+		memset(&b, 0, sizeof(b));
+		pb_json_writer_begin(&b);
+		pb_json_writer_str(&b, "verification_uri",
+		    dev->verification_uri);
+		pb_json_writer_str(&b, "verification_uri_complete",
+		    dev->verification_uri_complete);
+		pb_json_writer_str(&b, "user_code", dev->user_code);
+		pb_json_writer_int(&b, "expires_in", dev->expires_in);
+		pb_json_writer_int(&b, "interval", dev->interval);
+		return pb_session_json_line(&b);
+	}
+	/* URL and code were checked printable by device.c. */
+	fprintf(stderr, "To log in, open this page in a browser on any "
+	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
+	    dev->verification_uri, pb_log_safe(dev->user_code, sb,
+	    sizeof(sb)));
+	term = secure_getenv("TERM");
+	if (dev->verification_uri_complete != NULL && qr &&
+	    isatty(STDERR_FILENO) && pb_qr_available() &&
+	    (term == NULL || strcmp(term, "dumb") != 0)) {
+		fprintf(stderr, "Or scan this code, which opens %s:\n\n",
+		    dev->verification_uri_complete);
+		pb_err_clear(&e);
+		if (pb_qr_print(stderr, dev->verification_uri_complete,
+		    utf8_term(), &e) != PB_OK)
+			pb_session_say("no QR code", &e);
+		fputs("\n", stderr);
+	} else if (dev->verification_uri_complete != NULL)
+		fprintf(stderr, "(or open %s, with the code filled in)\n\n",
+		    dev->verification_uri_complete);
+	fflush(stderr);
+	return PB_EXIT_OK;
+}
+
+/*
+ * The store must work before the user is asked to approve: a session
+ * that cannot be kept would be a live refresh token thrown away.
+ */
+static int
+store_works(struct pb_sess *s)
+{
+	struct pb_secret v = { NULL, 0 };
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	r = pb_store_load(s->c.store, &s->key, &v, NULL, &e);
+	pb_secret_clear(&v);
+	if (r != PB_OK && r != PB_ERR_NOTFOUND) {
+		pb_session_say("the token store cannot be used", &e);
+		return pb_session_exit_for(r);
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * Discovery, then the device authorization request: *meta and *dev filled
+ * (the caller clears them), or an exit status after a message.
+ */
+static int
+start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
+{
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	if ((r = pb_oidc_discover(s->c.issuer, &s->http, meta, &e)) != PB_OK) {
+		pb_session_say("discovery failed", &e);
+		return pb_session_exit_for(r);
+	}
+	if (meta->device_authorization_endpoint == NULL ||
+	    meta->token_endpoint == NULL) {
+		fprintf(stderr, "%s: the IdP advertises no %s: enable the "
+		    "device authorization grant (RFC 8628) for client '%s'\n",
+		    PB_PROG, meta->token_endpoint == NULL ? "token_endpoint" :
+		    "device_authorization_endpoint", s->c.client_id);
+		return PB_EXIT_CONFIG;
+	}
+	if ((r = pb_device_start(meta->device_authorization_endpoint,
+	    &s->client, s->c.scope, s->c.resource, s->c.audience, dev, &e)) !=
+	    PB_OK) {
+		pb_session_say("the device authorization request failed", &e);
+		return r == PB_ERR_ACCESS_DENIED ? PB_EXIT_FAIL :
+		    pb_session_exit_for(r);
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * Wait for the user's decision at token_endpoint, with a countdown on a
+ * terminal: *tok filled, or an exit status after a message.
+ */
+static int
+approval(struct pb_sess *s, const char *token_endpoint,
+    const struct pb_device *dev, int json, struct pb_tokens *tok)
+{
+	struct show sh;
+	struct pb_wait w;
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	memset(&sh, 0, sizeof(sh));
+	sh.tty = !json && isatty(STDERR_FILENO);
+	sh.deadline = (int64_t)time(NULL) + dev->expires_in;
+	memset(&w, 0, sizeof(w));
+	w.sleep = show_sleep;
+	w.progress = show_progress;
+	w.arg = &sh;
+	r = pb_device_wait(token_endpoint, &s->client, dev, &w, tok, &e);
+	if (sh.drawn)
+		fputs("\r\033[K", stderr);
+	if (r != PB_OK) {
+		pb_session_say(r == PB_ERR_ACCESS_DENIED ? "login denied" :
+		    r == PB_ERR_EXPIRED_CODE ? "login not approved in time" :
+		    "login failed", &e);
+		return r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ||
+		    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL :
+		    pb_session_exit_for(r);
+	}
+	return PB_EXIT_OK;
+}
+
+/*
+ * Make the session *st of the login's tokens (the refresh token moved out
+ * of *tok) and store it under the lock; when it cannot be kept, revoke it
+ * at the IdP.  An exit status after a message.
+ */
+static int
+keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
+    struct pb_tokens *tok, struct pb_stored *st, int *used_file)
+{
+	struct pb_err e;
+	int rv;
+
+	pb_err_clear(&e);
+	if (tok->refresh.len == 0)
+		fprintf(stderr, "%s: warning: the IdP issued no refresh token "
+		    "(add offline_access to the scope?): 'get' works until "
+		    "the access token expires\n", PB_PROG);
+	st->refresh = tok->refresh;
+	tok->refresh.p = NULL;
+	tok->refresh.len = 0;
+	st->logged_in_at = (int64_t)time(NULL);
+	if ((st->token_endpoint = strdup(meta->token_endpoint)) == NULL ||
+	    (meta->revocation_endpoint != NULL &&
+	    (st->revocation_endpoint = strdup(meta->revocation_endpoint)) ==
+	    NULL) || pb_identity_fill(tok, &st->subject, &st->username) !=
+	    PB_OK) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	/*
+	 * Under the lock: a get now must not refresh the old session.  The
+	 * save removes a temp file left over, and the generation is above
+	 * any stored, so nothing older is adopted over this login.
+	 */
+	if ((rv = pb_session_lock(s)) == PB_EXIT_OK)
+		st->gen = pb_session_last_gen(s);
+	if (rv != PB_EXIT_OK ||
+	    (rv = pb_session_save(s, s->c.store, st, NULL, used_file)) !=
+	    PB_EXIT_OK) {
+		/* Not kept, so not left alive at the IdP either. */
+		if (st->refresh.len > 0 && meta->revocation_endpoint != NULL &&
+		    pb_token_revoke(meta->revocation_endpoint, &s->client,
+		    &st->refresh, &e) == PB_OK)
+			fprintf(stderr, "%s: the new session was revoked at "
+			    "the IdP\n", PB_PROG);
+	}
+	return rv;
+}
+
+/* Say who is logged in until when, on stderr or as a JSON line. */
+static int
+logged_in(struct pb_sess *s, const struct pb_stored *st,
+    const struct pb_cached *t, int used_file, int json)
+{
+	char wb[256], tb[64];
+	struct pb_json_writer b;
+
+	fprintf(stderr, "Logged in to %s as %s (profile %s); the session "
+	    "is stored in %s.\n", s->c.issuer, pb_identity_who(st->username,
+	    st->subject, wb, sizeof(wb)), s->c.profile, used_file ?
+	    "a file (no Secret Service)" : "the Secret Service");
+	if (t->expires_at != 0 && !json)
+		fprintf(stderr, "The access token is valid until %s.\n",
+		    pb_fmt_time(t->expires_at, PB_TIME_UTC, tb, sizeof(tb)));
+	if (!json)
+		return PB_EXIT_OK;
+	memset(&b, 0, sizeof(b));
+	pb_json_writer_begin(&b);
+	pb_json_writer_str(&b, "status", "logged_in");
+	pb_json_writer_str(&b, "profile", s->c.profile);
+	pb_json_writer_str(&b, "issuer", s->c.issuer);
+	pb_json_writer_str(&b, "subject", st->subject);
+	pb_json_writer_str(&b, "username", st->username);
+	pb_json_writer_int(&b, "expires_at", t->expires_at);
+	pb_json_writer_str(&b, "store", used_file ? "file" :
+	    "secret-service");
+	return pb_session_json_line(&b);
+}
+
+int
+pb_net_login(int argc, char **argv)
+{
+	struct pb_options o;
+	struct pb_sess s;
+	struct pb_stored st;
+	struct pb_oidc_meta meta;
+	struct pb_device dev;
+	struct pb_tokens tok;
+	struct pb_cached t = { { NULL, 0 }, 0, 0 };
+	static const char *const flags[] = { "--json", "--no-qr", NULL };
+	int set[2], json, qr, rv, used_file = 0;
+
+	memset(&st, 0, sizeof(st));
+	memset(&meta, 0, sizeof(meta));
+	memset(&dev, 0, sizeof(dev));
+	memset(&tok, 0, sizeof(tok));
+	if ((rv = pb_cmd_args(argc, argv, &o, NULL, flags, set)) != PB_EXIT_OK)
+		return rv;
+	json = set[0];
+	qr = !set[1];
+	if ((rv = pb_session_open(&s, &o)) != PB_EXIT_OK ||
+	    (rv = store_works(&s)) != PB_EXIT_OK ||
+	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
+	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||
+	    (rv = approval(&s, meta.token_endpoint, &dev, json, &tok)) !=
+	    PB_EXIT_OK ||
+	    (rv = keep(&s, &meta, &tok, &st, &used_file)) != PB_EXIT_OK)
+		goto out;
+	t.expires_at = pb_identity_expiry(&tok);	/* before the move */
+	t.token = tok.access;
+	tok.access.p = NULL;
+	tok.access.len = 0;
+	t.obtained_at = st.logged_in_at;
+	pb_session_cache_drop(&s);
+	pb_session_cache_put(&s, &t);
+	rv = logged_in(&s, &st, &t, used_file, json);
+ out:
+	pb_token_cache_clear(&t);
+	pb_tokens_clear(&tok);
+	pb_device_clear(&dev);
+	pb_oidc_meta_clear(&meta);
+	pb_session_stored_clear(&st);
+	pb_session_close(&s);
+	return rv;
+}
