@@ -43,7 +43,4 @@ struct pb_secret;
 void pb_net_drop_cached(const struct pb_options *o,
     const struct pb_secret *tok);
 
-/* Write len bytes with write(2), not stdio (no unwiped buffer); 0 or -1. */
-int pb_write_all(int fd, const void *p, size_t len);
-
 #endif /* PB_NET_H */
