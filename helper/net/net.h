@@ -14,7 +14,7 @@ int pb_net_get(int argc, char **argv);
 int pb_net_status(int argc, char **argv);
 int pb_net_logout(int argc, char **argv);
 
-/* integ.c: the integrations (kubectl, git-credential). */
+/* askpass.c, git_credential.c, kubectl.c: the integrations. */
 int pb_net_kubectl(int argc, char **argv);
 int pb_net_git_credential(int argc, char **argv);
 int pb_net_askpass(int argc, char **argv);

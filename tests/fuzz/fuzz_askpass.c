@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the askpass prompt parser (helper/net/integ.c's
+ * libFuzzer target: the askpass prompt parser (helper/net/askpass.c's
  * module_prompt()), which decides from the prompt ssh hands to
  * SSH_ASKPASS whether pam_bearer asks for its token, and from which byte.
  * The prompt comes from the SSH server: untrusted.
  *
- * module_prompt() is static: this file includes integ.c (the production
+ * module_prompt() is static: this file includes askpass.c (the production
  * function unchanged; the rest of bearer-token-net's code comes from
  * libfuzznet.la).
  *
@@ -16,7 +16,7 @@
  *     an offset and a "(user@host) " prefix taken from the input: each is
  *     recognised, with that offset.
  */
-#include "../../helper/net/integ.c"
+#include "../../helper/net/askpass.c"
 
 #include <inttypes.h>
 
