@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "module.h"
+#include "prompt.h"
 #include "secmem.h"
 
 /* The OpenSSH client cuts every answer at 1023 bytes (readpass.c). */
@@ -70,12 +71,41 @@ append(struct pb_secret *tok, const char *p, size_t len, size_t max)
 	return PB_OK;
 }
 
+/*
+ * The next answer into *ans (libpam-style malloc()ed): a copy of
+ * PAM_AUTHTOK while *item holds it (then cleared), else the module's
+ * prompt or, once parts have come, the one that names the bytes so far.
+ */
+static int
+next_answer(pam_handle_t *pamh, const struct pb_conf *cfg, const void **item,
+    size_t parts, size_t sofar, char **ans, int *prompted)
+{
+	char prompt[PB_PROMPT_BUFSZ];
+	int r;
+
+	*ans = NULL;
+	if (*item != NULL) {
+		/* PAM_AUTHTOK belongs to libpam: copy, never free. */
+		*ans = strdup(*item);
+		*item = NULL;
+		return *ans == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
+	}
+	if (parts == 0)
+		r = ask(pamh, cfg->prompt, ans);
+	else if (pb_prompt_format(prompt, sizeof(prompt), sofar) != PB_OK)
+		r = PAM_BUF_ERR;
+	else
+		r = ask(pamh, prompt, ans);
+	if (r == PAM_SUCCESS)
+		*prompted = 1;
+	return r;
+}
+
 int
 pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
     const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
     int *hint1023)
 {
-	char prompt[96];
 	const void *item = NULL;
 	char *ans = NULL;
 	size_t len, parts = 0;
@@ -96,32 +126,13 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 		}
 	}
 	for (;;) {
-		if (item != NULL) {
-			/* PAM_AUTHTOK belongs to libpam: copy, never free. */
-			len = strlen(item);
-			if ((ans = strdup(item)) == NULL)
-				return PAM_BUF_ERR;
-			item = NULL;
-		} else {
-			if (parts == 0)
-				r = ask(pamh, cfg->prompt, &ans);
-			else {
-				/* The only number is the bytes so far. */
-				(void)snprintf(prompt, sizeof(prompt),
-				    "Bearer token (continued at byte %zu): ",
-				    tok->len);
-				r = ask(pamh, prompt, &ans);
-			}
-			if (r != PAM_SUCCESS)
-				goto fail;
-			*prompted = 1;
-			len = strlen(ans);
-		}
+		if ((r = next_answer(pamh, cfg, &item, parts, tok->len, &ans,
+		    prompted)) != PAM_SUCCESS)
+			goto fail;
+		len = strlen(ans);
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
-		more = len > 0 && ans[len - 1] == '\\';
-		if (more)
-			len--;
+		more = pb_prompt_strip(ans, &len);
 		r = append(tok, ans, len, cfg->max_token_size);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;

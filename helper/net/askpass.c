@@ -20,44 +20,24 @@
 #include "commands.h"
 #include "err.h"
 #include "profile.h"
+#include "prompt.h"
 #include "net.h"
 #include "secmem.h"
 
-/* What pam_bearer asks (common/conf.h and pam/conv.c). */
-#define ASK_FIRST	"Bearer token: "
-#define ASK_NEXT	"Bearer token (continued at byte "
-#define PART_MAX	1000	/* token bytes per answer; '\' marks more */
-
 /*
- * Which of the module's prompts this is: 0 for the first, 1 with *offset
- * for a continuation, -1 for any other prompt.  OpenSSH puts "(user@host) "
- * before keyboard-interactive prompts.
+ * Which of the module's prompts this is (pb_prompt_parse(): PB_PROMPT_START,
+ * PB_PROMPT_CONT with *offset, PB_PROMPT_OTHER).  OpenSSH puts
+ * "(user@host) " before keyboard-interactive prompts.
  */
 static int
 module_prompt(const char *p, size_t *offset)
 {
 	const char *q;
-	char *end;
-	unsigned long long v;
 
 	/* "(root@host) ": up to the first ')', which ends user@host. */
 	if (p[0] == '(' && (q = strchr(p, ')')) != NULL && q[1] == ' ')
 		p = q + 2;
-	if (strcmp(p, ASK_FIRST) == 0) {
-		*offset = 0;
-		return 0;
-	}
-	if (strncmp(p, ASK_NEXT, sizeof(ASK_NEXT) - 1) != 0)
-		return -1;
-	p += sizeof(ASK_NEXT) - 1;
-	if (*p < '0' || *p > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno != 0 || strcmp(end, "): ") != 0 || v == 0)
-		return -1;
-	*offset = (size_t)v;
-	return 1;
+	return pb_prompt_parse(p, offset);
 }
 
 /* The terminal to restore when a signal ends the question. */
@@ -170,22 +150,23 @@ pb_net_askpass(int argc, char **argv)
 {
 	struct pb_options o;
 	struct pb_cached t;
+	const char mark = PB_PROMPT_MORE;
 	size_t off = 0, n;
-	int kind, rv;
+	int kind, rv, more;
 
 	if (argc != 2) {
 		pb_cmd_help("askpass", 1);
 		return PB_EXIT_USAGE;
 	}
-	if ((kind = module_prompt(argv[1], &off)) == -1)
+	if ((kind = module_prompt(argv[1], &off)) == PB_PROMPT_OTHER)
 		return ask_other(argv[1]);
 	memset(&o, 0, sizeof(o));
 	/*
 	 * A continuation must get the token the first part came from: the
 	 * cached one, however short its life now.
 	 */
-	if ((rv = pb_net_token(&o, kind == 1 ? PB_TOKEN_CACHED : -1, &t)) !=
-	    PB_EXIT_OK)
+	if ((rv = pb_net_token(&o, kind == PB_PROMPT_CONT ? PB_TOKEN_CACHED :
+	    -1, &t)) != PB_EXIT_OK)
 		return rv;
 	if (off >= t.token.len) {
 		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
@@ -194,12 +175,9 @@ pb_net_askpass(int argc, char **argv)
 		pb_token_cache_clear(&t);
 		return PB_EXIT_FAIL;
 	}
-	n = t.token.len - off;
-	if (n > PART_MAX)
-		n = PART_MAX;
+	n = pb_prompt_part(t.token.len, off, &more);
 	if (pb_write_all(STDOUT_FILENO, t.token.p + off, n) == -1 ||
-	    (off + n < t.token.len &&
-	    pb_write_all(STDOUT_FILENO, "\\", 1) == -1) ||
+	    (more && pb_write_all(STDOUT_FILENO, &mark, 1) == -1) ||
 	    pb_write_all(STDOUT_FILENO, "\n", 1) == -1) {
 		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
 		    strerror(errno));
