@@ -7,13 +7,12 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "parse.h"
 #include "prompt.h"
 
 /* OpenSSH cuts every answer at 1023 bytes: a part and its mark fit. */
@@ -38,8 +37,9 @@ pb_prompt_format(char *buf, size_t bufsz, size_t off)
 int
 pb_prompt_parse(const char *p, size_t *off)
 {
-	char *end;
-	unsigned long long v;
+	const size_t endlen = sizeof(PB_PROMPT_END) - 1;
+	unsigned long v;
+	size_t len;
 
 	if (strcmp(p, PB_PROMPT_FIRST) == 0) {
 		*off = 0;
@@ -48,13 +48,10 @@ pb_prompt_parse(const char *p, size_t *off)
 	if (strncmp(p, PB_PROMPT_NEXT, sizeof(PB_PROMPT_NEXT) - 1) != 0)
 		return PB_PROMPT_OTHER;
 	p += sizeof(PB_PROMPT_NEXT) - 1;
-	/* Digits only: strtoull() would take blanks and a sign. */
-	if (*p < '0' || *p > '9')
-		return PB_PROMPT_OTHER;
-	errno = 0;
-	v = strtoull(p, &end, 10);
-	if (errno != 0 || strcmp(end, PB_PROMPT_END) != 0 || v == 0 ||
-	    v > SIZE_MAX)
+	/* Digits only (no sign, no blank), then the end and nothing else. */
+	len = strlen(p);
+	if (len < endlen || strcmp(p + len - endlen, PB_PROMPT_END) != 0 ||
+	    pb_parse_ulong_n(p, len - endlen, 1, SIZE_MAX, &v) != PB_OK)
 		return PB_PROMPT_OTHER;
 	*off = (size_t)v;
 	return PB_PROMPT_CONT;

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "module.h"
 #include "prompt.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 /* The OpenSSH client cuts every answer at 1023 bytes (readpass.c). */
@@ -45,30 +46,6 @@ ask(pam_handle_t *pamh, const char *prompt, char **answer)
 	*answer = resp->resp;
 	free(resp);
 	return PAM_SUCCESS;
-}
-
-/*
- * Append len bytes to tok, staying within max: a fresh buffer, the old
- * one wiped (never realloc, which would leave copies behind).
- */
-static int
-append(struct pb_secret *tok, const char *p, size_t len, size_t max)
-{
-	char *n;
-
-	if (len > max || tok->len > max - len)
-		return PB_ERR_TOOBIG;
-	if ((n = malloc(tok->len + len + 1)) == NULL)
-		return PB_ERR_NOMEM;
-	if (tok->len > 0)
-		memcpy(n, tok->p, tok->len);
-	memcpy(n + tok->len, p, len);
-	n[tok->len + len] = '\0';
-	len += tok->len;
-	pb_secret_clear(tok);
-	tok->p = n;
-	tok->len = len;
-	return PB_OK;
 }
 
 /*
@@ -107,12 +84,15 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
     int *hint1023)
 {
 	const void *item = NULL;
+	struct pb_sbuf b;
 	char *ans = NULL;
 	size_t len, parts = 0;
 	int r, more;
 
 	tok->p = NULL;
 	tok->len = 0;
+	/* Grown by fresh copies, the old ones wiped (never realloc). */
+	pb_sbuf_init(&b, cfg->max_token_size);
 	*prompted = 0;
 	*hint1023 = 0;
 	if (args->try_first_pass || args->use_first_pass) {
@@ -126,14 +106,14 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 		}
 	}
 	for (;;) {
-		if ((r = next_answer(pamh, cfg, &item, parts, tok->len, &ans,
+		if ((r = next_answer(pamh, cfg, &item, parts, b.len, &ans,
 		    prompted)) != PAM_SUCCESS)
 			goto fail;
 		len = strlen(ans);
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
 		more = pb_prompt_strip(ans, &len);
-		r = append(tok, ans, len, cfg->max_token_size);
+		r = pb_sbuf_put(&b, ans, len);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;
 		if (r == PB_ERR_TOOBIG) {
@@ -148,7 +128,7 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 			goto fail;
 		}
 		if (!more)
-			return PAM_SUCCESS;
+			break;
 		/* use_first_pass means never prompt, not even for a part. */
 		if (args->use_first_pass) {
 			pam_syslog(pamh, LOG_NOTICE, "use_first_pass: the "
@@ -164,7 +144,11 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 			goto fail;
 		}
 	}
+	if (pb_sbuf_take(&b, tok) == PB_OK)
+		return PAM_SUCCESS;
+	r = PAM_BUF_ERR;
  fail:
+	pb_sbuf_clear(&b);
 	pb_secret_clear(tok);
 	return r;
 }
