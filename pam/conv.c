@@ -11,6 +11,8 @@
 
 #include "err.h"
 #include "module.h"
+#include "prompt.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 /* The OpenSSH client cuts every answer at 1023 bytes (readpass.c). */
@@ -47,27 +49,33 @@ ask(pam_handle_t *pamh, const char *prompt, char **answer)
 }
 
 /*
- * Append len bytes to tok, staying within max: a fresh buffer, the old
- * one wiped (never realloc, which would leave copies behind).
+ * The next answer into *ans (libpam-style malloc()ed): a copy of
+ * PAM_AUTHTOK while *item holds it (then cleared), else the module's
+ * prompt or, once parts have come, the one that names the bytes so far.
  */
 static int
-append(struct pb_secret *tok, const char *p, size_t len, size_t max)
+next_answer(pam_handle_t *pamh, const struct pb_conf *cfg, const void **item,
+    size_t parts, size_t sofar, char **ans, int *prompted)
 {
-	char *n;
+	char prompt[PB_PROMPT_BUFSZ];
+	int r;
 
-	if (len > max || tok->len > max - len)
-		return PB_ERR_TOOBIG;
-	if ((n = malloc(tok->len + len + 1)) == NULL)
-		return PB_ERR_NOMEM;
-	if (tok->len > 0)
-		memcpy(n, tok->p, tok->len);
-	memcpy(n + tok->len, p, len);
-	n[tok->len + len] = '\0';
-	len += tok->len;
-	pb_secret_clear(tok);
-	tok->p = n;
-	tok->len = len;
-	return PB_OK;
+	*ans = NULL;
+	if (*item != NULL) {
+		/* PAM_AUTHTOK belongs to libpam: copy, never free. */
+		*ans = strdup(*item);
+		*item = NULL;
+		return *ans == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
+	}
+	if (parts == 0)
+		r = ask(pamh, cfg->prompt, ans);
+	else if (pb_prompt_format(prompt, sizeof(prompt), sofar) != PB_OK)
+		r = PAM_BUF_ERR;
+	else
+		r = ask(pamh, prompt, ans);
+	if (r == PAM_SUCCESS)
+		*prompted = 1;
+	return r;
 }
 
 int
@@ -75,14 +83,16 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
     const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
     int *hint1023)
 {
-	char prompt[96];
 	const void *item = NULL;
+	struct pb_sbuf b;
 	char *ans = NULL;
 	size_t len, parts = 0;
 	int r, more;
 
 	tok->p = NULL;
 	tok->len = 0;
+	/* Grown by fresh copies, the old ones wiped (never realloc). */
+	pb_sbuf_init(&b, cfg->max_token_size);
 	*prompted = 0;
 	*hint1023 = 0;
 	if (args->try_first_pass || args->use_first_pass) {
@@ -96,33 +106,14 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 		}
 	}
 	for (;;) {
-		if (item != NULL) {
-			/* PAM_AUTHTOK belongs to libpam: copy, never free. */
-			len = strlen(item);
-			if ((ans = strdup(item)) == NULL)
-				return PAM_BUF_ERR;
-			item = NULL;
-		} else {
-			if (parts == 0)
-				r = ask(pamh, cfg->prompt, &ans);
-			else {
-				/* The only number is the bytes so far. */
-				(void)snprintf(prompt, sizeof(prompt),
-				    "Bearer token (continued at byte %zu): ",
-				    tok->len);
-				r = ask(pamh, prompt, &ans);
-			}
-			if (r != PAM_SUCCESS)
-				goto fail;
-			*prompted = 1;
-			len = strlen(ans);
-		}
+		if ((r = next_answer(pamh, cfg, &item, parts, b.len, &ans,
+		    prompted)) != PAM_SUCCESS)
+			goto fail;
+		len = strlen(ans);
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
-		more = len > 0 && ans[len - 1] == '\\';
-		if (more)
-			len--;
-		r = append(tok, ans, len, cfg->max_token_size);
+		more = pb_prompt_strip(ans, &len);
+		r = pb_sbuf_put(&b, ans, len);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;
 		if (r == PB_ERR_TOOBIG) {
@@ -137,7 +128,7 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 			goto fail;
 		}
 		if (!more)
-			return PAM_SUCCESS;
+			break;
 		/* use_first_pass means never prompt, not even for a part. */
 		if (args->use_first_pass) {
 			pam_syslog(pamh, LOG_NOTICE, "use_first_pass: the "
@@ -153,7 +144,11 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 			goto fail;
 		}
 	}
+	if (pb_sbuf_take(&b, tok) == PB_OK)
+		return PAM_SUCCESS;
+	r = PAM_BUF_ERR;
  fail:
+	pb_sbuf_clear(&b);
 	pb_secret_clear(tok);
 	return r;
 }

@@ -99,4 +99,11 @@ void pb_log_conf(void *ctx, int prio, const char *msg);
 struct pb_secret;
 int pb_print_token(const struct pb_secret *tok, int header);
 
+/*
+ * out.c: write len bytes at p to fd with write(2), not stdio (no unwiped
+ * buffer), retrying after EINTR.  0, or -1 when write(2) fails (errno
+ * set) or writes nothing.
+ */
+int pb_write_all(int fd, const void *p, size_t len);
+
 #endif /* PB_COMMANDS_H */

@@ -20,6 +20,24 @@
 static const char hdr_prefix[] = "Authorization: Bearer ";
 
 int
+pb_write_all(int fd, const void *p, size_t len)
+{
+	const char *q = p;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, q, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		q += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 pb_print_token(const struct pb_secret *tok, int header)
 {
 	struct iovec iov[3];

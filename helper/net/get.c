@@ -438,24 +438,6 @@ pb_net_drop_cached(const struct pb_options *o, const struct pb_secret *tok)
 }
 
 int
-pb_write_all(int fd, const void *p, size_t len)
-{
-	const char *q = p;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, q, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		q += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
 pb_net_get(int argc, char **argv)
 {
 	static const char *const flags[] = { "--header", NULL };

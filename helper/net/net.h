@@ -14,7 +14,7 @@ int pb_net_get(int argc, char **argv);
 int pb_net_status(int argc, char **argv);
 int pb_net_logout(int argc, char **argv);
 
-/* integ.c: the integrations (kubectl, git-credential). */
+/* askpass.c, git_credential.c, kubectl.c: the integrations. */
 int pb_net_kubectl(int argc, char **argv);
 int pb_net_git_credential(int argc, char **argv);
 int pb_net_askpass(int argc, char **argv);
@@ -42,8 +42,5 @@ int pb_net_token(const struct pb_options *o, long min_ttl,
 struct pb_secret;
 void pb_net_drop_cached(const struct pb_options *o,
     const struct pb_secret *tok);
-
-/* Write len bytes with write(2), not stdio (no unwiped buffer); 0 or -1. */
-int pb_write_all(int fd, const void *p, size_t len);
 
 #endif /* PB_NET_H */

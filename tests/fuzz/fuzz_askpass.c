@@ -1,45 +1,42 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the askpass prompt parser (helper/net/integ.c's
+ * libFuzzer target: the askpass prompt parser (helper/net/askpass.c's
  * module_prompt()), which decides from the prompt ssh hands to
  * SSH_ASKPASS whether pam_bearer asks for its token, and from which byte.
  * The prompt comes from the SSH server: untrusted.
  *
- * module_prompt() is static: this file includes integ.c (the production
+ * module_prompt() is static: this file includes askpass.c (the production
  * function unchanged; the rest of bearer-token-net's code comes from
  * libfuzznet.la).
  *
  * Two checks besides the sanitizers:
  *   - on the input as a prompt: an offset only for the continuation
  *     prompt, and never 0 there;
- *   - on the prompts pam/conv.c writes (its format, copied below), with
- *     an offset and a "(user@host) " prefix taken from the input: each is
- *     recognised, with that offset.
+ *   - on the prompts pam/conv.c writes (common/prompt.c's formatter and
+ *     the default first prompt), with an offset and a "(user@host) "
+ *     prefix taken from the input: each is recognised, with that offset.
  */
-#include "../../helper/net/integ.c"
+#include "../../helper/net/askpass.c"
 
 #include <inttypes.h>
 
 #include "fuzzutil.h"
 
-/* pam/conv.c's continuation prompt and the module's default first one. */
-#define CONV_NEXT	"Bearer token (continued at byte %zu): "
-#define CONV_FIRST	"Bearer token: "
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char prompt[96], full[256], *p, *q;
+	char prompt[PB_PROMPT_BUFSZ], full[256], *p, *q;
 	size_t off = 0, want = 0, i;
 	int kind;
 
 	p = fz_strndup(data, size);
 	kind = module_prompt(p, &off);
-	if (kind < -1 || kind > 1)
+	if (kind != PB_PROMPT_OTHER && kind != PB_PROMPT_START &&
+	    kind != PB_PROMPT_CONT)
 		fz_broken("module_prompt() result", kind);
-	if (kind == 1 && off == 0)
+	if (kind == PB_PROMPT_CONT && off == 0)
 		fz_broken("a continuation at byte 0", kind);
-	if (kind == 0 && off != 0)
+	if (kind == PB_PROMPT_START && off != 0)
 		fz_broken("the first prompt with an offset", kind);
 
 	/* What the module writes, behind ssh's "(user@host) " maybe. */
@@ -47,7 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want = want << 8 | data[i];
 	if (want == 0)
 		want = 1;
-	(void)snprintf(prompt, sizeof(prompt), CONV_NEXT, want);
+	if (pb_prompt_format(prompt, sizeof(prompt), want) != PB_OK)
+		fz_broken("the continuation prompt does not fit", 0);
 	/* user@host from the input, without ')' or NUL (ssh's format). */
 	for (q = p; *q != '\0'; q++)
 		if (*q == ')')
@@ -57,15 +55,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		(void)snprintf(full, sizeof(full), "%s", prompt);
 	off = 0;
-	if (module_prompt(full, &off) != 1 || off != want)
+	if (module_prompt(full, &off) != PB_PROMPT_CONT || off != want)
 		fz_broken("the module's continuation prompt is not "
 		    "recognised", (int)off);
 	if (size > 0 && (data[0] & 1))
 		(void)snprintf(full, sizeof(full), "(%.64s) %s", p,
-		    CONV_FIRST);
+		    PB_PROMPT_FIRST);
 	else
-		(void)snprintf(full, sizeof(full), "%s", CONV_FIRST);
-	if (module_prompt(full, &off) != 0 || off != 0)
+		(void)snprintf(full, sizeof(full), "%s", PB_PROMPT_FIRST);
+	if (module_prompt(full, &off) != PB_PROMPT_START || off != 0)
 		fz_broken("the module's first prompt is not recognised", 0);
 	free(p);
 	return 0;

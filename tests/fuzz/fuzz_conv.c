@@ -30,6 +30,7 @@
 #include "err.h"
 #include "fuzzutil.h"
 #include "module.h"
+#include "prompt.h"
 #include "secmem.h"
 
 #define MAX_ANSWERS	300
@@ -51,17 +52,23 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
     void *arg)
 {
 	struct pam_response *r;
-	char want[96];
-	size_t i;
+	char want[PB_PROMPT_BUFSZ];
+	size_t i, off;
 
 	(void)arg;
 	if (n != 1 || msg[0]->msg_style != PAM_PROMPT_ECHO_OFF)
 		fz_broken("the module asked other than one hidden question", n);
-	/* The first prompt is the configured one, the others say where. */
+	/*
+	 * The first prompt is the configured one, the others say where, in
+	 * the format askpass parses (but for byte 0, after answers of a lone
+	 * '\', which askpass never sends nor takes for the module's).
+	 */
 	if (in.next > 0) {
-		(void)snprintf(want, sizeof(want),
-		    "Bearer token (continued at byte %zu): ", in.sofar);
-		if (strcmp(msg[0]->msg, want) != 0)
+		if (pb_prompt_format(want, sizeof(want), in.sofar) != PB_OK ||
+		    strcmp(msg[0]->msg, want) != 0)
+			in.bad_prompt = 1;
+		if (in.sofar > 0 && (pb_prompt_parse(msg[0]->msg, &off) !=
+		    PB_PROMPT_CONT || off != in.sofar))
 			in.bad_prompt = 1;
 	}
 	if (in.next >= in.n) {

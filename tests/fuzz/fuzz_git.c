@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: git's credential input (helper/net/integ.c's git_read()),
- * what "bearer-token git-credential" reads on stdin: "key=value" lines up
- * to a blank line or the end.
+ * libFuzzer target: git's credential input (helper/net/git_credential.c's
+ * git_read()), what "bearer-token git-credential" reads on stdin:
+ * "key=value" lines up to a blank line or the end.
  *
  * git_read() is static and reads standard input: this file includes
- * integ.c (running the production function unchanged, and linking the rest
- * of bearer-token-net's code from libfuzznet.la) and puts the input on
- * descriptor 0 as a memfd.
+ * git_credential.c (running the production function unchanged, and
+ * linking the rest of bearer-token-net's code from libfuzznet.la) and puts
+ * the input on descriptor 0 as a memfd.
  *
  * Besides the sanitizers: the values read stay within their line (no line
  * break in the user name or the password), and nothing is left set on
  * failure.
  */
-#include "../../helper/net/integ.c"
+#include "../../helper/net/git_credential.c"
 
 #include <sys/mman.h>
 

@@ -26,8 +26,8 @@
 #   cache     the access token cache file (pb_token_cache_read)
 #   session   the stored session JSON (session.c's stored_parse)
 #   oauth     discovery, device authorization, token and error answers
-#   git       git's credential input (integ.c's git_read)
-#   askpass   the askpass prompt parser (integ.c's module_prompt)
+#   git       git's credential input (git_credential.c's git_read)
+#   askpass   the askpass prompt parser (askpass.c's module_prompt)
 set -u
 
 secs=30

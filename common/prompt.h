@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef PB_PROMPT_H
+#define PB_PROMPT_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * The prompt wire format between pam_bearer and bearer-token askpass.
+ * The module asks its configured prompt (PB_PROMPT_FIRST by default); an
+ * answer that ends in PB_PROMPT_MORE continues in the next one, which the
+ * module asks for with "Bearer token (continued at byte N): ", N the token
+ * bytes it holds so far (never 0).  askpass answers each prompt with at
+ * most PB_PROMPT_PART bytes of the token from N on, then PB_PROMPT_MORE
+ * when bytes remain: OpenSSH cuts every answer at 1023 bytes, so a long
+ * token travels in parts.  Pure: libc only.
+ */
+#define PB_PROMPT_FIRST	"Bearer token: "	/* the default prompt */
+#define PB_PROMPT_NEXT	"Bearer token (continued at byte "
+#define PB_PROMPT_END	"): "
+#define PB_PROMPT_MORE	'\\'	/* last byte of an answer: more follows */
+#define PB_PROMPT_PART	1000	/* token bytes per answer, at most */
+/* Room for any continuation prompt, its NUL included. */
+#define PB_PROMPT_BUFSZ	(sizeof(PB_PROMPT_NEXT) + 20 + sizeof(PB_PROMPT_END))
+
+/* What pb_prompt_parse() found. */
+#define PB_PROMPT_OTHER	(-1)	/* not the module's prompt */
+#define PB_PROMPT_START	0	/* the first prompt */
+#define PB_PROMPT_CONT	1	/* a continuation, with its byte offset */
+
+/*
+ * Write into buf the continuation prompt for a token of which off bytes
+ * have arrived.  PB_OK, or PB_ERR_TOOBIG when bufsz is below what the
+ * prompt needs (PB_PROMPT_BUFSZ is always enough); buf then holds "".
+ */
+int pb_prompt_format(char *buf, size_t bufsz, size_t off) PB_WUR;
+
+/*
+ * Which of the module's prompts p is, exactly: PB_PROMPT_START for
+ * PB_PROMPT_FIRST (*off set to 0), PB_PROMPT_CONT for a continuation with
+ * a decimal offset of 1 or more that fits size_t, nothing around it (*off
+ * set to it), else PB_PROMPT_OTHER (*off untouched).  A prefix a client
+ * adds ("(user@host) ") is the caller's to remove.
+ */
+int pb_prompt_parse(const char *p, size_t *off);
+
+/*
+ * askpass: the part of a len-byte token that answers the prompt at off
+ * (off < len): the number of bytes from off to send, at most
+ * PB_PROMPT_PART; *more is set to 1 when bytes remain after them (the
+ * answer then ends in PB_PROMPT_MORE), else 0.  0 and *more 0 when off is
+ * not below len.
+ */
+size_t pb_prompt_part(size_t len, size_t off, int *more);
+
+/*
+ * The module: whether the answer of *len bytes at ans ends in
+ * PB_PROMPT_MORE (1, and *len loses that byte) or not (0: the last part).
+ */
+int pb_prompt_strip(const char *ans, size_t *len);
+
+#endif /* PB_PROMPT_H */
