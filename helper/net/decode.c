@@ -110,7 +110,8 @@ print_time(const cJSON *claims, const char *name, int64_t now)
 		printf("%s: not a NumericDate\n", name);
 		return;
 	}
-	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date, sizeof(date)));
+	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date,
+	    sizeof(date)));
 	if (strcmp(name, "exp") == 0) {
 		/* RFC 7519 4.1.4: expired once now >= exp (leeway aside). */
 		if (t > now)
