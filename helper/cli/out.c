@@ -6,12 +6,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -68,17 +66,4 @@ pb_print_token(const struct pb_secret *tok, int header)
 		}
 	}
 	return PB_EXIT_OK;
-}
-
-const char *
-pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || (fmt == PB_TIME_RFC3339 ?
-	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) :
-	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm)) == 0)
-		(void)snprintf(buf, bufsz, "%" PRId64, t);
-	return buf;
 }
