@@ -16,7 +16,6 @@
 
 /* What the module line says besides configuration keys. */
 struct pb_args {
-	const char	*config;	/* config=PATH, points into argv */
 	int		 debug;
 	int		 try_first_pass;
 	int		 use_first_pass;
@@ -24,8 +23,9 @@ struct pb_args {
 
 /*
  * Read the module arguments and the configuration file into a checked
- * configuration: config= first, then the file, then every key=value
- * argument on top (the line wins).  Problems are logged at LOG_ERR.
+ * configuration: the flags, then pb_conf_from_args() (config= first, then
+ * the file, then every key=value argument on top: the line wins).
+ * Problems are logged at LOG_ERR.
  * Returns PB_OK, PB_ERR_NOMEM, or PB_ERR_CONFIG / PB_ERR_IO for anything
  * the admin must fix.
  */

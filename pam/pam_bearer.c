@@ -25,7 +25,7 @@
 #include "jwt.h"
 #include "module.h"
 #include "secmem.h"
-#include "usermap.h"
+#include "verify.h"
 
 /* pam_set_data() name of what a successful authentication leaves. */
 #define PB_DATA	"pam_bearer_auth"
@@ -194,57 +194,16 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 }
 
 /*
- * Steps after pb_jwt_verify() (DESIGN.md order): user mapping, the PAM
- * user, deny_users and min_uid, the denylist, the replay cache.  *files is
- * set when a failure is about the admin's files or cache, not the token:
- * whatever the code, that is PAM_AUTHINFO_UNAVAIL (a denylist over its
- * size cap is no bad token).
+ * pb_verify_once_fn of the module: the replay cache (pam/replay.c), the
+ * last step of pb_verify_user(), so that a refused login spends no token.
  */
 static int
-check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
-    const char *user, int64_t now, int *files, struct pb_err *e)
+replay_step(void *ctx, const struct pb_conf *cfg, const struct pb_jwt *jwt,
+    int64_t now, struct pb_err *e)
 {
-	char su[PB_SAFE_BUFSZ], sm[PB_SAFE_BUFSZ];
-	char *mapped = NULL;
-	const char *name = jwt->username;
-	int r;
-
-	*files = 0;
-	if (cfg->usermap_file != NULL) {
-		if ((r = pb_usermap_lookup(cfg->usermap_file, jwt->username,
-		    &mapped, e)) != PB_OK) {
-			*files = r != PB_ERR_USER;
-			return r;
-		}
-		name = mapped;
-	}
-	/* Never rewrite PAM_USER (OpenSSH 10.1+ refuses): compare only. */
-	if (strcmp(name, user) != 0) {
-		r = pb_err_set(e, PB_ERR_USER, "token is for '%s', not '%s'",
-		    pb_log_safe(name, sm, sizeof(sm)),
-		    pb_log_safe(user, su, sizeof(su)));
-		goto out;
-	}
-	/* deny_users, min_uid: before the replay cache spends the token. */
-	if ((r = pb_user_check_local(cfg, user, e)) != PB_OK) {
-		*files = r == PB_ERR_IO;
-		goto out;
-	}
-	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
-	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK) {
-		*files = r != PB_ERR_DENIED;
-		goto out;
-	}
-	if (cfg->replay_cache != NULL && (r = pb_replay_check(
-	    cfg->replay_cache, jwt->iss, jwt->jti, jwt->exp, now, cfg->leeway,
-	    e)) != PB_OK) {
-		*files = r != PB_ERR_REPLAY && r != PB_ERR_CLAIM;
-		goto out;
-	}
-	r = PB_OK;
- out:
-	free(mapped);
-	return r;
+	(void)ctx;
+	return pb_replay_check(cfg->replay_cache, jwt->iss, jwt->jti,
+	    jwt->exp, now, cfg->leeway, e);
 }
 
 /*
@@ -274,109 +233,150 @@ log_hint1023(pam_handle_t *pamh)
 	    "'\\' (bearer-token askpass does)");
 }
 
-PB_EXPORT int
-pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
-{
-	char su[PB_SAFE_BUFSZ], s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
-	char s3[PB_SAFE_BUFSZ], s4[PB_SAFE_BUFSZ];
-	struct pb_args args;
-	struct pb_conf *cfg = NULL;
-	struct pb_verifier *v = NULL;
-	struct pb_jwt *jwt = NULL;
-	struct pb_secret tok = { NULL, 0 };
-	struct pb_err e;
-	const char *user = NULL, *t;
-	size_t tlen;
-	int64_t now;
-	int rv = PAM_AUTH_ERR, r, prompted = 0, hint1023 = 0, files = 0;
+/* One authentication attempt: who, when, and how the token came. */
+struct attempt {
+	const char	*user;		/* the PAM user */
+	char		 su[PB_SAFE_BUFSZ];	/* user, fit for the log */
+	int64_t		 now;
+	int		 prompted;	/* the module asked for the token */
+	int		 hint1023;	/* an answer was exactly 1023 bytes */
+};
 
-	(void)flags;
+/*
+ * The configuration and the keys, before anything is asked: if they are
+ * broken, say so first.  Sets a->now.  A PAM code.
+ */
+static int
+load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
+    struct pb_conf **cfg, struct pb_verifier **v, struct attempt *a)
+{
+	struct pb_err e;
+	int r;
+
 	pb_err_clear(&e);
-	/* An earlier success in this handle must not outlive this attempt. */
-	forget(pamh);
-	/* Files first: if they are broken, say so before asking anything. */
-	if ((r = pb_args_load(pamh, argc, argv, &args, &cfg)) != PB_OK) {
-		rv = pb_to_pam(r, 1);
-		goto out;
-	}
+	if ((r = pb_args_load(pamh, argc, argv, args, cfg)) != PB_OK)
+		return pb_to_pam(r, 1);
 	/*
 	 * Skipped JWKS keys (IdPs publish encryption keys too) would log at
 	 * every login: only with debug.  A set with no usable key is an
 	 * error below either way.
 	 */
-	now = (int64_t)time(NULL);
-	if ((r = pb_verifier_new(cfg, args.debug ? pb_log_skip : NULL, pamh,
-	    &v, &e)) != PB_OK || (r = pb_verifier_check_age(v, now, &e)) !=
+	a->now = (int64_t)time(NULL);
+	if ((r = pb_verifier_new(*cfg, args->debug ? pb_log_skip : NULL, pamh,
+	    v, &e)) != PB_OK || (r = pb_verifier_check_age(*v, a->now, &e)) !=
 	    PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
-		rv = pb_to_pam(r, 1);
+		return pb_to_pam(r, 1);
+	}
+	return PAM_SUCCESS;
+}
+
+/*
+ * Not a JWT: a password for the next module.  Hand it on when we asked
+ * for it, so one prompt serves both.  A PAM code, PAM_IGNORE when done.
+ */
+static int
+not_jwt(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_secret *tok, const char *t, size_t tlen,
+    const struct attempt *a)
+{
+	if (a->prompted && pam_set_item(pamh, PAM_AUTHTOK, tok->p) !=
+	    PAM_SUCCESS)
+		return PAM_BUF_ERR;
+	if (args->debug)
+		pam_syslog(pamh, LOG_DEBUG, "input for '%s' is %s, ignoring",
+		    a->su, opaque_like(t, tlen) ? PB_JWS_NOT_JWT :
+		    "not a JWT");
+	/* A token cut inside its header or payload lands here. */
+	if (a->hint1023)
+		log_hint1023(pamh);
+	return PAM_IGNORE;
+}
+
+/* The token t verified for a->user, logged, its data kept.  A PAM code. */
+static int
+check_token(pam_handle_t *pamh, const struct pb_verifier *v,
+    const struct pb_conf *cfg, const char *t, size_t tlen,
+    const struct attempt *a)
+{
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
+	char s4[PB_SAFE_BUFSZ];
+	struct pb_verified vd;
+	struct pb_err e;
+	int r, rv;
+
+	pb_err_clear(&e);
+	if ((r = pb_verify_user(v, cfg, t, tlen, a->user, a->now,
+	    cfg->replay_cache != NULL ? replay_step : NULL, NULL, &vd, &e)) !=
+	    PB_OK) {
+		/* Unreadable, oversized or broken lists and cache: files. */
+		rv = pb_to_pam(r, vd.files);
+		if (rv == PAM_AUTH_ERR)
+			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
+			    "'%s': %s", a->su, pb_err_msg(&e));
+		else
+			pam_syslog(pamh, LOG_ERR, "cannot check the token for "
+			    "'%s': %s", a->su, pb_err_msg(&e));
+		if (a->hint1023)
+			log_hint1023(pamh);
 		goto out;
 	}
-	if ((rv = pam_get_user(pamh, &user, NULL)) != PAM_SUCCESS ||
-	    user == NULL) {
+	if ((rv = keep_data(pamh, vd.jwt, a->user)) != PAM_SUCCESS)
+		goto out;
+	pam_syslog(pamh, LOG_INFO, "accepted token for '%s': iss '%s' sub "
+	    "'%s' jti '%s' kid '%s' alg %s", a->su,
+	    pb_log_safe(vd.jwt->iss, s1, sizeof(s1)),
+	    pb_log_safe(vd.jwt->sub, s2, sizeof(s2)),
+	    pb_log_safe(vd.jwt->jti, s3, sizeof(s3)),
+	    pb_log_safe(vd.jwt->jws->kid, s4, sizeof(s4)),
+	    vd.jwt->jws->alg->name);
+	rv = PAM_SUCCESS;
+ out:
+	pb_verified_clear(&vd);
+	return rv;
+}
+
+PB_EXPORT int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct attempt a;
+	struct pb_args args;
+	struct pb_conf *cfg = NULL;
+	struct pb_verifier *v = NULL;
+	struct pb_secret tok = { NULL, 0 };
+	const char *t;
+	size_t tlen;
+	int rv;
+
+	(void)flags;
+	memset(&a, 0, sizeof(a));
+	/* An earlier success in this handle must not outlive this attempt. */
+	forget(pamh);
+	if ((rv = load(pamh, argc, argv, &args, &cfg, &v, &a)) !=
+	    PAM_SUCCESS)
+		goto out;
+	if ((rv = pam_get_user(pamh, &a.user, NULL)) != PAM_SUCCESS ||
+	    a.user == NULL) {
 		rv = rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE :
 		    (rv == PAM_SUCCESS ? PAM_USER_UNKNOWN : rv);
 		goto out;
 	}
-	pb_log_safe(user, su, sizeof(su));
-	if ((rv = pb_conv_token(pamh, &args, cfg, &tok, &prompted,
-	    &hint1023)) != PAM_SUCCESS)
+	pb_log_safe(a.user, a.su, sizeof(a.su));
+	if ((rv = pb_conv_token(pamh, &args, cfg, &tok, &a.prompted,
+	    &a.hint1023)) != PAM_SUCCESS)
 		goto out;
-	rv = PAM_AUTH_ERR;
 	/*
 	 * A token pasted with a blank, a CRLF, its "Bearer " scheme or its
 	 * header is the token; input that is no JWT is handed on untouched:
 	 * passwords keep their blanks.
 	 */
 	pb_jwt_unwrap(tok.p, tok.len, &t, &tlen);
-	if (!pb_jwt_shaped(t, tlen)) {
-		/*
-		 * Not a JWT: a password for the next module.  Hand it on
-		 * when we asked for it, so one prompt serves both.
-		 */
-		if (prompted && pam_set_item(pamh, PAM_AUTHTOK, tok.p) !=
-		    PAM_SUCCESS) {
-			rv = PAM_BUF_ERR;
-			goto out;
-		}
-		if (args.debug)
-			pam_syslog(pamh, LOG_DEBUG, "input for '%s' is %s, "
-			    "ignoring", su, opaque_like(t, tlen) ?
-			    PB_JWS_NOT_JWT : "not a JWT");
-		/* A token cut inside its header or payload lands here. */
-		if (hint1023)
-			log_hint1023(pamh);
-		rv = PAM_IGNORE;
-		goto out;
-	}
-	if ((r = pb_jwt_verify(v, t, tlen, now, &jwt, &e)) == PB_OK)
-		r = check_user(cfg, jwt, user, now, &files, &e);
-	if (r != PB_OK) {
-		/* Unreadable, oversized or broken lists and cache: files. */
-		rv = pb_to_pam(r, files);
-		if (rv == PAM_AUTH_ERR)
-			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
-			    "'%s': %s", su, pb_err_msg(&e));
-		else
-			pam_syslog(pamh, LOG_ERR, "cannot check the token for "
-			    "'%s': %s", su, pb_err_msg(&e));
-		if (hint1023)
-			log_hint1023(pamh);
-		goto out;
-	}
-	if ((rv = keep_data(pamh, jwt, user)) != PAM_SUCCESS)
-		goto out;
-	pam_syslog(pamh, LOG_INFO, "accepted token for '%s': iss '%s' sub "
-	    "'%s' jti '%s' kid '%s' alg %s", su,
-	    pb_log_safe(jwt->iss, s1, sizeof(s1)),
-	    pb_log_safe(jwt->sub, s2, sizeof(s2)),
-	    pb_log_safe(jwt->jti, s3, sizeof(s3)),
-	    pb_log_safe(jwt->jws->kid, s4, sizeof(s4)),
-	    jwt->jws->alg->name);
-	rv = PAM_SUCCESS;
+	if (!pb_jwt_shaped(t, tlen))
+		rv = not_jwt(pamh, &args, &tok, t, tlen, &a);
+	else
+		rv = check_token(pamh, v, cfg, t, tlen, &a);
  out:
-	pb_jwt_free(jwt);
 	pb_secret_clear(&tok);
 	pb_verifier_free(v);
 	pb_conf_free(cfg);

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bearer-token decode and verify: the offline commands.  decode shows what
- * a token says without trusting it; verify runs the module's own checks
- * (common/jwt.c, then the usermap, the user and the denylist) over the
- * module's configuration, and says why a token fails.
+ * bearer-token decode: what a token says, shown without trusting it; and
+ * the reading of a token that decode and verify (verify.c) share.
  */
 #include "config.h"
 
@@ -19,14 +17,13 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
-#include "conf.h"
+#include "decode.h"
 #include "err.h"
 #include "file.h"
 #include "json.h"
 #include "jws.h"
 #include "jwt.h"
 #include "secmem.h"
-#include "usermap.h"
 
 /*
  * The most we read as a token.  verify applies max_token_size on top (the
@@ -34,15 +31,8 @@
  */
 #define TOKEN_IN_MAX	(1024 * 1024)
 
-/*
- * Read the token into tok, unwrapped as the module does (pb_jwt_unwrap():
- * blanks, "Bearer ", quotes): from stdin when arg is NULL or "-", else from
- * arg, whose bytes are then wiped so that later looks at the process's
- * command line no longer show them (ps may have seen them already).
- * Messages name no token byte.  Returns PB_EXIT_OK or PB_EXIT_FAIL.
- */
-static int
-read_token(char *arg, struct pb_secret *tok)
+int
+pb_decode_read_token(char *arg, struct pb_secret *tok)
 {
 	char *buf = NULL;
 	const char *p;
@@ -102,19 +92,6 @@ read_token(char *arg, struct pb_secret *tok)
 	return rv;
 }
 
-const char *
-pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf, size_t bufsz)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || (fmt == PB_TIME_RFC3339 ?
-	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) :
-	    strftime(buf, bufsz, "%Y-%m-%d %H:%M:%S UTC", &tm)) == 0)
-		(void)snprintf(buf, bufsz, "%" PRId64, t);
-	return buf;
-}
-
 /* One human line for a time claim; nothing when the claim is absent. */
 static void
 print_time(const cJSON *claims, const char *name, int64_t now)
@@ -133,7 +110,8 @@ print_time(const cJSON *claims, const char *name, int64_t now)
 		printf("%s: not a NumericDate\n", name);
 		return;
 	}
-	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date, sizeof(date)));
+	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date,
+	    sizeof(date)));
 	if (strcmp(name, "exp") == 0) {
 		/* RFC 7519 4.1.4: expired once now >= exp (leeway aside). */
 		if (t > now)
@@ -279,7 +257,7 @@ pb_cmd_decode(int argc, char **argv)
 	}
 	if (argc == 2)
 		arg = argv[1];
-	if ((rv = read_token(arg, &tok)) != PB_EXIT_OK)
+	if ((rv = pb_decode_read_token(arg, &tok)) != PB_EXIT_OK)
 		goto out;
 	rv = PB_EXIT_FAIL;
 	/* Strict parsing, the verifier's own (pb_json_parse() rules). */
@@ -311,232 +289,5 @@ pb_cmd_decode(int argc, char **argv)
 	pb_json_delete_wipe(claims);
 	pb_jws_free(jws);
 	pb_secret_clear(&tok);
-	return rv;
-}
-
-/* pb_conf_log_fn: the message names the place ("FILE:LINE: ..."). */
-void
-pb_log_conf(void *ctx, int prio, const char *msg)
-{
-	(void)ctx;
-	(void)prio;
-	fprintf(stderr, "%s\n", msg);
-}
-
-/* pb_jwks_skip_fn: keys the module leaves out (it logs them with debug). */
-static void
-log_skip(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "%s: note: %s\n", PB_PROG, msg);
-}
-
-/* A whole decimal time from 0 to PB_JSON_TIME_MAX, for --at. */
-static int
-parse_time(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > PB_JSON_TIME_MAX)
-		return -1;
-	*out = (int64_t)v;
-	return 0;
-}
-
-/*
- * The module's steps after pb_jwt_verify() (pam/pam_bearer.c check_user()),
- * deny_users and min_uid included, without the replay cache.  *name gets
- * the local user the token is for.
- */
-static int
-check_user(const struct pb_conf *cfg, const struct pb_jwt *jwt,
-    const char *user, char **mapped, const char **name, struct pb_err *e)
-{
-	char su[PB_SAFE_BUFSZ], sm[PB_SAFE_BUFSZ];
-	int r;
-
-	*name = jwt->username;
-	if (cfg->usermap_file != NULL) {
-		if ((r = pb_usermap_lookup(cfg->usermap_file, jwt->username,
-		    mapped, e)) != PB_OK)
-			return r;
-		*name = *mapped;
-	}
-	if (user != NULL && strcmp(*name, user) != 0)
-		return pb_err_set(e, PB_ERR_USER, "token is for '%s', not '%s'",
-		    pb_log_safe(*name, sm, sizeof(sm)),
-		    pb_log_safe(user, su, sizeof(su)));
-	if ((r = pb_user_check_local(cfg, *name, e)) != PB_OK)
-		return r;
-	if (cfg->denylist_file != NULL && (r = pb_denylist_check(
-	    cfg->denylist_file, jwt->jti, jwt->sub, e)) != PB_OK)
-		return r;
-	return PB_OK;
-}
-
-/* Take "--opt VALUE" or "--opt=VALUE"; NULL when argv[*i] is not opt. */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *opt, int *bad)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		fprintf(stderr, "%s: %s needs a value\n", PB_PROG, opt);
-		*bad = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
-int
-pb_cmd_verify(int argc, char **argv)
-{
-	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
-	struct pb_secret tok = { NULL, 0 };
-	struct pb_conf *cfg = NULL;
-	struct pb_verifier *v = NULL;
-	struct pb_jwt *jwt = NULL;
-	struct pb_err e;
-	const char *path = PB_CONF_DEFAULT_PATH, *user = NULL, *at = NULL;
-	const char *val, *name = NULL;
-	char *arg = NULL, *mapped = NULL;
-	int64_t now = 0;
-	int i, r, bad = 0, bad_conf = 0, opts = 1, rv = PB_EXIT_FAIL;
-
-	pb_err_clear(&e);
-	/* Options and the token first; key=value are applied after the file. */
-	for (i = 1; i < argc && !bad; i++) {
-		if (opts && strcmp(argv[i], "--") == 0)
-			opts = 0;
-		else if (opts && (val = opt_value(argc, argv, &i, "--config",
-		    &bad)) != NULL)
-			path = val;
-		else if (opts && (val = opt_value(argc, argv, &i, "--user",
-		    &bad)) != NULL)
-			user = val;
-		else if (opts && (val = opt_value(argc, argv, &i, "--at",
-		    &bad)) != NULL)
-			at = val;
-		else if (bad)
-			break;
-		else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "%s: unknown option '%s'\n", PB_PROG,
-			    pb_log_safe(argv[i], s1, sizeof(s1)));
-			bad = 1;
-		} else if (strncmp(argv[i], "config=", 7) == 0)
-			path = argv[i] + 7;
-		else if (strchr(argv[i], '=') != NULL)
-			continue;
-		else if (arg != NULL) {
-			fprintf(stderr, "%s: more than one token\n", PB_PROG);
-			bad = 1;
-		} else
-			arg = argv[i];
-	}
-	if (!bad && at != NULL && parse_time(at, &now) != 0) {
-		fprintf(stderr, "%s: --at wants seconds since the epoch, not "
-		    "'%s'\n", PB_PROG, pb_log_safe(at, s1, sizeof(s1)));
-		bad = 1;
-	}
-	if (bad) {
-		pb_cmd_help("verify", 1);
-		return PB_EXIT_USAGE;
-	}
-
-	/* The configuration, built as pam/args.c builds it. */
-	rv = PB_EXIT_CONFIG;
-	if ((r = pb_conf_new(&cfg)) != PB_OK) {
-		fprintf(stderr, "%s: %s\n", PB_PROG, pb_strerror(r));
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if (pb_conf_load(cfg, path, pb_log_conf, NULL) != PB_OK)
-		goto out;
-	opts = 1;
-	for (i = 1; i < argc; i++) {
-		if (opts && strcmp(argv[i], "--") == 0) {
-			opts = 0;
-			continue;
-		}
-		if (opts && argv[i][0] == '-') {
-			/* An option; skip its separate value. */
-			if (strchr(argv[i], '=') == NULL &&
-			    strcmp(argv[i], "-") != 0)
-				i++;
-			continue;
-		}
-		if (strchr(argv[i], '=') == NULL ||
-		    strncmp(argv[i], "config=", 7) == 0)
-			continue;
-		/* Keep going: one run shows every bad setting. */
-		if ((r = pb_conf_set_arg(cfg, argv[i], "command line",
-		    pb_log_conf, NULL)) == PB_ERR_NOMEM) {
-			rv = PB_EXIT_FAIL;
-			goto out;
-		}
-		if (r != PB_OK)
-			bad_conf = 1;
-	}
-	if (bad_conf || pb_conf_check(cfg, pb_log_conf, NULL) != PB_OK)
-		goto out;
-	/* The key file's age is about the host now, whatever --at says. */
-	if ((r = pb_verifier_new(cfg, log_skip, NULL, &v, &e)) != PB_OK ||
-	    (r = pb_verifier_check_age(v, (int64_t)time(NULL), &e)) !=
-	    PB_OK) {
-		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
-		    pb_err_msg(&e));
-		if (r == PB_ERR_NOMEM)
-			rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if (cfg->replay_cache != NULL)
-		fprintf(stderr, "%s: note: the replay cache is not checked\n",
-		    PB_PROG);
-
-	if ((rv = read_token(arg, &tok)) != PB_EXIT_OK)
-		goto out;
-	rv = PB_EXIT_FAIL;
-	if (at == NULL)
-		now = (int64_t)time(NULL);
-	if ((r = pb_jwt_verify(v, tok.p, tok.len, now, &jwt, &e)) == PB_OK)
-		r = check_user(cfg, jwt, user, &mapped, &name, &e);
-	if (r == PB_ERR_IO || r == PB_ERR_CONFIG) {
-		/* usermap_file or denylist_file: the admin's files. */
-		fprintf(stderr, "%s: %s\n", PB_PROG, pb_err_msg(&e));
-		rv = PB_EXIT_CONFIG;
-		goto out;
-	}
-	if (r != PB_OK) {
-		fprintf(stderr, "token rejected: %s\n", pb_err_msg(&e));
-		goto out;
-	}
-	printf("token valid for user '%s' (iss '%s', sub '%s', ",
-	    pb_log_safe(name, s1, sizeof(s1)),
-	    pb_log_safe(jwt->iss, s2, sizeof(s2)),
-	    pb_log_safe(jwt->sub, s3, sizeof(s3)));
-	/* Past exp but inside the leeway still passes (RFC 7519 4.1.4). */
-	if (jwt->exp > now)
-		printf("exp in %" PRId64 " s)\n", jwt->exp - now);
-	else
-		printf("expired %" PRId64 " s ago, within the leeway of %ld "
-		    "s)\n", now - jwt->exp, cfg->leeway);
-	rv = PB_EXIT_OK;
- out:
-	free(mapped);
-	pb_jwt_free(jwt);
-	pb_secret_clear(&tok);
-	pb_verifier_free(v);
-	pb_conf_free(cfg);
 	return rv;
 }

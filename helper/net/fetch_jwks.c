@@ -37,10 +37,10 @@
 #include "net.h"
 #include "oauth.h"
 #include "privdir.h"
+#include "verify.h"
 
-#define RETIRED		"x-pam-bearer-retired-at"	/* our JWK member */
 #define KEEP_DEFAULT	(24 * 3600)
-#define MAX_DROP	16
+#define MAX_DROP	PB_JWKSET_MAX_DROP
 
 struct fopts {
 	const char	*issuer;
@@ -48,9 +48,7 @@ struct fopts {
 	const char	*config;
 	const char	*ca_file;
 	long		 timeout;
-	long		 keep;		/* seconds */
-	const char	*drop[MAX_DROP];	/* --drop KID */
-	size_t		 ndrop;
+	struct pb_jwkset_retire retire;	/* --keep-retired, --drop */
 };
 
 /* "90", "90s", "15m", "24h", "7d": seconds, or -1. */
@@ -88,7 +86,7 @@ fetch_args(int argc, char **argv, struct fopts *o)
 	int i;
 
 	memset(o, 0, sizeof(*o));
-	o->keep = KEEP_DEFAULT;
+	o->retire.keep = KEEP_DEFAULT;
 	for (i = 1; i < argc; i++) {
 		v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (v == NULL)
@@ -102,21 +100,22 @@ fetch_args(int argc, char **argv, struct fopts *o)
 		else if (strcmp(argv[i], "--ca-file") == 0)
 			o->ca_file = v;
 		else if (strcmp(argv[i], "--keep-retired") == 0) {
-			if ((o->keep = duration(v)) < 0) {
-				fprintf(stderr, "%s: fetch-jwks: --keep-retired "
-				    "takes a duration such as 3600, 90m, 24h "
-				    "or 7d (at most a year)\n", PB_PROG);
+			if ((o->retire.keep = duration(v)) < 0) {
+				fprintf(stderr, "%s: fetch-jwks: "
+				    "--keep-retired takes a duration such as "
+				    "3600, 90m, 24h or 7d (at most a year)\n",
+				    PB_PROG);
 				return PB_EXIT_USAGE;
 			}
 		} else if (strcmp(argv[i], "--drop") == 0) {
 			if (*v == '\0')
 				goto bad;
-			if (o->ndrop == MAX_DROP) {
+			if (o->retire.ndrop == MAX_DROP) {
 				fprintf(stderr, "%s: fetch-jwks: at most %d "
 				    "--drop\n", PB_PROG, MAX_DROP);
 				return PB_EXIT_USAGE;
 			}
-			o->drop[o->ndrop++] = v;
+			o->retire.drop[o->retire.ndrop++] = v;
 		} else if (strcmp(argv[i], "--timeout") == 0) {
 			errno = 0;
 			o->timeout = strtol(v, &end, 10);
@@ -135,21 +134,22 @@ fetch_args(int argc, char **argv, struct fopts *o)
 	return PB_EXIT_USAGE;
 }
 
-/* The issuer and the output file from the module's configuration. */
+/*
+ * The issuer and the output file from the module's configuration, read and
+ * checked as the module reads it (the default file without --config).
+ */
 static int
 from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 {
-	const char *path = o->config != NULL ? o->config :
-	    "/etc/security/pam_bearer.conf";
-	struct pb_conf *cfg = NULL;
+	struct pb_conf *cfg;
+	int r;
 
-	*cfgp = NULL;
-	if (pb_conf_new(&cfg) != PB_OK) {
+	if ((r = pb_conf_from_args(o->config, 0, NULL, "command line",
+	    pb_log_conf, NULL, cfgp)) == PB_ERR_NOMEM) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	*cfgp = cfg;
-	if (pb_conf_load(cfg, path, pb_log_conf, NULL) != PB_OK) {
+	if ((cfg = *cfgp) == NULL) {
 		fprintf(stderr, "%s: fetch-jwks: give --issuer and --output, "
 		    "or fix the module's configuration\n", PB_PROG);
 		return PB_EXIT_CONFIG;
@@ -159,226 +159,6 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 	if (o->output == NULL)
 		o->output = cfg->jwks_file;
 	return PB_EXIT_OK;
-}
-
-/* The kid of a JWK object, or NULL. */
-static const char *
-kid_of(const cJSON *k)
-{
-	return pb_jwkset_kid(k);
-}
-
-/*
- * The IdP's signing keys that the module can use, each checked by
- * pb_jwk_from_json(); others are left out with a note.  Returns the count,
- * or -1 when out of memory.
- */
-static int
-take_new(const cJSON *in, cJSON *out)
-{
-	char sb[PB_SAFE_BUFSZ];
-	const cJSON *k;
-	struct pb_jwk *jwk;
-	struct pb_err e;
-	const char *use;
-	cJSON *dup;
-	int n = 0, i = 0;
-
-	cJSON_ArrayForEach(k, in) {
-		i++;
-		use = pb_json_get_string(k, "use");
-		if (use != NULL && strcmp(use, "sig") != 0)
-			continue;	/* encryption keys: not ours */
-		pb_err_clear(&e);
-		if (pb_jwk_from_json(k, 0, &jwk, &e) != PB_OK) {
-			fprintf(stderr, "%s: fetch-jwks: leaving out key %d "
-			    "(kid '%s'): %s\n", PB_PROG, i,
-			    kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
-			    sizeof(sb)) : "none", pb_err_msg(&e));
-			continue;
-		}
-		pb_jwk_free(jwk);
-		if ((dup = cJSON_Duplicate(k, 1)) == NULL)
-			return -1;
-		cJSON_DeleteItemFromObjectCaseSensitive(dup, RETIRED);
-		cJSON_AddItemToArray(out, dup);
-		n++;
-	}
-	return n;
-}
-
-/* The index of k's kid among the --drop kids, or -1. */
-static int
-drop_index(const struct fopts *o, const cJSON *k)
-{
-	size_t i;
-
-	if (kid_of(k) == NULL)
-		return -1;
-	for (i = 0; i < o->ndrop; i++)
-		if (strcmp(o->drop[i], kid_of(k)) == 0)
-			return (int)i;
-	return -1;
-}
-
-/*
- * Keys of the old set old (may be NULL) that the IdP no longer publishes
- * (their kid, or for a key without kid the key itself, is not among the
- * new keys in out),
- * kept until o->keep seconds after the first run that found them gone,
- * which marks them with that time.  Only keys the module would use as
- * signing keys are kept: an encryption key, a key the loader refuses, or
- * a kid on two signing keys would make the merged set load fewer keys than
- * it lists, and every later run fail.  Keys named by --drop go at once;
- * *hit gets bit i for each o->drop[i] found.  Returns the count kept, or
- * -1 when out of memory.
- */
-static int
-keep_retired(const cJSON *old, const struct fopts *o, int64_t now, cJSON *out,
-    unsigned *hit)
-{
-	char sb[PB_SAFE_BUFSZ];
-	const cJSON *keys, *k, *at;
-	struct pb_jwk *jwk;
-	struct pb_err e;
-	const char *kid;
-	cJSON *dup;
-	int64_t since;
-	int n = 0, i = 0, d;
-
-	*hit = 0;
-	if (!cJSON_IsArray(keys = pb_json_get(old, "keys")))
-		return 0;
-	cJSON_ArrayForEach(k, keys) {
-		i++;
-		if (pb_jwkset_holds(out, k))
-			continue;	/* published (or listed twice) */
-		kid = kid_of(k) != NULL ? pb_log_safe(kid_of(k), sb,
-		    sizeof(sb)) : "none";
-		if ((d = drop_index(o, k)) >= 0) {
-			*hit |= 1u << d;
-			printf("%s: fetch-jwks: retired key '%s' dropped "
-			    "(--drop)\n", PB_PROG, kid);
-			continue;
-		}
-		if (o->keep == 0)
-			continue;
-		pb_err_clear(&e);
-		if (pb_jwk_from_json(k, 0, &jwk, &e) != PB_OK) {
-			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
-			    "the old set (kid '%s'): %s\n", PB_PROG, i, kid,
-			    pb_err_msg(&e));
-			continue;
-		}
-		pb_jwk_free(jwk);
-		if (kid_of(k) != NULL &&
-		    pb_jwkset_signing_twins(keys, kid_of(k)) > 1) {
-			fprintf(stderr, "%s: fetch-jwks: not keeping key %d of "
-			    "the old set: kid '%s' names more than one signing "
-			    "key\n", PB_PROG, i, kid);
-			continue;
-		}
-		/* No mark yet: gone since now, and marked so from now on. */
-		since = now;
-		if ((at = pb_json_get(k, RETIRED)) != NULL &&
-		    pb_json_time(at, 0, &since) != PB_OK)
-			since = now;
-		if (since > now)
-			since = now;	/* a clock set back: no longer grace */
-		if (now - since >= o->keep)
-			continue;
-		if ((dup = cJSON_Duplicate(k, 1)) == NULL)
-			return -1;
-		cJSON_DeleteItemFromObjectCaseSensitive(dup, RETIRED);
-		if (cJSON_AddNumberToObject(dup, RETIRED, (double)since) ==
-		    NULL) {
-			cJSON_Delete(dup);
-			return -1;
-		}
-		cJSON_AddItemToArray(out, dup);
-		n++;
-	}
-	return n;
-}
-
-/* The unformatted JSON of k, its length in *len.  -1 when out of memory. */
-static int
-json_len(const cJSON *k, size_t *len)
-{
-	char *t;
-
-	if ((t = cJSON_PrintUnformatted(k)) == NULL)
-		return -1;
-	*len = strlen(t);
-	cJSON_free(t);
-	return 0;
-}
-
-/*
- * The retired key (after the fresh ones) retired longest ago by its mark;
- * with nokid, among those without a kid only.  NULL when there is none.
- */
-static cJSON *
-oldest_retired(cJSON *keys, int fresh, int nokid)
-{
-	const cJSON *at;
-	cJSON *k, *oldest = NULL;
-	double min = 0;
-	int i = 0;
-
-	cJSON_ArrayForEach(k, keys) {
-		if (i++ < fresh || (nokid && pb_json_get(k, "kid") != NULL))
-			continue;
-		at = pb_json_get(k, RETIRED);
-		if (oldest == NULL || (cJSON_IsNumber(at) &&
-		    at->valuedouble < min)) {
-			oldest = k;
-			min = cJSON_IsNumber(at) ? at->valuedouble : 0;
-		}
-	}
-	return oldest;
-}
-
-/*
- * The IdP's keys and the retired ones kept must fit what the module loads
- * (PB_JWKS_MAX_KEYS keys, PB_JWKS_MAX bytes), or the IdP's new keys would
- * never be written; and a token without kid is tried with at most
- * PB_JWKS_NOKID_MAX keys, or it is refused, so kid-less keys must not pile
- * up past that over rotations.  Drop retired keys, the longest retired
- * first (by their mark), until the set fits.  keys holds the IdP's fresh
- * keys, then the *kept retired ones; the IdP's own always stay (if they
- * alone do not fit, the load says so).  Returns how many went, or -1 when
- * out of memory.
- */
-static int
-fit_limits(cJSON *keys, int fresh, int *kept)
-{
-	cJSON *k, *oldest;
-	size_t n = 0, nokid = 0, bytes = sizeof("{\"keys\":[]}") - 1, len;
-	int gone = 0, over;
-
-	/* Member and key order do not change the length. */
-	cJSON_ArrayForEach(k, keys) {
-		if (json_len(k, &len) == -1)
-			return -1;
-		bytes += len + (n++ > 0);
-		nokid += pb_json_get(k, "kid") == NULL;
-	}
-	while (*kept > 0) {
-		over = n > PB_JWKS_MAX_KEYS || bytes > PB_JWKS_MAX;
-		oldest = oldest_retired(keys, fresh, !over);
-		if (!over && (nokid <= PB_JWKS_NOKID_MAX || oldest == NULL))
-			break;
-		if (oldest == NULL || json_len(oldest, &len) == -1)
-			return -1;
-		bytes -= len + 1;
-		n--;
-		nokid -= pb_json_get(oldest, "kid") == NULL;
-		cJSON_Delete(cJSON_DetachItemViaPointer(keys, oldest));
-		(*kept)--;
-		gone++;
-	}
-	return gone;
 }
 
 /* pb_jwks_skip_fn: why the module would leave a key out. */
@@ -418,7 +198,8 @@ nomem(void)
  * would come back at the next run.  An exit status.
  */
 static int
-drops_retired(const struct fopts *o, const cJSON *keys, const char *sp)
+drops_retired(const struct pb_jwkset_retire *o, const cJSON *keys,
+    const char *sp)
 {
 	char sb[PB_SAFE_BUFSZ];
 	size_t i;
@@ -636,22 +417,104 @@ store(const char *path, const char *sp, const char *text, cJSON *old,
 	return rv;
 }
 
+/*
+ * The new set in *outp: the IdP's signing keys of doc, *fresh of them;
+ * --drop checked against them.  An exit status.
+ */
+static int
+new_set(const struct fopts *o, const cJSON *doc, const char *sp,
+    cJSON **outp, int *fresh)
+{
+	cJSON *keys;
+
+	if ((*outp = cJSON_CreateObject()) == NULL ||
+	    (keys = cJSON_AddArrayToObject(*outp, "keys")) == NULL ||
+	    (*fresh = pb_jwkset_take_new(pb_json_get(doc, "keys"), keys)) < 0)
+		return nomem();
+	if (*fresh == 0) {
+		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
+		    "signing key the module can use; %s left as it was\n",
+		    PB_PROG, sp);
+		return PB_EXIT_FAIL;
+	}
+	return drops_retired(&o->retire, keys, sp);
+}
+
+/*
+ * The retired keys of old kept in out after the fresh ones, *kept of
+ * them, within the module's limits; says which went early and which
+ * --drop found nothing for.  An exit status.
+ */
+static int
+add_retired(const struct fopts *o, const cJSON *old, int64_t now,
+    cJSON *out, int fresh, const char *sp, int *kept)
+{
+	char sb[PB_SAFE_BUFSZ];
+	cJSON *keys = cJSON_GetObjectItemCaseSensitive(out, "keys");
+	unsigned hit = 0;
+	size_t i;
+	int gone;
+
+	if ((*kept = pb_jwkset_keep_retired(old, &o->retire, now, keys,
+	    &hit)) < 0 ||
+	    (gone = pb_jwkset_fit_limits(keys, fresh, kept)) < 0)
+		return nomem();
+	if (gone > 0)
+		printf("%s: fetch-jwks: %d retired keys dropped before their "
+		    "time, the longest retired first: a set holds at most %d "
+		    "keys and %d bytes, and a token without kid is tried with "
+		    "at most %d keys\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
+		    PB_JWKS_MAX, PB_JWKS_NOKID_MAX);
+	for (i = 0; i < o->retire.ndrop; i++)
+		if ((hit & (1u << i)) == 0)
+			printf("%s: fetch-jwks: no retired key '%s' in %s; "
+			    "nothing to drop\n", PB_PROG,
+			    pb_log_safe(o->retire.drop[i], sb, sizeof(sb)),
+			    sp);
+	return PB_EXIT_OK;
+}
+
+/*
+ * *text (cJSON_free() it): out in canonical form, which the module will
+ * load, checked as it will check it: all n keys load.  An exit status.
+ */
+static int
+checked_text(cJSON *out, const char *output, const char *sp, int n,
+    char **text)
+{
+	struct pb_jwks *set = NULL;
+	struct pb_err e;
+	int rv = PB_EXIT_OK;
+
+	*text = NULL;
+	pb_err_clear(&e);
+	if (pb_jwkset_canonical(out) != PB_OK ||
+	    (*text = cJSON_PrintUnformatted(out)) == NULL)
+		return nomem();
+	if (pb_jwks_parse(*text, strlen(*text), 0, output, skip_note, NULL,
+	    &set, &e) != PB_OK || set->n < (size_t)n) {
+		if (set != NULL)
+			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
+			    "of its %d keys (two with one kid?)", set->n, n);
+		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
+		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
+		rv = PB_EXIT_FAIL;
+	}
+	pb_jwks_free(set);
+	return rv;
+}
+
 int
 pb_net_fetch_jwks(int argc, char **argv)
 {
-	char sp[PB_PATH_BUFSZ], sb[PB_SAFE_BUFSZ];
+	char sp[PB_PATH_BUFSZ];
 	struct fopts o;
 	struct pb_conf *cfg = NULL;
-	struct pb_jwks *set = NULL;
-	struct pb_err e;
-	cJSON *doc = NULL, *out = NULL, *keys, *old = NULL;
+	cJSON *doc = NULL, *out = NULL, *old = NULL;
 	char *text = NULL;
-	size_t i;
 	int64_t now = (int64_t)time(NULL);
-	unsigned hit = 0;
-	int rv, fresh, kept, gone;
+	int rv, fresh = 0, kept = 0;
 
-	pb_err_clear(&e);
 	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
 		return rv;
 	if ((o.issuer == NULL || o.output == NULL) &&
@@ -666,61 +529,17 @@ pb_net_fetch_jwks(int argc, char **argv)
 		goto out;
 	}
 	pb_log_path(o.output, sp, sizeof(sp));
-	if ((rv = idp_set(&o, sp, &doc)) != PB_EXIT_OK)
+	if ((rv = idp_set(&o, sp, &doc)) != PB_EXIT_OK ||
+	    (rv = new_set(&o, doc, sp, &out, &fresh)) != PB_EXIT_OK ||
+	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK ||
+	    (rv = add_retired(&o, old, now, out, fresh, sp, &kept)) !=
+	    PB_EXIT_OK ||
+	    (rv = checked_text(out, o.output, sp, fresh + kept, &text)) !=
+	    PB_EXIT_OK)
 		goto out;
-	if ((out = cJSON_CreateObject()) == NULL ||
-	    (keys = cJSON_AddArrayToObject(out, "keys")) == NULL ||
-	    (fresh = take_new(pb_json_get(doc, "keys"), keys)) < 0) {
-		rv = nomem();
-		goto out;
-	}
-	if (fresh == 0) {
-		fprintf(stderr, "%s: fetch-jwks: the IdP's JWK Set has no "
-		    "signing key the module can use; %s left as it was\n",
-		    PB_PROG, sp);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
-	if ((rv = drops_retired(&o, keys, sp)) != PB_EXIT_OK ||
-	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK)
-		goto out;
-	if ((kept = keep_retired(old, &o, now, keys, &hit)) < 0 ||
-	    (gone = fit_limits(keys, fresh, &kept)) < 0) {
-		rv = nomem();
-		goto out;
-	}
-	if (gone > 0)
-		printf("%s: fetch-jwks: %d retired keys dropped before their "
-		    "time, the longest retired first: a set holds at most %d "
-		    "keys and %d bytes, and a token without kid is tried with "
-		    "at most %d keys\n", PB_PROG, gone, PB_JWKS_MAX_KEYS,
-		    PB_JWKS_MAX, PB_JWKS_NOKID_MAX);
-	for (i = 0; i < o.ndrop; i++)
-		if ((hit & (1u << i)) == 0)
-			printf("%s: fetch-jwks: no retired key '%s' in %s; "
-			    "nothing to drop\n", PB_PROG, pb_log_safe(o.drop[i],
-			    sb, sizeof(sb)), sp);
-	/* What the module will load, checked as it will check it. */
-	if (pb_jwkset_canonical(out) != PB_OK ||
-	    (text = cJSON_PrintUnformatted(out)) == NULL) {
-		rv = nomem();
-		goto out;
-	}
-	if (pb_jwks_parse(text, strlen(text), 0, o.output, skip_note, NULL,
-	    &set, &e) != PB_OK || set->n < (size_t)(fresh + kept)) {
-		if (set != NULL)
-			pb_err_set(&e, PB_ERR_KEY, "the module would use %zu "
-			    "of its %d keys (two with one kid?)", set->n,
-			    fresh + kept);
-		fprintf(stderr, "%s: fetch-jwks: the new set does not load: "
-		    "%s; %s left as it was\n", PB_PROG, pb_err_msg(&e), sp);
-		rv = PB_EXIT_FAIL;
-		goto out;
-	}
 	rv = store(o.output, sp, text, old, fresh, kept);
  out:
 	cJSON_free(text);
-	pb_jwks_free(set);
 	cJSON_Delete(old);
 	cJSON_Delete(out);
 	cJSON_Delete(doc);

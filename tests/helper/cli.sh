@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# cli.sh: the bearer-token front binary (helper/main.c, helper/decode.c):
+# cli.sh: the bearer-token commands that need no IdP (helper/front/main.c,
+# helper/net/decode.c, helper/net/verify.c over common/verify.c):
 # --help, --version and unknown commands; decode; verify against a
 # configuration written here with the keys of tests/data.  Run by "make
 # check" from tests/helper; by hand:

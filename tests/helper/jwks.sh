@@ -5,7 +5,8 @@
 # written with mode 0644 and the fixture's keys, left alone when nothing
 # changed, left exactly as it was on every fault (a JWK Set of broken keys,
 # an empty one, HTTP 500, garbage, a hang past the timeout), takes its
-# issuer and path from the module's configuration, and keeps a retired key
+# issuer and path from the module's configuration (refused when the module
+# would refuse it), and keeps a retired key
 # (the fixture restarted on the same port has new keys) for
 # --keep-retired, also with an encryption key in the file from the start
 # (Keycloak's certs) and with keys that have no kid; compares key sets
@@ -110,6 +111,16 @@ CONF
 run "$bt" fetch-jwks --config "$tmp/pam_bearer.conf"
 [ "$rc" -eq 0 ] && [ "$(kids "$tmp/lib/from-conf.json")" = "$(fixture_kids)" ]
 verdict "issuer and jwks_file from the module's configuration" "exit $rc"
+# That configuration is checked as the module checks it (pb_conf_check):
+# one the module would refuse, here without audience, is refused too.
+printf 'issuer = %s\njwks_file = %s\n' "$iss" "$tmp/lib/noaud.json" \
+    >"$tmp/noaud.conf"
+run "$bt" fetch-jwks --config "$tmp/noaud.conf"
+[ "$rc" -eq 3 ] && [ ! -e "$tmp/lib/noaud.json" ] &&
+    grep -q "audience is not set (add 'audience = NAME'" "$tmp/err" &&
+    grep -q "give --issuer and --output, or fix the module's" "$tmp/err"
+verdict "a configuration the module would refuse: exit 3, says why" \
+    "exit $rc"
 run "$bt" fetch-jwks --issuer "$iss/" --output "$out"
 expect "an issuer that differs by a trailing slash: exit 3" 3 \
     "trailing slash" err
