@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "err.h"
 #include "file.h"
 #include "jwk.h"
+#include "parse.h"
 
 /*
  * The pam_bearer.conf parser (DESIGN.md section 2).  Every value is parsed
@@ -390,93 +390,61 @@ val_free(struct val *v)
 }
 
 /*
- * Integers are plain decimal digits: strtol() alone would take a sign and
- * leading blanks, and stop quietly at the "o" of "6o".  "-5" is a whole
- * number, so it is reported as out of range, not as junk.
+ * Integers are plain decimal digits (pb_parse_ulong()): no sign, no blank,
+ * nothing after.  "-5" is a whole number, so it is reported as out of
+ * range, not as junk.
  */
 static int
 parse_long(const struct key *k, const char *value, long *out,
     const char *where, pb_conf_log_fn *logfn, void *ctx)
 {
 	char sv[PB_SAFE_BUFSZ];
-	const char *p = value;
-	char *end = NULL;
-	long n;
-	int r = PB_ERR_CONFIG, junk = 0;
+	unsigned long n;
+	int r;
 
-	if (*p == '-')
-		p++;
-	if (*p == '\0')
-		junk = 1;
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			junk = 1;
-	if (!junk && *value != '-') {
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (errno == 0 && *end == '\0' && n >= k->min &&
-		    n <= k->max) {
-			*out = n;
-			r = PB_OK;
-			goto out;
-		}
+	r = pb_parse_ulong(value, (unsigned long)k->min,
+	    (unsigned long)k->max, &n);
+	if (r == PB_OK) {
+		*out = (long)n;
+		return PB_OK;
 	}
 	pb_log_safe(value, sv, sizeof(sv));
-	if (junk)
+	if (r == PB_ERR_FORMAT)
 		report(logfn, ctx, where, "%s: '%s' is not a whole number of "
 		    "%s (%ld to %ld)", k->name, sv, k->unit, k->min, k->max);
 	else
 		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
 		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
- out:
-	return r;
+	return PB_ERR_CONFIG;
 }
 
 /*
- * A duration: decimal digits and an optional unit, s (the default), m, h,
- * d or w, with nothing between them: "7d", "36h", "600".
+ * A duration (pb_parse_duration()): decimal digits and an optional unit,
+ * s (the default), m, h, d or w, with nothing between them: "7d", "36h",
+ * "600".
  */
 static int
 parse_duration(const struct key *k, const char *value, long *out,
     const char *where, pb_conf_log_fn *logfn, void *ctx)
 {
-	static const struct {
-		char	 unit;
-		long	 secs;
-	} units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-		{ 'w', 604800 }
-	};
 	char sv[PB_SAFE_BUFSZ];
-	const char *p = value;
-	long long n = 0, mul = 1;
-	size_t i;
+	unsigned long n;
+	int r;
 
-	pb_log_safe(value, sv, sizeof(sv));
-	for (; isdigit((unsigned char)*p); p++)
-		/* Past max it stays past max: no overflow however long. */
-		if (n <= k->max)
-			n = n * 10 + (*p - '0');
-	if (p == value || (*p != '\0' && p[1] != '\0'))
-		goto junk;
-	if (*p != '\0') {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (units[i].unit == *p)
-				break;
-		if (i == sizeof(units) / sizeof(units[0]))
-			goto junk;
-		mul = units[i].secs;
+	r = pb_parse_duration(value, (unsigned long)k->min,
+	    (unsigned long)k->max, &n);
+	if (r == PB_OK) {
+		*out = (long)n;
+		return PB_OK;
 	}
-	if (n > k->max / mul || n * mul < k->min) {
+	pb_log_safe(value, sv, sizeof(sv));
+	if (r == PB_ERR_FORMAT)
+		report(logfn, ctx, where, "%s: '%s' is not a duration (a "
+		    "whole number with an optional unit s, m, h, d or w, "
+		    "such as 7d)", k->name, sv);
+	else
 		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
 		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
-		return PB_ERR_CONFIG;
-	}
-	*out = (long)(n * mul);
-	return PB_OK;
- junk:
-	report(logfn, ctx, where, "%s: '%s' is not a duration (a whole number "
-	    "with an optional unit s, m, h, d or w, such as 7d)", k->name, sv);
 	return PB_ERR_CONFIG;
 }
 
