@@ -158,12 +158,6 @@ report(pb_conf_log_fn *logfn, void *ctx, const char *where, const char *fmt,
 	logfn(ctx, LOG_ERR, buf);
 }
 
-static int
-is_blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static const struct key *
 key_by_name(const char *name)
 {
@@ -229,137 +223,6 @@ did_you_mean(const char *name)
 		}
 	}
 	return best;
-}
-
-void
-pb_strlist_clear(struct pb_strlist *list)
-{
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; i < list->n; i++)
-		free(list->v[i]);
-	free(list->v);
-	list->v = NULL;
-	list->n = 0;
-}
-
-int
-pb_strlist_has(const struct pb_strlist *list, const char *s)
-{
-	size_t i;
-
-	if (list == NULL || s == NULL)
-		return 0;
-	for (i = 0; i < list->n; i++)
-		if (strcmp(list->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Parse one word at *sp (not at a blank) into w, which has room for all of
- * *sp: bare up to the next blank, or double-quoted with \" and \\ escapes.
- * Any other backslash is literal, so "DOMAIN\Domain Admins" works as
- * written.  A quote inside a bare word and text glued to a closing quote
- * are errors rather than guesses.
- */
-static int
-parse_word(const char **sp, char *w, struct pb_err *e)
-{
-	const char *s = *sp;
-	size_t n = 0;
-	int r = PB_ERR_CONFIG;
-
-	if (*s != '"') {
-		for (; *s != '\0' && !is_blank(*s); s++) {
-			if (*s == '"') {
-				r = pb_err_set(e, r, "a double quote may only "
-				    "start a word");
-				goto out;
-			}
-			w[n++] = *s;
-		}
-	} else {
-		for (s++; *s != '"'; s++) {
-			if (*s == '\0') {
-				r = pb_err_set(e, r,
-				    "unterminated double quote");
-				goto out;
-			}
-			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
-				s++;
-			w[n++] = *s;
-		}
-		s++;
-		if (*s != '\0' && !is_blank(*s)) {
-			r = pb_err_set(e, r, "text right after a closing "
-			    "quote (put a space between words)");
-			goto out;
-		}
-		if (n == 0) {
-			r = pb_err_set(e, r, "empty quoted word");
-			goto out;
-		}
-	}
-	w[n] = '\0';
-	*sp = s;
-	r = PB_OK;
- out:
-	return r;
-}
-
-int
-pb_strlist_split(const char *value, struct pb_strlist *list, struct pb_err *e)
-{
-	const char *s = value;
-	char **words = NULL, **v = NULL, *w = NULL;
-	size_t len = strlen(value), n = 0, i;
-	int r = PB_ERR_INTERNAL;
-
-	/* Words are separated by blanks, so there are at most len/2 + 1. */
-	if ((words = calloc(len / 2 + 1, sizeof(*words))) == NULL ||
-	    (w = malloc(len + 1)) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
-	for (;;) {
-		while (is_blank(*s))
-			s++;
-		if (*s == '\0')
-			break;
-		if ((r = parse_word(&s, w, e)) != PB_OK)
-			goto out;
-		if ((words[n] = strdup(w)) == NULL) {
-			r = PB_ERR_NOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (n == 0) {
-		r = pb_err_set(e, PB_ERR_CONFIG, "empty list");
-		goto out;
-	}
-	/* Grow by copying: no realloc (STYLE.md 2.2). */
-	if ((v = calloc(list->n + n, sizeof(*v))) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
-	if (list->n > 0)
-		memcpy(v, list->v, list->n * sizeof(*v));
-	memcpy(v + list->n, words, n * sizeof(*v));
-	free(list->v);
-	list->v = v;
-	list->n += n;
-	n = 0;			/* transferred */
-	r = PB_OK;
- out:
-	for (i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-	free(w);
-	return r;
 }
 
 /*
@@ -554,7 +417,7 @@ parse_prompt(const char *value, char **out, const char *where,
 			r = PB_ERR_NOMEM;
 			goto out;
 		}
-		if ((r = parse_word(&s, p, &e)) != PB_OK) {
+		if ((r = pb_strlist_word(&s, p, &e)) != PB_OK) {
 			report(logfn, ctx, where, "prompt: %s",
 			    pb_err_msg(&e));
 			goto out;
@@ -596,9 +459,9 @@ parse_claimreq(const char *value, struct pb_claim_req *out,
 		r = PB_ERR_CONFIG;
 		goto out;
 	}
-	for (ne = eq; ne > value && is_blank(ne[-1]); ne--)
+	for (ne = eq; ne > value && pb_strlist_is_blank(ne[-1]); ne--)
 		;
-	for (vs = eq + 1; is_blank(*vs); vs++)
+	for (vs = eq + 1; pb_strlist_is_blank(*vs); vs++)
 		;
 	if (ne == value) {
 		report(logfn, ctx, where, "require_claim: no claim name in "
@@ -1005,7 +868,7 @@ parse_line(struct pb_conf *tmp, char *line, size_t len, size_t lineno,
 			return PB_ERR_CONFIG;
 		}
 	}
-	for (p = line; is_blank(*p); p++)
+	for (p = line; pb_strlist_is_blank(*p); p++)
 		;
 	if (*p == '\0' || *p == '#')
 		return PB_OK;
@@ -1014,16 +877,17 @@ parse_line(struct pb_conf *tmp, char *line, size_t len, size_t lineno,
 		    pb_log_safe(p, sv, sizeof(sv)));
 		return PB_ERR_CONFIG;
 	}
-	for (ke = eq; ke > p && is_blank(ke[-1]); ke--)
+	for (ke = eq; ke > p && pb_strlist_is_blank(ke[-1]); ke--)
 		;
 	if (ke == p) {
 		report(logfn, ctx, where, "no key before '='");
 		return PB_ERR_CONFIG;
 	}
 	*ke = '\0';
-	for (val = eq + 1; is_blank(*val); val++)
+	for (val = eq + 1; pb_strlist_is_blank(*val); val++)
 		;
-	for (ve = val + strlen(val); ve > val && is_blank(ve[-1]); ve--)
+	for (ve = val + strlen(val); ve > val &&
+	    pb_strlist_is_blank(ve[-1]); ve--)
 		;
 	*ve = '\0';
 	if ((k = key_by_name(p)) != NULL && k->type != T_CLAIMREQ) {
