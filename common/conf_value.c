@@ -45,62 +45,42 @@ pb_conf_value_free(struct val *v)
 }
 
 /*
- * Integers are plain decimal digits (pb_parse_ulong()): no sign, no blank,
- * nothing after.  "-5" is a whole number, so it is reported as out of
- * range, not as junk.
+ * Integers (T_LONG, T_SIZE) are plain decimal digits (pb_parse_ulong()):
+ * no sign, no blank, nothing after.  "-5" is a whole number, so it is
+ * reported as out of range, not as junk.  A duration (T_DURATION,
+ * pb_parse_duration()) is digits and an optional unit, s (the default),
+ * m, h, d or w, with nothing between them: "7d", "36h", "600".
  */
 static int
-parse_long(const struct key *k, const char *value, long *out,
+parse_number(const struct key *k, const char *value, long *out,
     const char *where, pb_conf_log_fn *logfn, void *ctx)
 {
 	char sv[PB_SAFE_BUFSZ];
 	unsigned long n;
 	int r;
 
-	r = pb_parse_ulong(value, (unsigned long)k->min,
-	    (unsigned long)k->max, &n);
+	if (k->type == T_DURATION)
+		r = pb_parse_duration(value, (unsigned long)k->min,
+		    (unsigned long)k->max, &n);
+	else
+		r = pb_parse_ulong(value, (unsigned long)k->min,
+		    (unsigned long)k->max, &n);
 	if (r == PB_OK) {
 		*out = (long)n;
 		return PB_OK;
 	}
 	pb_log_safe(value, sv, sizeof(sv));
-	if (r == PB_ERR_FORMAT)
-		pb_conf_report(logfn, ctx, where, "%s: '%s' is not a whole "
-		    "number of %s (%ld to %ld)", k->name, sv, k->unit, k->min,
-		    k->max);
-	else
+	if (r == PB_ERR_RANGE)
 		pb_conf_report(logfn, ctx, where, "%s: '%s' is out of range "
 		    "(%ld to %ld %s)", k->name, sv, k->min, k->max, k->unit);
-	return PB_ERR_CONFIG;
-}
-
-/*
- * A duration (pb_parse_duration()): decimal digits and an optional unit,
- * s (the default), m, h, d or w, with nothing between them: "7d", "36h",
- * "600".
- */
-static int
-parse_duration(const struct key *k, const char *value, long *out,
-    const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ];
-	unsigned long n;
-	int r;
-
-	r = pb_parse_duration(value, (unsigned long)k->min,
-	    (unsigned long)k->max, &n);
-	if (r == PB_OK) {
-		*out = (long)n;
-		return PB_OK;
-	}
-	pb_log_safe(value, sv, sizeof(sv));
-	if (r == PB_ERR_FORMAT)
+	else if (k->type == T_DURATION)
 		pb_conf_report(logfn, ctx, where, "%s: '%s' is not a duration "
 		    "(a whole number with an optional unit s, m, h, d or w, "
 		    "such as 7d)", k->name, sv);
 	else
-		pb_conf_report(logfn, ctx, where, "%s: '%s' is out of range "
-		    "(%ld to %ld %s)", k->name, sv, k->min, k->max, k->unit);
+		pb_conf_report(logfn, ctx, where, "%s: '%s' is not a whole "
+		    "number of %s (%ld to %ld)", k->name, sv, k->unit, k->min,
+		    k->max);
 	return PB_ERR_CONFIG;
 }
 
@@ -340,10 +320,8 @@ pb_conf_value_parse(const struct key *k, const char *value, struct val *v,
 		break;
 	case T_LONG:
 	case T_SIZE:
-		r = parse_long(k, value, &v->n, where, logfn, ctx);
-		break;
 	case T_DURATION:
-		r = parse_duration(k, value, &v->n, where, logfn, ctx);
+		r = parse_number(k, value, &v->n, where, logfn, ctx);
 		break;
 	case T_PROMPT:
 		r = parse_prompt(value, &v->s, where, logfn, ctx);
