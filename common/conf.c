@@ -2,18 +2,16 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 
 #include "conf.h"
+#include "conf_key.h"
 #include "err.h"
-#include "file.h"
 #include "jwk.h"
 
 /*
@@ -21,63 +19,16 @@
  * and checked into a struct val first and only then committed, so a bad
  * value never leaves cfg half-changed.  Messages go to the caller's log
  * callback (the faillock config_log idea): common/ never logs itself.
+ *
+ * This file has the key table and sets one key (pb_conf_set); the value
+ * parsers are in conf_value.c, reading a file and pb_conf_check in
+ * conf_load.c, the list type in strlist.c.
  */
-
-enum key_id {
-	K_ISSUER,
-	K_AUDIENCE,
-	K_JWKS_FILE,
-	K_ALGORITHMS,
-	K_HMAC_SECRET_FILE,
-	K_USERNAME_CLAIM,
-	K_USERMAP_FILE,
-	K_LEEWAY,
-	K_MAX_TOKEN_AGE,
-	K_REQUIRE_SCOPE,
-	K_GROUPS_CLAIM,
-	K_REQUIRE_GROUPS,
-	K_REQUIRE_CLAIM,
-	K_DENYLIST_FILE,
-	K_REPLAY_CACHE,
-	K_MAX_TOKEN_SIZE,
-	K_PROMPT,
-	K_ACCEPT_ID_TOKENS,
-	K_DENY_USERS,
-	K_MIN_UID,
-	K_JWKS_MAX_AGE,
-	K_COUNT
-};
-
-/* seen and from_arg hold one bit per key. */
-_Static_assert(K_COUNT <= 32, "too many keys for the seen bitmask");
-
-enum key_type {
-	T_LIST,		/* struct pb_strlist */
-	T_ALGS,		/* unsigned mask */
-	T_PATH,		/* char *, absolute */
-	T_CLAIM,	/* char *, claim name or JSON Pointer */
-	T_LONG,		/* long, min..max */
-	T_SIZE,		/* size_t, min..max */
-	T_PROMPT,	/* char *, may be quoted */
-	T_CLAIMREQ,	/* struct pb_claim_req, repeatable */
-	T_BOOL,		/* int, "yes" or "no" */
-	T_ULIST,	/* struct pb_strlist, may be set empty */
-	T_DURATION	/* long seconds: N, Ns, Nm, Nh, Nd or Nw, min..max */
-};
-
-struct key {
-	const char	*name;
-	enum key_type	 type;
-	size_t		 off;	/* the field in struct pb_conf */
-	long		 min;
-	long		 max;
-	const char	*unit;
-};
 
 #define F(m)	offsetof(struct pb_conf, m)
 
 /* Indexed by enum key_id. */
-static const struct key keys[K_COUNT] = {
+const struct key pb_conf_keys[K_COUNT] = {
 	[K_ISSUER] = { "issuer", T_LIST, F(issuers), 0, 0, NULL },
 	[K_AUDIENCE] = { "audience", T_LIST, F(audiences), 0, 0, NULL },
 	[K_JWKS_FILE] = { "jwks_file", T_PATH, F(jwks_file), 0, 0, NULL },
@@ -121,26 +72,10 @@ static const struct key keys[K_COUNT] = {
 
 #undef F
 
-#define KBIT(id)	(1u << (unsigned)(id))
-
-/* A parsed value waiting to be committed. */
-struct val {
-	struct pb_strlist	 list;
-	char			*s;
-	long			 n;
-	unsigned		 mask;
-	struct pb_claim_req	 claim;
-};
-
-#define MSG_MAX		1024
-
-static void report(pb_conf_log_fn *, void *, const char *, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* Send "where: message" to the log callback, if there is one. */
-static void
-report(pb_conf_log_fn *logfn, void *ctx, const char *where, const char *fmt,
-    ...)
+void
+pb_conf_report(pb_conf_log_fn *logfn, void *ctx, const char *where,
+    const char *fmt, ...)
 {
 	char buf[MSG_MAX];
 	va_list ap;
@@ -158,27 +93,15 @@ report(pb_conf_log_fn *logfn, void *ctx, const char *where, const char *fmt,
 	logfn(ctx, LOG_ERR, buf);
 }
 
-static int
-is_blank(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static const struct key *
-key_by_name(const char *name)
+const struct key *
+pb_conf_key_find(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < K_COUNT; i++)
-		if (strcmp(keys[i].name, name) == 0)
-			return &keys[i];
+		if (strcmp(pb_conf_keys[i].name, name) == 0)
+			return &pb_conf_keys[i];
 	return NULL;
-}
-
-static enum key_id
-key_id(const struct key *k)
-{
-	return (enum key_id)(k - keys);
 }
 
 #define DYM_MAX	32
@@ -223,523 +146,12 @@ did_you_mean(const char *name)
 	size_t i, d, bestd = 3;
 
 	for (i = 0; i < K_COUNT; i++) {
-		if ((d = edit_distance(keys[i].name, name)) < bestd) {
+		if ((d = edit_distance(pb_conf_keys[i].name, name)) < bestd) {
 			bestd = d;
-			best = keys[i].name;
+			best = pb_conf_keys[i].name;
 		}
 	}
 	return best;
-}
-
-void
-pb_strlist_clear(struct pb_strlist *list)
-{
-	size_t i;
-
-	if (list == NULL)
-		return;
-	for (i = 0; i < list->n; i++)
-		free(list->v[i]);
-	free(list->v);
-	list->v = NULL;
-	list->n = 0;
-}
-
-int
-pb_strlist_has(const struct pb_strlist *list, const char *s)
-{
-	size_t i;
-
-	if (list == NULL || s == NULL)
-		return 0;
-	for (i = 0; i < list->n; i++)
-		if (strcmp(list->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Parse one word at *sp (not at a blank) into w, which has room for all of
- * *sp: bare up to the next blank, or double-quoted with \" and \\ escapes.
- * Any other backslash is literal, so "DOMAIN\Domain Admins" works as
- * written.  A quote inside a bare word and text glued to a closing quote
- * are errors rather than guesses.
- */
-static int
-parse_word(const char **sp, char *w, struct pb_err *e)
-{
-	const char *s = *sp;
-	size_t n = 0;
-	int r = PB_ERR_CONFIG;
-
-	if (*s != '"') {
-		for (; *s != '\0' && !is_blank(*s); s++) {
-			if (*s == '"') {
-				r = pb_err_set(e, r, "a double quote may only "
-				    "start a word");
-				goto out;
-			}
-			w[n++] = *s;
-		}
-	} else {
-		for (s++; *s != '"'; s++) {
-			if (*s == '\0') {
-				r = pb_err_set(e, r,
-				    "unterminated double quote");
-				goto out;
-			}
-			if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
-				s++;
-			w[n++] = *s;
-		}
-		s++;
-		if (*s != '\0' && !is_blank(*s)) {
-			r = pb_err_set(e, r, "text right after a closing "
-			    "quote (put a space between words)");
-			goto out;
-		}
-		if (n == 0) {
-			r = pb_err_set(e, r, "empty quoted word");
-			goto out;
-		}
-	}
-	w[n] = '\0';
-	*sp = s;
-	r = PB_OK;
- out:
-	return r;
-}
-
-int
-pb_strlist_split(const char *value, struct pb_strlist *list, struct pb_err *e)
-{
-	const char *s = value;
-	char **words = NULL, **v = NULL, *w = NULL;
-	size_t len = strlen(value), n = 0, i;
-	int r = PB_ERR_INTERNAL;
-
-	/* Words are separated by blanks, so there are at most len/2 + 1. */
-	if ((words = calloc(len / 2 + 1, sizeof(*words))) == NULL ||
-	    (w = malloc(len + 1)) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
-	for (;;) {
-		while (is_blank(*s))
-			s++;
-		if (*s == '\0')
-			break;
-		if ((r = parse_word(&s, w, e)) != PB_OK)
-			goto out;
-		if ((words[n] = strdup(w)) == NULL) {
-			r = PB_ERR_NOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (n == 0) {
-		r = pb_err_set(e, PB_ERR_CONFIG, "empty list");
-		goto out;
-	}
-	/* Grow by copying: no realloc (STYLE.md 2.2). */
-	if ((v = calloc(list->n + n, sizeof(*v))) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
-	if (list->n > 0)
-		memcpy(v, list->v, list->n * sizeof(*v));
-	memcpy(v + list->n, words, n * sizeof(*v));
-	free(list->v);
-	list->v = v;
-	list->n += n;
-	n = 0;			/* transferred */
-	r = PB_OK;
- out:
-	for (i = 0; i < n; i++)
-		free(words[i]);
-	free(words);
-	free(w);
-	return r;
-}
-
-/*
- * A claim name starting with '/' is an RFC 6901 JSON Pointer, where '~'
- * must be followed by '0' or '1' (section 3).  Other names are literal.
- */
-static int
-claim_name_ok(const char *name)
-{
-	const char *p;
-
-	if (*name != '/')
-		return 1;
-	for (p = name; *p != '\0'; p++)
-		if (*p == '~' && p[1] != '0' && p[1] != '1')
-			return 0;
-	return 1;
-}
-
-static void
-val_free(struct val *v)
-{
-	pb_strlist_clear(&v->list);
-	free(v->s);
-	free(v->claim.name);
-	free(v->claim.value);
-	memset(v, 0, sizeof(*v));
-}
-
-/*
- * Integers are plain decimal digits: strtol() alone would take a sign and
- * leading blanks, and stop quietly at the "o" of "6o".  "-5" is a whole
- * number, so it is reported as out of range, not as junk.
- */
-static int
-parse_long(const struct key *k, const char *value, long *out,
-    const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ];
-	const char *p = value;
-	char *end = NULL;
-	long n;
-	int r = PB_ERR_CONFIG, junk = 0;
-
-	if (*p == '-')
-		p++;
-	if (*p == '\0')
-		junk = 1;
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			junk = 1;
-	if (!junk && *value != '-') {
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (errno == 0 && *end == '\0' && n >= k->min &&
-		    n <= k->max) {
-			*out = n;
-			r = PB_OK;
-			goto out;
-		}
-	}
-	pb_log_safe(value, sv, sizeof(sv));
-	if (junk)
-		report(logfn, ctx, where, "%s: '%s' is not a whole number of "
-		    "%s (%ld to %ld)", k->name, sv, k->unit, k->min, k->max);
-	else
-		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
-		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
- out:
-	return r;
-}
-
-/*
- * A duration: decimal digits and an optional unit, s (the default), m, h,
- * d or w, with nothing between them: "7d", "36h", "600".
- */
-static int
-parse_duration(const struct key *k, const char *value, long *out,
-    const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	static const struct {
-		char	 unit;
-		long	 secs;
-	} units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-		{ 'w', 604800 }
-	};
-	char sv[PB_SAFE_BUFSZ];
-	const char *p = value;
-	long long n = 0, mul = 1;
-	size_t i;
-
-	pb_log_safe(value, sv, sizeof(sv));
-	for (; isdigit((unsigned char)*p); p++)
-		/* Past max it stays past max: no overflow however long. */
-		if (n <= k->max)
-			n = n * 10 + (*p - '0');
-	if (p == value || (*p != '\0' && p[1] != '\0'))
-		goto junk;
-	if (*p != '\0') {
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (units[i].unit == *p)
-				break;
-		if (i == sizeof(units) / sizeof(units[0]))
-			goto junk;
-		mul = units[i].secs;
-	}
-	if (n > k->max / mul || n * mul < k->min) {
-		report(logfn, ctx, where, "%s: '%s' is out of range (%ld to "
-		    "%ld %s)", k->name, sv, k->min, k->max, k->unit);
-		return PB_ERR_CONFIG;
-	}
-	*out = (long)(n * mul);
-	return PB_OK;
- junk:
-	report(logfn, ctx, where, "%s: '%s' is not a duration (a whole number "
-	    "with an optional unit s, m, h, d or w, such as 7d)", k->name, sv);
-	return PB_ERR_CONFIG;
-}
-
-/* Append the names of the known algorithms to buf, for a message. */
-static void
-known_algs(char *buf, size_t bufsz)
-{
-	const struct pb_alg *a;
-	size_t i, o = 0;
-	int n;
-
-	buf[0] = '\0';
-	for (i = 0; (a = pb_alg_at(i)) != NULL; i++) {
-		n = snprintf(buf + o, bufsz - o, "%s%s", i > 0 ? " " : "",
-		    a->name);
-		if (n < 0 || (size_t)n >= bufsz - o)
-			break;
-		o += (size_t)n;
-	}
-}
-
-/* A known algorithm whose name equals name but for letter case. */
-static const struct pb_alg *
-alg_by_name_nocase(const char *name)
-{
-	const struct pb_alg *a;
-	size_t i;
-
-	for (i = 0; (a = pb_alg_at(i)) != NULL; i++)
-		if (strcasecmp(a->name, name) == 0)
-			return a;
-	return NULL;
-}
-
-/* Every bad name is reported, not just the first. */
-static int
-parse_algs(const char *value, unsigned *out, const char *where,
-    pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ], known[256];
-	struct pb_strlist list = { NULL, 0 };
-	struct pb_err e;
-	const struct pb_alg *a;
-	unsigned mask = 0;
-	size_t i;
-	int r = PB_ERR_INTERNAL;
-
-	pb_err_clear(&e);
-	if ((r = pb_strlist_split(value, &list, &e)) != PB_OK) {
-		if (r == PB_ERR_CONFIG)
-			report(logfn, ctx, where, "algorithms: %s",
-			    pb_err_msg(&e));
-		goto out;
-	}
-	for (i = 0; i < list.n; i++) {
-		pb_log_safe(list.v[i], sv, sizeof(sv));
-		/* RFC 8725 3.1: an unsigned token is never acceptable. */
-		if (strcasecmp(list.v[i], "none") == 0) {
-			report(logfn, ctx, where, "algorithms: 'none' is "
-			    "never accepted");
-			r = PB_ERR_CONFIG;
-		} else if ((a = pb_alg_by_name(list.v[i])) != NULL) {
-			mask |= a->bit;
-		} else if ((a = alg_by_name_nocase(list.v[i])) != NULL) {
-			/* JWS alg names are case-sensitive (RFC 7515 4.1.1). */
-			report(logfn, ctx, where, "algorithms: unknown "
-			    "algorithm '%s' (did you mean '%s'?)", sv,
-			    a->name);
-			r = PB_ERR_CONFIG;
-		} else {
-			known_algs(known, sizeof(known));
-			report(logfn, ctx, where, "algorithms: unknown "
-			    "algorithm '%s' (known: %s)", sv, known);
-			r = PB_ERR_CONFIG;
-		}
-	}
-	if (r != PB_OK)
-		goto out;
-	*out = mask;
- out:
-	pb_strlist_clear(&list);
-	return r;
-}
-
-/*
- * A quoted prompt keeps its blanks, since values are trimmed and a prompt
- * usually ends with a space: prompt = "Token: ".  Unquoted, it is taken
- * as written.
- */
-static int
-parse_prompt(const char *value, char **out, const char *where,
-    pb_conf_log_fn *logfn, void *ctx)
-{
-	struct pb_err e;
-	const char *s = value;
-	char *p = NULL;
-	int r = PB_ERR_INTERNAL;
-
-	pb_err_clear(&e);
-	if (*value != '"') {
-		if ((p = strdup(value)) == NULL) {
-			r = PB_ERR_NOMEM;
-			goto out;
-		}
-	} else {
-		if ((p = malloc(strlen(value) + 1)) == NULL) {
-			r = PB_ERR_NOMEM;
-			goto out;
-		}
-		if ((r = parse_word(&s, p, &e)) != PB_OK) {
-			report(logfn, ctx, where, "prompt: %s",
-			    pb_err_msg(&e));
-			goto out;
-		}
-		if (*s != '\0') {
-			report(logfn, ctx, where, "prompt: text after the "
-			    "closing quote");
-			r = PB_ERR_CONFIG;
-			goto out;
-		}
-	}
-	*out = p;
-	p = NULL;
-	r = PB_OK;
- out:
-	free(p);
-	return r;
-}
-
-/*
- * require_claim NAME=VALUE, split at the first '=' (so a claim whose name
- * holds '=' cannot be required; none in use does), blanks around it
- * dropped.  VALUE must not be empty: "acr=" is far more likely a slip than
- * a wish for an empty string claim.
- */
-static int
-parse_claimreq(const char *value, struct pb_claim_req *out,
-    const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ];
-	const char *eq, *ne, *vs;
-	char *name = NULL, *val = NULL;
-	int r = PB_ERR_INTERNAL;
-
-	pb_log_safe(value, sv, sizeof(sv));
-	if ((eq = strchr(value, '=')) == NULL) {
-		report(logfn, ctx, where, "require_claim: '%s' is not "
-		    "NAME=VALUE", sv);
-		r = PB_ERR_CONFIG;
-		goto out;
-	}
-	for (ne = eq; ne > value && is_blank(ne[-1]); ne--)
-		;
-	for (vs = eq + 1; is_blank(*vs); vs++)
-		;
-	if (ne == value) {
-		report(logfn, ctx, where, "require_claim: no claim name in "
-		    "'%s' (write NAME=VALUE)", sv);
-		r = PB_ERR_CONFIG;
-		goto out;
-	}
-	if (*vs == '\0') {
-		report(logfn, ctx, where, "require_claim: no value in '%s' "
-		    "(write NAME=VALUE)", sv);
-		r = PB_ERR_CONFIG;
-		goto out;
-	}
-	if ((name = strndup(value, (size_t)(ne - value))) == NULL ||
-	    (val = strdup(vs)) == NULL) {
-		r = PB_ERR_NOMEM;
-		goto out;
-	}
-	if (!claim_name_ok(name)) {
-		report(logfn, ctx, where, "require_claim: '%s' is not a valid "
-		    "JSON Pointer ('~' must be followed by 0 or 1)",
-		    pb_log_safe(name, sv, sizeof(sv)));
-		r = PB_ERR_CONFIG;
-		goto out;
-	}
-	out->name = name;
-	out->value = val;
-	name = val = NULL;
-	r = PB_OK;
- out:
-	free(name);
-	free(val);
-	return r;
-}
-
-/* Parse and check value for key k into v; nothing in cfg changes. */
-static int
-parse_value(const struct key *k, const char *value, struct val *v,
-    const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ];
-	struct pb_err e;
-	int r = PB_ERR_INTERNAL;
-
-	pb_err_clear(&e);
-	pb_log_safe(value, sv, sizeof(sv));
-	switch (k->type) {
-	case T_ULIST:
-	case T_LIST:
-		/* "deny_users =" (nothing) is how a default is turned off. */
-		if (k->type == T_ULIST && *value == '\0') {
-			r = PB_OK;
-			break;
-		}
-		r = pb_strlist_split(value, &v->list, &e);
-		if (r == PB_ERR_CONFIG)
-			report(logfn, ctx, where, "%s: %s", k->name,
-			    pb_err_msg(&e));
-		break;
-	case T_ALGS:
-		r = parse_algs(value, &v->mask, where, logfn, ctx);
-		break;
-	case T_PATH:
-		/* Relative paths would depend on the host's cwd (sshd: /). */
-		if (*value != '/') {
-			report(logfn, ctx, where, "%s: '%s' is not an "
-			    "absolute path (it must start with '/')",
-			    k->name, sv);
-			r = PB_ERR_CONFIG;
-			break;
-		}
-		r = (v->s = strdup(value)) == NULL ? PB_ERR_NOMEM : PB_OK;
-		break;
-	case T_CLAIM:
-		if (!claim_name_ok(value)) {
-			report(logfn, ctx, where, "%s: '%s' is not a valid "
-			    "JSON Pointer ('~' must be followed by 0 or 1)",
-			    k->name, sv);
-			r = PB_ERR_CONFIG;
-			break;
-		}
-		r = (v->s = strdup(value)) == NULL ? PB_ERR_NOMEM : PB_OK;
-		break;
-	case T_LONG:
-	case T_SIZE:
-		r = parse_long(k, value, &v->n, where, logfn, ctx);
-		break;
-	case T_DURATION:
-		r = parse_duration(k, value, &v->n, where, logfn, ctx);
-		break;
-	case T_PROMPT:
-		r = parse_prompt(value, &v->s, where, logfn, ctx);
-		break;
-	case T_CLAIMREQ:
-		r = parse_claimreq(value, &v->claim, where, logfn, ctx);
-		break;
-	case T_BOOL:
-		/* Exactly these two: "on", "1" or "Yes" would be guesses. */
-		if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
-			v->n = strcmp(value, "yes") == 0;
-			r = PB_OK;
-			break;
-		}
-		report(logfn, ctx, where, "%s: '%s' is neither 'yes' nor "
-		    "'no'", k->name, sv);
-		r = PB_ERR_CONFIG;
-		break;
-	}
-	return r;
 }
 
 static void
@@ -896,29 +308,31 @@ pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src, const char *key,
 	if (value == NULL)
 		value = "";
 	pb_log_safe(key, sk, sizeof(sk));
-	if (key == NULL || (k = key_by_name(key)) == NULL) {
+	if (key == NULL || (k = pb_conf_key_find(key)) == NULL) {
 		if (key != NULL && (dym = did_you_mean(key)) != NULL)
-			report(logfn, ctx, where, "unknown key '%s' (did you "
-			    "mean '%s'?)", sk, dym);
+			pb_conf_report(logfn, ctx, where, "unknown key '%s' "
+			    "(did you mean '%s'?)", sk, dym);
 		else
-			report(logfn, ctx, where, "unknown key '%s'", sk);
+			pb_conf_report(logfn, ctx, where, "unknown key '%s'",
+			    sk);
 		r = PB_ERR_CONFIG;
 		goto out;
 	}
 	bit = KBIT(key_id(k));
 	if (*value == '\0' && k->type != T_ULIST) {
-		report(logfn, ctx, where, "%s: empty value", k->name);
+		pb_conf_report(logfn, ctx, where, "%s: empty value", k->name);
 		r = PB_ERR_CONFIG;
 		goto out;
 	}
 	if (k->type != T_CLAIMREQ && (src == PB_CONF_FILE ?
 	    (cfg->seen & ~cfg->from_arg & bit) != 0 :
 	    (cfg->from_arg & bit) != 0)) {
-		report(logfn, ctx, where, "duplicate key '%s'", k->name);
+		pb_conf_report(logfn, ctx, where, "duplicate key '%s'",
+		    k->name);
 		r = PB_ERR_CONFIG;
 		goto out;
 	}
-	if ((r = parse_value(k, value, &v, where, logfn, ctx)) != PB_OK)
+	if ((r = pb_conf_value_parse(k, value, &v, where, logfn, ctx)) != PB_OK)
 		goto out;
 	if (src == PB_CONF_FILE && (cfg->from_arg & bit) != 0) {
 		r = PB_OK;	/* the argument wins */
@@ -933,141 +347,8 @@ pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src, const char *key,
 		cfg->from_arg |= bit;
 	r = PB_OK;
  out:
-	val_free(&v);
+	pb_conf_value_free(&v);
 	return r;
-}
-
-/*
- * Move the keys that the file set (mask) from tmp into cfg.  The one step
- * that allocates, joining require_claim lists, comes first, so that cfg is
- * either fully updated or untouched.
- */
-static int
-merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
-{
-	struct pb_claim_req *c = NULL;
-	struct pb_strlist l, *ld, *ls;
-	char *s, **sd, **ss;
-	void *base, *tbase;
-	size_t i, n;
-
-	if ((mask & KBIT(K_REQUIRE_CLAIM)) != 0) {
-		n = cfg->n_require_claim + tmp->n_require_claim;
-		if ((c = calloc(n, sizeof(*c))) == NULL)
-			return PB_ERR_NOMEM;
-		if (cfg->n_require_claim > 0)
-			memcpy(c, cfg->require_claim,
-			    cfg->n_require_claim * sizeof(*c));
-		memcpy(c + cfg->n_require_claim, tmp->require_claim,
-		    tmp->n_require_claim * sizeof(*c));
-		free(cfg->require_claim);
-		free(tmp->require_claim);
-		cfg->require_claim = c;
-		cfg->n_require_claim = n;
-		tmp->require_claim = NULL;
-		tmp->n_require_claim = 0;
-	}
-	/* Swap what owns memory, so that freeing tmp frees cfg's old one. */
-	for (i = 0; i < K_COUNT; i++) {
-		if ((mask & KBIT(i)) == 0)
-			continue;
-		base = (char *)cfg + keys[i].off;
-		tbase = (char *)tmp + keys[i].off;
-		switch (keys[i].type) {
-		case T_LIST:
-		case T_ULIST:
-			ld = base;
-			ls = tbase;
-			l = *ld;
-			*ld = *ls;
-			*ls = l;
-			break;
-		case T_ALGS:
-			cfg->algorithms = tmp->algorithms;
-			break;
-		case T_PATH:
-		case T_CLAIM:
-		case T_PROMPT:
-			sd = base;
-			ss = tbase;
-			s = *sd;
-			*sd = *ss;
-			*ss = s;
-			break;
-		case T_LONG:
-		case T_DURATION:
-			*(long *)base = *(long *)tbase;
-			break;
-		case T_SIZE:
-			*(size_t *)base = *(size_t *)tbase;
-			break;
-		case T_BOOL:
-			*(int *)base = *(int *)tbase;
-			break;
-		case T_CLAIMREQ:
-			break;		/* joined above */
-		}
-	}
-	cfg->seen |= mask;
-	return PB_OK;
-}
-
-/*
- * Parse one line of the file (NUL-terminated, newline removed) into tmp.
- * first[] holds the line where each key was first given, for duplicates.
- */
-static int
-parse_line(struct pb_conf *tmp, char *line, size_t len, size_t lineno,
-    size_t *first, const char *where, pb_conf_log_fn *logfn, void *ctx)
-{
-	char sv[PB_SAFE_BUFSZ];
-	const struct key *k;
-	char *p, *eq, *ke, *val, *ve;
-	size_t i;
-
-	/* CRLF files (edited on Windows) are fine: drop one trailing \r. */
-	if (len > 0 && line[len - 1] == '\r')
-		line[--len] = '\0';
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)line[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			report(logfn, ctx, where, "control character 0x%02x "
-			    "in line (is this a text file?)", c);
-			return PB_ERR_CONFIG;
-		}
-	}
-	for (p = line; is_blank(*p); p++)
-		;
-	if (*p == '\0' || *p == '#')
-		return PB_OK;
-	if ((eq = strchr(p, '=')) == NULL) {
-		report(logfn, ctx, where, "'%s' is not a 'key = value' line",
-		    pb_log_safe(p, sv, sizeof(sv)));
-		return PB_ERR_CONFIG;
-	}
-	for (ke = eq; ke > p && is_blank(ke[-1]); ke--)
-		;
-	if (ke == p) {
-		report(logfn, ctx, where, "no key before '='");
-		return PB_ERR_CONFIG;
-	}
-	*ke = '\0';
-	for (val = eq + 1; is_blank(*val); val++)
-		;
-	for (ve = val + strlen(val); ve > val && is_blank(ve[-1]); ve--)
-		;
-	*ve = '\0';
-	if ((k = key_by_name(p)) != NULL && k->type != T_CLAIMREQ) {
-		i = key_id(k);
-		if (first[i] != 0) {
-			report(logfn, ctx, where, "duplicate key '%s' (first "
-			    "given on line %zu)", k->name, first[i]);
-			return PB_ERR_CONFIG;
-		}
-		first[i] = lineno;
-	}
-	return pb_conf_set(tmp, PB_CONF_FILE, p, val, where, logfn, ctx);
 }
 
 int
@@ -1079,7 +360,7 @@ pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
 	size_t klen;
 
 	if (eq == NULL) {
-		report(logfn, ctx, where, "'%s' is not key=value",
+		pb_conf_report(logfn, ctx, where, "'%s' is not key=value",
 		    pb_log_safe(arg, sv, sizeof(sv)));
 		return PB_ERR_CONFIG;
 	}
@@ -1090,144 +371,4 @@ pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
 	memcpy(key, arg, klen);
 	key[klen] = '\0';
 	return pb_conf_set(cfg, PB_CONF_ARG, key, eq + 1, where, logfn, ctx);
-}
-
-int
-pb_conf_load(struct pb_conf *cfg, const char *path, pb_conf_log_fn *logfn,
-    void *ctx)
-{
-	char where[MSG_MAX / 2];
-	size_t first[K_COUNT];
-	struct pb_conf *tmp = NULL;
-	struct pb_err e;
-	char *buf = NULL, *line, *nl, *end;
-	size_t len = 0, lineno = 0, ll;
-	unsigned before;
-	int r = PB_ERR_INTERNAL, bad = 0, lr;
-
-	pb_err_clear(&e);
-	memset(first, 0, sizeof(first));
-	if ((r = pb_file_read(path, PB_CONF_MAX_FILE, 0, &buf, &len, &e))
-	    != PB_OK) {
-		if (r == PB_ERR_NOMEM)
-			goto out;
-		/* file.c's messages name the path. */
-		report(logfn, ctx, NULL, "%s", pb_err_msg(&e));
-		r = r == PB_ERR_TOOBIG ? PB_ERR_CONFIG : PB_ERR_IO;
-		goto out;
-	}
-	/*
-	 * Parse into a scratch configuration that knows which keys are
-	 * already set, then merge: cfg is untouched unless all is well.
-	 */
-	if ((r = pb_conf_new(&tmp)) != PB_OK)
-		goto out;
-	tmp->from_arg = cfg->from_arg;
-	tmp->seen = before = cfg->seen & ~cfg->from_arg;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		line = buf + 3;		/* a UTF-8 byte order mark */
-	else
-		line = buf;
-	for (end = buf + len; line < end; line = nl + 1) {
-		lineno++;
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
-			nl = end;
-		*nl = '\0';
-		ll = (size_t)(nl - line);
-		(void)snprintf(where, sizeof(where), "%s:%zu", path, lineno);
-		if (ll > PB_CONF_MAX_LINE) {
-			report(logfn, ctx, where, "line is longer than %d "
-			    "bytes", PB_CONF_MAX_LINE);
-			bad = 1;
-			continue;
-		}
-		if (memchr(line, '\0', ll) != NULL) {
-			report(logfn, ctx, where, "NUL byte in line (is this a "
-			    "text file?)");
-			bad = 1;
-			continue;
-		}
-		lr = parse_line(tmp, line, ll, lineno, first, where, logfn,
-		    ctx);
-		if (lr == PB_ERR_NOMEM) {
-			r = lr;
-			goto out;
-		}
-		if (lr != PB_OK)
-			bad = 1;
-	}
-	if (bad) {
-		r = PB_ERR_CONFIG;
-		goto out;
-	}
-	r = merge(cfg, tmp, tmp->seen & ~before);
- out:
-	pb_conf_free(tmp);
-	free(buf);
-	return r;
-}
-
-/* The mask of the HMAC algorithms, and their names for messages. */
-static unsigned
-hs_mask(unsigned in, char *names, size_t namesz)
-{
-	const struct pb_alg *a;
-	unsigned mask = 0;
-	size_t i, o = 0;
-	int n;
-
-	names[0] = '\0';
-	for (i = 0; (a = pb_alg_at(i)) != NULL; i++) {
-		if (a->kty != PB_KTY_OCT || (a->bit & in) == 0)
-			continue;
-		mask |= a->bit;
-		n = snprintf(names + o, namesz - o, "%s%s", o > 0 ? " " : "",
-		    a->name);
-		if (n > 0 && (size_t)n < namesz - o)
-			o += (size_t)n;
-	}
-	return mask;
-}
-
-int
-pb_conf_check(const struct pb_conf *cfg, pb_conf_log_fn *logfn, void *ctx)
-{
-	char names[128];
-	unsigned hs;
-	int r = PB_OK;
-
-	if (cfg->issuers.n == 0) {
-		report(logfn, ctx, NULL, "issuer is not set (add 'issuer = "
-		    "URL', the exact 'iss' of your tokens)");
-		r = PB_ERR_CONFIG;
-	}
-	if (cfg->audiences.n == 0) {
-		report(logfn, ctx, NULL, "audience is not set (add "
-		    "'audience = NAME', an 'aud' value of your tokens)");
-		r = PB_ERR_CONFIG;
-	}
-	if (cfg->algorithms == 0) {
-		report(logfn, ctx, NULL, "algorithms is empty (name at least "
-		    "one, e.g. RS256)");
-		r = PB_ERR_CONFIG;
-	}
-	/*
-	 * HMAC needs a shared secret; and a secret with no HS algorithm
-	 * allowed is dead configuration that hides a mistake.
-	 */
-	hs = hs_mask(cfg->algorithms, names, sizeof(names));
-	if (hs != 0 && cfg->hmac_secret_file == NULL) {
-		report(logfn, ctx, NULL, "algorithms has %s but "
-		    "hmac_secret_file is not set (set hmac_secret_file, or "
-		    "remove %s from algorithms)", names, names);
-		r = PB_ERR_CONFIG;
-	}
-	if (hs == 0 && cfg->hmac_secret_file != NULL) {
-		(void)hs_mask(~0u, names, sizeof(names));
-		report(logfn, ctx, NULL, "hmac_secret_file is set but "
-		    "algorithms has none of %s (add one to algorithms, or "
-		    "remove hmac_secret_file)", names);
-		r = PB_ERR_CONFIG;
-	}
-	return r;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "strlist.h"
 
 /*
  * pam_bearer.conf (DESIGN.md section 2): "key = value" lines, whole-line
@@ -19,12 +20,6 @@
 #define PB_CONF_DEFAULT_DENY_USERS	"root"
 #define PB_CONF_MAX_LINE	4096
 #define PB_CONF_MAX_FILE	(256 * 1024)
-
-/* A list of strings (space-separated, double quotes group words). */
-struct pb_strlist {
-	char	**v;
-	size_t	  n;
-};
 
 /* One require_claim NAME=VALUE. */
 struct pb_claim_req {
@@ -117,20 +112,5 @@ int pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
  */
 int pb_conf_check(const struct pb_conf *cfg, pb_conf_log_fn *log,
     void *ctx) PB_WUR;
-
-/*
- * Split a list value: words separated by spaces or tabs; a word may be
- * double-quoted to hold spaces ("Domain Admins"); \" and \\ escape inside
- * quotes.  An unterminated quote or an empty list is PB_ERR_CONFIG with a
- * message.  Appends to *list.
- */
-int pb_strlist_split(const char *value, struct pb_strlist *list,
-    struct pb_err *e) PB_WUR;
-
-/* Whether list holds s (exact, case-sensitive). */
-int pb_strlist_has(const struct pb_strlist *list, const char *s);
-
-/* Free the strings and reset the list; NULL-safe. */
-void pb_strlist_clear(struct pb_strlist *list);
 
 #endif /* PB_CONF_H */

@@ -213,6 +213,61 @@ walk_up(struct walk *w, struct pb_err *e)
 	return walk_to(w, w->cur, e);
 }
 
+/*
+ * Start the walk of path at /, checked; a relative path is walked from /
+ * through the working directory (read into cur, which walk_to() then
+ * resets to "/").
+ */
+static int
+walk_start(struct walk *w, const char *path, struct pb_err *e)
+{
+	char sp[PB_PATH_BUFSZ];
+	int r;
+
+	w->path = path;
+	/* Relative to the working directory: walk that from / as well. */
+	if (path[0] != '/' && getcwd(w->cur, sizeof(w->cur)) == NULL)
+		return pb_err_set(e, PB_ERR_IO, "%s: cannot get the working "
+		    "directory: %s", pb_log_path(path, sp, sizeof(sp)),
+		    strerror(errno));
+	if (snprintf(w->rest, sizeof(w->rest), "%s/%s", path[0] != '/' ?
+	    w->cur : "", path) >= (int)sizeof(w->rest))
+		return too_long(w, e);
+	w->p = w->rest;
+	if ((r = walk_to(w, "/", e)) != PB_OK)
+		return r;
+	if (!dir_trusted(&w->dst))
+		return bad_dir(path, "/", &w->dst, e);
+	return PB_OK;
+}
+
+/*
+ * Look up the name c (n bytes, not "." or "..") in cur: next becomes its
+ * path and *st its lstat.  A symbolic link is replaced by its text ahead
+ * of what is left (walk_link()), and *st is still the link's.
+ */
+static int
+walk_name(struct walk *w, const char *c, size_t n, char next[PATH_MAX],
+    struct stat *st, struct pb_err *e)
+{
+	char sc[PB_PATH_BUFSZ];
+	size_t len = strlen(w->cur);
+
+	if (len + 1 + n >= PATH_MAX)
+		return too_long(w, e);
+	memcpy(next, w->cur, len);
+	if (len > 1)
+		next[len++] = '/';
+	memcpy(next + len, c, n);
+	next[len + n] = '\0';
+	if (lstat(next, st) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
+		    pb_log_path(next, sc, sizeof(sc)), strerror(errno));
+	if (S_ISLNK(st->st_mode))
+		return walk_link(w, next, st, e);
+	return PB_OK;
+}
+
 int
 pb_file_check_path(const char *path, const struct stat *want,
     struct pb_err *e)
@@ -221,31 +276,14 @@ pb_file_check_path(const char *path, const struct stat *want,
 	struct walk *w;
 	struct stat st;
 	const char *c;
-	size_t n, len;
+	size_t n;
 	int r;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return PB_ERR_NOMEM;
-	w->path = path;
 	pb_log_path(path, sp, sizeof(sp));
-	/* Relative to the working directory: walk that from / as well. */
-	if (path[0] != '/' && getcwd(next, sizeof(next)) == NULL) {
-		r = pb_err_set(e, PB_ERR_IO, "%s: cannot get the working "
-		    "directory: %s", sp, strerror(errno));
+	if ((r = walk_start(w, path, e)) != PB_OK)
 		goto out;
-	}
-	if (snprintf(w->rest, sizeof(w->rest), "%s/%s", path[0] != '/' ?
-	    next : "", path) >= (int)sizeof(w->rest)) {
-		r = too_long(w, e);
-		goto out;
-	}
-	w->p = w->rest;
-	if ((r = walk_to(w, "/", e)) != PB_OK)
-		goto out;
-	if (!dir_trusted(&w->dst)) {
-		r = bad_dir(path, "/", &w->dst, e);
-		goto out;
-	}
 	/*
 	 * Resolve the path one name at a time, as the kernel does, and
 	 * check every directory a name is looked up in before trusting
@@ -269,25 +307,10 @@ pb_file_check_path(const char *path, const struct stat *want,
 			st = w->dst;
 			continue;
 		}
-		len = strlen(w->cur);
-		if (len + 1 + n >= sizeof(next)) {
-			r = too_long(w, e);
+		if ((r = walk_name(w, c, n, next, &st, e)) != PB_OK)
 			goto out;
-		}
-		memcpy(next, w->cur, len);
-		if (len > 1)
-			next[len++] = '/';
-		memcpy(next + len, c, n);
-		next[len + n] = '\0';
-		if (lstat(next, &st) == -1) {
-			r = pb_err_set(e, PB_ERR_IO, "cannot stat %s: %s",
-			    pb_log_path(next, sc, sizeof(sc)), strerror(errno));
-			goto out;
-		}
 		if (S_ISLNK(st.st_mode)) {
-			if ((r = walk_link(w, next, &st, e)) != PB_OK)
-				goto out;
-			st = w->dst;
+			st = w->dst;	/* walk_name() followed it */
 			continue;
 		}
 		w->p += strspn(w->p, "/");

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "parse.h"
 #include "secmem.h"
 
 /*
@@ -460,7 +461,7 @@ pointer_token(const char **pp, char *buf, size_t bufsz)
 const cJSON *
 pb_json_claim(const cJSON *root, const char *name)
 {
-	char tok[256], *end;
+	char tok[256];
 	const cJSON *cur = root;
 	const char *p;
 	unsigned long idx;
@@ -481,8 +482,7 @@ pb_json_claim(const cJSON *root, const char *name)
 			if (tok[0] < '0' || tok[0] > '9' ||
 			    (tok[0] == '0' && tok[1] != '\0'))
 				return NULL;
-			idx = strtoul(tok, &end, 10);
-			if (*end != '\0' || idx > INT32_MAX)
+			if (pb_parse_ulong(tok, 0, INT32_MAX, &idx) != PB_OK)
 				return NULL;
 			cur = cJSON_GetArrayItem(cur, (int)idx);
 		} else

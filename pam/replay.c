@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "err.h"
 #include "file.h"
 #include "module.h"
+#include "parse.h"
 
 /*
  * Layout of the replay_cache directory:
@@ -49,6 +51,9 @@
 #define CURSOR		"sweep"
 #define TMP_PFX		"tmp."
 #define TMP_LEN		20	/* "tmp." and 16 hex digits */
+/* The largest expiry read back: an int64_t, or less where long is short. */
+#define UNTIL_MAX	(ULONG_MAX > INT64_MAX ? (unsigned long)INT64_MAX : \
+			    ULONG_MAX)
 
 enum { E_GONE = -1, E_LIVE = 0, E_DEAD = 1 };
 
@@ -123,10 +128,10 @@ stale(const struct stat *st, int64_t now)
 static int
 entry_state(int dfd, const char *name, int64_t now)
 {
-	char buf[32], *end;
+	char buf[32];
 	struct stat st;
 	ssize_t n;
-	long long v;
+	unsigned long v;
 	int fd;
 
 	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
@@ -138,14 +143,11 @@ entry_state(int dfd, const char *name, int64_t now)
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		errno = 0;
-		v = strtoll(buf, &end, 10);
-		if (end != buf && buf[0] != '-' && errno == 0 &&
-		    strcmp(end, "\n") == 0)
-			return v < now ? E_DEAD : E_LIVE;
-	}
+	/* "until\n" as write_tmp() writes it, until at most INT64_MAX. */
+	if (n > 1 && buf[n - 1] == '\n' && pb_parse_ulong_n(buf, (size_t)n - 1,
+	    0, UNTIL_MAX, &v) == PB_OK)
+		return now > 0 && (uint64_t)v < (uint64_t)now ? E_DEAD :
+		    E_LIVE;
 	return stale(&st, now) ? E_DEAD : E_LIVE;
 }
 
