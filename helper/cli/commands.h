@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* What moved out of this header, for the files that include only it. */
+#include "options.h"
+
 /*
  * The bearer-token command table (DESIGN.md section 3).  commands.c holds one
  * struct pb_cmd per implemented command, with its help; a new command is
@@ -65,18 +68,6 @@ int pb_cmd_net(int argc, char **argv);
 
 /* pb_cmd_net() for "cmd ARGV..." (a program installed under another name). */
 int pb_cmd_net_as(const char *cmd, int argc, char **argv);
-
-/*
- * The options of a command (argv[0] is its name): the profile's (struct
- * pb_options), --min-ttl SECONDS when min_ttl is not NULL (-1 when absent),
- * and the flags named in the NULL-terminated flags (may be NULL), set[k]
- * becoming 1 for each given.  Every command parses through here, in the
- * front and in bearer-token-net alike.  Returns PB_EXIT_OK, or
- * PB_EXIT_USAGE after a message on stderr.
- */
-struct pb_options;
-int pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
-    const char *const *flags, int *set);
 
 /*
  * decode.c: a NumericDate into buf as "2026-11-22 07:10:00 UTC"
