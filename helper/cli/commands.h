@@ -8,6 +8,7 @@
 
 /* What moved out of this header, for the files that include only it. */
 #include "options.h"
+#include "out.h"
 
 /*
  * The bearer-token command table (DESIGN.md section 3).  commands.c holds one
@@ -80,14 +81,5 @@ const char *pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf,
 
 /* decode.c: pb_conf_log_fn printing each message on stderr. */
 void pb_log_conf(void *ctx, int prio, const char *msg);
-
-/*
- * Write tok and a newline to stdout, flushed: the whole output of "get";
- * with header, as the line "Authorization: Bearer TOKEN" (get --header),
- * refused when tok is not an RFC 6750 b64token.  PB_EXIT_OK, or
- * PB_EXIT_FAIL after a message naming no token byte (EPIPE, a full disk).
- */
-struct pb_secret;
-int pb_print_token(const struct pb_secret *tok, int header);
 
 #endif /* PB_COMMANDS_H */

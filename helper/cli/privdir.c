@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "err.h"
 #include "file.h"
+#include "out.h"
 #include "privdir.h"
 #include "secmem.h"
 
@@ -212,21 +214,13 @@ check_file(const struct stat *st, const char *sp, struct pb_err *e)
 	return PB_OK;
 }
 
+/* pb_write_allv() of one buffer. */
 static int
-write_all(int fd, const char *p, size_t len)
+write_all(int fd, const void *p, size_t len)
 {
-	ssize_t n;
+	struct iovec v = { (void *)(uintptr_t)p, len };
 
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return pb_write_allv(fd, &v, 1);
 }
 
 /*
