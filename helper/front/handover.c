@@ -47,26 +47,6 @@ pb_handover_path(const char *name, const char *fallback, char *buf,
 }
 
 int
-pb_cmd_net_as(const char *cmd, int argc, char **argv)
-{
-	static char name[32];
-	char **nargv;
-	int i, rv;
-
-	(void)snprintf(name, sizeof(name), "%s", cmd);
-	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PB_PROG);
-		return PB_EXIT_FAIL;
-	}
-	nargv[0] = name;
-	for (i = 0; i < argc; i++)
-		nargv[i + 1] = argv[i];
-	rv = pb_cmd_net(argc + 1, nargv);
-	free(nargv);
-	return rv;
-}
-
-int
 pb_cmd_net(int argc, char **argv)
 {
 	static char prog[] = PB_PROG;
