@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "front.h"
 
 /* The FRONT and ALIAS columns of PB_COMMANDS (commands.h). */
 #define FRONT_ROW(id, name, alias, front, net) \
@@ -59,16 +60,11 @@ run_alias(size_t id, int argc, char **argv)
 {
 	static char name[32];
 	char **nargv;
-	int i, rv;
+	int rv;
 
 	(void)snprintf(name, sizeof(name), "%s", pb_cmds[id].name);
-	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+	if ((nargv = pb_handover_argv(name, argc, argv)) == NULL)
 		return PB_EXIT_FAIL;
-	}
-	nargv[0] = name;
-	for (i = 0; i < argc; i++)
-		nargv[i + 1] = argv[i];
 	rv = front[id].run(argc + 1, nargv);
 	free(nargv);
 	return rv;
