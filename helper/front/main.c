@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bearer-token: the front binary (DESIGN.md section 3).  It answers --help
- * and a "get" whose cached access token is valid, and executes
- * bearer-token-net for everything else.  It links only libcbase, libcli
- * and cJSON: no libcrypto, libcurl or libsecret, whose loading would cost
- * more than the whole cached get.
+ * bearer-token: the front binary (DESIGN.md section 3).  It answers --help,
+ * "ssh" and a "get" whose cached access token is valid, and executes
+ * bearer-token-net for everything else (the FRONT column of PB_COMMANDS).
+ * It links only libcbase and libcli: no libcrypto, libcurl, libsecret or
+ * cJSON, whose loading would cost more than the whole cached get.
  */
 #include "config.h"
 

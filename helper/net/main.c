@@ -3,8 +3,8 @@
  * bearer-token-net: the part of bearer-token (DESIGN.md section 3) that
  * links libcurl, libsecret and libcrypto.  Users never run it directly: the
  * front binary executes it as "bearer-token COMMAND ARGS..." for every
- * command but a cached "get", which so loads none of them.  --help is
- * answered by the front.
+ * command but a cached "get" and "ssh", which so load none of them.
+ * --help is answered by the front.
  */
 #include "config.h"
 
