@@ -5,15 +5,14 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "err.h"
 #include "options.h"
+#include "parse.h"
 
 int
 pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
@@ -64,8 +63,8 @@ pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set)
 {
 	char sb[PB_SAFE_BUFSZ];
+	unsigned long ttl;
 	const char *v;
-	char *end;
 	int i = 1, t, k;
 
 	memset(o, 0, sizeof(*o));
@@ -103,14 +102,12 @@ pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
 			pb_cmd_help(argv[0], 1);
 			return PB_EXIT_USAGE;
 		}
-		errno = 0;
-		*min_ttl = strtol(v, &end, 10);
-		if (errno != 0 || *end != '\0' || end == v || *min_ttl < 0 ||
-		    *min_ttl > 86400) {
+		if (pb_parse_ulong(v, 0, 86400, &ttl) != PB_OK) {
 			fprintf(stderr, "%s: %s: --min-ttl takes seconds, 0 "
 			    "to 86400\n", PB_PROG, argv[0]);
 			return PB_EXIT_USAGE;
 		}
+		*min_ttl = (long)ttl;
 	}
 	return PB_EXIT_OK;
 }
