@@ -22,8 +22,8 @@
  * (PB_ERR_EXPIRED).  nbf, when present: reject when now + leeway < nbf
  * (PB_ERR_NOTYET).  iat, when present: reject when now + leeway < iat
  * (PB_ERR_NOTYET); required when max_age > 0, and rejected when
- * now - iat > max_age (PB_ERR_EXPIRED; leeway does not stretch it).  Mistyped values are
- * PB_ERR_CLAIM.
+ * now - iat > max_age (PB_ERR_EXPIRED; leeway does not stretch it).
+ * Mistyped values are PB_ERR_CLAIM.
  */
 int pb_claims_check_time(const cJSON *claims, int64_t now, long leeway,
     long max_age, struct pb_err *e) PB_WUR;

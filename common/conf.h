@@ -28,7 +28,7 @@ struct pb_claim_req {
 };
 
 struct pb_conf {
-	struct pb_strlist	 issuers;	/* required; aliases of one IdP */
+	struct pb_strlist	 issuers;	/* required; one IdP's aliases */
 	struct pb_strlist	 audiences;	/* required */
 	char			*jwks_file;
 	unsigned		 algorithms;	/* mask of pb_alg.bit */
@@ -47,7 +47,7 @@ struct pb_conf {
 	size_t			 max_token_size;
 	char			*prompt;
 	int			 accept_id_tokens;	/* 0: refuse them */
-	struct pb_strlist	 deny_users;	/* local users never logged in */
+	struct pb_strlist	 deny_users;	/* never logged in */
 	long			 min_uid;	/* 0 = off */
 	long			 jwks_max_age;	/* seconds, 0 = off */
 	unsigned		 seen;		/* internal: keys set so far */

@@ -15,14 +15,14 @@
 #define PB_ERR_NOMEM		 -2
 #define PB_ERR_FORMAT		 -3	/* malformed token or JSON */
 #define PB_ERR_SIG		 -4	/* signature does not verify */
-#define PB_ERR_ALG		 -5	/* alg not allowed, or not for this key */
+#define PB_ERR_ALG		 -5	/* alg not allowed, or not for the key */
 #define PB_ERR_NOKEY		 -6	/* no usable key for the token */
 #define PB_ERR_EXPIRED		 -7	/* exp passed, or token too old */
 #define PB_ERR_NOTYET		 -8	/* nbf or iat in the future */
 #define PB_ERR_ISS		 -9	/* iss is not the configured issuer */
 #define PB_ERR_AUD		-10	/* aud does not name us */
-#define PB_ERR_CLAIM		-11	/* a claim is missing, mistyped or unsafe */
-#define PB_ERR_POLICY		-12	/* scope, groups or require_claim unmet */
+#define PB_ERR_CLAIM		-11	/* a claim missing, mistyped, unsafe */
+#define PB_ERR_POLICY		-12	/* scope, groups, require_claim unmet */
 #define PB_ERR_TOOBIG		-13	/* input over a size limit */
 #define PB_ERR_HEADER		-14	/* crit, typ or another header rule */
 #define PB_ERR_KEY		-15	/* a JWK is malformed or unsafe */
@@ -31,7 +31,7 @@
 #define PB_ERR_USER		-18	/* token names another user */
 #define PB_ERR_DENIED		-19	/* jti or sub is on the denylist */
 #define PB_ERR_REPLAY		-20	/* jti was used before */
-#define PB_ERR_NET		-21	/* DNS, connect, TLS, reset or timeout */
+#define PB_ERR_NET		-21	/* DNS, connect, TLS, reset, timeout */
 #define PB_ERR_HTTP		-22	/* unexpected HTTP status or answer */
 #define PB_ERR_PENDING		-23	/* authorization_pending (RFC 8628) */
 #define PB_ERR_SLOWDOWN		-24	/* slow_down (RFC 8628) */
@@ -39,7 +39,7 @@
 #define PB_ERR_EXPIRED_CODE	-26	/* expired_token: device code expired */
 #define PB_ERR_INVALID_GRANT	-27	/* invalid_grant: the grant is dead */
 #define PB_ERR_CANCELED		-28	/* a callback asked to stop */
-#define PB_ERR_NOTFOUND		-29	/* nothing stored (helper token store) */
+#define PB_ERR_NOTFOUND		-29	/* nothing stored (helper store) */
 #define PB_ERR_RANGE		-30	/* a number outside its range */
 #define PB_ERR_MIN		-30
 

@@ -27,7 +27,7 @@ struct pb_alg {
 	unsigned	 bit;		/* bit in an allowlist mask */
 	int		 family;	/* equal for names of one algorithm */
 	enum pb_kty	 kty;
-	const char	*digest;	/* OpenSSL digest name; NULL for EdDSA */
+	const char	*digest;	/* OpenSSL digest name; NULL: EdDSA */
 	int		 pss;		/* RSA: 1 for RSASSA-PSS */
 	int		 curve;		/* EC/OKP: OpenSSL NID of the curve */
 	size_t		 size;		/* EC: bytes of r and of s; HMAC: bytes

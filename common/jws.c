@@ -308,7 +308,8 @@ pb_jws_verify_sig(const struct pb_alg *alg, const struct pb_jwk *key,
 	 */
 	if (alg->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx,
 	    RSA_PKCS1_PSS_PADDING) != 1 ||
-	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx,
+	    RSA_PSS_SALTLEN_DIGEST) != 1 ||
 	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, alg->digest, NULL) != 1)) {
 		r = pb_err_set(e, PB_ERR_INTERNAL, "cannot set up %s",
 		    alg->name);

@@ -15,7 +15,7 @@
  * copy: the caller's token buffer is not referenced.  Read-only for users.
  */
 struct pb_jws {
-	cJSON			*header;	/* the protected header object */
+	cJSON			*header;	/* protected header object */
 	const struct pb_alg	*alg;		/* NULL when alg is unknown */
 	const char		*alg_name;	/* header alg, in header */
 	const char		*kid;		/* NULL when absent */

@@ -10,216 +10,219 @@
 #include <string.h>
 
 #include "commands.h"
-#include "profile.h"
+#include "options.h"
 
 /*
- * One entry per command.  The help texts say what bearer-token(1) says;
- * keep the two in step.
+ * The synopsis and help text of each command of PB_COMMANDS (commands.h),
+ * in its order.  The help texts say what bearer-token(1) says; keep the
+ * two in step.
  */
-const struct pb_cmd pb_cmds[] = {
-	{
-		"login", "[--json] [--no-qr] [OPTIONS]",
-		"Log in with the OAuth 2.0 device authorization grant\n"
-		"(RFC 8628): discover the profile's issuer, show the page\n"
-		"to open and the code to enter (and a QR code of the\n"
-		"page when the terminal allows), wait for the approval,\n"
-		"then store the session (the refresh token) in the Secret\n"
-		"Service, or in a 0600 file when there is none.\n"
-		"\n"
-		"  --json            print the page and code, then the\n"
-		"                    result, as JSON lines on stdout\n"
-		"  --no-qr           no QR code\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: 0 logged in, 1 denied, not approved in time or\n"
-		"another error, 2 usage error, 3 configuration error, 5 the\n"
-		"IdP could not be reached or failed.\n"
-	},
-	{
-		"get", "[--header] [--min-ttl SECONDS] [OPTIONS]",
-		"Print a valid access token on stdout and nothing else:\n"
-		"the cached one when it lives at least --min-ttl seconds\n"
-		"more (default 60, or half the token's lifetime when that\n"
-		"is shorter), else a fresh one from the IdP.  A refresh\n"
-		"happens under a per-profile lock and stores the rotated\n"
-		"refresh token before the access token is printed.\n"
-		"\n"
-		"  --header          print \"Authorization: Bearer TOKEN\"\n"
-		"                    instead, for curl -H @- (the token\n"
-		"                    stays out of every command line):\n"
-		"                    bearer-token get --header |\n"
-		"                        curl -H @- https://api.example.com/\n"
-		"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
-		"configuration error, 4 not logged in or the session ended\n"
-		"(run login), 5 the IdP could not be reached or failed (the\n"
-		"session is kept: try again later).\n"
-	},
-	{
-		"status", "[--json] [OPTIONS]",
-		"Say who is logged in with the profile, since when, where\n"
-		"the session is stored and how long the cached access\n"
-		"token lives.  Never prints a token.\n"
-		"\n"
-		"  --json            one JSON object on stdout\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"
-		"configuration error, 4 not logged in.\n"
-	},
-	{
-		"logout", "[OPTIONS]",
-		"Revoke the refresh token at the IdP (RFC 7009, best\n"
-		"effort, at most 10 s), then delete the stored session and\n"
-		"the cached access token whatever the IdP answered, and\n"
-		"say whether it confirmed.\n"
-		"\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: 0 logged out (or not logged in), 1 the stored\n"
-		"session could not be deleted, 2 usage error, 3\n"
-		"configuration error.\n"
-	},
-	{
-		"ssh", "[SSH ARGUMENTS]",
-		"Run ssh(1) with the arguments, answering pam_bearer's\n"
-		"prompts with the token: SSH_ASKPASS is set to\n"
-		"bearer-askpass, SSH_ASKPASS_REQUIRE to force, and unless\n"
-		"the arguments choose PreferredAuthentications,\n"
-		"keyboard-interactive is tried first.  Tokens longer than\n"
-		"one answer go in parts, as pam_bearer asks for them.  The\n"
-		"profile comes from BEARER_TOKEN_PROFILE.\n"
-		"\n"
-		"Exit status: ssh's.\n"
-	},
-	{
-		"askpass", "PROMPT",
-		"An SSH_ASKPASS program (also installed as bearer-askpass):\n"
-		"answer pam_bearer's prompt \"Bearer token: \" with the\n"
-		"token \"get\" would print, or with the part that \"Bearer\n"
-		"token (continued at byte N): \" asks for (1000 bytes,\n"
-		"ending in '\\' while more follow).  Any other prompt (a\n"
-		"host key question, a passphrase, a password) goes to the\n"
-		"program named by BEARER_TOKEN_ASKPASS_FALLBACK (an\n"
-		"absolute path), else to the terminal; it never gets the\n"
-		"token.  Only the module's default prompt is recognised.\n"
-		"\n"
-		"Exit status: as for get for the module's prompts; else the\n"
-		"fallback's, or 1 when there is no terminal to ask.\n"
-	},
-	{
-		"kubectl", "[--min-ttl SECONDS] [OPTIONS]",
-		"A kubectl (client-go) exec credential plugin: print an\n"
-		"ExecCredential (client.authentication.k8s.io/v1, or\n"
-		"v1beta1 when KUBERNETES_EXEC_INFO asks for it) holding the\n"
-		"token \"get\" would print and its expirationTimestamp, so\n"
-		"that kubectl asks again before the token runs out.  In a\n"
-		"kubeconfig user:\n"
-		"\n"
-		"  exec:\n"
-		"    apiVersion: client.authentication.k8s.io/v1\n"
-		"    command: bearer-token\n"
-		"    args: [kubectl]\n"
-		"    interactiveMode: Never\n"
-		"\n"
-		"  --min-ttl SECONDS as for get\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: as for get.\n"
-	},
-	{
-		"git-credential", "[OPTIONS] get|store|erase",
-		"A git credential helper (also installed as\n"
-		"git-credential-bearer): \"get\" answers with the token\n"
-		"\"get\" would print (for https only, never in clear over\n"
-		"http), as credential= with authtype=Bearer\n"
-		"when git offers the authtype capability (git 2.46+), else\n"
-		"as the password (username as given, else oauth2), and\n"
-		"password_expiry_utc; \"store\" keeps nothing; \"erase\"\n"
-		"forgets the cached access token when it is the one the\n"
-		"server refused.  Configure it alone for the host (an empty\n"
-		"value first clears helpers such as \"store\", which would\n"
-		"keep the token in a file):\n"
-		"\n"
-		"  git config --global credential.https://git.example.com.helper ''\n"
-		"  git config --global --add \\\n"
-		"      credential.https://git.example.com.helper bearer\n"
-		"\n"
-		"  --min-ttl SECONDS as for get\n"
-		PB_OPTIONS_HELP
-		"\n"
-		"Exit status: as for get.\n"
-	},
-	{
-		"fetch-jwks",
-		"[--issuer URL] [--output FILE] [--keep-retired DURATION]\n"
-		"       [--drop KID]... [--config FILE] [--ca-file FILE]\n"
-		"       [--timeout SECONDS]",
-		"Server side: fetch the IdP's JWK Set into the file the\n"
-		"module reads.  OpenID Connect discovery (exact issuer),\n"
-		"then jwks_uri; every signing key is checked as the module\n"
-		"checks it (unusable ones are left out with a note); keys\n"
-		"the IdP no longer publishes are kept for --keep-retired\n"
-		"(default 24h; 0 drops them at once), marked with the time\n"
-		"they went; only keys the module can use are kept.\n"
-		"--drop KID drops that retired key at once (a key the IdP\n"
-		"still publishes cannot be dropped).  The file is written\n"
-		"atomically, mode 0644, in a canonical form, only when its\n"
-		"keys change; after every good run its mtime is the time of\n"
-		"the sync (for jwks_max_age); a symbolic link is followed\n"
-		"and kept.  On any problem the old file\n"
-		"stays as it was.  The issuer and FILE default to issuer and\n"
-		"jwks_file of the module's configuration (--config,\n"
-		"default /etc/security/pam_bearer.conf).  Run by\n"
-		"pam-bearer-jwks.timer.\n"
-		"\n"
-		"Exit status: 0 written or unchanged, 1 no usable key, the\n"
-		"file cannot be written, or --drop names a key the IdP\n"
-		"publishes, 2 usage error, 3 configuration or discovery does\n"
-		"not fit, 5 the IdP could not be reached or failed.\n"
-	},
-	{
-		"decode", "[TOKEN | -]",
-		"Print the header and the claims of a token as JSON, marked\n"
-		"(unverified), and its exp, iat and nbf as UTC dates.  The\n"
-		"signature is never printed.  Nothing is verified: use\n"
-		"\"verify\" for a verdict.\n"
-		"\n"
-		"The token is read from standard input when TOKEN is \"-\" or\n"
-		"absent.  Prefer that: a token on the command line is visible\n"
-		"to other users in ps(1).\n"
-		"\n"
-		"Exit status: 0 decoded, 1 malformed token, 2 usage error.\n"
-	},
-	{
-		"verify",
-		"[--config FILE] [--user USER] [--at UNIX_TIME]\n"
-		"       [key=value ...] [TOKEN | -]",
-		"Verify a token exactly as the PAM module would, and\n"
-		"explain the verdict: the configuration FILE (default\n"
-		"/etc/security/pam_bearer.conf) with the key=value\n"
-		"settings on top, as on the module line; the JWKS file;\n"
-		"every check of pam_bearer(8); then usermap_file, the\n"
-		"user and denylist_file.\n"
-		"The replay cache is not checked, so verify never uses\n"
-		"up a single-use token.\n"
-		"\n"
-		"  --config FILE   the configuration file (config=FILE\n"
-		"                  works too)\n"
-		"  --user USER     the local user the token must be for\n"
-		"  --at UNIX_TIME  verify as of this time (seconds since\n"
-		"                  the epoch) instead of now\n"
-		"\n"
-		"The token is read from standard input when TOKEN is \"-\" or\n"
-		"absent.  Prefer that: a token on the command line is visible\n"
-		"to other users in ps(1).\n"
-		"\n"
-		"Exit status: 0 valid, 1 rejected, 2 usage error, 3 the\n"
-		"configuration, JWKS or list files are unusable.\n"
-	},
-};
+static const char login_syn[] = "[--json] [--no-qr] [OPTIONS]";
+static const char login_help[] =
+	"Log in with the OAuth 2.0 device authorization grant\n"
+	"(RFC 8628): discover the profile's issuer, show the page\n"
+	"to open and the code to enter (and a QR code of the\n"
+	"page when the terminal allows), wait for the approval,\n"
+	"then store the session (the refresh token) in the Secret\n"
+	"Service, or in a 0600 file when there is none.\n"
+	"\n"
+	"  --json            print the page and code, then the\n"
+	"                    result, as JSON lines on stdout\n"
+	"  --no-qr           no QR code\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 logged in, 1 denied, not approved in time or\n"
+	"another error, 2 usage error, 3 configuration error, 5 the\n"
+	"IdP could not be reached or failed.\n";
+
+static const char get_syn[] = "[--header] [--min-ttl SECONDS] [OPTIONS]";
+static const char get_help[] =
+	"Print a valid access token on stdout and nothing else:\n"
+	"the cached one when it lives at least --min-ttl seconds\n"
+	"more (default 60, or half the token's lifetime when that\n"
+	"is shorter), else a fresh one from the IdP.  A refresh\n"
+	"happens under a per-profile lock and stores the rotated\n"
+	"refresh token before the access token is printed.\n"
+	"\n"
+	"  --header          print \"Authorization: Bearer TOKEN\"\n"
+	"                    instead, for curl -H @- (the token\n"
+	"                    stays out of every command line):\n"
+	"                    bearer-token get --header |\n"
+	"                        curl -H @- https://api.example.com/\n"
+	"  --min-ttl SECONDS the least lifetime left, 0 to 86400\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
+	"configuration error, 4 not logged in or the session ended\n"
+	"(run login), 5 the IdP could not be reached or failed (the\n"
+	"session is kept: try again later).\n";
+
+static const char status_syn[] = "[--json] [OPTIONS]";
+static const char status_help[] =
+	"Say who is logged in with the profile, since when, where\n"
+	"the session is stored and how long the cached access\n"
+	"token lives.  Never prints a token.\n"
+	"\n"
+	"  --json            one JSON object on stdout\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"
+	"configuration error, 4 not logged in.\n";
+
+static const char logout_syn[] = "[OPTIONS]";
+static const char logout_help[] =
+	"Revoke the refresh token at the IdP (RFC 7009, best\n"
+	"effort, at most 10 s), then delete the stored session and\n"
+	"the cached access token whatever the IdP answered, and\n"
+	"say whether it confirmed.\n"
+	"\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 logged out (or not logged in), 1 the stored\n"
+	"session could not be deleted, 2 usage error, 3\n"
+	"configuration error.\n";
+
+static const char ssh_syn[] = "[SSH ARGUMENTS]";
+static const char ssh_help[] =
+	"Run ssh(1) with the arguments, answering pam_bearer's\n"
+	"prompts with the token: SSH_ASKPASS is set to\n"
+	"bearer-askpass, SSH_ASKPASS_REQUIRE to force, and unless\n"
+	"the arguments choose PreferredAuthentications,\n"
+	"keyboard-interactive is tried first.  Tokens longer than\n"
+	"one answer go in parts, as pam_bearer asks for them.  The\n"
+	"profile comes from BEARER_TOKEN_PROFILE.\n"
+	"\n"
+	"Exit status: ssh's.\n";
+
+static const char askpass_syn[] = "PROMPT";
+static const char askpass_help[] =
+	"An SSH_ASKPASS program (also installed as bearer-askpass):\n"
+	"answer pam_bearer's prompt \"Bearer token: \" with the\n"
+	"token \"get\" would print, or with the part that \"Bearer\n"
+	"token (continued at byte N): \" asks for (1000 bytes,\n"
+	"ending in '\\' while more follow).  Any other prompt (a\n"
+	"host key question, a passphrase, a password) goes to the\n"
+	"program named by BEARER_TOKEN_ASKPASS_FALLBACK (an\n"
+	"absolute path), else to the terminal; it never gets the\n"
+	"token.  Only the module's default prompt is recognised.\n"
+	"\n"
+	"Exit status: as for get for the module's prompts; else the\n"
+	"fallback's, or 1 when there is no terminal to ask.\n";
+
+static const char kubectl_syn[] = "[--min-ttl SECONDS] [OPTIONS]";
+static const char kubectl_help[] =
+	"A kubectl (client-go) exec credential plugin: print an\n"
+	"ExecCredential (client.authentication.k8s.io/v1, or\n"
+	"v1beta1 when KUBERNETES_EXEC_INFO asks for it) holding the\n"
+	"token \"get\" would print and its expirationTimestamp, so\n"
+	"that kubectl asks again before the token runs out.  In a\n"
+	"kubeconfig user:\n"
+	"\n"
+	"  exec:\n"
+	"    apiVersion: client.authentication.k8s.io/v1\n"
+	"    command: bearer-token\n"
+	"    args: [kubectl]\n"
+	"    interactiveMode: Never\n"
+	"\n"
+	"  --min-ttl SECONDS as for get\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: as for get.\n";
+
+static const char git_credential_syn[] = "[OPTIONS] get|store|erase";
+static const char git_credential_help[] =
+	"A git credential helper (also installed as\n"
+	"git-credential-bearer): \"get\" answers with the token\n"
+	"\"get\" would print (for https only, never in clear over\n"
+	"http), as credential= with authtype=Bearer\n"
+	"when git offers the authtype capability (git 2.46+), else\n"
+	"as the password (username as given, else oauth2), and\n"
+	"password_expiry_utc; \"store\" keeps nothing; \"erase\"\n"
+	"forgets the cached access token when it is the one the\n"
+	"server refused.  Configure it alone for the host (an empty\n"
+	"value first clears helpers such as \"store\", which would\n"
+	"keep the token in a file):\n"
+	"\n"
+	"  git config --global credential.https://git.example.com.helper ''\n"
+	"  git config --global --add \\\n"
+	"      credential.https://git.example.com.helper bearer\n"
+	"\n"
+	"  --min-ttl SECONDS as for get\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: as for get.\n";
+
+static const char fetch_jwks_syn[] =
+	"[--issuer URL] [--output FILE] [--keep-retired DURATION]\n"
+	"       [--drop KID]... [--config FILE] [--ca-file FILE]\n"
+	"       [--timeout SECONDS]";
+static const char fetch_jwks_help[] =
+	"Server side: fetch the IdP's JWK Set into the file the\n"
+	"module reads.  OpenID Connect discovery (exact issuer),\n"
+	"then jwks_uri; every signing key is checked as the module\n"
+	"checks it (unusable ones are left out with a note); keys\n"
+	"the IdP no longer publishes are kept for --keep-retired\n"
+	"(default 24h; 0 drops them at once), marked with the time\n"
+	"they went; only keys the module can use are kept.\n"
+	"--drop KID drops that retired key at once (a key the IdP\n"
+	"still publishes cannot be dropped).  The file is written\n"
+	"atomically, mode 0644, in a canonical form, only when its\n"
+	"keys change; after every good run its mtime is the time of\n"
+	"the sync (for jwks_max_age); a symbolic link is followed\n"
+	"and kept.  On any problem the old file\n"
+	"stays as it was.  The issuer and FILE default to issuer and\n"
+	"jwks_file of the module's configuration (--config,\n"
+	"default /etc/security/pam_bearer.conf).  Run by\n"
+	"pam-bearer-jwks.timer.\n"
+	"\n"
+	"Exit status: 0 written or unchanged, 1 no usable key, the\n"
+	"file cannot be written, or --drop names a key the IdP\n"
+	"publishes, 2 usage error, 3 configuration or discovery does\n"
+	"not fit, 5 the IdP could not be reached or failed.\n";
+
+static const char decode_syn[] = "[TOKEN | -]";
+static const char decode_help[] =
+	"Print the header and the claims of a token as JSON, marked\n"
+	"(unverified), and its exp, iat and nbf as UTC dates.  The\n"
+	"signature is never printed.  Nothing is verified: use\n"
+	"\"verify\" for a verdict.\n"
+	"\n"
+	"The token is read from standard input when TOKEN is \"-\" or\n"
+	"absent.  Prefer that: a token on the command line is visible\n"
+	"to other users in ps(1).\n"
+	"\n"
+	"Exit status: 0 decoded, 1 malformed token, 2 usage error.\n";
+
+static const char verify_syn[] =
+	"[--config FILE] [--user USER] [--at UNIX_TIME]\n"
+	"       [key=value ...] [TOKEN | -]";
+static const char verify_help[] =
+	"Verify a token exactly as the PAM module would, and\n"
+	"explain the verdict: the configuration FILE (default\n"
+	"/etc/security/pam_bearer.conf) with the key=value\n"
+	"settings on top, as on the module line; the JWKS file;\n"
+	"every check of pam_bearer(8); then usermap_file, the\n"
+	"user and denylist_file.\n"
+	"The replay cache is not checked, so verify never uses\n"
+	"up a single-use token.\n"
+	"\n"
+	"  --config FILE   the configuration file (config=FILE\n"
+	"                  works too)\n"
+	"  --user USER     the local user the token must be for\n"
+	"  --at UNIX_TIME  verify as of this time (seconds since\n"
+	"                  the epoch) instead of now\n"
+	"\n"
+	"The token is read from standard input when TOKEN is \"-\" or\n"
+	"absent.  Prefer that: a token on the command line is visible\n"
+	"to other users in ps(1).\n"
+	"\n"
+	"Exit status: 0 valid, 1 rejected, 2 usage error, 3 the\n"
+	"configuration, JWKS or list files are unusable.\n";
+
+#define PB_CMD_ROW(id, name, alias, front, net) \
+	[PB_CMD_##id] = { name, id##_syn, id##_help },
+const struct pb_cmd pb_cmds[PB_CMD_COUNT] = { PB_COMMANDS(PB_CMD_ROW) };
+#undef PB_CMD_ROW
 
 const size_t pb_ncmds = sizeof(pb_cmds) / sizeof(pb_cmds[0]);
 

@@ -5,22 +5,66 @@
  */
 #include "config.h"
 
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "err.h"
-#include "profile.h"
+#include "options.h"
+#include "parse.h"
+
+int
+pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} opts[] = {
+		{ "--profile", offsetof(struct pb_options, profile) },
+		{ "--config", offsetof(struct pb_options, config) },
+		{ "--issuer", offsetof(struct pb_options, issuer) },
+		{ "--client-id", offsetof(struct pb_options, client_id) },
+		{ "--scope", offsetof(struct pb_options, scope) },
+		{ "--audience", offsetof(struct pb_options, audience) },
+		{ "--resource", offsetof(struct pb_options, resource) },
+		{ "--store", offsetof(struct pb_options, store) },
+		{ "--ca-file", offsetof(struct pb_options, ca_file) },
+		{ "--timeout", offsetof(struct pb_options, timeout) },
+	};
+	const char *a = argv[*i], **slot;
+	size_t k, n;
+
+	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		n = strlen(opts[k].name);
+		if (strncmp(a, opts[k].name, n) != 0 ||
+		    (a[n] != '\0' && a[n] != '='))
+			continue;
+		slot = (const char **)(void *)((char *)o + opts[k].off);
+		if (a[n] == '=') {
+			*slot = a + n + 1;
+			*i += 1;
+			return 1;
+		}
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "bearer-token: %s needs a value\n",
+			    opts[k].name);
+			return -1;
+		}
+		*slot = argv[*i + 1];
+		*i += 2;
+		return 1;
+	}
+	return 0;
+}
 
 int
 pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set)
 {
 	char sb[PB_SAFE_BUFSZ];
+	unsigned long ttl;
 	const char *v;
-	char *end;
 	int i = 1, t, k;
 
 	memset(o, 0, sizeof(*o));
@@ -58,14 +102,12 @@ pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
 			pb_cmd_help(argv[0], 1);
 			return PB_EXIT_USAGE;
 		}
-		errno = 0;
-		*min_ttl = strtol(v, &end, 10);
-		if (errno != 0 || *end != '\0' || end == v || *min_ttl < 0 ||
-		    *min_ttl > 86400) {
+		if (pb_parse_ulong(v, 0, 86400, &ttl) != PB_OK) {
 			fprintf(stderr, "%s: %s: --min-ttl takes seconds, 0 "
 			    "to 86400\n", PB_PROG, argv[0]);
 			return PB_EXIT_USAGE;
 		}
+		*min_ttl = (long)ttl;
 	}
 	return PB_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What bearer-token prints that carries a token: written with writev(2),
- * never through stdio, so no unwiped buffer keeps a copy.
+ * never through stdio, so no unwiped buffer keeps a copy.  The one
+ * write-all loop of the helper is here.
  */
 #include "config.h"
 
@@ -13,8 +14,39 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "out.h"
 #include "secmem.h"
 #include "token_cache.h"
+
+int
+pb_write_allv(int fd, struct iovec *iov, int iovcnt)
+{
+	ssize_t n, got;
+	int i = 0;
+
+	while (i < iovcnt) {
+		n = writev(fd, iov + i, iovcnt - i);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		got = n;
+		while (i < iovcnt && (size_t)n >= iov[i].iov_len) {
+			n -= (ssize_t)iov[i].iov_len;
+			i++;
+		}
+		if (i < iovcnt && got == 0) {
+			/* The file took no byte. */
+			errno = EIO;
+			return -1;
+		}
+		if (i < iovcnt) {
+			iov[i].iov_base = (char *)iov[i].iov_base + n;
+			iov[i].iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
 
 /* RFC 6750 2.1: the request header that carries a bearer token. */
 static const char hdr_prefix[] = "Authorization: Bearer ";
@@ -22,27 +54,18 @@ static const char hdr_prefix[] = "Authorization: Bearer ";
 int
 pb_write_all(int fd, const void *p, size_t len)
 {
-	const char *q = p;
-	ssize_t n;
+	struct iovec iov;
 
-	while (len > 0) {
-		n = write(fd, q, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		q += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	iov.iov_base = (void *)(uintptr_t)p;
+	iov.iov_len = len;
+	return pb_write_allv(fd, &iov, 1);
 }
 
 int
 pb_print_token(const struct pb_secret *tok, int header)
 {
 	struct iovec iov[3];
-	ssize_t n;
-	int i = 0, k = 0;
+	int k = 0;
 
 	/*
 	 * As a header line, a byte outside the token's syntax would end
@@ -65,23 +88,10 @@ pb_print_token(const struct pb_secret *tok, int header)
 	iov[k++].iov_len = tok->len;
 	iov[k].iov_base = (void *)(uintptr_t)"\n";
 	iov[k++].iov_len = 1;
-	while (i < k) {
-		n = writev(STDOUT_FILENO, iov + i, k - i);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			fprintf(stderr, "%s: cannot write the token: %s\n",
-			    PB_PROG, strerror(errno));
-			return PB_EXIT_FAIL;
-		}
-		while (i < k && (size_t)n >= iov[i].iov_len) {
-			n -= (ssize_t)iov[i].iov_len;
-			i++;
-		}
-		if (i < k) {
-			iov[i].iov_base = (char *)iov[i].iov_base + n;
-			iov[i].iov_len -= (size_t)n;
-		}
+	if (pb_write_allv(STDOUT_FILENO, iov, k) == -1) {
+		fprintf(stderr, "%s: cannot write the token: %s\n",
+		    PB_PROG, strerror(errno));
+		return PB_EXIT_FAIL;
 	}
 	return PB_EXIT_OK;
 }

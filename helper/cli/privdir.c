@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "err.h"
 #include "file.h"
+#include "out.h"
 #include "privdir.h"
 #include "secmem.h"
 
@@ -212,23 +214,6 @@ check_file(const struct stat *st, const char *sp, struct pb_err *e)
 	return PB_OK;
 }
 
-static int
-write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * A temp file in the same directory, fsync, rename over the old file, fsync
  * the directory: a crash leaves the old or the new contents, never half (a
@@ -326,7 +311,7 @@ write_file(const struct pb_privdir *d, const char *name, const void *p,
 		goto out;
 	}
 	made = 1;
-	if (fchmod(fd, (mode_t)mode) == -1 || write_all(fd, p, len) == -1 ||
+	if (fchmod(fd, (mode_t)mode) == -1 || pb_write_all(fd, p, len) == -1 ||
 	    fsync(fd) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot write %s: %s", sp,
 		    strerror(errno));

@@ -50,50 +50,6 @@ nomem(struct pb_err *e)
 	return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 }
 
-int
-pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
-{
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} opts[] = {
-		{ "--profile", offsetof(struct pb_options, profile) },
-		{ "--config", offsetof(struct pb_options, config) },
-		{ "--issuer", offsetof(struct pb_options, issuer) },
-		{ "--client-id", offsetof(struct pb_options, client_id) },
-		{ "--scope", offsetof(struct pb_options, scope) },
-		{ "--audience", offsetof(struct pb_options, audience) },
-		{ "--resource", offsetof(struct pb_options, resource) },
-		{ "--store", offsetof(struct pb_options, store) },
-		{ "--ca-file", offsetof(struct pb_options, ca_file) },
-		{ "--timeout", offsetof(struct pb_options, timeout) },
-	};
-	const char *a = argv[*i], **slot;
-	size_t k, n;
-
-	for (k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
-		n = strlen(opts[k].name);
-		if (strncmp(a, opts[k].name, n) != 0 ||
-		    (a[n] != '\0' && a[n] != '='))
-			continue;
-		slot = (const char **)(void *)((char *)o + opts[k].off);
-		if (a[n] == '=') {
-			*slot = a + n + 1;
-			*i += 1;
-			return 1;
-		}
-		if (*i + 1 >= argc) {
-			fprintf(stderr, "bearer-token: %s needs a value\n",
-			    opts[k].name);
-			return -1;
-		}
-		*slot = argv[*i + 1];
-		*i += 2;
-		return 1;
-	}
-	return 0;
-}
-
 void
 pb_profile_clear(struct pb_profile *c)
 {

@@ -3,6 +3,7 @@
 #define PB_PROFILE_H
 
 #include "err.h"
+#include "options.h"
 #include "secmem.h"
 
 /* The profile's store key (DESIGN.md section 3, Storage). */
@@ -33,31 +34,6 @@ enum pb_profile_auth {
 	PB_PROFILE_AUTH_POST		/* client_secret_post */
 };
 
-/* The command-line options every session command takes; borrowed argv. */
-struct pb_options {
-	const char	*profile;
-	const char	*config;
-	const char	*issuer;
-	const char	*client_id;
-	const char	*scope;
-	const char	*audience;
-	const char	*resource;
-	const char	*store;
-	const char	*ca_file;
-	const char	*timeout;
-};
-
-/* The usage text of those options, for --help. */
-#define PB_OPTIONS_HELP \
-	"  --profile NAME    the profile (default: $BEARER_TOKEN_PROFILE,\n" \
-	"                    else \"default\")\n" \
-	"  --config FILE     the configuration file (default:\n" \
-	"                    ~/.config/bearer-token/config)\n" \
-	"  --issuer URL, --client-id ID, --scope SCOPES,\n" \
-	"  --audience AUD, --resource URI, --store KIND,\n" \
-	"  --ca-file FILE, --timeout SECONDS\n" \
-	"                    override the profile's keys\n"
-
 /* A profile, resolved.  Strings are malloc()ed; NULL when not set. */
 struct pb_profile {
 	char			*path;		/* file read; NULL: none */
@@ -73,13 +49,6 @@ struct pb_profile {
 	enum pb_store_kind	 store;
 	long			 timeout;	/* HTTP, seconds; 0: default */
 };
-
-/*
- * If argv[*i] is one of the options of struct pb_options ("--opt VALUE" or
- * "--opt=VALUE"), record it in *o, advance *i past it and return 1.  Return
- * 0 when it is not one; -1 (message on stderr) when its value is missing.
- */
-int pb_options_take(struct pb_options *o, int argc, char **argv, int *i);
 
 /*
  * Resolve the profile: the file (o->config, else the default path, which

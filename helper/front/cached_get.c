@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "out.h"
 #include "privdir.h"
 #include "profile.h"
 #include "secmem.h"

@@ -12,4 +12,11 @@
 void pb_handover_path(const char *name, const char *fallback, char *buf,
     size_t bufsz);
 
+/*
+ * A new argv: first, then the argc strings of argv (borrowed), then NULL;
+ * free() it (the strings stay).  NULL after a message on stderr when out
+ * of memory.
+ */
+char **pb_handover_argv(char *first, int argc, char **argv);
+
 #endif /* PB_FRONT_H */

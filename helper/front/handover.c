@@ -46,24 +46,20 @@ pb_handover_path(const char *name, const char *fallback, char *buf,
 	(void)snprintf(buf, bufsz, "%s", fallback);
 }
 
-int
-pb_cmd_net_as(const char *cmd, int argc, char **argv)
+char **
+pb_handover_argv(char *first, int argc, char **argv)
 {
-	static char name[32];
 	char **nargv;
-	int i, rv;
+	int i;
 
-	(void)snprintf(name, sizeof(name), "%s", cmd);
 	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
-		return PB_EXIT_FAIL;
+		return NULL;
 	}
-	nargv[0] = name;
+	nargv[0] = first;
 	for (i = 0; i < argc; i++)
 		nargv[i + 1] = argv[i];
-	rv = pb_cmd_net(argc + 1, nargv);
-	free(nargv);
-	return rv;
+	return nargv;
 }
 
 int
@@ -72,16 +68,10 @@ pb_cmd_net(int argc, char **argv)
 	static char prog[] = PB_PROG;
 	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
 	char **nargv;
-	int i;
 
-	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", PB_PROG);
-		return PB_EXIT_FAIL;
-	}
 	/* The arguments as given; no token or secret ever travels here. */
-	nargv[0] = prog;
-	for (i = 0; i < argc; i++)
-		nargv[i + 1] = argv[i];
+	if ((nargv = pb_handover_argv(prog, argc, argv)) == NULL)
+		return PB_EXIT_FAIL;
 	pb_handover_path("bearer-token-net", PB_NET_PATH, path,
 	    sizeof(path));
 	(void)fflush(NULL);

@@ -1,19 +1,30 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * bearer-token: the front binary (DESIGN.md section 3).  It answers --help
- * and a "get" whose cached access token is valid, and executes
- * bearer-token-net for everything else.  It links only libcbase, libcli
- * and cJSON: no libcrypto, libcurl or libsecret, whose loading would cost
- * more than the whole cached get.
+ * bearer-token: the front binary (DESIGN.md section 3).  It answers --help,
+ * "ssh" and a "get" whose cached access token is valid, and executes
+ * bearer-token-net for everything else (the FRONT column of PB_COMMANDS).
+ * It links only libcbase and libcli: no libcrypto, libcurl, libsecret or
+ * cJSON, whose loading would cost more than the whole cached get.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 
 #include "commands.h"
 #include "err.h"
+#include "front.h"
+
+/* The FRONT and ALIAS columns of PB_COMMANDS (commands.h). */
+#define FRONT_ROW(id, name, alias, front, net) \
+	[PB_CMD_##id] = { alias, front },
+static const struct {
+	const char	*alias;		/* a link to the front, or NULL */
+	pb_cmd_fn	*run;
+} front[PB_CMD_COUNT] = { PB_COMMANDS(FRONT_ROW) };
+#undef FRONT_ROW
 
 /* The message for a name that is no command; exit status 2. */
 static int
@@ -39,6 +50,26 @@ base(const char *path)
 	return s != NULL ? s + 1 : path;
 }
 
+/*
+ * The front installed under the alias of command id: run it as
+ * "NAME ARGV..." (git runs "git-credential-bearer get", ssh
+ * "bearer-askpass PROMPT").
+ */
+static int
+run_alias(size_t id, int argc, char **argv)
+{
+	static char name[32];
+	char **nargv;
+	int rv;
+
+	(void)snprintf(name, sizeof(name), "%s", pb_cmds[id].name);
+	if ((nargv = pb_handover_argv(name, argc, argv)) == NULL)
+		return PB_EXIT_FAIL;
+	rv = front[id].run(argc + 1, nargv);
+	free(nargv);
+	return rv;
+}
+
 static int
 is_help(const char *s)
 {
@@ -49,15 +80,14 @@ int
 main(int argc, char **argv)
 {
 	const struct pb_cmd *c;
+	size_t i;
 
 	/* No core dumps and no ptrace by other users: tokens live here. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* Installed as git-credential-bearer: git runs "NAME get". */
-	if (argc >= 1 && strcmp(base(argv[0]), "git-credential-bearer") == 0)
-		return pb_cmd_net_as("git-credential", argc - 1, argv + 1);
-	/* Installed as bearer-askpass: ssh runs "NAME PROMPT". */
-	if (argc >= 1 && strcmp(base(argv[0]), "bearer-askpass") == 0)
-		return pb_cmd_net_as("askpass", argc - 1, argv + 1);
+	for (i = 0; argc >= 1 && i < PB_CMD_COUNT; i++)
+		if (front[i].alias != NULL &&
+		    strcmp(base(argv[0]), front[i].alias) == 0)
+			return run_alias(i, argc - 1, argv + 1);
 	if (argc < 2) {
 		pb_cmd_usage(stderr);
 		return PB_EXIT_USAGE;
@@ -98,10 +128,6 @@ main(int argc, char **argv)
 		pb_cmd_help(c->name, 0);
 		return PB_EXIT_OK;
 	}
-	/* Only a cached get is answered here; the rest needs more. */
-	if (strcmp(c->name, "get") == 0)
-		return pb_cmd_get(argc - 1, argv + 1);
-	if (strcmp(c->name, "ssh") == 0)
-		return pb_cmd_ssh(argc - 1, argv + 1);
-	return pb_cmd_net(argc - 1, argv + 1);
+	/* A cached get and ssh are answered here; the rest needs more. */
+	return front[c - pb_cmds].run(argc - 1, argv + 1);
 }

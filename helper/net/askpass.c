@@ -19,6 +19,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "err.h"
+#include "out.h"
 #include "profile.h"
 #include "prompt.h"
 #include "net.h"

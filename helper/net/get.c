@@ -20,6 +20,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "err.h"
+#include "out.h"
 #include "identity.h"
 #include "net.h"
 #include "oauth.h"

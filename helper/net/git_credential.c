@@ -15,6 +15,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "err.h"
+#include "out.h"
 #include "profile.h"
 #include "net.h"
 #include "secmem.h"

@@ -14,6 +14,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "err.h"
+#include "out.h"
 #include "profile.h"
 #include "json_writer.h"
 #include "net.h"

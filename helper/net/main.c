@@ -3,13 +3,12 @@
  * bearer-token-net: the part of bearer-token (DESIGN.md section 3) that
  * links libcurl, libsecret and libcrypto.  Users never run it directly: the
  * front binary executes it as "bearer-token COMMAND ARGS..." for every
- * command but a cached "get", which so loads none of them.  --help is
- * answered by the front.
+ * command but a cached "get" and "ssh", which so load none of them.
+ * --help is answered by the front.
  */
 #include "config.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <sys/prctl.h>
 
 #include "commands.h"
@@ -17,27 +16,16 @@
 #include "http.h"
 #include "net.h"
 
-static const struct {
-	const char	*name;
-	int		(*run)(int, char **);
-} cmds[] = {
-	{ "login", pb_net_login },
-	{ "get", pb_net_get },
-	{ "status", pb_net_status },
-	{ "logout", pb_net_logout },
-	{ "decode", pb_cmd_decode },
-	{ "verify", pb_cmd_verify },
-	{ "kubectl", pb_net_kubectl },
-	{ "git-credential", pb_net_git_credential },
-	{ "askpass", pb_net_askpass },
-	{ "fetch-jwks", pb_net_fetch_jwks },
-};
+/* The NET column of PB_COMMANDS (commands.h): NULL for front-only ones. */
+#define NET_ROW(id, name, alias, front, net)	[PB_CMD_##id] = net,
+static pb_cmd_fn *const run[PB_CMD_COUNT] = { PB_COMMANDS(NET_ROW) };
+#undef NET_ROW
 
 int
 main(int argc, char **argv)
 {
+	const struct pb_cmd *c;
 	struct pb_err e;
-	size_t i;
 	int rv;
 
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -46,10 +34,7 @@ main(int argc, char **argv)
 		    "instead\n", "bearer-token-net", PB_PROG);
 		return PB_EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].name, argv[1]) == 0)
-			break;
-	if (i == sizeof(cmds) / sizeof(cmds[0])) {
+	if ((c = pb_cmd_find(argv[1])) == NULL || run[c - pb_cmds] == NULL) {
 		char sb[PB_SAFE_BUFSZ];
 
 		fprintf(stderr, "%s: bearer-token-net has no command '%s'\n",
@@ -61,7 +46,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", PB_PROG, pb_err_msg(&e));
 		return PB_EXIT_FAIL;
 	}
-	rv = cmds[i].run(argc - 1, argv + 1);
+	rv = run[c - pb_cmds](argc - 1, argv + 1);
 	pb_http_global_cleanup();
 	return rv;
 }
