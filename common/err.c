@@ -38,6 +38,7 @@ static const char *const messages[] = {
 	[27] = "grant is invalid or revoked",
 	[28] = "canceled",
 	[29] = "nothing stored",
+	[30] = "number out of range",
 };
 
 const char *

@@ -40,7 +40,8 @@
 #define PB_ERR_INVALID_GRANT	-27	/* invalid_grant: the grant is dead */
 #define PB_ERR_CANCELED		-28	/* a callback asked to stop */
 #define PB_ERR_NOTFOUND		-29	/* nothing stored (helper token store) */
-#define PB_ERR_MIN		-29
+#define PB_ERR_RANGE		-30	/* a number outside its range */
+#define PB_ERR_MIN		-30
 
 #ifndef PB_WUR
 #define PB_WUR	__attribute__((warn_unused_result))
