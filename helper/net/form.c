@@ -16,11 +16,11 @@
 
 #include "err.h"
 #include "form.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 /* A form body never needs more; bigger is a bug or an attack. */
 #define FORM_MAX	(64 * 1024)
-
 
 static int
 unreserved(unsigned char c)
@@ -30,72 +30,62 @@ unreserved(unsigned char c)
 	    c == '~';
 }
 
-/* Length of s (n bytes) once percent-encoded. */
-static size_t
-enclen(const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++)
-		o += unreserved((unsigned char)s[i]) ? 1 : 3;
-	return o;
-}
-
-/* Percent-encode n bytes at s to dst (enclen(s, n) bytes); returns end. */
-static char *
-encode(char *dst, const char *s, size_t n)
+/*
+ * Append the n bytes at s to b percent-encoded (RFC 3986 section 2: all
+ * but ALPHA DIGIT "-._~" become %XX).  Errors stick in b.
+ */
+static void
+put_encoded(struct pb_sbuf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	char pct[3] = { '%', '0', '0' };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (unreserved(c))
-			*dst++ = (char)c;
-		else {
-			*dst++ = '%';
-			*dst++ = hex[c >> 4];
-			*dst++ = hex[c & 0xf];
+		if (unreserved(c)) {
+			(void)pb_sbuf_put(b, &s[i], 1);
+			continue;
 		}
+		pct[1] = hex[c >> 4];
+		pct[2] = hex[c & 0xf];
+		(void)pb_sbuf_put(b, pct, 3);
 	}
-	return dst;
+	pb_bzero(pct, sizeof(pct));	/* it held a byte of the value */
 }
 
 /*
- * Append key=value to body: a fresh buffer of the new size, the old bytes
- * copied and then wiped with the old buffer (never realloc, which would
- * leave an unwiped copy behind when it moves the block).
+ * Append key=value to body: a fresh buffer (struct pb_sbuf, which grows
+ * by malloc, copy and wipe, never realloc) gets the old bytes and the new
+ * pair, then replaces the old buffer, which is wiped.  The body is left
+ * as it was on failure.
  */
 static int
 form_add(struct pb_secret *body, const char *key, const char *val,
     size_t vlen)
 {
-	size_t klen, need;
-	char *nb, *p;
+	struct pb_sbuf b;
+	struct pb_secret nb;
+	size_t klen;
+	int r;
 
 	klen = strlen(key);
 	if (klen > FORM_MAX || vlen > FORM_MAX)
 		return PB_ERR_TOOBIG;
-	need = body->len + (body->len > 0 ? 1 : 0) + enclen(key, klen) + 1 +
-	    enclen(val, vlen);
-	if (need > FORM_MAX)
-		return PB_ERR_TOOBIG;
-	if ((nb = malloc(need + 1)) == NULL)
-		return PB_ERR_NOMEM;
-	p = nb;
+	pb_sbuf_init(&b, FORM_MAX);
 	if (body->len > 0) {
-		memcpy(p, body->p, body->len);
-		p += body->len;
-		*p++ = '&';
+		(void)pb_sbuf_put(&b, body->p, body->len);
+		(void)pb_sbuf_put(&b, "&", 1);
 	}
-	p = encode(p, key, klen);
-	*p++ = '=';
-	p = encode(p, val, vlen);
-	*p = '\0';
+	put_encoded(&b, key, klen);
+	(void)pb_sbuf_put(&b, "=", 1);
+	put_encoded(&b, val, vlen);
+	/* PB_ERR_TOOBIG past FORM_MAX, PB_ERR_NOMEM; b wiped either way. */
+	if ((r = pb_sbuf_take(&b, &nb)) != PB_OK)
+		return r;
 	pb_secret_clear(body);
-	body->p = nb;
-	body->len = need;
+	*body = nb;
 	return PB_OK;
 }
 
@@ -128,26 +118,26 @@ pb_form_basic_header(const char *user, const struct pb_secret *pass,
     struct pb_secret *out)
 {
 	static const char prefix[] = "Authorization: Basic ";
-	struct pb_secret cred = { NULL, 0 };
+	struct pb_sbuf cred;
 	size_t ulen, plen, b64len = 0;
-	char *hdr = NULL, *p;
+	char *hdr = NULL;
 	int r = PB_ERR_NOMEM;
 
+	/* Room for both, each encoded at three bytes a byte at most. */
+	pb_sbuf_init(&cred, 6 * (size_t)FORM_MAX + 1);
 	ulen = strlen(user);
 	plen = pass != NULL ? pass->len : 0;
 	if (ulen > FORM_MAX || plen > FORM_MAX) {
 		r = PB_ERR_TOOBIG;
 		goto out;
 	}
-	cred.len = enclen(user, ulen) + 1 +
-	    (plen > 0 ? enclen(pass->p, plen) : 0);
-	if ((cred.p = malloc(cred.len + 1)) == NULL)
-		goto out;
-	p = encode(cred.p, user, ulen);
-	*p++ = ':';
+	put_encoded(&cred, user, ulen);
+	(void)pb_sbuf_put(&cred, ":", 1);
 	if (plen > 0)
-		p = encode(p, pass->p, plen);
-	*p = '\0';
+		put_encoded(&cred, pass->p, plen);
+	if ((r = cred.err) != PB_OK)
+		goto out;
+	r = PB_ERR_NOMEM;
 	b64len = 4 * ((cred.len + 2) / 3);
 	if ((hdr = malloc(sizeof(prefix) - 1 + b64len + 1)) == NULL)
 		goto out;
@@ -164,7 +154,7 @@ pb_form_basic_header(const char *user, const struct pb_secret *pass,
 	hdr = NULL;
 	r = PB_OK;
  out:
-	pb_secret_clear(&cred);
+	pb_sbuf_clear(&cred);
 	if (hdr != NULL)
 		pb_freezero(hdr, sizeof(prefix) - 1 + b64len + 1);
 	return r;

@@ -22,14 +22,13 @@
 #include "err.h"
 #include "form.h"
 #include "http.h"
+#include "sbuf.h"
 #include "secmem.h"
 #include "url.h"
 
 /* Where the write callback collects the answer. */
 struct sink {
-	struct pb_secret body;
-	size_t		 cap;		/* bytes allocated at body.p */
-	size_t		 max;		/* cap on body.len */
+	struct pb_sbuf	 body;		/* max: the answer cap */
 	int		 toobig;
 };
 
@@ -77,37 +76,19 @@ static size_t
 sink_write(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct sink *s = arg;
-	size_t n, ncap;
-	char *nb;
 
 	/* curl documents size as always 1; stay safe if it is not. */
 	if (size != 1)
 		return 0;
-	n = nmemb;
 	/* The hard cap, before any allocation (STYLE.md 2.4). */
-	if (n > s->max - s->body.len) {
+	if (nmemb > s->body.max - s->body.len) {
 		s->toobig = 1;
 		return 0;
 	}
-	if (s->body.len + n + 1 > s->cap) {
-		/* Double, within the cap (+1 for the NUL). */
-		ncap = s->cap < 4096 ? 4096 : s->cap;
-		while (ncap < s->body.len + n + 1)
-			ncap *= 2;
-		if (ncap > s->max + 1)
-			ncap = s->max + 1;
-		if ((nb = malloc(ncap)) == NULL)
-			return 0;
-		if (s->body.len > 0)
-			memcpy(nb, s->body.p, s->body.len);
-		pb_freezero(s->body.p, s->cap);
-		s->body.p = nb;
-		s->cap = ncap;
-	}
-	memcpy(s->body.p + s->body.len, data, n);
-	s->body.len += n;
-	s->body.p[s->body.len] = '\0';
-	return n;
+	/* Grows by malloc, copy and wipe; stays NUL-terminated. */
+	if (pb_sbuf_put(&s->body, data, nmemb) != PB_OK)
+		return 0;
+	return nmemb;
 }
 
 /* Append a copy of text to *l. */
@@ -404,13 +385,10 @@ take_answer(struct req *q, CURLcode rc, struct pb_http_resp *resp,
 	    CURLE_OK || status < 100 || status > 999)
 		return pb_err_set(e, PB_ERR_NET, "%s: no HTTP status",
 		    q->what);
-	if (q->sink.body.p == NULL &&
-	    pb_secret_dup(&q->sink.body, "", 0) != PB_OK)
+	/* An empty answer is "", never NULL. */
+	if (pb_sbuf_take(&q->sink.body, &resp->body) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	resp->status = status;
-	resp->body = q->sink.body;
-	q->sink.body.p = NULL;
-	q->sink.body.len = 0;
 	return PB_OK;
 }
 
@@ -438,7 +416,7 @@ perform(const struct pb_http *h, const char *url, const char *what,
 		r = pb_err_set(e, PB_ERR_INTERNAL, "bad HTTP options");
 		goto out;
 	}
-	q.sink.max = h->body_max;
+	pb_sbuf_init(&q.sink.body, h->body_max);
 	if ((q.c = curl_easy_init()) == NULL) {
 		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 		goto out;
@@ -452,7 +430,7 @@ perform(const struct pb_http *h, const char *url, const char *what,
 	curl_easy_cleanup(q.c);
 	headers_free(q.hdrs);
 	pb_secret_clear(&q.auth);
-	pb_freezero(q.sink.body.p, q.sink.cap);
+	pb_sbuf_clear(&q.sink.body);
 	return r;
 }
 

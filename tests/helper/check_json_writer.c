@@ -20,6 +20,7 @@
 #include "checkmain.h"
 #include "err.h"
 #include "json_writer.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 static struct pb_json_writer w;
@@ -37,7 +38,7 @@ static void
 teardown(void)
 {
 	pb_secret_clear(&out);
-	free(w.p);		/* NULL after pb_json_writer_end() */
+	pb_sbuf_clear(&w.buf);	/* empty after pb_json_writer_end() */
 	memset(&w, 0, sizeof(w));
 }
 
@@ -48,9 +49,9 @@ end_ok(void)
 	ck_assert_int_eq(pb_json_writer_end(&w, &out), PB_OK);
 	ck_assert_ptr_nonnull(out.p);
 	ck_assert_uint_eq(strlen(out.p), out.len);
-	ck_assert_ptr_null(w.p);
-	ck_assert_uint_eq(w.len, 0);
-	ck_assert_uint_eq(w.cap, 0);
+	ck_assert_ptr_null(w.buf.p);
+	ck_assert_uint_eq(w.buf.len, 0);
+	ck_assert_uint_eq(w.buf.cap, 0);
 	ck_assert_int_eq(w.err, PB_OK);
 }
 
@@ -195,8 +196,8 @@ START_TEST(test_json_writer_nul_refused)
 	ck_assert_int_eq(pb_json_writer_end(&w, &out), PB_ERR_FORMAT);
 	ck_assert_ptr_null(out.p);
 	ck_assert_uint_eq(out.len, 0);
-	ck_assert_ptr_null(w.p);
-	ck_assert_uint_eq(w.cap, 0);
+	ck_assert_ptr_null(w.buf.p);
+	ck_assert_uint_eq(w.buf.cap, 0);
 }
 END_TEST
 
