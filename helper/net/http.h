@@ -5,7 +5,9 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "form.h"		/* pb_form_add(): the bodies of POSTs */
 #include "secmem.h"
+#include "url.h"		/* pb_url_check() */
 
 /*
  * The helper's HTTP client: a thin layer over libcurl that holds every
@@ -68,31 +70,6 @@ void pb_http_init(struct pb_http *h);
 
 /* Wipe and free the body of *r and reset it; NULL-safe. */
 void pb_http_resp_clear(struct pb_http_resp *r);
-
-/*
- * Check that url may be fetched: an absolute https URL with a host, or an
- * http URL whose host is loopback (127.0.0.0/8, [::1] or localhost).  No
- * user name or password, no fragment, nothing outside printable ASCII.
- * Returns PB_OK, or PB_ERR_CONFIG with a message naming what (e.g.
- * "issuer", "token_endpoint") and the escaped URL.
- */
-int pb_url_check(const char *url, const char *what, struct pb_err *e) PB_WUR;
-
-/*
- * Append "key=value" to a form body (application/x-www-form-urlencoded),
- * preceded by '&' unless the body is empty, both percent-encoded per RFC
- * 3986 section 2 (all but ALPHA DIGIT "-._~" become %XX).  The body starts
- * as { NULL, 0 }; it grows by malloc, copy and wipe, so no unwiped copy of
- * an earlier value is left behind, and stays NUL-terminated.  Returns PB_OK,
- * PB_ERR_NOMEM or PB_ERR_TOOBIG (body over 64 KiB); on failure the body is
- * unchanged.  The caller wipes it with pb_secret_clear().
- */
-int pb_form_add(struct pb_secret *body, const char *key, const char *value)
-    PB_WUR;
-
-/* pb_form_add() for a secret value of value->len bytes (NULs allowed). */
-int pb_form_add_secret(struct pb_secret *body, const char *key,
-    const struct pb_secret *value) PB_WUR;
 
 /*
  * GET url (checked with pb_url_check()) with "Accept: application/json".

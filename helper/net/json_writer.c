@@ -3,60 +3,32 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json_writer.h"
+#include "sbuf.h"
 #include "secmem.h"
 
-#define JBUF_MIN	1024
-
-/* Make room for n more bytes and the NUL. */
-static int
-reserve(struct pb_json_writer *b, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (b->err != PB_OK)
-		return -1;
-	if (b->len + n + 1 <= b->cap)
-		return 0;
-	cap = b->cap > 0 ? b->cap : JBUF_MIN;
-	while (cap < b->len + n + 1) {
-		if (cap > SIZE_MAX / 2) {
-			b->err = PB_ERR_NOMEM;
-			return -1;
-		}
-		cap *= 2;
-	}
-	if ((p = malloc(cap)) == NULL) {
-		b->err = PB_ERR_NOMEM;
-		return -1;
-	}
-	if (b->p != NULL) {
-		memcpy(p, b->p, b->len);
-		pb_freezero(b->p, b->cap);
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
+/*
+ * Append n bytes; the first error, the buffer's or ours (a NUL byte),
+ * sticks.
+ */
 static void
 put(struct pb_json_writer *b, const char *s, size_t n)
 {
-	if (reserve(b, n) == -1)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (b->err == PB_OK)
+		b->err = pb_sbuf_put(&b->buf, s, n);
 }
 
 void
 pb_json_writer_begin(struct pb_json_writer *b)
 {
+	/* No cap here (the store caps what it keeps), as before sbuf. */
+	pb_sbuf_init(&b->buf, SIZE_MAX);
+	b->err = PB_OK;
 	put(b, "{", 1);
 }
 
@@ -91,7 +63,7 @@ put_string(struct pb_json_writer *b, const char *s, size_t n)
 static void
 put_key(struct pb_json_writer *b, const char *key)
 {
-	if (b->len > 1)
+	if (b->buf.len > 1)
 		put(b, ",", 1);
 	put_string(b, key, strlen(key));
 	put(b, ":", 1);
@@ -131,11 +103,9 @@ pb_json_writer_end(struct pb_json_writer *b, struct pb_secret *out)
 	put(b, "}", 1);
 	out->p = NULL;
 	out->len = 0;
-	if ((r = b->err) == PB_OK) {
-		out->p = b->p;
-		out->len = b->len;
-	} else if (b->p != NULL)
-		pb_freezero(b->p, b->cap);
+	if ((r = b->err) == PB_OK)
+		r = pb_sbuf_take(&b->buf, out);
+	pb_sbuf_clear(&b->buf);		/* wipes what an error left */
 	memset(b, 0, sizeof(*b));
 	return r;
 }

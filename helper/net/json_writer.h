@@ -6,22 +6,22 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 /*
  * A JSON object writer for documents that hold secrets (the token store's
  * value, the access token cache).  cJSON's printer reallocs without wiping;
- * this grows by malloc, copy and wipe, so no stray copy of a token is left
- * in freed memory.  Errors stick: check once with pb_json_writer_end().
+ * this writes into a struct pb_sbuf, which grows by malloc, copy and wipe,
+ * so no stray copy of a token is left in freed memory.  Errors stick:
+ * check once with pb_json_writer_end().
  */
 struct pb_json_writer {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 err;		/* PB_OK or the first error */
+	struct pb_sbuf	 buf;		/* the text so far */
+	int		 err;		/* PB_OK or the first error */
 };
 
-/* Start an object ("{"); *b must be zeroed first. */
+/* Start an object ("{") in *b, a new or an ended writer. */
 void pb_json_writer_begin(struct pb_json_writer *b);
 
 /* Add "key": "value" with value escaped per RFC 8259; NULL value: skip. */
