@@ -28,7 +28,7 @@ struct pb_claim_req {
 };
 
 struct pb_conf {
-	struct pb_strlist	 issuers;	/* required; one IdP's aliases */
+	struct pb_strlist	 issuers;	/* required; one IdP's names */
 	struct pb_strlist	 audiences;	/* required */
 	char			*jwks_file;
 	unsigned		 algorithms;	/* mask of pb_alg.bit */

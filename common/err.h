@@ -15,7 +15,7 @@
 #define PB_ERR_NOMEM		 -2
 #define PB_ERR_FORMAT		 -3	/* malformed token or JSON */
 #define PB_ERR_SIG		 -4	/* signature does not verify */
-#define PB_ERR_ALG		 -5	/* alg not allowed, or not for the key */
+#define PB_ERR_ALG		 -5	/* alg not allowed, or not the key's */
 #define PB_ERR_NOKEY		 -6	/* no usable key for the token */
 #define PB_ERR_EXPIRED		 -7	/* exp passed, or token too old */
 #define PB_ERR_NOTYET		 -8	/* nbf or iat in the future */

@@ -96,3 +96,26 @@ pb_parse_duration(const char *s, unsigned long min, unsigned long max,
 	*out = n * mul;
 	return PB_OK;
 }
+
+int
+pb_parse_b64token(const char *p, size_t len)
+{
+	size_t i = 0, n;
+	unsigned char c;
+
+	if (p == NULL)
+		return 0;
+	for (; i < len; i++) {
+		c = (unsigned char)p[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+		    c == '_' || c == '~' || c == '+' || c == '/')
+			continue;
+		break;
+	}
+	if (i == 0)
+		return 0;
+	for (n = i; n < len && p[n] == '='; n++)
+		;
+	return n == len;
+}

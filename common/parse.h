@@ -43,4 +43,16 @@ int pb_parse_ulong_n(const char *s, size_t len, unsigned long min,
 int pb_parse_duration(const char *s, unsigned long min, unsigned long max,
     unsigned long *out) PB_WUR;
 
+/*
+ * Whether the len bytes at p are an RFC 6750 section 2.1 b64token:
+ * 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".  The
+ * helper checks every access and refresh token where it enters (the token
+ * endpoint, the store, the cache): a token is written into line-based
+ * outputs (git's credential protocol, the cache, HTTP headers), where a
+ * newline or a space would be a line or a field of its own.  The module
+ * uses it to tell an opaque token from a typed password in a debug line.
+ * Returns 1 or 0; p NULL is 0.
+ */
+int pb_parse_b64token(const char *p, size_t len);
+
 #endif /* PB_PARSE_H */

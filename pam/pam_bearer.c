@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "parse.h"
 #include "file.h"
 #include "json.h"
 #include "jws.h"
@@ -214,15 +215,8 @@ replay_step(void *ctx, const struct pb_conf *cfg, const struct pb_jwt *jwt,
 static int
 opaque_like(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len < 32)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_~+/=", s[i]) == NULL || s[i] == '\0')
-			return 0;
-	return 1;
+	return len >= 32 && memchr(s, '.', len) == NULL &&
+	    pb_parse_b64token(s, len);
 }
 
 static void

@@ -250,6 +250,31 @@ START_TEST(test_parse_duration_junk)
 }
 END_TEST
 
+/* RFC 6750 section 2.1: 1*( ALPHA DIGIT - . _ ~ + / ) *"=". */
+START_TEST(test_parse_b64token)
+{
+	static const char *const good[] = {
+		"a", "Zz09", "a-._~+/", "abc=", "abc==", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"
+	};
+	static const char *const bad[] = {
+		"", "=", "==", "a b", "a\nb", "a\n", " a", "a=b", "a=\n",
+		"a\"", "a,b", "a;b", "a\tb", "\303\251"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(pb_parse_b64token(good[i],
+		    strlen(good[i])) == 1, "refused '%s'", good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(pb_parse_b64token(bad[i],
+		    strlen(bad[i])) == 0, "accepted bad[%zu]", i);
+	ck_assert_int_eq(pb_parse_b64token(NULL, 0), 0);
+	/* len counts, not the NUL: "ab" of "ab\n" is one. */
+	ck_assert_int_eq(pb_parse_b64token("ab\n", 2), 1);
+	ck_assert_int_eq(pb_parse_b64token("a\0b", 3), 0);
+}
+END_TEST
+
 static Suite *
 parse_suite(void)
 {
@@ -264,6 +289,10 @@ parse_suite(void)
 	tcase_add_test(tc, test_parse_ulong_junk);
 	tcase_add_test(tc, test_parse_ulong_negative);
 	tcase_add_test(tc, test_parse_ulong_n);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("b64token");
+	tcase_add_test(tc, test_parse_b64token);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("duration");

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "out.h"
 #include "secmem.h"
+#include "parse.h"
 #include "token_cache.h"
 
 int
@@ -73,7 +74,7 @@ pb_print_token(const struct pb_secret *tok, int header)
 	 * RFC 6750 2.1 says what may follow "Bearer ": a b64token, which
 	 * every token is checked to be where it enters the helper.
 	 */
-	if (header && !pb_token_cache_b64token(tok->p, tok->len)) {
+	if (header && !pb_parse_b64token(tok->p, tok->len)) {
 		fprintf(stderr, "%s: the access token is not an RFC 6750 "
 		    "b64token and cannot go in an HTTP header; not printed\n",
 		    PB_PROG);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "token_cache.h"
 
 void
@@ -19,29 +20,6 @@ void
 pb_token_cache_lock_name(const char *profile, char *buf, size_t bufsz)
 {
 	(void)snprintf(buf, bufsz, "%s.lock", profile);
-}
-
-int
-pb_token_cache_b64token(const char *p, size_t len)
-{
-	size_t i = 0, n;
-	unsigned char c;
-
-	if (p == NULL)
-		return 0;
-	for (; i < len; i++) {
-		c = (unsigned char)p[i];
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '+' || c == '/')
-			continue;
-		break;
-	}
-	if (i == 0)
-		return 0;
-	for (n = i; n < len && p[n] == '='; n++)
-		;
-	return n == len;
 }
 
 void
@@ -159,7 +137,7 @@ pb_token_cache_read(const struct pb_privdir *d, const struct pb_profile *c,
 				other = 1;
 		}
 	}
-	if (tok == NULL || !pb_token_cache_b64token(tok, toklen) || te < 0 ||
+	if (tok == NULL || !pb_parse_b64token(tok, toklen) || te < 0 ||
 	    tg < 0)
 		goto damaged;
 	for (i = 0; i < sizeof(bound) / sizeof(bound[0]); i++)
@@ -209,7 +187,7 @@ pb_token_cache_write(const struct pb_privdir *d, const struct pb_profile *c,
 	size_t len, i;
 	int r;
 
-	if (!pb_token_cache_b64token(t->token.p, t->token.len))
+	if (!pb_parse_b64token(t->token.p, t->token.len))
 		return pb_err_set(e, PB_ERR_FORMAT, "the access token is not "
 		    "an RFC 6750 b64token: not cached");
 	if (t->token.len > PB_TOKEN_CACHE_MAX / 2)

@@ -32,17 +32,6 @@ struct pb_cached {
 	int64_t		 obtained_at;	/* when the IdP issued it to us */
 };
 
-/*
- * Whether the len bytes at p are an RFC 6750 section 2.1 b64token:
- * 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".  Every
- * access and refresh token is checked where it enters the helper (the
- * token endpoint, the store, this cache): a token is written into
- * line-based outputs (git's credential protocol, this cache, HTTP
- * headers), where a newline or a space would be a line or a field of its
- * own.  Returns 1 or 0.
- */
-int pb_token_cache_b64token(const char *p, size_t len);
-
 /* Wipe the token and reset *t; NULL-safe. */
 void pb_token_cache_clear(struct pb_cached *t);
 

@@ -32,8 +32,8 @@
  */
 struct pb_http {
 	long		 connect_timeout;	/* seconds, > 0 */
-	long		 timeout;		/* whole request, seconds, > 0 */
-	const char	*ca_file;		/* PEM CA bundle; NULL: system */
+	long		 timeout;		/* whole request, s, > 0 */
+	const char	*ca_file;		/* PEM CAs; NULL: system */
 	size_t		 body_max;		/* answer cap in bytes, > 0 */
 	const char	*user_agent;		/* "bearer-token/VERSION" */
 	/*
@@ -48,7 +48,7 @@ struct pb_http {
 /* One answer.  body is NUL-terminated (not counted in len) when set. */
 struct pb_http_resp {
 	long		 status;		/* HTTP status, e.g. 200 */
-	struct pb_secret body;			/* wiped by pb_http_resp_clear */
+	struct pb_secret body;			/* pb_http_resp_clear wipes */
 };
 
 /*

@@ -47,7 +47,7 @@ struct pb_oidc_meta {
 /* How the client authenticates at the token and other endpoints. */
 enum pb_client_auth {
 	PB_CLIENT_AUTH_NONE = 0,	/* public: client_id in the body */
-	PB_CLIENT_AUTH_BASIC,		/* client_secret_basic, RFC 6749 2.3.1 */
+	PB_CLIENT_AUTH_BASIC,		/* client_secret_basic (6749 2.3.1) */
 	PB_CLIENT_AUTH_POST		/* client_secret_post: in the body */
 };
 
@@ -79,7 +79,7 @@ struct pb_tokens {
 	struct pb_secret access;		/* never empty on success */
 	struct pb_secret refresh;		/* empty: none sent */
 	struct pb_secret id_token;		/* empty: none sent */
-	int64_t		 expires_at;		/* now + expires_in, 0: unknown */
+	int64_t		 expires_at;		/* now + expires_in, or 0 */
 	char		*scope;			/* NULL when not sent */
 };
 

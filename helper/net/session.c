@@ -22,6 +22,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "err.h"
+#include "parse.h"
 #include "profile.h"
 #include "json_writer.h"
 #include "json.h"
@@ -81,7 +82,7 @@ stored_parse(const struct pb_secret *v, struct pb_stored *s, struct pb_err *e)
 	}
 	/* An empty refresh token: the IdP sent none at login. */
 	if (!cJSON_IsString(rt) || (*rt->valuestring != '\0' &&
-	    !pb_token_cache_b64token(rt->valuestring,
+	    !pb_parse_b64token(rt->valuestring,
 	    strlen(rt->valuestring))) ||
 	    pb_json_get_string(j, "token_endpoint") == NULL ||
 	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {

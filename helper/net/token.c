@@ -18,6 +18,7 @@
 
 #include "token_cache.h"
 #include "err.h"
+#include "parse.h"
 #include "json.h"
 #include "secmem.h"
 #include "http.h"
@@ -77,7 +78,7 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	if ((r = opt_secret(doc, "refresh_token", &t->refresh, e)) != PB_OK)
 		return r;
 	if (t->refresh.len > 0 &&
-	    !pb_token_cache_b64token(t->refresh.p, t->refresh.len)) {
+	    !pb_parse_b64token(t->refresh.p, t->refresh.len)) {
 		pb_secret_clear(&t->refresh);
 		/*
 		 * Not kept: it would be stored and sent back.  The IdP may
@@ -103,7 +104,7 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	 * (a newline, a space, a control byte) would be a line or a field
 	 * of its own in git's credential protocol, the cache or a header.
 	 */
-	if (!pb_token_cache_b64token(s, strlen(s)))
+	if (!pb_parse_b64token(s, strlen(s)))
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent an "
 		    "access_token that is not an RFC 6750 b64token (a byte "
 		    "other than A-Z a-z 0-9 - . _ ~ + / or a trailing =): "

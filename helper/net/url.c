@@ -136,7 +136,8 @@ pb_url_check(const char *url, const char *what, struct pb_err *e)
 }
 
 void
-pb_url_hostport(const char *url, char host[PB_SAFE_BUFSZ], char hp[PB_URL_HP_BUFSZ])
+pb_url_hostport(const char *url, char host[PB_SAFE_BUFSZ],
+    char hp[PB_URL_HP_BUFSZ])
 {
 	CURLU *u;
 	char *h = NULL, *port = NULL;

@@ -86,7 +86,7 @@ put_raw(const char *text)
 	    strlen(text), &e), PB_OK);
 }
 
-/* Names and b64token ---------------------------------------------------- */
+/* Names ------------------------------------------------------------- */
 
 START_TEST(test_token_cache_names)
 {
@@ -96,31 +96,6 @@ START_TEST(test_token_cache_names)
 	ck_assert_str_eq(buf, "work.cache");
 	pb_token_cache_lock_name("work", buf, sizeof(buf));
 	ck_assert_str_eq(buf, "work.lock");
-}
-END_TEST
-
-/* RFC 6750 section 2.1: 1*( ALPHA DIGIT - . _ ~ + / ) *"=". */
-START_TEST(test_token_cache_b64token)
-{
-	static const char *const good[] = {
-		"a", "Zz09", "a-._~+/", "abc=", "abc==", TOKEN
-	};
-	static const char *const bad[] = {
-		"", "=", "==", "a b", "a\nb", "a\n", " a", "a=b", "a=\n",
-		"a\"", "a,b", "a;b", "a\tb", "\303\251"
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		ck_assert_msg(pb_token_cache_b64token(good[i],
-		    strlen(good[i])) == 1, "refused '%s'", good[i]);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		ck_assert_msg(pb_token_cache_b64token(bad[i],
-		    strlen(bad[i])) == 0, "accepted bad[%zu]", i);
-	ck_assert_int_eq(pb_token_cache_b64token(NULL, 0), 0);
-	/* len counts, not the NUL: "ab" of "ab\n" is one. */
-	ck_assert_int_eq(pb_token_cache_b64token("ab\n", 2), 1);
-	ck_assert_int_eq(pb_token_cache_b64token("a\0b", 3), 0);
 }
 END_TEST
 
@@ -321,7 +296,6 @@ token_cache_suite(void)
 	tc = tcase_create("syntax");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_token_cache_names);
-	tcase_add_test(tc, test_token_cache_b64token);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fresh");
