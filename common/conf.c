@@ -191,47 +191,90 @@ add_claim(struct pb_conf *cfg, struct pb_claim_req *c, int replace)
 	return PB_OK;
 }
 
-/* Store a parsed value; only T_CLAIMREQ can fail (PB_ERR_NOMEM). */
+/* The size of a field of type t (0: T_CLAIMREQ, an array and a count). */
+static size_t
+field_size(enum key_type t)
+{
+	switch (t) {
+	case T_LIST:
+	case T_ULIST:
+		return sizeof(struct pb_strlist);
+	case T_ALGS:
+		return sizeof(unsigned);
+	case T_PATH:
+	case T_CLAIM:
+	case T_PROMPT:
+		return sizeof(char *);
+	case T_LONG:
+	case T_DURATION:
+		return sizeof(long);
+	case T_SIZE:
+		return sizeof(size_t);
+	case T_BOOL:
+		return sizeof(int);
+	case T_CLAIMREQ:
+		break;
+	}
+	return 0;
+}
+
+void
+pb_conf_field_swap(const struct key *k, void *a, void *b)
+{
+	unsigned char *x = a, *y = b, t;
+	size_t i, n = field_size(k->type);
+
+	for (i = 0; i < n; i++) {
+		t = x[i];
+		x[i] = y[i];
+		y[i] = t;
+	}
+}
+
+/*
+ * Store a parsed value: it changes places with the old one, which the
+ * caller's pb_conf_value_free() then frees.  Only T_CLAIMREQ can fail
+ * (PB_ERR_NOMEM).
+ */
 static int
 commit(struct pb_conf *cfg, const struct key *k, struct val *v, int replace)
 {
-	void *base = (char *)cfg + k->off;
-	struct pb_strlist *l;
-	char **s;
+	union {
+		unsigned	 mask;
+		size_t		 z;
+		int		 b;
+	} num;
+	void *src = &v->n;		/* T_LONG, T_DURATION */
 
 	switch (k->type) {
+	case T_CLAIMREQ:
+		return add_claim(cfg, &v->claim, replace);
 	case T_LIST:
 	case T_ULIST:
-		l = base;
-		pb_strlist_clear(l);
-		*l = v->list;
-		v->list.v = NULL;
-		v->list.n = 0;
-		break;
-	case T_ALGS:
-		cfg->algorithms = v->mask;
+		src = &v->list;
 		break;
 	case T_PATH:
 	case T_CLAIM:
 	case T_PROMPT:
-		s = base;
-		free(*s);
-		*s = v->s;
-		v->s = NULL;
+		src = &v->s;
+		break;
+	case T_ALGS:
+		num.mask = v->mask;
+		src = &num.mask;
+		break;
+	case T_SIZE:
+		num.z = (size_t)v->n;
+		src = &num.z;
+		break;
+	case T_BOOL:
+		num.b = (int)v->n;
+		src = &num.b;
 		break;
 	case T_LONG:
 	case T_DURATION:
-		*(long *)base = v->n;
 		break;
-	case T_SIZE:
-		*(size_t *)base = (size_t)v->n;
-		break;
-	case T_BOOL:
-		*(int *)base = (int)v->n;
-		break;
-	case T_CLAIMREQ:
-		return add_claim(cfg, &v->claim, replace);
 	}
+	pb_conf_field_swap(k, (char *)cfg + k->off, src);
 	return PB_OK;
 }
 

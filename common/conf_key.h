@@ -108,6 +108,14 @@ int pb_conf_value_parse(const struct key *k, const char *value,
     struct val *v, const char *where, pb_conf_log_fn *logfn, void *ctx)
     PB_WUR;
 
+/*
+ * conf.c: swap the field of key k between the two places a and b (fields
+ * of k's type; nothing for T_CLAIMREQ).  What owns memory (a list, a
+ * string) changes hands, so that freeing the side that is dropped frees
+ * the old value.
+ */
+void pb_conf_field_swap(const struct key *k, void *a, void *b);
+
 /* Free what *v holds and zero it. */
 void pb_conf_value_free(struct val *v);
 

@@ -26,9 +26,6 @@ static int
 merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 {
 	struct pb_claim_req *c = NULL;
-	struct pb_strlist l, *ld, *ls;
-	char *s, **sd, **ss;
-	void *base, *tbase;
 	size_t i, n;
 
 	if ((mask & KBIT(K_REQUIRE_CLAIM)) != 0) {
@@ -48,46 +45,11 @@ merge(struct pb_conf *cfg, struct pb_conf *tmp, unsigned mask)
 		tmp->n_require_claim = 0;
 	}
 	/* Swap what owns memory, so that freeing tmp frees cfg's old one. */
-	for (i = 0; i < K_COUNT; i++) {
-		if ((mask & KBIT(i)) == 0)
-			continue;
-		base = (char *)cfg + pb_conf_keys[i].off;
-		tbase = (char *)tmp + pb_conf_keys[i].off;
-		switch (pb_conf_keys[i].type) {
-		case T_LIST:
-		case T_ULIST:
-			ld = base;
-			ls = tbase;
-			l = *ld;
-			*ld = *ls;
-			*ls = l;
-			break;
-		case T_ALGS:
-			cfg->algorithms = tmp->algorithms;
-			break;
-		case T_PATH:
-		case T_CLAIM:
-		case T_PROMPT:
-			sd = base;
-			ss = tbase;
-			s = *sd;
-			*sd = *ss;
-			*ss = s;
-			break;
-		case T_LONG:
-		case T_DURATION:
-			*(long *)base = *(long *)tbase;
-			break;
-		case T_SIZE:
-			*(size_t *)base = *(size_t *)tbase;
-			break;
-		case T_BOOL:
-			*(int *)base = *(int *)tbase;
-			break;
-		case T_CLAIMREQ:
-			break;		/* joined above */
-		}
-	}
+	for (i = 0; i < K_COUNT; i++)
+		if ((mask & KBIT(i)) != 0)
+			pb_conf_field_swap(&pb_conf_keys[i],
+			    (char *)cfg + pb_conf_keys[i].off,
+			    (char *)tmp + pb_conf_keys[i].off);
 	cfg->seen |= mask;
 	return PB_OK;
 }
