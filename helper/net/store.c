@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <libsecret/secret.h>
@@ -203,59 +204,78 @@ ss_fail(GError *g, int fired, const char *what, int *absentp,
 	return r;
 }
 
+enum ss_op { SS_STORE, SS_LOOKUP, SS_CLEAR };
+
+/*
+ * One keyring call under the deadline, filed under key's attributes:
+ * SS_STORE stores v; SS_LOOKUP sets *pw (NULL when nothing is stored;
+ * the caller frees it with secret_password_free(), which wipes); SS_CLEAR
+ * sets *found.  PB_OK, or ss_fail()'s code and message.
+ */
+static int
+ss_call(enum ss_op op, const struct pb_store_key *key,
+    const struct pb_secret *v, gchar **pw, int *found, int *absentp,
+    struct pb_err *e)
+{
+	static const char *const what[] = {
+		[SS_STORE] = "store", [SS_LOOKUP] = "look up",
+		[SS_CLEAR] = "delete"
+	};
+	struct deadline d;
+	GHashTable *attrs;
+	GError *g = NULL;
+	gchar *label = NULL;
+	gboolean ok = TRUE;
+	int fired, r;
+
+	*absentp = 0;
+	if ((r = deadline_start(&d, e)) != PB_OK)
+		return r;
+	attrs = g_hash_table_new(g_str_hash, g_str_equal);
+	g_hash_table_insert(attrs, (void *)(uintptr_t)"issuer",
+	    (void *)(uintptr_t)key->issuer);
+	g_hash_table_insert(attrs, (void *)(uintptr_t)"client_id",
+	    (void *)(uintptr_t)key->client_id);
+	g_hash_table_insert(attrs, (void *)(uintptr_t)"profile",
+	    (void *)(uintptr_t)key->profile);
+	switch (op) {
+	case SS_STORE:
+		label = g_strdup_printf("bearer-token (%s)", key->profile);
+		ok = secret_password_storev_sync(&schema, attrs,
+		    SECRET_COLLECTION_DEFAULT, label, v->p, d.c, &g);
+		break;
+	case SS_LOOKUP:
+		*pw = secret_password_lookupv_sync(&schema, attrs, d.c, &g);
+		break;
+	case SS_CLEAR:
+		*found = secret_password_clearv_sync(&schema, attrs, d.c, &g);
+		break;
+	}
+	fired = deadline_stop(&d);
+	g_hash_table_unref(attrs);
+	g_free(label);
+	if (!ok || g != NULL)
+		return ss_fail(g, fired, what[op], absentp, e);
+	return PB_OK;
+}
+
 static int
 ss_save(const struct pb_store_key *key, const struct pb_secret *v,
     int *absentp, struct pb_err *e)
 {
-	struct deadline d;
-	GError *g = NULL;
-	gchar *label = NULL;
-	gboolean ok;
-	int fired, r = PB_ERR_INTERNAL;
-
-	*absentp = 0;
-	if ((r = deadline_start(&d, e)) != PB_OK)
-		goto out;
-	label = g_strdup_printf("bearer-token (%s)", key->profile);
-	ok = secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT,
-	    label, v->p, d.c, &g,
-	    "issuer", key->issuer,
-	    "client_id", key->client_id,
-	    "profile", key->profile,
-	    NULL);
-	fired = deadline_stop(&d);
-	if (!ok || g != NULL) {
-		r = ss_fail(g, fired, "store", absentp, e);
-		goto out;
-	}
-	r = PB_OK;
- out:
-	g_free(label);
-	return r;
+	return ss_call(SS_STORE, key, v, NULL, NULL, absentp, e);
 }
 
 static int
 ss_load(const struct pb_store_key *key, struct pb_secret *v, int *absentp,
     struct pb_err *e)
 {
-	struct deadline d;
-	GError *g = NULL;
 	gchar *pw = NULL;
-	int fired, r = PB_ERR_INTERNAL;
+	int r;
 
-	*absentp = 0;
-	if ((r = deadline_start(&d, e)) != PB_OK)
+	if ((r = ss_call(SS_LOOKUP, key, NULL, &pw, NULL, absentp, e)) !=
+	    PB_OK)
 		goto out;
-	pw = secret_password_lookup_sync(&schema, d.c, &g,
-	    "issuer", key->issuer,
-	    "client_id", key->client_id,
-	    "profile", key->profile,
-	    NULL);
-	fired = deadline_stop(&d);
-	if (g != NULL) {
-		r = ss_fail(g, fired, "look up", absentp, e);
-		goto out;
-	}
 	if (pw == NULL) {
 		r = PB_ERR_NOTFOUND;
 		goto out;
@@ -278,27 +298,12 @@ ss_load(const struct pb_store_key *key, struct pb_secret *v, int *absentp,
 static int
 ss_delete(const struct pb_store_key *key, int *absentp, struct pb_err *e)
 {
-	struct deadline d;
-	GError *g = NULL;
-	gboolean removed;
-	int fired, r = PB_ERR_INTERNAL;
+	int found = 0, r;
 
-	*absentp = 0;
-	if ((r = deadline_start(&d, e)) != PB_OK)
-		goto out;
-	removed = secret_password_clear_sync(&schema, d.c, &g,
-	    "issuer", key->issuer,
-	    "client_id", key->client_id,
-	    "profile", key->profile,
-	    NULL);
-	fired = deadline_stop(&d);
-	if (g != NULL) {
-		r = ss_fail(g, fired, "delete", absentp, e);
-		goto out;
-	}
-	r = removed ? PB_OK : PB_ERR_NOTFOUND;
- out:
-	return r;
+	if ((r = ss_call(SS_CLEAR, key, NULL, NULL, &found, absentp, e)) !=
+	    PB_OK)
+		return r;
+	return found ? PB_OK : PB_ERR_NOTFOUND;
 }
 
 static int
