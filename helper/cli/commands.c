@@ -227,7 +227,7 @@ const struct pb_cmd pb_cmds[PB_CMD_COUNT] = { PB_COMMANDS(PB_CMD_ROW) };
 const size_t pb_ncmds = sizeof(pb_cmds) / sizeof(pb_cmds[0]);
 
 const struct pb_cmd *
-pb_cmd_find(const char *name)
+pb_commands_find(const char *name)
 {
 	size_t i;
 
@@ -238,9 +238,9 @@ pb_cmd_find(const char *name)
 }
 
 void
-pb_cmd_help(const char *name, int err)
+pb_commands_help(const char *name, int err)
 {
-	const struct pb_cmd *c = pb_cmd_find(name);
+	const struct pb_cmd *c = pb_commands_find(name);
 	FILE *f = err ? stderr : stdout;
 
 	if (c == NULL)
@@ -251,7 +251,7 @@ pb_cmd_help(const char *name, int err)
 }
 
 void
-pb_cmd_usage(FILE *f)
+pb_commands_usage(FILE *f)
 {
 	size_t i;
 

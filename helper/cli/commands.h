@@ -25,25 +25,27 @@
  *   ALIAS  the name of a link to the front that runs the command with the
  *          link's arguments (git runs git-credential-bearer, ssh runs
  *          bearer-askpass), or NULL
- *   FRONT  what the front does: pb_cmd_get and pb_cmd_ssh it runs itself,
- *          pb_cmd_net hands the command over to bearer-token-net
+ *   FRONT  what the front does: it runs pb_cached_get_run and pb_ssh_run
+ *          itself; pb_handover_run hands the command over to
+ *          bearer-token-net
  *   NET    bearer-token-net's entry, or NULL for a front-only command
  * Each program expands only its own column, so that the front never
  * refers to a symbol of bearer-token-net (nor the other way round).
  */
 #define PB_COMMANDS(X) \
-	X(login, "login", NULL, pb_cmd_net, pb_net_login) \
-	X(get, "get", NULL, pb_cmd_get, pb_net_get) \
-	X(status, "status", NULL, pb_cmd_net, pb_net_status) \
-	X(logout, "logout", NULL, pb_cmd_net, pb_net_logout) \
-	X(ssh, "ssh", NULL, pb_cmd_ssh, NULL) \
-	X(askpass, "askpass", "bearer-askpass", pb_cmd_net, pb_net_askpass) \
-	X(kubectl, "kubectl", NULL, pb_cmd_net, pb_net_kubectl) \
+	X(login, "login", NULL, pb_handover_run, pb_login_run) \
+	X(get, "get", NULL, pb_cached_get_run, pb_get_run) \
+	X(status, "status", NULL, pb_handover_run, pb_status_run) \
+	X(logout, "logout", NULL, pb_handover_run, pb_logout_run) \
+	X(ssh, "ssh", NULL, pb_ssh_run, NULL) \
+	X(askpass, "askpass", "bearer-askpass", pb_handover_run, \
+	    pb_askpass_run) \
+	X(kubectl, "kubectl", NULL, pb_handover_run, pb_kubectl_run) \
 	X(git_credential, "git-credential", "git-credential-bearer", \
-	    pb_cmd_net, pb_net_git_credential) \
-	X(fetch_jwks, "fetch-jwks", NULL, pb_cmd_net, pb_net_fetch_jwks) \
-	X(decode, "decode", NULL, pb_cmd_net, pb_cmd_decode) \
-	X(verify, "verify", NULL, pb_cmd_net, pb_cmd_verify)
+	    pb_handover_run, pb_git_credential_run) \
+	X(fetch_jwks, "fetch-jwks", NULL, pb_handover_run, pb_fetch_jwks_run) \
+	X(decode, "decode", NULL, pb_handover_run, pb_decode_run) \
+	X(verify, "verify", NULL, pb_handover_run, pb_verify_run)
 
 /* PB_CMD_login, ...: a command's index in pb_cmds[]; PB_CMD_COUNT rows. */
 #define PB_CMD_ENUM(id, name, alias, front, net)	PB_CMD_##id,
@@ -75,45 +77,26 @@ extern const struct pb_cmd pb_cmds[PB_CMD_COUNT];
 extern const size_t pb_ncmds;
 
 /* The entry named name (pb_cmds + its enum pb_cmd_id), or NULL. */
-const struct pb_cmd *pb_cmd_find(const char *name);
+const struct pb_cmd *pb_commands_find(const char *name);
 
 /* The list of commands, for --help and usage errors. */
-void pb_cmd_usage(FILE *f);
+void pb_commands_usage(FILE *f);
 
 /*
  * Print "usage: bearer-token NAME SYNOPSIS" and the command's help text to
  * stdout (to stderr when err is set, for usage errors).
  */
-void pb_cmd_help(const char *name, int err);
-
-/*
- * decode.c (in bearer-token-net, which links libcrypto): "decode" prints a
- * token unverified; "verify" checks it.  argv[0] is the command name.
- */
-int pb_cmd_decode(int argc, char **argv);
-int pb_cmd_verify(int argc, char **argv);
+void pb_commands_help(const char *name, int err);
 
 /*
  * front/ (cached_get.c, ssh.c, handover.c), the FRONT column: "get"
  * answers from the access token cache when it can and otherwise, like
  * every networked command, executes bearer-token-net with the same
- * arguments (pb_cmd_net); "ssh" runs ssh(1).  Each returns a PB_EXIT_*
- * status, or does not return.
+ * arguments (pb_handover_run); "ssh" runs ssh(1).  Each returns a
+ * PB_EXIT_* status, or does not return.
  */
-int pb_cmd_get(int argc, char **argv);
-int pb_cmd_ssh(int argc, char **argv);
-int pb_cmd_net(int argc, char **argv);
-
-/*
- * decode.c: a NumericDate into buf as "2026-11-22 07:10:00 UTC"
- * (PB_TIME_UTC) or RFC 3339 "2026-11-22T07:10:00Z" (PB_TIME_RFC3339), or
- * as a number when it cannot be shown; returns buf.
- */
-enum pb_time_fmt { PB_TIME_UTC, PB_TIME_RFC3339 };
-const char *pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf,
-    size_t bufsz);
-
-/* decode.c: pb_conf_log_fn printing each message on stderr. */
-void pb_log_conf(void *ctx, int prio, const char *msg);
+int pb_cached_get_run(int argc, char **argv);
+int pb_ssh_run(int argc, char **argv);
+int pb_handover_run(int argc, char **argv);
 
 #endif /* PB_COMMANDS_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The one option parser of bearer-token: every command, in the front and
- * in bearer-token-net alike, parses its arguments through pb_cmd_args().
+ * in bearer-token-net alike, parses its arguments through pb_options_parse().
  */
 #include "config.h"
 
@@ -59,7 +59,7 @@ pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
 }
 
 int
-pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
+pb_options_parse(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set)
 {
 	char sb[PB_SAFE_BUFSZ];
@@ -99,7 +99,7 @@ pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
 			fprintf(stderr, "%s: %s: unknown argument '%s'\n",
 			    PB_PROG, argv[0], pb_log_safe(argv[i], sb,
 			    sizeof(sb)));
-			pb_cmd_help(argv[0], 1);
+			pb_commands_help(argv[0], 1);
 			return PB_EXIT_USAGE;
 		}
 		if (pb_parse_ulong(v, 0, 86400, &ttl) != PB_OK) {

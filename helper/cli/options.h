@@ -47,7 +47,7 @@ int pb_options_take(struct pb_options *o, int argc, char **argv, int *i);
  * front and in bearer-token-net alike.  Returns PB_EXIT_OK, or
  * PB_EXIT_USAGE after a message on stderr.  *o borrows argv's strings.
  */
-int pb_cmd_args(int argc, char **argv, struct pb_options *o, long *min_ttl,
+int pb_options_parse(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set);
 
 #endif /* PB_OPTIONS_H */

@@ -20,7 +20,7 @@
 #include "token_cache.h"
 
 int
-pb_write_allv(int fd, struct iovec *iov, int iovcnt)
+pb_out_writev(int fd, struct iovec *iov, int iovcnt)
 {
 	ssize_t n, got;
 	int i = 0;
@@ -53,17 +53,17 @@ pb_write_allv(int fd, struct iovec *iov, int iovcnt)
 static const char hdr_prefix[] = "Authorization: Bearer ";
 
 int
-pb_write_all(int fd, const void *p, size_t len)
+pb_out_write(int fd, const void *p, size_t len)
 {
 	struct iovec iov;
 
 	iov.iov_base = (void *)(uintptr_t)p;
 	iov.iov_len = len;
-	return pb_write_allv(fd, &iov, 1);
+	return pb_out_writev(fd, &iov, 1);
 }
 
 int
-pb_print_token(const struct pb_secret *tok, int header)
+pb_out_token(const struct pb_secret *tok, int header)
 {
 	struct iovec iov[3];
 	int k = 0;
@@ -89,7 +89,7 @@ pb_print_token(const struct pb_secret *tok, int header)
 	iov[k++].iov_len = tok->len;
 	iov[k].iov_base = (void *)(uintptr_t)"\n";
 	iov[k++].iov_len = 1;
-	if (pb_write_allv(STDOUT_FILENO, iov, k) == -1) {
+	if (pb_out_writev(STDOUT_FILENO, iov, k) == -1) {
 		fprintf(stderr, "%s: cannot write the token: %s\n",
 		    PB_PROG, strerror(errno));
 		return PB_EXIT_FAIL;

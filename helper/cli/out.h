@@ -19,10 +19,10 @@
  * short write or EINTR.  iov is used up (its entries are changed).
  * Returns 0, or -1 with errno set (EIO when the file takes no byte).
  */
-int pb_write_allv(int fd, struct iovec *iov, int iovcnt) PB_WUR;
+int pb_out_writev(int fd, struct iovec *iov, int iovcnt) PB_WUR;
 
-/* pb_write_allv() of the len bytes at p: 0, or -1 with errno set. */
-int pb_write_all(int fd, const void *p, size_t len);
+/* pb_out_writev() of the len bytes at p: 0, or -1 with errno set. */
+int pb_out_write(int fd, const void *p, size_t len);
 
 /*
  * Write tok and a newline to stdout, flushed: the whole output of "get";
@@ -31,6 +31,6 @@ int pb_write_all(int fd, const void *p, size_t len);
  * PB_EXIT_FAIL after a message naming no token byte (EPIPE, a full disk).
  */
 struct pb_secret;
-int pb_print_token(const struct pb_secret *tok, int header);
+int pb_out_token(const struct pb_secret *tok, int header);
 
 #endif /* PB_OUT_H */

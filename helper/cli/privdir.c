@@ -311,7 +311,7 @@ write_file(const struct pb_privdir *d, const char *name, const void *p,
 		goto out;
 	}
 	made = 1;
-	if (fchmod(fd, (mode_t)mode) == -1 || pb_write_all(fd, p, len) == -1 ||
+	if (fchmod(fd, (mode_t)mode) == -1 || pb_out_write(fd, p, len) == -1 ||
 	    fsync(fd) == -1) {
 		r = pb_err_set(e, PB_ERR_IO, "cannot write %s: %s", sp,
 		    strerror(errno));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "parse.h"
 #include "file.h"
 #include "profile.h"
 #include "secmem.h"
@@ -108,7 +109,8 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
     struct pb_err *e)
 {
 	char sv[PB_SAFE_BUFSZ];
-	char **f, *end;
+	unsigned long ul;
+	char **f;
 	size_t i;
 
 	switch (k) {
@@ -133,14 +135,12 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 			    pb_log_safe(v, sv, sizeof(sv)));
 		return PB_OK;
 	case K_TIMEOUT:
-		errno = 0;
-		c->timeout = strtol(v, &end, 10);
-		if (errno != 0 || end == v || *end != '\0' || c->timeout < 1 ||
-		    c->timeout > PB_PROFILE_TIMEOUT_MAX)
+		if (pb_parse_ulong(v, 1, PB_PROFILE_TIMEOUT_MAX, &ul) != PB_OK)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is "
 			    "seconds, 1 to %d, not '%s'", where,
 			    PB_PROFILE_TIMEOUT_MAX, pb_log_safe(v, sv,
 			    sizeof(sv)));
+		c->timeout = (long)ul;
 		return PB_OK;
 	case K_CLIENT_SECRET:
 		/* Never echo it, not even in part. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Times as bearer-token-net shows them.  A file of its own in libcli, not
- * in out.c: the front links out.c (pb_print_token) into its static binary,
+ * in out.c: the front links out.c (pb_out_token) into its static binary,
  * where gmtime_r() and strftime() would bring in glibc's time zone code
  * (some 128 KiB) that the cached get never runs.
  */
@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "commands.h"
+#include "time_fmt.h"
 
 const char *
-pb_fmt_time(int64_t t, enum pb_time_fmt fmt, char *buf, size_t bufsz)
+pb_time_fmt_date(int64_t t, enum pb_time_fmt fmt, char *buf, size_t bufsz)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;

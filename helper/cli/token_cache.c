@@ -76,17 +76,12 @@ bound_value(const struct pb_profile *c, size_t i)
 static int64_t
 parse_time(const char *p, size_t len)
 {
-	int64_t v = 0;
-	size_t i;
+	unsigned long v;
 
-	if (len == 0 || len > 12)
+	if (len > 12 || pb_parse_ulong_n(p, len, 0, 999999999999UL, &v) !=
+	    PB_OK)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	return (int64_t)v;
 }
 
 int

@@ -25,7 +25,7 @@
  * looks again and refreshes.
  */
 int
-pb_cmd_get(int argc, char **argv)
+pb_cached_get_run(int argc, char **argv)
 {
 	static const char *const flags[] = { "--header", NULL };
 	struct pb_options o;
@@ -38,7 +38,7 @@ pb_cmd_get(int argc, char **argv)
 	int rv, header;
 
 	pb_err_clear(&e);
-	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, flags, &header)) !=
+	if ((rv = pb_options_parse(argc, argv, &o, &min_ttl, flags, &header)) !=
 	    PB_EXIT_OK)
 		return rv;
 	/* Configuration errors are for the networked side to report. */
@@ -47,14 +47,14 @@ pb_cmd_get(int argc, char **argv)
 	    pb_privdir_open(&d, run, 0, &e) == PB_OK &&
 	    pb_token_cache_read(&d, &c, &t, &e) == PB_OK &&
 	    pb_token_cache_fresh(&t, (int64_t)time(NULL), min_ttl)) {
-		rv = pb_print_token(&t.token, header);
+		rv = pb_out_token(&t.token, header);
 		goto out;
 	}
 	pb_token_cache_clear(&t);
 	pb_privdir_close(&d);
 	pb_profile_clear(&c);
 	free(run);
-	return pb_cmd_net(argc, argv);
+	return pb_handover_run(argc, argv);
  out:
 	pb_token_cache_clear(&t);
 	pb_privdir_close(&d);

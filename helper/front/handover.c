@@ -63,7 +63,7 @@ pb_handover_argv(char *first, int argc, char **argv)
 }
 
 int
-pb_cmd_net(int argc, char **argv)
+pb_handover_run(int argc, char **argv)
 {
 	static char prog[] = PB_PROG;
 	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];

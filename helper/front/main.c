@@ -89,11 +89,11 @@ main(int argc, char **argv)
 		    strcmp(base(argv[0]), front[i].alias) == 0)
 			return run_alias(i, argc - 1, argv + 1);
 	if (argc < 2) {
-		pb_cmd_usage(stderr);
+		pb_commands_usage(stderr);
 		return PB_EXIT_USAGE;
 	}
 	if (is_help(argv[1])) {
-		pb_cmd_usage(stdout);
+		pb_commands_usage(stdout);
 		return PB_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -102,16 +102,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0) {
 		if (argc == 2) {
-			pb_cmd_usage(stdout);
+			pb_commands_usage(stdout);
 			return PB_EXIT_OK;
 		}
 		if (argc > 3) {
 			fprintf(stderr, "usage: %s help [COMMAND]\n", PB_PROG);
 			return PB_EXIT_USAGE;
 		}
-		if (pb_cmd_find(argv[2]) == NULL)
+		if (pb_commands_find(argv[2]) == NULL)
 			return unknown(argv[2]);
-		pb_cmd_help(argv[2], 0);
+		pb_commands_help(argv[2], 0);
 		return PB_EXIT_OK;
 	}
 	if (argv[1][0] == '-') {
@@ -119,13 +119,13 @@ main(int argc, char **argv)
 
 		fprintf(stderr, "%s: unknown option '%s'\n", PB_PROG,
 		    pb_log_safe(argv[1], sb, sizeof(sb)));
-		pb_cmd_usage(stderr);
+		pb_commands_usage(stderr);
 		return PB_EXIT_USAGE;
 	}
-	if ((c = pb_cmd_find(argv[1])) == NULL)
+	if ((c = pb_commands_find(argv[1])) == NULL)
 		return unknown(argv[1]);
 	if (argc > 2 && is_help(argv[2])) {
-		pb_cmd_help(c->name, 0);
+		pb_commands_help(c->name, 0);
 		return PB_EXIT_OK;
 	}
 	/* A cached get and ssh are answered here; the rest needs more. */

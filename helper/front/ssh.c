@@ -40,7 +40,7 @@ chose_methods(int argc, char **argv)
  * bearer-askpass for it, prompt by prompt.
  */
 int
-pb_cmd_ssh(int argc, char **argv)
+pb_ssh_run(int argc, char **argv)
 {
 	static char ssh[] = "ssh", o[] = "-o",
 	    pref[] = "PreferredAuthentications=keyboard-interactive,"

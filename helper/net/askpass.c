@@ -78,8 +78,8 @@ tty_ask(const char *prompt)
 	}
 	/* ssh's notices (touch your security key): show, answer nothing. */
 	if (mode != NULL && strcmp(mode, "none") == 0) {
-		(void)pb_write_all(fd, prompt, strlen(prompt));
-		(void)pb_write_all(fd, "\n", 1);
+		(void)pb_out_write(fd, prompt, strlen(prompt));
+		(void)pb_out_write(fd, "\n", 1);
 		close(fd);
 		return PB_EXIT_OK;
 	}
@@ -96,7 +96,7 @@ tty_ask(const char *prompt)
 		(void)signal(SIGHUP, tty_restore);
 		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
-	if (pb_write_all(fd, prompt, strlen(prompt)) == -1)
+	if (pb_out_write(fd, prompt, strlen(prompt)) == -1)
 		goto out;
 	for (;;) {
 		n = read(fd, &c, 1);
@@ -109,10 +109,10 @@ tty_ask(const char *prompt)
 			buf[len++] = c;
 	}
 	if (!echo)
-		(void)pb_write_all(fd, "\n", 1);
+		(void)pb_out_write(fd, "\n", 1);
 	/* End of input before any answer: no answer, not an empty one. */
-	if ((n > 0 || got) && pb_write_all(STDOUT_FILENO, buf, len) == 0 &&
-	    pb_write_all(STDOUT_FILENO, "\n", 1) == 0)
+	if ((n > 0 || got) && pb_out_write(STDOUT_FILENO, buf, len) == 0 &&
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == 0)
 		rv = PB_EXIT_OK;
  out:
 	if (restore)
@@ -147,7 +147,7 @@ ask_other(const char *prompt)
 }
 
 int
-pb_net_askpass(int argc, char **argv)
+pb_askpass_run(int argc, char **argv)
 {
 	struct pb_options o;
 	struct pb_cached t;
@@ -156,7 +156,7 @@ pb_net_askpass(int argc, char **argv)
 	int kind, rv, more;
 
 	if (argc != 2) {
-		pb_cmd_help("askpass", 1);
+		pb_commands_help("askpass", 1);
 		return PB_EXIT_USAGE;
 	}
 	if ((kind = module_prompt(argv[1], &off)) == PB_PROMPT_OTHER)
@@ -166,7 +166,7 @@ pb_net_askpass(int argc, char **argv)
 	 * A continuation must get the token the first part came from: the
 	 * cached one, however short its life now.
 	 */
-	if ((rv = pb_net_token(&o, kind == PB_PROMPT_CONT ? PB_TOKEN_CACHED :
+	if ((rv = pb_get_token(&o, kind == PB_PROMPT_CONT ? PB_TOKEN_CACHED :
 	    -1, &t)) != PB_EXIT_OK)
 		return rv;
 	if (off >= t.token.len) {
@@ -177,9 +177,9 @@ pb_net_askpass(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	n = pb_prompt_part(t.token.len, off, &more);
-	if (pb_write_all(STDOUT_FILENO, t.token.p + off, n) == -1 ||
-	    (more && pb_write_all(STDOUT_FILENO, &mark, 1) == -1) ||
-	    pb_write_all(STDOUT_FILENO, "\n", 1) == -1) {
+	if (pb_out_write(STDOUT_FILENO, t.token.p + off, n) == -1 ||
+	    (more && pb_out_write(STDOUT_FILENO, &mark, 1) == -1) ||
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
 		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
 		    strerror(errno));
 		rv = PB_EXIT_FAIL;

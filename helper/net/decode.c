@@ -23,7 +23,9 @@
 #include "json.h"
 #include "jws.h"
 #include "jwt.h"
+#include "net.h"
 #include "secmem.h"
+#include "time_fmt.h"
 
 /*
  * The most we read as a token.  verify applies max_token_size on top (the
@@ -110,7 +112,7 @@ print_time(const cJSON *claims, const char *name, int64_t now)
 		printf("%s: not a NumericDate\n", name);
 		return;
 	}
-	printf("%s: %s (", name, pb_fmt_time(t, PB_TIME_UTC, date,
+	printf("%s: %s (", name, pb_time_fmt_date(t, PB_TIME_UTC, date,
 	    sizeof(date)));
 	if (strcmp(name, "exp") == 0) {
 		/* RFC 7519 4.1.4: expired once now >= exp (leeway aside). */
@@ -240,7 +242,7 @@ print_json(const char *title, const cJSON *j)
 }
 
 int
-pb_cmd_decode(int argc, char **argv)
+pb_decode_run(int argc, char **argv)
 {
 	struct pb_secret tok = { NULL, 0 };
 	struct pb_jws *jws = NULL;
@@ -252,7 +254,7 @@ pb_cmd_decode(int argc, char **argv)
 	pb_err_clear(&e);
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-' &&
 	    argv[1][1] != '\0')) {
-		pb_cmd_help("decode", 1);
+		pb_commands_help("decode", 1);
 		return PB_EXIT_USAGE;
 	}
 	if (argc == 2)

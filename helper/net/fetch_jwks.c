@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "conf.h"
 #include "err.h"
+#include "parse.h"
 #include "file.h"
 #include "profile.h"
 #include "http.h"
@@ -51,30 +52,15 @@ struct fopts {
 	struct pb_jwkset_retire retire;	/* --keep-retired, --drop */
 };
 
-/* "90", "90s", "15m", "24h", "7d": seconds, or -1. */
+/* "90", "90s", "15m", "24h", "7d", "2w": seconds, at most 366 days. */
 static long
 duration(const char *s)
 {
-	char *end;
-	long v, mul = 1;
+	unsigned long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || v < 0)
+	if (pb_parse_duration(s, 0, 366UL * 86400, &v) != PB_OK)
 		return -1;
-	if (*end == 'd')
-		mul = 86400;
-	else if (*end == 'h')
-		mul = 3600;
-	else if (*end == 'm')
-		mul = 60;
-	else if (*end != 's' && *end != '\0')
-		return -1;
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (v > 366L * 86400 / mul)
-		return -1;
-	return v * mul;
+	return (long)v;
 }
 
 static int
@@ -82,7 +68,7 @@ fetch_args(int argc, char **argv, struct fopts *o)
 {
 	char sb[PB_SAFE_BUFSZ];
 	const char *v;
-	char *end;
+	unsigned long ul;
 	int i;
 
 	memset(o, 0, sizeof(*o));
@@ -103,7 +89,8 @@ fetch_args(int argc, char **argv, struct fopts *o)
 			if ((o->retire.keep = duration(v)) < 0) {
 				fprintf(stderr, "%s: fetch-jwks: "
 				    "--keep-retired takes a duration such as "
-				    "3600, 90m, 24h or 7d (at most a year)\n",
+				    "3600, 90m, 24h, 7d or 2w (at most 366 "
+				    "days)\n",
 				    PB_PROG);
 				return PB_EXIT_USAGE;
 			}
@@ -117,11 +104,10 @@ fetch_args(int argc, char **argv, struct fopts *o)
 			}
 			o->retire.drop[o->retire.ndrop++] = v;
 		} else if (strcmp(argv[i], "--timeout") == 0) {
-			errno = 0;
-			o->timeout = strtol(v, &end, 10);
-			if (errno != 0 || *end != '\0' || o->timeout < 1 ||
-			    o->timeout > PB_PROFILE_TIMEOUT_MAX)
+			if (pb_parse_ulong(v, 1, PB_PROFILE_TIMEOUT_MAX,
+			    &ul) != PB_OK)
 				goto bad;
+			o->timeout = (long)ul;
 		} else
 			goto bad;
 		i++;
@@ -130,7 +116,7 @@ fetch_args(int argc, char **argv, struct fopts *o)
  bad:
 	fprintf(stderr, "%s: fetch-jwks: bad argument '%s'\n", PB_PROG,
 	    pb_log_safe(argv[i], sb, sizeof(sb)));
-	pb_cmd_help("fetch-jwks", 1);
+	pb_commands_help("fetch-jwks", 1);
 	return PB_EXIT_USAGE;
 }
 
@@ -145,7 +131,7 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 	int r;
 
 	if ((r = pb_conf_from_args(o->config, 0, NULL, "command line",
-	    pb_log_conf, NULL, cfgp)) == PB_ERR_NOMEM) {
+	    pb_verify_log_conf, NULL, cfgp)) == PB_ERR_NOMEM) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
@@ -240,7 +226,7 @@ idp_set(const struct fopts *o, const char *sp, cJSON **doc)
 	if (o->timeout > 0)
 		http.timeout = o->timeout;
 	http.body_max = PB_JWKS_MAX;
-	if ((r = pb_oidc_discover(o->issuer, &http, &meta, &e)) != PB_OK) {
+	if ((r = pb_oauth_discover(o->issuer, &http, &meta, &e)) != PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: discovery failed: %s\n",
 		    PB_PROG, pb_err_msg(&e));
 		rv = r == PB_ERR_CONFIG || r == PB_ERR_ISS ? PB_EXIT_CONFIG :
@@ -505,7 +491,7 @@ checked_text(cJSON *out, const char *output, const char *sp, int n,
 }
 
 int
-pb_net_fetch_jwks(int argc, char **argv)
+pb_fetch_jwks_run(int argc, char **argv)
 {
 	char sp[PB_PATH_BUFSZ];
 	struct fopts o;

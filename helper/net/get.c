@@ -2,7 +2,7 @@
 /*
  * get: a valid access token for the profile, from the cache, else by a
  * refresh with rotation under the profile's lock (DESIGN.md section 3),
- * for the command and for the integrations (pb_net_token()).  The
+ * for the command and for the integrations (pb_get_token()).  The
  * refresh and the save of the rotated refresh token are one step that
  * signals do not separate.  Messages go to stderr and never hold a token;
  * stdout carries the token only.
@@ -411,7 +411,7 @@ sess_token(struct pb_sess *s, long min_ttl, struct pb_cached *t)
 }
 
 int
-pb_net_token(const struct pb_options *o, long min_ttl, struct pb_cached *t)
+pb_get_token(const struct pb_options *o, long min_ttl, struct pb_cached *t)
 {
 	struct pb_sess s;
 	int rv;
@@ -424,7 +424,7 @@ pb_net_token(const struct pb_options *o, long min_ttl, struct pb_cached *t)
 }
 
 void
-pb_net_drop_cached(const struct pb_options *o, const struct pb_secret *tok)
+pb_get_drop_cached(const struct pb_options *o, const struct pb_secret *tok)
 {
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
 	struct pb_sess s;
@@ -439,7 +439,7 @@ pb_net_drop_cached(const struct pb_options *o, const struct pb_secret *tok)
 }
 
 int
-pb_net_get(int argc, char **argv)
+pb_get_run(int argc, char **argv)
 {
 	static const char *const flags[] = { "--header", NULL };
 	struct pb_options o;
@@ -447,11 +447,11 @@ pb_net_get(int argc, char **argv)
 	long min_ttl;
 	int rv, header;
 
-	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, flags, &header)) !=
+	if ((rv = pb_options_parse(argc, argv, &o, &min_ttl, flags, &header)) !=
 	    PB_EXIT_OK)
 		return rv;
-	if ((rv = pb_net_token(&o, min_ttl, &t)) == PB_EXIT_OK)
-		rv = pb_print_token(&t.token, header);
+	if ((rv = pb_get_token(&o, min_ttl, &t)) == PB_EXIT_OK)
+		rv = pb_out_token(&t.token, header);
 	pb_token_cache_clear(&t);
 	return rv;
 }

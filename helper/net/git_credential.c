@@ -107,7 +107,7 @@ git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
 	const char *key;
 	int rv, n;
 
-	if ((rv = pb_net_token(o, min_ttl, &t)) != PB_EXIT_OK)
+	if ((rv = pb_get_token(o, min_ttl, &t)) != PB_EXIT_OK)
 		return rv;
 	if (g->authtype) {
 		/* git 2.46+: an Authorization scheme of our choosing. */
@@ -121,15 +121,15 @@ git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
 		    strlen(g->username) < 100 ? g->username : "oauth2");
 		key = "password=";
 	}
-	if (pb_write_all(STDOUT_FILENO, line, (size_t)n) == -1 ||
-	    pb_write_all(STDOUT_FILENO, key, strlen(key)) == -1 ||
-	    pb_write_all(STDOUT_FILENO, t.token.p, t.token.len) == -1 ||
-	    pb_write_all(STDOUT_FILENO, "\n", 1) == -1)
+	if (pb_out_write(STDOUT_FILENO, line, (size_t)n) == -1 ||
+	    pb_out_write(STDOUT_FILENO, key, strlen(key)) == -1 ||
+	    pb_out_write(STDOUT_FILENO, t.token.p, t.token.len) == -1 ||
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1)
 		rv = PB_EXIT_FAIL;
 	if (rv == PB_EXIT_OK && t.expires_at > 0) {
 		n = snprintf(line, sizeof(line), "password_expiry_utc=%lld\n",
 		    (long long)t.expires_at);
-		if (pb_write_all(STDOUT_FILENO, line, (size_t)n) == -1)
+		if (pb_out_write(STDOUT_FILENO, line, (size_t)n) == -1)
 			rv = PB_EXIT_FAIL;
 	}
 	if (rv != PB_EXIT_OK)
@@ -145,7 +145,7 @@ git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
  * access token when it is the one refused, so the next get refreshes.
  */
 int
-pb_net_git_credential(int argc, char **argv)
+pb_git_credential_run(int argc, char **argv)
 {
 	struct pb_options o;
 	struct gitreq g;
@@ -158,7 +158,7 @@ pb_net_git_credential(int argc, char **argv)
 	 * options there: "bearer-token git-credential --profile p get".
 	 */
 	if (argc < 2) {
-		pb_cmd_help("git-credential", 1);
+		pb_commands_help("git-credential", 1);
 		return PB_EXIT_USAGE;
 	}
 	opname = argv[argc - 1];
@@ -169,13 +169,13 @@ pb_net_git_credential(int argc, char **argv)
 	else if (strcmp(opname, "erase") == 0)
 		op = 2;
 	else if (opname[0] == '-') {
-		pb_cmd_help("git-credential", 1);
+		pb_commands_help("git-credential", 1);
 		return PB_EXIT_USAGE;
 	} else {
 		/* git may grow operations: ignore them, as it asks. */
 		return PB_EXIT_OK;
 	}
-	if ((rv = pb_cmd_args(argc - 1, argv, &o, &min_ttl, NULL, NULL)) !=
+	if ((rv = pb_options_parse(argc - 1, argv, &o, &min_ttl, NULL, NULL)) !=
 	    PB_EXIT_OK)
 		return rv;
 	if (git_read(&g) == -1) {
@@ -186,7 +186,7 @@ pb_net_git_credential(int argc, char **argv)
 	if (op == 0 && g.https)
 		rv = git_get(&g, &o, min_ttl);
 	else if (op == 2 && g.password.len > 0)
-		pb_net_drop_cached(&o, &g.password);
+		pb_get_drop_cached(&o, &g.password);
 	git_clear(&g);
 	return rv;
 }

@@ -19,6 +19,7 @@
 #include "json_writer.h"
 #include "net.h"
 #include "secmem.h"
+#include "time_fmt.h"
 
 /*
  * client-go's exec plugin protocol: an ExecCredential on stdout with the
@@ -26,7 +27,7 @@
  * The apiVersion follows KUBERNETES_EXEC_INFO when it names v1beta1.
  */
 int
-pb_net_kubectl(int argc, char **argv)
+pb_kubectl_run(int argc, char **argv)
 {
 	static const char v1[] = "client.authentication.k8s.io/v1";
 	static const char v1beta1[] = "client.authentication.k8s.io/v1beta1";
@@ -39,19 +40,19 @@ pb_net_kubectl(int argc, char **argv)
 	long min_ttl;
 	int rv, n;
 
-	if ((rv = pb_cmd_args(argc, argv, &o, &min_ttl, NULL, NULL)) !=
+	if ((rv = pb_options_parse(argc, argv, &o, &min_ttl, NULL, NULL)) !=
 	    PB_EXIT_OK)
 		return rv;
 	info = secure_getenv("KUBERNETES_EXEC_INFO");
 	if (info != NULL && strstr(info, v1beta1) != NULL)
 		api = v1beta1;
-	if ((rv = pb_net_token(&o, min_ttl, &t)) != PB_EXIT_OK)
+	if ((rv = pb_get_token(&o, min_ttl, &t)) != PB_EXIT_OK)
 		return rv;
 	memset(&b, 0, sizeof(b));
 	pb_json_writer_begin(&b);
 	pb_json_writer_secret(&b, "token", &t.token);
 	if (t.expires_at > 0) {
-		(void)pb_fmt_time(t.expires_at, PB_TIME_RFC3339, ts,
+		(void)pb_time_fmt_date(t.expires_at, PB_TIME_RFC3339, ts,
 		    sizeof(ts));
 		pb_json_writer_str(&b, "expirationTimestamp", ts);
 	}
@@ -62,9 +63,9 @@ pb_net_kubectl(int argc, char **argv)
 	}
 	n = snprintf(head, sizeof(head), "{\"apiVersion\":\"%s\","
 	    "\"kind\":\"ExecCredential\",\"status\":", api);
-	if (pb_write_all(STDOUT_FILENO, head, (size_t)n) == -1 ||
-	    pb_write_all(STDOUT_FILENO, doc.p, doc.len) == -1 ||
-	    pb_write_all(STDOUT_FILENO, "}\n", 2) == -1) {
+	if (pb_out_write(STDOUT_FILENO, head, (size_t)n) == -1 ||
+	    pb_out_write(STDOUT_FILENO, doc.p, doc.len) == -1 ||
+	    pb_out_write(STDOUT_FILENO, "}\n", 2) == -1) {
 		fprintf(stderr, "%s: cannot write: %s\n", PB_PROG,
 		    strerror(errno));
 		rv = PB_EXIT_FAIL;

@@ -27,6 +27,7 @@
 #include "oauth.h"
 #include "qr.h"
 #include "secmem.h"
+#include "time_fmt.h"
 #include "session.h"
 #include "store.h"
 
@@ -175,7 +176,7 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_oidc_discover(s->c.issuer, &s->http, meta, &e)) != PB_OK) {
+	if ((r = pb_oauth_discover(s->c.issuer, &s->http, meta, &e)) != PB_OK) {
 		pb_session_say("discovery failed", &e);
 		return pb_session_exit_for(r);
 	}
@@ -295,7 +296,8 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	    "a file (no Secret Service)" : "the Secret Service");
 	if (t->expires_at != 0 && !json)
 		fprintf(stderr, "The access token is valid until %s.\n",
-		    pb_fmt_time(t->expires_at, PB_TIME_UTC, tb, sizeof(tb)));
+		    pb_time_fmt_date(t->expires_at, PB_TIME_UTC, tb,
+		    sizeof(tb)));
 	if (!json)
 		return PB_EXIT_OK;
 	memset(&b, 0, sizeof(b));
@@ -312,7 +314,7 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 }
 
 int
-pb_net_login(int argc, char **argv)
+pb_login_run(int argc, char **argv)
 {
 	struct pb_options o;
 	struct pb_sess s;
@@ -328,7 +330,8 @@ pb_net_login(int argc, char **argv)
 	memset(&meta, 0, sizeof(meta));
 	memset(&dev, 0, sizeof(dev));
 	memset(&tok, 0, sizeof(tok));
-	if ((rv = pb_cmd_args(argc, argv, &o, NULL, flags, set)) != PB_EXIT_OK)
+	if ((rv = pb_options_parse(argc, argv, &o, NULL, flags, set)) !=
+	    PB_EXIT_OK)
 		return rv;
 	json = set[0];
 	qr = !set[1];

@@ -19,7 +19,7 @@
 #define REVOKE_TIMEOUT	10		/* seconds, logout's best effort */
 
 int
-pb_net_logout(int argc, char **argv)
+pb_logout_run(int argc, char **argv)
 {
 	struct pb_options o;
 	struct pb_sess s;
@@ -30,7 +30,7 @@ pb_net_logout(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	memset(&o, 0, sizeof(o));
 	pb_err_clear(&e);
-	if ((rv = pb_cmd_args(argc, argv, &o, NULL, NULL, NULL)) !=
+	if ((rv = pb_options_parse(argc, argv, &o, NULL, NULL, NULL)) !=
 	    PB_EXIT_OK)
 		return rv;
 	if ((rv = pb_session_open(&s, &o)) != PB_EXIT_OK ||

@@ -34,7 +34,8 @@ main(int argc, char **argv)
 		    "instead\n", "bearer-token-net", PB_PROG);
 		return PB_EXIT_USAGE;
 	}
-	if ((c = pb_cmd_find(argv[1])) == NULL || run[c - pb_cmds] == NULL) {
+	if ((c = pb_commands_find(argv[1])) == NULL ||
+	    run[c - pb_cmds] == NULL) {
 		char sb[PB_SAFE_BUFSZ];
 
 		fprintf(stderr, "%s: bearer-token-net has no command '%s'\n",

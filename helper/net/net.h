@@ -9,18 +9,28 @@
  * by the front binary with the user's arguments (argv[0] is the command
  * name); each returns a PB_EXIT_* status from commands.h.
  */
-int pb_net_login(int argc, char **argv);
-int pb_net_get(int argc, char **argv);
-int pb_net_status(int argc, char **argv);
-int pb_net_logout(int argc, char **argv);
+int pb_login_run(int argc, char **argv);
+int pb_get_run(int argc, char **argv);
+int pb_status_run(int argc, char **argv);
+int pb_logout_run(int argc, char **argv);
 
 /* askpass.c, git_credential.c, kubectl.c: the integrations. */
-int pb_net_kubectl(int argc, char **argv);
-int pb_net_git_credential(int argc, char **argv);
-int pb_net_askpass(int argc, char **argv);
+int pb_kubectl_run(int argc, char **argv);
+int pb_git_credential_run(int argc, char **argv);
+int pb_askpass_run(int argc, char **argv);
 
 /* fetch_jwks.c: fetch-jwks, the server side. */
-int pb_net_fetch_jwks(int argc, char **argv);
+int pb_fetch_jwks_run(int argc, char **argv);
+
+/*
+ * decode.c: "decode" prints a token unverified; verify.c: "verify" checks
+ * it as the module would.
+ */
+int pb_decode_run(int argc, char **argv);
+int pb_verify_run(int argc, char **argv);
+
+/* verify.c: a pb_conf_log_fn printing each message on stderr. */
+void pb_verify_log_conf(void *ctx, int prio, const char *msg);
 
 /*
  * A valid access token for the profile of o, as "get" finds it (the cache,
@@ -32,7 +42,7 @@ int pb_net_fetch_jwks(int argc, char **argv);
 #define PB_TOKEN_CACHED	(-2)	/* min_ttl: the cached token or fail */
 struct pb_options;
 struct pb_cached;
-int pb_net_token(const struct pb_options *o, long min_ttl,
+int pb_get_token(const struct pb_options *o, long min_ttl,
     struct pb_cached *t);
 
 /*
@@ -40,7 +50,7 @@ int pb_net_token(const struct pb_options *o, long min_ttl,
  * refused it), so that the next get refreshes.  Warnings only.
  */
 struct pb_secret;
-void pb_net_drop_cached(const struct pb_options *o,
+void pb_get_drop_cached(const struct pb_options *o,
     const struct pb_secret *tok);
 
 #endif /* PB_NET_H */

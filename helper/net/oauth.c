@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "parse.h"
 #include "json.h"
 #include "secmem.h"
 #include "http.h"
@@ -46,8 +47,7 @@ dupstr(char **out, const char *s)
 int
 pb_oauth_seconds(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 {
-	const char *s;
-	int64_t n = 0;
+	unsigned long n;
 	double d;
 
 	if (cJSON_IsNumber(v)) {
@@ -57,17 +57,13 @@ pb_oauth_seconds(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 		*out = (int64_t)floor(d);
 		return PB_OK;
 	}
-	if (!cJSON_IsString(v) || (s = v->valuestring) == NULL || *s == '\0' ||
-	    strlen(s) > 12)
+	/* A string of at most 12 digits (some IdPs quote the number). */
+	if (!cJSON_IsString(v) || v->valuestring == NULL ||
+	    strlen(v->valuestring) > 12 ||
+	    pb_parse_ulong(v->valuestring, 0, 999999999999UL, &n) != PB_OK ||
+	    (int64_t)n < min || (int64_t)n > max)
 		return PB_ERR_FORMAT;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return PB_ERR_FORMAT;
-		n = n * 10 + (*s - '0');
-	}
-	if (n < min || n > max)
-		return PB_ERR_FORMAT;
-	*out = n;
+	*out = (int64_t)n;
 	return PB_OK;
 }
 
@@ -344,7 +340,7 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 }
 
 int
-pb_oidc_discover(const char *issuer, const struct pb_http *http,
+pb_oauth_discover(const char *issuer, const struct pb_http *http,
     struct pb_oidc_meta *meta, struct pb_err *e)
 {
 	struct pb_oidc_meta m;

@@ -91,7 +91,7 @@ struct pb_tokens {
  * pb_url_check() (PB_ERR_CONFIG).  On PB_OK *meta holds copies; release with
  * pb_oidc_meta_clear().  On error *meta is left empty.
  */
-int pb_oidc_discover(const char *issuer, const struct pb_http *http,
+int pb_oauth_discover(const char *issuer, const struct pb_http *http,
     struct pb_oidc_meta *meta, struct pb_err *e) PB_WUR;
 
 /* Free the strings of *meta and reset it; NULL-safe. */

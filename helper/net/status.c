@@ -17,6 +17,7 @@
 #include "json_writer.h"
 #include "net.h"
 #include "secmem.h"
+#include "time_fmt.h"
 #include "session.h"
 
 /* The status as one JSON line on stdout. */
@@ -54,7 +55,7 @@ status_text(const struct pb_sess *s, const struct pb_stored *st,
 	printf("client_id:     %s\n", s->c.client_id);
 	printf("user:          %s (as the IdP said at login)\n",
 	    pb_identity_who(st->username, st->subject, wb, sizeof(wb)));
-	printf("logged in:     %s\n", pb_fmt_time(st->logged_in_at,
+	printf("logged in:     %s\n", pb_time_fmt_date(st->logged_in_at,
 	    PB_TIME_UTC, tb, sizeof(tb)));
 	printf("store:         %s\n", used_file ?
 	    "file (no Secret Service)" : "Secret Service");
@@ -65,11 +66,11 @@ status_text(const struct pb_sess *s, const struct pb_stored *st,
 		    "refreshes)\n");
 	else if (t->expires_at > now)
 		printf("access token:  cached, valid until %s (%" PRId64
-		    " s left)\n", pb_fmt_time(t->expires_at, PB_TIME_UTC, tb,
-		    sizeof(tb)), t->expires_at - now);
+		    " s left)\n", pb_time_fmt_date(t->expires_at,
+		    PB_TIME_UTC, tb, sizeof(tb)), t->expires_at - now);
 	else
 		printf("access token:  cached, expired at %s (the next "
-		    "get refreshes)\n", pb_fmt_time(t->expires_at,
+		    "get refreshes)\n", pb_time_fmt_date(t->expires_at,
 		    PB_TIME_UTC, tb, sizeof(tb)));
 	if (fflush(stdout) == EOF)
 		return PB_EXIT_FAIL;
@@ -77,7 +78,7 @@ status_text(const struct pb_sess *s, const struct pb_stored *st,
 }
 
 int
-pb_net_status(int argc, char **argv)
+pb_status_run(int argc, char **argv)
 {
 	struct pb_options o;
 	struct pb_sess s;
@@ -88,7 +89,7 @@ pb_net_status(int argc, char **argv)
 	int json = 0, rv, used_file = 0, cached;
 
 	memset(&st, 0, sizeof(st));
-	if ((rv = pb_cmd_args(argc, argv, &o, NULL, flags, &json)) !=
+	if ((rv = pb_options_parse(argc, argv, &o, NULL, flags, &json)) !=
 	    PB_EXIT_OK)
 		return rv;
 	if ((rv = pb_session_open(&s, &o)) != PB_EXIT_OK)

@@ -19,8 +19,10 @@
 #include "conf.h"
 #include "decode.h"
 #include "err.h"
+#include "parse.h"
 #include "json.h"
 #include "jwt.h"
+#include "net.h"
 #include "secmem.h"
 #include "verify.h"
 
@@ -37,7 +39,7 @@ struct vopts {
 
 /* pb_conf_log_fn: the message names the place ("FILE:LINE: ..."). */
 void
-pb_log_conf(void *ctx, int prio, const char *msg)
+pb_verify_log_conf(void *ctx, int prio, const char *msg)
 {
 	(void)ctx;
 	(void)prio;
@@ -56,14 +58,9 @@ log_skip(void *ctx, const char *msg)
 static int
 parse_time(const char *s, int64_t *out)
 {
-	char *end;
-	long long v;
+	unsigned long v;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > PB_JSON_TIME_MAX)
+	if (pb_parse_ulong(s, 0, PB_JSON_TIME_MAX, &v) != PB_OK)
 		return -1;
 	*out = (int64_t)v;
 	return 0;
@@ -140,7 +137,7 @@ parse_args(int argc, char **argv, struct vopts *o)
 		bad = 1;
 	}
 	if (bad) {
-		pb_cmd_help("verify", 1);
+		pb_commands_help("verify", 1);
 		return PB_EXIT_USAGE;
 	}
 	return PB_EXIT_OK;
@@ -155,7 +152,7 @@ load(const struct vopts *o, struct pb_conf **cfg, struct pb_verifier **v)
 
 	pb_err_clear(&e);
 	if ((r = pb_conf_from_args(o->path, o->nkv, o->kv, "command line",
-	    pb_log_conf, NULL, cfg)) != PB_OK) {
+	    pb_verify_log_conf, NULL, cfg)) != PB_OK) {
 		if (r != PB_ERR_NOMEM)
 			return PB_EXIT_CONFIG;
 		fprintf(stderr, "%s: %s\n", PB_PROG, pb_strerror(r));
@@ -176,7 +173,7 @@ load(const struct vopts *o, struct pb_conf **cfg, struct pb_verifier **v)
 }
 
 int
-pb_cmd_verify(int argc, char **argv)
+pb_verify_run(int argc, char **argv)
 {
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
 	struct vopts o;

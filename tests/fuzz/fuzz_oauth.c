@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: every answer of the IdP that helper/net/oauth.c,
  * device.c and token.c parse, through their public calls: discovery
- * (pb_oidc_discover), device authorization (pb_device_start), the device
+ * (pb_oauth_discover), device authorization (pb_device_start), the device
  * access token request (pb_device_poll, and pb_device_wait's loop over
  * several answers), refresh (pb_token_refresh) and revocation
  * (pb_token_revoke), OAuth error objects included.
@@ -337,7 +337,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch ((uint8_t)((op & 0x7f) - 'a') % 6) {
 	case 0:
-		r = pb_oidc_discover(ISSUER, &http, &got, &e);
+		r = pb_oauth_discover(ISSUER, &http, &got, &e);
 		check(r, &e);
 		if (r != PB_OK && !is_zero(&got, sizeof(got)))
 			fz_broken("metadata set on failure", r);

@@ -102,7 +102,7 @@ front(const char *a1, const char *a2)
 	fclose(fe);
 }
 
-/* What pb_cmd_usage() prints, NUL-terminated, into buf. */
+/* What pb_commands_usage() prints, NUL-terminated, into buf. */
 static void
 capture_usage(char *buf, size_t bufsz)
 {
@@ -110,14 +110,14 @@ capture_usage(char *buf, size_t bufsz)
 	size_t n;
 
 	ck_assert_ptr_nonnull(f);
-	pb_cmd_usage(f);
+	pb_commands_usage(f);
 	rewind(f);
 	n = fread(buf, 1, bufsz - 1, f);
 	buf[n] = '\0';
 	fclose(f);
 }
 
-/* What pb_cmd_help(name, err) prints, NUL-terminated, into buf. */
+/* What pb_commands_help(name, err) prints, NUL-terminated, into buf. */
 static void
 capture_help(const char *name, int err, char *buf, size_t bufsz)
 {
@@ -130,7 +130,7 @@ capture_help(const char *name, int err, char *buf, size_t bufsz)
 	saved = dup(fd);
 	ck_assert_int_ne(saved, -1);
 	ck_assert_int_ne(dup2(fileno(f), fd), -1);
-	pb_cmd_help(name, err);
+	pb_commands_help(name, err);
 	fflush(NULL);
 	ck_assert_int_ne(dup2(saved, fd), -1);
 	(void)close(saved);
@@ -188,7 +188,7 @@ START_TEST(test_commands_table_order)
 }
 END_TEST
 
-/* pb_cmd_find: each name to its own row, anything else to NULL. */
+/* pb_commands_find: each name to its own row, anything else to NULL. */
 START_TEST(test_commands_find)
 {
 	static const char *const none[] = { "", "Get", "get ", " get", "ge",
@@ -196,13 +196,14 @@ START_TEST(test_commands_find)
 	size_t i;
 
 	for (i = 0; i < pb_ncmds; i++)
-		ck_assert_ptr_eq(pb_cmd_find(pb_cmds[i].name), &pb_cmds[i]);
+		ck_assert_ptr_eq(pb_commands_find(pb_cmds[i].name),
+		    &pb_cmds[i]);
 	for (i = 0; i < sizeof(none) / sizeof(none[0]); i++)
-		ck_assert_ptr_null(pb_cmd_find(none[i]));
+		ck_assert_ptr_null(pb_commands_find(none[i]));
 }
 END_TEST
 
-/* pb_cmd_help: the usage line, then (on stdout only) the help. */
+/* pb_commands_help: the usage line, then (on stdout only) the help. */
 START_TEST(test_commands_help_text)
 {
 	const struct pb_cmd *c = &pb_cmds[_i];
@@ -221,7 +222,7 @@ START_TEST(test_commands_help_text)
 }
 END_TEST
 
-/* pb_cmd_usage lists every command with its synopsis, in order. */
+/* pb_commands_usage lists every command with its synopsis, in order. */
 START_TEST(test_commands_usage)
 {
 	static const char head[] = "usage: bearer-token COMMAND [ARGS...]\n";
@@ -242,7 +243,7 @@ START_TEST(test_commands_usage)
 }
 END_TEST
 
-/* bearer-token --help, -h and help print pb_cmd_usage's text. */
+/* bearer-token --help, -h and help print pb_commands_usage's text. */
 START_TEST(test_commands_front_usage)
 {
 	static const char *const forms[][2] = { { "--help", NULL },

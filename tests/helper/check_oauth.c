@@ -249,7 +249,7 @@ setup(void)
 	conf_post = (struct pb_oauth_client){ "bearer-conf-post",
 	    { conf_secret, sizeof(conf_secret) - 1 }, PB_CLIENT_AUTH_POST,
 	    &http };
-	r = pb_oidc_discover(issuer, &http, &meta, &e);
+	r = pb_oauth_discover(issuer, &http, &meta, &e);
 	ck_assert_msg(r == PB_OK, "discovery: %s", pb_err_msg(&e));
 }
 
@@ -503,7 +503,7 @@ START_TEST(test_oauth_discover_plain)
 	struct pb_oidc_meta m;
 	struct pb_err e;
 
-	ck_assert_int_eq(pb_oidc_discover(plain_issuer, &http, &m, &e),
+	ck_assert_int_eq(pb_oauth_discover(plain_issuer, &http, &m, &e),
 	    PB_OK);
 	check_meta(&m, plain_issuer);
 	pb_oidc_meta_clear(&m);
@@ -523,7 +523,7 @@ START_TEST(test_oauth_discover_issuer_mismatch)
 	 * section 4), whose issuer then differs by that slash.
 	 */
 	iss = tu_asprintf("%s/", issuer);
-	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_ISS);
+	ck_assert_int_eq(pb_oauth_discover(iss, &http, &m, &e), PB_ERR_ISS);
 	has(&e, "trailing slash");
 	ck_assert_ptr_null(m.issuer);
 	ck_assert_ptr_null(m.token_endpoint);
@@ -532,16 +532,16 @@ START_TEST(test_oauth_discover_issuer_mismatch)
 
 	/* localhost is the same server but not the same issuer. */
 	iss = tu_asprintf("http://localhost%s", strchr(issuer + 7, ':'));
-	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_ISS);
+	ck_assert_int_eq(pb_oauth_discover(iss, &http, &m, &e), PB_ERR_ISS);
 	has(&e, "must match exactly");
 	free(iss);
 
 	/* An issuer with a query is refused before any request. */
 	iss = tu_asprintf("%s?x=1", issuer);
-	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e),
+	ck_assert_int_eq(pb_oauth_discover(iss, &http, &m, &e),
 	    PB_ERR_CONFIG);
 	free(iss);
-	ck_assert_int_eq(pb_oidc_discover("http://idp.example", &http, &m,
+	ck_assert_int_eq(pb_oauth_discover("http://idp.example", &http, &m,
 	    &e), PB_ERR_CONFIG);
 	ck_assert_int_eq(counter("discovery"), 3);
 }
@@ -555,29 +555,29 @@ START_TEST(test_oauth_discover_errors)
 
 	/* Outside the issuer path: 404. */
 	iss = tu_asprintf("%s/nope", issuer);
-	ck_assert_int_eq(pb_oidc_discover(iss, &http, &m, &e), PB_ERR_HTTP);
+	ck_assert_int_eq(pb_oauth_discover(iss, &http, &m, &e), PB_ERR_HTTP);
 	has(&e, "HTTP 404 from discovery");
 	has(&e, "check the issuer URL");
 	free(iss);
 
 	fault("{\"endpoint\":\"discovery\",\"mode\":\"500\"}");
-	ck_assert_int_eq(pb_oidc_discover(issuer, &http, &m, &e),
+	ck_assert_int_eq(pb_oauth_discover(issuer, &http, &m, &e),
 	    PB_ERR_HTTP);
 	has(&e, "HTTP 500 from discovery");
 
 	fault("{\"endpoint\":\"discovery\",\"mode\":\"garbage\"}");
-	ck_assert_int_eq(pb_oidc_discover(issuer, &http, &m, &e),
+	ck_assert_int_eq(pb_oauth_discover(issuer, &http, &m, &e),
 	    PB_ERR_HTTP);
 	has(&e, "discovery answered non-JSON");
 
 	fault("{\"endpoint\":\"discovery\",\"mode\":\"reset\"}");
-	ck_assert_int_eq(pb_oidc_discover(issuer, &http, &m, &e),
+	ck_assert_int_eq(pb_oauth_discover(issuer, &http, &m, &e),
 	    PB_ERR_NET);
 	has(&e, "reset the connection");
 	ck_assert_ptr_null(m.issuer);
 
 	/* Faults used up: back to normal. */
-	ck_assert_int_eq(pb_oidc_discover(issuer, &http, &m, &e), PB_OK);
+	ck_assert_int_eq(pb_oauth_discover(issuer, &http, &m, &e), PB_OK);
 	pb_oidc_meta_clear(&m);
 }
 END_TEST
@@ -619,7 +619,7 @@ START_TEST(test_oauth_http_body_cap)
 	free(url);
 
 	/* Through discovery too. */
-	ck_assert_int_eq(pb_oidc_discover(issuer, &h, &m, &e), PB_ERR_TOOBIG);
+	ck_assert_int_eq(pb_oauth_discover(issuer, &h, &m, &e), PB_ERR_TOOBIG);
 	ck_assert_ptr_null(m.issuer);
 }
 END_TEST

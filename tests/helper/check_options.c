@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * helper/cli/options.c: pb_options_take() and pb_cmd_args(), the one
+ * helper/cli/options.c: pb_options_take() and pb_options_parse(), the one
  * option parser of bearer-token.  No network, no files but a temp file
  * that catches stderr, so that each refusal's message is checked too.
  */
@@ -74,7 +74,7 @@ mkargv(char **argv, const char *const *list)
 	return n;
 }
 
-/* pb_cmd_args() over list, with --min-ttl and the flags of "get". */
+/* pb_options_parse() over list, with --min-ttl and the flags of "get". */
 static int
 args(const char *const *list, struct pb_options *o, long *min_ttl,
     int *set)
@@ -83,7 +83,7 @@ args(const char *const *list, struct pb_options *o, long *min_ttl,
 	char *argv[NARGS];
 	int argc = mkargv(argv, list);
 
-	return pb_cmd_args(argc, argv, o, min_ttl, flags, set);
+	return pb_options_parse(argc, argv, o, min_ttl, flags, set);
 }
 
 /* The field of struct pb_options that option k sets. */
@@ -278,7 +278,7 @@ START_TEST(test_options_args_flag_forms)
 	ck_assert_ptr_nonnull(strstr(errout(),
 	    "bearer-token: get: unknown argument '--header=1'\n"));
 	argc = mkargv(argv, hdr);
-	ck_assert_int_eq(pb_cmd_args(argc, argv, &o, &ttl, NULL, NULL),
+	ck_assert_int_eq(pb_options_parse(argc, argv, &o, &ttl, NULL, NULL),
 	    PB_EXIT_USAGE);
 }
 END_TEST
@@ -377,7 +377,7 @@ START_TEST(test_options_args_min_ttl_missing)
 }
 END_TEST
 
-/* A profile option without its value, through pb_cmd_args. */
+/* A profile option without its value, through pb_options_parse. */
 START_TEST(test_options_args_missing_value)
 {
 	static const char *const list[] = { "get", "--min-ttl", "5",

@@ -315,6 +315,8 @@ static const struct {
 	{ "timeout = 301\n", 1, "timeout is seconds" },
 	{ "timeout = 12s\n", 1, "timeout is seconds" },
 	{ "timeout = -5\n", 1, "timeout is seconds" },
+	{ "timeout = +5\n", 1, "timeout is seconds" },
+	{ "timeout = 0x10\n", 1, "timeout is seconds" },
 	{ "client_auth = jwt\n", 1, "client_auth must be basic or post" },
 	{ "\n\nissuer = https://a b\n", 3, "issuer must be printable ASCII" },
 	{ "client_id =\n", 1, "client_id must be printable ASCII" },

@@ -231,6 +231,16 @@ run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1h \
     [ "$(grep -o 'x-pam-bearer-retired-at' "$out" | wc -l)" -eq 1 ] &&
     grep -q "no retired key 'no-such-kid'" "$tmp/out"
 verdict "--drop of a retired key: gone at once, the other kept" "exit $rc"
+# Durations are read as the module reads them (common/parse.c): digits
+# and one unit of s m h d w, at most a year.
+for d in 1y 367d +5 ' 5' 5hh; do
+	run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired "$d"
+	[ "$rc" -eq 2 ] && grep -q "keep-retired takes a duration" "$tmp/err"
+	verdict "--keep-retired '$d' is a usage error" "exit $rc"
+done
+run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 2w
+[ "$rc" -eq 0 ] && grep -q 'x-pam-bearer-retired-at' "$out"
+verdict "--keep-retired 2w keeps the retired keys" "exit $rc"
 run "$bt" fetch-jwks --issuer "$iss" --output "$out" --keep-retired 1s
 k=$(kids "$out")
 [ "$rc" -eq 0 ] && [ "$k" = "$(fixture_kids)" ]
