@@ -25,6 +25,7 @@
 #include "json.h"
 #include "json_writer.h"
 #include "jwk.h"
+#include "jws.h"
 #include "secmem.h"
 
 #define COORD	32			/* bytes of x, y, d and of r, s */
@@ -289,6 +290,43 @@ pb_dpop_key_thumbprint(const struct pb_dpop_key *k,
 	return PB_OK;
 }
 
+#define TOKEN_MAX	(64 * 1024)	/* an access token read for cnf */
+
+int
+pb_dpop_key_binds(const struct pb_dpop_key *k, const struct pb_secret *tok,
+    struct pb_err *e)
+{
+	char tp[PB_DPOP_THUMB_LEN + 1];
+	struct pb_jws *jws = NULL;
+	cJSON *claims = NULL;
+	const char *jkt;
+	int r;
+
+	if ((r = pb_dpop_key_thumbprint(k, tp, e)) != PB_OK)
+		return r;
+	if (pb_jws_parse(tok->p, tok->len, TOKEN_MAX, &jws, NULL) != PB_OK ||
+	    pb_json_parse((const char *)jws->payload, jws->payload_len,
+	    TOKEN_MAX, "claims", &claims, NULL) != PB_OK) {
+		r = pb_err_set(e, PB_ERR_FORMAT, "the access token is not a "
+		    "JWT: its binding cannot be seen");
+		goto out;
+	}
+	jkt = pb_json_get_string(pb_json_get(claims, "cnf"), "jkt");
+	if (jkt == NULL)
+		r = pb_err_set(e, PB_ERR_CLAIM, "the access token has no "
+		    "cnf.jkt");
+	else if (strlen(jkt) != PB_DPOP_THUMB_LEN ||
+	    !pb_ct_eq(jkt, tp, PB_DPOP_THUMB_LEN))
+		r = pb_err_set(e, PB_ERR_CLAIM, "the access token's cnf.jkt "
+		    "names another key");
+	else
+		r = PB_OK;
+ out:
+	pb_json_delete_wipe(claims);
+	pb_jws_free(jws);
+	return r;
+}
+
 /* The proof's header, unformatted JSON; NULL when out of memory. */
 static char *
 proof_header(const struct pb_dpop_key *k)
@@ -296,22 +334,18 @@ proof_header(const struct pb_dpop_key *k)
 	cJSON *h = cJSON_CreateObject(), *jwk = cJSON_CreateObject();
 	char *s = NULL;
 
-	if (h == NULL || jwk == NULL) {
-		cJSON_Delete(jwk);
-		goto out;
-	}
-	if (!cJSON_AddItemToObject(h, "jwk", jwk)) {
-		cJSON_Delete(jwk);
-		goto out;
-	}
-	if (cJSON_AddStringToObject(h, "typ", "dpop+jwt") != NULL &&
+	if (h != NULL && jwk != NULL &&
+	    cJSON_AddStringToObject(h, "typ", "dpop+jwt") != NULL &&
 	    cJSON_AddStringToObject(h, "alg", "ES256") != NULL &&
 	    cJSON_AddStringToObject(jwk, "kty", "EC") != NULL &&
 	    cJSON_AddStringToObject(jwk, "crv", "P-256") != NULL &&
 	    cJSON_AddStringToObject(jwk, "x", k->x) != NULL &&
-	    cJSON_AddStringToObject(jwk, "y", k->y) != NULL)
+	    cJSON_AddStringToObject(jwk, "y", k->y) != NULL &&
+	    cJSON_AddItemToObject(h, "jwk", jwk)) {
+		jwk = NULL;		/* h owns it now */
 		s = cJSON_PrintUnformatted(h);
- out:
+	}
+	cJSON_Delete(jwk);
 	cJSON_Delete(h);
 	return s;
 }

@@ -61,6 +61,16 @@ int pb_dpop_key_thumbprint(const struct pb_dpop_key *k,
     char out[PB_DPOP_THUMB_LEN + 1], struct pb_err *e) PB_WUR;
 
 /*
+ * Whether the access token tok, a JWT read without verification (the
+ * IdP's answer, for the helper's own judgement only), carries cnf.jkt
+ * (RFC 9449 section 6.1) equal to k's thumbprint.  PB_OK; PB_ERR_CLAIM
+ * with a message when it has no cnf.jkt or another one; PB_ERR_FORMAT
+ * when it is not a JWT; PB_ERR_NOMEM.
+ */
+int pb_dpop_key_binds(const struct pb_dpop_key *k,
+    const struct pb_secret *tok, struct pb_err *e) PB_WUR;
+
+/*
  * An RFC 9449 proof in *out (a compact JWS, NUL-terminated): header
  * {"typ":"dpop+jwt","alg":"ES256","jwk":{the public key}}, claims jti (16
  * random bytes, base64url), htm, htu, iat = now, nonce (NULL: no nonce

@@ -297,6 +297,56 @@ START_TEST(test_dpop_thumbprint)
 }
 END_TEST
 
+/* An unsigned-looking JWT whose claims are the JSON text claims. */
+static struct pb_secret
+fake_jwt(const char *claims)
+{
+	static const char hdr[] = "{\"alg\":\"ES256\"}";
+	struct pb_secret t = { NULL, 0 };
+	char *h = NULL, *c = NULL;
+
+	ck_assert_int_eq(pb_b64url_encode((const uint8_t *)hdr,
+	    sizeof(hdr) - 1, &h), PB_OK);
+	ck_assert_int_eq(pb_b64url_encode((const uint8_t *)claims,
+	    strlen(claims), &c), PB_OK);
+	t.len = strlen(h) + strlen(c) + 6;
+	t.p = malloc(t.len + 1);
+	ck_assert_ptr_nonnull(t.p);
+	(void)snprintf(t.p, t.len + 1, "%s.%s.AAAA", h, c);
+	free(h);
+	free(c);
+	return t;
+}
+
+/* cnf.jkt of the key, of another key, none, and not a JWT at all. */
+START_TEST(test_dpop_binds)
+{
+	char tp[PB_DPOP_THUMB_LEN + 1], claims[128];
+	struct pb_secret t;
+	static char opaque[] = "an-opaque-token";
+	struct pb_secret op = { opaque, sizeof(opaque) - 1 };
+
+	ck_assert_int_eq(pb_dpop_key_thumbprint(key, tp, &err), PB_OK);
+	(void)snprintf(claims, sizeof(claims), "{\"cnf\":{\"jkt\":\"%s\"}}",
+	    tp);
+	t = fake_jwt(claims);
+	ck_assert_int_eq(pb_dpop_key_binds(key, &t, &err), PB_OK);
+	pb_secret_clear(&t);
+	tp[0] = tp[0] == 'A' ? 'B' : 'A';
+	(void)snprintf(claims, sizeof(claims), "{\"cnf\":{\"jkt\":\"%s\"}}",
+	    tp);
+	t = fake_jwt(claims);
+	ck_assert_int_eq(pb_dpop_key_binds(key, &t, &err), PB_ERR_CLAIM);
+	ck_assert_ptr_nonnull(strstr(err.msg, "another key"));
+	pb_secret_clear(&t);
+	t = fake_jwt("{\"sub\":\"alice\"}");
+	ck_assert_int_eq(pb_dpop_key_binds(key, &t, &err), PB_ERR_CLAIM);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no cnf.jkt"));
+	pb_secret_clear(&t);
+	ck_assert_int_eq(pb_dpop_key_binds(key, &op, &err), PB_ERR_FORMAT);
+}
+END_TEST
+
 static Suite *
 dpop_suite(void)
 {
@@ -308,6 +358,7 @@ dpop_suite(void)
 	tcase_add_test(tc, test_dpop_roundtrip);
 	tcase_add_test(tc, test_dpop_key_refused);
 	tcase_add_test(tc, test_dpop_thumbprint);
+	tcase_add_test(tc, test_dpop_binds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("proof");
