@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -281,6 +282,74 @@ answer_token(const struct pb_options *o, int kind, size_t off)
 }
 
 /*
+ * A proof may refresh the token (pb_get_proof()): in a run that had its
+ * first prompt already, only while the cached token is fresh, so that
+ * proof prompts do not pull refreshes either.  PB_EXIT_OK or a status
+ * after a message.
+ */
+static int
+proof_may_run(const struct pb_options *o)
+{
+	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
+	struct pb_cached t;
+	int rv, fresh;
+
+	if (run == NULL || *run == '\0' ||
+	    (pb_target_run_valid(run) && run_mark(run) != 0))
+		return PB_EXIT_OK;
+	if ((rv = pb_get_token(o, PB_TOKEN_CACHED, &t)) != PB_EXIT_OK)
+		return rv;
+	fresh = pb_token_cache_fresh(&t, (int64_t)time(NULL), -1);
+	pb_token_cache_clear(&t);
+	if (fresh)
+		return PB_EXIT_OK;
+	fprintf(stderr, "%s: askpass: the token is close to its expiry and "
+	    "this ssh run has had its refresh: no proof (run ssh again)\n",
+	    PB_PROG);
+	return PB_EXIT_FAIL;
+}
+
+/*
+ * Answer "Bearer proof for HOST, nonce N: " (rest: after the client's
+ * prefix) with a proof for target.  HOST is the server's word: shown,
+ * never used.
+ */
+static int
+answer_proof(const struct pb_options *o, const char *rest,
+    const char *target)
+{
+	char shost[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
+	struct pb_secret proof = { NULL, 0 };
+	int rv;
+
+	if (pb_prompt_proof_parse(rest, shost, sizeof(shost), nonce) !=
+	    PB_OK) {
+		fprintf(stderr, "%s: askpass: not a well-formed proof prompt: "
+		    "no answer\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (strcasecmp(shost, target) != 0)
+		fprintf(stderr, "%s: askpass: the server calls itself '%s'; "
+		    "the proof is for '%s', the host ssh reaches\n", PB_PROG,
+		    pb_log_safe(shost, s1, sizeof(s1)),
+		    pb_log_safe(target, s2, sizeof(s2)));
+	if ((rv = proof_may_run(o)) != PB_EXIT_OK ||
+	    (rv = pb_get_proof(o, target, nonce, &proof)) != PB_EXIT_OK)
+		goto out;
+	if (pb_out_write(STDOUT_FILENO, proof.p, proof.len) == -1 ||
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
+		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+		rv = PB_EXIT_FAIL;
+	}
+ out:
+	pb_secret_clear(&proof);
+	pb_bzero(nonce, sizeof(nonce));
+	return rv;
+}
+
+/*
  * Whether the profile lets askpass answer this prompt (ssh_hosts), and
  * TARGET in *target when it is known (need: a proof, which needs one).
  * PB_EXIT_OK, else a status after saying why on stderr.
@@ -337,18 +406,24 @@ pb_askpass_run(int argc, char **argv)
 	const char *rest, *target;
 	struct pb_options o;
 	size_t off = 0;
-	int split, kind, rv;
+	int split, kind, rv, proof;
 
 	if (argc != 2) {
 		pb_commands_help("askpass", 1);
 		return PB_EXIT_USAGE;
 	}
-	if ((kind = module_prompt(argv[1], &off)) == PB_PROMPT_OTHER)
-		return ask_other(argv[1]);
 	split = pb_target_split(argv[1], host, sizeof(host), &rest);
+	kind = module_prompt(argv[1], &off);
+	/* Exactly after the first prefix, or it is not the module's. */
+	proof = kind == PB_PROMPT_OTHER && strncmp(rest, PB_PROMPT_PROOF,
+	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
+	if (kind == PB_PROMPT_OTHER && !proof)
+		return ask_other(argv[1]);
 	memset(&o, 0, sizeof(o));
-	if ((rv = askpass_allowed(&o, split, host, 0, &target)) !=
+	if ((rv = askpass_allowed(&o, split, host, proof, &target)) !=
 	    PB_EXIT_OK)
 		return rv;
+	if (proof)
+		return answer_proof(&o, rest, target);
 	return answer_token(&o, kind, off);
 }

@@ -993,10 +993,39 @@ hp "Bearer token: " BEARER_TOKEN_SSH_TARGET=h
 [ "$rc" -eq 0 ] && is_jwt "$tmp/out"
 verdict "askpass: BEARER_TOKEN_SSH_TARGET in ssh_hosts gets the token" \
     "exit $rc"
+cp "$tmp/out" "$tmp/hosts.tok"
+# The proof prompt: only after the client's own prefix, only for TARGET,
+# never for an unbound session (the fixture issues bearer tokens).
+nonce=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+hp "(root@a.good.example) Bearer proof for srv.example, nonce $nonce: "
+[ "$rc" -eq 4 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "not bound to a key" "$tmp/err" &&
+    grep -qF "calls itself 'srv.example'" "$tmp/err"
+verdict "askpass: a proof for an unbound session: exit 4, nothing, says why" \
+    "exit $rc"
+hp "(root@evil.example) Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host 'evil.example' is not in ssh_hosts" "$tmp/err"
+verdict "askpass: a proof prompt from a host outside ssh_hosts: refused" \
+    "exit $rc"
+hp "Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "cannot tell which host asks" "$tmp/err"
+verdict "askpass: a proof prompt without TARGET: the server's HOST is not one" \
+    "exit $rc"
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=e1 "$ap" \
+    "Bearer proof for h, nonce $nonce: " </dev/null
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "cannot tell which host asks" "$tmp/err"
+verdict "askpass: no proof without TARGET, even without ssh_hosts" "exit $rc"
+hp "(root@h) Bearer proof for h, nonce short: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "not a well-formed proof prompt" "$tmp/err"
+verdict "askpass: a malformed proof prompt: no answer" "exit $rc"
 # One refresh per run: near expiry, the run's first prompt refreshes, a
 # second prompt of the same run gets that token even near its expiry, and
 # another run refreshes again.
-until_expired $(($(jwt_exp "$tmp/out") - 3))
+until_expired $(($(jwt_exp "$tmp/hosts.tok") - 3))
 counters "$tmp/c0.json"
 hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run1
 cp "$tmp/out" "$tmp/run1.tok"
