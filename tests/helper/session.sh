@@ -250,6 +250,8 @@ chmod 600 "$cfg"	# it holds client secrets
 	done
 	printf '[profile hosts]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
 	printf 'timeout = 3\nssh_hosts = h *.good.example\n\n'
+	printf '[profile bound]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
+	printf 'timeout = 3\nstore = file\nssh_hosts = *.good.example\n\n'
 	printf '[profile sig]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
 	printf 'timeout = 10\nstore = file\n\n'
 	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
@@ -1022,6 +1024,39 @@ hp "(root@h) Bearer proof for h, nonce short: "
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
     grep -qF "not a well-formed proof prompt" "$tmp/err"
 verdict "askpass: a malformed proof prompt: no answer" "exit $rc"
+# A proof answered: the fixture binds no token yet, so the test gives the
+# stored session of profile bound a key of its own (a private JWK, as login
+# stores it); askpass signs for TARGET, not for the server's HOST.
+run "$bt" login --profile bound --json --no-qr
+expect "login of the profile for the proof" 0
+node -e 'const fs = require("fs"), c = require("crypto");
+    const f = process.argv[1], j = JSON.parse(fs.readFileSync(f));
+    const k = c.generateKeyPairSync("ec", { namedCurve: "P-256" })
+        .privateKey.export({ format: "jwk" });
+    j.dpop_key = JSON.stringify({ kty: k.kty, crv: k.crv, x: k.x, y: k.y,
+        d: k.d });
+    fs.writeFileSync(f, JSON.stringify(j));' \
+    "$XDG_STATE_HOME/bearer-token/bound.json" || exit 99
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@a.good.example) Bearer proof for evil.example, nonce $nonce: " \
+    </dev/null
+expect "askpass answers a proof prompt of a bound session" 0
+ath=$(cached_token bound | tr -d '\n' | openssl dgst -sha256 -binary |
+    base64 | tr '+/' '-_' | tr -d '=\n')
+jenv NONCE "$nonce"
+jenv ATH "$ath"
+jcheck "askpass: the proof is for TARGET, with the nonce and the token's ath" \
+    "$tmp/out" 'jwt(raw.trim()).header.typ === "dpop+jwt"' \
+    'jwt(raw.trim()).header.alg === "ES256"' \
+    'jwt(raw.trim()).header.jwk.d === undefined' \
+    'verify(raw.trim(), { keys: [jwt(raw.trim()).header.jwk] })' \
+    'jwt(raw.trim()).payload.htm === "SSH"' \
+    'jwt(raw.trim()).payload.htu === "ssh://a.good.example"' \
+    'jwt(raw.trim()).payload.nonce === env.NONCE' \
+    'jwt(raw.trim()).payload.ath === env.ATH' \
+    'raw.split("\n").length === 2'
+grep -qF "calls itself 'evil.example'" "$tmp/err"
+verdict "askpass: the server's HOST is only shown"
 # One refresh per run: near expiry, the run's first prompt refreshes, a
 # second prompt of the same run gets that token even near its expiry, and
 # another run refreshes again.
