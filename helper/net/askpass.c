@@ -387,7 +387,7 @@ askpass_allowed(const struct pb_options *o, int split, const char *host,
 		fprintf(stderr, "%s: askpass: cannot tell which host asks (ssh "
 		    "wrote no (user@host) prefix and %s is not set)%s: no "
 		    "answer\n", PB_PROG, PB_TARGET_ENV, c.ssh_hosts != NULL ?
-		    ", and profile has ssh_hosts" : "");
+		    ", and ssh_hosts is set" : "");
 	else if (c.ssh_hosts != NULL && !pb_target_match(c.ssh_hosts,
 	    *target))
 		fprintf(stderr, "%s: askpass: host '%s' is not in ssh_hosts "
