@@ -947,6 +947,39 @@ printf 'protocol=https\nhost=h\npassword=x\n\n' |
 [ $? -eq 0 ] && [ ! -s "$tmp/out" ]
 verdict "git-credential store: exit 0, nothing kept or printed"
 
+# --- 15a. bearer-token ssh: --profile, TARGET and the run id for askpass ---
+# A stand-in ssh on PATH prints what askpass would get; "ssh -G" is the
+# real one (no connection).
+if command -v ssh >/dev/null 2>&1; then
+	mkdir -p "$tmp/fakessh" || exit 99
+	{
+		echo '#!/bin/sh'
+		printf '[ "$1" = -G ] && exec %s "$@"\n' "$(command -v ssh)"
+		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_TARGET|SSH_RUN)='"
+	} >"$tmp/fakessh/ssh"
+	chmod 755 "$tmp/fakessh/ssh"
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile hosts -F /dev/null -o HostName=A.Good.Example \
+	    alias true
+	[ "$rc" -eq 0 ] && grep -qx 'BEARER_TOKEN_PROFILE=hosts' "$tmp/out" &&
+	    grep -qx 'BEARER_TOKEN_SSH_TARGET=a.good.example' "$tmp/out" &&
+	    grep -qE '^BEARER_TOKEN_SSH_RUN=[0-9a-f]{32}$' "$tmp/out"
+	verdict "ssh --profile: the profile, ssh -G's hostname and a run id" \
+	    "exit $rc"
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile=hosts -F /dev/null -o NoSuchOption=1 h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "ssh -G failed" "$tmp/err"
+	verdict "ssh: ssh -G failing: says so, no TARGET (not an inherited one)" \
+	    "exit $rc"
+	run "$bt" ssh --profile
+	expect "ssh --profile without a name: usage, exit 2" 2
+else
+	ok "bearer-token ssh --profile # SKIP no ssh"
+	ok "bearer-token ssh without TARGET # SKIP no ssh"
+	ok "bearer-token ssh --profile usage # SKIP no ssh"
+fi
+
 # --- 15b. askpass: where a token may go, one refresh per ssh run -----------
 # (DESIGN.md section 5.)  Profile hosts: ssh_hosts = h *.good.example, and
 # 8 s tokens so that one gets near its expiry (min-ttl 4 s) within the test.
