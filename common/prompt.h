@@ -11,7 +11,9 @@
  * The module asks its configured prompt (PB_PROMPT_FIRST by default); an
  * answer that ends in PB_PROMPT_MORE continues in the next one, which the
  * module asks for with "Bearer token (continued at byte N): ", N the token
- * bytes it holds so far (never 0).  askpass answers each prompt with at
+ * bytes it holds so far (0 only after an answer that was a lone
+ * PB_PROMPT_MORE, which askpass never sends and does not answer: the
+ * parser takes N >= 1).  askpass answers each prompt with at
  * most PB_PROMPT_PART bytes of the token from N on, then PB_PROMPT_MORE
  * when bytes remain: OpenSSH cuts every answer at 1023 bytes, so a long
  * token travels in parts.  Pure: libc only.
