@@ -51,6 +51,20 @@ set(struct pb_conf *cfg, const char *k, const char *v)
 		tu_die("config %s=%s refused", k, v);
 }
 
+/* The configuration of the benchmarks: an issuer, ssh, the JWKS at path. */
+static struct pb_conf *
+bench_conf(const char *path)
+{
+	struct pb_conf *cfg = NULL;
+
+	if (pb_conf_new(&cfg) != PB_OK)
+		tu_die("pb_conf_new");
+	set(cfg, "issuer", "https://idp.example");
+	set(cfg, "audience", "ssh");
+	set(cfg, "jwks_file", path);
+	return cfg;
+}
+
 /* The raw OpenSSL work the core wraps: one verify with a ready key. */
 static int
 raw_verify(const char *alg, EVP_PKEY *k, const char *tok)
@@ -109,11 +123,7 @@ bench(const char *alg, const char *type, int iters)
 	double t0, t_core, t_raw, t_load;
 	int i;
 
-	if (pb_conf_new(&cfg) != PB_OK)
-		tu_die("pb_conf_new");
-	set(cfg, "issuer", "https://idp.example");
-	set(cfg, "audience", "ssh");
-	set(cfg, "jwks_file", path);
+	cfg = bench_conf(path);
 	/* Warm up OpenSSL's provider and algorithm fetches first. */
 	if (pb_verifier_new(cfg, NULL, NULL, &v, &e) != PB_OK ||
 	    pb_jwt_verify(v, tok, strlen(tok), NOW, &jwt, &e) != PB_OK ||
@@ -253,12 +263,9 @@ bench_pop(int iters)
 	tok = tu_sign("ES256", ik, NULL, 0, "{\"alg\":\"ES256\","
 	    "\"typ\":\"JWT\",\"kid\":\"k1\"}", claims);
 	proof = make_proof(pk, tok, nonce);
-	if (pb_conf_new(&cfg) != PB_OK ||
-	    pb_strlist_split("b.example", &names, NULL) != PB_OK)
-		tu_die("pb_conf_new");
-	set(cfg, "issuer", "https://idp.example");
-	set(cfg, "audience", "ssh");
-	set(cfg, "jwks_file", path);
+	cfg = bench_conf(path);
+	if (pb_strlist_split("b.example", &names, NULL) != PB_OK)
+		tu_die("pb_strlist_split");
 	/* Warm up, and make sure what is timed succeeds. */
 	if (pb_verifier_new(cfg, NULL, NULL, &v, &e) != PB_OK ||
 	    pb_jwt_verify(v, tok, strlen(tok), NOW, &jwt, &e) != PB_OK ||

@@ -281,7 +281,6 @@ parse_list(const struct key *k, const char *value, struct pb_strlist *l,
 {
 	char sv[PB_SAFE_BUFSZ];
 	struct pb_err e;
-	const char *p;
 	size_t i;
 	int r;
 
@@ -295,11 +294,7 @@ parse_list(const struct key *k, const char *value, struct pb_strlist *l,
 	if (r != PB_OK || key_id(k) != K_HOST_NAMES)
 		return r;
 	for (i = 0; i < l->n; i++) {
-		for (p = l->v[i]; (unsigned char)*p > ' ' &&
-		    (unsigned char)*p <= '~'; p++)
-			;
-		if (*p != '\0' || p == l->v[i] ||
-		    p - l->v[i] > PB_PROOF_HOST_MAX) {
+		if (!pb_prompt_proof_host_ok(l->v[i], strlen(l->v[i]))) {
 			pb_conf_report(logfn, ctx, where, "%s: '%s' is not a "
 			    "host name (printable ASCII without blanks, at "
 			    "most %d bytes)", k->name, pb_log_safe(l->v[i],

@@ -30,20 +30,6 @@
 #include "secmem.h"
 #include "strlist.h"
 
-/* Whether s fits the proof prompt and host_names (conf: printable, 255). */
-static int
-name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > PB_PROOF_HOST_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] > '~')
-			return 0;
-	return 1;
-}
-
 /* Add the first len bytes of s to l unless there already (any case). */
 static int
 add_name(struct pb_strlist *l, const char *s, size_t len)
@@ -51,7 +37,7 @@ add_name(struct pb_strlist *l, const char *s, size_t len)
 	char **v;
 	size_t i;
 
-	if (!name_ok(s, len))
+	if (!pb_prompt_proof_host_ok(s, len))
 		return PB_OK;
 	for (i = 0; i < l->n; i++)
 		if (strlen(l->v[i]) == len && strncasecmp(l->v[i], s, len) == 0)
