@@ -3,8 +3,8 @@
  * common/pop: the login proof of DESIGN.md section 5.  A token signed by
  * the IdP's test key and bound (cnf.jkt) to a proof key, verified by
  * pb_jwt_verify(); then one crafted proof per rule, signed with testutil
- * (OpenSSL directly), the thumbprints and ath computed here apart from
- * common/.
+ * (OpenSSL directly), the thumbprints (tu_jwk_thumbprint()) and ath
+ * computed apart from common/.
  */
 #include "config.h"
 
@@ -41,34 +41,6 @@ static struct pb_strlist names;	/* host_names: "b.example b" */
 static struct pb_err err;
 static EVP_PKEY *idp;		/* signs tokens */
 
-/* JSON of RFC 7638's members of the JWK text, then SHA-256, base64url. */
-static char *
-thumb(EVP_PKEY *k)
-{
-	static const char *const ec[] = { "crv", "kty", "x", "y", NULL };
-	static const char *const okp[] = { "crv", "kty", "x", NULL };
-	static const char *const rsa[] = { "e", "kty", "n", NULL };
-	const char *const *m;
-	char *text = tu_jwk(k, NULL, NULL, NULL), json[4096], *p = json;
-	unsigned char md[32];
-	unsigned mdlen = 0;
-	cJSON *j = cJSON_Parse(text);
-	const char *kty = cJSON_GetStringValue(cJSON_GetObjectItem(j, "kty"));
-	size_t i;
-
-	m = strcmp(kty, "EC") == 0 ? ec : strcmp(kty, "OKP") == 0 ? okp : rsa;
-	p += sprintf(p, "{");
-	for (i = 0; m[i] != NULL; i++)
-		p += sprintf(p, "%s\"%s\":\"%s\"", i > 0 ? "," : "", m[i],
-		    cJSON_GetStringValue(cJSON_GetObjectItem(j, m[i])));
-	(void)sprintf(p, "}");
-	cJSON_Delete(j);
-	free(text);
-	ck_assert(EVP_Digest(json, strlen(json), md, &mdlen, EVP_sha256(),
-	    NULL));
-	return tu_b64url(md, mdlen);
-}
-
 /* base64url(SHA-256(s)): the ath of a token. */
 static char *
 ath_of(const char *s)
@@ -99,7 +71,7 @@ token(const char *cnf)
 static void
 bind_to(EVP_PKEY *k)
 {
-	char *tp = k != NULL ? thumb(k) : NULL;
+	char *tp = k != NULL ? tu_jwk_thumbprint(k) : NULL;
 	char *cnf = k != NULL ? tu_asprintf("{\"jkt\":\"%s\"}", tp) : NULL;
 	int r;
 

@@ -3327,41 +3327,12 @@ struct proofer {
 	size_t		 nseen;
 };
 
-/* RFC 7638 thumbprint of k, from tu_jwk()'s members, apart from common/. */
-static char *
-thumb(EVP_PKEY *k)
-{
-	char *text = tu_jwk(k, NULL, NULL, NULL), *json, *tp;
-	unsigned char md[32];
-	unsigned mdlen = 0;
-	uint8_t *x, *y;
-	size_t xl, yl;
-	char *xs, *ys;
-
-	/* The proof keys here are P-256. */
-	x = tu_json_get_b64(text, "x", &xl);
-	y = tu_json_get_b64(text, "y", &yl);
-	xs = tu_b64url(x, xl);
-	ys = tu_b64url(y, yl);
-	json = tu_asprintf("{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\","
-	    "\"y\":\"%s\"}", xs, ys);
-	ck_assert(EVP_Digest(json, strlen(json), md, &mdlen, EVP_sha256(),
-	    NULL));
-	tp = tu_b64url(md, mdlen);
-	free(json);
-	free(xs);
-	free(ys);
-	free(x);
-	free(y);
-	free(text);
-	return tp;
-}
-
 /* A token for user bound to k (cnf.jkt), tracked. */
 static char *
 bound(const char *user, EVP_PKEY *k)
 {
-	char *tp = thumb(k), *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *tp = tu_jwk_thumbprint(k);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
 	char *t = good_with(user, "cnf", cnf);
 
 	free(cnf);
@@ -3568,7 +3539,8 @@ START_TEST(test_pam_pop_replay_cache)
 {
 	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
 	char *cache = mkcache("replay", 0700), *t = bound("alice", k_pop);
-	char *tp = thumb(k_pop), *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *tp = tu_jwk_thumbprint(k_pop);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
 	char *c = claims("alice");
 
 	conf(HOSTS "replay_cache = @DIR@/replay\n");
