@@ -246,6 +246,7 @@ struct attempt {
 	int64_t		 now;
 	int		 prompted;	/* the module asked for the token */
 	int		 hint1023;	/* an answer was exactly 1023 bytes */
+	int		 no_prompt;	/* use_first_pass: never ask */
 };
 
 /*
@@ -329,6 +330,13 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 		goto out;
 	}
 	/* The proof last: the token passed every check of its own. */
+	if (needs_proof(cfg, vd.jwt) && a->no_prompt) {
+		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': proof "
+		    "required, and use_first_pass forbids asking for it",
+		    a->su);
+		rv = PAM_AUTH_ERR;
+		goto out;
+	}
 	if (needs_proof(cfg, vd.jwt) &&
 	    (rv = pb_proof_login(pamh, cfg, vd.jwt, a->su)) != PAM_SUCCESS)
 		goto out;
@@ -376,6 +384,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	pb_log_safe(a.user, a.su, sizeof(a.su));
+	a.no_prompt = args.use_first_pass;
 	if ((rv = pb_conv_token(pamh, &args, cfg, &tok, &a.prompted,
 	    &a.hint1023)) != PAM_SUCCESS)
 		goto out;

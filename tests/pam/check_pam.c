@@ -3589,6 +3589,27 @@ START_TEST(test_pam_pop_conv_again)
 }
 END_TEST
 
+START_TEST(test_pam_pop_first_pass)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* A bound token from an earlier module: the proof is still asked. */
+	svc_preset(t, "try_first_pass");
+	ck_assert_int_eq(login_pop("preset", "alice", t, &p), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	ck_assert(strncmp(last.prompt[0], "Bearer proof for b.example", 26)
+	    == 0);
+	/* use_first_pass never asks: no proof, no login. */
+	svc_preset(t, "use_first_pass");
+	ck_assert_int_eq(login_pop("preset", "alice", t, &p), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+	LOGGED("notice", "proof rejected for 'alice': proof required, and "
+	    "use_first_pass forbids asking for it");
+}
+END_TEST
+
 START_TEST(test_pam_pop_default_names)
 {
 	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
@@ -3717,6 +3738,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_pop_require_pop);
 	tcase_add_test(tc, test_pam_pop_replay_cache);
 	tcase_add_test(tc, test_pam_pop_conv_again);
+	tcase_add_test(tc, test_pam_pop_first_pass);
 	tcase_add_test(tc, test_pam_pop_default_names);
 
 	tc = tcase(s, "threads", 1200);
