@@ -178,6 +178,11 @@ pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
 	else {
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
 		    su, pb_err_msg(&e));
+		/* OpenSSH cuts answers at 1023 bytes; proofs come whole. */
+		if (strlen(ans) == 1023)
+			pam_syslog(pamh, LOG_NOTICE, "the proof was exactly "
+			    "1023 bytes: the ssh client may have cut it (an "
+			    "ES256 or EdDSA key makes shorter proofs)");
 		rv = PAM_AUTH_ERR;
 	}
  out:

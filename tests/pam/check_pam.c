@@ -3460,6 +3460,10 @@ START_TEST(test_pam_pop_missing)
 	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
 	LOGGED("notice", "proof rejected for 'alice': proof is no compact "
 	    "JWS");
+	/* A proof cut by the ssh client at 1023 bytes: the hint. */
+	answers[1] = track(tu_asprintf("x.%01021d", 0));
+	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
+	LOGGED("notice", "the proof was exactly 1023 bytes");
 	/* A client that cannot answer: the conversation's error. */
 	ck_assert_int_eq(login_v("exact", "alice", answers, 1), PAM_CONV_ERR);
 	NOT_LOGGED("accepted");
