@@ -152,6 +152,25 @@ static const char git_credential_help[] =
 	"\n"
 	"Exit status: as for get.\n";
 
+static const char proof_syn[] = "--host HOST --nonce NONCE [OPTIONS]";
+static const char proof_help[] =
+	"Print the login proof that pam_bearer asks for with\n"
+	"\"Bearer proof for HOST, nonce NONCE: \" when the token is\n"
+	"bound to the session's DPoP key: a DPoP proof (RFC 9449)\n"
+	"signed with that key, for htm \"SSH\", htu \"ssh://HOST\",\n"
+	"the nonce and the access token \"get\" would print (ath).\n"
+	"HOST is the host you mean to reach, never a name the\n"
+	"server gave.  For scripts and tests; askpass answers the\n"
+	"prompt itself.  Never prints the key or the token.\n"
+	"\n"
+	"  --host HOST       the host the proof is for\n"
+	"  --nonce NONCE     the nonce of the module's prompt\n"
+	PB_OPTIONS_HELP
+	"\n"
+	"Exit status: 0 printed, 1 error, 2 usage error, 3\n"
+	"configuration error, 4 not logged in, or the session is not\n"
+	"bound to a key (dpop), 5 the IdP could not be reached.\n";
+
 static const char fetch_jwks_syn[] =
 	"[--issuer URL] [--output FILE] [--keep-retired DURATION]\n"
 	"       [--drop KID]... [--config FILE] [--ca-file FILE]\n"

@@ -43,6 +43,7 @@
 	X(kubectl, "kubectl", NULL, pb_handover_run, pb_kubectl_run) \
 	X(git_credential, "git-credential", "git-credential-bearer", \
 	    pb_handover_run, pb_git_credential_run) \
+	X(proof, "proof", NULL, pb_handover_run, pb_proof_run) \
 	X(fetch_jwks, "fetch-jwks", NULL, pb_handover_run, pb_fetch_jwks_run) \
 	X(decode, "decode", NULL, pb_handover_run, pb_decode_run) \
 	X(verify, "verify", NULL, pb_handover_run, pb_verify_run)

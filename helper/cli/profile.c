@@ -23,18 +23,27 @@
 /* The keys, in the order of bearer-token(1). */
 enum key_id {
 	K_ISSUER, K_CLIENT_ID, K_CLIENT_SECRET, K_CLIENT_AUTH, K_SCOPE,
-	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT, K_COUNT
+	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT,
+	K_DPOP,
+	K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
 	"issuer", "client_id", "client_secret", "client_auth", "scope",
-	"audience", "resource", "store", "ca_file", "timeout"
+	"audience", "resource", "store", "ca_file", "timeout",
+	"dpop",
 };
 
 static const char *const store_names[] = {
 	[PB_STORE_AUTO] = "auto",
 	[PB_STORE_SECRET_SERVICE] = "secret-service",
 	[PB_STORE_FILE] = "file",
+};
+
+static const char *const dpop_names[] = {
+	[PB_PROFILE_DPOP_AUTO] = "auto",
+	[PB_PROFILE_DPOP_YES] = "yes",
+	[PB_PROFILE_DPOP_NO] = "no",
 };
 
 const char *
@@ -142,6 +151,16 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 			    sizeof(sv)));
 		c->timeout = (long)ul;
 		return PB_OK;
+	case K_DPOP:
+		for (i = 0; i < sizeof(dpop_names) / sizeof(dpop_names[0]);
+		    i++)
+			if (strcmp(v, dpop_names[i]) == 0) {
+				c->dpop = (enum pb_profile_dpop)i;
+				return PB_OK;
+			}
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: dpop must be auto, "
+		    "yes or no, not '%s'", where,
+		    pb_log_safe(v, sv, sizeof(sv)));
 	case K_CLIENT_SECRET:
 		/* Never echo it, not even in part. */
 		if (!printable(v, 0))
@@ -285,7 +304,7 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 	if (k == K_COUNT)
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key%s%s%s "
 		    "(keys: issuer client_id client_secret client_auth scope "
-		    "audience resource store ca_file timeout)", p->where,
+		    "audience resource store ca_file timeout dpop)", p->where,
 		    key_like(key) ? " '" : "", key_like(key) ?
 		    pb_log_safe(key, sv, sizeof(sv)) : "",
 		    key_like(key) ? "'" : "");

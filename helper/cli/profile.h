@@ -34,6 +34,13 @@ enum pb_profile_auth {
 	PB_PROFILE_AUTH_POST		/* client_secret_post */
 };
 
+/* DPoP at the IdP (DESIGN.md section 5): the dpop key. */
+enum pb_profile_dpop {
+	PB_PROFILE_DPOP_AUTO = 0,	/* when discovery lists ES256 */
+	PB_PROFILE_DPOP_YES,		/* always; login fails unbound */
+	PB_PROFILE_DPOP_NO		/* never: bearer tokens */
+};
+
 /* A profile, resolved.  Strings are malloc()ed; NULL when not set. */
 struct pb_profile {
 	char			*path;		/* file read; NULL: none */
@@ -48,6 +55,7 @@ struct pb_profile {
 	char			*ca_file;
 	enum pb_store_kind	 store;
 	long			 timeout;	/* HTTP, seconds; 0: default */
+	enum pb_profile_dpop	 dpop;
 };
 
 /*

@@ -121,7 +121,7 @@ pb_device_start(const char *endpoint, const struct pb_oauth_client *client,
 {
 	const char *what = "device authorization endpoint";
 	struct pb_secret form = { NULL, 0 };
-	struct pb_http_resp resp = { 0, { NULL, 0 } };
+	struct pb_http_resp resp = { 0, { NULL, 0 }, "" };
 	struct pb_device d;
 	cJSON *doc = NULL;
 	const char *oerr;
@@ -144,9 +144,9 @@ pb_device_start(const char *endpoint, const struct pb_oauth_client *client,
 		pb_err_set(e, r, "cannot build the request body");
 		goto out;
 	}
-	if ((r = pb_oauth_post(client, endpoint, what, &form, &resp, e)) !=
-	    PB_OK || (r = pb_oauth_judge(&resp, what, client, NULL, &doc,
-	    &oerr, e)) != PB_OK)
+	if ((r = pb_oauth_post(client, endpoint, what, &form, NULL, &resp,
+	    e)) != PB_OK || (r = pb_oauth_judge(&resp, what, client, NULL,
+	    &doc, &oerr, e)) != PB_OK)
 		goto out;
 	if (oerr != NULL) {
 		if (strcmp(oerr, "access_denied") == 0)

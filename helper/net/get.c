@@ -267,8 +267,9 @@ refresh_held(struct pb_sess *s, struct refresh *f)
 
 	hold_signals(&hold);
 	pb_session_recover(s);
+	/* A bound session refreshes with its key's proof. */
 	if ((rv = pb_session_load(s, &f->st, &from_file, 0, NULL)) !=
-	    PB_EXIT_OK)
+	    PB_EXIT_OK || (rv = pb_session_bind(s, &f->st)) != PB_EXIT_OK)
 		goto out;
 	if (stop_pending(&hold)) {
 		rv = PB_EXIT_FAIL;	/* nothing sent: ends at the release */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -59,6 +60,7 @@ pb_http_init(struct pb_http *h)
 	h->user_agent = "bearer-token/" PACKAGE_VERSION;
 	h->check = NULL;
 	h->check_arg = NULL;
+	h->dpop = NULL;
 }
 
 void
@@ -68,6 +70,7 @@ pb_http_resp_clear(struct pb_http_resp *r)
 		return;
 	pb_secret_clear(&r->body);
 	r->status = 0;
+	r->dpop_nonce[0] = '\0';
 }
 
 /* Requests -------------------------------------------------------------- */
@@ -250,12 +253,68 @@ struct req {
 	CURL			*c;
 	struct curl_slist	*hdrs;
 	struct pb_secret	 auth;		/* the Basic header text */
+	struct pb_secret	 dpop;		/* the DPoP header text */
+	char			 nonce[PB_HTTP_NONCE_MAX + 1];
 	struct sink		 sink;
 	struct watch		 watch;
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
-/* The request's headers: JSON wanted, a form's type, Basic auth. */
+/*
+ * The answer's headers: only DPoP-Nonce is kept (RFC 9449 section 8), when
+ * its value is 1 to PB_HTTP_NONCE_MAX NQCHARs (%x21 / %x23-5B / %x5D-7E).
+ * A status line starts a new answer (after a 100 Continue): forget it.
+ */
+static size_t
+header_line(char *data, size_t size, size_t nitems, void *arg)
+{
+	static const char name[] = "dpop-nonce:";
+	struct req *q = arg;
+	char *nonce = q->nonce;
+	size_t n = size * nitems, i = sizeof(name) - 1, j;
+
+	if (size != 1)
+		return 0;
+	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		nonce[0] = '\0';
+	if (n < i || strncasecmp(data, name, i) != 0)
+		return n;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	while (n > i && (data[n - 1] == '\r' || data[n - 1] == '\n' ||
+	    data[n - 1] == ' ' || data[n - 1] == '\t'))
+		n--;
+	if (n == i || n - i > PB_HTTP_NONCE_MAX)
+		return size * nitems;
+	for (j = i; j < n; j++)
+		if (data[j] < 0x21 || data[j] > 0x7e || data[j] == '"' ||
+		    data[j] == '\\')
+			return size * nitems;
+	memcpy(nonce, data + i, n - i);
+	nonce[n - i] = '\0';
+	return size * nitems;
+}
+
+/* "DPoP: PROOF" in *out; the proof has no NUL, CR or LF. */
+static int
+dpop_header(const struct pb_secret *proof, struct pb_secret *out)
+{
+	static const char name[] = "DPoP: ";
+	size_t n = sizeof(name) - 1;
+
+	if (proof->p == NULL || proof->len == 0 ||
+	    strcspn(proof->p, "\r\n") != proof->len)
+		return PB_ERR_INTERNAL;
+	if ((out->p = malloc(n + proof->len + 1)) == NULL)
+		return PB_ERR_NOMEM;
+	memcpy(out->p, name, n);
+	memcpy(out->p + n, proof->p, proof->len);
+	out->p[n + proof->len] = '\0';
+	out->len = n + proof->len;
+	return PB_OK;
+}
+
+/* The request's headers: JSON wanted, a form's type, Basic auth, DPoP. */
 static int
 set_headers(struct req *q, const struct pb_secret *form,
     const char *basic_user, const struct pb_secret *basic_pass,
@@ -275,6 +334,10 @@ set_headers(struct req *q, const struct pb_secret *form,
 	    (r = add_header(&q->hdrs, q->auth.p)) != PB_OK))
 		return pb_err_set(e, r, "cannot build the Authorization "
 		    "header");
+	if (form != NULL && q->h->dpop != NULL &&
+	    ((r = dpop_header(q->h->dpop, &q->dpop)) != PB_OK ||
+	    (r = add_header(&q->hdrs, q->dpop.p)) != PB_OK))
+		return pb_err_set(e, r, "cannot build the DPoP header");
 	return PB_OK;
 }
 
@@ -309,7 +372,10 @@ set_transport(struct req *q, struct pb_err *e)
 	    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, q->errbuf) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write) !=
 	    CURLE_OK ||
-	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &q->sink) != CURLE_OK)
+	    curl_easy_setopt(c, CURLOPT_WRITEDATA, &q->sink) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_line) !=
+	    CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_HEADERDATA, q) != CURLE_OK)
 		return pb_err_set(e, PB_ERR_INTERNAL, "cannot set curl options "
 		    "(libcurl too old?)");
 	/*
@@ -389,6 +455,7 @@ take_answer(struct req *q, CURLcode rc, struct pb_http_resp *resp,
 	if (pb_sbuf_take(&q->sink.body, &resp->body) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	resp->status = status;
+	memcpy(resp->dpop_nonce, q->nonce, sizeof(resp->dpop_nonce));
 	return PB_OK;
 }
 
@@ -404,6 +471,7 @@ perform(const struct pb_http *h, const char *url, const char *what,
 	resp->status = 0;
 	resp->body.p = NULL;
 	resp->body.len = 0;
+	resp->dpop_nonce[0] = '\0';
 	memset(&q, 0, sizeof(q));
 	q.h = h;
 	q.url = url;
@@ -430,6 +498,7 @@ perform(const struct pb_http *h, const char *url, const char *what,
 	curl_easy_cleanup(q.c);
 	headers_free(q.hdrs);
 	pb_secret_clear(&q.auth);
+	pb_secret_clear(&q.dpop);
 	pb_sbuf_clear(&q.sink.body);
 	return r;
 }

@@ -43,12 +43,26 @@ struct pb_http {
 	 */
 	int		(*check)(void *arg, int sent);
 	void		*check_arg;
+	/*
+	 * NULL, or a DPoP proof (RFC 9449) that POSTs send as the header
+	 * "DPoP: PROOF"; borrowed (oauth.c sets it on a copy of these
+	 * options for one request).  The header text is wiped after.
+	 */
+	const struct pb_secret *dpop;
 };
+
+/* The longest DPoP-Nonce value kept from an answer. */
+#define PB_HTTP_NONCE_MAX	255
 
 /* One answer.  body is NUL-terminated (not counted in len) when set. */
 struct pb_http_resp {
 	long		 status;		/* HTTP status, e.g. 200 */
 	struct pb_secret body;			/* pb_http_resp_clear wipes */
+	/*
+	 * The answer's DPoP-Nonce header (RFC 9449 section 8): "" when
+	 * absent, longer than PB_HTTP_NONCE_MAX or not NQCHAR.
+	 */
+	char		 dpop_nonce[PB_HTTP_NONCE_MAX + 1];
 };
 
 /*
@@ -64,7 +78,7 @@ void pb_http_global_cleanup(void);
 /*
  * Set *h to the defaults: PB_HTTP_CONNECT_TIMEOUT, PB_HTTP_TIMEOUT, the
  * system CA store, PB_HTTP_BODY_MAX and the user agent
- * "bearer-token/PACKAGE_VERSION".
+ * "bearer-token/PACKAGE_VERSION"; no check, no DPoP proof.
  */
 void pb_http_init(struct pb_http *h);
 

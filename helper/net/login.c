@@ -20,6 +20,7 @@
 
 #include "token_cache.h"
 #include "commands.h"
+#include "dpop.h"
 #include "err.h"
 #include "identity.h"
 #include "json_writer.h"
@@ -234,6 +235,82 @@ approval(struct pb_sess *s, const char *token_endpoint,
 }
 
 /*
+ * Whether to bind the session (the profile's dpop and what discovery
+ * says), and if so make the key the token requests will use.  An exit
+ * status after a message.
+ */
+static int
+dpop_start(struct pb_sess *s, const struct pb_oidc_meta *meta)
+{
+	struct pb_dpop_key *k = NULL;
+	struct pb_err e;
+
+	if (s->c.dpop == PB_PROFILE_DPOP_NO ||
+	    (s->c.dpop == PB_PROFILE_DPOP_AUTO && !meta->dpop_es256))
+		return PB_EXIT_OK;
+	if (!meta->dpop_es256) {
+		fprintf(stderr, "%s: the profile says dpop = yes, but the IdP "
+		    "does not offer DPoP with ES256 (no ES256 in its "
+		    "dpop_signing_alg_values_supported): enable DPoP at the "
+		    "IdP, or set dpop = auto or no\n", PB_PROG);
+		return PB_EXIT_CONFIG;
+	}
+	pb_err_clear(&e);
+	if (pb_dpop_key_new(&k, &e) != PB_OK) {
+		pb_session_say("cannot make a DPoP key", &e);
+		return PB_EXIT_FAIL;
+	}
+	pb_session_use_key(s, k);
+	return PB_EXIT_OK;
+}
+
+/*
+ * Whether the IdP bound the tokens to the key: token_type DPoP and, in
+ * the access token, cnf.jkt of the key.  dpop = yes insists on both (an
+ * exit status after a message; the refresh token is revoked, as it is not
+ * kept); auto goes on unbound (the key dropped) when the IdP answered
+ * Bearer, and warns when only cnf.jkt is missing.
+ */
+static int
+dpop_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
+    const struct pb_tokens *tok)
+{
+	struct pb_err e;
+	int r;
+
+	if (s->dkey == NULL)
+		return PB_EXIT_OK;
+	pb_err_clear(&e);
+	if (!tok->dpop)
+		r = pb_err_set(&e, PB_ERR_CLAIM, "it answered token_type "
+		    "Bearer to a DPoP proof");
+	else
+		r = pb_dpop_key_binds(s->dkey, &tok->access, &e);
+	if (r == PB_OK)
+		return PB_EXIT_OK;
+	if (s->c.dpop == PB_PROFILE_DPOP_YES) {
+		fprintf(stderr, "%s: login failed: the profile says dpop = "
+		    "yes, but the IdP did not bind the tokens to the key: "
+		    "%s\n", PB_PROG, pb_err_msg(&e));
+		if (tok->refresh.len > 0 && meta->revocation_endpoint != NULL &&
+		    pb_token_revoke(meta->revocation_endpoint, &s->client,
+		    &tok->refresh, NULL) == PB_OK)
+			fprintf(stderr, "%s: the new session was revoked at "
+			    "the IdP\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (!tok->dpop) {
+		fprintf(stderr, "%s: note: the IdP did not bind the tokens to "
+		    "a key (%s): the session is not bound\n", PB_PROG,
+		    pb_err_msg(&e));
+		pb_session_use_key(s, NULL);
+	} else
+		fprintf(stderr, "%s: warning: token_type is DPoP, but %s\n",
+		    PB_PROG, pb_err_msg(&e));
+	return PB_EXIT_OK;
+}
+
+/*
  * Make the session *st of the login's tokens (the refresh token moved out
  * of *tok) and store it under the lock; when it cannot be kept, revoke it
  * at the IdP.  An exit status after a message.
@@ -254,7 +331,9 @@ keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
 	tok->refresh.p = NULL;
 	tok->refresh.len = 0;
 	st->logged_in_at = (int64_t)time(NULL);
-	if ((st->token_endpoint = strdup(meta->token_endpoint)) == NULL ||
+	if ((s->dkey != NULL &&
+	    pb_dpop_key_to_json(s->dkey, &st->dpop_key, &e) != PB_OK) ||
+	    (st->token_endpoint = strdup(meta->token_endpoint)) == NULL ||
 	    (meta->revocation_endpoint != NULL &&
 	    (st->revocation_endpoint = strdup(meta->revocation_endpoint)) ==
 	    NULL) || pb_identity_fill(tok, &st->subject, &st->username) !=
@@ -287,7 +366,7 @@ static int
 logged_in(struct pb_sess *s, const struct pb_stored *st,
     const struct pb_cached *t, int used_file, int json)
 {
-	char wb[256], tb[64];
+	char wb[256], tb[64], jkt[PB_DPOP_THUMB_LEN + 1];
 	struct pb_json_writer b;
 
 	fprintf(stderr, "Logged in to %s as %s (profile %s); the session "
@@ -298,6 +377,13 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 		fprintf(stderr, "The access token is valid until %s.\n",
 		    pb_time_fmt_date(t->expires_at, PB_TIME_UTC, tb,
 		    sizeof(tb)));
+	jkt[0] = '\0';
+	if (s->dkey != NULL &&
+	    pb_dpop_key_thumbprint(s->dkey, jkt, NULL) != PB_OK)
+		jkt[0] = '\0';
+	if (s->dkey != NULL && !json)
+		fprintf(stderr, "The tokens are bound to the session's DPoP "
+		    "key (thumbprint %s).\n", jkt);
 	if (!json)
 		return PB_EXIT_OK;
 	memset(&b, 0, sizeof(b));
@@ -310,6 +396,9 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	pb_json_writer_int(&b, "expires_at", t->expires_at);
 	pb_json_writer_str(&b, "store", used_file ? "file" :
 	    "secret-service");
+	pb_json_writer_int(&b, "dpop", s->dkey != NULL);
+	if (jkt[0] != '\0')
+		pb_json_writer_str(&b, "jkt", jkt);
 	return pb_session_json_line(&b);
 }
 
@@ -339,8 +428,9 @@ pb_login_run(int argc, char **argv)
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
 	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
 	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||
+	    (rv = dpop_start(&s, &meta)) != PB_EXIT_OK ||
 	    (rv = approval(&s, meta.token_endpoint, &dev, json, &tok)) !=
-	    PB_EXIT_OK ||
+	    PB_EXIT_OK || (rv = dpop_check(&s, &meta, &tok)) != PB_EXIT_OK ||
 	    (rv = keep(&s, &meta, &tok, &st, &used_file)) != PB_EXIT_OK)
 		goto out;
 	t.expires_at = pb_identity_expiry(&tok);	/* before the move */

@@ -19,6 +19,30 @@ int pb_kubectl_run(int argc, char **argv);
 int pb_git_credential_run(int argc, char **argv);
 int pb_askpass_run(int argc, char **argv);
 
+/*
+ * proof.c: "proof" prints the login proof of DESIGN.md section 5 for a
+ * host and a nonce.
+ */
+int pb_proof_run(int argc, char **argv);
+
+/*
+ * The answer to pam_bearer's "Bearer proof for HOST, nonce NONCE: "
+ * prompt, in *out (a compact JWS, NUL-terminated; wipe it with
+ * pb_secret_clear()): a DPoP proof signed with the session's key, htm
+ * "SSH", htu "ssh://" HOST, the nonce, iat now and ath of the access
+ * token pb_get_token() gives (min_ttl as get's default), which may
+ * refresh.  host (1 to 253 printable ASCII characters without spaces, '/',
+ * '@', '?', '#', quotes or '\') is the host the client means to reach,
+ * never one the server named.  Returns a PB_EXIT_* status after a message
+ * on stderr when not PB_EXIT_OK: PB_EXIT_LOGIN when the session is not
+ * bound to a key (or not logged in), PB_EXIT_USAGE for a bad host or
+ * nonce, else as pb_get_token().
+ */
+struct pb_options;
+struct pb_secret;
+int pb_get_proof(const struct pb_options *o, const char *host,
+    const char *nonce, struct pb_secret *out);
+
 /* fetch_jwks.c: fetch-jwks, the server side. */
 int pb_fetch_jwks_run(int argc, char **argv);
 

@@ -171,18 +171,20 @@ client_auth(const struct pb_oauth_client *c, struct pb_secret *form,
 /* Add client authentication to form and POST it to url. */
 int
 pb_oauth_post(const struct pb_oauth_client *c, const char *url,
-    const char *what, struct pb_secret *form, struct pb_http_resp *resp,
-    struct pb_err *e)
+    const char *what, struct pb_secret *form, const struct pb_secret *dpop,
+    struct pb_http_resp *resp, struct pb_err *e)
 {
-	struct pb_http dflt;
+	struct pb_http dflt, h;
 	const struct pb_secret *bpass;
 	const char *buser;
 	int r;
 
 	if ((r = client_auth(c, form, &buser, &bpass, e)) != PB_OK)
 		return r;
-	return pb_http_post_form(http_of(c, &dflt), url, what, form, buser,
-	    bpass, resp, e);
+	/* The proof rides on a copy of the transport options. */
+	h = *http_of(c, &dflt);
+	h.dpop = dpop;
+	return pb_http_post_form(&h, url, what, form, buser, bpass, resp, e);
 }
 
 /*
@@ -307,6 +309,20 @@ endpoint(const cJSON *doc, const char *name, char **out, struct pb_err *e)
  * The discovery document doc of issuer (isb: issuer, safe for messages)
  * into *m, which the caller clears on error.
  */
+/* Whether v is an array holding the string want. */
+static int
+lists(const cJSON *v, const char *want)
+{
+	const cJSON *i;
+
+	if (!cJSON_IsArray(v))
+		return 0;
+	cJSON_ArrayForEach(i, v)
+		if (cJSON_IsString(i) && strcmp(i->valuestring, want) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 meta_read(const cJSON *doc, const char *issuer, const char *isb,
     struct pb_oidc_meta *m, struct pb_err *e)
@@ -336,6 +352,8 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 	    e)) != PB_OK ||
 	    (r = endpoint(doc, "jwks_uri", &m->jwks_uri, e)) != PB_OK)
 		return r;
+	m->dpop_es256 = lists(pb_json_get(doc,
+	    "dpop_signing_alg_values_supported"), "ES256");
 	return PB_OK;
 }
 
@@ -344,7 +362,7 @@ pb_oauth_discover(const char *issuer, const struct pb_http *http,
     struct pb_oidc_meta *meta, struct pb_err *e)
 {
 	struct pb_oidc_meta m;
-	struct pb_http_resp resp = { 0, { NULL, 0 } };
+	struct pb_http_resp resp = { 0, { NULL, 0 }, "" };
 	char sb[PB_SAFE_BUFSZ], isb[PB_SAFE_BUFSZ];
 	char *url = NULL;
 	cJSON *doc = NULL;

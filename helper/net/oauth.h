@@ -42,6 +42,8 @@ struct pb_oidc_meta {
 	char	*token_endpoint;
 	char	*revocation_endpoint;
 	char	*jwks_uri;
+	int	 dpop_es256;	/* dpop_signing_alg_values_supported
+				   lists ES256 (RFC 9449 section 5.1) */
 };
 
 /* How the client authenticates at the token and other endpoints. */
@@ -52,15 +54,29 @@ enum pb_client_auth {
 };
 
 /*
+ * DPoP at the token endpoint (RFC 9449; dpop.h): every token request
+ * carries a proof made with key, with the nonce the server gave last.
+ */
+struct pb_dpop_key;
+struct pb_dpop_state {
+	const struct pb_dpop_key *key;		/* borrowed; never NULL */
+	char	nonce[PB_HTTP_NONCE_MAX + 1];	/* "": none given yet */
+};
+
+/*
  * A client.  Everything is borrowed from the caller, who also wipes the
  * secret (pb_secret_clear()).  NONE needs an empty secret, BASIC and POST a
- * non-empty one.
+ * non-empty one.  With dpop set, token requests (the device grant,
+ * refresh) carry a DPoP proof; an answer use_dpop_nonce with a DPoP-Nonce
+ * is tried once more with that nonce, and the last nonce any answer gave
+ * is kept in *dpop for the next request.
  */
 struct pb_oauth_client {
 	const char		*client_id;
 	struct pb_secret	 secret;	/* client_secret */
 	enum pb_client_auth	 auth;
 	const struct pb_http	*http;		/* transport options */
+	struct pb_dpop_state	*dpop;		/* NULL: no DPoP */
 };
 
 /* A device authorization response (RFC 8628 section 3.2). */
@@ -81,6 +97,7 @@ struct pb_tokens {
 	struct pb_secret id_token;		/* empty: none sent */
 	int64_t		 expires_at;		/* now + expires_in, or 0 */
 	char		*scope;			/* NULL when not sent */
+	int		 dpop;			/* token_type DPoP: bound */
 };
 
 /*

@@ -39,12 +39,13 @@ const char *pb_oauth_error_code(const char *oerr,
 
 /*
  * Add c's authentication (RFC 6749 section 2.3) to form and POST it to
- * url; what names the endpoint in messages.  As pb_http_post_form(): on
- * PB_OK *resp holds the answer, to release with pb_http_resp_clear().
+ * url, with the header "DPoP: PROOF" when dpop is not NULL; what names the
+ * endpoint in messages.  As pb_http_post_form(): on PB_OK *resp holds the
+ * answer, to release with pb_http_resp_clear().
  */
 int pb_oauth_post(const struct pb_oauth_client *c, const char *url,
-    const char *what, struct pb_secret *form, struct pb_http_resp *resp,
-    struct pb_err *e) PB_WUR;
+    const char *what, struct pb_secret *form, const struct pb_secret *dpop,
+    struct pb_http_resp *resp, struct pb_err *e) PB_WUR;
 
 /*
  * Judge an answer of an OAuth endpoint (RFC 6749 section 5.2).  PB_OK with

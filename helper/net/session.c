@@ -21,6 +21,7 @@
 
 #include "token_cache.h"
 #include "commands.h"
+#include "dpop.h"
 #include "err.h"
 #include "parse.h"
 #include "profile.h"
@@ -44,6 +45,7 @@ pb_session_stored_clear(struct pb_stored *s)
 	free(s->username);
 	free(s->issuer);
 	free(s->client_id);
+	pb_secret_clear(&s->dpop_key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -56,6 +58,17 @@ dup_member(const cJSON *j, const char *name, char **out)
 	if (v == NULL)
 		return PB_OK;
 	return (*out = strdup(v)) == NULL ? PB_ERR_NOMEM : PB_OK;
+}
+
+/* The DPoP key's JWK text, when the session has one (a secret). */
+static int
+dup_key(const cJSON *j, struct pb_secret *out)
+{
+	const char *v = pb_json_get_string(j, "dpop_key");
+
+	if (v == NULL || *v == '\0')
+		return PB_OK;
+	return pb_secret_dup(out, v, strlen(v));
 }
 
 static int
@@ -98,7 +111,8 @@ stored_parse(const struct pb_secret *v, struct pb_stored *s, struct pb_err *e)
 	    dup_member(j, "subject", &s->subject) != PB_OK ||
 	    dup_member(j, "username", &s->username) != PB_OK ||
 	    dup_member(j, "issuer", &s->issuer) != PB_OK ||
-	    dup_member(j, "client_id", &s->client_id) != PB_OK)
+	    dup_member(j, "client_id", &s->client_id) != PB_OK ||
+	    dup_key(j, &s->dpop_key) != PB_OK)
 		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
  out:
 	pb_json_delete_wipe(j);
@@ -125,6 +139,8 @@ stored_build(const struct pb_stored *s, struct pb_secret *out, struct pb_err *e)
 	pb_json_writer_str(&b, "client_id", s->client_id);
 	pb_json_writer_int(&b, "logged_in_at", s->logged_in_at);
 	pb_json_writer_int(&b, "gen", s->gen);
+	if (s->dpop_key.len > 0)
+		pb_json_writer_secret(&b, "dpop_key", &s->dpop_key);
 	if ((r = pb_json_writer_end(&b, out)) != PB_OK)
 		return pb_err_set(e, r, "cannot encode the session: %s",
 		    r == PB_ERR_NOMEM ? "out of memory" :
@@ -166,6 +182,10 @@ pb_session_close(struct pb_sess *s)
 		close(s->lock);		/* releases the flock */
 	s->lock = -1;
 	pb_privdir_close(&s->run);
+	s->client.dpop = NULL;
+	pb_dpop_key_free(s->dkey);
+	s->dkey = NULL;
+	pb_bzero(&s->dpop, sizeof(s->dpop));
 	pb_profile_clear(&s->c);
 }
 

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "secmem.h"
+#include "dpop.h"
 #include "http.h"
 #include "oauth.h"
 #include "privdir.h"
@@ -35,6 +36,12 @@ struct pb_stored {
 	char		*client_id;		/* the same */
 	int64_t		 logged_in_at;
 	int64_t		 gen;			/* grows with every save */
+	/*
+	 * The DPoP key (dpop.h) as a private JWK: empty when the session is
+	 * not bound (dpop = no, an IdP that does not bind, a session stored
+	 * before DPoP).  Never in the cache, never printed.
+	 */
+	struct pb_secret dpop_key;
 };
 
 /* One command's context. */
@@ -45,6 +52,8 @@ struct pb_sess {
 	struct pb_store_key	key;
 	struct pb_privdir	run;		/* fd -1: no runtime dir */
 	int			lock;		/* -1: not held */
+	struct pb_dpop_key	*dkey;		/* NULL: no DPoP */
+	struct pb_dpop_state	dpop;		/* client.dpop when dkey */
 };
 
 /* Wipe the refresh token, free the strings and reset *s; never NULL. */
@@ -62,7 +71,18 @@ void pb_session_say(const char *what, const struct pb_err *e);
  */
 int pb_session_open(struct pb_sess *s, const struct pb_options *o) PB_WUR;
 
-/* Release the lock, the runtime directory and the profile of *s. */
+/*
+ * Use the session's DPoP key for token requests: load st->dpop_key into
+ * s->dkey and point s->client.dpop at it; nothing when st is unbound.
+ * Returns an exit status (PB_EXIT_LOGIN after a message when the stored
+ * key is damaged).
+ */
+int pb_session_bind(struct pb_sess *s, const struct pb_stored *st) PB_WUR;
+
+/* Take key (owned by *s from now on) for the token requests of *s. */
+void pb_session_use_key(struct pb_sess *s, struct pb_dpop_key *key);
+
+/* Release the lock, the runtime directory, the DPoP key and the profile. */
 void pb_session_close(struct pb_sess *s);
 
 /*

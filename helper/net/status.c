@@ -12,6 +12,7 @@
 
 #include "token_cache.h"
 #include "commands.h"
+#include "dpop.h"
 #include "err.h"
 #include "identity.h"
 #include "json_writer.h"
@@ -20,11 +21,34 @@
 #include "time_fmt.h"
 #include "session.h"
 
+/*
+ * The thumbprint of the session's DPoP key in jkt, or "" when the session
+ * is not bound or its key is damaged (said on stderr).
+ */
+static void
+bound_to(const struct pb_stored *st, char jkt[PB_DPOP_THUMB_LEN + 1])
+{
+	struct pb_dpop_key *k = NULL;
+	struct pb_err e;
+
+	jkt[0] = '\0';
+	if (st->dpop_key.len == 0)
+		return;
+	pb_err_clear(&e);
+	if (pb_dpop_key_from_json(st->dpop_key.p, st->dpop_key.len, &k,
+	    &e) != PB_OK || pb_dpop_key_thumbprint(k, jkt, &e) != PB_OK) {
+		jkt[0] = '\0';
+		pb_session_say("the stored session's DPoP key", &e);
+	}
+	pb_dpop_key_free(k);
+}
+
 /* The status as one JSON line on stdout. */
 static int
 status_json(const struct pb_sess *s, const struct pb_stored *st,
     const struct pb_cached *t, int cached, int used_file)
 {
+	char jkt[PB_DPOP_THUMB_LEN + 1];
 	struct pb_json_writer b;
 
 	memset(&b, 0, sizeof(b));
@@ -38,6 +62,10 @@ status_json(const struct pb_sess *s, const struct pb_stored *st,
 	    "secret-service");
 	pb_json_writer_int(&b, "logged_in_at", st->logged_in_at);
 	pb_json_writer_int(&b, "refresh_token", st->refresh.len > 0);
+	bound_to(st, jkt);
+	pb_json_writer_int(&b, "dpop", st->dpop_key.len > 0);
+	if (jkt[0] != '\0')
+		pb_json_writer_str(&b, "jkt", jkt);
 	if (cached)
 		pb_json_writer_int(&b, "expires_at", t->expires_at);
 	return pb_session_json_line(&b);
@@ -48,7 +76,7 @@ static int
 status_text(const struct pb_sess *s, const struct pb_stored *st,
     const struct pb_cached *t, int cached, int used_file, int64_t now)
 {
-	char wb[256], tb[64];
+	char wb[256], tb[64], jkt[PB_DPOP_THUMB_LEN + 1];
 
 	printf("profile:       %s\n", s->c.profile);
 	printf("issuer:        %s\n", s->c.issuer);
@@ -61,6 +89,12 @@ status_text(const struct pb_sess *s, const struct pb_stored *st,
 	    "file (no Secret Service)" : "Secret Service");
 	printf("refresh token: %s\n", st->refresh.len > 0 ? "stored" :
 	    "none (log in again when the access token expires)");
+	bound_to(st, jkt);
+	if (st->dpop_key.len == 0)
+		printf("bound:         no (bearer tokens)\n");
+	else
+		printf("bound:         yes, to a DPoP key (thumbprint %s)\n",
+		    jkt[0] != '\0' ? jkt : "unreadable");
 	if (!cached)
 		printf("access token:  none cached (the next get "
 		    "refreshes)\n");

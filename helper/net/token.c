@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "token_cache.h"
+#include "dpop.h"
 #include "err.h"
 #include "parse.h"
 #include "json.h"
@@ -66,7 +67,7 @@ opt_secret(const cJSON *doc, const char *name, struct pb_secret *s,
  * must keep it, since the IdP may have rotated the old one away).
  */
 static int
-parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
+parse_tokens(const cJSON *doc, time_t now, int dpop, struct pb_tokens *t,
     struct pb_err *e)
 {
 	char sb[PB_SAFE_BUFSZ];
@@ -93,12 +94,19 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	if ((s = pb_json_get_string(doc, "access_token")) == NULL || *s == '\0')
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent no "
 		    "access_token");
-	/* We present the token as a bearer token, nothing else (DPoP...). */
-	if ((v = pb_json_get(doc, "token_type")) != NULL &&
-	    (!cJSON_IsString(v) || strcasecmp(v->valuestring, "Bearer") != 0))
+	/*
+	 * A bearer token, or after a DPoP proof one bound to our key (RFC
+	 * 9449 section 5); nothing else.
+	 */
+	if ((v = pb_json_get(doc, "token_type")) != NULL && cJSON_IsString(v) &&
+	    dpop && strcasecmp(v->valuestring, "DPoP") == 0)
+		t->dpop = 1;
+	else if (v != NULL && (!cJSON_IsString(v) ||
+	    strcasecmp(v->valuestring, "Bearer") != 0))
 		return pb_err_set(e, PB_ERR_HTTP, "token endpoint sent "
-		    "token_type '%s', not Bearer", cJSON_IsString(v) ?
-		    pb_log_safe(v->valuestring, sb, sizeof(sb)) : "?");
+		    "token_type '%s', not %s", cJSON_IsString(v) ?
+		    pb_log_safe(v->valuestring, sb, sizeof(sb)) : "?",
+		    dpop ? "Bearer or DPoP" : "Bearer");
 	/*
 	 * RFC 6750 section 2.1: a bearer token is a b64token.  Anything else
 	 * (a newline, a space, a control byte) would be a line or a field
@@ -128,6 +136,68 @@ parse_tokens(const cJSON *doc, time_t now, struct pb_tokens *t,
 	return PB_OK;
 }
 
+/* A DPoP proof for a POST to endpoint at now, with the last nonce. */
+static int
+token_proof(const struct pb_oauth_client *c, const char *endpoint,
+    time_t now, struct pb_secret *out, struct pb_err *e)
+{
+	const struct pb_dpop_state *d = c->dpop;
+	char *htu;
+	int r;
+
+	/* RFC 9449 4.2: htu is the URI without query and fragment. */
+	if ((htu = strndup(endpoint, strcspn(endpoint, "?#"))) == NULL)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	r = pb_dpop_proof(d->key, "POST", htu, (int64_t)now,
+	    d->nonce[0] != '\0' ? d->nonce : NULL, NULL, out, e);
+	free(htu);
+	return r;
+}
+
+/*
+ * POST a copy of form (client authentication is added to each copy), with
+ * a DPoP proof when the client has a key, and judge the answer (as
+ * pb_oauth_judge()).  A nonce the answer gives is kept for the next
+ * request; after use_dpop_nonce with one (RFC 9449 section 8) the request
+ * goes once more.
+ */
+static int
+token_post(const char *endpoint, const struct pb_oauth_client *client,
+    const struct pb_secret *form, const struct pb_secret *sent, time_t now,
+    struct pb_http_resp *resp, cJSON **doc, const char **oerr,
+    struct pb_err *e)
+{
+	struct pb_dpop_state *d = client->dpop;
+	struct pb_secret body, proof;
+	int r, tries;
+
+	for (tries = 0;; tries++) {
+		body.p = proof.p = NULL;
+		body.len = proof.len = 0;
+		if (pb_secret_dup(&body, form->p, form->len) != PB_OK)
+			return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+		r = d != NULL ? token_proof(client, endpoint, now, &proof, e) :
+		    PB_OK;
+		if (r == PB_OK)
+			r = pb_oauth_post(client, endpoint, "token endpoint",
+			    &body, d != NULL ? &proof : NULL, resp, e);
+		pb_secret_clear(&body);
+		pb_secret_clear(&proof);
+		if (r != PB_OK)
+			return r;
+		if (d != NULL && resp->dpop_nonce[0] != '\0')
+			memcpy(d->nonce, resp->dpop_nonce, sizeof(d->nonce));
+		if ((r = pb_oauth_judge(resp, "token endpoint", client, sent,
+		    doc, oerr, e)) != PB_OK || tries > 0 || d == NULL ||
+		    *oerr == NULL || strcmp(*oerr, "use_dpop_nonce") != 0 ||
+		    resp->dpop_nonce[0] == '\0')
+			return r;
+		pb_json_delete_wipe(*doc);
+		*doc = NULL;
+		pb_http_resp_clear(resp);
+	}
+}
+
 /*
  * POST form to the token endpoint and read tokens.  oerr_map turns the
  * OAuth error codes this grant knows into our codes (or PB_OK for "not
@@ -146,10 +216,10 @@ pb_token_request(const char *token_endpoint,
     struct pb_tokens *tokens, long *statusp, int *refusedp, struct pb_err *e)
 {
 	const char *what = "token endpoint";
-	struct pb_http_resp resp = { 0, { NULL, 0 } };
+	struct pb_http_resp resp = { 0, { NULL, 0 }, "" };
 	struct pb_tokens t;
 	cJSON *doc = NULL;
-	const char *oerr;
+	const char *oerr = NULL;
 	int r;
 
 	memset(&t, 0, sizeof(t));
@@ -160,12 +230,10 @@ pb_token_request(const char *token_endpoint,
 		    "token_endpoint");
 		goto out;
 	}
-	r = pb_oauth_post(client, token_endpoint, what, form, &resp, e);
+	r = token_post(token_endpoint, client, form, sent, now, &resp, &doc,
+	    &oerr, e);
 	*statusp = resp.status;
-	if (r != PB_OK)
-		goto out;
-	if ((r = pb_oauth_judge(&resp, what, client, sent, &doc, &oerr, e)) !=
-	    PB_OK) {
+	if (r != PB_OK) {
 		*refusedp = r == PB_ERR_HTTP &&
 		    (resp.status == 400 || resp.status == 401);
 		goto out;
@@ -177,7 +245,8 @@ pb_token_request(const char *token_endpoint,
 		}
 		goto out;
 	}
-	if ((r = parse_tokens(doc, now, &t, e)) != PB_OK) {
+	if ((r = parse_tokens(doc, now, client->dpop != NULL, &t, e)) !=
+	    PB_OK) {
 		if (keep_refresh) {
 			tokens->refresh = t.refresh;	/* moved */
 			t.refresh.p = NULL;
@@ -272,7 +341,7 @@ pb_token_revoke(const char *endpoint, const struct pb_oauth_client *client,
 {
 	const char *what = "revocation endpoint";
 	struct pb_secret form = { NULL, 0 };
-	struct pb_http_resp resp = { 0, { NULL, 0 } };
+	struct pb_http_resp resp = { 0, { NULL, 0 }, "" };
 	char eb[PB_SAFE_BUFSZ];
 	cJSON *doc = NULL;
 	const char *oerr = NULL;
@@ -293,8 +362,8 @@ pb_token_revoke(const char *endpoint, const struct pb_oauth_client *client,
 		pb_err_set(e, r, "cannot build the request body");
 		goto out;
 	}
-	if ((r = pb_oauth_post(client, endpoint, what, &form, &resp, e)) !=
-	    PB_OK)
+	if ((r = pb_oauth_post(client, endpoint, what, &form, NULL, &resp,
+	    e)) != PB_OK)
 		goto out;
 	/* RFC 7009 section 2.2: 200 whether or not the token was known. */
 	if (resp.status == 200) {

@@ -174,7 +174,7 @@ START_TEST(test_commands_table_order)
 {
 	static const char *const want[] = { "login", "get", "status",
 	    "logout", "ssh", "askpass", "kubectl", "git-credential",
-	    "fetch-jwks", "decode", "verify" };
+	    "proof", "fetch-jwks", "decode", "verify" };
 	size_t i;
 
 	ck_assert_uint_eq(pb_ncmds, sizeof(want) / sizeof(want[0]));

@@ -242,13 +242,13 @@ setup(void)
 	http.connect_timeout = 5;
 	http.timeout = 10;
 	pub = (struct pb_oauth_client){ "bearer-cli", { NULL, 0 },
-	    PB_CLIENT_AUTH_NONE, &http };
+	    PB_CLIENT_AUTH_NONE, &http, NULL };
 	conf = (struct pb_oauth_client){ "bearer-conf",
 	    { conf_secret, sizeof(conf_secret) - 1 }, PB_CLIENT_AUTH_BASIC,
-	    &http };
+	    &http, NULL };
 	conf_post = (struct pb_oauth_client){ "bearer-conf-post",
 	    { conf_secret, sizeof(conf_secret) - 1 }, PB_CLIENT_AUTH_POST,
-	    &http };
+	    &http, NULL };
 	r = pb_oauth_discover(issuer, &http, &meta, &e);
 	ck_assert_msg(r == PB_OK, "discovery: %s", pb_err_msg(&e));
 }
