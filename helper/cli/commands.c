@@ -82,7 +82,7 @@ static const char logout_help[] =
 	"session could not be deleted, 2 usage error, 3\n"
 	"configuration error.\n";
 
-static const char ssh_syn[] = "[SSH ARGUMENTS]";
+static const char ssh_syn[] = "[--profile NAME] [SSH ARGUMENTS]";
 static const char ssh_help[] =
 	"Run ssh(1) with the arguments, answering pam_bearer's\n"
 	"prompts with the token: SSH_ASKPASS is set to\n"
@@ -90,7 +90,11 @@ static const char ssh_help[] =
 	"the arguments choose PreferredAuthentications,\n"
 	"keyboard-interactive is tried first.  Tokens longer than\n"
 	"one answer go in parts, as pam_bearer asks for them.  The\n"
-	"profile comes from BEARER_TOKEN_PROFILE.\n"
+	"profile is --profile NAME, else BEARER_TOKEN_PROFILE.\n"
+	"\"ssh -G\" with the same arguments names the host to reach\n"
+	"(BEARER_TOKEN_SSH_TARGET, for ssh_hosts and proofs); each\n"
+	"run has an id (BEARER_TOKEN_SSH_RUN) so that askpass\n"
+	"refreshes the token at most once per run.\n"
 	"\n"
 	"Exit status: ssh's.\n";
 
@@ -105,6 +109,10 @@ static const char askpass_help[] =
 	"program named by BEARER_TOKEN_ASKPASS_FALLBACK (an\n"
 	"absolute path), else to the terminal; it never gets the\n"
 	"token.  Only the module's default prompt is recognised.\n"
+	"\"Bearer proof for HOST, nonce N: \" is answered with a\n"
+	"proof for the host ssh names in its \"(user@host) \" prefix\n"
+	"or BEARER_TOKEN_SSH_TARGET, never HOST.  With ssh_hosts\n"
+	"set, only hosts that match get an answer.\n"
 	"\n"
 	"Exit status: as for get for the module's prompts; else the\n"
 	"fallback's, or 1 when there is no terminal to ask.\n";
@@ -134,7 +142,8 @@ static const char git_credential_help[] =
 	"A git credential helper (also installed as\n"
 	"git-credential-bearer): \"get\" answers with the token\n"
 	"\"get\" would print (for https only, never in clear over\n"
-	"http), as credential= with authtype=Bearer\n"
+	"http, and only for a host= in the profile's git_hosts),\n"
+	"as credential= with authtype=Bearer\n"
 	"when git offers the authtype capability (git 2.46+), else\n"
 	"as the password (username as given, else oauth2), and\n"
 	"password_expiry_utc; \"store\" keeps nothing; \"erase\"\n"

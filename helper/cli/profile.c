@@ -24,6 +24,7 @@
 enum key_id {
 	K_ISSUER, K_CLIENT_ID, K_CLIENT_SECRET, K_CLIENT_AUTH, K_SCOPE,
 	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT,
+	K_SSH_HOSTS, K_GIT_HOSTS,
 	K_DPOP,
 	K_COUNT
 };
@@ -31,6 +32,7 @@ enum key_id {
 static const char *const key_names[K_COUNT] = {
 	"issuer", "client_id", "client_secret", "client_auth", "scope",
 	"audience", "resource", "store", "ca_file", "timeout",
+	"ssh_hosts", "git_hosts",
 	"dpop",
 };
 
@@ -74,6 +76,8 @@ pb_profile_clear(struct pb_profile *c)
 	free(c->audience);
 	free(c->resource);
 	free(c->ca_file);
+	free(c->ssh_hosts);
+	free(c->git_hosts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -94,6 +98,10 @@ str_field(struct pb_profile *c, enum key_id k)
 		return &c->resource;
 	case K_CA_FILE:
 		return &c->ca_file;
+	case K_SSH_HOSTS:
+		return &c->ssh_hosts;
+	case K_GIT_HOSTS:
+		return &c->git_hosts;
 	default:
 		return NULL;
 	}
@@ -121,6 +129,7 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 	unsigned long ul;
 	char **f;
 	size_t i;
+	int sp;
 
 	switch (k) {
 	case K_STORE:
@@ -173,10 +182,12 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 	default:
 		break;
 	}
-	if (!printable(v, k == K_SCOPE || k == K_CA_FILE))
+	sp = k == K_SCOPE || k == K_CA_FILE || k == K_SSH_HOSTS ||
+	    k == K_GIT_HOSTS;
+	if (!printable(v, sp))
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s must be printable "
 		    "ASCII%s, not '%s'", where, key_names[k],
-		    k == K_SCOPE ? "" : " without spaces",
+		    sp && k != K_CA_FILE ? "" : " without spaces",
 		    pb_log_safe(v, sv, sizeof(sv)));
 	if ((f = str_field(c, k)) == NULL)
 		return pb_err_set(e, PB_ERR_INTERNAL, "no field for %s",
@@ -304,7 +315,8 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 	if (k == K_COUNT)
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key%s%s%s "
 		    "(keys: issuer client_id client_secret client_auth scope "
-		    "audience resource store ca_file timeout dpop)", p->where,
+		    "audience resource store ca_file timeout ssh_hosts "
+		    "git_hosts dpop)", p->where,
 		    key_like(key) ? " '" : "", key_like(key) ?
 		    pb_log_safe(key, sv, sizeof(sv)) : "",
 		    key_like(key) ? "'" : "");

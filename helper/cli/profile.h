@@ -56,6 +56,12 @@ struct pb_profile {
 	enum pb_store_kind	 store;
 	long			 timeout;	/* HTTP, seconds; 0: default */
 	enum pb_profile_dpop	 dpop;
+	/*
+	 * Where a token may go (DESIGN.md section 5): space-separated
+	 * fnmatch(3) patterns of hosts (target.h); NULL when not set.
+	 */
+	char			*ssh_hosts;	/* askpass answers only these */
+	char			*git_hosts;	/* git-credential, the same */
 };
 
 /*

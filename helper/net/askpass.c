@@ -3,9 +3,20 @@
  * "askpass": SSH_ASKPASS for pam_bearer's prompts, answering them with the
  * token "get" would print, in parts; any other prompt goes to a fallback
  * askpass or the terminal.  It prints nothing on stdout but the answer.
+ *
+ * Where the token may go (DESIGN.md section 5): the module's prompts are
+ * answered only for TARGET, the host the client means to reach (target.h),
+ * when the profile's ssh_hosts is set.  A server cannot pull fresh tokens
+ * by prompting again: under "bearer-token ssh" (BEARER_TOKEN_SSH_RUN set)
+ * only the run's first "Bearer token: " may refresh; askpass marks it with
+ * an empty file ssh-run.RUN in the runtime directory (created with
+ * O_EXCL, so only one prompt of the run is first), and every later prompt
+ * of that run gets the cached token, however short its life.  Marks older
+ * than a day are removed when a new one is made.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "token_cache.h"
@@ -23,7 +37,12 @@
 #include "profile.h"
 #include "prompt.h"
 #include "net.h"
+#include "privdir.h"
 #include "secmem.h"
+#include "target.h"
+
+#define RUN_MARK	"ssh-run."		/* + the run id */
+#define RUN_MARK_AGE	(24 * 60 * 60)		/* then swept */
 
 /*
  * Which of the module's prompts this is (pb_prompt_parse(): PB_PROMPT_START,
@@ -33,12 +52,12 @@
 static int
 module_prompt(const char *p, size_t *offset)
 {
-	const char *q;
+	char host[PB_TARGET_MAX + 1];
+	const char *rest;
 
 	/* "(root@host) ": up to the first ')', which ends user@host. */
-	if (p[0] == '(' && (q = strchr(p, ')')) != NULL && q[1] == ' ')
-		p = q + 2;
-	return pb_prompt_parse(p, offset);
+	(void)pb_target_split(p, host, sizeof(host), &rest);
+	return pb_prompt_parse(rest, offset);
 }
 
 /* The terminal to restore when a signal ends the question. */
@@ -146,28 +165,102 @@ ask_other(const char *prompt)
 	return tty_ask(prompt);
 }
 
-int
-pb_askpass_run(int argc, char **argv)
+/* Remove the run marks in d older than RUN_MARK_AGE; best effort. */
+static void
+run_sweep(const struct pb_privdir *d)
 {
-	struct pb_options o;
-	struct pb_cached t;
-	const char mark = PB_PROMPT_MORE;
-	size_t off = 0, n;
-	int kind, rv, more;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int fd;
 
-	if (argc != 2) {
-		pb_commands_help("askpass", 1);
-		return PB_EXIT_USAGE;
+	if ((fd = dup(d->fd)) == -1)
+		return;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
 	}
-	if ((kind = module_prompt(argv[1], &off)) == PB_PROMPT_OTHER)
-		return ask_other(argv[1]);
-	memset(&o, 0, sizeof(o));
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL)
+		if (strncmp(de->d_name, RUN_MARK, sizeof(RUN_MARK) - 1) == 0 &&
+		    fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime < time(NULL) - RUN_MARK_AGE)
+			(void)unlinkat(d->fd, de->d_name, 0);
+	closedir(dir);
+}
+
+/*
+ * Mark the run: 1 when this is its first token prompt (the mark is new),
+ * 0 when it was marked before, -1 when there is no place for marks.
+ */
+static int
+run_mark(const char *run)
+{
+	char name[sizeof(RUN_MARK) + PB_TARGET_RUN_MAX];
+	struct pb_privdir d = { NULL, -1 };
+	struct pb_err e;
+	char *path = NULL;
+	int fd, rv = -1;
+
+	pb_err_clear(&e);
+	(void)snprintf(name, sizeof(name), "%s%s", RUN_MARK, run);
+	if (pb_privdir_runtime_path(&path, &e) == PB_OK &&
+	    pb_privdir_open(&d, path, PB_PRIVDIR_CREATE_LAST, &e) == PB_OK) {
+		fd = openat(d.fd, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
+		rv = fd != -1 ? 1 : errno == EEXIST ? 0 : -1;
+		if (fd != -1) {
+			close(fd);
+			run_sweep(&d);
+		} else if (rv == -1)
+			pb_err_set(&e, PB_ERR_IO, "%s: %s", name,
+			    strerror(errno));
+	}
+	if (rv == -1)
+		fprintf(stderr, "%s: askpass: cannot mark this ssh run (%s): "
+		    "the token may be refreshed more than once in it\n",
+		    PB_PROG, pb_err_msg(&e));
+	pb_privdir_close(&d);
+	free(path);
+	return rv;
+}
+
+/*
+ * The min_ttl for pb_get_token(): a continuation, or a later first prompt
+ * of the same "bearer-token ssh" run, gets the cached token; only the
+ * run's first prompt may refresh.
+ */
+static long
+token_min_ttl(int kind)
+{
+	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
+
+	if (kind == PB_PROMPT_CONT)
+		return PB_TOKEN_CACHED;
+	if (run == NULL || *run == '\0')
+		return -1;
+	if (!pb_target_run_valid(run)) {
+		fprintf(stderr, "%s: askpass: %s is not a run id: no refresh\n",
+		    PB_PROG, PB_TARGET_RUN_ENV);
+		return PB_TOKEN_CACHED;
+	}
+	return run_mark(run) == 0 ? PB_TOKEN_CACHED : -1;
+}
+
+/* Answer a token prompt (kind, off: pb_prompt_parse()). */
+static int
+answer_token(const struct pb_options *o, int kind, size_t off)
+{
+	const char mark = PB_PROMPT_MORE;
+	struct pb_cached t;
+	size_t n;
+	int rv, more;
+
 	/*
 	 * A continuation must get the token the first part came from: the
 	 * cached one, however short its life now.
 	 */
-	if ((rv = pb_get_token(&o, kind == PB_PROMPT_CONT ? PB_TOKEN_CACHED :
-	    -1, &t)) != PB_EXIT_OK)
+	if ((rv = pb_get_token(o, token_min_ttl(kind), &t)) != PB_EXIT_OK)
 		return rv;
 	if (off >= t.token.len) {
 		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
@@ -186,4 +279,151 @@ pb_askpass_run(int argc, char **argv)
 	}
 	pb_token_cache_clear(&t);
 	return rv;
+}
+
+/*
+ * A proof may refresh the token (pb_get_proof()): in a run that had its
+ * first prompt already, only while the cached token is fresh, so that
+ * proof prompts do not pull refreshes either.  PB_EXIT_OK or a status
+ * after a message.
+ */
+static int
+proof_may_run(const struct pb_options *o)
+{
+	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
+	struct pb_cached t;
+	int rv, fresh;
+
+	if (run == NULL || *run == '\0' ||
+	    (pb_target_run_valid(run) && run_mark(run) != 0))
+		return PB_EXIT_OK;
+	if ((rv = pb_get_token(o, PB_TOKEN_CACHED, &t)) != PB_EXIT_OK)
+		return rv;
+	fresh = pb_token_cache_fresh(&t, (int64_t)time(NULL), -1);
+	pb_token_cache_clear(&t);
+	if (fresh)
+		return PB_EXIT_OK;
+	fprintf(stderr, "%s: askpass: the token is close to its expiry and "
+	    "this ssh run has had its refresh: no proof (run ssh again)\n",
+	    PB_PROG);
+	return PB_EXIT_FAIL;
+}
+
+/*
+ * Answer "Bearer proof for HOST, nonce N: " (rest: after the client's
+ * prefix) with a proof for target.  HOST is the server's word: shown,
+ * never used.
+ */
+static int
+answer_proof(const struct pb_options *o, const char *rest,
+    const char *target)
+{
+	char shost[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
+	struct pb_secret proof = { NULL, 0 };
+	int rv;
+
+	if (pb_prompt_proof_parse(rest, shost, sizeof(shost), nonce) !=
+	    PB_OK) {
+		fprintf(stderr, "%s: askpass: not a well-formed proof prompt: "
+		    "no answer\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (strcasecmp(shost, target) != 0)
+		fprintf(stderr, "%s: askpass: the server calls itself '%s'; "
+		    "the proof is for '%s', the host ssh reaches\n", PB_PROG,
+		    pb_log_safe(shost, s1, sizeof(s1)),
+		    pb_log_safe(target, s2, sizeof(s2)));
+	if ((rv = proof_may_run(o)) != PB_EXIT_OK ||
+	    (rv = pb_get_proof(o, target, nonce, &proof)) != PB_EXIT_OK)
+		goto out;
+	if (pb_out_write(STDOUT_FILENO, proof.p, proof.len) == -1 ||
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
+		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+		rv = PB_EXIT_FAIL;
+	}
+ out:
+	pb_secret_clear(&proof);
+	pb_bzero(nonce, sizeof(nonce));
+	return rv;
+}
+
+/*
+ * Whether the profile lets askpass answer this prompt (ssh_hosts), and
+ * TARGET in *target when it is known (need: a proof, which needs one).
+ * PB_EXIT_OK, else a status after saying why on stderr.
+ */
+static int
+askpass_allowed(const struct pb_options *o, int split, const char *host,
+    int need, const char **target)
+{
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
+	const char *env = secure_getenv(PB_TARGET_ENV);
+	struct pb_profile c;
+	struct pb_err e;
+	int r, rv = PB_EXIT_FAIL;
+
+	pb_err_clear(&e);
+	if ((r = pb_profile_load(&c, o, &e)) != PB_OK) {
+		fprintf(stderr, "%s: %s\n", PB_PROG, pb_err_msg(&e));
+		pb_profile_clear(&c);
+		return r == PB_ERR_NOMEM ? PB_EXIT_FAIL : PB_EXIT_CONFIG;
+	}
+	r = pb_target_choose(split, host, env, target);
+	if (!need && c.ssh_hosts == NULL)
+		rv = PB_EXIT_OK;
+	else if (r == PB_TARGET_MISMATCH)
+		fprintf(stderr, "%s: askpass: the prompt comes from ssh's "
+		    "connection to '%s', not to '%s' that bearer-token ssh "
+		    "was asked for (a ProxyJump hop, or HostKeyAlias?): no "
+		    "answer\n", PB_PROG, pb_log_safe(host, s1, sizeof(s1)),
+		    pb_log_safe(env, s2, sizeof(s2)));
+	else if (r == PB_TARGET_BAD)
+		fprintf(stderr, "%s: askpass: the host in the prompt's "
+		    "(user@host) prefix or in %s is not a usable host name: "
+		    "no answer\n", PB_PROG, PB_TARGET_ENV);
+	else if (r == PB_TARGET_NONE)
+		fprintf(stderr, "%s: askpass: cannot tell which host asks (ssh "
+		    "wrote no (user@host) prefix and %s is not set)%s: no "
+		    "answer\n", PB_PROG, PB_TARGET_ENV, c.ssh_hosts != NULL ?
+		    ", and ssh_hosts is set" : "");
+	else if (c.ssh_hosts != NULL && !pb_target_match(c.ssh_hosts,
+	    *target))
+		fprintf(stderr, "%s: askpass: host '%s' is not in ssh_hosts "
+		    "of profile '%s': no answer\n", PB_PROG,
+		    pb_log_safe(*target, s1, sizeof(s1)), c.profile);
+	else
+		rv = PB_EXIT_OK;
+	pb_profile_clear(&c);
+	return rv;
+}
+
+int
+pb_askpass_run(int argc, char **argv)
+{
+	char host[PB_TARGET_MAX + 1];
+	const char *rest, *target;
+	struct pb_options o;
+	size_t off = 0;
+	int split, kind, rv, proof;
+
+	if (argc != 2) {
+		pb_commands_help("askpass", 1);
+		return PB_EXIT_USAGE;
+	}
+	split = pb_target_split(argv[1], host, sizeof(host), &rest);
+	kind = module_prompt(argv[1], &off);
+	/* Exactly after the first prefix, or it is not the module's. */
+	proof = kind == PB_PROMPT_OTHER && strncmp(rest, PB_PROMPT_PROOF,
+	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
+	if (kind == PB_PROMPT_OTHER && !proof)
+		return ask_other(argv[1]);
+	memset(&o, 0, sizeof(o));
+	if ((rv = askpass_allowed(&o, split, host, proof, &target)) !=
+	    PB_EXIT_OK)
+		return rv;
+	if (proof)
+		return answer_proof(&o, rest, target);
+	return answer_token(&o, kind, off);
 }

@@ -19,6 +19,7 @@
 #include "profile.h"
 #include "net.h"
 #include "secmem.h"
+#include "target.h"
 
 #define GIT_INPUT_MAX	(64 * 1024)	/* one credential description */
 
@@ -26,6 +27,7 @@
 struct gitreq {
 	int		 authtype;	/* capability[]=authtype offered */
 	int		 https;		/* protocol=https */
+	char		*host;		/* host=, with :port when given */
 	char		*username;
 	struct pb_secret password;	/* erase: the one that failed */
 };
@@ -33,6 +35,7 @@ struct gitreq {
 static void
 git_clear(struct gitreq *g)
 {
+	free(g->host);
 	free(g->username);
 	pb_secret_clear(&g->password);
 	memset(g, 0, sizeof(*g));
@@ -75,6 +78,10 @@ git_read(struct gitreq *g)
 			    (size_t)(nl - eq - 1) == 8 &&
 			    memcmp(eq + 1, "authtype", 8) == 0)
 				g->authtype = 1;
+			else if (strcmp(line, "host") == 0 &&
+			    g->host == NULL && (g->host = strndup(eq + 1,
+			    (size_t)(nl - eq - 1))) == NULL)
+				goto out;
 			else if (strcmp(line, "username") == 0 &&
 			    g->username == NULL &&
 			    (g->username = strndup(eq + 1,
@@ -140,6 +147,39 @@ git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
 }
 
 /*
+ * Whether the profile lets the token go to g's host (git_hosts, DESIGN.md
+ * section 5): PB_EXIT_OK, else a status after saying why on stderr.
+ */
+static int
+git_allowed(const struct gitreq *g, const struct pb_options *o)
+{
+	char sh[PB_SAFE_BUFSZ];
+	struct pb_profile c;
+	struct pb_err e;
+	int r, rv = PB_EXIT_OK;
+
+	pb_err_clear(&e);
+	if ((r = pb_profile_load(&c, o, &e)) != PB_OK) {
+		fprintf(stderr, "%s: %s\n", PB_PROG, pb_err_msg(&e));
+		rv = r == PB_ERR_NOMEM ? PB_EXIT_FAIL : PB_EXIT_CONFIG;
+	} else if (c.git_hosts == NULL) {
+		fprintf(stderr, "%s: git-credential: profile '%s' has no "
+		    "git_hosts, so its token goes to no git host: add "
+		    "\"git_hosts = HOST...\" under [profile %s]\n", PB_PROG,
+		    c.profile, c.profile);
+		rv = PB_EXIT_CONFIG;
+	} else if (g->host == NULL || !pb_target_match(c.git_hosts, g->host)) {
+		fprintf(stderr, "%s: git-credential: host '%s' is not in "
+		    "git_hosts of profile '%s': no token for it\n", PB_PROG,
+		    g->host != NULL ? pb_log_safe(g->host, sh, sizeof(sh)) :
+		    "(none given)", c.profile);
+		rv = PB_EXIT_FAIL;
+	}
+	pb_profile_clear(&c);
+	return rv;
+}
+
+/*
  * git-credential get|store|erase.  "store" keeps nothing (the session is
  * ours already); "erase" (the server refused the token) forgets the cached
  * access token when it is the one refused, so the next get refreshes.
@@ -182,8 +222,11 @@ pb_git_credential_run(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	/* Never over plain http, where the token would travel in clear. */
-	if (op == 0 && g.https)
+	/*
+	 * Never over plain http, where the token would travel in clear, and
+	 * only to the hosts of git_hosts.
+	 */
+	if (op == 0 && g.https && (rv = git_allowed(&g, &o)) == PB_EXIT_OK)
 		rv = git_get(&g, &o, min_ttl);
 	else if (op == 2 && g.password.len > 0)
 		pb_get_drop_cached(&o, &g.password);

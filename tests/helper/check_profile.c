@@ -165,6 +165,27 @@ START_TEST(test_profile_named)
 }
 END_TEST
 
+/* ssh_hosts and git_hosts: patterns with spaces; unset is NULL. */
+START_TEST(test_profile_hosts)
+{
+	put_config("issuer = " ISS "\nclient_id = cli\n[profile s]\n"
+	    "ssh_hosts = *.example.com  db-?.lab\n"
+	    "git_hosts = git.example.com\n[profile bad]\n"
+	    "ssh_hosts = a\tb\n");
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_ptr_null(c.ssh_hosts);
+	ck_assert_ptr_null(c.git_hosts);
+	o.profile = "s";
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_str_eq(c.ssh_hosts, "*.example.com  db-?.lab");
+	ck_assert_str_eq(c.git_hosts, "git.example.com");
+	o.profile = "bad";
+	ck_assert_int_eq(load(), PB_ERR_CONFIG);
+	says_line(7);
+	says("ssh_hosts must be printable ASCII");
+}
+END_TEST
+
 /* BEARER_TOKEN_PROFILE picks the profile; --profile wins over it. */
 START_TEST(test_profile_env)
 {
@@ -428,6 +449,7 @@ profile_suite(void)
 	tcase_add_test(tc, test_profile_defaults_section);
 	tcase_add_test(tc, test_profile_named);
 	tcase_add_test(tc, test_profile_env);
+	tcase_add_test(tc, test_profile_hosts);
 	tcase_add_test(tc, test_profile_missing_section);
 	tcase_add_test(tc, test_profile_bad_name);
 	tcase_add_test(tc, test_profile_store_names);

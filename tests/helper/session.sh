@@ -242,8 +242,16 @@ chmod 600 "$cfg"	# it holds client secrets
 		case $p in
 		nssf | mmf | klf | rcv | fullp) printf 'store = file\n' ;;
 		esac
+		# The git helper answers only the hosts of git_hosts.
+		case $p in
+		e1 | inj) printf 'git_hosts = git.example.com h\n' ;;
+		esac
 		echo
 	done
+	printf '[profile hosts]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
+	printf 'timeout = 3\nssh_hosts = h *.good.example\n\n'
+	printf '[profile bound]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
+	printf 'timeout = 3\nstore = file\nssh_hosts = *.good.example\n\n'
 	printf '[profile sig]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
 	printf 'timeout = 10\nstore = file\n\n'
 	printf '[profile conf]\nissuer = %s\nclient_id = bearer-conf\n' "$iss"
@@ -873,6 +881,36 @@ printf 'protocol=http\nhost=git.example.com\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && [ ! -s "$tmp/out" ]
 verdict "git-credential get over plain http: nothing (no token in clear)"
+# git_hosts: the token goes only to the hosts listed (DESIGN.md section 5).
+printf 'protocol=https\nhost=attacker.example.net\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host 'attacker.example.net' is not in git_hosts" "$tmp/err"
+verdict "git-credential get for a host outside git_hosts: nothing, says why" \
+    "exit $rc"
+printf 'protocol=https\nhost=git.example.com:8443\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+[ ! -s "$tmp/out" ]
+verdict "git-credential get: host:port is not the host without a port"
+printf 'protocol=https\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+[ ! -s "$tmp/out" ] && grep -qF "(none given)" "$tmp/err"
+verdict "git-credential get without host=: nothing"
+printf 'protocol=https\nhost=git.example.com\n\n' |
+    "$bt" git-credential --profile rot get >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 3 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "profile 'rot' has no git_hosts" "$tmp/err"
+verdict "git-credential get without git_hosts: nothing, says why" "exit $rc"
+printf 'protocol=https\nhost=GIT.example.com\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+grep -qxF "password=$tok" "$tmp/out"
+verdict "git-credential get for a host in git_hosts (any case): the token"
+printf 'protocol=http\nhost=h\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+[ ! -s "$tmp/out" ]
+verdict "git-credential get over http for a host in git_hosts: nothing"
 if command -v git >/dev/null 2>&1; then
 	git -C "$tmp/repo" config credential.helper bearer
 	printf 'protocol=https\nhost=git.example.com\n\n' |
@@ -908,6 +946,177 @@ printf 'protocol=https\nhost=h\npassword=x\n\n' |
     "$bt" git-credential --profile e1 store >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && [ ! -s "$tmp/out" ]
 verdict "git-credential store: exit 0, nothing kept or printed"
+
+# --- 15a. bearer-token ssh: --profile, TARGET and the run id for askpass ---
+# A stand-in ssh on PATH prints what askpass would get; "ssh -G" is the
+# real one (no connection).
+if command -v ssh >/dev/null 2>&1; then
+	mkdir -p "$tmp/fakessh" || exit 99
+	{
+		echo '#!/bin/sh'
+		printf '[ "$1" = -G ] && exec %s "$@"\n' "$(command -v ssh)"
+		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_TARGET|SSH_RUN)='"
+	} >"$tmp/fakessh/ssh"
+	chmod 755 "$tmp/fakessh/ssh"
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile hosts -F /dev/null -o HostName=A.Good.Example \
+	    alias true
+	[ "$rc" -eq 0 ] && grep -qx 'BEARER_TOKEN_PROFILE=hosts' "$tmp/out" &&
+	    grep -qx 'BEARER_TOKEN_SSH_TARGET=a.good.example' "$tmp/out" &&
+	    grep -qE '^BEARER_TOKEN_SSH_RUN=[0-9a-f]{32}$' "$tmp/out"
+	verdict "ssh --profile: the profile, ssh -G's hostname and a run id" \
+	    "exit $rc"
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile=hosts -F /dev/null -o NoSuchOption=1 h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "ssh -G failed" "$tmp/err"
+	verdict "ssh: ssh -G failing: says so, no TARGET (not an inherited one)" \
+	    "exit $rc"
+	run "$bt" ssh --profile
+	expect "ssh --profile without a name: usage, exit 2" 2
+else
+	ok "bearer-token ssh --profile # SKIP no ssh"
+	ok "bearer-token ssh without TARGET # SKIP no ssh"
+	ok "bearer-token ssh --profile usage # SKIP no ssh"
+fi
+
+# --- 15b. askpass: where a token may go, one refresh per ssh run -----------
+# (DESIGN.md section 5.)  Profile hosts: ssh_hosts = h *.good.example, and
+# 8 s tokens so that one gets near its expiry (min-ttl 4 s) within the test.
+fresh '{"access_ttl":8}'
+run "$bt" login --profile hosts --json --no-qr
+expect "login of the ssh_hosts profile" 0
+hp() {	# hp PROMPT [ENV...]: bearer-askpass PROMPT for profile hosts
+	hp_p=$1
+	shift
+	run setsid env -u BEARER_TOKEN_ASKPASS_FALLBACK \
+	    -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
+	    BEARER_TOKEN_PROFILE=hosts "$@" "$ap" "$hp_p" </dev/null
+}
+hp "(root@evil.example) Bearer token: "
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host 'evil.example' is not in ssh_hosts of profile 'hosts'" \
+    "$tmp/err"
+verdict "askpass: a prefix-named host outside ssh_hosts gets no token" \
+    "exit $rc"
+hp "Bearer token: " BEARER_TOKEN_SSH_TARGET=evil.example
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host 'evil.example' is not in ssh_hosts" "$tmp/err"
+verdict "askpass: an env-named host outside ssh_hosts gets no token" \
+    "exit $rc"
+hp "Bearer token: "
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "cannot tell which host asks" "$tmp/err"
+verdict "askpass with ssh_hosts and no TARGET: no token" "exit $rc"
+hp "(root@a.good.example) Bearer token: " BEARER_TOKEN_SSH_TARGET=h
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] && grep -qF "ProxyJump" "$tmp/err"
+verdict "askpass: prefix and BEARER_TOKEN_SSH_TARGET disagree: no token" \
+    "exit $rc"
+hp "(root@evil.example) (root@a.good.example) Bearer token: "
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ]
+verdict "askpass: a second prefix in the server's text is no TARGET" \
+    "exit $rc"
+hp "(root@a.good.example) (root@a.good.example) Bearer proof for \
+a.good.example, nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: "
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] && grep -qF "no terminal" "$tmp/err"
+verdict "askpass: a proof prompt after a second prefix is not answered" \
+    "exit $rc"
+hp "(root@A.Good.Example) Bearer token: "
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "askpass: a host in ssh_hosts (any case) gets the token" "exit $rc"
+hp "Bearer token: " BEARER_TOKEN_SSH_TARGET=h
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+verdict "askpass: BEARER_TOKEN_SSH_TARGET in ssh_hosts gets the token" \
+    "exit $rc"
+cp "$tmp/out" "$tmp/hosts.tok"
+# The proof prompt: only after the client's own prefix, only for TARGET,
+# never for an unbound session (the fixture issues bearer tokens).
+nonce=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+hp "(root@a.good.example) Bearer proof for srv.example, nonce $nonce: "
+[ "$rc" -eq 4 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "not bound to a key" "$tmp/err" &&
+    grep -qF "calls itself 'srv.example'" "$tmp/err"
+verdict "askpass: a proof for an unbound session: exit 4, nothing, says why" \
+    "exit $rc"
+hp "(root@evil.example) Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host 'evil.example' is not in ssh_hosts" "$tmp/err"
+verdict "askpass: a proof prompt from a host outside ssh_hosts: refused" \
+    "exit $rc"
+hp "Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "cannot tell which host asks" "$tmp/err"
+verdict "askpass: a proof prompt without TARGET: the server's HOST is not one" \
+    "exit $rc"
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=e1 "$ap" \
+    "Bearer proof for h, nonce $nonce: " </dev/null
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "cannot tell which host asks" "$tmp/err"
+verdict "askpass: no proof without TARGET, even without ssh_hosts" "exit $rc"
+hp "(root@h) Bearer proof for h, nonce short: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "not a well-formed proof prompt" "$tmp/err"
+verdict "askpass: a malformed proof prompt: no answer" "exit $rc"
+# A proof answered: the fixture binds no token yet, so the test gives the
+# stored session of profile bound a key of its own (a private JWK, as login
+# stores it); askpass signs for TARGET, not for the server's HOST.
+run "$bt" login --profile bound --json --no-qr
+expect "login of the profile for the proof" 0
+node -e 'const fs = require("fs"), c = require("crypto");
+    const f = process.argv[1], j = JSON.parse(fs.readFileSync(f));
+    const k = c.generateKeyPairSync("ec", { namedCurve: "P-256" })
+        .privateKey.export({ format: "jwk" });
+    j.dpop_key = JSON.stringify({ kty: k.kty, crv: k.crv, x: k.x, y: k.y,
+        d: k.d });
+    fs.writeFileSync(f, JSON.stringify(j));' \
+    "$XDG_STATE_HOME/bearer-token/bound.json" || exit 99
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@a.good.example) Bearer proof for evil.example, nonce $nonce: " \
+    </dev/null
+expect "askpass answers a proof prompt of a bound session" 0
+ath=$(cached_token bound | tr -d '\n' | openssl dgst -sha256 -binary |
+    base64 | tr '+/' '-_' | tr -d '=\n')
+jenv NONCE "$nonce"
+jenv ATH "$ath"
+jcheck "askpass: the proof is for TARGET, with the nonce and the token's ath" \
+    "$tmp/out" 'jwt(raw.trim()).header.typ === "dpop+jwt"' \
+    'jwt(raw.trim()).header.alg === "ES256"' \
+    'jwt(raw.trim()).header.jwk.d === undefined' \
+    'verify(raw.trim(), { keys: [jwt(raw.trim()).header.jwk] })' \
+    'jwt(raw.trim()).payload.htm === "SSH"' \
+    'jwt(raw.trim()).payload.htu === "ssh://a.good.example"' \
+    'jwt(raw.trim()).payload.nonce === env.NONCE' \
+    'jwt(raw.trim()).payload.ath === env.ATH' \
+    'raw.split("\n").length === 2'
+grep -qF "calls itself 'evil.example'" "$tmp/err"
+verdict "askpass: the server's HOST is only shown"
+# One refresh per run: near expiry, the run's first prompt refreshes, a
+# second prompt of the same run gets that token even near its expiry, and
+# another run refreshes again.
+until_expired $(($(jwt_exp "$tmp/hosts.tok") - 3))
+counters "$tmp/c0.json"
+hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run1
+cp "$tmp/out" "$tmp/run1.tok"
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && [ "$d" = "$one_refresh" ]
+verdict "askpass: a run's first prompt near expiry refreshes ($d)" "exit $rc"
+[ -f "$cache/ssh-run.run1" ]
+verdict "askpass: the run is marked in the runtime directory"
+until_expired $(($(jwt_exp "$tmp/run1.tok") - 3))
+hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run1
+counters "$tmp/c2.json"
+d=$(delta "$tmp/c1.json" "$tmp/c2.json")
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/run1.tok" &&
+    [ "$d" = '{"control":1}' ]
+verdict "askpass: the run's second prompt near expiry: same token, no \
+refresh ($d)" "exit $rc"
+hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run2
+counters "$tmp/c3.json"
+d=$(delta "$tmp/c2.json" "$tmp/c3.json")
+[ "$rc" -eq 0 ] && ! cmp -s "$tmp/out" "$tmp/run1.tok" &&
+    [ "$d" = "$one_refresh" ]
+verdict "askpass: another run near expiry refreshes ($d)" "exit $rc"
 
 # --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
 # A token endpoint that answers an access_token with a newline must not get
