@@ -3325,6 +3325,7 @@ struct proofer {
 	const char	*nonce;		/* NULL: the prompt's */
 	char		 seen[MAX_PROMPTS][44];	/* the nonces asked for */
 	size_t		 nseen;
+	unsigned	 delay;		/* seconds to wait before answering */
 };
 
 /* A token for user bound to k (cnf.jkt), tracked. */
@@ -3354,6 +3355,8 @@ make_proof(const char *prompt, void *ctx)
 	unsigned mdlen = 0;
 
 	ck_assert_ptr_nonnull(n);
+	if (p->delay > 0)
+		(void)sleep(p->delay);
 	host = tu_asprintf("%.*s", (int)(n - h), h);
 	nonce = tu_asprintf("%.43s", n + 8);
 	ck_assert_str_eq(n + 8 + 43, ": ");
@@ -3410,7 +3413,7 @@ login_pop(const char *svc, const char *user, const char *tok,
 
 START_TEST(test_pam_pop_good)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3474,7 +3477,7 @@ END_TEST
 START_TEST(test_pam_pop_wrong_nonce)
 {
 	struct proofer p = { k_pop, "ES256", NULL, NULL,
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", { "" }, 0 };
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3489,7 +3492,7 @@ END_TEST
 START_TEST(test_pam_pop_other_host)
 {
 	struct proofer p = { k_pop, "ES256", NULL, "a.example", NULL, { "" },
-	    0 };
+	    0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3503,7 +3506,7 @@ END_TEST
 START_TEST(test_pam_pop_other_key)
 {
 	EVP_PKEY *o = tu_genkey("ec256");
-	struct proofer p = { o, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { o, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3517,7 +3520,7 @@ END_TEST
 
 START_TEST(test_pam_pop_require_pop)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = good("alice");
 
 	/* Without require_pop, an unbound token is a bearer token. */
@@ -3526,9 +3529,10 @@ START_TEST(test_pam_pop_require_pop)
 	NOT_LOGGED("proof by key");
 	conf(HOSTS "require_pop = yes\n");
 	POP("alice", t, &p, PAM_AUTH_ERR);
-	ck_assert_uint_eq(last.nprompts, 2);
-	LOGGED("notice", "proof rejected for 'alice': proof required "
-	    "(require_pop) but the token is not bound to a key");
+	/* Refused before the proof prompt: no proof could do. */
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("notice", "proof rejected for 'alice': proof required: the "
+	    "token is not bound (no cnf)");
 	/* A bound token with its proof still logs in. */
 	POP("alice", bound("alice", k_pop), &p, PAM_SUCCESS);
 	/* As a module argument too. */
@@ -3539,9 +3543,34 @@ START_TEST(test_pam_pop_require_pop)
 }
 END_TEST
 
+/* The token's exp is judged again when the proof comes (no grace time). */
+START_TEST(test_pam_pop_expired_waiting)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 3 };
+	char *tp = tu_jwk_thumbprint(k_pop);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *c = claims("alice"), *exp = tu_asprintf("%lld",
+	    (long long)now() + 2);
+
+	conf(HOSTS "leeway = 0\n");
+	jset(&c, "cnf", cnf);
+	jset(&c, "exp", exp);
+	/* Good at the token prompt; 3 s later, when the proof comes, not. */
+	POP("alice", rs(c), &p, PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "proof rejected for 'alice': token expired while "
+	    "waiting for the proof");
+	NOT_LOGGED("accepted");
+	free(exp);
+	free(c);
+	free(cnf);
+	free(tp);
+}
+END_TEST
+
 START_TEST(test_pam_pop_replay_cache)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *cache = mkcache("replay", 0700), *t = bound("alice", k_pop);
 	char *tp = tu_jwk_thumbprint(k_pop);
 	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
@@ -3595,7 +3624,7 @@ END_TEST
 
 START_TEST(test_pam_pop_first_pass)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3616,7 +3645,7 @@ END_TEST
 
 START_TEST(test_pam_pop_default_names)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char host[256], *t = bound("alice", k_pop), *short_name;
 
 	/* No host_names: this host's names, the short one among them. */
@@ -3741,6 +3770,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_pop_other_key);
 	tcase_add_test(tc, test_pam_pop_require_pop);
 	tcase_add_test(tc, test_pam_pop_replay_cache);
+	tcase_add_test(tc, test_pam_pop_expired_waiting);
 	tcase_add_test(tc, test_pam_pop_conv_again);
 	tcase_add_test(tc, test_pam_pop_first_pass);
 	tcase_add_test(tc, test_pam_pop_default_names);
