@@ -785,6 +785,7 @@ teardown(void)
 
 	assert_no_secret_logged();
 	script_clear(&last);
+	(void)unsetenv("PB_SHIM_HOSTNAME");
 	for (i = 0; i < nsecrets; i++)
 		free(secrets[i]);
 	nsecrets = 0;
@@ -3643,24 +3644,51 @@ START_TEST(test_pam_pop_first_pass)
 }
 END_TEST
 
+/*
+ * No host_names: gethostname(2) (syslog_shim.c gives $PB_SHIM_HOSTNAME)
+ * and its first label, never the resolver (the shim logs any call).
+ */
 START_TEST(test_pam_pop_default_names)
 {
+	static const char want[] = "Bearer proof for myhost.example.com, "
+	    "nonce ";
 	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
-	char host[256], *t = bound("alice", k_pop), *short_name;
+	char *t = bound("alice", k_pop);
 
-	/* No host_names: this host's names, the short one among them. */
-	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
-	host[sizeof(host) - 1] = '\0';
-	short_name = tu_asprintf("%.*s", (int)strcspn(host, "."), host);
-	p.host = short_name;
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "myhost.example.com", 1),
+	    0);
+	p.host = "myhost";
 	POP("alice", t, &p, PAM_SUCCESS);
-	ck_assert(strncmp(last.prompt[1], "Bearer proof for ", 17) == 0);
-	p.host = "not-this-host.invalid";
+	ck_assert_msg(strncmp(last.prompt[1], want, strlen(want)) == 0, "%s",
+	    last.prompt[1]);
+	p.host = "MyHost.Example.COM";
+	POP("alice", t, &p, PAM_SUCCESS);
+	NOT_LOGGED("getaddrinfo");
+	/*
+	 * What a client signs for a tunnel (ssh -p 2222 localhost): never
+	 * this host's, whatever /etc/hosts or DNS would say.
+	 */
+	p.host = "localhost";
 	POP("alice", t, &p, PAM_AUTH_ERR);
-	LOGGED("notice", "proof names host 'not-this-host.invalid', this host "
-	    "is '");
-	LOGGED("notice", short_name);
-	free(short_name);
+	LOGGED("notice", "proof names host 'localhost', this host is "
+	    "'myhost.example.com myhost'");
+	NOT_LOGGED("getaddrinfo");
+	/* A host named localhost-anything has no default: fail closed. */
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "localhost.localdomain",
+	    1), 0);
+	POP("alice", t, &p, PAM_AUTHINFO_UNAVAIL);
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("err", "cannot check a login proof: no default host name for "
+	    "proofs (this host is 'localhost.localdomain'): set host_names");
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "LocalHost6", 1), 0);
+	POP("alice", t, &p, PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "set host_names");
+	/* host_names set: gethostname does not matter. */
+	conf(HOSTS);
+	p.host = "b";
+	POP("alice", t, &p, PAM_SUCCESS);
+	NOT_LOGGED("getaddrinfo");
+	ck_assert_int_eq(unsetenv("PB_SHIM_HOSTNAME"), 0);
 }
 END_TEST
 
