@@ -52,7 +52,9 @@ int pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 /*
  * Ask one echo-off question through the application's conversation: on
  * PAM_SUCCESS *answer is the malloc()ed text (wipe and free it).
- * PAM_CONV_AGAIN from the application is PAM_INCOMPLETE.
+ * PAM_CONV_AGAIN from the application is PAM_INCOMPLETE, PAM_BUF_ERR stays,
+ * any other failure (or no answer) is PAM_CONV_ERR; a response the
+ * application filled anyway is wiped and freed.
  */
 int pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer);
 

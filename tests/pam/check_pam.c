@@ -98,6 +98,7 @@ struct script {
 	const char	*repeat;	/* answered forever after answers */
 	int		 rc;		/* not 0: return it, no answer */
 	int		 null_resp;	/* PAM_SUCCESS without text */
+	int		 fill_on_rc;	/* with rc: fill resp all the same */
 	size_t		 nprompts;	/* every message seen */
 	char		*prompt[MAX_PROMPTS];	/* the first ones */
 	int		 style[MAX_PROMPTS];
@@ -171,6 +172,14 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	*resp = r;
 	return PAM_SUCCESS;
  fail:
+	/* An application that fails yet hands back a filled response. */
+	if (s->rc != 0 && s->fill_on_rc) {
+		for (i = 0; i < n; i++)
+			if (r[i].resp == NULL)
+				r[i].resp = tu_strdup("an answer after all");
+		*resp = r;
+		return s->rc;
+	}
 	for (i = 0; i < n; i++)
 		free(r[i].resp);
 	free(r);
@@ -1000,6 +1009,31 @@ START_TEST(test_pam_stack_conv_errors)
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	/* The same with a filled response: freed (PB_VALGRIND=1 checks). */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_CONV_AGAIN;
+	last.fill_on_rc = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_INCOMPLETE");
+	/* A code of the application's own is no code of the module's. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_SYSTEM_ERR;
+	last.fill_on_rc = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_AUTH_ERR;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	/* PAM_BUF_ERR stays. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_BUF_ERR;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_BUF_ERR");
 	/* A conversation that answers without text. */
 	pamh = start_last("exact", "alice", NULL, 0);
 	last.null_resp = 1;
@@ -3619,6 +3653,19 @@ START_TEST(test_pam_pop_conv_again)
 	finish(pamh, rc);
 	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
 	ck_assert_uint_eq(last.nprompts, 2);
+	/* With a filled response, and with a code of the application's. */
+	pamh = start_last("exact", "alice", one, 1);
+	last.proof_rc = PAM_CONV_AGAIN;
+	last.fill_on_rc = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
+	pamh = start_last("exact", "alice", one, 1);
+	last.proof_rc = PAM_SYSTEM_ERR;
+	last.fill_on_rc = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_msg(rc == PAM_CONV_ERR, "%s", pam_code(rc));
 	NOT_LOGGED("accepted");
 }
 END_TEST
