@@ -167,11 +167,13 @@ pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
 	    (int64_t)time(NULL), &e);
 	if (r == PB_OK)
 		rv = PAM_SUCCESS;
-	else if (r == PB_ERR_NOMEM)
-		rv = PAM_BUF_ERR;
-	else if (r == PB_ERR_INTERNAL)
-		rv = PAM_SERVICE_ERR;
-	else {
+	else if (r == PB_ERR_NOMEM || r == PB_ERR_INTERNAL) {
+		/* Not the proof's fault: say what broke. */
+		pam_syslog(pamh, LOG_ERR, "cannot check the proof for '%s': "
+		    "%s", su, e.msg[0] != '\0' ? pb_err_msg(&e) :
+		    pb_strerror(r));
+		rv = r == PB_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+	} else {
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
 		    su, pb_err_msg(&e));
 		/* OpenSSH cuts answers at 1023 bytes; proofs come whole. */
