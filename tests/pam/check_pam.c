@@ -992,6 +992,28 @@ START_TEST(test_pam_stack_setcred)
 }
 END_TEST
 
+/*
+ * pam_authenticate() for alice whose conversation fails with rc: at the
+ * token prompt, or with t at the proof prompt after t answered it;
+ * filled: handing back a filled response all the same.
+ */
+static int
+conv_fails(const char *t, int rc, int filled)
+{
+	const char *one[1] = { t };
+	pam_handle_t *pamh = start_last("exact", "alice", one,
+	    t != NULL ? 1 : 0);
+
+	if (t != NULL)
+		last.proof_rc = rc;
+	else
+		last.rc = rc;
+	last.fill_on_rc = filled;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	return rc;
+}
+
 START_TEST(test_pam_stack_conv_errors)
 {
 	pam_handle_t *pamh;
@@ -1010,30 +1032,16 @@ START_TEST(test_pam_stack_conv_errors)
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
 	/* The same with a filled response: freed (PB_VALGRIND=1 checks). */
-	pamh = start_last("exact", "alice", NULL, 0);
-	last.rc = PAM_CONV_AGAIN;
-	last.fill_on_rc = 1;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
-	ck_assert_str_eq(pam_code(rc), "PAM_INCOMPLETE");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_CONV_AGAIN, 1)),
+	    "PAM_INCOMPLETE");
 	/* A code of the application's own is no code of the module's. */
-	pamh = start_last("exact", "alice", NULL, 0);
-	last.rc = PAM_SYSTEM_ERR;
-	last.fill_on_rc = 1;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
-	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
-	pamh = start_last("exact", "alice", NULL, 0);
-	last.rc = PAM_AUTH_ERR;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
-	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_SYSTEM_ERR, 1)),
+	    "PAM_CONV_ERR");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_AUTH_ERR, 0)),
+	    "PAM_CONV_ERR");
 	/* PAM_BUF_ERR stays. */
-	pamh = start_last("exact", "alice", NULL, 0);
-	last.rc = PAM_BUF_ERR;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
-	ck_assert_str_eq(pam_code(rc), "PAM_BUF_ERR");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_BUF_ERR, 0)),
+	    "PAM_BUF_ERR");
 	/* A conversation that answers without text. */
 	pamh = start_last("exact", "alice", NULL, 0);
 	last.null_resp = 1;
@@ -3641,30 +3649,16 @@ END_TEST
 START_TEST(test_pam_pop_conv_again)
 {
 	char *t = bound("alice", k_pop);
-	const char *one[1];
-	pam_handle_t *pamh;
 	int rc;
 
 	conf(HOSTS);
-	one[0] = t;
-	pamh = start_last("exact", "alice", one, 1);
-	last.proof_rc = PAM_CONV_AGAIN;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
+	rc = conv_fails(t, PAM_CONV_AGAIN, 0);
 	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
 	ck_assert_uint_eq(last.nprompts, 2);
 	/* With a filled response, and with a code of the application's. */
-	pamh = start_last("exact", "alice", one, 1);
-	last.proof_rc = PAM_CONV_AGAIN;
-	last.fill_on_rc = 1;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
+	rc = conv_fails(t, PAM_CONV_AGAIN, 1);
 	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
-	pamh = start_last("exact", "alice", one, 1);
-	last.proof_rc = PAM_SYSTEM_ERR;
-	last.fill_on_rc = 1;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
+	rc = conv_fails(t, PAM_SYSTEM_ERR, 1);
 	ck_assert_msg(rc == PAM_CONV_ERR, "%s", pam_code(rc));
 	NOT_LOGGED("accepted");
 }
