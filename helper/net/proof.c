@@ -76,7 +76,7 @@ session_key(const struct pb_options *o, struct pb_dpop_key **k)
 	}
 	if (pb_dpop_key_from_json(st.dpop_key.p, st.dpop_key.len, k, &e) !=
 	    PB_OK) {
-		pb_session_say("proof: the stored session's DPoP key", &e);
+		pb_session_say("proof: cannot use the session's key", &e);
 		pb_session_login_hint(&s, "the stored session is damaged");
 		rv = PB_EXIT_LOGIN;
 	}

@@ -74,28 +74,21 @@ const v = (() => { return ('"$js_e"'); })();
 process.stdout.write(typeof v === "string" ? v : JSON.stringify(v));
 ' "$@"
 }
-# ctl METHOD ROUTE [JSON]: the control API; the answer in $tmp/ctl.json.
-ctl() {
-	if [ $# -ge 3 ]; then
-		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
-		    --max-time 10 -X "$1" -H 'content-type: application/json' \
-		    --data "$3" "$control/$2")
-	else
-		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
-		    --max-time 10 -X "$1" "$control/$2")
-	fi
-	if [ "$code" != 200 ]; then
-		echo "dpop.sh: $1 /__control/$2: HTTP $code" >&2
-		exit 99
-	fi
-}
 # jkt_of FILE: cnf.jkt of the access token in FILE, as decode shows it.
 jkt_of() {
 	"$bt" decode <"$1" 2>/dev/null |
 	    sed -n 's/^[[:space:]]*"jkt":[[:space:]]*"\([^"]*\)".*/\1/p'
 }
-# keep NAME: save $tmp/out and $tmp/err for the "no key in any output"
-# check at the end.
+# holds WHAT EXPR FILE...: ok WHAT when EXPR (see js) is true.
+holds() {
+	h_what=$1
+	shift
+	h_v=$(js "$@")
+	[ "$h_v" = true ]
+	verdict "$h_what" "$h_v"
+}
+# keep: add $tmp/out and $tmp/err to what the "no key in any output"
+# check reads at the end.
 keep() {
 	cat "$tmp/out" "$tmp/err" >>"$tmp/all-output"
 }
@@ -135,7 +128,8 @@ run "$bt" login --profile b --json --no-qr
 keep
 expect "login (dpop = auto, the IdP offers ES256) exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/login.json"
-jkt_login=$(js 'j.dpop === 1 && /^[A-Za-z0-9_-]{43}$/.test(j.jkt) ? j.jkt : ""' \
+jkt_login=$(js 'j.dpop === 1 && /^[A-Za-z0-9_-]{43}$/.test(j.jkt) ?
+    j.jkt : ""' \
     "$tmp/login.json")
 [ -n "$jkt_login" ]
 verdict "login --json says dpop 1 and the key's thumbprint (jkt)"
@@ -157,19 +151,16 @@ jkt0=$(jkt_of "$tmp/b0.tok")
 [ -n "$jkt0" ] && [ "$jkt0" = "$jkt_login" ]
 verdict "the access token's cnf.jkt (decode) is the stored key's thumbprint" \
     "token $jkt0, key $jkt_login"
-JKT=$jkt_login js 'String(thumb(JSON.parse(j.dpop_key)) === process.env.JKT &&
-    typeof JSON.parse(j.dpop_key).d === "string")' "$(stored_json b)" \
-    >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "the stored session holds the private JWK of that thumbprint"
+JKT=$jkt_login holds "the stored session holds the private JWK of it" \
+    'thumb(JSON.parse(j.dpop_key)) === process.env.JKT &&
+    typeof JSON.parse(j.dpop_key).d === "string"' "$(stored_json b)"
 ctl GET requests
-js 'String(j.filter((r) => r.endpoint === "token").length > 0 &&
-    j.filter((r) => r.endpoint === "token").every((r) => r.dpop))' \
-    "$tmp/ctl.json" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "every device code poll carried a DPoP proof"
+holds "every device code poll carried a DPoP proof" \
+    'j.filter((r) => r.endpoint === "token").length > 0 &&
+    j.filter((r) => r.endpoint === "token").every((r) => r.dpop)' \
+    "$tmp/ctl.json"
 
-# --- 2. the login proof --------------------------------------------------------
+# --- 2. the login proof -------------------------------------------------------
 nonce=n0nce-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 run "$bt" proof --profile b --host host.example --nonce "$nonce"
 keep
@@ -187,35 +178,33 @@ NONCE=$nonce JKT=$jkt_login js 'JSON.stringify((() => {
 })())' "$tmp/proof" "$tmp/b-now.tok" >"$tmp/x"
 x=$(cat "$tmp/x")
 [ "$x" = '[true,true,true,true,true,true,true,true,true,true]' ]
-verdict "the proof: typ, alg, public jwk of the key, htm, htu, nonce, ath, jti, iat" \
+verdict "the proof: typ, alg, public jwk, htm, htu, nonce, ath, jti, iat" \
     "$x"
-js 'String((() => {
+holds "the proof's signature verifies with its header's key (node)" \
+    '(() => {
     const [h, p, s] = a.trim().split(".");
     const hd = JSON.parse(Buffer.from(h, "base64url").toString());
     const key = crypto.createPublicKey({ key: hd.jwk, format: "jwk" });
     return crypto.verify("sha256", Buffer.from(h + "." + p),
 	{ key, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
-})())' "$tmp/proof" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "the proof's signature verifies with its header's key (node)"
+})()' "$tmp/proof"
 run "$bt" proof --profile b --host host.example --nonce "$nonce"
 keep
-js 'String(jwt(a)[1].jti !== jwt(b)[1].jti)' "$tmp/proof" "$tmp/out" \
-    >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "two proofs differ in jti"
+holds "two proofs differ in jti" \
+    'jwt(a)[1].jti !== jwt(b)[1].jti' "$tmp/proof" "$tmp/out"
 run "$bt" proof --profile b --host host.example
 expect "proof without --nonce: usage error (2)" 2 "--nonce" err
 run "$bt" proof --profile b --host 'evil.example/x' --nonce "$nonce"
 expect "proof refuses a host with '/' (2)" 2
 # The decision of pam_bearer's proof checks is not made here (common/).
 
-# --- 3. a refresh stays bound; the refresh token needs the key ---------------
+# --- 3. a refresh stays bound; the refresh token needs the key ----------------
 run "$bt" get --profile b --min-ttl 86400
 keep
 expect "a forced refresh exits 0" 0
 cp "$tmp/out" "$tmp/b1.tok"
-! cmp -s "$tmp/b0.tok" "$tmp/b1.tok" && [ "$(jkt_of "$tmp/b1.tok")" = "$jkt_login" ]
+jkt1=$(jkt_of "$tmp/b1.tok")
+! cmp -s "$tmp/b0.tok" "$tmp/b1.tok" && [ "$jkt1" = "$jkt_login" ]
 verdict "the refreshed token is new and bound to the same key"
 run "$bt" status --profile b --json
 jkt_after=$(js 'j.jkt' "$tmp/out")
@@ -236,35 +225,33 @@ expect "the session still refreshes after the refused replay" 0
 [ "$(jkt_of "$tmp/out")" = "$jkt_login" ]
 verdict "and stays bound"
 
-# --- 4. use_dpop_nonce: once more with the server's nonce ----------------------
+# --- 4. use_dpop_nonce: once more with the server's nonce ---------------------
 ctl POST config '{"dpop_nonce":true}'
 run "$bt" login --profile nonce --json --no-qr
 keep
 expect "login while the IdP requires a DPoP nonce exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/nonce.json"
-js 'String(j.dpop === 1)' "$tmp/nonce.json" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "and the session is bound"
+holds "and the session is bound" \
+    'j.dpop === 1' "$tmp/nonce.json"
 ctl GET counters
 cp "$tmp/ctl.json" "$tmp/c0.json"
 run "$bt" get --profile nonce --min-ttl 86400
 keep
 ctl GET counters
 expect "a refresh while the IdP requires a nonce exits 0" 0
-d=$(js 'String(j.token_refresh_token - JSON.parse(b).token_refresh_token)' \
+d=$(js 'j.token_refresh_token - JSON.parse(b).token_refresh_token' \
     "$tmp/ctl.json" "$tmp/c0.json")
 [ "$d" = 2 ]
 verdict "the refresh asked twice: use_dpop_nonce, then with the nonce" "$d"
 ctl POST config '{"dpop_nonce":false}'
 
-# --- 5. unbound sessions: dpop = no, an old session, the proof refused ---------
+# --- 5. unbound sessions: dpop = no, an old session, the proof refused --------
 run "$bt" login --profile no --json --no-qr
 keep
 expect "login with dpop = no exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/no.json"
-js 'String(j.dpop === 0 && j.jkt === undefined)' "$tmp/no.json" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "login --json says dpop 0"
+holds "login --json says dpop 0" \
+    'j.dpop === 0 && j.jkt === undefined' "$tmp/no.json"
 run "$bt" get --profile no --min-ttl 86400
 expect "dpop = no: a refresh works" 0
 [ -z "$(jkt_of "$tmp/out")" ]
@@ -276,21 +263,19 @@ expect "proof for an unbound session exits 4 with a message" 4 \
     "not bound to a key" err
 [ ! -s "$tmp/out" ]
 verdict "and prints nothing on stdout"
-js 'String(j.dpop_key === undefined)' "$(stored_json no)" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "dpop = no stores the session as before DPoP (no dpop_key)"
+holds "dpop = no stores the session as before DPoP (no dpop_key)" \
+    'j.dpop_key === undefined' "$(stored_json no)"
 # That is the old format: under dpop = auto it stays valid and unbound.
 cp "$(stored_json no)" "$(stored_json old)" || exit 99
 run "$bt" status --profile old --json
-js 'String(j.dpop === 0)' "$tmp/out" >"$tmp/x"
-[ "$rc" -eq 0 ] && [ "$(cat "$tmp/x")" = true ]
-verdict "a session stored without a key is read as unbound (dpop = auto)"
+expect "status of a session stored without a key exits 0" 0
+holds "it is read as unbound (dpop = auto)" 'j.dpop === 0' "$tmp/out"
 run "$bt" get --profile old --min-ttl 86400
 expect "and refreshes (no proof: its refresh token is not bound)" 0
 [ -z "$(jkt_of "$tmp/out")" ]
 verdict "its access token stays unbound"
 
-# --- 6. dpop = yes where the IdP cannot bind; auto there -----------------------
+# --- 6. dpop = yes where the IdP cannot bind; auto there ----------------------
 run "$bt" login --profile pyes --json --no-qr
 expect "dpop = yes at an issuer without DPoP: login fails (exit 3)" 3 \
     "dpop = yes, but the IdP does not offer DPoP" err
@@ -298,10 +283,9 @@ expect "dpop = yes at an issuer without DPoP: login fails (exit 3)" 3 \
 verdict "and stores nothing"
 run "$bt" login --profile pauto --json --no-qr
 expect "dpop = auto at an issuer without DPoP: login works, unbound" 0
-js 'String(JSON.parse(a.trim().split("\n").pop()).dpop === 0)' \
-    "$tmp/out" >"$tmp/x"
-[ "$(cat "$tmp/x")" = true ]
-verdict "and says dpop 0"
+holds "and says dpop 0" \
+    'JSON.parse(a.trim().split("\n").pop()).dpop === 0' \
+    "$tmp/out"
 run "$bt" login --profile yes --json --no-qr
 keep
 expect "dpop = yes at an issuer with DPoP: login works, bound" 0 '"dpop":1' out
@@ -309,7 +293,7 @@ run "$bt" status --profile bad
 expect "dpop = maybe is a configuration error (3)" 3 \
     "dpop must be auto, yes or no" err
 
-# --- 7. the private key is never shown, never cached ----------------------------
+# --- 7. the private key is never shown, never cached --------------------------
 leak=0
 for p in b nonce yes; do
 	d=$(js 'JSON.parse(j.dpop_key).d' "$(stored_json "$p")")
