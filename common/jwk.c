@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include "b64url.h"
 #include "err.h"
 #include "json.h"
 #include "jwk.h"
 #include "jwk_kty.h"
+#include "sbuf.h"
 #include "secmem.h"
 
 /*
@@ -278,4 +283,144 @@ pb_jwk_fits(const struct pb_jwk *k, const struct pb_alg *alg,
 		return pb_err_set(e, PB_ERR_ALG, "HMAC key of %zu bytes, %s "
 		    "needs %zu", k->secret.len, alg->name, alg->size);
 	return PB_OK;
+}
+/* Thumbprints (RFC 7638) ------------------------------------------------ */
+
+/* Append ,"name":"base64url(p)" (no comma first when lead is set). */
+static int
+thumb_b64(struct pb_sbuf *b, int lead, const char *name, const uint8_t *p,
+    size_t len)
+{
+	char *s = NULL;
+
+	if (pb_b64url_encode(p, len, &s) != PB_OK)
+		return PB_ERR_NOMEM;
+	if (!lead)
+		pb_sbuf_puts(b, ",");
+	pb_sbuf_puts(b, "\"");
+	pb_sbuf_puts(b, name);
+	pb_sbuf_puts(b, "\":\"");
+	pb_sbuf_puts(b, s);
+	pb_sbuf_puts(b, "\"");
+	free(s);
+	return PB_OK;
+}
+
+/* Append the big-endian bytes of a BIGNUM parameter, at least pad long. */
+static int
+thumb_bn(struct pb_sbuf *b, int lead, const char *name, EVP_PKEY *pk,
+    const char *param, int pad)
+{
+	BIGNUM *bn = NULL;
+	uint8_t *p;
+	int n, r = PB_ERR_INTERNAL;
+
+	if (!EVP_PKEY_get_bn_param(pk, param, &bn))
+		return PB_ERR_INTERNAL;
+	if ((n = BN_num_bytes(bn)) < pad)
+		n = pad;
+	if ((p = malloc((size_t)n + 1)) == NULL)
+		r = PB_ERR_NOMEM;
+	else if (BN_bn2binpad(bn, p, n) == n)
+		r = thumb_b64(b, lead, name, p, (size_t)n);
+	free(p);
+	BN_free(bn);
+	return r;
+}
+
+/* The curve's JWK name (RFC 7518 6.2.1.1, RFC 8037), or NULL. */
+static const char *
+thumb_crv(int nid)
+{
+	switch (nid) {
+	case NID_X9_62_prime256v1:
+		return "P-256";
+	case NID_secp384r1:
+		return "P-384";
+	case NID_secp521r1:
+		return "P-521";
+	case NID_ED25519:
+		return "Ed25519";
+	}
+	return NULL;
+}
+
+/* The members RFC 7638 section 3.2 requires, in order, into b. */
+static int
+thumb_json(const struct pb_jwk *k, struct pb_sbuf *b)
+{
+	const char *crv = thumb_crv(k->curve);
+	uint8_t raw[32];
+	size_t rawlen = sizeof(raw);
+	int r, pad;
+
+	switch (k->kty) {
+	case PB_KTY_RSA:
+		if ((r = thumb_bn(b, 1, "e", k->pkey, OSSL_PKEY_PARAM_RSA_E,
+		    0)) != PB_OK)
+			return r;
+		pb_sbuf_puts(b, ",\"kty\":\"RSA\"");
+		return thumb_bn(b, 0, "n", k->pkey, OSSL_PKEY_PARAM_RSA_N, 0);
+	case PB_KTY_EC:
+		if (crv == NULL)
+			return PB_ERR_INTERNAL;
+		pb_sbuf_puts(b, "\"crv\":\"");
+		pb_sbuf_puts(b, crv);
+		pb_sbuf_puts(b, "\",\"kty\":\"EC\"");
+		/* Coordinates are the field's size (RFC 7518 6.2.1.2). */
+		pad = (EVP_PKEY_get_bits(k->pkey) + 7) / 8;
+		if ((r = thumb_bn(b, 0, "x", k->pkey,
+		    OSSL_PKEY_PARAM_EC_PUB_X, pad)) != PB_OK)
+			return r;
+		return thumb_bn(b, 0, "y", k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
+		    pad);
+	case PB_KTY_OKP:
+		if (crv == NULL ||
+		    !EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen))
+			return PB_ERR_INTERNAL;
+		pb_sbuf_puts(b, "\"crv\":\"");
+		pb_sbuf_puts(b, crv);
+		pb_sbuf_puts(b, "\",\"kty\":\"OKP\"");
+		return thumb_b64(b, 0, "x", raw, rawlen);
+	case PB_KTY_OCT:
+		break;
+	}
+	return PB_ERR_KEY;
+}
+
+int
+pb_jwk_thumbprint(const struct pb_jwk *k, char out[PB_JWK_THUMB_LEN + 1],
+    struct pb_err *e)
+{
+	struct pb_sbuf b;
+	uint8_t md[32];
+	unsigned mdlen = 0;
+	char *s = NULL;
+	int r;
+
+	out[0] = '\0';
+	if (k->kty == PB_KTY_OCT || k->pkey == NULL)
+		return pb_err_set(e, PB_ERR_KEY, "a secret key has no "
+		    "thumbprint");
+	/* An RSA modulus of PB_RSA_MAX_BITS is the largest member. */
+	pb_sbuf_init(&b, PB_RSA_MAX_BITS / 6 + 256);
+	pb_sbuf_puts(&b, "{");
+	r = thumb_json(k, &b);
+	pb_sbuf_puts(&b, "}");
+	if (r == PB_OK && b.err != PB_OK)
+		r = b.err;
+	if (r == PB_OK && (!EVP_Digest(b.p, b.len, md, &mdlen, EVP_sha256(),
+	    NULL) || mdlen != sizeof(md)))
+		r = PB_ERR_INTERNAL;
+	pb_sbuf_clear(&b);
+	if (r == PB_OK && (r = pb_b64url_encode(md, sizeof(md), &s)) == PB_OK) {
+		if (strlen(s) == PB_JWK_THUMB_LEN)
+			memcpy(out, s, PB_JWK_THUMB_LEN + 1);
+		else
+			r = PB_ERR_INTERNAL;
+		free(s);
+	}
+	if (r != PB_OK && r != PB_ERR_NOMEM)
+		return pb_err_set(e, r, "cannot compute the key's thumbprint");
+	return r;
 }

@@ -100,6 +100,19 @@ void pb_jwk_free(struct pb_jwk *k);
 int pb_jwk_fits(const struct pb_jwk *k, const struct pb_alg *alg,
     struct pb_err *e) PB_WUR;
 
+/*
+ * The RFC 7638 JWK thumbprint of k's public key: base64url (no padding) of
+ * SHA-256 over the required members in lexicographic order, no whitespace
+ * ({"crv","kty","x","y"} for EC, {"e","kty","n"} for RSA, {"crv","kty","x"}
+ * for OKP), computed from the loaded key, not from the text it came from.
+ * An oct key has no public thumbprint: PB_ERR_KEY.  PB_OK with out set (a
+ * NUL-terminated string of PB_JWK_THUMB_LEN characters), else PB_ERR_KEY,
+ * PB_ERR_NOMEM or PB_ERR_INTERNAL and out holds "".
+ */
+#define PB_JWK_THUMB_LEN	43
+int pb_jwk_thumbprint(const struct pb_jwk *k, char out[PB_JWK_THUMB_LEN + 1],
+    struct pb_err *e) PB_WUR;
+
 /* A JWK Set (RFC 7517 section 5) of usable keys. */
 struct pb_jwks {
 	struct pb_jwk	**keys;

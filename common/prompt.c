@@ -3,7 +3,8 @@
  * The prompt wire format of long tokens (prompt.h): the module's side
  * (pam/conv.c) formats continuation prompts and strips the continuation
  * mark; askpass's side (helper/net/askpass.c) parses the prompts and cuts
- * the token into parts.
+ * the token into parts.  The proof prompt too: the module formats it,
+ * askpass parses it.
  */
 #include "config.h"
 
@@ -81,4 +82,109 @@ pb_prompt_strip(const char *ans, size_t *len)
 		return 1;
 	}
 	return 0;
+}
+
+/* A host for the proof prompt: 1 to PB_PROOF_HOST_MAX bytes, no blank. */
+static int
+proof_host_ok(const char *h, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > PB_PROOF_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)h[i] <= ' ' || (unsigned char)h[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* The value of a base64url character, or -1. */
+static int
+b64url_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/*
+ * A nonce: exactly PB_PROOF_NONCE_LEN base64url characters of 32 bytes,
+ * the 2 unused low bits of the last one zero (one encoding per nonce).
+ */
+static int
+proof_nonce_ok(const char *n, size_t len)
+{
+	size_t i;
+
+	if (len != PB_PROOF_NONCE_LEN)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (b64url_val(n[i]) < 0)
+			return 0;
+	return (b64url_val(n[len - 1]) & 3) == 0;
+}
+
+int
+pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
+    const char *nonce)
+{
+	int n;
+
+	if (bufsz > 0)
+		buf[0] = '\0';
+	if (!proof_host_ok(host, strlen(host)) ||
+	    !proof_nonce_ok(nonce, strlen(nonce)))
+		return PB_ERR_FORMAT;
+	n = snprintf(buf, bufsz, "%s%s%s%s%s", PB_PROMPT_PROOF, host,
+	    PB_PROMPT_PROOF_NONCE, nonce, PB_PROMPT_PROOF_END);
+	if (n < 0 || (size_t)n >= bufsz) {
+		if (bufsz > 0)
+			buf[0] = '\0';
+		return PB_ERR_TOOBIG;
+	}
+	return PB_OK;
+}
+
+int
+pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
+    char nonce[PB_PROOF_NONCE_LEN + 1])
+{
+	const size_t plen = sizeof(PB_PROMPT_PROOF) - 1;
+	const size_t mlen = sizeof(PB_PROMPT_PROOF_NONCE) - 1;
+	const size_t elen = sizeof(PB_PROMPT_PROOF_END) - 1;
+	const char *h, *n;
+	size_t len, hlen;
+
+	if (hostsz > 0)
+		host[0] = '\0';
+	nonce[0] = '\0';
+	/* Anchored at both ends: the nonce and its marks end the prompt. */
+	len = strlen(prompt);
+	if (len < plen + mlen + PB_PROOF_NONCE_LEN + elen ||
+	    strncmp(prompt, PB_PROMPT_PROOF, plen) != 0 ||
+	    strcmp(prompt + len - elen, PB_PROMPT_PROOF_END) != 0)
+		return PB_ERR_FORMAT;
+	n = prompt + len - elen - PB_PROOF_NONCE_LEN;
+	if (strncmp(n - mlen, PB_PROMPT_PROOF_NONCE, mlen) != 0 ||
+	    !proof_nonce_ok(n, PB_PROOF_NONCE_LEN))
+		return PB_ERR_FORMAT;
+	h = prompt + plen;
+	hlen = (size_t)(n - mlen - h);
+	if (!proof_host_ok(h, hlen))
+		return PB_ERR_FORMAT;
+	if (hlen >= hostsz)
+		return PB_ERR_TOOBIG;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memcpy(nonce, n, PB_PROOF_NONCE_LEN);
+	nonce[PB_PROOF_NONCE_LEN] = '\0';
+	return PB_OK;
 }

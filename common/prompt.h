@@ -11,7 +11,9 @@
  * The module asks its configured prompt (PB_PROMPT_FIRST by default); an
  * answer that ends in PB_PROMPT_MORE continues in the next one, which the
  * module asks for with "Bearer token (continued at byte N): ", N the token
- * bytes it holds so far (never 0).  askpass answers each prompt with at
+ * bytes it holds so far (0 only after an answer that was a lone
+ * PB_PROMPT_MORE, which askpass never sends and does not answer: the
+ * parser takes N >= 1).  askpass answers each prompt with at
  * most PB_PROMPT_PART bytes of the token from N on, then PB_PROMPT_MORE
  * when bytes remain: OpenSSH cuts every answer at 1023 bytes, so a long
  * token travels in parts.  Pure: libc only.
@@ -59,5 +61,43 @@ size_t pb_prompt_part(size_t len, size_t off, int *more);
  * PB_PROMPT_MORE (1, and *len loses that byte) or not (0: the last part).
  */
 int pb_prompt_strip(const char *ans, size_t *len);
+
+/*
+ * The login proof's prompt (DESIGN.md section 5), asked after a bound
+ * token: "Bearer proof for HOST, nonce NONCE: ".  HOST is the module's
+ * first host name, for the user to read: 1 to PB_PROOF_HOST_MAX printable
+ * ASCII bytes, no blank.  NONCE is 32 random bytes in strict base64url,
+ * PB_PROOF_NONCE_LEN characters.
+ */
+#define PB_PROMPT_PROOF		"Bearer proof for "
+#define PB_PROMPT_PROOF_NONCE	", nonce "
+#define PB_PROMPT_PROOF_END	": "
+#define PB_PROOF_NONCE_BYTES	32
+#define PB_PROOF_NONCE_LEN	43
+#define PB_PROOF_HOST_MAX	255
+/* Room for any proof prompt, its NUL included. */
+#define PB_PROMPT_PROOF_BUFSZ	(sizeof(PB_PROMPT_PROOF) + PB_PROOF_HOST_MAX + \
+	sizeof(PB_PROMPT_PROOF_NONCE) + PB_PROOF_NONCE_LEN + \
+	sizeof(PB_PROMPT_PROOF_END))
+
+/*
+ * Write the proof prompt for host and nonce into buf.  PB_OK;
+ * PB_ERR_FORMAT when host or nonce breaks the rules above (nothing the
+ * parser would refuse is ever written); PB_ERR_TOOBIG when bufsz is below
+ * what the prompt needs (PB_PROMPT_PROOF_BUFSZ is always enough).  On
+ * failure buf holds "".
+ */
+int pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
+    const char *nonce) PB_WUR;
+
+/*
+ * askpass: whether prompt is exactly a proof prompt (the client's
+ * "(user@host) " prefix already removed by the caller).  PB_OK with host
+ * (hostsz bytes, PB_PROOF_HOST_MAX + 1 always enough) and nonce set;
+ * PB_ERR_FORMAT for anything else, and PB_ERR_TOOBIG when the host does
+ * not fit hostsz; host and nonce then hold "".
+ */
+int pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
+    char nonce[PB_PROOF_NONCE_LEN + 1]) PB_WUR;
 
 #endif /* PB_PROMPT_H */

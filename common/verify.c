@@ -16,7 +16,7 @@
 #include "verify.h"
 
 int
-pb_conf_from_args(const char *path, int argc, const char *const *argv,
+pb_conf_read_args(const char *path, int argc, const char *const *argv,
     const char *where, pb_conf_log_fn *log, void *ctx, struct pb_conf **out)
 {
 	struct pb_conf *cfg = NULL;
@@ -48,14 +48,31 @@ pb_conf_from_args(const char *path, int argc, const char *const *argv,
 		r = PB_ERR_CONFIG;
 		goto out;
 	}
-	if ((r = pb_conf_check(cfg, log, ctx)) != PB_OK)
-		goto out;
 	*out = cfg;
 	cfg = NULL;
 	r = PB_OK;
  out:
 	pb_conf_free(cfg);
 	return r;
+}
+
+int
+pb_conf_from_args(const char *path, int argc, const char *const *argv,
+    const char *where, pb_conf_log_fn *log, void *ctx, struct pb_conf **out)
+{
+	struct pb_conf *cfg = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = pb_conf_read_args(path, argc, argv, where, log, ctx,
+	    &cfg)) != PB_OK)
+		return r;
+	if ((r = pb_conf_check(cfg, log, ctx)) != PB_OK) {
+		pb_conf_free(cfg);
+		return r;
+	}
+	*out = cfg;
+	return PB_OK;
 }
 
 /* The local user the token maps to, into out->user. */

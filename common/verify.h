@@ -33,6 +33,16 @@ int pb_conf_from_args(const char *path, int argc, const char *const *argv,
     struct pb_conf **out) PB_WUR;
 
 /*
+ * pb_conf_from_args() without the final pb_conf_check(): the settings as
+ * given, for a reader that needs only some of them (fetch-jwks needs the
+ * issuer and jwks_file; audience may come on each PAM line, not the
+ * file).  Same results otherwise.
+ */
+int pb_conf_read_args(const char *path, int argc, const char *const *argv,
+    const char *where, pb_conf_log_fn *log, void *ctx,
+    struct pb_conf **out) PB_WUR;
+
+/*
  * The last step, the one that spends a token (the module's replay cache,
  * pam/replay.c, which common/ does not link): PB_OK the first time;
  * PB_ERR_REPLAY when the token was used before, PB_ERR_CLAIM when it lacks

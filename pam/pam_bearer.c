@@ -298,7 +298,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	char s4[PB_SAFE_BUFSZ];
 	struct pb_verified vd;
 	struct pb_err e;
-	int r, rv;
+	int r, rv = PAM_AUTH_ERR;
 
 	pb_err_clear(&e);
 	if ((r = pb_verify_user(v, cfg, t, tlen, a->user, a->now,
@@ -341,7 +341,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	struct pb_secret tok = { NULL, 0 };
 	const char *t;
 	size_t tlen;
-	int rv;
+	int rv = PAM_AUTH_ERR;
 
 	(void)flags;
 	memset(&a, 0, sizeof(a));

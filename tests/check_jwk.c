@@ -1406,6 +1406,169 @@ START_TEST(test_jwk_find_dup_kid)
 }
 END_TEST
 
+/* Thumbprints (RFC 7638) ------------------------------------------------ */
+
+/* The RFC 7638 section 3.1 example key. */
+#define RFC7638_N "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbf" \
+	"AAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64t" \
+	"Z_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2Qvzq" \
+	"Y368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08" \
+	"qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls" \
+	"1jF44-csFCur-kEgU8awapJzKnqDKgw"
+
+/* pb_jwk_thumbprint() of the JWK text, which must load. */
+static void
+thumb_of(const char *text, char out[PB_JWK_THUMB_LEN + 1])
+{
+	struct pb_jwk *k = must_load(text, 0);
+	struct pb_err e;
+	int r;
+
+	memset(out, 'x', PB_JWK_THUMB_LEN + 1);
+	r = pb_jwk_thumbprint(k, out, &e);
+	ck_assert_msg(r == PB_OK, "%d %s", r, pb_err_msg(&e));
+	ck_assert_uint_eq(strlen(out), PB_JWK_THUMB_LEN);
+	pb_jwk_free(k);
+}
+
+/*
+ * The thumbprint computed apart from common/: the members of the JWK text
+ * (made by testutil) copied into the RFC 7638 form by hand, hashed with
+ * OpenSSL.
+ */
+static char *
+thumb_expected(const char *text, const char *const *members)
+{
+	char json[8192], *p = json;
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	cJSON *j = cJSON_Parse(text);
+	const char *v;
+	size_t i;
+
+	ck_assert_ptr_nonnull(j);
+	p += sprintf(p, "{");
+	for (i = 0; members[i] != NULL; i++) {
+		v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
+		    members[i]));
+		ck_assert_ptr_nonnull(v);
+		ck_assert_uint_lt(strlen(v), 2048);
+		p += sprintf(p, "%s\"%s\":\"%s\"", i > 0 ? "," : "",
+		    members[i], v);
+	}
+	(void)sprintf(p, "}");
+	cJSON_Delete(j);
+	ck_assert(EVP_Digest(json, strlen(json), md, &mdlen, EVP_sha256(),
+	    NULL));
+	return tu_b64url(md, mdlen);
+}
+
+START_TEST(test_jwk_thumbprint_rfc7638)
+{
+	char got[PB_JWK_THUMB_LEN + 1];
+
+	/* The example's own member order, with kid and alg, which the
+	   thumbprint leaves out. */
+	thumb_of("{\"kty\":\"RSA\",\"n\":\"" RFC7638_N "\",\"e\":\"AQAB\","
+	    "\"alg\":\"RS256\",\"kid\":\"2011-04-29\"}", got);
+	ck_assert_str_eq(got, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+}
+END_TEST
+
+static void
+thumb_check(const char *name, const char *const *members)
+{
+	char got[PB_JWK_THUMB_LEN + 1], got2[PB_JWK_THUMB_LEN + 1];
+	char *plain = jwk_of(name, NULL, NULL, NULL);
+	char *extra = jwk_of(name, "some-kid", NULL, "sig");
+	char *want = thumb_expected(plain, members);
+
+	thumb_of(plain, got);
+	ck_assert_str_eq(got, want);
+	/* kid, use: not part of it. */
+	thumb_of(extra, got2);
+	ck_assert_str_eq(got2, want);
+	free(want);
+	free(extra);
+	free(plain);
+}
+
+START_TEST(test_jwk_thumbprint_keys)
+{
+	static const char *const ec[] = { "crv", "kty", "x", "y", NULL };
+	static const char *const okp[] = { "crv", "kty", "x", NULL };
+	static const char *const rsa[] = { "e", "kty", "n", NULL };
+
+	thumb_check("ec256", ec);
+	thumb_check("ec384", ec);
+	thumb_check("ec521", ec);
+	thumb_check("ed25519", okp);
+	thumb_check("rsa2048", rsa);
+	thumb_check("rsa3072", rsa);
+}
+END_TEST
+
+START_TEST(test_jwk_thumbprint_padding)
+{
+	static const char *const ec[] = { "crv", "kty", "x", "y", NULL };
+	char got[PB_JWK_THUMB_LEN + 1], *text = NULL, *want;
+	EVP_PKEY *k;
+	uint8_t *x;
+	size_t xlen;
+	int i;
+
+	/* A P-256 key whose x starts with a zero byte (1 in 256): the
+	   thumbprint must keep the coordinate at 32 bytes. */
+	for (i = 0; i < 20000 && text == NULL; i++) {
+		k = tu_genkey("ec256");
+		text = tu_jwk(k, NULL, NULL, NULL);
+		EVP_PKEY_free(k);
+		x = tu_json_get_b64(text, "x", &xlen);
+		ck_assert_uint_eq(xlen, 32);
+		if (x[0] != 0) {
+			free(text);
+			text = NULL;
+		}
+		free(x);
+	}
+	ck_assert_ptr_nonnull(text);
+	want = thumb_expected(text, ec);
+	thumb_of(text, got);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_jwk_thumbprint_distinct)
+{
+	char a[PB_JWK_THUMB_LEN + 1], b[PB_JWK_THUMB_LEN + 1];
+	char *ta = jwk_of("rsa2048", NULL, NULL, NULL);
+	char *tb = jwk_of("rsa2048b", NULL, NULL, NULL);
+
+	thumb_of(ta, a);
+	thumb_of(tb, b);
+	ck_assert_str_ne(a, b);
+	free(ta);
+	free(tb);
+}
+END_TEST
+
+START_TEST(test_jwk_thumbprint_secret)
+{
+	static const char secret[] = "0123456789abcdef0123456789abcdef";
+	char out[PB_JWK_THUMB_LEN + 1];
+	struct pb_jwk *k = NULL;
+	struct pb_err e;
+
+	ck_assert_int_eq(pb_jwk_from_secret(secret, 32, &k, NULL), PB_OK);
+	memset(out, 'x', sizeof(out));
+	ck_assert_int_eq(pb_jwk_thumbprint(k, out, &e), PB_ERR_KEY);
+	ck_assert_str_eq(out, "");
+	pb_jwk_free(k);
+}
+END_TEST
+
 static Suite *
 jwk_suite(void)
 {
@@ -1492,6 +1655,14 @@ jwk_suite(void)
 	tcase_add_test(tc, test_jwk_find_no_kid);
 	tcase_add_test(tc, test_jwk_find_no_kid_two);
 	tcase_add_test(tc, test_jwk_find_dup_kid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("thumbprint");
+	tcase_add_test(tc, test_jwk_thumbprint_rfc7638);
+	tcase_add_test(tc, test_jwk_thumbprint_keys);
+	tcase_add_test(tc, test_jwk_thumbprint_padding);
+	tcase_add_test(tc, test_jwk_thumbprint_distinct);
+	tcase_add_test(tc, test_jwk_thumbprint_secret);
 	suite_add_tcase(s, tc);
 	return s;
 }

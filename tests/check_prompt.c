@@ -250,6 +250,120 @@ START_TEST(test_prompt_strip)
 }
 END_TEST
 
+/* The proof prompt ----------------------------------------------------- */
+
+/* 32 bytes of base64url: the last character's 2 low bits are zero. */
+#define NONCE	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+
+static char pbuf[PB_PROMPT_PROOF_BUFSZ];
+
+START_TEST(test_prompt_proof_round_trip)
+{
+	char host[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
+	char longhost[PB_PROOF_HOST_MAX + 1];
+
+	ck_assert_uint_eq(strlen(NONCE), PB_PROOF_NONCE_LEN);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "b.example", NONCE), PB_OK);
+	ck_assert_str_eq(pbuf, "Bearer proof for b.example, nonce " NONCE
+	    ": ");
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce), PB_OK);
+	ck_assert_str_eq(host, "b.example");
+	ck_assert_str_eq(nonce, NONCE);
+	/* The longest host fits the buffer the header promises. */
+	memset(longhost, 'h', PB_PROOF_HOST_MAX);
+	longhost[PB_PROOF_HOST_MAX] = '\0';
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    longhost, NONCE), PB_OK);
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce), PB_OK);
+	ck_assert_str_eq(host, longhost);
+	/* A host may hold what looks like the marks: the end anchors. */
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "a,nonce:", NONCE), PB_OK);
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce), PB_OK);
+	ck_assert_str_eq(host, "a,nonce:");
+}
+END_TEST
+
+START_TEST(test_prompt_proof_format_refuses)
+{
+	char longhost[PB_PROOF_HOST_MAX + 2];
+
+	memset(longhost, 'h', PB_PROOF_HOST_MAX + 1);
+	longhost[PB_PROOF_HOST_MAX + 1] = '\0';
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "",
+	    NONCE), PB_ERR_FORMAT);
+	ck_assert_str_eq(pbuf, "");
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "a b", NONCE), PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "a\nb", NONCE), PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    longhost, NONCE), PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
+	    "short"), PB_ERR_FORMAT);
+	/* Not the one encoding of 32 bytes: low bits set. */
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9"), PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+"), PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, 20, "h", NONCE),
+	    PB_ERR_TOOBIG);
+	ck_assert_str_eq(pbuf, "");
+}
+END_TEST
+
+/* p must not parse; host and nonce are then empty. */
+static void
+proof_bad(const char *p, int want)
+{
+	char host[64], nonce[PB_PROOF_NONCE_LEN + 1];
+
+	memset(host, 'x', sizeof(host));
+	memset(nonce, 'x', sizeof(nonce));
+	ck_assert_msg(pb_prompt_proof_parse(p, host, sizeof(host), nonce) ==
+	    want, "%s", p);
+	ck_assert_str_eq(host, "");
+	ck_assert_str_eq(nonce, "");
+}
+
+START_TEST(test_prompt_proof_parse_malformed)
+{
+	proof_bad("", PB_ERR_FORMAT);
+	proof_bad("Bearer token: ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE ":", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE ": x", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE ":  ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE "A: ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce A" NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h,nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, Nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for , nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for  h, nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for a b, nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h\t, nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("bearer proof for h, nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad(" Bearer proof for h, nonce " NONCE ": ", PB_ERR_FORMAT);
+	proof_bad("(u@h) Bearer proof for h, nonce " NONCE ": ",
+	    PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce "
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9: ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce "
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh=: ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce "
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdH/8: ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for \xc3\xa9, nonce " NONCE ": ",
+	    PB_ERR_FORMAT);
+	/* A host longer than the caller's buffer. */
+	proof_bad("Bearer proof for "
+	    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
+	    ", nonce " NONCE ": ", PB_ERR_TOOBIG);
+}
+END_TEST
+
 static Suite *
 prompt_suite(void)
 {
@@ -265,6 +379,9 @@ prompt_suite(void)
 	tcase_add_test(t, test_prompt_parse_leading_zeros);
 	tcase_add_test(t, test_prompt_part_split);
 	tcase_add_test(t, test_prompt_strip);
+	tcase_add_test(t, test_prompt_proof_round_trip);
+	tcase_add_test(t, test_prompt_proof_format_refuses);
+	tcase_add_test(t, test_prompt_proof_parse_malformed);
 	suite_add_tcase(s, t);
 	return s;
 }

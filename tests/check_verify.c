@@ -239,6 +239,16 @@ START_TEST(test_verify_conf_check_fails)
 	logbuf[0] = '\0';
 	load(1, args);
 	ck_assert_str_eq(cfg->audiences.v[0], AUD);
+	/* pb_conf_read_args() (fetch-jwks) takes the file as it is. */
+	pb_conf_free(cfg);
+	cfg = NULL;
+	logbuf[0] = '\0';
+	r = pb_conf_read_args(conf_path, 0, NULL, "test", log_cb, NULL, &cfg);
+	ck_assert_int_eq(r, PB_OK);
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_str_eq(cfg->issuers.v[0], ISS);
+	ck_assert_uint_eq(cfg->audiences.n, 0);
+	ck_assert_str_eq(logbuf, "");
 }
 END_TEST
 

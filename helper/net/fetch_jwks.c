@@ -121,8 +121,9 @@ fetch_args(int argc, char **argv, struct fopts *o)
 }
 
 /*
- * The issuer and the output file from the module's configuration, read and
- * checked as the module reads it (the default file without --config).
+ * The issuer and the output file from the module's configuration, read as
+ * the module reads it (the default file without --config) but not checked
+ * whole: other keys, audience above all, may come on the PAM lines.
  */
 static int
 from_module_conf(struct fopts *o, struct pb_conf **cfgp)
@@ -130,7 +131,7 @@ from_module_conf(struct fopts *o, struct pb_conf **cfgp)
 	struct pb_conf *cfg;
 	int r;
 
-	if ((r = pb_conf_from_args(o->config, 0, NULL, "command line",
+	if ((r = pb_conf_read_args(o->config, 0, NULL, "command line",
 	    pb_verify_log_conf, NULL, cfgp)) == PB_ERR_NOMEM) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;

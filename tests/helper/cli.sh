@@ -103,7 +103,7 @@ esac
 run "$bt" --help
 expect "--help" 0 "commands:" out
 cmds="login get status logout ssh askpass kubectl git-credential fetch-jwks
-    decode verify"
+    decode verify proof"
 for c in $cmds; do
 	if grep -q "^  $c " "$tmp/out"; then
 		ok "--help lists $c"
@@ -118,8 +118,9 @@ for c in $listed; do
 	"$bt" "$c" --help 2>/dev/null | head -n 1 |
 	    grep -q "^usage: bearer-token $c" || bad="$bad $c"
 done
-[ -z "$bad" ] && [ "$(echo "$listed" | wc -w)" -eq 11 ]
-verdict "each of the 11 listed commands has its --help${bad:+ (not:$bad)}"
+ncmds=$(echo $cmds | wc -w)
+[ -z "$bad" ] && [ "$(echo "$listed" | wc -w)" -eq "$ncmds" ]
+verdict "each of the $ncmds listed commands has its --help${bad:+ (not:$bad)}"
 # DESIGN.md section 3: the front loads neither libcurl nor libsecret.
 if command -v readelf >/dev/null 2>&1; then
 	if readelf -d "$bt" | grep NEEDED | grep -qE 'curl|secret|glib'; then

@@ -111,16 +111,26 @@ CONF
 run "$bt" fetch-jwks --config "$tmp/pam_bearer.conf"
 [ "$rc" -eq 0 ] && [ "$(kids "$tmp/lib/from-conf.json")" = "$(fixture_kids)" ]
 verdict "issuer and jwks_file from the module's configuration" "exit $rc"
-# That configuration is checked as the module checks it (pb_conf_check):
-# one the module would refuse, here without audience, is refused too.
+# Only the issuer and jwks_file are needed: a file without audience (given
+# on each PAM line instead) is fine, as the hourly timer needs.
 printf 'issuer = %s\njwks_file = %s\n' "$iss" "$tmp/lib/noaud.json" \
     >"$tmp/noaud.conf"
 run "$bt" fetch-jwks --config "$tmp/noaud.conf"
-[ "$rc" -eq 3 ] && [ ! -e "$tmp/lib/noaud.json" ] &&
-    grep -q "audience is not set (add 'audience = NAME'" "$tmp/err" &&
+[ "$rc" -eq 0 ] && [ "$(kids "$tmp/lib/noaud.json")" = "$(fixture_kids)" ]
+verdict "a file without audience (on the PAM lines) still serves" "exit $rc"
+# A file with no issuer: say which and how to give it.
+printf 'audience = ssh\njwks_file = %s\n' "$tmp/lib/noiss.json" \
+    >"$tmp/noiss.conf"
+run "$bt" fetch-jwks --config "$tmp/noiss.conf"
+[ "$rc" -eq 3 ] && [ ! -e "$tmp/lib/noiss.json" ] &&
+    grep -q "no issuer: give --issuer or set it" "$tmp/err"
+verdict "a file without issuer: exit 3, says what to give" "exit $rc"
+# A file the parser refuses: exit 3, says where.
+printf 'issuer = %s\nbogus_key = 1\n' "$iss" >"$tmp/bad.conf"
+run "$bt" fetch-jwks --config "$tmp/bad.conf"
+[ "$rc" -eq 3 ] &&
     grep -q "give --issuer and --output, or fix the module's" "$tmp/err"
-verdict "a configuration the module would refuse: exit 3, says why" \
-    "exit $rc"
+verdict "an unreadable configuration: exit 3, says why" "exit $rc"
 run "$bt" fetch-jwks --issuer "$iss/" --output "$out"
 expect "an issuer that differs by a trailing slash: exit 3" 3 \
     "trailing slash" err
