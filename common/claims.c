@@ -338,3 +338,31 @@ pb_claims_username(const cJSON *claims, const char *claim, int safe,
 	*out = s;
 	return PB_OK;
 }
+
+int
+pb_claims_cnf_jkt(const cJSON *claims, const char **jkt, struct pb_err *e)
+{
+	const cJSON *cnf = pb_json_get(claims, "cnf");
+	const char *s, *p;
+
+	*jkt = NULL;
+	if (cnf == NULL)
+		return PB_OK;
+	if (!cJSON_IsObject(cnf))
+		return pb_err_set(e, PB_ERR_CLAIM, "cnf is not a JSON object");
+	if (pb_json_get(cnf, "jkt") == NULL)
+		return pb_err_set(e, PB_ERR_CLAIM, "cnf has no jkt: the token "
+		    "is bound in a way we cannot check (only DPoP, RFC 9449, "
+		    "is supported)");
+	if ((s = pb_json_get_string(cnf, "jkt")) == NULL)
+		return pb_err_set(e, PB_ERR_CLAIM, "cnf.jkt is not a string");
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			break;
+	if (*p != '\0' || p - s != 43)
+		return pb_err_set(e, PB_ERR_CLAIM, "cnf.jkt is not a SHA-256 "
+		    "thumbprint (43 base64url characters)");
+	*jkt = s;
+	return PB_OK;
+}

@@ -59,4 +59,16 @@ int pb_claims_check_policy(const cJSON *claims, const struct pb_conf *cfg,
 int pb_claims_username(const cJSON *claims, const char *claim, int safe,
     const char **out, struct pb_err *e) PB_WUR;
 
+/*
+ * The key a token is bound to (RFC 9449 6.1, RFC 7800): *jkt is NULL when
+ * the token has no cnf (a bearer token), else the value of cnf.jkt, which
+ * must be a string of 43 base64url characters (an RFC 7638 SHA-256
+ * thumbprint).  A cnf that is no object, lacks jkt (another confirmation
+ * method, such as the certificate of RFC 8705) or holds a jkt of the
+ * wrong type or form is PB_ERR_CLAIM: a binding we cannot check must not
+ * be dropped.  *jkt points into claims.
+ */
+int pb_claims_cnf_jkt(const cJSON *claims, const char **jkt,
+    struct pb_err *e) PB_WUR;
+
 #endif /* PB_CLAIMS_H */

@@ -68,6 +68,10 @@ const struct key pb_conf_keys[K_COUNT] = {
 	/* Ten years: beyond that "off" (0) is what is meant. */
 	[K_JWKS_MAX_AGE] = { "jwks_max_age", T_DURATION, F(jwks_max_age), 0,
 	    315360000, "seconds" },
+	[K_REQUIRE_POP] = { "require_pop", T_BOOL, F(require_pop), 0, 0,
+	    NULL },
+	/* Names in the proof's htu; unset, the module asks the resolver. */
+	[K_HOST_NAMES] = { "host_names", T_LIST, F(host_names), 0, 0, NULL },
 };
 
 #undef F
@@ -317,6 +321,7 @@ pb_conf_free(struct pb_conf *cfg)
 	pb_strlist_clear(&cfg->require_scope);
 	pb_strlist_clear(&cfg->require_groups);
 	pb_strlist_clear(&cfg->deny_users);
+	pb_strlist_clear(&cfg->host_names);
 	claims_free(cfg->require_claim, cfg->n_require_claim);
 	free(cfg->jwks_file);
 	free(cfg->hmac_secret_file);

@@ -50,6 +50,8 @@ struct pb_conf {
 	struct pb_strlist	 deny_users;	/* never logged in */
 	long			 min_uid;	/* 0 = off */
 	long			 jwks_max_age;	/* seconds, 0 = off */
+	int			 require_pop;	/* 0: bearer tokens pass */
+	struct pb_strlist	 host_names;	/* empty: the module's own */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

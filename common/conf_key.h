@@ -35,6 +35,8 @@ enum key_id {
 	K_DENY_USERS,
 	K_MIN_UID,
 	K_JWKS_MAX_AGE,
+	K_REQUIRE_POP,
+	K_HOST_NAMES,
 	K_COUNT
 };
 

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "jwk.h"
 #include "parse.h"
+#include "prompt.h"
 
 /*
  * The value parsers of pam_bearer.conf: one value of one key is parsed and
@@ -270,6 +271,40 @@ parse_claimreq(const char *value, struct pb_claim_req *out,
 	return r;
 }
 
+/*
+ * A list; host_names must be what the proof prompt can show and a client
+ * can name (prompt.h): no blank, no control byte, 255 bytes at most.
+ */
+static int
+parse_list(const struct key *k, const char *value, struct pb_strlist *l,
+    const char *where, pb_conf_log_fn *logfn, void *ctx)
+{
+	char sv[PB_SAFE_BUFSZ];
+	struct pb_err e;
+	size_t i;
+	int r;
+
+	/* "deny_users =" (nothing) is how a default is turned off. */
+	if (k->type == T_ULIST && *value == '\0')
+		return PB_OK;
+	pb_err_clear(&e);
+	if ((r = pb_strlist_split(value, l, &e)) == PB_ERR_CONFIG)
+		pb_conf_report(logfn, ctx, where, "%s: %s", k->name,
+		    pb_err_msg(&e));
+	if (r != PB_OK || key_id(k) != K_HOST_NAMES)
+		return r;
+	for (i = 0; i < l->n; i++) {
+		if (!pb_prompt_proof_host_ok(l->v[i], strlen(l->v[i]))) {
+			pb_conf_report(logfn, ctx, where, "%s: '%s' is not a "
+			    "host name (printable ASCII without blanks, at "
+			    "most %d bytes)", k->name, pb_log_safe(l->v[i],
+			    sv, sizeof(sv)), PB_PROOF_HOST_MAX);
+			return PB_ERR_CONFIG;
+		}
+	}
+	return PB_OK;
+}
+
 /* Parse and check value for key k into v; nothing in cfg changes. */
 int
 pb_conf_value_parse(const struct key *k, const char *value, struct val *v,
@@ -284,15 +319,7 @@ pb_conf_value_parse(const struct key *k, const char *value, struct val *v,
 	switch (k->type) {
 	case T_ULIST:
 	case T_LIST:
-		/* "deny_users =" (nothing) is how a default is turned off. */
-		if (k->type == T_ULIST && *value == '\0') {
-			r = PB_OK;
-			break;
-		}
-		r = pb_strlist_split(value, &v->list, &e);
-		if (r == PB_ERR_CONFIG)
-			pb_conf_report(logfn, ctx, where, "%s: %s", k->name,
-			    pb_err_msg(&e));
+		r = parse_list(k, value, &v->list, where, logfn, ctx);
 		break;
 	case T_ALGS:
 		r = parse_algs(value, &v->mask, where, logfn, ctx);

@@ -306,10 +306,10 @@ thumb_b64(struct pb_sbuf *b, int lead, const char *name, const uint8_t *p,
 	return PB_OK;
 }
 
-/* Append the big-endian bytes of a BIGNUM parameter, at least pad long. */
+/* Append the big-endian bytes of a BIGNUM parameter, no leading zero. */
 static int
 thumb_bn(struct pb_sbuf *b, int lead, const char *name, EVP_PKEY *pk,
-    const char *param, int pad)
+    const char *param)
 {
 	BIGNUM *bn = NULL;
 	uint8_t *p;
@@ -317,11 +317,10 @@ thumb_bn(struct pb_sbuf *b, int lead, const char *name, EVP_PKEY *pk,
 
 	if (!EVP_PKEY_get_bn_param(pk, param, &bn))
 		return PB_ERR_INTERNAL;
-	if ((n = BN_num_bytes(bn)) < pad)
-		n = pad;
+	n = BN_num_bytes(bn);
 	if ((p = malloc((size_t)n + 1)) == NULL)
 		r = PB_ERR_NOMEM;
-	else if (BN_bn2binpad(bn, p, n) == n)
+	else if (BN_bn2bin(bn, p) == n)
 		r = thumb_b64(b, lead, name, p, (size_t)n);
 	free(p);
 	BN_free(bn);
@@ -345,6 +344,28 @@ thumb_crv(int nid)
 	return NULL;
 }
 
+/*
+ * EC: x and y, each of the field's size (RFC 7518 6.2.1.2), from the
+ * uncompressed point (one call: cheaper than two BIGNUM parameters).
+ */
+static int
+thumb_ec(struct pb_sbuf *b, EVP_PKEY *pk)
+{
+	uint8_t pt[1 + 2 * 66];
+	size_t len = 0, half;
+	int r;
+
+	if (!EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_PUB_KEY, pt,
+	    sizeof(pt), &len) || len < 3 || len % 2 != 1 || pt[0] != 0x04)
+		return PB_ERR_INTERNAL;
+	half = (len - 1) / 2;
+	if (half != (size_t)(EVP_PKEY_get_bits(pk) + 7) / 8)
+		return PB_ERR_INTERNAL;
+	if ((r = thumb_b64(b, 0, "x", pt + 1, half)) != PB_OK)
+		return r;
+	return thumb_b64(b, 0, "y", pt + 1 + half, half);
+}
+
 /* The members RFC 7638 section 3.2 requires, in order, into b. */
 static int
 thumb_json(const struct pb_jwk *k, struct pb_sbuf *b)
@@ -352,28 +373,22 @@ thumb_json(const struct pb_jwk *k, struct pb_sbuf *b)
 	const char *crv = thumb_crv(k->curve);
 	uint8_t raw[32];
 	size_t rawlen = sizeof(raw);
-	int r, pad;
+	int r;
 
 	switch (k->kty) {
 	case PB_KTY_RSA:
-		if ((r = thumb_bn(b, 1, "e", k->pkey, OSSL_PKEY_PARAM_RSA_E,
-		    0)) != PB_OK)
+		if ((r = thumb_bn(b, 1, "e", k->pkey, OSSL_PKEY_PARAM_RSA_E)) !=
+		    PB_OK)
 			return r;
 		pb_sbuf_puts(b, ",\"kty\":\"RSA\"");
-		return thumb_bn(b, 0, "n", k->pkey, OSSL_PKEY_PARAM_RSA_N, 0);
+		return thumb_bn(b, 0, "n", k->pkey, OSSL_PKEY_PARAM_RSA_N);
 	case PB_KTY_EC:
 		if (crv == NULL)
 			return PB_ERR_INTERNAL;
 		pb_sbuf_puts(b, "\"crv\":\"");
 		pb_sbuf_puts(b, crv);
 		pb_sbuf_puts(b, "\",\"kty\":\"EC\"");
-		/* Coordinates are the field's size (RFC 7518 6.2.1.2). */
-		pad = (EVP_PKEY_get_bits(k->pkey) + 7) / 8;
-		if ((r = thumb_bn(b, 0, "x", k->pkey,
-		    OSSL_PKEY_PARAM_EC_PUB_X, pad)) != PB_OK)
-			return r;
-		return thumb_bn(b, 0, "y", k->pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
-		    pad);
+		return thumb_ec(b, k->pkey);
 	case PB_KTY_OKP:
 		if (crv == NULL ||
 		    !EVP_PKEY_get_raw_public_key(k->pkey, raw, &rawlen))

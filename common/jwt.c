@@ -250,6 +250,9 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
 	if ((r = pb_claims_username(jwt->claims, cfg->username_claim,
 	    cfg->usermap_file == NULL, &jwt->username, e)) != PB_OK)
 		goto out;
+	/* 11. cnf: the key a bound token needs a proof of (pb_pop_verify). */
+	if ((r = pb_claims_cnf_jkt(jwt->claims, &jwt->cnf_jkt, e)) != PB_OK)
+		goto out;
 	jwt->iss = pb_json_get_string(jwt->claims, "iss");
 	jwt->sub = pb_json_get_string(jwt->claims, "sub");
 	jwt->jti = pb_json_get_string(jwt->claims, "jti");

@@ -52,6 +52,8 @@ struct pb_jwt {
 	const char	*sub;
 	const char	*jti;
 	const char	*username;	/* value of username_claim */
+	const char	*cnf_jkt;	/* the key it is bound to (RFC 9449
+					   cnf.jkt), NULL for a bearer token */
 	int64_t		 exp;
 };
 
@@ -59,9 +61,10 @@ struct pb_jwt {
  * Verify tok (len bytes) at time now, every step of DESIGN.md in order:
  * size, segments, base64url, header JSON, alg allowlist, crit, typ, key by
  * kid, signature, payload JSON, exp, nbf, iat, iss, aud, policy, username
- * claim.  The usermap, denylist and replay cache are the caller's.  On
- * success *out holds the token (pb_jwt_free()); on failure the code and e
- * say why.
+ * claim, cnf (pb_claims_cnf_jkt(): a binding it cannot read refuses the
+ * token).  The usermap, denylist, replay cache and a bound token's proof
+ * (pb_pop_verify()) are the caller's.  On success *out holds the token
+ * (pb_jwt_free()); on failure the code and e say why.
  */
 int pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
     int64_t now, struct pb_jwt **out, struct pb_err *e) PB_WUR;

@@ -19,6 +19,18 @@
 /* OpenSSH cuts every answer at 1023 bytes: a part and its mark fit. */
 _Static_assert(PB_PROMPT_PART + 1 < 1023, "a part must survive ssh");
 
+/* snprintf()'s result n into buf: PB_OK, or PB_ERR_TOOBIG and buf "". */
+static int
+fits(int n, char *buf, size_t bufsz)
+{
+	if (n < 0 || (size_t)n >= bufsz) {
+		if (bufsz > 0)
+			buf[0] = '\0';
+		return PB_ERR_TOOBIG;
+	}
+	return PB_OK;
+}
+
 int
 pb_prompt_format(char *buf, size_t bufsz, size_t off)
 {
@@ -27,12 +39,7 @@ pb_prompt_format(char *buf, size_t bufsz, size_t off)
 	/* The only number is the bytes so far. */
 	n = snprintf(buf, bufsz, "%s%zu%s", PB_PROMPT_NEXT, off,
 	    PB_PROMPT_END);
-	if (n < 0 || (size_t)n >= bufsz) {
-		if (bufsz > 0)
-			buf[0] = '\0';
-		return PB_ERR_TOOBIG;
-	}
-	return PB_OK;
+	return fits(n, buf, bufsz);
 }
 
 int
@@ -84,9 +91,8 @@ pb_prompt_strip(const char *ans, size_t *len)
 	return 0;
 }
 
-/* A host for the proof prompt: 1 to PB_PROOF_HOST_MAX bytes, no blank. */
-static int
-proof_host_ok(const char *h, size_t len)
+int
+pb_prompt_proof_host_ok(const char *h, size_t len)
 {
 	size_t i;
 
@@ -98,22 +104,10 @@ proof_host_ok(const char *h, size_t len)
 	return 1;
 }
 
-/* The value of a base64url character, or -1. */
-static int
-b64url_val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
+/* base64url's alphabet, and its characters whose low 2 bits are zero. */
+#define B64URL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-_"
+#define B64URL_LOW0	"AEIMQUYcgkosw048"
 
 /*
  * A nonce: exactly PB_PROOF_NONCE_LEN base64url characters of 32 bytes,
@@ -127,9 +121,9 @@ proof_nonce_ok(const char *n, size_t len)
 	if (len != PB_PROOF_NONCE_LEN)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (b64url_val(n[i]) < 0)
+		if (n[i] == '\0' || strchr(B64URL_CHARS, n[i]) == NULL)
 			return 0;
-	return (b64url_val(n[len - 1]) & 3) == 0;
+	return strchr(B64URL_LOW0, n[len - 1]) != NULL;
 }
 
 int
@@ -140,17 +134,12 @@ pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
 
 	if (bufsz > 0)
 		buf[0] = '\0';
-	if (!proof_host_ok(host, strlen(host)) ||
+	if (!pb_prompt_proof_host_ok(host, strlen(host)) ||
 	    !proof_nonce_ok(nonce, strlen(nonce)))
 		return PB_ERR_FORMAT;
 	n = snprintf(buf, bufsz, "%s%s%s%s%s", PB_PROMPT_PROOF, host,
 	    PB_PROMPT_PROOF_NONCE, nonce, PB_PROMPT_PROOF_END);
-	if (n < 0 || (size_t)n >= bufsz) {
-		if (bufsz > 0)
-			buf[0] = '\0';
-		return PB_ERR_TOOBIG;
-	}
-	return PB_OK;
+	return fits(n, buf, bufsz);
 }
 
 int
@@ -178,7 +167,7 @@ pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
 		return PB_ERR_FORMAT;
 	h = prompt + plen;
 	hlen = (size_t)(n - mlen - h);
-	if (!proof_host_ok(h, hlen))
+	if (!pb_prompt_proof_host_ok(h, hlen))
 		return PB_ERR_FORMAT;
 	if (hlen >= hostsz)
 		return PB_ERR_TOOBIG;

@@ -81,6 +81,14 @@ int pb_prompt_strip(const char *ans, size_t *len);
 	sizeof(PB_PROMPT_PROOF_END))
 
 /*
+ * Whether the len bytes at host are a host the proof prompt can show (the
+ * rule above): 1 to PB_PROOF_HOST_MAX bytes of printable ASCII, no blank.
+ * The one check of host names: host_names in pam_bearer.conf, this host's
+ * own names in the module, the prompt both ways.
+ */
+int pb_prompt_proof_host_ok(const char *host, size_t len);
+
+/*
  * Write the proof prompt for host and nonce into buf.  PB_OK;
  * PB_ERR_FORMAT when host or nonce breaks the rules above (nothing the
  * parser would refuse is ever written); PB_ERR_TOOBIG when bufsz is below

@@ -22,8 +22,8 @@
 #define MAX_PARTS	256
 
 /* Ask one question with echo off; *answer is libpam-style malloc()ed. */
-static int
-ask(pam_handle_t *pamh, const char *prompt, char **answer)
+int
+pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer)
 {
 	const struct pam_conv *conv = NULL;
 	const struct pam_message msg = { PAM_PROMPT_ECHO_OFF, prompt };
@@ -68,11 +68,11 @@ next_answer(pam_handle_t *pamh, const struct pb_conf *cfg, const void **item,
 		return *ans == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
 	}
 	if (parts == 0)
-		r = ask(pamh, cfg->prompt, ans);
+		r = pb_conv_ask(pamh, cfg->prompt, ans);
 	else if (pb_prompt_format(prompt, sizeof(prompt), sofar) != PB_OK)
 		r = PAM_BUF_ERR;
 	else
-		r = ask(pamh, prompt, ans);
+		r = pb_conv_ask(pamh, prompt, ans);
 	if (r == PAM_SUCCESS)
 		*prompted = 1;
 	return r;

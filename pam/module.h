@@ -9,7 +9,9 @@
 
 #include "conf.h"
 #include "err.h"
+#include "jwt.h"
 #include "secmem.h"
+#include "strlist.h"
 
 /* Exported entry points only (-fvisibility=hidden elsewhere). */
 #define PB_EXPORT	__attribute__((visibility("default")))
@@ -46,6 +48,34 @@ void pb_log_skip(void *pamh, const char *msg);
 int pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
     const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
     int *hint1023);
+
+/*
+ * Ask one echo-off question through the application's conversation: on
+ * PAM_SUCCESS *answer is the malloc()ed text (wipe and free it).
+ * PAM_CONV_AGAIN from the application is PAM_INCOMPLETE.
+ */
+int pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer);
+
+/*
+ * The login proof (DESIGN.md section 5) for the verified token jwt: a
+ * nonce from getrandom(2), the proof prompt for the first host name, then
+ * pb_pop_verify() against cfg's host_names or, when unset, this host's
+ * (pb_proof_names()).  A refused proof is logged at LOG_NOTICE with the
+ * rule it broke ("proof rejected for 'su': ...") and is PAM_AUTH_ERR; a
+ * conversation failure returns its PAM code.
+ */
+int pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
+    const struct pb_jwt *jwt, const char *su);
+
+/*
+ * This host's names for the proof when host_names is unset: the fully
+ * qualified name (getaddrinfo(3) AI_CANONNAME of gethostname(2), when it
+ * has a dot) first, then the short name, then gethostname's own if it
+ * differs; only names a proof prompt can show.  PB_OK with out filled
+ * (pb_strlist_clear() it), PB_ERR_CONFIG when there is none, or
+ * PB_ERR_NOMEM.
+ */
+int pb_proof_names(struct pb_strlist *out, struct pb_err *e) PB_WUR;
 
 /*
  * The single-use jti cache (replay_cache): PB_OK the first time a token's

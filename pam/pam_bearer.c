@@ -194,15 +194,27 @@ keep_data(pam_handle_t *pamh, const struct pb_jwt *jwt, const char *user)
 	return PAM_SUCCESS;
 }
 
+/* Whether the token needs the login proof (DESIGN.md section 5). */
+static int
+needs_proof(const struct pb_conf *cfg, const struct pb_jwt *jwt)
+{
+	return jwt->cnf_jkt != NULL || cfg->require_pop;
+}
+
 /*
  * pb_verify_once_fn of the module: the replay cache (pam/replay.c), the
  * last step of pb_verify_user(), so that a refused login spends no token.
+ * A login with a proof skips it: the proof answers this authentication's
+ * nonce, which makes it single-use, and the token stays good for the
+ * user's next login.
  */
 static int
 replay_step(void *ctx, const struct pb_conf *cfg, const struct pb_jwt *jwt,
     int64_t now, struct pb_err *e)
 {
 	(void)ctx;
+	if (needs_proof(cfg, jwt))
+		return PB_OK;
 	return pb_replay_check(cfg->replay_cache, jwt->iss, jwt->jti,
 	    jwt->exp, now, cfg->leeway, e);
 }
@@ -234,6 +246,7 @@ struct attempt {
 	int64_t		 now;
 	int		 prompted;	/* the module asked for the token */
 	int		 hint1023;	/* an answer was exactly 1023 bytes */
+	int		 no_prompt;	/* use_first_pass: never ask */
 };
 
 /*
@@ -295,7 +308,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
     const struct attempt *a)
 {
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
-	char s4[PB_SAFE_BUFSZ];
+	char s4[PB_SAFE_BUFSZ], s5[PB_SAFE_BUFSZ];
 	struct pb_verified vd;
 	struct pb_err e;
 	int r, rv = PAM_AUTH_ERR;
@@ -316,15 +329,29 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 			log_hint1023(pamh);
 		goto out;
 	}
+	/* The proof last: the token passed every check of its own. */
+	if (needs_proof(cfg, vd.jwt) && a->no_prompt) {
+		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': proof "
+		    "required, and use_first_pass forbids asking for it",
+		    a->su);
+		rv = PAM_AUTH_ERR;
+		goto out;
+	}
+	if (needs_proof(cfg, vd.jwt) &&
+	    (rv = pb_proof_login(pamh, cfg, vd.jwt, a->su)) != PAM_SUCCESS)
+		goto out;
 	if ((rv = keep_data(pamh, vd.jwt, a->user)) != PAM_SUCCESS)
 		goto out;
 	pam_syslog(pamh, LOG_INFO, "accepted token for '%s': iss '%s' sub "
-	    "'%s' jti '%s' kid '%s' alg %s", a->su,
+	    "'%s' jti '%s' kid '%s' alg %s%s%s%s", a->su,
 	    pb_log_safe(vd.jwt->iss, s1, sizeof(s1)),
 	    pb_log_safe(vd.jwt->sub, s2, sizeof(s2)),
 	    pb_log_safe(vd.jwt->jti, s3, sizeof(s3)),
 	    pb_log_safe(vd.jwt->jws->kid, s4, sizeof(s4)),
-	    vd.jwt->jws->alg->name);
+	    vd.jwt->jws->alg->name,
+	    vd.jwt->cnf_jkt != NULL ? ", proof by key '" : "",
+	    vd.jwt->cnf_jkt != NULL ? pb_log_safe(vd.jwt->cnf_jkt, s5,
+	    sizeof(s5)) : "", vd.jwt->cnf_jkt != NULL ? "'" : "");
 	rv = PAM_SUCCESS;
  out:
 	pb_verified_clear(&vd);
@@ -357,6 +384,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	}
 	pb_log_safe(a.user, a.su, sizeof(a.su));
+	a.no_prompt = args.use_first_pass;
 	if ((rv = pb_conv_token(pamh, &args, cfg, &tok, &a.prompted,
 	    &a.hint1023)) != PAM_SUCCESS)
 		goto out;

@@ -512,6 +512,39 @@ START_TEST(test_conf_accept_id_tokens)
 }
 END_TEST
 
+START_TEST(test_conf_require_pop_host_names)
+{
+	static const char *const bad[] = { "a \"\"", "\xc3\xa9", "" };
+	size_t i;
+
+	ck_assert_int_eq(cfg->require_pop, 0);
+	ck_assert_uint_eq(cfg->host_names.n, 0);
+	ck_assert_int_eq(load(BASE "require_pop = yes\n"
+	    "host_names = b.example \"B\"\n"), PB_OK);
+	ck_assert_int_eq(cfg->require_pop, 1);
+	ck_assert_uint_eq(cfg->host_names.n, 2);
+	ck_assert_str_eq(cfg->host_names.v[0], "b.example");
+	ck_assert_str_eq(cfg->host_names.v[1], "B");
+	ck_assert_int_eq(arg("host_names", "c.example"), PB_OK);
+	ck_assert_uint_eq(cfg->host_names.n, 1);
+	ck_assert_int_eq(arg("require_pop", "no"), PB_OK);
+	ck_assert_int_eq(cfg->require_pop, 0);
+	/* What the proof prompt could not show is no host name. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pb_conf_free(cfg);
+		ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+		ck_assert_msg(arg("host_names", bad[i]) == PB_ERR_CONFIG,
+		    "%s", bad[i]);
+		ck_assert_uint_eq(cfg->host_names.n, 0);
+	}
+	ck_assert_int_eq(load(BASE "host_names = a \"b c\"\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: host_names: 'b c' is not a host name "
+	    "(printable ASCII without blanks, at most 255 bytes)", path));
+	ck_assert_int_eq(arg("require_pop", "1"), PB_ERR_CONFIG);
+}
+END_TEST
+
 START_TEST(test_conf_deny_users_min_uid)
 {
 	ck_assert_uint_eq(cfg->deny_users.n, 1);
@@ -1267,6 +1300,7 @@ conf_suite(void)
 	t = tc("duplicates");
 	tcase_add_test(t, test_conf_distinct_keys);
 	tcase_add_test(t, test_conf_accept_id_tokens);
+	tcase_add_test(t, test_conf_require_pop_host_names);
 	tcase_add_test(t, test_conf_deny_users_min_uid);
 	tcase_add_test(t, test_conf_jwks_max_age);
 	tcase_add_test(t, test_conf_duplicate_key);

@@ -500,6 +500,48 @@ tu_json_get_b64(const char *json, const char *name, size_t *lenp)
 	return out;
 }
 
+char *
+tu_jwk_thumbprint(EVP_PKEY *k)
+{
+	static const char *const ec[] = { "crv", "kty", "x", "y", NULL };
+	static const char *const okp[] = { "crv", "kty", "x", NULL };
+	static const char *const rsa[] = { "e", "kty", "n", NULL };
+	const char *const *m;
+	char *text = tu_jwk(k, NULL, NULL, NULL), *out;
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	struct buf b = { NULL, 0, 0 };
+	const char *kty, *v;
+	cJSON *root;
+	size_t i;
+
+	if ((root = cJSON_Parse(text)) == NULL)
+		tu_die("tu_jwk_thumbprint: not JSON: %s", text);
+	kty = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+	    "kty"));
+	m = strcmp(kty, "EC") == 0 ? ec : strcmp(kty, "OKP") == 0 ? okp : rsa;
+	buf_str(&b, "{");
+	for (i = 0; m[i] != NULL; i++) {
+		v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root,
+		    m[i]));
+		if (v == NULL)
+			tu_die("tu_jwk_thumbprint: no member %s", m[i]);
+		buf_str(&b, i > 0 ? ",\"" : "\"");
+		buf_str(&b, m[i]);
+		buf_str(&b, "\":\"");
+		buf_str(&b, v);
+		buf_str(&b, "\"");
+	}
+	buf_str(&b, "}");
+	if (!EVP_Digest(b.p, b.len, md, &mdlen, EVP_sha256(), NULL))
+		tu_die("tu_jwk_thumbprint: SHA-256");
+	out = tu_b64url(md, mdlen);
+	cJSON_Delete(root);
+	free(b.p);
+	free(text);
+	return out;
+}
+
 /* base64url and tokens -------------------------------------------------- */
 
 static const char b64chars[] =

@@ -68,6 +68,13 @@ void tu_save_key(EVP_PKEY *k, const char *path);
  */
 char *tu_jwk(EVP_PKEY *k, const char *kid, const char *alg, const char *use);
 
+/*
+ * The RFC 7638 SHA-256 thumbprint of k's public key, base64url: the
+ * required members of tu_jwk()'s text (crv kty x y; e kty n; crv kty x),
+ * in that order, written as JSON by hand and hashed here.
+ */
+char *tu_jwk_thumbprint(EVP_PKEY *k);
+
 /* {"kty":"oct","k":...} of an HMAC secret, kid and alg when not NULL. */
 char *tu_jwk_oct(const void *secret, size_t len, const char *kid,
     const char *alg);

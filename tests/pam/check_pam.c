@@ -101,6 +101,10 @@ struct script {
 	size_t		 nprompts;	/* every message seen */
 	char		*prompt[MAX_PROMPTS];	/* the first ones */
 	int		 style[MAX_PROMPTS];
+	/* Answers "Bearer proof for " prompts when set (malloc()ed). */
+	char		*(*proof)(const char *prompt, void *ctx);
+	void		*proof_ctx;
+	int		 proof_rc;	/* not 0: return it at a proof prompt */
 };
 
 static void
@@ -146,6 +150,16 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 			goto fail;
 		if (s->null_resp)
 			continue;
+		if (strncmp(msg[i]->msg, "Bearer proof for ", 17) == 0 &&
+		    s->proof_rc != 0) {
+			s->rc = s->proof_rc;
+			goto fail;
+		}
+		if (strncmp(msg[i]->msg, "Bearer proof for ", 17) == 0 &&
+		    s->proof != NULL) {
+			r[i].resp = s->proof(msg[i]->msg, s->proof_ctx);
+			continue;
+		}
 		if (s->next < s->nanswers)
 			a = s->answers[s->next++];
 		else if (s->repeat != NULL)
@@ -3300,6 +3314,327 @@ START_TEST(test_pam_threads_stress)
 }
 END_TEST
 
+/* The login proof (DESIGN.md section 5) ------------------------------------ */
+
+/* How the conversation makes a proof for a proof prompt. */
+struct proofer {
+	EVP_PKEY	*key;
+	const char	*alg;
+	const char	*tok;		/* the token, for ath */
+	const char	*host;		/* htu's host; NULL: the prompt's */
+	const char	*nonce;		/* NULL: the prompt's */
+	char		 seen[MAX_PROMPTS][44];	/* the nonces asked for */
+	size_t		 nseen;
+};
+
+/* A token for user bound to k (cnf.jkt), tracked. */
+static char *
+bound(const char *user, EVP_PKEY *k)
+{
+	char *tp = tu_jwk_thumbprint(k);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *t = good_with(user, "cnf", cnf);
+
+	free(cnf);
+	free(tp);
+	return t;
+}
+
+/*
+ * The proof for a prompt "Bearer proof for HOST, nonce NONCE: ", made
+ * here with OpenSSL (testutil), not with the helper.
+ */
+static char *
+make_proof(const char *prompt, void *ctx)
+{
+	struct proofer *p = ctx;
+	const char *h = prompt + 17, *n = strstr(prompt, ", nonce ");
+	char *host, *nonce, *jwk, *hdr, *cl, *proof, *ath;
+	unsigned char md[32];
+	unsigned mdlen = 0;
+
+	ck_assert_ptr_nonnull(n);
+	host = tu_asprintf("%.*s", (int)(n - h), h);
+	nonce = tu_asprintf("%.43s", n + 8);
+	ck_assert_str_eq(n + 8 + 43, ": ");
+	if (p->nseen < MAX_PROMPTS)
+		memcpy(p->seen[p->nseen++], nonce, 44);
+	ck_assert(EVP_Digest(p->tok, strlen(p->tok), md, &mdlen,
+	    EVP_sha256(), NULL));
+	ath = tu_b64url(md, mdlen);
+	jwk = tu_jwk(p->key, NULL, NULL, NULL);
+	hdr = tu_asprintf("{\"typ\":\"dpop+jwt\",\"alg\":\"%s\",\"jwk\":%s}",
+	    p->alg, jwk);
+	cl = tu_asprintf("{\"jti\":\"p%u\",\"htm\":\"SSH\",\"htu\":\"ssh://%s\","
+	    "\"iat\":%lld,\"nonce\":\"%s\",\"ath\":\"%s\"}", ++jti_seq,
+	    p->host != NULL ? p->host : host, (long long)now(),
+	    p->nonce != NULL ? p->nonce : nonce, ath);
+	proof = tu_sign(p->alg, p->key, NULL, 0, hdr, cl);
+	(void)track(tu_strdup(proof));
+	free(cl);
+	free(hdr);
+	free(jwk);
+	free(ath);
+	free(nonce);
+	free(host);
+	return proof;
+}
+
+static EVP_PKEY *k_pop;		/* the user's DPoP key (P-256) */
+
+/* pam_authenticate() answering the token prompt with tok, proofs by p. */
+static int
+login_pop(const char *svc, const char *user, const char *tok,
+    struct proofer *p)
+{
+	pam_handle_t *pamh = start_last(svc, user, &tok, 1);
+	int rc;
+
+	last.proof = make_proof;
+	last.proof_ctx = p;
+	p->tok = tok;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	return rc;
+}
+
+#define POP(user, tok, p, want) do { \
+	int rc_ = login_pop("exact", user, tok, p); \
+	char *l_ = log_from(log_mark, NULL); \
+	ck_assert_msg(rc_ == want, "line %d: %s, want %s; logged:\n%s", \
+	    __LINE__, pam_code(rc_), pam_code(want), tail(l_)); \
+	free(l_); \
+} while (0)
+
+#define HOSTS	"host_names = b.example b\n"
+
+START_TEST(test_pam_pop_good)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	POP("alice", t, &p, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 2);
+	ck_assert_str_eq(last.prompt[0], PROMPT);
+	ck_assert_int_eq(last.style[1], PAM_PROMPT_ECHO_OFF);
+	ck_assert_uint_eq(strlen(last.prompt[1]), strlen("Bearer proof for "
+	    "b.example, nonce : ") + 43);
+	ck_assert(strncmp(last.prompt[1], "Bearer proof for b.example, nonce ",
+	    34) == 0);
+	LOGGED("info", "accepted token for 'alice': iss '" ISS "'");
+	LOGGED("info", "alg RS256, proof by key '");
+	ck_assert_uint_eq(log_count(NULL, "pam_bearer"), 1);
+	/* The same token again, a fresh nonce: the proof is per login. */
+	POP("alice", t, &p, PAM_SUCCESS);
+	ck_assert_uint_eq(p.nseen, 2);
+	ck_assert_str_ne(p.seen[0], p.seen[1]);
+	/* Any name of host_names, in any case. */
+	p.host = "B";
+	POP("alice", t, &p, PAM_SUCCESS);
+	/* The deny stack an admin writes. */
+	ck_assert_int_eq(login_pop("deny", "alice", t, &p), PAM_SUCCESS);
+}
+END_TEST
+
+START_TEST(test_pam_pop_missing)
+{
+	const char *answers[2];
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* An empty answer: the token alone, as a stolen one comes. */
+	answers[0] = t;
+	answers[1] = "";
+	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "proof rejected for 'alice': proof required: the "
+	    "token is bound to a key (cnf.jkt) and no proof came");
+	NOT_LOGGED("accepted");
+	/* The token again as the proof; then no JWS at all. */
+	answers[1] = t;
+	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': proof typ 'JWT' is not "
+	    "dpop+jwt");
+	answers[1] = "yes";
+	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': proof is no compact "
+	    "JWS");
+	/* A proof cut by the ssh client at 1023 bytes: the hint. */
+	answers[1] = track(tu_asprintf("x.%01021d", 0));
+	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
+	LOGGED("notice", "the proof was exactly 1023 bytes");
+	/* A client that cannot answer: the conversation's error. */
+	ck_assert_int_eq(login_v("exact", "alice", answers, 1), PAM_CONV_ERR);
+	NOT_LOGGED("accepted");
+	ck_assert_int_eq(login_v("deny", "alice", answers, 1), PAM_AUTH_ERR);
+}
+END_TEST
+
+START_TEST(test_pam_pop_wrong_nonce)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL,
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", { "" }, 0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* A proof recorded at another login answers another nonce. */
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': proof nonce does not "
+	    "match the one sent (proof has 'AAECAwQFBgcICQoLDA0ODxAREhMUFRY");
+	NOT_LOGGED("accepted");
+}
+END_TEST
+
+START_TEST(test_pam_pop_other_host)
+{
+	struct proofer p = { k_pop, "ES256", NULL, "a.example", NULL, { "" },
+	    0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* The good host's prompt relayed by a.example: named a.example. */
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': proof names host "
+	    "'a.example', this host is 'b.example b'");
+}
+END_TEST
+
+START_TEST(test_pam_pop_other_key)
+{
+	EVP_PKEY *o = tu_genkey("ec256");
+	struct proofer p = { o, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* The thief's own key: a valid proof, not for this token. */
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': proof key is not the "
+	    "token's");
+	EVP_PKEY_free(o);
+}
+END_TEST
+
+START_TEST(test_pam_pop_require_pop)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *t = good("alice");
+
+	/* Without require_pop, an unbound token is a bearer token. */
+	conf(HOSTS);
+	EXACT("alice", t, PAM_SUCCESS);
+	NOT_LOGGED("proof by key");
+	conf(HOSTS "require_pop = yes\n");
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "proof rejected for 'alice': proof required "
+	    "(require_pop) but the token is not bound to a key");
+	/* A bound token with its proof still logs in. */
+	POP("alice", bound("alice", k_pop), &p, PAM_SUCCESS);
+	/* As a module argument too. */
+	conf(HOSTS);
+	svc_exact("require_pop=yes");
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof required");
+}
+END_TEST
+
+START_TEST(test_pam_pop_replay_cache)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *cache = mkcache("replay", 0700), *t = bound("alice", k_pop);
+	char *tp = tu_jwk_thumbprint(k_pop);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *c = claims("alice");
+
+	conf(HOSTS "replay_cache = @DIR@/replay\n");
+	/* A bound login is single-use by its nonce: the cache is not used. */
+	POP("alice", t, &p, PAM_SUCCESS);
+	POP("alice", t, &p, PAM_SUCCESS);
+	ck_assert_uint_eq(entries(cache), 0);
+	/* Nor does it need a jti. */
+	jset(&c, "cnf", cnf);
+	jset(&c, "jti", NULL);
+	POP("alice", rs(c), &p, PAM_SUCCESS);
+	ck_assert_uint_eq(entries(cache), 0);
+	/* A refused proof spends nothing either. */
+	p.host = "a.example";
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	ck_assert_uint_eq(entries(cache), 0);
+	/* An unbound token is still single-use. */
+	t = good("alice");
+	EXACT("alice", t, PAM_SUCCESS);
+	ck_assert_uint_eq(entries(cache), 1);
+	EXACT("alice", t, PAM_AUTH_ERR);
+	LOGGED("notice", "was already used");
+	free(c);
+	free(cnf);
+	free(tp);
+	free(cache);
+}
+END_TEST
+
+START_TEST(test_pam_pop_conv_again)
+{
+	char *t = bound("alice", k_pop);
+	const char *one[1];
+	pam_handle_t *pamh;
+	int rc;
+
+	conf(HOSTS);
+	one[0] = t;
+	pamh = start_last("exact", "alice", one, 1);
+	last.proof_rc = PAM_CONV_AGAIN;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
+	ck_assert_uint_eq(last.nprompts, 2);
+	NOT_LOGGED("accepted");
+}
+END_TEST
+
+START_TEST(test_pam_pop_first_pass)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* A bound token from an earlier module: the proof is still asked. */
+	svc_preset(t, "try_first_pass");
+	ck_assert_int_eq(login_pop("preset", "alice", t, &p), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	ck_assert(strncmp(last.prompt[0], "Bearer proof for b.example", 26)
+	    == 0);
+	/* use_first_pass never asks: no proof, no login. */
+	svc_preset(t, "use_first_pass");
+	ck_assert_int_eq(login_pop("preset", "alice", t, &p), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 0);
+	LOGGED("notice", "proof rejected for 'alice': proof required, and "
+	    "use_first_pass forbids asking for it");
+}
+END_TEST
+
+START_TEST(test_pam_pop_default_names)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	char host[256], *t = bound("alice", k_pop), *short_name;
+
+	/* No host_names: this host's names, the short one among them. */
+	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
+	host[sizeof(host) - 1] = '\0';
+	short_name = tu_asprintf("%.*s", (int)strcspn(host, "."), host);
+	p.host = short_name;
+	POP("alice", t, &p, PAM_SUCCESS);
+	ck_assert(strncmp(last.prompt[1], "Bearer proof for ", 17) == 0);
+	p.host = "not-this-host.invalid";
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof names host 'not-this-host.invalid', this host "
+	    "is '");
+	LOGGED("notice", short_name);
+	free(short_name);
+}
+END_TEST
+
 /* Suite ------------------------------------------------------------------- */
 
 static TCase *
@@ -3398,6 +3733,18 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_session_stale_after_failure);
 	tcase_add_test(tc, test_pam_session_stale_user);
 
+	tc = tcase(s, "pop", 60);
+	tcase_add_test(tc, test_pam_pop_good);
+	tcase_add_test(tc, test_pam_pop_missing);
+	tcase_add_test(tc, test_pam_pop_wrong_nonce);
+	tcase_add_test(tc, test_pam_pop_other_host);
+	tcase_add_test(tc, test_pam_pop_other_key);
+	tcase_add_test(tc, test_pam_pop_require_pop);
+	tcase_add_test(tc, test_pam_pop_replay_cache);
+	tcase_add_test(tc, test_pam_pop_conv_again);
+	tcase_add_test(tc, test_pam_pop_first_pass);
+	tcase_add_test(tc, test_pam_pop_default_names);
+
 	tc = tcase(s, "threads", 1200);
 	tcase_add_test(tc, test_pam_threads_stress);
 	return s;
@@ -3460,6 +3807,7 @@ main(void)
 	k_ec384 = tu_load_key("ec384");
 	k_ec521 = tu_load_key("ec521");
 	k_ed = tu_load_key("ed25519");
+	k_pop = tu_genkey("ec256");
 	path = tu_asprintf("%s/hmac32.key", tu_datadir());
 	hmac_key = tu_read_file(path, &hmac_len);
 	free(path);
@@ -3472,6 +3820,7 @@ main(void)
 	EVP_PKEY_free(k_ec384);
 	EVP_PKEY_free(k_ec521);
 	EVP_PKEY_free(k_ed);
+	EVP_PKEY_free(k_pop);
 	free(hmac_key);
 	return failed;
 }

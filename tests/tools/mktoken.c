@@ -28,6 +28,7 @@ static const char synopsis[] =
 "       mktoken sign --alg ALG [--key KEY.pem | --secret FILE] [--kid K]\n"
 "               [--typ T] [--header RAW_JSON]\n"
 "               (--claims RAW_JSON | --claims-file FILE)\n"
+"       mktoken thumbprint KEY.pem\n"
 "       mktoken b64url [-d]\n";
 
 static const char description[] =
@@ -50,6 +51,9 @@ static const char description[] =
 "         The claims are used byte for byte too; --claims-file - reads\n"
 "         stdin.  A --secret file loses one trailing newline, as\n"
 "         hmac_secret_file does.\n"
+"thumbprint  print the RFC 7638 SHA-256 thumbprint of a PEM key's\n"
+"         public JWK (what a DPoP-bound token's cnf.jkt holds) and a\n"
+"         newline.\n"
 "b64url   base64url-encode stdin (no padding, no newline added); -d\n"
 "         decodes, stopping at the first character outside the alphabet.\n"
 "\n"
@@ -362,6 +366,22 @@ cmd_sign(int argc, char **argv)
 }
 
 static int
+cmd_thumbprint(int argc, char **argv)
+{
+	EVP_PKEY *k;
+	char *tp;
+
+	if (argc != 2)
+		usage("thumbprint takes one key file");
+	k = tu_load_key_file(argv[1]);
+	tp = tu_jwk_thumbprint(k);
+	printf("%s\n", tp);
+	free(tp);
+	EVP_PKEY_free(k);
+	return 0;
+}
+
+static int
 cmd_b64url(int argc, char **argv)
 {
 	uint8_t *raw;
@@ -408,6 +428,8 @@ main(int argc, char **argv)
 		r = cmd_jwks(argc - 1, argv + 1);
 	else if (strcmp(cmd, "sign") == 0)
 		r = cmd_sign(argc - 1, argv + 1);
+	else if (strcmp(cmd, "thumbprint") == 0)
+		r = cmd_thumbprint(argc - 1, argv + 1);
 	else if (strcmp(cmd, "b64url") == 0)
 		r = cmd_b64url(argc - 1, argv + 1);
 	else

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The module's side of the login proof (DESIGN.md section 5): this host's
+ * names, a fresh nonce, the second prompt, then pb_pop_verify() (common/
+ * pop.c), which holds every rule.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "b64url.h"
+#include "conf.h"
+#include "err.h"
+#include "jwt.h"
+#include "module.h"
+#include "pop.h"
+#include "prompt.h"
+#include "secmem.h"
+#include "strlist.h"
+
+/* At most: the FQDN, its short name, gethostname's and its short one. */
+#define MAX_NAMES	4
+
+/* Add the first len bytes of s to l unless there already (any case). */
+static int
+add_name(struct pb_strlist *l, const char *s, size_t len)
+{
+	size_t i;
+
+	if (!pb_prompt_proof_host_ok(s, len) || l->n >= MAX_NAMES)
+		return PB_OK;
+	for (i = 0; i < l->n; i++)
+		if (strlen(l->v[i]) == len && strncasecmp(l->v[i], s, len) == 0)
+			return PB_OK;
+	if ((l->v[l->n] = strndup(s, len)) == NULL)
+		return PB_ERR_NOMEM;
+	l->n++;
+	return PB_OK;
+}
+
+int
+pb_proof_names(struct pb_strlist *out, struct pb_err *e)
+{
+	struct addrinfo hints, *ai = NULL;
+	char host[256];
+	const char *fqdn;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		return pb_err_set(e, PB_ERR_CONFIG, "gethostname: %s (set "
+		    "host_names)", strerror(errno));
+	host[sizeof(host) - 1] = '\0';
+	/* The array once, at its largest (STYLE.md 2.2: no realloc). */
+	if ((out->v = calloc(MAX_NAMES, sizeof(*out->v))) == NULL)
+		return PB_ERR_NOMEM;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_flags = AI_CANONNAME;
+	/* The resolver's canonical name when it has a dot, else ours. */
+	fqdn = host;
+	if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai != NULL &&
+	    ai->ai_canonname != NULL && strchr(ai->ai_canonname, '.') != NULL)
+		fqdn = ai->ai_canonname;
+	r = add_name(out, fqdn, strlen(fqdn));
+	if (r == PB_OK)
+		r = add_name(out, fqdn, strcspn(fqdn, "."));
+	if (r == PB_OK)
+		r = add_name(out, host, strlen(host));
+	if (r == PB_OK)
+		r = add_name(out, host, strcspn(host, "."));
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	if (r == PB_OK && out->n == 0)
+		r = pb_err_set(e, PB_ERR_CONFIG, "this host's name is not one "
+		    "a proof can give (set host_names)");
+	if (r != PB_OK)
+		pb_strlist_clear(out);
+	return r;
+}
+
+/* 32 bytes of getrandom(2) in base64url: this authentication's nonce. */
+static int
+make_nonce(char nonce[PB_PROOF_NONCE_LEN + 1], struct pb_err *e)
+{
+	uint8_t rnd[PB_PROOF_NONCE_BYTES];
+	char *s = NULL;
+	ssize_t n;
+
+	do
+		n = getrandom(rnd, sizeof(rnd), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(rnd))
+		return pb_err_set(e, PB_ERR_INTERNAL, "getrandom: %s",
+		    n == -1 ? strerror(errno) : "short read");
+	n = pb_b64url_encode(rnd, sizeof(rnd), &s);
+	pb_bzero(rnd, sizeof(rnd));
+	if (n != PB_OK)
+		return PB_ERR_NOMEM;
+	if (strlen(s) != PB_PROOF_NONCE_LEN) {
+		free(s);
+		return pb_err_set(e, PB_ERR_INTERNAL, "nonce of the wrong "
+		    "length");
+	}
+	memcpy(nonce, s, PB_PROOF_NONCE_LEN + 1);
+	free(s);
+	return PB_OK;
+}
+
+/* The names: host_names, else this host's own (computed here). */
+static int
+names_for(pam_handle_t *pamh, const struct pb_conf *cfg,
+    struct pb_strlist *own, const struct pb_strlist **names)
+{
+	struct pb_err e;
+	int r;
+
+	memset(own, 0, sizeof(*own));
+	*names = &cfg->host_names;
+	if (cfg->host_names.n > 0)
+		return PAM_SUCCESS;
+	pb_err_clear(&e);
+	if ((r = pb_proof_names(own, &e)) != PB_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot check a login proof: %s",
+		    pb_err_msg(&e));
+		return r == PB_ERR_NOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
+	}
+	*names = own;
+	return PAM_SUCCESS;
+}
+
+int
+pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
+    const struct pb_jwt *jwt, const char *su)
+{
+	char prompt[PB_PROMPT_PROOF_BUFSZ], nonce[PB_PROOF_NONCE_LEN + 1];
+	const struct pb_strlist *names;
+	struct pb_strlist own;
+	struct pb_err e;
+	char *ans = NULL;
+	int r, rv;
+
+	pb_err_clear(&e);
+	if ((rv = names_for(pamh, cfg, &own, &names)) != PAM_SUCCESS)
+		return rv;
+	if ((r = make_nonce(nonce, &e)) != PB_OK ||
+	    (r = pb_prompt_proof_format(prompt, sizeof(prompt), names->v[0],
+	    nonce)) != PB_OK) {
+		pam_syslog(pamh, LOG_ERR, "cannot ask for a login proof: %s",
+		    pb_err_msg(&e));
+		rv = r == PB_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+		goto out;
+	}
+	if ((rv = pb_conv_ask(pamh, prompt, &ans)) != PAM_SUCCESS)
+		goto out;
+	/* The proof's iat is judged against when it came. */
+	r = pb_pop_verify(cfg, jwt, ans, strlen(ans), nonce, names,
+	    (int64_t)time(NULL), &e);
+	if (r == PB_OK)
+		rv = PAM_SUCCESS;
+	else if (r == PB_ERR_NOMEM)
+		rv = PAM_BUF_ERR;
+	else if (r == PB_ERR_INTERNAL)
+		rv = PAM_SERVICE_ERR;
+	else {
+		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
+		    su, pb_err_msg(&e));
+		/* OpenSSH cuts answers at 1023 bytes; proofs come whole. */
+		if (strlen(ans) == 1023)
+			pam_syslog(pamh, LOG_NOTICE, "the proof was exactly "
+			    "1023 bytes: the ssh client may have cut it (an "
+			    "ES256 or EdDSA key makes shorter proofs)");
+		rv = PAM_AUTH_ERR;
+	}
+ out:
+	if (ans != NULL)
+		pb_freezero(ans, strlen(ans) + 1);
+	pb_bzero(nonce, sizeof(nonce));
+	pb_strlist_clear(&own);
+	return rv;
+}
