@@ -92,6 +92,9 @@ jwks_file = $srv/jwks.json
 leeway = 0
 # The test logs in as root, which deny_users refuses by default.
 deny_users =
+# The fixture binds tokens (DPoP): the login proof names the host the
+# client reaches, 127.0.0.1 here.
+host_names = 127.0.0.1
 CONF
 [ -s "$srv/pam_bearer.conf" ] || exit 99
 cat >"$pamfile" <<PAM
