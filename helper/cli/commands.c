@@ -82,7 +82,7 @@ static const char logout_help[] =
 	"session could not be deleted, 2 usage error, 3\n"
 	"configuration error.\n";
 
-static const char ssh_syn[] = "[--profile NAME] [SSH ARGUMENTS]";
+static const char ssh_syn[] = "[--profile NAME] [--fresh] [SSH ARGUMENTS]";
 static const char ssh_help[] =
 	"Run ssh(1) with the arguments, answering pam_bearer's\n"
 	"prompts with the token: SSH_ASKPASS is set to\n"
@@ -95,6 +95,11 @@ static const char ssh_help[] =
 	"(BEARER_TOKEN_SSH_TARGET, for ssh_hosts and proofs); each\n"
 	"run has an id (BEARER_TOKEN_SSH_RUN) so that askpass\n"
 	"refreshes the token at most once per run.\n"
+	"\n"
+	"  --fresh           that one refresh happens at the first\n"
+	"                    prompt: a token the server has not seen,\n"
+	"                    for a module with replay_cache and an\n"
+	"                    unbound token (bound tokens need none)\n"
 	"\n"
 	"Exit status: ssh's.\n";
 

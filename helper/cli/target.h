@@ -24,6 +24,7 @@
  */
 #define PB_TARGET_ENV	"BEARER_TOKEN_SSH_TARGET"	/* ssh -G hostname */
 #define PB_TARGET_RUN_ENV	"BEARER_TOKEN_SSH_RUN"	/* one ssh run's id */
+#define PB_TARGET_FRESH_ENV	"BEARER_TOKEN_SSH_FRESH" /* "1": ssh --fresh */
 #define PB_TARGET_MAX	255			/* longest host name */
 #define PB_TARGET_RUN_MAX	64		/* longest run id */
 

@@ -172,6 +172,39 @@ ssh_env(const char *profile, int argc, char **argv)
 }
 
 /*
+ * "--profile NAME", "--profile=NAME" and "--fresh", in any order, before
+ * ssh's arguments: taken off *argvp (argv[0] stays).  0, or -1 for a
+ * profile without a name.
+ */
+static int
+own_options(int *argcp, char ***argvp, const char **profile, int *fresh)
+{
+	char **argv = *argvp;
+	int argc = *argcp, n;
+
+	for (;;) {
+		n = 0;
+		if (argc > 1 && strncmp(argv[1], "--profile=", 10) == 0) {
+			*profile = argv[1] + 10;
+			n = 1;
+		} else if (argc > 1 && strcmp(argv[1], "--profile") == 0) {
+			*profile = argc > 2 ? argv[2] : "";
+			n = argc > 2 ? 2 : 1;
+		} else if (argc > 1 && strcmp(argv[1], "--fresh") == 0) {
+			*fresh = 1;
+			n = 1;
+		}
+		if (n == 0)
+			break;
+		argv += n;
+		argc -= n;
+	}
+	*argvp = argv;
+	*argcp = argc;
+	return *profile != NULL && **profile == '\0' ? -1 : 0;
+}
+
+/*
  * ssh ARGS: run ssh with this helper as its askpass (forced, so no
  * DISPLAY is needed) and keyboard-interactive tried first, where
  * pam_bearer asks for the token.  The token never appears here: ssh asks
@@ -186,19 +219,10 @@ pb_ssh_run(int argc, char **argv)
 	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
 	const char *profile = NULL;
 	char **nargv;
-	int i, k = 0;
+	int i, k = 0, fresh = 0;
 
-	/* --profile NAME before ssh's own arguments; argv[0] stays ours. */
-	if (argc > 1 && strncmp(argv[1], "--profile=", 10) == 0) {
-		profile = argv[1] + 10;
-		argv++;
-		argc--;
-	} else if (argc > 1 && strcmp(argv[1], "--profile") == 0) {
-		profile = argc > 2 ? argv[2] : "";
-		argv += 2;
-		argc -= 2;
-	}
-	if (profile != NULL && *profile == '\0') {
+	/* Our options before ssh's own arguments; argv[0] stays ours. */
+	if (own_options(&argc, &argv, &profile, &fresh) == -1) {
 		pb_commands_help("ssh", 1);
 		return PB_EXIT_USAGE;
 	}
@@ -211,6 +235,8 @@ pb_ssh_run(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	if (ssh_env(profile, argc - 1, argv + 1) == -1 ||
+	    (fresh ? setenv(PB_TARGET_FRESH_ENV, "1", 1) :
+	    unsetenv(PB_TARGET_FRESH_ENV)) == -1 ||
 	    setenv("SSH_ASKPASS", path, 1) == -1 ||
 	    setenv("SSH_ASKPASS_REQUIRE", "force", 1) == -1 ||
 	    (nargv = calloc((size_t)argc + 3, sizeof(*nargv))) == NULL) {

@@ -228,12 +228,12 @@ run_mark(const char *run)
 /*
  * The min_ttl for pb_get_token(): a continuation, or a later first prompt
  * of the same "bearer-token ssh" run, gets the cached token; only the
- * run's first prompt may refresh.
+ * run's first prompt may refresh (and, under --fresh, does).
  */
 static long
 token_min_ttl(int kind)
 {
-	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
+	const char *run = secure_getenv(PB_TARGET_RUN_ENV), *fresh;
 
 	if (kind == PB_PROMPT_CONT)
 		return PB_TOKEN_CACHED;
@@ -244,7 +244,15 @@ token_min_ttl(int kind)
 		    PB_PROG, PB_TARGET_RUN_ENV);
 		return PB_TOKEN_CACHED;
 	}
-	return run_mark(run) == 0 ? PB_TOKEN_CACHED : -1;
+	if (run_mark(run) == 0)
+		return PB_TOKEN_CACHED;
+	/*
+	 * bearer-token ssh --fresh: the run's one refresh happens at once,
+	 * so that a server with replay_cache, which took the cached token at
+	 * the last login, gets a token it has not seen.
+	 */
+	fresh = secure_getenv(PB_TARGET_FRESH_ENV);
+	return fresh != NULL && strcmp(fresh, "1") == 0 ? PB_TOKEN_NEW : -1;
 }
 
 /* Answer a token prompt (kind, off: pb_prompt_parse()). */

@@ -2,6 +2,7 @@
 #ifndef PB_NET_H
 #define PB_NET_H
 
+#include <limits.h>
 #include <stddef.h>
 
 /*
@@ -67,6 +68,7 @@ void pb_verify_log_conf(void *ctx, int prio, const char *msg);
 #define PB_TOKEN_CACHED	(-2)	/* min_ttl: the cached token or fail */
 #define PB_TOKEN_LIVE	(-3)	/* min_ttl: the cached token while it
 				   lives, else a refresh */
+#define PB_TOKEN_NEW	LONG_MAX	/* min_ttl: a refresh, always */
 struct pb_options;
 struct pb_cached;
 int pb_get_token(const struct pb_options *o, long min_ttl,

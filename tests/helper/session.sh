@@ -939,7 +939,7 @@ if command -v ssh >/dev/null 2>&1; then
 	{
 		echo '#!/bin/sh'
 		printf '[ "$1" = -G ] && exec %s "$@"\n' "$(command -v ssh)"
-		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_TARGET|SSH_RUN)='"
+		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_[A-Z]+)='"
 	} >"$tmp/fakessh/ssh"
 	chmod 755 "$tmp/fakessh/ssh"
 	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
@@ -956,11 +956,24 @@ if command -v ssh >/dev/null 2>&1; then
 	    grep -qF "ssh -G failed" "$tmp/err"
 	verdict "ssh: ssh -G failing: says so, no TARGET (not an inherited one)" \
 	    "exit $rc"
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_FRESH=1 \
+	    "$bt" ssh --profile hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_FRESH' "$tmp/out"
+	verdict "ssh: no inherited BEARER_TOKEN_SSH_FRESH without --fresh" \
+	    "exit $rc"
+	run env PATH="$tmp/fakessh:$PATH" \
+	    "$bt" ssh --fresh --profile=hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && grep -qx 'BEARER_TOKEN_SSH_FRESH=1' "$tmp/out" &&
+	    grep -qx 'BEARER_TOKEN_PROFILE=hosts' "$tmp/out"
+	verdict "ssh --fresh (before or after --profile) tells askpass" \
+	    "exit $rc"
 	run "$bt" ssh --profile
 	expect "ssh --profile without a name: usage, exit 2" 2
 else
 	ok "bearer-token ssh --profile # SKIP no ssh"
 	ok "bearer-token ssh without TARGET # SKIP no ssh"
+	ok "bearer-token ssh no inherited FRESH # SKIP no ssh"
+	ok "bearer-token ssh --fresh # SKIP no ssh"
 	ok "bearer-token ssh --profile usage # SKIP no ssh"
 fi
 
@@ -1101,6 +1114,26 @@ d=$(delta "$tmp/c2.json" "$tmp/c3.json")
 [ "$rc" -eq 0 ] && ! cmp -s "$tmp/out" "$tmp/run1.tok" &&
     [ "$d" = "$one_refresh" ]
 verdict "askpass: another run near expiry refreshes ($d)" "exit $rc"
+cp "$tmp/out" "$tmp/run2.tok"
+# ssh --fresh (replay_cache with unbound tokens): the run's first prompt
+# refreshes even while the cached token is fresh; its second does not.
+hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run3 \
+    BEARER_TOKEN_SSH_FRESH=1
+counters "$tmp/c4.json"
+d=$(delta "$tmp/c3.json" "$tmp/c4.json")
+[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && ! cmp -s "$tmp/out" "$tmp/run2.tok" &&
+    [ "$d" = "$one_refresh" ]
+verdict "askpass --fresh: a fresh token at the run's first prompt ($d)" \
+    "exit $rc"
+cp "$tmp/out" "$tmp/run3.tok"
+hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run3 \
+    BEARER_TOKEN_SSH_FRESH=1
+counters "$tmp/c5.json"
+d=$(delta "$tmp/c4.json" "$tmp/c5.json")
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/run3.tok" &&
+    [ "$d" = '{"control":1}' ]
+verdict "askpass --fresh: the run's second prompt, the same token ($d)" \
+    "exit $rc"
 
 # --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
 # A token endpoint that answers an access_token with a newline must not get
