@@ -199,11 +199,18 @@ proof_htu(const char *htu, const struct pb_strlist *names, struct pb_err *e)
 	    pb_log_safe(all, sn, sizeof(sn)));
 }
 
-/* iat within leeway of now, either way, and never more than 60 s. */
+/*
+ * iat within leeway of now, either way: never more than 60 s, and never
+ * less than 5 (leeway 0 would refuse a proof signed in the second before
+ * the module looks at it).
+ */
 static int
 proof_iat(const cJSON *claims, long leeway, int64_t now, struct pb_err *e)
 {
 	int64_t iat, w = leeway < PB_POP_IAT_MAX ? leeway : PB_POP_IAT_MAX;
+
+	if (w < PB_POP_IAT_MIN)
+		w = PB_POP_IAT_MIN;
 
 	if (pb_json_time(pb_json_get(claims, "iat"), 0, &iat) != PB_OK)
 		return pb_err_set(e, PB_ERR_CLAIM, "proof has no iat "

@@ -18,6 +18,7 @@
 
 #define PB_POP_MAX		4096	/* bytes of a proof, at most */
 #define PB_POP_IAT_MAX		60	/* seconds of iat skew, at most */
+#define PB_POP_IAT_MIN		5	/* and at least, whatever leeway says */
 #define PB_POP_HTM		"SSH"
 #define PB_POP_HTU_SCHEME	"ssh://"
 
@@ -47,7 +48,8 @@ int pb_pop_check_bound(const struct pb_conf *cfg, const struct pb_jwt *jwt,
  * duplicate names: nonce equal to nonce, ath equal to base64url(SHA-256 of
  * the token), htm PB_POP_HTM, htu PB_POP_HTU_SCHEME followed by one of
  * host_names (ASCII case-insensitive), iat within cfg->leeway of now
- * either way (PB_POP_IAT_MAX at most).  PB_OK, or the code of the rule
+ * either way (PB_POP_IAT_MIN at least: a proof is signed and checked
+ * in different seconds, even with leeway 0; PB_POP_IAT_MAX at most).  PB_OK, or the code of the rule
  * that failed with e saying what it was, values escaped (pb_log_safe()).
  * No code is about the admin's files: every failure is the login's.
  */

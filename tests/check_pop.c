@@ -629,6 +629,12 @@ START_TEST(test_pop_iat)
 	accepted(iat(k, NOW - 60));
 	refused(iat(k, NOW - 61), PB_ERR_EXPIRED, "at most 60");
 	refused(iat(k, NOW + 61), PB_ERR_NOTYET, "at most 60");
+	/* leeway 0 still lets a proof cross a second boundary: 5 s. */
+	cfg->leeway = 0;
+	accepted(iat(k, NOW - 5));
+	accepted(iat(k, NOW + 5));
+	refused(iat(k, NOW - 6), PB_ERR_EXPIRED, "at most 5");
+	refused(iat(k, NOW + 6), PB_ERR_NOTYET, "at most 5");
 	refused(proof_by(k, "ES256", "iat", "\"1800000000\""), PB_ERR_CLAIM,
 	    "proof has no iat");
 	refused(proof_by(k, "ES256", "iat", NULL), PB_ERR_CLAIM,
