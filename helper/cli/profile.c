@@ -56,6 +56,20 @@ pb_profile_store_name(enum pb_store_kind k)
 	return "?";
 }
 
+#define NAMES(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* The index of v in names[0..n), or -1. */
+static int
+name_index(const char *const *names, size_t n, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int
 nomem(struct pb_err *e)
 {
@@ -128,17 +142,14 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 	char sv[PB_SAFE_BUFSZ];
 	unsigned long ul;
 	char **f;
-	size_t i;
-	int sp;
+	int i, sp;
 
 	switch (k) {
 	case K_STORE:
-		for (i = 0; i < sizeof(store_names) / sizeof(store_names[0]);
-		    i++)
-			if (strcmp(v, store_names[i]) == 0) {
-				c->store = (enum pb_store_kind)i;
-				return PB_OK;
-			}
+		if ((i = name_index(store_names, NAMES(store_names), v)) >= 0) {
+			c->store = (enum pb_store_kind)i;
+			return PB_OK;
+		}
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: store must be auto, "
 		    "secret-service or file, not '%s'", where,
 		    pb_log_safe(v, sv, sizeof(sv)));
@@ -161,12 +172,10 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 		c->timeout = (long)ul;
 		return PB_OK;
 	case K_DPOP:
-		for (i = 0; i < sizeof(dpop_names) / sizeof(dpop_names[0]);
-		    i++)
-			if (strcmp(v, dpop_names[i]) == 0) {
-				c->dpop = (enum pb_profile_dpop)i;
-				return PB_OK;
-			}
+		if ((i = name_index(dpop_names, NAMES(dpop_names), v)) >= 0) {
+			c->dpop = (enum pb_profile_dpop)i;
+			return PB_OK;
+		}
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: dpop must be auto, "
 		    "yes or no, not '%s'", where,
 		    pb_log_safe(v, sv, sizeof(sv)));

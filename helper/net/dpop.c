@@ -28,6 +28,8 @@
 #include "jws.h"
 #include "secmem.h"
 
+_Static_assert(PB_DPOP_THUMB_LEN == PB_JWK_THUMB_LEN, "one thumbprint size");
+
 #define COORD	32			/* bytes of x, y, d and of r, s */
 #define COORD64	43			/* their base64url length */
 
@@ -259,6 +261,23 @@ pb_dpop_key_from_json(const char *json, size_t len, struct pb_dpop_key **k,
 	return PB_OK;
 }
 
+/* The public JWK {"kty","crv","x","y"}; NULL when out of memory. */
+static cJSON *
+public_jwk(const struct pb_dpop_key *k)
+{
+	cJSON *jwk = cJSON_CreateObject();
+
+	if (jwk == NULL ||
+	    cJSON_AddStringToObject(jwk, "kty", "EC") == NULL ||
+	    cJSON_AddStringToObject(jwk, "crv", "P-256") == NULL ||
+	    cJSON_AddStringToObject(jwk, "x", k->x) == NULL ||
+	    cJSON_AddStringToObject(jwk, "y", k->y) == NULL) {
+		cJSON_Delete(jwk);
+		return NULL;
+	}
+	return jwk;
+}
+
 /* SHA-256 of len bytes at p, base64url, in out. */
 static int
 sha256_b64(const void *p, size_t len, char out[COORD64 + 1])
@@ -276,18 +295,19 @@ int
 pb_dpop_key_thumbprint(const struct pb_dpop_key *k,
     char out[PB_DPOP_THUMB_LEN + 1], struct pb_err *e)
 {
-	char text[128];
-	int n, r;
+	struct pb_jwk *pub = NULL;
+	cJSON *j;
+	int r;
 
-	/* RFC 7638 3.2: the required members only, sorted, no spaces. */
-	n = snprintf(text, sizeof(text),
-	    "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}",
-	    k->x, k->y);
-	if (n < 0 || (size_t)n >= sizeof(text))
-		return pb_err_set(e, PB_ERR_INTERNAL, "thumbprint too long");
-	if ((r = sha256_b64(text, (size_t)n, out)) != PB_OK)
-		return pb_err_set(e, r, "cannot hash the DPoP key");
-	return PB_OK;
+	out[0] = '\0';
+	/* The one RFC 7638 code: common/jwk.c's, over the key loaded back. */
+	if ((j = public_jwk(k)) == NULL)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	if ((r = pb_jwk_from_json(j, 0, &pub, e)) == PB_OK)
+		r = pb_jwk_thumbprint(pub, out, e);
+	pb_jwk_free(pub);
+	cJSON_Delete(j);
+	return r;
 }
 
 #define TOKEN_MAX	(64 * 1024)	/* an access token read for cnf */
@@ -331,16 +351,12 @@ pb_dpop_key_binds(const struct pb_dpop_key *k, const struct pb_secret *tok,
 static char *
 proof_header(const struct pb_dpop_key *k)
 {
-	cJSON *h = cJSON_CreateObject(), *jwk = cJSON_CreateObject();
+	cJSON *h = cJSON_CreateObject(), *jwk = public_jwk(k);
 	char *s = NULL;
 
 	if (h != NULL && jwk != NULL &&
 	    cJSON_AddStringToObject(h, "typ", "dpop+jwt") != NULL &&
 	    cJSON_AddStringToObject(h, "alg", "ES256") != NULL &&
-	    cJSON_AddStringToObject(jwk, "kty", "EC") != NULL &&
-	    cJSON_AddStringToObject(jwk, "crv", "P-256") != NULL &&
-	    cJSON_AddStringToObject(jwk, "x", k->x) != NULL &&
-	    cJSON_AddStringToObject(jwk, "y", k->y) != NULL &&
 	    cJSON_AddItemToObject(h, "jwk", jwk)) {
 		jwk = NULL;		/* h owns it now */
 		s = cJSON_PrintUnformatted(h);

@@ -20,7 +20,7 @@
 struct pb_dpop_key;
 
 /* Characters of an RFC 7638 SHA-256 thumbprint in base64url. */
-#define PB_DPOP_THUMB_LEN	43
+#define PB_DPOP_THUMB_LEN	43		/* PB_JWK_THUMB_LEN of jwk.h */
 
 /* Longest private JWK that pb_dpop_key_from_json() reads, in bytes. */
 #define PB_DPOP_KEY_MAX		4096
@@ -55,7 +55,9 @@ void pb_dpop_key_free(struct pb_dpop_key *k);
 /*
  * The RFC 7638 SHA-256 thumbprint of the public key, base64url, in out
  * (PB_DPOP_THUMB_LEN characters and a NUL): the value an IdP puts in the
- * access token's cnf.jkt.  PB_OK, PB_ERR_NOMEM or PB_ERR_INTERNAL.
+ * access token's cnf.jkt, computed by pb_jwk_thumbprint() (jwk.h) from
+ * the public key loaded as the module loads a proof's jwk.  PB_OK,
+ * PB_ERR_NOMEM, PB_ERR_KEY or PB_ERR_INTERNAL; out is "" on failure.
  */
 int pb_dpop_key_thumbprint(const struct pb_dpop_key *k,
     char out[PB_DPOP_THUMB_LEN + 1], struct pb_err *e) PB_WUR;

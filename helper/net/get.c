@@ -231,13 +231,16 @@ struct refresh {
  * Under the lock: whether the cache answers (another get may have
  * refreshed while we waited), with the exit status in *rvp: PB_EXIT_OK
  * and *t filled, or PB_EXIT_FAIL when min_ttl is PB_TOKEN_CACHED and there
- * is no live cached token.
+ * is no live cached token.  With PB_TOKEN_CACHED and PB_TOKEN_LIVE any
+ * live cached token answers, however short its life.
  */
 static int
 cache_hit(struct pb_sess *s, long min_ttl, struct pb_cached *t, int *rvp)
 {
+	int last = min_ttl == PB_TOKEN_CACHED || min_ttl == PB_TOKEN_LIVE;
+
 	if (pb_session_cache_get(s, t) == PB_OK &&
-	    (min_ttl == PB_TOKEN_CACHED ? t->expires_at > (int64_t)time(NULL) :
+	    (last ? t->expires_at > (int64_t)time(NULL) :
 	    pb_token_cache_fresh(t, (int64_t)time(NULL), min_ttl))) {
 		*rvp = PB_EXIT_OK;
 		return 1;

@@ -167,8 +167,39 @@ store_works(struct pb_sess *s)
 }
 
 /*
- * Discovery, then the device authorization request: *meta and *dev filled
- * (the caller clears them), or an exit status after a message.
+ * Whether to bind the session (the profile's dpop and what discovery
+ * says), and if so make the key the token requests will use.  An exit
+ * status after a message.
+ */
+static int
+dpop_start(struct pb_sess *s, const struct pb_oidc_meta *meta)
+{
+	struct pb_dpop_key *k = NULL;
+	struct pb_err e;
+
+	if (s->c.dpop == PB_PROFILE_DPOP_NO ||
+	    (s->c.dpop == PB_PROFILE_DPOP_AUTO && !meta->dpop_es256))
+		return PB_EXIT_OK;
+	if (!meta->dpop_es256) {
+		fprintf(stderr, "%s: the profile says dpop = yes, but the IdP "
+		    "does not offer DPoP with ES256 (no ES256 in its "
+		    "dpop_signing_alg_values_supported): enable DPoP at the "
+		    "IdP, or set dpop = auto or no\n", PB_PROG);
+		return PB_EXIT_CONFIG;
+	}
+	pb_err_clear(&e);
+	if (pb_dpop_key_new(&k, &e) != PB_OK) {
+		pb_session_say("cannot make a DPoP key", &e);
+		return PB_EXIT_FAIL;
+	}
+	pb_session_use_key(s, k);
+	return PB_EXIT_OK;
+}
+
+/*
+ * Discovery, the DPoP key when the session is to be bound, then the device
+ * authorization request: *meta and *dev filled (the caller clears them),
+ * or an exit status after a message.
  */
 static int
 start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
@@ -189,6 +220,9 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 		    "device_authorization_endpoint", s->c.client_id);
 		return PB_EXIT_CONFIG;
 	}
+	/* Before the user is shown a code: dpop = yes may refuse. */
+	if ((r = dpop_start(s, meta)) != PB_EXIT_OK)
+		return r;
 	if ((r = pb_device_start(meta->device_authorization_endpoint,
 	    &s->client, s->c.scope, s->c.resource, s->c.audience, dev, &e)) !=
 	    PB_OK) {
@@ -231,36 +265,6 @@ approval(struct pb_sess *s, const char *token_endpoint,
 		    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL :
 		    pb_session_exit_for(r);
 	}
-	return PB_EXIT_OK;
-}
-
-/*
- * Whether to bind the session (the profile's dpop and what discovery
- * says), and if so make the key the token requests will use.  An exit
- * status after a message.
- */
-static int
-dpop_start(struct pb_sess *s, const struct pb_oidc_meta *meta)
-{
-	struct pb_dpop_key *k = NULL;
-	struct pb_err e;
-
-	if (s->c.dpop == PB_PROFILE_DPOP_NO ||
-	    (s->c.dpop == PB_PROFILE_DPOP_AUTO && !meta->dpop_es256))
-		return PB_EXIT_OK;
-	if (!meta->dpop_es256) {
-		fprintf(stderr, "%s: the profile says dpop = yes, but the IdP "
-		    "does not offer DPoP with ES256 (no ES256 in its "
-		    "dpop_signing_alg_values_supported): enable DPoP at the "
-		    "IdP, or set dpop = auto or no\n", PB_PROG);
-		return PB_EXIT_CONFIG;
-	}
-	pb_err_clear(&e);
-	if (pb_dpop_key_new(&k, &e) != PB_OK) {
-		pb_session_say("cannot make a DPoP key", &e);
-		return PB_EXIT_FAIL;
-	}
-	pb_session_use_key(s, k);
 	return PB_EXIT_OK;
 }
 
@@ -428,7 +432,6 @@ pb_login_run(int argc, char **argv)
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
 	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
 	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||
-	    (rv = dpop_start(&s, &meta)) != PB_EXIT_OK ||
 	    (rv = approval(&s, meta.token_endpoint, &dev, json, &tok)) !=
 	    PB_EXIT_OK || (rv = dpop_check(&s, &meta, &tok)) != PB_EXIT_OK ||
 	    (rv = keep(&s, &meta, &tok, &st, &used_file)) != PB_EXIT_OK)

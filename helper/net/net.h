@@ -30,9 +30,10 @@ int pb_proof_run(int argc, char **argv);
  * prompt, in *out (a compact JWS, NUL-terminated; wipe it with
  * pb_secret_clear()): a DPoP proof signed with the session's key, htm
  * "SSH", htu "ssh://" HOST, the nonce, iat now and ath of the access
- * token pb_get_token() gives (min_ttl as get's default), which may
- * refresh.  host (1 to 253 printable ASCII characters without spaces, '/',
- * '@', '?', '#', quotes or '\') is the host the client means to reach,
+ * token last handed out (the cached one, which askpass has just sent)
+ * while it lives, else of a fresh one (pb_get_token(), PB_TOKEN_LIVE).
+ * host (1 to 253 printable ASCII characters without spaces, '/', '@',
+ * '?', '#', quotes or '\') is the host the client means to reach,
  * never one the server named.  Returns a PB_EXIT_* status after a message
  * on stderr when not PB_EXIT_OK: PB_EXIT_LOGIN when the session is not
  * bound to a key (or not logged in), PB_EXIT_USAGE for a bad host or
@@ -64,6 +65,8 @@ void pb_verify_log_conf(void *ctx, int prio, const char *msg);
  * stderr when not PB_EXIT_OK.
  */
 #define PB_TOKEN_CACHED	(-2)	/* min_ttl: the cached token or fail */
+#define PB_TOKEN_LIVE	(-3)	/* min_ttl: the cached token while it
+				   lives, else a refresh */
 struct pb_options;
 struct pb_cached;
 int pb_get_token(const struct pb_options *o, long min_ttl,

@@ -3,7 +3,8 @@
  * proof: the login proof of DESIGN.md section 5, the answer to pam_bearer's
  * "Bearer proof for HOST, nonce NONCE: " prompt.  A DPoP proof (dpop.h)
  * signed with the session's key: htm "SSH", htu "ssh://HOST", the nonce,
- * iat now, ath of the access token "get" would print.  For scripts and
+ * iat now, ath of the access token last handed out (the one the module
+ * has just verified) while it lives, else of a fresh one.  For scripts and
  * tests ("bearer-token proof"), and for askpass (pb_get_proof()).  An
  * unbound session has no proof to give.  Messages go to stderr and never
  * hold a token, a key or a proof; stdout carries the proof only.
@@ -76,7 +77,7 @@ session_key(const struct pb_options *o, struct pb_dpop_key **k)
 	}
 	if (pb_dpop_key_from_json(st.dpop_key.p, st.dpop_key.len, k, &e) !=
 	    PB_OK) {
-		pb_session_say("proof: the stored session's DPoP key", &e);
+		pb_session_say("proof: cannot use the session's key", &e);
 		pb_session_login_hint(&s, "the stored session is damaged");
 		rv = PB_EXIT_LOGIN;
 	}
@@ -104,7 +105,7 @@ pb_get_proof(const struct pb_options *o, const char *host, const char *nonce,
 		return PB_EXIT_USAGE;
 	/* The key first: an unbound session needs no refresh. */
 	if ((rv = session_key(o, &k)) != PB_EXIT_OK ||
-	    (rv = pb_get_token(o, -1, &t)) != PB_EXIT_OK)
+	    (rv = pb_get_token(o, PB_TOKEN_LIVE, &t)) != PB_EXIT_OK)
 		goto out;
 	pb_err_clear(&e);
 	if (asprintf(&htu, "ssh://%s", host) < 0) {

@@ -37,7 +37,7 @@ pb_session_bind(struct pb_sess *s, const struct pb_stored *st)
 	pb_err_clear(&e);
 	if (pb_dpop_key_from_json(st->dpop_key.p, st->dpop_key.len, &k,
 	    &e) != PB_OK) {
-		pb_session_say("the stored session's DPoP key", &e);
+		pb_session_say("cannot use the stored session's key", &e);
 		pb_session_login_hint(s, "the stored session is damaged");
 		return PB_EXIT_LOGIN;
 	}

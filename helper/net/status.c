@@ -38,7 +38,7 @@ bound_to(const struct pb_stored *st, char jkt[PB_DPOP_THUMB_LEN + 1])
 	if (pb_dpop_key_from_json(st->dpop_key.p, st->dpop_key.len, &k,
 	    &e) != PB_OK || pb_dpop_key_thumbprint(k, jkt, &e) != PB_OK) {
 		jkt[0] = '\0';
-		pb_session_say("the stored session's DPoP key", &e);
+		pb_session_say("cannot use the stored session's key", &e);
 	}
 	pb_dpop_key_free(k);
 }

@@ -5,7 +5,8 @@
  * common/jwk.c's loader, the signature verified with that key; the claims
  * read back with cJSON; ath and the thumbprint recomputed here from their
  * definitions (RFC 9449 4.2, RFC 7638 3.2), with SHA-256 of "abc" as a
- * fixed vector for ath.
+ * fixed vector for ath.  Last, the module's own check (common/pop.c)
+ * takes the helper's proof.
  */
 #include "config.h"
 
@@ -25,7 +26,11 @@
 #include "json.h"
 #include "jwk.h"
 #include "jws.h"
+#include "jwt.h"
+#include "conf.h"
+#include "pop.h"
 #include "secmem.h"
+#include "strlist.h"
 
 #define NOW	((int64_t)1767225600)	/* 2026-01-01T00:00:00Z */
 #define HTU	"https://idp.example/token"
@@ -347,6 +352,59 @@ START_TEST(test_dpop_binds)
 }
 END_TEST
 
+/*
+ * What the module says of a login proof for the token t bound to the key
+ * (common/pop.c, the rules of DESIGN.md section 5), on host_names
+ * "b.example b" with the module's defaults.
+ */
+static int
+module_says(const struct pb_secret *t, const struct pb_secret *p,
+    const char *nonce, int64_t now)
+{
+	char tp[PB_DPOP_THUMB_LEN + 1];
+	struct pb_strlist names;
+	struct pb_conf *cfg = NULL;
+	struct pb_jwt jwt;
+	int r;
+
+	memset(&jwt, 0, sizeof(jwt));
+	memset(&names, 0, sizeof(names));
+	ck_assert_int_eq(pb_dpop_key_thumbprint(key, tp, &err), PB_OK);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(pb_strlist_split("b.example b", &names, NULL), PB_OK);
+	ck_assert_int_eq(pb_jws_parse(t->p, t->len, 8192, &jwt.jws, &err),
+	    PB_OK);
+	jwt.cnf_jkt = tp;
+	r = pb_pop_verify(cfg, &jwt, p->p, p->len, nonce, &names, now, &err);
+	pb_jws_free(jwt.jws);
+	pb_strlist_clear(&names);
+	pb_conf_free(cfg);
+	return r;
+}
+
+/* The module accepts the proof for its host, nonce and token only. */
+START_TEST(test_dpop_module_accepts)
+{
+	static const char n[] = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5";
+	struct pb_secret t = fake_jwt("{\"sub\":\"alice\"}");
+	struct pb_secret other = fake_jwt("{\"sub\":\"bob\"}");
+
+	ck_assert_int_eq(pb_dpop_proof(key, "SSH", "ssh://b.example", NOW, n,
+	    &t, &proof, &err), PB_OK);
+	ck_assert_msg(module_says(&t, &proof, n, NOW) == PB_OK, "%s",
+	    pb_err_msg(&err));
+	ck_assert_int_ne(module_says(&other, &proof, n, NOW), PB_OK);
+	ck_assert_int_ne(module_says(&t, &proof, "another-nonce", NOW), PB_OK);
+	ck_assert_int_ne(module_says(&t, &proof, n, NOW + 3600), PB_OK);
+	pb_secret_clear(&proof);
+	ck_assert_int_eq(pb_dpop_proof(key, "SSH", "ssh://a.example", NOW, n,
+	    &t, &proof, &err), PB_OK);
+	ck_assert_int_ne(module_says(&t, &proof, n, NOW), PB_OK);
+	pb_secret_clear(&t);
+	pb_secret_clear(&other);
+}
+END_TEST
+
 static Suite *
 dpop_suite(void)
 {
@@ -367,6 +425,7 @@ dpop_suite(void)
 	tcase_add_test(tc, test_dpop_proof_no_nonce_no_ath);
 	tcase_add_test(tc, test_dpop_proof_tampered);
 	tcase_add_test(tc, test_dpop_proof_jti_differs);
+	tcase_add_test(tc, test_dpop_module_accepts);
 	suite_add_tcase(s, tc);
 	return s;
 }

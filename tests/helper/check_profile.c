@@ -339,6 +339,8 @@ static const struct {
 	{ "timeout = +5\n", 1, "timeout is seconds" },
 	{ "timeout = 0x10\n", 1, "timeout is seconds" },
 	{ "client_auth = jwt\n", 1, "client_auth must be basic or post" },
+	{ "dpop = maybe\n", 1, "dpop must be auto, yes or no" },
+	{ "dpop = YES\n", 1, "dpop must be auto, yes or no" },
 	{ "\n\nissuer = https://a b\n", 3, "issuer must be printable ASCII" },
 	{ "client_id =\n", 1, "client_id must be printable ASCII" },
 };
@@ -428,6 +430,26 @@ START_TEST(test_profile_secret_not_echoed)
 }
 END_TEST
 
+/* dpop: auto by default, yes and no per profile (DESIGN.md section 5). */
+START_TEST(test_profile_dpop)
+{
+	put_config("issuer = " ISS "\nclient_id = cli\n"
+	    "[profile y]\ndpop = yes\n[profile n]\ndpop = no\n"
+	    "[profile a]\ndpop = auto\n");
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_int_eq(c.dpop, PB_PROFILE_DPOP_AUTO);
+	o.profile = "y";
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_int_eq(c.dpop, PB_PROFILE_DPOP_YES);
+	o.profile = "n";
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_int_eq(c.dpop, PB_PROFILE_DPOP_NO);
+	o.profile = "a";
+	ck_assert_int_eq(load(), PB_OK);
+	ck_assert_int_eq(c.dpop, PB_PROFILE_DPOP_AUTO);
+}
+END_TEST
+
 START_TEST(test_profile_store_names)
 {
 	ck_assert_str_eq(pb_profile_store_name(PB_STORE_AUTO), "auto");
@@ -453,6 +475,7 @@ profile_suite(void)
 	tcase_add_test(tc, test_profile_missing_section);
 	tcase_add_test(tc, test_profile_bad_name);
 	tcase_add_test(tc, test_profile_store_names);
+	tcase_add_test(tc, test_profile_dpop);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");

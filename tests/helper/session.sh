@@ -124,22 +124,6 @@ jcheck() {
 	fi
 }
 
-# ctl METHOD ROUTE [JSON]: the control API; the answer in $tmp/ctl.json.
-ctl() {
-	if [ $# -ge 3 ]; then
-		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
-		    --max-time 10 -X "$1" -H 'content-type: application/json' \
-		    --data "$3" "$control/$2")
-	else
-		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
-		    --max-time 10 -X "$1" "$control/$2")
-	fi
-	if [ "$code" != 200 ]; then
-		echo "session.sh: $1 /__control/$2: HTTP $code:" \
-		    "$(cat "$tmp/ctl.json")" >&2
-		exit 99
-	fi
-}
 # fresh [JSON]: the fixture back to its start settings, plus JSON.
 fresh() {
 	ctl POST reset

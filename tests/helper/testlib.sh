@@ -34,6 +34,9 @@
 #   idp_ready NAME              wait (30 s at most) for NAME's ready line
 #   idp_field NAME KEY          a string field of NAME's ready line
 #   idp_stop NAME               stop NAME now (SIGTERM, wait)
+#   ctl METHOD ROUTE [JSON]     the fixture's control API at $control
+#                               (answer in $tmp/ctl.json; exit 99 unless
+#                               HTTP 200)
 #
 # and the check counting of cli.sh and session.sh: ok WHAT, nok WHAT (which
 # also shows $tmp/out and $tmp/err), verdict WHAT [DETAIL] (ok or nok by
@@ -187,6 +190,24 @@ idp_stop() {
 	tl_q=
 	eval "tl_q=\$${1}_pid"
 	tl_stop "$tl_q"
+}
+
+# ctl METHOD ROUTE [JSON]: the fixture's control API at $control; the
+# answer in $tmp/ctl.json; anything but HTTP 200 exits 99.
+ctl() {
+	if [ $# -ge 3 ]; then
+		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
+		    --max-time 10 -X "$1" -H 'content-type: application/json' \
+		    --data "$3" "$control/$2")
+	else
+		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
+		    --max-time 10 -X "$1" "$control/$2")
+	fi
+	if [ "$code" != 200 ]; then
+		echo "$tl_name: $1 /__control/$2: HTTP $code:" \
+		    "$(cat "$tmp/ctl.json")" >&2
+		exit 99
+	fi
 }
 
 # --- checks ---------------------------------------------------------------

@@ -96,6 +96,8 @@ const DEFAULTS = Object.freeze({
   extra_claims: {}, // merged last into the access token payload; null deletes a claim
   auto_approve: null, // null, 'approve' or 'deny': act on every new device code
   auto_approve_delay_ms: 200,
+  dpop: true, // read at start: oidc-provider's DPoP (RFC 9449); false: an IdP without it
+  dpop_nonce: false, // the token endpoint requires a DPoP nonce (use_dpop_nonce first)
 });
 
 const CONFIG_CHECKS = {
@@ -115,6 +117,8 @@ const CONFIG_CHECKS = {
   extra_claims: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
   auto_approve: (v) => v === null || v === 'approve' || v === 'deny',
   auto_approve_delay_ms: (v) => Number.isInteger(v) && v >= 0,
+  dpop: (v) => typeof v === 'boolean',
+  dpop_nonce: (v) => typeof v === 'boolean',
 };
 
 function mergeConfig(base, patch) {
@@ -379,6 +383,14 @@ function buildProvider(issuer) {
     features: {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
+      // DPoP-bound tokens (RFC 9449): a token request with a DPoP proof
+      // gets token_type DPoP, cnf.jkt in the JWT access token and, for the
+      // public client, a refresh token bound to the same key.
+      dPoP: {
+        enabled: START_CONFIG.dpop,
+        nonceSecret: crypto.randomBytes(32),
+        requireNonce: () => state.cfg.dpop_nonce,
+      },
       revocation: { enabled: true },
       introspection: { enabled: true, allowedPolicy: async () => true },
       resourceIndicators: {
@@ -749,6 +761,7 @@ async function handle(req, res) {
       endpoint: ep,
       authorization: authKind(req.headers.authorization),
       form_keys: [...params.keys()],
+      dpop: req.headers.dpop !== undefined, // a DPoP proof header came (never its value)
     });
     if (state.requests.length > 1000) state.requests.shift();
     if (ep === 'token') {
