@@ -139,19 +139,25 @@ ctl() {
 srv=$tmp/srv
 mkdir -m 755 "$srv" || exit 99
 curl -sS --max-time 10 -o "$srv/jwks.json" "$iss/jwks" || exit 99
-# leeway 0: the expired-token check need not wait out the default leeway
-# (fixture and sshd share this clock).
-cat >"$srv/pam_bearer.conf" <<CONF
+# srv_conf LEEWAY [LINE]: the module's configuration (read at every
+# login).  Leeway 0 only for the expired-token check, which then need not
+# wait out a leeway (fixture and sshd share this clock): a proof's iat
+# must also be within it, and a login that crosses a second would fail.
+srv_conf() {
+	cat >"$srv/pam_bearer.conf" <<CONF
 issuer = $iss
 audience = ssh
 jwks_file = $srv/jwks.json
-leeway = 0
+leeway = $1
 # What the client calls this host: ssh's "(root@127.0.0.1)" and ssh -G.
 host_names = 127.0.0.1
 # The test logs in as root, which deny_users refuses by default.
 deny_users =
+${2:-}
 CONF
-[ -s "$srv/pam_bearer.conf" ] || exit 99
+	[ -s "$srv/pam_bearer.conf" ] || exit 99
+}
+srv_conf 5
 cat >"$pamfile" <<PAM
 # ssh.sh test service, removed when the test ends
 auth     sufficient $PB_PAM_MODULE config=$srv/pam_bearer.conf
@@ -396,6 +402,7 @@ case \$1 in
 esac
 ASK
 chmod 755 "$srv/fixed-askpass"
+srv_conf 0
 a0=$(accepted)
 f0=$(failed)
 # shellcheck disable=SC2086 # $sshopts is a word list
@@ -404,6 +411,7 @@ run env SSH_ASKPASS="$srv/fixed-askpass" SSH_ASKPASS_REQUIRE=force ssh $sshopts 
     echo pb-ssh-ok
 [ -n "$exp" ] && refused
 verdict "refused: an expired token (exp $exp)" "exit $rc"
+srv_conf 5
 grep -E "Failed keyboard-interactive/pam|authentication failure|Failed" \
     "$srv/sshd.log" | sed 's/^/# sshd: /' | tail -n 5
 ctl config '{"access_ttl":300}'
@@ -538,8 +546,7 @@ try "unbound" unbound
     proved "$p0"
 verdict "require_pop = no: the unbound token logs in, without a proof" \
     "exit $rc"
-cp "$srv/pam_bearer.conf" "$srv/pam_bearer.conf.orig" || exit 99
-echo "require_pop = yes" >>"$srv/pam_bearer.conf"
+srv_conf 5 "require_pop = yes"
 mark
 f0=$(failed)
 try "unbound, require_pop" unbound
@@ -549,6 +556,6 @@ mark
 try "bound, require_pop" default
 [ "$rc" -eq 0 ] && proved $((p0 + 1))
 verdict "require_pop = yes: the bound token with its proof logs in" "exit $rc"
-cp "$srv/pam_bearer.conf.orig" "$srv/pam_bearer.conf" || exit 99
+srv_conf 5
 modlog | sed 's/.*pam_bearer([^)]*): /# module: /' | tail -n 8
 tl_done
