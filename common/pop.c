@@ -293,6 +293,15 @@ proof_parse(const char *proof, size_t len, struct pb_jws **jws,
 }
 
 int
+pb_pop_check_bound(const struct pb_conf *cfg, const struct pb_jwt *jwt,
+    struct pb_err *e)
+{
+	if (cfg->require_pop && jwt->cnf_jkt == NULL)
+		return pb_err_set(e, PB_ERR_POLICY, PB_POP_UNBOUND);
+	return PB_OK;
+}
+
+int
 pb_pop_verify(const struct pb_conf *cfg, const struct pb_jwt *jwt,
     const char *proof, size_t len, const char *nonce,
     const struct pb_strlist *host_names, int64_t now, struct pb_err *e)
@@ -303,12 +312,15 @@ pb_pop_verify(const struct pb_conf *cfg, const struct pb_jwt *jwt,
 	int r;
 
 	if (jwt->cnf_jkt == NULL)
-		return pb_err_set(e, PB_ERR_POLICY, "proof required "
-		    "(require_pop) but the token is not bound to a key (no "
-		    "cnf.jkt)");
+		return pb_err_set(e, PB_ERR_POLICY, PB_POP_UNBOUND);
 	if (len == 0)
 		return pb_err_set(e, PB_ERR_POLICY, "proof required: the "
 		    "token is bound to a key (cnf.jkt) and no proof came");
+	/* The token must still be good when its proof comes (RFC 7519). */
+	if (now >= jwt->exp + cfg->leeway)
+		return pb_err_set(e, PB_ERR_EXPIRED, "token expired while "
+		    "waiting for the proof (%lld s ago, leeway %ld s)",
+		    (long long)(now - jwt->exp), cfg->leeway);
 	if ((r = proof_parse(proof, len, &jws, e)) != PB_OK ||
 	    (r = proof_header(cfg, jws, e)) != PB_OK ||
 	    (r = proof_key(jws, &key, e)) != PB_OK)

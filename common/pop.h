@@ -21,10 +21,24 @@
 #define PB_POP_HTM		"SSH"
 #define PB_POP_HTU_SCHEME	"ssh://"
 
+/* Why a login with an unbound token fails under require_pop. */
+#define PB_POP_UNBOUND	"proof required: the token is not bound (no cnf)"
+
+/*
+ * Whether a login with the verified token jwt can go on: PB_OK, or
+ * PB_ERR_POLICY (PB_POP_UNBOUND) when cfg->require_pop and the token has
+ * no cnf.jkt, so that no proof could ever do.  Checked before the proof is
+ * asked for.
+ */
+int pb_pop_check_bound(const struct pb_conf *cfg, const struct pb_jwt *jwt,
+    struct pb_err *e) PB_WUR;
+
 /*
  * Check the proof (len bytes) for the verified token jwt, every rule of
  * DESIGN.md section 5 in its order: a token bound to a key (jwt->cnf_jkt:
- * without it, or without a proof, "proof required"); at most PB_POP_MAX
+ * without it, or without a proof, "proof required"); the token's exp, with
+ * cfg->leeway, judged again at now, when the proof came (PB_ERR_EXPIRED,
+ * "token expired while waiting for the proof"); at most PB_POP_MAX
  * bytes; a compact JWS; typ "dpop+jwt" (any case); alg asymmetric and in
  * cfg->algorithms, no crit; a header jwk that is a public key only (no
  * "d" nor any other private member) which pb_jwk_from_json() accepts, with

@@ -36,16 +36,26 @@ pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer)
 	    PAM_SUCCESS || conv == NULL || conv->conv == NULL)
 		return r == PAM_SUCCESS ? PAM_CONV_ERR : r;
 	r = conv->conv(1, &msgs, &resp, conv->appdata_ptr);
-	if (r == PAM_CONV_AGAIN)
-		return PAM_INCOMPLETE;
-	if (r != PAM_SUCCESS || resp == NULL || resp->resp == NULL) {
-		if (resp != NULL)
-			free(resp);
-		return r != PAM_SUCCESS ? r : PAM_CONV_ERR;
+	if (r == PAM_SUCCESS && resp != NULL && resp->resp != NULL) {
+		*answer = resp->resp;
+		free(resp);
+		return PAM_SUCCESS;
 	}
-	*answer = resp->resp;
-	free(resp);
-	return PAM_SUCCESS;
+	/* An application may fill resp and still fail: wipe, free it. */
+	if (resp != NULL) {
+		if (resp->resp != NULL)
+			pb_freezero(resp->resp, strlen(resp->resp) + 1);
+		free(resp);
+	}
+	switch (r) {
+	case PAM_CONV_AGAIN:
+		return PAM_INCOMPLETE;
+	case PAM_BUF_ERR:
+		return PAM_BUF_ERR;
+	default:
+		/* PAM_SUCCESS without an answer, or a code of its own. */
+		return PAM_CONV_ERR;
+	}
 }
 
 /*

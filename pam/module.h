@@ -52,7 +52,9 @@ int pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 /*
  * Ask one echo-off question through the application's conversation: on
  * PAM_SUCCESS *answer is the malloc()ed text (wipe and free it).
- * PAM_CONV_AGAIN from the application is PAM_INCOMPLETE.
+ * PAM_CONV_AGAIN from the application is PAM_INCOMPLETE, PAM_BUF_ERR stays,
+ * any other failure (or no answer) is PAM_CONV_ERR; a response the
+ * application filled anyway is wiped and freed.
  */
 int pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer);
 
@@ -68,12 +70,12 @@ int pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
     const struct pb_jwt *jwt, const char *su);
 
 /*
- * This host's names for the proof when host_names is unset: the fully
- * qualified name (getaddrinfo(3) AI_CANONNAME of gethostname(2), when it
- * has a dot) first, then the short name, then gethostname's own if it
- * differs; only names a proof prompt can show.  PB_OK with out filled
- * (pb_strlist_clear() it), PB_ERR_CONFIG when there is none, or
- * PB_ERR_NOMEM.
+ * This host's names for the proof when host_names is unset: the name of
+ * gethostname(2) as set, then its first label when it has dots; never the
+ * resolver's (no network at login), never a name starting with
+ * "localhost" (any case), only names a proof prompt can show.  PB_OK with
+ * out filled (pb_strlist_clear() it), PB_ERR_CONFIG when none is left
+ * (the admin must set host_names), or PB_ERR_NOMEM.
  */
 int pb_proof_names(struct pb_strlist *out, struct pb_err *e) PB_WUR;
 

@@ -25,6 +25,7 @@
 #include "jws.h"
 #include "jwt.h"
 #include "module.h"
+#include "pop.h"
 #include "secmem.h"
 #include "verify.h"
 
@@ -330,6 +331,13 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 		goto out;
 	}
 	/* The proof last: the token passed every check of its own. */
+	if (pb_pop_check_bound(cfg, vd.jwt, &e) != PB_OK) {
+		/* No proof could do: refuse before asking for one. */
+		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
+		    a->su, pb_err_msg(&e));
+		rv = PAM_AUTH_ERR;
+		goto out;
+	}
 	if (needs_proof(cfg, vd.jwt) && a->no_prompt) {
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': proof "
 		    "required, and use_first_pass forbids asking for it",

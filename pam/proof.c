@@ -7,13 +7,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,16 +29,24 @@
 #include "secmem.h"
 #include "strlist.h"
 
-/* At most: the FQDN, its short name, gethostname's and its short one. */
-#define MAX_NAMES	4
+/* At most: gethostname's name and its first label. */
+#define MAX_NAMES	2
 
-/* Add the first len bytes of s to l unless there already (any case). */
+/* Names a client signs for tunnels and loopback: never a default. */
+#define LOOPBACK	"localhost"
+
+/*
+ * Add the first len bytes of s to l unless there already (any case), not
+ * a name a proof can give, or a localhost name.
+ */
 static int
 add_name(struct pb_strlist *l, const char *s, size_t len)
 {
+	const size_t llen = sizeof(LOOPBACK) - 1;
 	size_t i;
 
-	if (!pb_prompt_proof_host_ok(s, len) || l->n >= MAX_NAMES)
+	if (!pb_prompt_proof_host_ok(s, len) || l->n >= MAX_NAMES ||
+	    (len >= llen && strncasecmp(s, LOOPBACK, llen) == 0))
 		return PB_OK;
 	for (i = 0; i < l->n; i++)
 		if (strlen(l->v[i]) == len && strncasecmp(l->v[i], s, len) == 0)
@@ -51,12 +57,15 @@ add_name(struct pb_strlist *l, const char *s, size_t len)
 	return PB_OK;
 }
 
+/*
+ * The name as set (gethostname(2)) and its first label: never the
+ * resolver's, which would be the network inside pam_authenticate and
+ * names from /etc/hosts or DNS (localhost among them).
+ */
 int
 pb_proof_names(struct pb_strlist *out, struct pb_err *e)
 {
-	struct addrinfo hints, *ai = NULL;
-	char host[256];
-	const char *fqdn;
+	char host[256], sh[PB_SAFE_BUFSZ];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -67,26 +76,13 @@ pb_proof_names(struct pb_strlist *out, struct pb_err *e)
 	/* The array once, at its largest (STYLE.md 2.2: no realloc). */
 	if ((out->v = calloc(MAX_NAMES, sizeof(*out->v))) == NULL)
 		return PB_ERR_NOMEM;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_flags = AI_CANONNAME;
-	/* The resolver's canonical name when it has a dot, else ours. */
-	fqdn = host;
-	if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai != NULL &&
-	    ai->ai_canonname != NULL && strchr(ai->ai_canonname, '.') != NULL)
-		fqdn = ai->ai_canonname;
-	r = add_name(out, fqdn, strlen(fqdn));
-	if (r == PB_OK)
-		r = add_name(out, fqdn, strcspn(fqdn, "."));
-	if (r == PB_OK)
-		r = add_name(out, host, strlen(host));
+	r = add_name(out, host, strlen(host));
 	if (r == PB_OK)
 		r = add_name(out, host, strcspn(host, "."));
-	if (ai != NULL)
-		freeaddrinfo(ai);
 	if (r == PB_OK && out->n == 0)
-		r = pb_err_set(e, PB_ERR_CONFIG, "this host's name is not one "
-		    "a proof can give (set host_names)");
+		r = pb_err_set(e, PB_ERR_CONFIG, "no default host name for "
+		    "proofs (this host is '%s'): set host_names",
+		    pb_log_safe(host, sh, sizeof(sh)));
 	if (r != PB_OK)
 		pb_strlist_clear(out);
 	return r;
@@ -171,11 +167,13 @@ pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
 	    (int64_t)time(NULL), &e);
 	if (r == PB_OK)
 		rv = PAM_SUCCESS;
-	else if (r == PB_ERR_NOMEM)
-		rv = PAM_BUF_ERR;
-	else if (r == PB_ERR_INTERNAL)
-		rv = PAM_SERVICE_ERR;
-	else {
+	else if (r == PB_ERR_NOMEM || r == PB_ERR_INTERNAL) {
+		/* Not the proof's fault: say what broke. */
+		pam_syslog(pamh, LOG_ERR, "cannot check the proof for '%s': "
+		    "%s", su, e.msg[0] != '\0' ? pb_err_msg(&e) :
+		    pb_strerror(r));
+		rv = r == PB_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
+	} else {
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
 		    su, pb_err_msg(&e));
 		/* OpenSSH cuts answers at 1023 bytes; proofs come whole. */

@@ -637,6 +637,54 @@ START_TEST(test_pop_iat)
 }
 END_TEST
 
+/* The token's exp judged at the proof's arrival, not only at the token's. */
+START_TEST(test_pop_exp_waiting)
+{
+	const int64_t exp = INT64_C(1800003600);	/* token()'s exp */
+	EVP_PKEY *k = tu_load_key("ec256");
+	char *p;
+	int r;
+
+	bind_to(k);
+	/* leeway = 30: good until exp + 29, whatever iat says. */
+	p = iat(k, exp + 29);
+	pb_err_clear(&err);
+	r = pb_pop_verify(cfg, jwt, p, strlen(p), NONCE, &names, exp + 29,
+	    &err);
+	ck_assert_msg(r == PB_OK, "%s", pb_err_msg(&err));
+	free(p);
+	p = iat(k, exp + 30);
+	pb_err_clear(&err);
+	r = pb_pop_verify(cfg, jwt, p, strlen(p), NONCE, &names, exp + 30,
+	    &err);
+	ck_assert_int_eq(r, PB_ERR_EXPIRED);
+	ck_assert_str_eq(pb_err_msg(&err), "token expired while waiting for "
+	    "the proof (30 s ago, leeway 30 s)");
+	free(p);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
+/* require_pop refuses an unbound token before any proof is asked for. */
+START_TEST(test_pop_check_bound)
+{
+	EVP_PKEY *k = tu_load_key("ec256");
+
+	bind_to(NULL);
+	ck_assert_int_eq(pb_pop_check_bound(cfg, jwt, &err), PB_OK);
+	cfg->require_pop = 1;
+	ck_assert_int_eq(pb_pop_check_bound(cfg, jwt, &err), PB_ERR_POLICY);
+	ck_assert_str_eq(pb_err_msg(&err), "proof required: the token is not "
+	    "bound (no cnf)");
+	bind_to(k);
+	pb_err_clear(&err);
+	ck_assert_int_eq(pb_pop_check_bound(cfg, jwt, &err), PB_OK);
+	cfg->require_pop = 0;
+	ck_assert_int_eq(pb_pop_check_bound(cfg, jwt, &err), PB_OK);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 START_TEST(test_pop_duplicate_claims)
 {
 	EVP_PKEY *k = tu_load_key("ec256");
@@ -727,6 +775,8 @@ pop_suite(void)
 	tcase_add_test(tc, test_pop_htu);
 	tcase_add_test(tc, test_pop_iat);
 	tcase_add_test(tc, test_pop_duplicate_claims);
+	tcase_add_test(tc, test_pop_exp_waiting);
+	tcase_add_test(tc, test_pop_check_bound);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cnf");

@@ -52,7 +52,8 @@ ssh_g_start(int argc, char **argv, int *fdp)
 	pid_t pid;
 	int p[2], i, nul;
 
-	if ((nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL)
+	/* "ssh", "-G", the argc arguments and the NULL that ends them. */
+	if ((nargv = calloc((size_t)argc + 3, sizeof(*nargv))) == NULL)
 		return -1;
 	nargv[0] = ssh;
 	nargv[1] = g;

@@ -2,7 +2,8 @@
 /*
  * bearer-token verify: the module's own checks (common/verify.c:
  * common/jwt.c, then the usermap, the user, deny_users and min_uid, and
- * the denylist; not the replay cache) over the module's configuration,
+ * the denylist, and require_pop's refusal of an unbound token; not the
+ * replay cache nor the login proof) over the module's configuration,
  * saying why a token fails.
  */
 #include "config.h"
@@ -23,6 +24,7 @@
 #include "json.h"
 #include "jwt.h"
 #include "net.h"
+#include "pop.h"
 #include "secmem.h"
 #include "verify.h"
 
@@ -201,6 +203,9 @@ pb_verify_run(int argc, char **argv)
 		rv = PB_EXIT_CONFIG;
 		goto out;
 	}
+	/* require_pop: the module refuses before its proof prompt. */
+	if (r == PB_OK)
+		r = pb_pop_check_bound(cfg, vd.jwt, &e);
 	if (r != PB_OK) {
 		fprintf(stderr, "token rejected: %s\n", pb_err_msg(&e));
 		goto out;
@@ -215,6 +220,10 @@ pb_verify_run(int argc, char **argv)
 	else
 		printf("expired %" PRId64 " s ago, within the leeway of %ld "
 		    "s)\n", o.now - vd.jwt->exp, cfg->leeway);
+	if (vd.jwt->cnf_jkt != NULL)
+		fprintf(stderr, "%s: note: the module will also ask for a "
+		    "login proof (the token is bound to a key, cnf.jkt)\n",
+		    PB_PROG);
 	rv = PB_EXIT_OK;
  out:
 	pb_verified_clear(&vd);

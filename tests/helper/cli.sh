@@ -276,6 +276,25 @@ runin "$good" "$bt" verify --config "$conf" --at yesterday
 expect "verify --at with a non-number" 2 "--at" err
 runin "$good" "$bt" verify --config "$conf" --bogus
 expect "verify with an unknown option" 2 "unknown option" err
+# require_pop: the module refuses an unbound token before the proof
+# prompt, and so does verify; a bound token passes, with a note that the
+# module will also ask for the proof (RFC 7638's example thumbprint).
+V "$good" 1 require_pop=yes
+expect "verify under require_pop refuses an unbound token" 1 \
+    "token rejected: proof required: the token is not bound (no cnf)" err
+jkt=NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs
+bound=$(sign "$(claims alice $((T0 + 300)) ",\"cnf\":{\"jkt\":\"$jkt\"}")") ||
+    exit 99
+V "$bound" 1 require_pop=yes
+expect "verify under require_pop takes a bound token" 0 "token valid" out
+expect "verify notes the login proof" 0 \
+    "note: the module will also ask for a login proof" err
+V "$bound" 1
+expect "verify notes the login proof without require_pop" 0 \
+    "note: the module will also ask for a login proof" err
+V "$good" 1
+! grep -q "login proof" "$tmp/err"
+verdict "verify of an unbound token says nothing of a proof"
 
 # Configuration problems: exit 3.
 sed "s|jwks.json|missing.json|" "$conf" >"$tmp/nojwks.conf"

@@ -233,7 +233,7 @@ chmod 600 "$cfg"	# it holds client secrets
 		echo
 	done
 	printf '[profile hosts]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
-	printf 'timeout = 3\nssh_hosts = h *.good.example\n\n'
+	printf 'timeout = 3\nssh_hosts = h *.good.example\ndpop = no\n\n'
 	printf '[profile bound]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
 	printf 'timeout = 3\nstore = file\nssh_hosts = *.good.example\n\n'
 	printf '[profile sig]\nissuer = %s\nclient_id = bearer-cli\n' "$iss"
@@ -1014,7 +1014,7 @@ verdict "askpass: BEARER_TOKEN_SSH_TARGET in ssh_hosts gets the token" \
     "exit $rc"
 cp "$tmp/out" "$tmp/hosts.tok"
 # The proof prompt: only after the client's own prefix, only for TARGET,
-# never for an unbound session (the fixture issues bearer tokens).
+# never for an unbound session (profile hosts has dpop = no).
 nonce=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 hp "(root@a.good.example) Bearer proof for srv.example, nonce $nonce: "
 [ "$rc" -eq 4 ] && [ ! -s "$tmp/out" ] &&

@@ -98,6 +98,7 @@ struct script {
 	const char	*repeat;	/* answered forever after answers */
 	int		 rc;		/* not 0: return it, no answer */
 	int		 null_resp;	/* PAM_SUCCESS without text */
+	int		 fill_on_rc;	/* with rc: fill resp all the same */
 	size_t		 nprompts;	/* every message seen */
 	char		*prompt[MAX_PROMPTS];	/* the first ones */
 	int		 style[MAX_PROMPTS];
@@ -171,6 +172,14 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	*resp = r;
 	return PAM_SUCCESS;
  fail:
+	/* An application that fails yet hands back a filled response. */
+	if (s->rc != 0 && s->fill_on_rc) {
+		for (i = 0; i < n; i++)
+			if (r[i].resp == NULL)
+				r[i].resp = tu_strdup("an answer after all");
+		*resp = r;
+		return s->rc;
+	}
 	for (i = 0; i < n; i++)
 		free(r[i].resp);
 	free(r);
@@ -785,6 +794,7 @@ teardown(void)
 
 	assert_no_secret_logged();
 	script_clear(&last);
+	(void)unsetenv("PB_SHIM_HOSTNAME");
 	for (i = 0; i < nsecrets; i++)
 		free(secrets[i]);
 	nsecrets = 0;
@@ -982,6 +992,28 @@ START_TEST(test_pam_stack_setcred)
 }
 END_TEST
 
+/*
+ * pam_authenticate() for alice whose conversation fails with rc: at the
+ * token prompt, or with t at the proof prompt after t answered it;
+ * filled: handing back a filled response all the same.
+ */
+static int
+conv_fails(const char *t, int rc, int filled)
+{
+	const char *one[1] = { t };
+	pam_handle_t *pamh = start_last("exact", "alice", one,
+	    t != NULL ? 1 : 0);
+
+	if (t != NULL)
+		last.proof_rc = rc;
+	else
+		last.rc = rc;
+	last.fill_on_rc = filled;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	return rc;
+}
+
 START_TEST(test_pam_stack_conv_errors)
 {
 	pam_handle_t *pamh;
@@ -999,6 +1031,17 @@ START_TEST(test_pam_stack_conv_errors)
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	/* The same with a filled response: freed (PB_VALGRIND=1 checks). */
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_CONV_AGAIN, 1)),
+	    "PAM_INCOMPLETE");
+	/* A code of the application's own is no code of the module's. */
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_SYSTEM_ERR, 1)),
+	    "PAM_CONV_ERR");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_AUTH_ERR, 0)),
+	    "PAM_CONV_ERR");
+	/* PAM_BUF_ERR stays. */
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_BUF_ERR, 0)),
+	    "PAM_BUF_ERR");
 	/* A conversation that answers without text. */
 	pamh = start_last("exact", "alice", NULL, 0);
 	last.null_resp = 1;
@@ -3325,6 +3368,7 @@ struct proofer {
 	const char	*nonce;		/* NULL: the prompt's */
 	char		 seen[MAX_PROMPTS][44];	/* the nonces asked for */
 	size_t		 nseen;
+	unsigned	 delay;		/* seconds to wait before answering */
 };
 
 /* A token for user bound to k (cnf.jkt), tracked. */
@@ -3354,6 +3398,8 @@ make_proof(const char *prompt, void *ctx)
 	unsigned mdlen = 0;
 
 	ck_assert_ptr_nonnull(n);
+	if (p->delay > 0)
+		(void)sleep(p->delay);
 	host = tu_asprintf("%.*s", (int)(n - h), h);
 	nonce = tu_asprintf("%.43s", n + 8);
 	ck_assert_str_eq(n + 8 + 43, ": ");
@@ -3410,7 +3456,7 @@ login_pop(const char *svc, const char *user, const char *tok,
 
 START_TEST(test_pam_pop_good)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3474,7 +3520,7 @@ END_TEST
 START_TEST(test_pam_pop_wrong_nonce)
 {
 	struct proofer p = { k_pop, "ES256", NULL, NULL,
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", { "" }, 0 };
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3489,7 +3535,7 @@ END_TEST
 START_TEST(test_pam_pop_other_host)
 {
 	struct proofer p = { k_pop, "ES256", NULL, "a.example", NULL, { "" },
-	    0 };
+	    0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3503,7 +3549,7 @@ END_TEST
 START_TEST(test_pam_pop_other_key)
 {
 	EVP_PKEY *o = tu_genkey("ec256");
-	struct proofer p = { o, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { o, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3517,7 +3563,7 @@ END_TEST
 
 START_TEST(test_pam_pop_require_pop)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = good("alice");
 
 	/* Without require_pop, an unbound token is a bearer token. */
@@ -3526,9 +3572,10 @@ START_TEST(test_pam_pop_require_pop)
 	NOT_LOGGED("proof by key");
 	conf(HOSTS "require_pop = yes\n");
 	POP("alice", t, &p, PAM_AUTH_ERR);
-	ck_assert_uint_eq(last.nprompts, 2);
-	LOGGED("notice", "proof rejected for 'alice': proof required "
-	    "(require_pop) but the token is not bound to a key");
+	/* Refused before the proof prompt: no proof could do. */
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("notice", "proof rejected for 'alice': proof required: the "
+	    "token is not bound (no cnf)");
 	/* A bound token with its proof still logs in. */
 	POP("alice", bound("alice", k_pop), &p, PAM_SUCCESS);
 	/* As a module argument too. */
@@ -3539,9 +3586,34 @@ START_TEST(test_pam_pop_require_pop)
 }
 END_TEST
 
+/* The token's exp is judged again when the proof comes (no grace time). */
+START_TEST(test_pam_pop_expired_waiting)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 3 };
+	char *tp = tu_jwk_thumbprint(k_pop);
+	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
+	char *c = claims("alice"), *exp = tu_asprintf("%lld",
+	    (long long)now() + 2);
+
+	conf(HOSTS "leeway = 0\n");
+	jset(&c, "cnf", cnf);
+	jset(&c, "exp", exp);
+	/* Good at the token prompt; 3 s later, when the proof comes, not. */
+	POP("alice", rs(c), &p, PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "proof rejected for 'alice': token expired while "
+	    "waiting for the proof");
+	NOT_LOGGED("accepted");
+	free(exp);
+	free(c);
+	free(cnf);
+	free(tp);
+}
+END_TEST
+
 START_TEST(test_pam_pop_replay_cache)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *cache = mkcache("replay", 0700), *t = bound("alice", k_pop);
 	char *tp = tu_jwk_thumbprint(k_pop);
 	char *cnf = tu_asprintf("{\"jkt\":\"%s\"}", tp);
@@ -3577,25 +3649,24 @@ END_TEST
 START_TEST(test_pam_pop_conv_again)
 {
 	char *t = bound("alice", k_pop);
-	const char *one[1];
-	pam_handle_t *pamh;
 	int rc;
 
 	conf(HOSTS);
-	one[0] = t;
-	pamh = start_last("exact", "alice", one, 1);
-	last.proof_rc = PAM_CONV_AGAIN;
-	rc = pam_authenticate(pamh, 0);
-	finish(pamh, rc);
+	rc = conv_fails(t, PAM_CONV_AGAIN, 0);
 	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
 	ck_assert_uint_eq(last.nprompts, 2);
+	/* With a filled response, and with a code of the application's. */
+	rc = conv_fails(t, PAM_CONV_AGAIN, 1);
+	ck_assert_msg(rc == PAM_INCOMPLETE, "%s", pam_code(rc));
+	rc = conv_fails(t, PAM_SYSTEM_ERR, 1);
+	ck_assert_msg(rc == PAM_CONV_ERR, "%s", pam_code(rc));
 	NOT_LOGGED("accepted");
 }
 END_TEST
 
 START_TEST(test_pam_pop_first_pass)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
 	char *t = bound("alice", k_pop);
 
 	conf(HOSTS);
@@ -3614,24 +3685,51 @@ START_TEST(test_pam_pop_first_pass)
 }
 END_TEST
 
+/*
+ * No host_names: gethostname(2) (syslog_shim.c gives $PB_SHIM_HOSTNAME)
+ * and its first label, never the resolver (the shim logs any call).
+ */
 START_TEST(test_pam_pop_default_names)
 {
-	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0 };
-	char host[256], *t = bound("alice", k_pop), *short_name;
+	static const char want[] = "Bearer proof for myhost.example.com, "
+	    "nonce ";
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
+	char *t = bound("alice", k_pop);
 
-	/* No host_names: this host's names, the short one among them. */
-	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
-	host[sizeof(host) - 1] = '\0';
-	short_name = tu_asprintf("%.*s", (int)strcspn(host, "."), host);
-	p.host = short_name;
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "myhost.example.com", 1),
+	    0);
+	p.host = "myhost";
 	POP("alice", t, &p, PAM_SUCCESS);
-	ck_assert(strncmp(last.prompt[1], "Bearer proof for ", 17) == 0);
-	p.host = "not-this-host.invalid";
+	ck_assert_msg(strncmp(last.prompt[1], want, strlen(want)) == 0, "%s",
+	    last.prompt[1]);
+	p.host = "MyHost.Example.COM";
+	POP("alice", t, &p, PAM_SUCCESS);
+	NOT_LOGGED("getaddrinfo");
+	/*
+	 * What a client signs for a tunnel (ssh -p 2222 localhost): never
+	 * this host's, whatever /etc/hosts or DNS would say.
+	 */
+	p.host = "localhost";
 	POP("alice", t, &p, PAM_AUTH_ERR);
-	LOGGED("notice", "proof names host 'not-this-host.invalid', this host "
-	    "is '");
-	LOGGED("notice", short_name);
-	free(short_name);
+	LOGGED("notice", "proof names host 'localhost', this host is "
+	    "'myhost.example.com myhost'");
+	NOT_LOGGED("getaddrinfo");
+	/* A host named localhost-anything has no default: fail closed. */
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "localhost.localdomain",
+	    1), 0);
+	POP("alice", t, &p, PAM_AUTHINFO_UNAVAIL);
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("err", "cannot check a login proof: no default host name for "
+	    "proofs (this host is 'localhost.localdomain'): set host_names");
+	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "LocalHost6", 1), 0);
+	POP("alice", t, &p, PAM_AUTHINFO_UNAVAIL);
+	LOGGED("err", "set host_names");
+	/* host_names set: gethostname does not matter. */
+	conf(HOSTS);
+	p.host = "b";
+	POP("alice", t, &p, PAM_SUCCESS);
+	NOT_LOGGED("getaddrinfo");
+	ck_assert_int_eq(unsetenv("PB_SHIM_HOSTNAME"), 0);
 }
 END_TEST
 
@@ -3741,6 +3839,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_pop_other_key);
 	tcase_add_test(tc, test_pam_pop_require_pop);
 	tcase_add_test(tc, test_pam_pop_replay_cache);
+	tcase_add_test(tc, test_pam_pop_expired_waiting);
 	tcase_add_test(tc, test_pam_pop_conv_again);
 	tcase_add_test(tc, test_pam_pop_first_pass);
 	tcase_add_test(tc, test_pam_pop_default_names);

@@ -10,6 +10,13 @@
  * "\n" so that every message stays one line.  Each line is one write() to
  * a descriptor opened with O_APPEND, so lines from concurrent threads never
  * interleave.  Without $PB_SYSLOG_FILE the messages are dropped.
+ *
+ * It also stands for this host's name and resolver, so that the module's
+ * default host_names can be tested: gethostname() gives $PB_SHIM_HOSTNAME
+ * when set (else uname's nodename), and getaddrinfo() never resolves: the
+ * module must not use the network at login, so each call is logged as
+ * "err shim: getaddrinfo(NODE) at login" and fails with EAI_AGAIN, as with
+ * an unreachable resolver.
  */
 #include "config.h"
 
@@ -21,10 +28,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -134,4 +144,35 @@ __syslog_chk(int prio, int flag, const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(prio, fmt, ap);
 	va_end(ap);
+}
+
+SHIM_EXPORT int
+gethostname(char *name, size_t len)
+{
+	const char *h = getenv("PB_SHIM_HOSTNAME");
+	struct utsname u;
+
+	if (h == NULL) {
+		if (uname(&u) == -1)
+			return -1;
+		h = u.nodename;
+	}
+	if (strlen(h) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(name, h, strlen(h) + 1);
+	return 0;
+}
+
+SHIM_EXPORT int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	(void)service;
+	(void)hints;
+	*res = NULL;
+	syslog(LOG_ERR, "shim: getaddrinfo(%s) at login",
+	    node != NULL ? node : "NULL");
+	return EAI_AGAIN;
 }
