@@ -308,6 +308,8 @@ verdict "bearer-token ssh root@127.0.0.1 runs the command; sshd: keyboard-intera
 proved $((p0 + 1))
 verdict "the module accepted the bound token with its proof (log: proof by \
 key)"
+! grep -q "ssh -G failed\|askpass" "$tmp/err"
+verdict "bearer-token ssh knew TARGET from ssh -G; askpass said nothing"
 
 ctl config '{"fat_groups":true}'
 run "$bt" get --min-ttl 86400
@@ -550,7 +552,7 @@ srv_conf 5 "require_pop = yes"
 mark
 f0=$(failed)
 try "unbound, require_pop" unbound
-refused && why "proof required (require_pop) but the token is not bound"
+refused && why "proof required: the token is not bound"
 verdict "require_pop = yes: refused (log: proof required, not bound)" "exit $rc"
 mark
 try "bound, require_pop" default
