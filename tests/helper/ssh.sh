@@ -1,25 +1,41 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 #
-# ssh.sh: SSH login end to end (DESIGN.md section 4, sshd).  A real sshd on
-# a free port of 127.0.0.1, with its own host key and configuration, PAM
-# service "pbtest-sshd-PID" (sshd names its PAM service after its program
-# name, so it runs through a link of that name) whose auth stack is the
-# built pam_bearer.so; the IdP fixture issues tokens for the local user
-# root; the client is "bearer-token ssh", fed by bearer-askpass from a
-# private gnome-keyring session.  Checks:
-#   - login, then "bearer-token ssh root@127.0.0.1 CMD" runs CMD, and
-#     sshd's log says keyboard-interactive/pam accepted it;
+# ssh.sh: SSH login end to end (DESIGN.md sections 4 and 5, sshd).  A
+# real sshd on a free port of 127.0.0.1, with its own host key and
+# configuration, PAM service "pbtest-sshd-PID" (sshd names its PAM service
+# after its program name, so it runs through a link of that name) whose
+# auth stack is the built pam_bearer.so with host_names = 127.0.0.1; the
+# IdP fixture issues DPoP-bound tokens for the local user root; the client
+# is "bearer-token ssh", fed by bearer-askpass from a private
+# gnome-keyring session.  Checks:
+#   - a bound login (dpop = yes), then "bearer-token ssh root@127.0.0.1
+#     CMD" runs CMD, sshd's log says keyboard-interactive/pam accepted it
+#     and the module's that the proof came (by key);
 #   - the same with a token over 2,500 bytes (the fixture's fat_groups),
-#     which goes in parts;
+#     which goes in parts, then the proof;
 #   - refused: a token for another user, a token with another audience, an
 #     expired token (given by a fixed askpass, since bearer-token would
-#     refresh it).
+#     refresh it);
+#   - a stolen token: a second, "evil" sshd (service "pbtest-evil-PID",
+#     the test-only tests/pam/pam_record.so) asks the module's prompts with
+#     its own nonce and records the answers; ssh reaches it as evil.example
+#     (a ProxyCommand to 127.0.0.1).  The recorded proof names
+#     evil.example; replayed at the good sshd with the token, refused
+#     (nonce), the token alone refused (proof required); a relay, the good
+#     host's nonce signed for evil.example, refused (host name), and the
+#     same path signed for 127.0.0.1 accepted;
+#   - ssh_hosts = 127.0.0.1: askpass answers evil.example nothing;
+#   - require_pop = yes refuses an unbound token (dpop = no) that
+#     require_pop = no accepts.
+# The module's log lines are read from /dev/log, which this script serves
+# (python3) when no syslog daemon does; with one, those checks are left
+# out.
 # Needs root (sshd, /etc/pam.d), /usr/sbin/sshd (openssh-server), ssh,
 # ssh-keygen, node and the fixture, dbus and gnome-keyring; exits 77
-# (skip) without them.  Removes its PAM service file and stops every
-# process it started (/run/sshd, sshd's privilege separation directory,
-# is made when missing and left).
+# (skip) without them.  Removes its PAM service files (and /dev/log when
+# it made it) and stops every process it started (/run/sshd, sshd's
+# privilege separation directory, is made when missing and left).
 #
 # Environment: PB_BEARER_TOKEN (the built front), PB_PAM_MODULE (the built
 # pam_bearer.so), PB_IDP_DIR; PB_KEEP_LOG=1 keeps the temp dir.
@@ -63,8 +79,48 @@ unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
 umask 022
 service=pbtest-sshd-$$
 pamfile=/etc/pam.d/$service
-trap 'rm -f "$pamfile"; tl_cleanup' EXIT
+evil_service=pbtest-evil-$$
+evil_pamfile=/etc/pam.d/$evil_service
+trap 'rm -f "$pamfile" "$evil_pamfile"; tl_cleanup' EXIT
 trap 'exit 129' HUP
+
+# The evil server's PAM module (tests/pam, built by its make check).
+pamb=${PB_PAM_MODULE%/pam/.libs/pam_bearer.so}/tests/pam
+recorder=$pamb/.libs/pam_record.so
+[ -f "$recorder" ] || make -C "$pamb" pam_record.la >/dev/null 2>&1
+[ -f "$recorder" ] || {
+	echo "ssh.sh: no $recorder (make -C tests/pam check)" >&2
+	exit 99
+}
+# The module's log lines: sshd's PAM child sends them to /dev/log.  With no
+# syslog daemon (a container), a listener made here keeps them in
+# $tmp/syslog and /dev/log goes on exit; with one, the checks of the
+# module's log lines are left out (said below).
+have_log=0
+if [ ! -e /dev/log ] && command -v python3 >/dev/null 2>&1; then
+	: >"$tmp/syslog"
+	python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+f = open(sys.argv[1], "ab", buffering=0)
+print("ready", flush=True)
+while True:
+    f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")' "$tmp/syslog" \
+	    >"$tmp/syslogd.out" 2>&1 &
+	tl_track $!
+	syslogd_pid=$!
+	i=0
+	while ! grep -q ready "$tmp/syslogd.out"; do
+		kill -0 "$syslogd_pid" 2>/dev/null && [ $i -lt 50 ] || exit 99
+		sleep 0.1
+		i=$((i + 1))
+	done
+	have_log=1
+	trap 'rm -f "$pamfile" "$evil_pamfile" /dev/log; tl_cleanup' EXIT
+else
+	echo "# /dev/log is a syslog daemon's: the module's log is not checked"
+fi
 
 idp_start idp --config '{"interval":1,"auto_approve":"approve","username":"root"}'
 keyring_start
@@ -83,20 +139,25 @@ ctl() {
 srv=$tmp/srv
 mkdir -m 755 "$srv" || exit 99
 curl -sS --max-time 10 -o "$srv/jwks.json" "$iss/jwks" || exit 99
-# leeway 0: the expired-token check need not wait out the default leeway
-# (fixture and sshd share this clock).
-cat >"$srv/pam_bearer.conf" <<CONF
+# srv_conf LEEWAY [LINE]: the module's configuration (read at every
+# login).  Leeway 0 only for the expired-token check, which then need not
+# wait out a leeway (fixture and sshd share this clock): a proof's iat
+# must also be within it, and a login that crosses a second would fail.
+srv_conf() {
+	cat >"$srv/pam_bearer.conf" <<CONF
 issuer = $iss
 audience = ssh
 jwks_file = $srv/jwks.json
-leeway = 0
+leeway = $1
+# What the client calls this host: ssh's "(root@127.0.0.1)" and ssh -G.
+host_names = 127.0.0.1
 # The test logs in as root, which deny_users refuses by default.
 deny_users =
-# The fixture binds tokens (DPoP): the login proof names the host the
-# client reaches, 127.0.0.1 here.
-host_names = 127.0.0.1
+${2:-}
 CONF
-[ -s "$srv/pam_bearer.conf" ] || exit 99
+	[ -s "$srv/pam_bearer.conf" ] || exit 99
+}
+srv_conf 5
 cat >"$pamfile" <<PAM
 # ssh.sh test service, removed when the test ends
 auth     sufficient $PB_PAM_MODULE config=$srv/pam_bearer.conf
@@ -106,15 +167,18 @@ session  required   pam_permit.so
 password required   pam_deny.so
 PAM
 [ -s "$pamfile" ] || exit 99
-port=$(node -e 'const s = require("net").createServer();
-    s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
-    s.close(); });') || exit 99
-ssh-keygen -q -t ed25519 -N '' -f "$srv/hostkey" || exit 99
-cat >"$srv/sshd_config" <<CONF
-Port $port
+# sshd_up DIR SERVICE: a new sshd on a free port of 127.0.0.1, its files in
+# DIR, PAM service SERVICE, its log in DIR/sshd.log; sets up_port.
+sshd_up() {
+	up_port=$(node -e 'const s = require("net").createServer();
+	    s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
+	    s.close(); });') || exit 99
+	ssh-keygen -q -t ed25519 -N '' -f "$1/hostkey" || exit 99
+	cat >"$1/sshd_config" <<CONF
+Port $up_port
 ListenAddress 127.0.0.1
-HostKey $srv/hostkey
-PidFile $srv/sshd.pid
+HostKey $1/hostkey
+PidFile $1/sshd.pid
 UsePAM yes
 KbdInteractiveAuthentication yes
 PasswordAuthentication no
@@ -124,35 +188,75 @@ AuthenticationMethods keyboard-interactive
 StrictModes no
 LogLevel VERBOSE
 CONF
-[ -s "$srv/sshd_config" ] || exit 99
-mkdir -p /run/sshd	# sshd's privilege separation directory
-ln -s /usr/sbin/sshd "$srv/$service" || exit 99
-"$srv/$service" -D -e -f "$srv/sshd_config" 2>"$srv/sshd.log" &
-tl_track $!
-sshd_pid=$!
-i=0
-while ! grep -q "Server listening on 127.0.0.1 port $port" "$srv/sshd.log"; do
-	if ! kill -0 "$sshd_pid" 2>/dev/null || [ $i -ge 100 ]; then
-		echo "ssh.sh: sshd did not start:" >&2
-		cat "$srv/sshd.log" >&2
-		exit 99
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
-echo "# sshd (PAM service $service) on 127.0.0.1:$port"
+	[ -s "$1/sshd_config" ] || exit 99
+	mkdir -p /run/sshd	# sshd's privilege separation directory
+	ln -s /usr/sbin/sshd "$1/$2" || exit 99
+	"$1/$2" -D -e -f "$1/sshd_config" 2>"$1/sshd.log" &
+	tl_track $!
+	up_pid=$!
+	up_i=0
+	while ! grep -q "Server listening on 127.0.0.1 port $up_port" \
+	    "$1/sshd.log"; do
+		if ! kill -0 "$up_pid" 2>/dev/null || [ $up_i -ge 100 ]; then
+			echo "ssh.sh: sshd did not start:" >&2
+			cat "$1/sshd.log" >&2
+			exit 99
+		fi
+		sleep 0.1
+		up_i=$((up_i + 1))
+	done
+	echo "# sshd (PAM service $2) on 127.0.0.1:$up_port"
+}
+sshd_up "$srv" "$service"
+port=$up_port
 
 # --- the client side ---------------------------------------------------------
+# Profiles: default (bound: dpop = yes), alice and aud (refused before
+# any proof), unbound (dpop = no).  client_config [SSH_HOSTS]: ssh_hosts
+# of the default profile.
+client_config() {
+	{
+		printf '[profile default]\nissuer = %s\ndpop = yes\n' "$iss"
+		printf 'client_id = bearer-cli\nscope = openid offline_access ssh\n'
+		[ -z "${1:-}" ] || printf 'ssh_hosts = %s\n' "$1"
+		printf '\n[profile unbound]\ndpop = no\n'
+		printf 'issuer = %s\nclient_id = bearer-cli\n' "$iss"
+		printf 'scope = openid offline_access ssh\n\n'
+		for p in alice aud; do
+			printf '[profile %s]\nissuer = %s\n' "$p" "$iss"
+			printf 'client_id = bearer-cli\n'
+			printf 'scope = openid offline_access ssh\n\n'
+		done
+	} >"$XDG_CONFIG_HOME/bearer-token/config"
+}
 mkdir -p "$XDG_CONFIG_HOME/bearer-token" || exit 99
-{
-	for p in default alice aud; do
-		printf '[profile %s]\nissuer = %s\n' "$p" "$iss"
-		printf 'client_id = bearer-cli\nscope = openid offline_access ssh\n\n'
-	done
-} >"$XDG_CONFIG_HOME/bearer-token/config"
-sshopts="-F /dev/null -p $port -o StrictHostKeyChecking=no
-    -o UserKnownHostsFile=/dev/null -o NumberOfPasswordPrompts=1
-    -o LogLevel=ERROR"
+client_config
+# The client's ssh_config: 127.0.0.1 is the good sshd; evil.example (set up
+# further down) reaches the evil one on 127.0.0.1 through a ProxyCommand,
+# so that ssh, ssh -G and the "(root@evil.example)" prefix name it so.
+cat >"$tmp/pipe.js" <<'JS'
+const s = require("net").connect(Number(process.argv[2]), "127.0.0.1");
+process.stdin.pipe(s);
+s.pipe(process.stdout);
+s.on("error", () => process.exit(1));
+s.on("close", () => process.exit(0));
+JS
+sshcfg=$tmp/ssh_config
+ssh_config() {
+	cat >"$sshcfg" <<CONF
+Host evil.example
+	Port ${evil_port:-1}
+	ProxyCommand node $tmp/pipe.js %p
+Host *
+	Port $port
+	StrictHostKeyChecking no
+	UserKnownHostsFile /dev/null
+	NumberOfPasswordPrompts 1
+	LogLevel ERROR
+CONF
+}
+ssh_config
+sshopts="-F $sshcfg"
 
 accepted() {
 	grep -c "Accepted keyboard-interactive/pam for root from 127.0.0.1" \
@@ -166,24 +270,58 @@ try() {
 	    echo pb-ssh-ok
 }
 
+# modlog: the good sshd's module lines.
+modlog() {
+	[ "$have_log" = 1 ] || return 0
+	grep -a "pam_bearer($service:auth): " "$tmp/syslog"
+}
+# proved N: the module logged N logins accepted with a proof (or its log
+# is not read).
+proved() {
+	[ "$have_log" = 1 ] || return 0
+	[ "$(modlog | grep -c "accepted token for 'root': .*, proof by key '")" \
+	    -eq "$1" ]
+}
+# why TEXT: the module logged TEXT since mark (or its log is not read).
+why() {
+	[ "$have_log" = 1 ] || return 0
+	modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"
+}
+# mark: counts before a check: accepted (a0), proofs (p0), log lines (m0).
+mark() {
+	a0=$(accepted)
+	p0=0 m0=0
+	[ "$have_log" = 1 ] || return 0
+	p0=$(modlog | grep -c "accepted token for 'root': .*, proof by key '")
+	m0=$(modlog | wc -l)
+}
+
 run "$bt" login
 expect "bearer-token login (the fixture approves as root)" 0
-a0=$(accepted)
+run "$bt" status
+expect "the session is bound (profile dpop = yes)" 0 "bound:         yes" out
+mark
 try "token for root" default
 [ "$rc" -eq 0 ] && grep -qx pb-ssh-ok "$tmp/out" &&
     [ "$(accepted)" -eq $((a0 + 1)) ]
 verdict "bearer-token ssh root@127.0.0.1 runs the command; sshd: keyboard-interactive/pam accepted" "exit $rc"
+proved $((p0 + 1))
+verdict "the module accepted the bound token with its proof (log: proof by \
+key)"
+! grep -q "ssh -G failed\|askpass" "$tmp/err"
+verdict "bearer-token ssh knew TARGET from ssh -G; askpass said nothing"
 
 ctl config '{"fat_groups":true}'
 run "$bt" get --min-ttl 86400
 len=$(wc -c <"$tmp/out")
 [ "$rc" -eq 0 ] && [ "$len" -gt 2501 ]
 verdict "a refreshed token with fat groups is over 2,500 bytes ($len)"
-a0=$(accepted)
+mark
 try "fat token" default
 [ "$rc" -eq 0 ] && grep -qx pb-ssh-ok "$tmp/out" &&
-    [ "$(accepted)" -eq $((a0 + 1)) ]
-verdict "the same with the long token (over OpenSSH's 1023 bytes: only in parts)" "exit $rc"
+    [ "$(accepted)" -eq $((a0 + 1)) ] && proved $((p0 + 1))
+verdict "the same with the long token (over OpenSSH's 1023 bytes: in parts, \
+then the proof)" "exit $rc"
 # bearer-askpass itself: parts that add up to the token, and no token for
 # a prompt that is not pam_bearer's.
 ap=$(dirname "$bt")/bearer-askpass
@@ -266,6 +404,7 @@ case \$1 in
 esac
 ASK
 chmod 755 "$srv/fixed-askpass"
+srv_conf 0
 a0=$(accepted)
 f0=$(failed)
 # shellcheck disable=SC2086 # $sshopts is a word list
@@ -274,6 +413,151 @@ run env SSH_ASKPASS="$srv/fixed-askpass" SSH_ASKPASS_REQUIRE=force ssh $sshopts 
     echo pb-ssh-ok
 [ -n "$exp" ] && refused
 verdict "refused: an expired token (exp $exp)" "exit $rc"
+srv_conf 5
 grep -E "Failed keyboard-interactive/pam|authentication failure|Failed" \
     "$srv/sshd.log" | sed 's/^/# sshd: /' | tail -n 5
+ctl config '{"access_ttl":300}'
+
+# --- a stolen token and proof (DESIGN.md section 5) ---------------------------
+# The evil sshd: pam_record.so asks the module's prompts, its own nonce in
+# the proof prompt, and writes the answers to $evil/rec.
+evil=$tmp/evil
+mkdir -m 755 "$evil" || exit 99
+enonce=evi1N0nceAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+cat >"$evil_pamfile" <<PAM
+# ssh.sh test service (a recorder), removed when the test ends
+auth     required   $recorder dir=$evil/rec host=evil nonce=$enonce
+account  required   pam_permit.so
+session  required   pam_permit.so
+password required   pam_deny.so
+PAM
+[ -s "$evil_pamfile" ] || exit 99
+sshd_up "$evil" "$evil_service"
+evil_port=$up_port
+ssh_config
+# evil: "bearer-token ssh root@evil.example", the recorder's files fresh.
+evil() {
+	rm -rf "$evil/rec"
+	mkdir -m 700 "$evil/rec" || exit 99
+	# shellcheck disable=SC2086 # $sshopts is a word list
+	run "$bt" ssh $sshopts root@evil.example echo pb-ssh-ok
+}
+# claim FILE NAME: claim NAME (a string) of the JWS in FILE.
+claim() {
+	node -e 'const fs = require("fs");
+	const p = fs.readFileSync(process.argv[1], "utf8").split(".")[1];
+	const c = JSON.parse(Buffer.from(p, "base64url").toString());
+	process.stdout.write(String(c[process.argv[2]]));' "$1" "$2" 2>/dev/null
+}
+# A fixed askpass for plain ssh: the token of file $RA_TOKEN (in parts),
+# the proof prompt answered by $RA_PROOF: file:PATH (that proof),
+# host:NAME (bearer-token proof for NAME and the prompt's nonce) or none.
+cat >"$srv/replay-askpass" <<ASK
+#!/bin/sh
+p=\$1
+case \$p in
+*"Bearer token: ") off=0 ;;
+*"Bearer token (continued at byte "*)
+	off=\${p##*at byte }; off=\${off%%)*} ;;
+*"Bearer proof for "*)
+	case \$RA_PROOF in
+	file:*) cat "\${RA_PROOF#file:}"; echo; exit 0 ;;
+	host:*) n=\${p##*, nonce }; n=\${n%: }
+		exec "$bt" proof --host "\${RA_PROOF#host:}" --nonce "\$n" ;;
+	*) exit 1 ;;
+	esac ;;
+*) exit 1 ;;
+esac
+len=\$(wc -c <"\$RA_TOKEN")
+tail -c +\$((off + 1)) "\$RA_TOKEN" | head -c 1000
+[ \$((off + 1000)) -lt "\$len" ] && printf '\\\\'
+echo
+ASK
+chmod 755 "$srv/replay-askpass"
+# replay TOKEN PROOF: plain ssh to the good sshd with replay-askpass.
+replay() {
+	# shellcheck disable=SC2086 # $sshopts is a word list
+	run env RA_TOKEN="$1" RA_PROOF="$2" SSH_ASKPASS="$srv/replay-askpass" \
+	    SSH_ASKPASS_REQUIRE=force ssh $sshopts \
+	    -o PreferredAuthentications=keyboard-interactive root@127.0.0.1 \
+	    echo pb-ssh-ok
+}
+
+run "$bt" get
+tr -d '\n' <"$tmp/out" >"$srv/now.jwt"
+evil
+[ "$rc" -ne 0 ] && cmp -s "$evil/rec/token" "$srv/now.jwt" &&
+    [ -s "$evil/rec/proof" ] &&
+    grep -qx "Bearer proof for evil, nonce $enonce: " "$evil/rec/prompts"
+verdict "the evil sshd recorded the token and a proof (askpass answered)" \
+    "exit $rc"
+p_htu=$(claim "$evil/rec/proof" htu)
+p_nonce=$(claim "$evil/rec/proof" nonce)
+[ "$p_htu" = ssh://evil.example ] && [ "$p_nonce" = "$enonce" ]
+verdict "the recorded proof: for TARGET evil.example (not the server's \
+'evil'), the evil nonce" "$p_htu $p_nonce"
+
+mark
+f0=$(failed)
+replay "$evil/rec/token" "file:$evil/rec/proof"
+refused && why "proof nonce does not match the one sent"
+verdict "refused: the recorded token and proof replayed at the good sshd \
+(log: nonce does not match)" "exit $rc"
+mark
+f0=$(failed)
+replay "$evil/rec/token" none
+refused &&
+    why "proof required: the token is bound to a key (cnf.jkt) and no proof"
+verdict "refused: the recorded token alone (log: proof required)" "exit $rc"
+
+# The relay: the good host's prompt and nonce, a proof for evil.example.
+run "$bt" get
+tr -d '\n' <"$tmp/out" >"$srv/now.jwt"
+mark
+f0=$(failed)
+replay "$srv/now.jwt" host:evil.example
+refused && why "proof names host 'evil.example', this host is '127.0.0.1'"
+verdict "refused: a proof for evil.example with the good host's own nonce \
+(log: proof names host)" "exit $rc"
+mark
+replay "$srv/now.jwt" host:127.0.0.1
+[ "$rc" -eq 0 ] && [ "$(accepted)" -eq $((a0 + 1)) ] &&
+    proved $((p0 + 1))
+verdict "and the same askpass with a proof for 127.0.0.1 logs in (the host \
+name made the difference)" "exit $rc"
+
+# ssh_hosts: askpass answers no prompt of a host outside it.
+client_config 127.0.0.1
+evil
+[ "$rc" -ne 0 ] && [ ! -s "$evil/rec/token" ] && [ ! -s "$evil/rec/proof" ] &&
+    grep -qF "host 'evil.example' is not in ssh_hosts" "$tmp/err"
+verdict "ssh_hosts = 127.0.0.1: askpass answers evil.example nothing \
+(nothing recorded)" "exit $rc"
+mark
+try "ssh_hosts" default
+[ "$rc" -eq 0 ] && [ "$(accepted)" -eq $((a0 + 1)) ]
+verdict "and still logs in at 127.0.0.1" "exit $rc"
+client_config
+
+# require_pop = yes: an unbound token (dpop = no) is refused.
+run env BEARER_TOKEN_PROFILE=unbound "$bt" login
+expect "login of profile unbound (dpop = no)" 0
+mark
+try "unbound" unbound
+[ "$rc" -eq 0 ] && [ "$(accepted)" -eq $((a0 + 1)) ] &&
+    proved "$p0"
+verdict "require_pop = no: the unbound token logs in, without a proof" \
+    "exit $rc"
+srv_conf 5 "require_pop = yes"
+mark
+f0=$(failed)
+try "unbound, require_pop" unbound
+refused && why "proof required: the token is not bound"
+verdict "require_pop = yes: refused (log: proof required, not bound)" "exit $rc"
+mark
+try "bound, require_pop" default
+[ "$rc" -eq 0 ] && proved $((p0 + 1))
+verdict "require_pop = yes: the bound token with its proof logs in" "exit $rc"
+srv_conf 5
+modlog | sed 's/.*pam_bearer([^)]*): /# module: /' | tail -n 8
 tl_done
