@@ -58,9 +58,11 @@ add_name(struct pb_strlist *l, const char *s, size_t len)
 }
 
 /*
- * The name as set (gethostname(2)) and its first label: never the
- * resolver's, which would be the network inside pam_authenticate and
- * names from /etc/hosts or DNS (localhost among them).
+ * The name as set (gethostname(2)), nothing derived: never the resolver's,
+ * which would be the network inside pam_authenticate and names from
+ * /etc/hosts or DNS (localhost among them), and not its first label,
+ * which hosts in other domains share (web01.staging, web01.prod): a proof
+ * for one would be good at the other.
  */
 int
 pb_proof_names(struct pb_strlist *out, struct pb_err *e)
@@ -77,8 +79,6 @@ pb_proof_names(struct pb_strlist *out, struct pb_err *e)
 	if ((out->v = calloc(MAX_NAMES, sizeof(*out->v))) == NULL)
 		return PB_ERR_NOMEM;
 	r = add_name(out, host, strlen(host));
-	if (r == PB_OK)
-		r = add_name(out, host, strcspn(host, "."));
 	if (r == PB_OK && out->n == 0)
 		r = pb_err_set(e, PB_ERR_CONFIG, "no default host name for "
 		    "proofs (this host is '%s'): set host_names",

@@ -3687,7 +3687,7 @@ END_TEST
 
 /*
  * No host_names: gethostname(2) (syslog_shim.c gives $PB_SHIM_HOSTNAME)
- * and its first label, never the resolver (the shim logs any call).
+ * alone, not its first label, never the resolver (the shim logs any call).
  */
 START_TEST(test_pam_pop_default_names)
 {
@@ -3698,13 +3698,18 @@ START_TEST(test_pam_pop_default_names)
 
 	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "myhost.example.com", 1),
 	    0);
-	p.host = "myhost";
+	p.host = "myhost.example.com";
 	POP("alice", t, &p, PAM_SUCCESS);
 	ck_assert_msg(strncmp(last.prompt[1], want, strlen(want)) == 0, "%s",
 	    last.prompt[1]);
 	p.host = "MyHost.Example.COM";
 	POP("alice", t, &p, PAM_SUCCESS);
 	NOT_LOGGED("getaddrinfo");
+	/* The short name is another host's too (myhost.other.example). */
+	p.host = "myhost";
+	POP("alice", t, &p, PAM_AUTH_ERR);
+	LOGGED("notice", "proof names host 'myhost', this host is "
+	    "'myhost.example.com'");
 	/*
 	 * What a client signs for a tunnel (ssh -p 2222 localhost): never
 	 * this host's, whatever /etc/hosts or DNS would say.
@@ -3712,7 +3717,7 @@ START_TEST(test_pam_pop_default_names)
 	p.host = "localhost";
 	POP("alice", t, &p, PAM_AUTH_ERR);
 	LOGGED("notice", "proof names host 'localhost', this host is "
-	    "'myhost.example.com myhost'");
+	    "'myhost.example.com'");
 	NOT_LOGGED("getaddrinfo");
 	/* A host named localhost-anything has no default: fail closed. */
 	ck_assert_int_eq(setenv("PB_SHIM_HOSTNAME", "localhost.localdomain",
