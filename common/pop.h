@@ -49,8 +49,9 @@ int pb_pop_check_bound(const struct pb_conf *cfg, const struct pb_jwt *jwt,
  * the token), htm PB_POP_HTM, htu PB_POP_HTU_SCHEME followed by one of
  * host_names (ASCII case-insensitive), iat within cfg->leeway of now
  * either way (PB_POP_IAT_MIN at least: a proof is signed and checked
- * in different seconds, even with leeway 0; PB_POP_IAT_MAX at most).  PB_OK, or the code of the rule
- * that failed with e saying what it was, values escaped (pb_log_safe()).
+ * in different seconds, even with leeway 0; PB_POP_IAT_MAX at most).
+ * PB_OK, or the code of the rule that failed with e saying what it was,
+ * values escaped (pb_log_safe()).
  * No code is about the admin's files: every failure is the login's.
  */
 int pb_pop_verify(const struct pb_conf *cfg, const struct pb_jwt *jwt,

@@ -194,6 +194,7 @@ idp_stop() {
 
 # ctl METHOD ROUTE [JSON]: the fixture's control API at $control; the
 # answer in $tmp/ctl.json; anything but HTTP 200 exits 99.
+# shellcheck disable=SC2154 # control: set by the script that sources this
 ctl() {
 	if [ $# -ge 3 ]; then
 		code=$(curl -sS -o "$tmp/ctl.json" -w '%{http_code}' \
