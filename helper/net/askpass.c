@@ -6,7 +6,8 @@
  *
  * Where the token may go (DESIGN.md section 5): the module's prompts are
  * answered only for TARGET, the host the client means to reach (target.h),
- * when the profile's ssh_hosts is set.  A server cannot pull fresh tokens
+ * when the profile's ssh_hosts is set; a proof prompt only after the
+ * client's own "(user@host) " prefix (OpenSSH 8.5 and later).  A server cannot pull fresh tokens
  * by prompting again: under "bearer-token ssh" (BEARER_TOKEN_SSH_RUN set)
  * only the run's first "Bearer token: " may refresh; askpass marks it with
  * an empty file ssh-run.RUN in the runtime directory (created with
@@ -427,6 +428,18 @@ pb_askpass_run(int argc, char **argv)
 	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
 	if (kind == PB_PROMPT_OTHER && !proof)
 		return ask_other(argv[1]);
+	/*
+	 * Before OpenSSH 8.5 the client writes no prefix, so a server can
+	 * write one of its own, and a ProxyJump hop inherits PB_TARGET_ENV:
+	 * only a prompt with the client's own prefix gets a proof.
+	 */
+	if (proof && split == PB_TARGET_NOPREFIX) {
+		fprintf(stderr, "%s: askpass: a proof prompt without ssh's "
+		    "(user@host) prefix: bound logins need OpenSSH 8.5 or "
+		    "later (or the prompt did not come from ssh): no "
+		    "answer\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
 	memset(&o, 0, sizeof(o));
 	if ((rv = askpass_allowed(&o, split, host, proof, &target)) !=
 	    PB_EXIT_OK)

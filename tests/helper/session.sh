@@ -1042,14 +1042,14 @@ verdict "askpass: a proof prompt from a host outside ssh_hosts: refused" \
     "exit $rc"
 hp "Bearer proof for a.good.example, nonce $nonce: "
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-    grep -qF "cannot tell which host asks" "$tmp/err"
-verdict "askpass: a proof prompt without TARGET: the server's HOST is not one" \
+    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+verdict "askpass: a proof prompt without prefix: refused (OpenSSH 8.5)" \
     "exit $rc"
 run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=e1 "$ap" \
     "Bearer proof for h, nonce $nonce: " </dev/null
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-    grep -qF "cannot tell which host asks" "$tmp/err"
-verdict "askpass: no proof without TARGET, even without ssh_hosts" "exit $rc"
+    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+verdict "askpass: no proof without prefix, even without ssh_hosts" "exit $rc"
 hp "(root@h) Bearer proof for h, nonce short: "
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
     grep -qF "not a well-formed proof prompt" "$tmp/err"
@@ -1087,6 +1087,18 @@ jcheck "askpass: the proof is for TARGET, with the nonce and the token's ath" \
     'raw.split("\n").length === 2'
 grep -qF "calls itself 'evil.example'" "$tmp/err"
 verdict "askpass: the server's HOST is only shown"
+# A client before OpenSSH 8.5 writes no prefix, so a server could write
+# one; and a ProxyJump hop inherits BEARER_TOKEN_SSH_TARGET: a proof prompt
+# without the client's prefix is never answered, TARGET or not.
+for t in a.good.example ""; do
+	run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
+	    ${t:+BEARER_TOKEN_SSH_TARGET=$t} "$ap" \
+	    "Bearer proof for a.good.example, nonce $nonce: " </dev/null
+	[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+	verdict "askpass: a bound proof prompt without prefix, TARGET '$t': \
+refused, nothing printed" "exit $rc"
+done
 # One refresh per run: near expiry, the run's first prompt refreshes, a
 # second prompt of the same run gets that token even near its expiry, and
 # another run refreshes again.
