@@ -7,9 +7,9 @@
  * Where the token may go (DESIGN.md section 5): the module's prompts are
  * answered only for TARGET, the host the client means to reach (target.h),
  * when the profile's ssh_hosts is set; a proof prompt only after the
- * client's own "(user@host) " prefix (OpenSSH 8.5 and later).  A server cannot pull fresh tokens
- * by prompting again: under "bearer-token ssh" (BEARER_TOKEN_SSH_RUN set)
- * only the run's first "Bearer token: " may refresh; askpass marks it with
+ * client's own "(user@host) " prefix (OpenSSH 8.5 and later).
+ * A server cannot pull fresh tokens by prompting again: only the first
+ * "Bearer token: " of an ssh run may refresh.  askpass marks the run with
  * an empty file ssh-run.RUN in the runtime directory (created with
  * O_EXCL, so only one prompt of the run is first), and every later prompt
  * of that run gets the cached token, however short its life.  Marks older
