@@ -1146,6 +1146,36 @@ d=$(delta "$tmp/c4.json" "$tmp/c5.json")
     [ "$d" = '{"control":1}' ]
 verdict "askpass --fresh: the run's second prompt, the same token ($d)" \
     "exit $rc"
+# Plain SSH_ASKPASS=bearer-askpass (no BEARER_TOKEN_SSH_RUN): the run is
+# the parent, the ssh client (here one sh -c).  Near expiry, its first
+# prompt refreshes; its second, near expiry again, gets the same token.
+until_expired $(($(jwt_exp "$tmp/run3.tok") - 3))
+counters "$tmp/c0.json"
+run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
+    -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
+    BEARER_TOKEN_PROFILE=hosts AP="$ap" O="$tmp/pp" sh -c \
+    '"$AP" "(root@h) Bearer token: " >"$O.1" && sleep 5 &&
+    "$AP" "(root@h) Bearer token: " >"$O.2"' </dev/null
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && is_jwt "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
+    [ "$d" = "$one_refresh" ]
+verdict "askpass without a run id: one refresh per parent ($d)" "exit $rc"
+# No runtime directory (no cache): the mark goes to the state directory,
+# and the second prompt gets no token rather than a refresh.
+counters "$tmp/c0.json"
+run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
+    -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
+    -u XDG_RUNTIME_DIR BEARER_TOKEN_PROFILE=hosts AP="$ap" O="$tmp/pp" \
+    sh -c '"$AP" "(root@h) Bearer token: " >"$O.1";
+    "$AP" "(root@h) Bearer token: " >"$O.2"; echo "$?" >"$O.rc"' </dev/null
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+is_jwt "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
+    [ "$d" = "$one_refresh" ] &&
+    ls "$XDG_STATE_HOME/bearer-token/" | grep -q '^ssh-run\.p[0-9]*-[0-9]*$'
+verdict "askpass without runtime directory: one refresh per parent ($d)" \
+    "exit $rc"
 
 # --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
 # A token endpoint that answers an access_token with a newline must not get
