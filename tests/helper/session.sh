@@ -956,6 +956,28 @@ if command -v ssh >/dev/null 2>&1; then
 	    grep -qF "ssh -G failed" "$tmp/err"
 	verdict "ssh: ssh -G failing: says so, no TARGET (not an inherited one)" \
 	    "exit $rc"
+	# A parent that ignores SIGCHLD: waitpid() fails (ECHILD); that is
+	# ssh -G failing, not a status to guess.
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or exit 99' \
+	    "$bt" ssh --profile=hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "ssh -G failed" "$tmp/err"
+	verdict "ssh: SIGCHLD ignored: ssh -G failed, no TARGET" "exit $rc"
+	# Two hostname lines from ssh -G: which one ssh uses is not known.
+	mkdir -p "$tmp/fakessh2" || exit 99
+	{
+		echo '#!/bin/sh'
+		echo '[ "$1" = -G ] && printf "user root\nhostname' \
+		    'a.good.example\nhostname evil.example\n" && exit 0'
+		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_[A-Z]+)='"
+	} >"$tmp/fakessh2/ssh"
+	chmod 755 "$tmp/fakessh2/ssh"
+	run env PATH="$tmp/fakessh2:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile=hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "no usable hostname" "$tmp/err"
+	verdict "ssh: two hostname lines from ssh -G: no TARGET" "exit $rc"
 	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_FRESH=1 \
 	    "$bt" ssh --profile hosts -F /dev/null h true
 	[ "$rc" -eq 0 ] && ! grep -q 'SSH_FRESH' "$tmp/out"
@@ -972,6 +994,8 @@ if command -v ssh >/dev/null 2>&1; then
 else
 	ok "bearer-token ssh --profile # SKIP no ssh"
 	ok "bearer-token ssh without TARGET # SKIP no ssh"
+	ok "bearer-token ssh SIGCHLD ignored # SKIP no ssh"
+	ok "bearer-token ssh two hostnames # SKIP no ssh"
 	ok "bearer-token ssh no inherited FRESH # SKIP no ssh"
 	ok "bearer-token ssh --fresh # SKIP no ssh"
 	ok "bearer-token ssh --profile usage # SKIP no ssh"
