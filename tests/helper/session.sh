@@ -228,7 +228,8 @@ chmod 600 "$cfg"	# it holds client secrets
 		esac
 		# The git helper answers only the hosts of git_hosts.
 		case $p in
-		e1 | inj) printf 'git_hosts = git.example.com h\n' ;;
+		e1 | inj)
+			printf 'git_hosts = git.example.com h *.corp.example\n' ;;
 		esac
 		echo
 	done
@@ -895,6 +896,27 @@ printf 'protocol=http\nhost=h\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
 [ ! -s "$tmp/out" ]
 verdict "git-credential get over http for a host in git_hosts: nothing"
+# host= is git's word about a URL: only a host name and a port are matched
+# against git_hosts (a '/' would let "evil.com/x.corp.example" match).
+bad=0
+for h in evil.com/x.corp.example 'evil.com?x.corp.example' \
+    'evil.com#x.corp.example' 'u@x.corp.example' 'x.corp.example:' \
+    'x.corp.example:8x' 'x.corp.example:1:2' ':443' 'x.corp.example '; do
+	printf 'protocol=https\nhost=%s\n\n' "$h" |
+	    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] || [ -s "$tmp/out" ] ||
+	    ! grep -qF "not a host name" "$tmp/err"; then
+		bad=$((bad + 1))
+		echo "# host=$h: exit $rc"
+	fi
+done
+[ "$bad" -eq 0 ]
+verdict "git-credential get: a host= that is no host[:port]: nothing, says why"
+printf 'protocol=https\nhost=a.corp.example\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+grep -qxF "password=$tok" "$tmp/out"
+verdict "git-credential get for a host a git_hosts pattern matches: the token"
 if command -v git >/dev/null 2>&1; then
 	git -C "$tmp/repo" config credential.helper bearer
 	printf 'protocol=https\nhost=git.example.com\n\n' |
