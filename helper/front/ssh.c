@@ -79,21 +79,27 @@ ssh_g_start(int argc, char **argv, int *fdp)
 	return pid;
 }
 
-/* The value of the "hostname" line of ssh -G's output buf, or NULL. */
+/*
+ * The value of the one "hostname" line of ssh -G's output buf, or NULL
+ * when there is none or more than one (which one ssh uses is not known).
+ */
 static char *
 ssh_g_hostname(char *buf)
 {
-	char *line, *nl;
+	char *line, *nl, *h = NULL;
 
 	for (line = buf; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl = '\0';
-		if (strncmp(line, "hostname ", 9) == 0)
-			return line + 9;
+		if (strncmp(line, "hostname ", 9) == 0) {
+			if (h != NULL)
+				return NULL;
+			h = line + 9;
+		}
 		if (nl == NULL)
 			break;
 	}
-	return NULL;
+	return h;
 }
 
 /*
@@ -107,8 +113,8 @@ ssh_target(int argc, char **argv, char *out, size_t outsz)
 	char *buf, *h;
 	size_t len = 0;
 	ssize_t n;
-	pid_t pid;
-	int fd, st, rv = -1;
+	pid_t pid, w;
+	int fd, st = 0, rv = -1;
 
 	if ((buf = malloc(SSH_G_MAX + 1)) == NULL ||
 	    (pid = ssh_g_start(argc, argv, &fd)) == -1) {
@@ -123,9 +129,10 @@ ssh_target(int argc, char **argv, char *out, size_t outsz)
 			len += (size_t)n;
 	buf[len] = '\0';
 	close(fd);
-	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+	while ((w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
 		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	/* A parent ignoring SIGCHLD makes waitpid() fail: no status. */
+	if (w == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fprintf(stderr, "%s: ssh: ssh -G failed, so the host to "
 		    "reach is not known\n", PB_PROG);
 	else if ((h = ssh_g_hostname(buf)) == NULL || !pb_target_valid(h) ||

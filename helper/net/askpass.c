@@ -6,9 +6,10 @@
  *
  * Where the token may go (DESIGN.md section 5): the module's prompts are
  * answered only for TARGET, the host the client means to reach (target.h),
- * when the profile's ssh_hosts is set.  A server cannot pull fresh tokens
- * by prompting again: under "bearer-token ssh" (BEARER_TOKEN_SSH_RUN set)
- * only the run's first "Bearer token: " may refresh; askpass marks it with
+ * when the profile's ssh_hosts is set; a proof prompt only after the
+ * client's own "(user@host) " prefix (OpenSSH 8.5 and later).
+ * A server cannot pull fresh tokens by prompting again: only the first
+ * "Bearer token: " of an ssh run may refresh.  askpass marks the run with
  * an empty file ssh-run.RUN in the runtime directory (created with
  * O_EXCL, so only one prompt of the run is first), and every later prompt
  * of that run gets the cached token, however short its life.  Marks older
@@ -18,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -34,6 +36,7 @@
 #include "commands.h"
 #include "err.h"
 #include "out.h"
+#include "parse.h"
 #include "profile.h"
 #include "prompt.h"
 #include "net.h"
@@ -190,22 +193,58 @@ run_sweep(const struct pb_privdir *d)
 }
 
 /*
- * Mark the run: 1 when this is its first token prompt (the mark is new),
- * 0 when it was marked before, -1 when there is no place for marks.
+ * The run's id in buf (bufsz >= PB_TARGET_RUN_MAX + 1): PB_TARGET_RUN_ENV
+ * under "bearer-token ssh", else "p" PPID "-" the parent's start time
+ * (/proc/PPID/stat, field 22): askpass's parent is the ssh client, and
+ * its start time tells it from a later process with the same pid.  1, or
+ * 0 after a message when there is none.
  */
 static int
-run_mark(const char *run)
+run_id(char *buf, size_t bufsz)
 {
-	char name[sizeof(RUN_MARK) + PB_TARGET_RUN_MAX];
+	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
+	char path[64], st[1024], *p;
+	unsigned long start;
+	long ppid = (long)getppid();
+	ssize_t n = -1;
+	int fd, i;
+
+	if (run != NULL && *run != '\0') {
+		if (pb_target_run_valid(run) &&
+		    (size_t)snprintf(buf, bufsz, "%s", run) < bufsz)
+			return 1;
+		fprintf(stderr, "%s: askpass: %s is not a run id\n", PB_PROG,
+		    PB_TARGET_RUN_ENV);
+		return 0;
+	}
+	(void)snprintf(path, sizeof(path), "/proc/%ld/stat", ppid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, st, sizeof(st) - 1);
+		close(fd);
+	}
+	/* "PID (COMM) S PPID ...": field k + 2 follows the k-th space. */
+	p = n > 0 ? (st[n] = '\0', strrchr(st, ')')) : NULL;
+	for (i = 0; p != NULL && i < 20; i++)
+		p = strchr(p + 1, ' ');
+	if (ppid <= 1 || p == NULL || pb_parse_ulong_n(p + 1,
+	    strcspn(p + 1, " "), 0, ULONG_MAX, &start) != PB_OK ||
+	    (size_t)snprintf(buf, bufsz, "p%ld-%lu", ppid, start) >= bufsz ||
+	    !pb_target_run_valid(buf)) {
+		fprintf(stderr, "%s: askpass: cannot tell this ssh run from "
+		    "its parent process (%s)\n", PB_PROG, path);
+		return 0;
+	}
+	return 1;
+}
+
+/* Make the mark name in the directory path; as run_mark(). */
+static int
+run_mark_in(const char *path, const char *name, struct pb_err *e)
+{
 	struct pb_privdir d = { NULL, -1 };
-	struct pb_err e;
-	char *path = NULL;
 	int fd, rv = -1;
 
-	pb_err_clear(&e);
-	(void)snprintf(name, sizeof(name), "%s%s", RUN_MARK, run);
-	if (pb_privdir_runtime_path(&path, &e) == PB_OK &&
-	    pb_privdir_open(&d, path, PB_PRIVDIR_CREATE_LAST, &e) == PB_OK) {
+	if (pb_privdir_open(&d, path, PB_PRIVDIR_CREATE_LAST, e) == PB_OK) {
 		fd = openat(d.fd, name, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, 0600);
 		rv = fd != -1 ? 1 : errno == EEXIST ? 0 : -1;
@@ -213,38 +252,58 @@ run_mark(const char *run)
 			close(fd);
 			run_sweep(&d);
 		} else if (rv == -1)
-			pb_err_set(&e, PB_ERR_IO, "%s: %s", name,
+			pb_err_set(e, PB_ERR_IO, "%s: %s", name,
 			    strerror(errno));
 	}
-	if (rv == -1)
-		fprintf(stderr, "%s: askpass: cannot mark this ssh run (%s): "
-		    "the token may be refreshed more than once in it\n",
-		    PB_PROG, pb_err_msg(&e));
 	pb_privdir_close(&d);
-	free(path);
 	return rv;
 }
 
 /*
+ * Mark the run (run_id()) in the runtime directory, else in the state
+ * directory (where the refresh lock is): 1 when this is its first token
+ * prompt (the mark is new), 0 when it was marked before, -1 after a
+ * message when no mark can be made (then nothing may refresh).
+ */
+static int
+run_mark(void)
+{
+	char run[PB_TARGET_RUN_MAX + 1];
+	char name[sizeof(RUN_MARK) + PB_TARGET_RUN_MAX];
+	struct pb_err e;
+	char *path = NULL;
+	int rv = -1;
+
+	if (!run_id(run, sizeof(run)))
+		goto fail;
+	pb_err_clear(&e);
+	(void)snprintf(name, sizeof(name), "%s%s", RUN_MARK, run);
+	if (pb_privdir_runtime_path(&path, &e) == PB_OK ||
+	    (free(path), path = NULL,
+	    pb_privdir_state_path(&path, &e) == PB_OK))
+		rv = run_mark_in(path, name, &e);
+	free(path);
+	if (rv != -1)
+		return rv;
+	fprintf(stderr, "%s: askpass: cannot mark this ssh run (%s)\n",
+	    PB_PROG, pb_err_msg(&e));
+ fail:
+	fprintf(stderr, "%s: askpass: only a cached token, no refresh\n",
+	    PB_PROG);
+	return -1;
+}
+
+/*
  * The min_ttl for pb_get_token(): a continuation, or a later first prompt
- * of the same "bearer-token ssh" run, gets the cached token; only the
- * run's first prompt may refresh (and, under --fresh, does).
+ * of the same ssh run, gets the cached token; only the run's first prompt
+ * may refresh (and, under --fresh, does).
  */
 static long
 token_min_ttl(int kind)
 {
-	const char *run = secure_getenv(PB_TARGET_RUN_ENV), *fresh;
+	const char *fresh;
 
-	if (kind == PB_PROMPT_CONT)
-		return PB_TOKEN_CACHED;
-	if (run == NULL || *run == '\0')
-		return -1;
-	if (!pb_target_run_valid(run)) {
-		fprintf(stderr, "%s: askpass: %s is not a run id: no refresh\n",
-		    PB_PROG, PB_TARGET_RUN_ENV);
-		return PB_TOKEN_CACHED;
-	}
-	if (run_mark(run) == 0)
+	if (kind == PB_PROMPT_CONT || run_mark() != 1)
 		return PB_TOKEN_CACHED;
 	/*
 	 * bearer-token ssh --fresh: the run's one refresh happens at once,
@@ -298,12 +357,10 @@ answer_token(const struct pb_options *o, int kind, size_t off)
 static int
 proof_may_run(const struct pb_options *o)
 {
-	const char *run = secure_getenv(PB_TARGET_RUN_ENV);
 	struct pb_cached t;
 	int rv, fresh;
 
-	if (run == NULL || *run == '\0' ||
-	    (pb_target_run_valid(run) && run_mark(run) != 0))
+	if (run_mark() == 1)
 		return PB_EXIT_OK;
 	if ((rv = pb_get_token(o, PB_TOKEN_CACHED, &t)) != PB_EXIT_OK)
 		return rv;
@@ -427,6 +484,18 @@ pb_askpass_run(int argc, char **argv)
 	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
 	if (kind == PB_PROMPT_OTHER && !proof)
 		return ask_other(argv[1]);
+	/*
+	 * Before OpenSSH 8.5 the client writes no prefix, so a server can
+	 * write one of its own, and a ProxyJump hop inherits PB_TARGET_ENV:
+	 * only a prompt with the client's own prefix gets a proof.
+	 */
+	if (proof && split == PB_TARGET_NOPREFIX) {
+		fprintf(stderr, "%s: askpass: a proof prompt without ssh's "
+		    "(user@host) prefix: bound logins need OpenSSH 8.5 or "
+		    "later (or the prompt did not come from ssh): no "
+		    "answer\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
 	memset(&o, 0, sizeof(o));
 	if ((rv = askpass_allowed(&o, split, host, proof, &target)) !=
 	    PB_EXIT_OK)

@@ -147,6 +147,26 @@ git_get(const struct gitreq *g, const struct pb_options *o, long min_ttl)
 }
 
 /*
+ * Whether git's host= value h is a host name (A-Z a-z 0-9 . -, at most
+ * PB_TARGET_MAX) with an optional ":PORT" (1 to 5 digits): only then is it
+ * matched against git_hosts, whose patterns would match more ("*.x" matches
+ * "evil.example/a.x").
+ */
+static int
+git_host_ok(const char *h)
+{
+	size_t n = strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-"), p;
+
+	if (n == 0 || n > PB_TARGET_MAX)
+		return 0;
+	if (h[n] == '\0')
+		return 1;
+	p = strspn(h + n + 1, "0123456789");
+	return h[n] == ':' && p > 0 && p <= 5 && h[n + 1 + p] == '\0';
+}
+
+/*
  * Whether the profile lets the token go to g's host (git_hosts, DESIGN.md
  * section 5): PB_EXIT_OK, else a status after saying why on stderr.
  */
@@ -168,6 +188,11 @@ git_allowed(const struct gitreq *g, const struct pb_options *o)
 		    "\"git_hosts = HOST...\" under [profile %s]\n", PB_PROG,
 		    c.profile, c.profile);
 		rv = PB_EXIT_CONFIG;
+	} else if (g->host != NULL && !git_host_ok(g->host)) {
+		fprintf(stderr, "%s: git-credential: host '%s' is not a host "
+		    "name (with an optional :port): no token for it\n",
+		    PB_PROG, pb_log_safe(g->host, sh, sizeof(sh)));
+		rv = PB_EXIT_FAIL;
 	} else if (g->host == NULL || !pb_target_match(c.git_hosts, g->host)) {
 		fprintf(stderr, "%s: git-credential: host '%s' is not in "
 		    "git_hosts of profile '%s': no token for it\n", PB_PROG,

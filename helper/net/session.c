@@ -71,6 +71,20 @@ dup_key(const cJSON *j, struct pb_secret *out)
 	return pb_secret_dup(out, v, strlen(v));
 }
 
+/*
+ * Whether the "dpop_key" member is absent (an unbound session) or a
+ * non-empty string: anything else is a damaged session, not an unbound
+ * one (a refresh without the key's proof would lose the session).
+ */
+static int
+key_ok(const cJSON *j)
+{
+	const cJSON *k = pb_json_get(j, "dpop_key");
+
+	return k == NULL || (cJSON_IsString(k) && k->valuestring != NULL &&
+	    *k->valuestring != '\0');
+}
+
 static int
 stored_parse(const struct pb_secret *v, struct pb_stored *s, struct pb_err *e)
 {
@@ -98,7 +112,8 @@ stored_parse(const struct pb_secret *v, struct pb_stored *s, struct pb_err *e)
 	    !pb_parse_b64token(rt->valuestring,
 	    strlen(rt->valuestring))) ||
 	    pb_json_get_string(j, "token_endpoint") == NULL ||
-	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK) {
+	    at == NULL || pb_json_time(at, 0, &s->logged_in_at) != PB_OK ||
+	    !key_ok(j)) {
 		r = pb_err_set(e, PB_ERR_FORMAT, "the stored session is "
 		    "damaged: log in again");
 		goto out;

@@ -293,6 +293,29 @@ run "$bt" status --profile bad
 expect "dpop = maybe is a configuration error (3)" 3 \
     "dpop must be auto, yes or no" err
 
+# --- 6b. a dpop_key that is not a non-empty string: damaged, not unbound --
+cp "$(stored_json b)" "$tmp/b.json.keep"
+for v in 42 '""' null '{}'; do
+	V=$v node -e 'const fs = require("fs"), f = process.argv[1];
+	    const j = JSON.parse(fs.readFileSync(f));
+	    j.dpop_key = JSON.parse(process.env.V);
+	    fs.writeFileSync(f, JSON.stringify(j));' "$(stored_json b)" ||
+	    exit 99
+	cp "$(stored_json b)" "$tmp/b.json.bad"
+	ctl GET counters
+	cp "$tmp/ctl.json" "$tmp/c0.json"
+	run "$bt" get --profile b --min-ttl 86400
+	ctl GET counters
+	d=$(js 'j.token_refresh_token - JSON.parse(b).token_refresh_token' \
+	    "$tmp/ctl.json" "$tmp/c0.json")
+	[ "$rc" -eq 4 ] && [ ! -s "$tmp/out" ] && [ "$d" = 0 ] &&
+	    grep -qF "stored session is damaged" "$tmp/err" &&
+	    cmp -s "$(stored_json b)" "$tmp/b.json.bad"
+	verdict "dpop_key $v: exit 4, damaged, nothing sent, session kept" \
+	    "exit $rc, $d refreshes"
+	cp "$tmp/b.json.keep" "$(stored_json b)"
+done
+
 # --- 7. the private key is never shown, never cached --------------------------
 leak=0
 for p in b nonce yes; do

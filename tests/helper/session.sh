@@ -228,7 +228,8 @@ chmod 600 "$cfg"	# it holds client secrets
 		esac
 		# The git helper answers only the hosts of git_hosts.
 		case $p in
-		e1 | inj) printf 'git_hosts = git.example.com h\n' ;;
+		e1 | inj)
+			printf 'git_hosts = git.example.com h *.corp.example\n' ;;
 		esac
 		echo
 	done
@@ -895,6 +896,27 @@ printf 'protocol=http\nhost=h\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
 [ ! -s "$tmp/out" ]
 verdict "git-credential get over http for a host in git_hosts: nothing"
+# host= is git's word about a URL: only a host name and a port are matched
+# against git_hosts (a '/' would let "evil.com/x.corp.example" match).
+bad=0
+for h in evil.com/x.corp.example 'evil.com?x.corp.example' \
+    'evil.com#x.corp.example' 'u@x.corp.example' 'x.corp.example:' \
+    'x.corp.example:8x' 'x.corp.example:1:2' ':443' 'x.corp.example '; do
+	printf 'protocol=https\nhost=%s\n\n' "$h" |
+	    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] || [ -s "$tmp/out" ] ||
+	    ! grep -qF "not a host name" "$tmp/err"; then
+		bad=$((bad + 1))
+		echo "# host=$h: exit $rc"
+	fi
+done
+[ "$bad" -eq 0 ]
+verdict "git-credential get: a host= that is no host[:port]: nothing, says why"
+printf 'protocol=https\nhost=a.corp.example\n\n' |
+    "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
+grep -qxF "password=$tok" "$tmp/out"
+verdict "git-credential get for a host a git_hosts pattern matches: the token"
 if command -v git >/dev/null 2>&1; then
 	git -C "$tmp/repo" config credential.helper bearer
 	printf 'protocol=https\nhost=git.example.com\n\n' |
@@ -956,6 +978,28 @@ if command -v ssh >/dev/null 2>&1; then
 	    grep -qF "ssh -G failed" "$tmp/err"
 	verdict "ssh: ssh -G failing: says so, no TARGET (not an inherited one)" \
 	    "exit $rc"
+	# A parent that ignores SIGCHLD: waitpid() fails (ECHILD); that is
+	# ssh -G failing, not a status to guess.
+	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or exit 99' \
+	    "$bt" ssh --profile=hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "ssh -G failed" "$tmp/err"
+	verdict "ssh: SIGCHLD ignored: ssh -G failed, no TARGET" "exit $rc"
+	# Two hostname lines from ssh -G: which one ssh uses is not known.
+	mkdir -p "$tmp/fakessh2" || exit 99
+	{
+		echo '#!/bin/sh'
+		echo '[ "$1" = -G ] && printf "user root\nhostname' \
+		    'a.good.example\nhostname evil.example\n" && exit 0'
+		echo "env | grep -E '^BEARER_TOKEN_(PROFILE|SSH_[A-Z]+)='"
+	} >"$tmp/fakessh2/ssh"
+	chmod 755 "$tmp/fakessh2/ssh"
+	run env PATH="$tmp/fakessh2:$PATH" BEARER_TOKEN_SSH_TARGET=stale \
+	    "$bt" ssh --profile=hosts -F /dev/null h true
+	[ "$rc" -eq 0 ] && ! grep -q 'SSH_TARGET' "$tmp/out" &&
+	    grep -qF "no usable hostname" "$tmp/err"
+	verdict "ssh: two hostname lines from ssh -G: no TARGET" "exit $rc"
 	run env PATH="$tmp/fakessh:$PATH" BEARER_TOKEN_SSH_FRESH=1 \
 	    "$bt" ssh --profile hosts -F /dev/null h true
 	[ "$rc" -eq 0 ] && ! grep -q 'SSH_FRESH' "$tmp/out"
@@ -972,6 +1016,8 @@ if command -v ssh >/dev/null 2>&1; then
 else
 	ok "bearer-token ssh --profile # SKIP no ssh"
 	ok "bearer-token ssh without TARGET # SKIP no ssh"
+	ok "bearer-token ssh SIGCHLD ignored # SKIP no ssh"
+	ok "bearer-token ssh two hostnames # SKIP no ssh"
 	ok "bearer-token ssh no inherited FRESH # SKIP no ssh"
 	ok "bearer-token ssh --fresh # SKIP no ssh"
 	ok "bearer-token ssh --profile usage # SKIP no ssh"
@@ -1042,14 +1088,14 @@ verdict "askpass: a proof prompt from a host outside ssh_hosts: refused" \
     "exit $rc"
 hp "Bearer proof for a.good.example, nonce $nonce: "
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-    grep -qF "cannot tell which host asks" "$tmp/err"
-verdict "askpass: a proof prompt without TARGET: the server's HOST is not one" \
+    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+verdict "askpass: a proof prompt without prefix: refused (OpenSSH 8.5)" \
     "exit $rc"
 run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=e1 "$ap" \
     "Bearer proof for h, nonce $nonce: " </dev/null
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
-    grep -qF "cannot tell which host asks" "$tmp/err"
-verdict "askpass: no proof without TARGET, even without ssh_hosts" "exit $rc"
+    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+verdict "askpass: no proof without prefix, even without ssh_hosts" "exit $rc"
 hp "(root@h) Bearer proof for h, nonce short: "
 [ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
     grep -qF "not a well-formed proof prompt" "$tmp/err"
@@ -1087,6 +1133,18 @@ jcheck "askpass: the proof is for TARGET, with the nonce and the token's ath" \
     'raw.split("\n").length === 2'
 grep -qF "calls itself 'evil.example'" "$tmp/err"
 verdict "askpass: the server's HOST is only shown"
+# A client before OpenSSH 8.5 writes no prefix, so a server could write
+# one; and a ProxyJump hop inherits BEARER_TOKEN_SSH_TARGET: a proof prompt
+# without the client's prefix is never answered, TARGET or not.
+for t in a.good.example ""; do
+	run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
+	    ${t:+BEARER_TOKEN_SSH_TARGET=$t} "$ap" \
+	    "Bearer proof for a.good.example, nonce $nonce: " </dev/null
+	[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qF "need OpenSSH 8.5 or later" "$tmp/err"
+	verdict "askpass: a bound proof prompt without prefix, TARGET '$t': \
+refused, nothing printed" "exit $rc"
+done
 # One refresh per run: near expiry, the run's first prompt refreshes, a
 # second prompt of the same run gets that token even near its expiry, and
 # another run refreshes again.
@@ -1133,6 +1191,36 @@ d=$(delta "$tmp/c4.json" "$tmp/c5.json")
 [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/run3.tok" &&
     [ "$d" = '{"control":1}' ]
 verdict "askpass --fresh: the run's second prompt, the same token ($d)" \
+    "exit $rc"
+# Plain SSH_ASKPASS=bearer-askpass (no BEARER_TOKEN_SSH_RUN): the run is
+# the parent, the ssh client (here one sh -c).  Near expiry, its first
+# prompt refreshes; its second, near expiry again, gets the same token.
+until_expired $(($(jwt_exp "$tmp/run3.tok") - 3))
+counters "$tmp/c0.json"
+run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
+    -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
+    BEARER_TOKEN_PROFILE=hosts AP="$ap" O="$tmp/pp" sh -c \
+    '"$AP" "(root@h) Bearer token: " >"$O.1" && sleep 5 &&
+    "$AP" "(root@h) Bearer token: " >"$O.2"' </dev/null
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+[ "$rc" -eq 0 ] && is_jwt "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
+    [ "$d" = "$one_refresh" ]
+verdict "askpass without a run id: one refresh per parent ($d)" "exit $rc"
+# No runtime directory (no cache): the mark goes to the state directory,
+# and the second prompt gets no token rather than a refresh.
+counters "$tmp/c0.json"
+run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
+    -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
+    -u XDG_RUNTIME_DIR BEARER_TOKEN_PROFILE=hosts AP="$ap" O="$tmp/pp" \
+    sh -c '"$AP" "(root@h) Bearer token: " >"$O.1";
+    "$AP" "(root@h) Bearer token: " >"$O.2"; echo "$?" >"$O.rc"' </dev/null
+counters "$tmp/c1.json"
+d=$(delta "$tmp/c0.json" "$tmp/c1.json")
+is_jwt "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
+    [ "$d" = "$one_refresh" ] &&
+    ls "$XDG_STATE_HOME/bearer-token/" | grep -q '^ssh-run\.p[0-9]*-[0-9]*$'
+verdict "askpass without runtime directory: one refresh per parent ($d)" \
     "exit $rc"
 
 # --- 16. tokens that are not RFC 6750 b64tokens are refused where they enter --
