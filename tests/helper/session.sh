@@ -1219,7 +1219,8 @@ counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
 is_jwt "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
     [ "$d" = "$one_refresh" ] &&
-    ls "$XDG_STATE_HOME/bearer-token/" | grep -q '^ssh-run\.p[0-9]*-[0-9]*$'
+    [ -n "$(find "$XDG_STATE_HOME/bearer-token" -maxdepth 1 \
+    -name 'ssh-run.p[0-9]*-[0-9]*')" ]
 verdict "askpass without runtime directory: one refresh per parent ($d)" \
     "exit $rc"
 
