@@ -66,7 +66,7 @@ slurp(int fd, char *buf, size_t bufsz)
 static void
 front(const char *a1, const char *a2)
 {
-	const char *prog = getenv("PB_BEARER_TOKEN");
+	const char *prog = secure_getenv("PB_BEARER_TOKEN");
 	FILE *fo = tmpfile(), *fe = tmpfile();
 	char *argv[4];
 	pid_t pid;

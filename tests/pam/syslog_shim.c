@@ -149,7 +149,7 @@ __syslog_chk(int prio, int flag, const char *fmt, ...)
 SHIM_EXPORT int
 gethostname(char *name, size_t len)
 {
-	const char *h = getenv("PB_SHIM_HOSTNAME");
+	const char *h = secure_getenv("PB_SHIM_HOSTNAME");
 	struct utsname u;
 
 	if (h == NULL) {
