@@ -831,9 +831,20 @@ if command -v git >/dev/null 2>&1; then
 	    grep -qx 'username=oauth2' "$tmp/out" &&
 	    grep -qx 'host=git.example.com' "$tmp/out"
 	verdict "git credential fill: username oauth2, password = the token"
+	# The real git, a host outside git_hosts: no password reaches git.
+	printf 'protocol=https\nhost=attacker.example.net\npath=x.git\n\n' |
+	    GIT_TERMINAL_PROMPT=0 git -C "$tmp/repo" credential fill \
+	    >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	[ "$rc" -ne 0 ] && ! grep -q '^password=' "$tmp/out" &&
+	    ! grep -qF "$tok" "$tmp/out" "$tmp/err" &&
+	    grep -qF "not in git_hosts" "$tmp/err"
+	verdict "git credential fill for a host outside git_hosts: no password" \
+	    "exit $rc"
 else
 	ok "git credential fill # SKIP no git"
 	ok "git credential fill: password # SKIP no git"
+	ok "git credential fill outside git_hosts # SKIP no git"
 fi
 printf 'protocol=https\nhost=h\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
