@@ -36,6 +36,9 @@ PB_PACKAGES=(
 	openssh-client		# ssh: bearer-token ssh, tests/helper/ssh.sh
 	pamtester		# scripts/demo: the PAM stack by hand
 	libnss-wrapper		# tests/pam: a second uid-0 user for deny_users
+	debhelper		# dpkg-buildpackage of debian/: tests/system
+	lintian			# tests/system/packages.sh: no errors
+	fakeroot		# dpkg-buildpackage -b as a user (README)
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there
