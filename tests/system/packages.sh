@@ -17,7 +17,9 @@
 #     of the test (tests/tools/mktoken), its JWK Set at the package's
 #     /var/lib/pam_bearer/jwks.json, /etc/security/pam_bearer.conf
 #     written here.  The token login fails before "pam-auth-update
-#     --enable bearer" and works after it; common-auth then has the line;
+#     --enable bearer" and works after it; common-auth then has the line
+#     first; a throwaway user's password, typed at the module's prompt,
+#     still logs in through pam_unix with that one prompt;
 #   - the timer and service pass systemd-analyze verify;
 #   - systemctl enable the timer, then dpkg --purge both: /etc/pam.d,
 #     /usr/share/pam-configs and /var/lib/pam are byte for byte as before,
@@ -25,7 +27,7 @@
 #     pam_bearer included).
 # A trap undoes everything on any failure: purge, the common-* files and
 # pam-auth-update's state from the snapshot, the PAM service file, the
-# configuration (an existing one is put back), sshd.
+# configuration (an existing one is put back), the user, sshd.
 #
 # Needs root (dpkg, /etc), a git checkout, dpkg-buildpackage, debhelper,
 # lintian, sshd, ssh; exits 77 with the reason otherwise, or when either
@@ -88,6 +90,7 @@ link=/etc/systemd/system/timers.target.wants/pam-bearer-jwks.timer
 statedirs=(/etc/pam.d /usr/share/pam-configs /var/lib/pam)
 sshd_pid=
 installed=
+made_user=
 
 # --- the trap -----------------------------------------------------------------
 # The snapshot: sha256sum of every file of statedirs (snap.sums) and the
@@ -133,6 +136,7 @@ cleanup() {
 	local rc=$?
 	[[ -n $sshd_pid ]] && kill "$sshd_pid" 2>/dev/null
 	rm -f "$pamfile"
+	[[ -n $made_user ]] && userdel "$user"
 	if [[ -n $installed ]]; then
 		echo "# cleanup: dpkg --purge ${pkgs[*]}"
 		dpkg_wait --purge "${pkgs[@]}" >>"$tmp/dpkg.log" 2>&1
@@ -233,8 +237,6 @@ now=$(date +%s)
     "{\"iss\":\"$iss\",\"aud\":\"ssh\",\"sub\":\"root\",\"iat\":$now,\
 \"exp\":$((now + 600))}" \
     >"$tmp/token" || die "mktoken sign"
-printf '#!/bin/sh\nexec cat %s\n' "$tmp/token" >"$tmp/askpass"
-chmod 700 "$tmp/askpass"
 
 cat >"$pamfile" <<PAM || die "writing $pamfile"
 # packages.sh test service, removed when the test ends
@@ -273,27 +275,44 @@ for ((i = 0; ; i++)); do
 done
 echo "# sshd (PAM service $service: @include common-auth) on port $port"
 
-# login: ssh root@127.0.0.1 with the token from an askpass (no terminal),
-# one prompt; sets rc, 0 when the command ran and sshd logged the PAM login.
-accepted() { grep -c "Accepted keyboard-interactive/pam for root" \
+# login USER FILE: ssh USER@127.0.0.1 answering its prompts with FILE's
+# content (an askpass, no terminal); sets rc, 0 when the command ran and
+# sshd logged the PAM login, and prompts, how many prompts it answered.
+accepted() { grep -c "Accepted keyboard-interactive/pam for $1 " \
     "$tmp/sshd.log"; }
 login() {
 	local a0
-	a0=$(accepted)
+	a0=$(accepted "$1")
+	printf '#!/bin/sh\necho >>%s\nexec cat %s\n' "$tmp/asked" "$2" \
+	    >"$tmp/askpass"
+	chmod 700 "$tmp/askpass"
+	: >"$tmp/asked"
 	SSH_ASKPASS=$tmp/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=: \
 	    timeout -k 5 30 setsid -w ssh -n -p "$port" -F /dev/null \
 	    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	    -o PreferredAuthentications=keyboard-interactive \
 	    -o NumberOfPasswordPrompts=1 -o LogLevel=ERROR \
-	    root@127.0.0.1 echo pb-pkg-ok >"$tmp/ssh.out" 2>"$tmp/ssh.err"
+	    "$1@127.0.0.1" echo pb-pkg-ok >"$tmp/ssh.out" 2>"$tmp/ssh.err"
 	rc=$?
 	[[ $rc -eq 0 ]] && grep -qx pb-pkg-ok "$tmp/ssh.out" &&
-	    (($(accepted) == a0 + 1)) || rc=${rc/#0/1}
+	    (($(accepted "$1") == a0 + 1)) || rc=${rc/#0/1}
+	prompts=$(wc -l <"$tmp/asked")
 }
 
-login
+# A throwaway local user with a password: pam_unix's half of the stack.
+user=pbpkg$$
+useradd -M -d /nonexistent -s /bin/sh "$user" || die "useradd $user"
+made_user=1
+openssl rand -hex 12 >"$tmp/password" || die "openssl rand"
+printf '%s:%s\n' "$user" "$(cat "$tmp/password")" | chpasswd ||
+    die "chpasswd"
+
+login root "$tmp/token"
 [[ $rc -ne 0 ]] || die "a token logged in before the profile was enabled"
 pass "before pam-auth-update --enable bearer: the token login fails"
+login "$user" "$tmp/password"
+[[ $rc -eq 0 ]] || { cat "$tmp/ssh.err"
+	die "$user's password login fails even without the profile"; }
 
 pam-auth-update --enable bearer >>"$tmp/dpkg.log" 2>&1 ||
     die "pam-auth-update --enable bearer failed"
@@ -301,13 +320,21 @@ sp='[[:space:]]'
 grep -Eq "^auth$sp+\\[success=[0-9]+ default=ignore]$sp+pam_bearer\\.so$sp*\$" \
     /etc/pam.d/common-auth || { cat /etc/pam.d/common-auth
 	die "common-auth has no pam_bearer.so line"; }
+grep -m 1 '^auth' /etc/pam.d/common-auth | grep -q 'pam_bearer\.so' || {
+	cat /etc/pam.d/common-auth; die "pam_bearer.so is not the first module"; }
 grep -Eq '^auth.*pam_unix\.so.* try_first_pass' /etc/pam.d/common-auth ||
     die "pam_unix in common-auth lost try_first_pass"
 pass "pam-auth-update --enable bearer: common-auth has pam_bearer.so first"
 
-login
-[[ $rc -eq 0 ]] || { cat "$tmp/ssh.err"; die "the token login failed"; }
+login root "$tmp/token"
+[[ $rc -eq 0 && $prompts -eq 1 ]] || { cat "$tmp/ssh.err"
+	die "the token login failed (exit $rc, $prompts prompts)"; }
 pass "a token login through sshd and common-auth (the installed module)"
+login "$user" "$tmp/password"
+[[ $rc -eq 0 && $prompts -eq 1 ]] || { cat "$tmp/ssh.err"
+	die "a password at the token prompt did not reach pam_unix" \
+	    "(exit $rc, $prompts prompts)"; }
+pass "a password at the module's prompt logs in through pam_unix, one prompt"
 
 # --- the timer ---------------------------------------------------------------
 if systemd-analyze verify --man=no /lib/systemd/system/pam-bearer-jwks.timer \
