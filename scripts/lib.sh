@@ -38,7 +38,6 @@ PB_PACKAGES=(
 	libnss-wrapper		# tests/pam: a second uid-0 user for deny_users
 	debhelper		# dpkg-buildpackage of debian/: tests/system
 	lintian			# tests/system/packages.sh: no errors
-	fakeroot		# dpkg-buildpackage -b as a user (README)
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there
