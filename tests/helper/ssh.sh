@@ -256,7 +256,8 @@ Host *
 CONF
 }
 ssh_config
-sshopts="-F $sshcfg"
+# -n: ssh never reads the terminal the tests may run on (issue 12).
+sshopts="-n -F $sshcfg"
 
 accepted() {
 	grep -c "Accepted keyboard-interactive/pam for root from 127.0.0.1" \
