@@ -16,8 +16,11 @@
 #include "parse.h"
 #include "prompt.h"
 
-/* OpenSSH cuts every answer at 1023 bytes: a part and its mark fit. */
-_Static_assert(PB_PROMPT_PART + 1 < 1023, "a part must survive ssh");
+/*
+ * sudo drops an answer of PAM_MAX_RESP_SIZE (512) bytes or more; OpenSSH
+ * cuts every answer at 1023 bytes: a part and its mark fit both.
+ */
+_Static_assert(PB_PROMPT_PART + 1 < 512, "a part must survive sudo, ssh");
 
 /* snprintf()'s result n into buf: PB_OK, or PB_ERR_TOOBIG and buf "". */
 static int
@@ -128,7 +131,7 @@ proof_nonce_ok(const char *n, size_t len)
 
 int
 pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
-    const char *nonce)
+    const char *nonce, size_t off)
 {
 	int n;
 
@@ -137,31 +140,70 @@ pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
 	if (!pb_prompt_proof_host_ok(host, strlen(host)) ||
 	    !proof_nonce_ok(nonce, strlen(nonce)))
 		return PB_ERR_FORMAT;
-	n = snprintf(buf, bufsz, "%s%s%s%s%s", PB_PROMPT_PROOF, host,
-	    PB_PROMPT_PROOF_NONCE, nonce, PB_PROMPT_PROOF_END);
+	if (off == 0)
+		n = snprintf(buf, bufsz, "%s%s%s%s%s", PB_PROMPT_PROOF, host,
+		    PB_PROMPT_PROOF_NONCE, nonce, PB_PROMPT_PROOF_END);
+	else
+		n = snprintf(buf, bufsz, "%s%s%s%s%s%zu%s%s", PB_PROMPT_PROOF,
+		    host, PB_PROMPT_PROOF_NONCE, nonce, PB_PROMPT_PROOF_CONT,
+		    off, PB_PROMPT_PROOF_CONT_END, PB_PROMPT_PROOF_END);
 	return fits(n, buf, bufsz);
+}
+
+/*
+ * The length of prompt (len bytes, its ": " end removed) without a
+ * continuation's " (continued at byte N)", N into *off; 0 and all of len
+ * when there is none.  (size_t)-1 for a continuation mark with no
+ * usable N.
+ */
+static size_t
+proof_cont(const char *prompt, size_t len, size_t *off)
+{
+	const size_t clen = sizeof(PB_PROMPT_PROOF_CONT) - 1;
+	const size_t elen = sizeof(PB_PROMPT_PROOF_CONT_END) - 1;
+	unsigned long v;
+	size_t d;
+
+	*off = 0;
+	if (len < elen || strncmp(prompt + len - elen,
+	    PB_PROMPT_PROOF_CONT_END, elen) != 0)
+		return len;
+	/* Digits back from the ')', then the mark: a host has no blank. */
+	for (d = len - elen; d > 0 && prompt[d - 1] >= '0' &&
+	    prompt[d - 1] <= '9'; d--)
+		;
+	if (d < clen || strncmp(prompt + d - clen, PB_PROMPT_PROOF_CONT,
+	    clen) != 0)
+		return len;
+	if (pb_parse_ulong_n(prompt + d, len - elen - d, 1, SIZE_MAX, &v) !=
+	    PB_OK)
+		return (size_t)-1;
+	*off = (size_t)v;
+	return d - clen;
 }
 
 int
 pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
-    char nonce[PB_PROOF_NONCE_LEN + 1])
+    char nonce[PB_PROOF_NONCE_LEN + 1], size_t *off)
 {
 	const size_t plen = sizeof(PB_PROMPT_PROOF) - 1;
 	const size_t mlen = sizeof(PB_PROMPT_PROOF_NONCE) - 1;
 	const size_t elen = sizeof(PB_PROMPT_PROOF_END) - 1;
 	const char *h, *n;
-	size_t len, hlen;
+	size_t len, hlen, at = 0;
 
 	if (hostsz > 0)
 		host[0] = '\0';
 	nonce[0] = '\0';
+	*off = 0;
 	/* Anchored at both ends: the nonce and its marks end the prompt. */
 	len = strlen(prompt);
-	if (len < plen + mlen + PB_PROOF_NONCE_LEN + elen ||
-	    strncmp(prompt, PB_PROMPT_PROOF, plen) != 0 ||
-	    strcmp(prompt + len - elen, PB_PROMPT_PROOF_END) != 0)
+	if (len < elen || strcmp(prompt + len - elen, PB_PROMPT_PROOF_END) !=
+	    0 || (len = proof_cont(prompt, len - elen, &at)) == (size_t)-1 ||
+	    len < plen + mlen + PB_PROOF_NONCE_LEN ||
+	    strncmp(prompt, PB_PROMPT_PROOF, plen) != 0)
 		return PB_ERR_FORMAT;
-	n = prompt + len - elen - PB_PROOF_NONCE_LEN;
+	n = prompt + len - PB_PROOF_NONCE_LEN;
 	if (strncmp(n - mlen, PB_PROMPT_PROOF_NONCE, mlen) != 0 ||
 	    !proof_nonce_ok(n, PB_PROOF_NONCE_LEN))
 		return PB_ERR_FORMAT;
@@ -175,5 +217,6 @@ pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
 	host[hlen] = '\0';
 	memcpy(nonce, n, PB_PROOF_NONCE_LEN);
 	nonce[PB_PROOF_NONCE_LEN] = '\0';
+	*off = at;
 	return PB_OK;
 }

@@ -15,14 +15,16 @@
  * PB_PROMPT_MORE, which askpass never sends and does not answer: the
  * parser takes N >= 1).  askpass answers each prompt with at
  * most PB_PROMPT_PART bytes of the token from N on, then PB_PROMPT_MORE
- * when bytes remain: OpenSSH cuts every answer at 1023 bytes, so a long
- * token travels in parts.  Pure: libc only.
+ * when bytes remain.  Why 500: sudo's conversation (and any PAM client
+ * built on Linux-PAM's PAM_MAX_RESP_SIZE of 512) drops an answer of 512
+ * bytes or more and fails the conversation; OpenSSH cuts every answer at
+ * 1023 bytes.  A part and its mark stay below both.  Pure: libc only.
  */
 #define PB_PROMPT_FIRST	"Bearer token: "	/* the default prompt */
 #define PB_PROMPT_NEXT	"Bearer token (continued at byte "
 #define PB_PROMPT_END	"): "
 #define PB_PROMPT_MORE	'\\'	/* last byte of an answer: more follows */
-#define PB_PROMPT_PART	1000	/* token bytes per answer, at most */
+#define PB_PROMPT_PART	500	/* bytes per answer, at most (see above) */
 /* Room for any continuation prompt, its NUL included. */
 #define PB_PROMPT_BUFSZ	(sizeof(PB_PROMPT_NEXT) + 20 + sizeof(PB_PROMPT_END))
 
@@ -48,7 +50,8 @@ int pb_prompt_format(char *buf, size_t bufsz, size_t off) PB_WUR;
 int pb_prompt_parse(const char *p, size_t *off);
 
 /*
- * askpass: the part of a len-byte token that answers the prompt at off
+ * askpass: the part of a len-byte token (or proof) that answers the
+ * prompt at off
  * (off < len): the number of bytes from off to send, at most
  * PB_PROMPT_PART; *more is set to 1 when bytes remain after them (the
  * answer then ends in PB_PROMPT_MORE), else 0.  0 and *more 0 when off is
@@ -67,17 +70,24 @@ int pb_prompt_strip(const char *ans, size_t *len);
  * token: "Bearer proof for HOST, nonce NONCE: ".  HOST is the module's
  * first host name, for the user to read: 1 to PB_PROOF_HOST_MAX printable
  * ASCII bytes, no blank.  NONCE is 32 random bytes in strict base64url,
- * PB_PROOF_NONCE_LEN characters.
+ * PB_PROOF_NONCE_LEN characters.  A proof is longer than a part (an
+ * ES256 one is about 550 bytes), so it travels in parts like a token: an
+ * answer that ends in PB_PROMPT_MORE continues in the next prompt,
+ * "Bearer proof for HOST, nonce NONCE (continued at byte N): ", N the
+ * proof bytes so far (1 or more), up to PB_POP_MAX (pop.h) in all.
  */
 #define PB_PROMPT_PROOF		"Bearer proof for "
 #define PB_PROMPT_PROOF_NONCE	", nonce "
+#define PB_PROMPT_PROOF_CONT	" (continued at byte "
+#define PB_PROMPT_PROOF_CONT_END	")"
 #define PB_PROMPT_PROOF_END	": "
 #define PB_PROOF_NONCE_BYTES	32
 #define PB_PROOF_NONCE_LEN	43
 #define PB_PROOF_HOST_MAX	255
-/* Room for any proof prompt, its NUL included. */
+/* Room for any proof prompt, a continuation's included, its NUL too. */
 #define PB_PROMPT_PROOF_BUFSZ	(sizeof(PB_PROMPT_PROOF) + PB_PROOF_HOST_MAX + \
 	sizeof(PB_PROMPT_PROOF_NONCE) + PB_PROOF_NONCE_LEN + \
+	sizeof(PB_PROMPT_PROOF_CONT) + 20 + sizeof(PB_PROMPT_PROOF_CONT_END) + \
 	sizeof(PB_PROMPT_PROOF_END))
 
 /*
@@ -89,23 +99,24 @@ int pb_prompt_strip(const char *ans, size_t *len);
 int pb_prompt_proof_host_ok(const char *host, size_t len);
 
 /*
- * Write the proof prompt for host and nonce into buf.  PB_OK;
- * PB_ERR_FORMAT when host or nonce breaks the rules above (nothing the
- * parser would refuse is ever written); PB_ERR_TOOBIG when bufsz is below
- * what the prompt needs (PB_PROMPT_PROOF_BUFSZ is always enough).  On
- * failure buf holds "".
+ * Write the proof prompt for host and nonce into buf: the first one when
+ * off is 0, else the continuation at byte off.  PB_OK; PB_ERR_FORMAT when
+ * host or nonce breaks the rules above (nothing the parser would refuse is
+ * ever written); PB_ERR_TOOBIG when bufsz is below what the prompt needs
+ * (PB_PROMPT_PROOF_BUFSZ is always enough).  On failure buf holds "".
  */
 int pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
-    const char *nonce) PB_WUR;
+    const char *nonce, size_t off) PB_WUR;
 
 /*
  * askpass: whether prompt is exactly a proof prompt (the client's
  * "(user@host) " prefix already removed by the caller).  PB_OK with host
- * (hostsz bytes, PB_PROOF_HOST_MAX + 1 always enough) and nonce set;
+ * (hostsz bytes, PB_PROOF_HOST_MAX + 1 always enough), nonce and *off (0
+ * for the first prompt, N of a continuation: 1 or more) set;
  * PB_ERR_FORMAT for anything else, and PB_ERR_TOOBIG when the host does
- * not fit hostsz; host and nonce then hold "".
+ * not fit hostsz; host and nonce then hold "", *off 0.
  */
 int pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
-    char nonce[PB_PROOF_NONCE_LEN + 1]) PB_WUR;
+    char nonce[PB_PROOF_NONCE_LEN + 1], size_t *off) PB_WUR;
 
 #endif /* PB_PROMPT_H */

@@ -59,64 +59,73 @@ pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer)
 }
 
 /*
+ * The hint for a conversation that failed or gave no answer at the prompt
+ * for what's bytes from off: the usual cause is a client that dropped a
+ * long answer.  sudo's conversation (plugins/sudoers/auth/pam.c,
+ * converse()) fails with PAM_CONV_ERR and no answer when one is
+ * PAM_MAX_RESP_SIZE (512) bytes or more, and logs nothing.
+ */
+static void
+log_no_answer(pam_handle_t *pamh, const char *what, size_t off)
+{
+	pam_syslog(pamh, LOG_NOTICE, "the PAM client returned no answer to "
+	    "the %s prompt (asked for the %s from byte %zu); sudo and other "
+	    "clients drop answers of %d bytes or more: send the %s in parts "
+	    "of at most %d bytes ending in '\\' (bearer-token sudo and "
+	    "bearer-token askpass do)", what, what, off, PAM_MAX_RESP_SIZE,
+	    what, PB_PROMPT_PART);
+}
+
+/*
  * The next answer into *ans (libpam-style malloc()ed): a copy of
- * PAM_AUTHTOK while *item holds it (then cleared), else the module's
- * prompt or, once parts have come, the one that names the bytes so far.
+ * p->item while it is set (then cleared), else p's first prompt or, once
+ * parts have come, the one that names the bytes so far.
  */
 static int
-next_answer(pam_handle_t *pamh, const struct pb_conf *cfg, const void **item,
-    size_t parts, size_t sofar, char **ans, int *prompted)
+next_answer(pam_handle_t *pamh, struct pb_conv_parts *p, size_t parts,
+    size_t sofar, char **ans, int *prompted)
 {
-	char prompt[PB_PROMPT_BUFSZ];
+	char prompt[PB_PROMPT_PROOF_BUFSZ];
 	int r;
 
 	*ans = NULL;
-	if (*item != NULL) {
+	if (p->item != NULL) {
 		/* PAM_AUTHTOK belongs to libpam: copy, never free. */
-		*ans = strdup(*item);
-		*item = NULL;
+		*ans = strdup(p->item);
+		p->item = NULL;
 		return *ans == NULL ? PAM_BUF_ERR : PAM_SUCCESS;
 	}
 	if (parts == 0)
-		r = pb_conv_ask(pamh, cfg->prompt, ans);
-	else if (pb_prompt_format(prompt, sizeof(prompt), sofar) != PB_OK)
+		r = pb_conv_ask(pamh, p->first, ans);
+	else if (p->next(prompt, sizeof(prompt), sofar, p->ctx) != PB_OK)
 		r = PAM_BUF_ERR;
 	else
 		r = pb_conv_ask(pamh, prompt, ans);
 	if (r == PAM_SUCCESS)
 		*prompted = 1;
+	else if (r == PAM_CONV_ERR)
+		log_no_answer(pamh, p->what, sofar);
 	return r;
 }
 
 int
-pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
-    const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
-    int *hint1023)
+pb_conv_parts(pam_handle_t *pamh, struct pb_conv_parts *p,
+    struct pb_secret *out, int *prompted, int *hint1023)
 {
-	const void *item = NULL;
 	struct pb_sbuf b;
 	char *ans = NULL;
 	size_t len, parts = 0;
-	int r, more;
+	int r, more, taken;
 
-	tok->p = NULL;
-	tok->len = 0;
+	out->p = NULL;
+	out->len = 0;
 	/* Grown by fresh copies, the old ones wiped (never realloc). */
-	pb_sbuf_init(&b, cfg->max_token_size);
+	pb_sbuf_init(&b, p->max);
 	*prompted = 0;
 	*hint1023 = 0;
-	if (args->try_first_pass || args->use_first_pass) {
-		r = pam_get_item(pamh, PAM_AUTHTOK, &item);
-		if (r != PAM_SUCCESS)
-			return r;
-		if (item == NULL && args->use_first_pass) {
-			pam_syslog(pamh, LOG_NOTICE, "use_first_pass but no "
-			    "password from an earlier module");
-			return PAM_AUTH_ERR;
-		}
-	}
 	for (;;) {
-		if ((r = next_answer(pamh, cfg, &item, parts, b.len, &ans,
+		taken = p->item != NULL;
+		if ((r = next_answer(pamh, p, parts, b.len, &ans,
 		    prompted)) != PAM_SUCCESS)
 			goto fail;
 		len = strlen(ans);
@@ -127,9 +136,8 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;
 		if (r == PB_ERR_TOOBIG) {
-			pam_syslog(pamh, LOG_NOTICE, "token input over "
-			    "max_token_size (%zu bytes), rejected",
-			    cfg->max_token_size);
+			pam_syslog(pamh, LOG_NOTICE, "%s input over %s (%zu "
+			    "bytes), rejected", p->what, p->limit, p->max);
 			r = PAM_AUTH_ERR;
 			goto fail;
 		}
@@ -140,7 +148,7 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 		if (!more)
 			break;
 		/* use_first_pass means never prompt, not even for a part. */
-		if (args->use_first_pass) {
+		if (taken && p->no_prompt) {
 			pam_syslog(pamh, LOG_NOTICE, "use_first_pass: the "
 			    "password from an earlier module ends in '\\', "
 			    "which would need a prompt for the rest");
@@ -148,17 +156,52 @@ pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
 			goto fail;
 		}
 		if (++parts >= MAX_PARTS) {
-			pam_syslog(pamh, LOG_NOTICE, "token sent in more than "
-			    "%d parts, rejected", MAX_PARTS);
+			pam_syslog(pamh, LOG_NOTICE, "%s sent in more than %d "
+			    "parts, rejected", p->what, MAX_PARTS);
 			r = PAM_AUTH_ERR;
 			goto fail;
 		}
 	}
-	if (pb_sbuf_take(&b, tok) == PB_OK)
+	if (pb_sbuf_take(&b, out) == PB_OK)
 		return PAM_SUCCESS;
 	r = PAM_BUF_ERR;
  fail:
 	pb_sbuf_clear(&b);
-	pb_secret_clear(tok);
+	pb_secret_clear(out);
 	return r;
+}
+
+/* The token's continuation prompts (pb_conv_parts()'s next). */
+static int
+token_next(char *buf, size_t bufsz, size_t off, const void *ctx)
+{
+	(void)ctx;
+	return pb_prompt_format(buf, bufsz, off);
+}
+
+int
+pb_conv_token(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, struct pb_secret *tok, int *prompted,
+    int *hint1023)
+{
+	struct pb_conv_parts p = { "token", "max_token_size", cfg->prompt,
+	    token_next, NULL, cfg->max_token_size, NULL, 0 };
+	int r;
+
+	tok->p = NULL;
+	tok->len = 0;
+	*prompted = 0;
+	*hint1023 = 0;
+	if (args->try_first_pass || args->use_first_pass) {
+		r = pam_get_item(pamh, PAM_AUTHTOK, &p.item);
+		if (r != PAM_SUCCESS)
+			return r;
+		if (p.item == NULL && args->use_first_pass) {
+			pam_syslog(pamh, LOG_NOTICE, "use_first_pass but no "
+			    "password from an earlier module");
+			return PAM_AUTH_ERR;
+		}
+		p.no_prompt = args->use_first_pass;
+	}
+	return pb_conv_parts(pamh, &p, tok, prompted, hint1023);
 }

@@ -39,6 +39,36 @@ void pb_log_conf(void *pamh, int prio, const char *msg);
 void pb_log_skip(void *pamh, const char *msg);
 
 /*
+ * One answer that may come in parts (common/prompt.h): the token or the
+ * login proof.  While an answer ends in PB_PROMPT_MORE, pb_conv_parts()
+ * asks for the rest with next's prompt for the bytes so far.
+ */
+struct pb_conv_parts {
+	const char	*what;		/* "token", "proof": for the log */
+	const char	*limit;		/* max's name, for the log */
+	const char	*first;		/* the first prompt */
+	/* The prompt for the part at byte off into buf: PB_OK or an error. */
+	int		(*next)(char *buf, size_t bufsz, size_t off,
+			    const void *ctx);
+	const void	*ctx;		/* next's */
+	size_t		 max;		/* bytes in all, at most */
+	const void	*item;		/* taken as the first answer when set
+					   (PAM_AUTHTOK; cleared when used) */
+	int		 no_prompt;	/* item may not continue in a prompt */
+};
+
+/*
+ * Ask for p's answer, part by part, joined into out (wipe it) on
+ * PAM_SUCCESS.  An answer over p->max bytes or in more than 256 parts is
+ * PAM_AUTH_ERR; a conversation failure returns its PAM code, and with
+ * PAM_CONV_ERR logs the hint that the client may drop long answers.
+ * *prompted says whether a prompt was asked; *hint1023 whether an answer
+ * was exactly 1023 bytes (the ssh client's cut).
+ */
+int pb_conv_parts(pam_handle_t *pamh, struct pb_conv_parts *p,
+    struct pb_secret *out, int *prompted, int *hint1023);
+
+/*
  * Get the token: PAM_AUTHTOK with try_first_pass/use_first_pass, else the
  * module's prompt; while an answer ends with '\' the module asks for the
  * next part (DESIGN.md "Long tokens").  *prompted says whether the module

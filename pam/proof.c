@@ -138,6 +138,21 @@ names_for(pam_handle_t *pamh, const struct pb_conf *cfg,
 	return PAM_SUCCESS;
 }
 
+/* What the proof's continuation prompts name: host and nonce. */
+struct asked {
+	const char	*host;
+	const char	*nonce;
+};
+
+/* The proof's prompt at byte off (pb_conv_parts()'s next). */
+static int
+proof_next(char *buf, size_t bufsz, size_t off, const void *ctx)
+{
+	const struct asked *a = ctx;
+
+	return pb_prompt_proof_format(buf, bufsz, a->host, a->nonce, off);
+}
+
 int
 pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
     const struct pb_jwt *jwt, const char *su)
@@ -146,24 +161,35 @@ pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
 	const struct pb_strlist *names;
 	struct pb_strlist own;
 	struct pb_err e;
-	char *ans = NULL;
-	int r, rv;
+	struct asked a = { NULL, nonce };
+	struct pb_conv_parts p = { "proof", "the proof limit", prompt,
+	    proof_next, &a, PB_POP_MAX, NULL, 0 };
+	struct pb_secret ans = { NULL, 0 };
+	int r, rv, prompted, cut;
 
 	pb_err_clear(&e);
 	if ((rv = names_for(pamh, cfg, &own, &names)) != PAM_SUCCESS)
 		return rv;
+	a.host = names->v[0];
 	if ((r = make_nonce(nonce, &e)) != PB_OK ||
 	    (r = pb_prompt_proof_format(prompt, sizeof(prompt), names->v[0],
-	    nonce)) != PB_OK) {
+	    nonce, 0)) != PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot ask for a login proof: %s",
 		    pb_err_msg(&e));
 		rv = r == PB_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
 		goto out;
 	}
-	if ((rv = pb_conv_ask(pamh, prompt, &ans)) != PAM_SUCCESS)
+	/* Parts join as a token's do (pam/conv.c), up to PB_POP_MAX. */
+	if ((rv = pb_conv_parts(pamh, &p, &ans, &prompted, &cut)) !=
+	    PAM_SUCCESS) {
+		if (rv == PAM_AUTH_ERR)
+			pam_syslog(pamh, LOG_NOTICE, "proof rejected for "
+			    "'%s': the proof came in too many or too long "
+			    "parts", su);
 		goto out;
+	}
 	/* The proof's iat is judged against when it came. */
-	r = pb_pop_verify(cfg, jwt, ans, strlen(ans), nonce, names,
+	r = pb_pop_verify(cfg, jwt, ans.p, ans.len, nonce, names,
 	    (int64_t)time(NULL), &e);
 	if (r == PB_OK)
 		rv = PAM_SUCCESS;
@@ -176,16 +202,16 @@ pb_proof_login(pam_handle_t *pamh, const struct pb_conf *cfg,
 	} else {
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
 		    su, pb_err_msg(&e));
-		/* OpenSSH cuts answers at 1023 bytes; proofs come whole. */
-		if (strlen(ans) == 1023)
-			pam_syslog(pamh, LOG_NOTICE, "the proof was exactly "
-			    "1023 bytes: the ssh client may have cut it (an "
-			    "ES256 or EdDSA key makes shorter proofs)");
+		/* OpenSSH cuts answers at 1023 bytes. */
+		if (cut)
+			pam_syslog(pamh, LOG_NOTICE, "an answer to the proof "
+			    "prompt was exactly 1023 bytes: the ssh client "
+			    "may have cut it; send the proof in parts ending "
+			    "in '\\' (bearer-token askpass does)");
 		rv = PAM_AUTH_ERR;
 	}
  out:
-	if (ans != NULL)
-		pb_freezero(ans, strlen(ans) + 1);
+	pb_secret_clear(&ans);
 	pb_bzero(nonce, sizeof(nonce));
 	pb_strlist_clear(&own);
 	return rv;

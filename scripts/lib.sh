@@ -35,6 +35,7 @@ PB_PACKAGES=(
 	openssh-server		# sshd for tests/helper/ssh.sh
 	openssh-client		# ssh: bearer-token ssh, tests/helper/ssh.sh
 	pamtester		# scripts/demo: the PAM stack by hand
+	sudo			# tests/system/sudo.sh: the real sudo
 	libnss-wrapper		# tests/pam: a second uid-0 user for deny_users
 	debhelper		# dpkg-buildpackage of debian/: tests/system
 	lintian			# tests/system/packages.sh: no errors

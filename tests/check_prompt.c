@@ -202,23 +202,25 @@ START_TEST(test_prompt_part_split)
 {
 	int more = 7;
 
+	/* 500 bytes a part: sudo drops answers of 512 bytes or more. */
+	ck_assert_uint_eq(PB_PROMPT_PART, 500);
 	parts_of(1, 1);
-	parts_of(999, 1);
-	parts_of(1000, 1);
-	parts_of(1001, 2);
-	parts_of(2000, 2);
-	parts_of(2001, 3);
-	parts_of(2600, 3);
+	parts_of(499, 1);
+	parts_of(500, 1);
+	parts_of(501, 2);
+	parts_of(1000, 2);
+	parts_of(1001, 3);
+	parts_of(2600, 6);
 	/* Nothing from or after the end. */
 	ck_assert_uint_eq(pb_prompt_part(10, 10, &more), 0);
 	ck_assert_int_eq(more, 0);
 	more = 7;
 	ck_assert_uint_eq(pb_prompt_part(10, 11, &more), 0);
 	ck_assert_int_eq(more, 0);
-	/* The last part of 2600 bytes: 600, no mark. */
-	ck_assert_uint_eq(pb_prompt_part(2600, 2000, &more), 600);
+	/* The last part of 2600 bytes: 100, no mark. */
+	ck_assert_uint_eq(pb_prompt_part(2600, 2500, &more), 100);
 	ck_assert_int_eq(more, 0);
-	ck_assert_uint_eq(pb_prompt_part(2600, 1000, &more), 1000);
+	ck_assert_uint_eq(pb_prompt_part(2600, 1000, &more), 500);
 	ck_assert_int_eq(more, 1);
 }
 END_TEST
@@ -261,30 +263,73 @@ START_TEST(test_prompt_proof_round_trip)
 {
 	char host[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
 	char longhost[PB_PROOF_HOST_MAX + 1];
+	size_t off = 7;
 
 	ck_assert_uint_eq(strlen(NONCE), PB_PROOF_NONCE_LEN);
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    "b.example", NONCE), PB_OK);
+	    "b.example", NONCE, 0), PB_OK);
 	ck_assert_str_eq(pbuf, "Bearer proof for b.example, nonce " NONCE
 	    ": ");
 	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
-	    nonce), PB_OK);
+	    nonce, &off), PB_OK);
+	ck_assert_uint_eq(off, 0);
 	ck_assert_str_eq(host, "b.example");
 	ck_assert_str_eq(nonce, NONCE);
 	/* The longest host fits the buffer the header promises. */
 	memset(longhost, 'h', PB_PROOF_HOST_MAX);
 	longhost[PB_PROOF_HOST_MAX] = '\0';
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    longhost, NONCE), PB_OK);
+	    longhost, NONCE, 0), PB_OK);
 	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
-	    nonce), PB_OK);
+	    nonce, &off), PB_OK);
+	ck_assert_uint_eq(off, 0);
 	ck_assert_str_eq(host, longhost);
 	/* A host may hold what looks like the marks: the end anchors. */
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    "a,nonce:", NONCE), PB_OK);
+	    "a,nonce:", NONCE, 0), PB_OK);
 	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
-	    nonce), PB_OK);
+	    nonce, &off), PB_OK);
+	ck_assert_uint_eq(off, 0);
 	ck_assert_str_eq(host, "a,nonce:");
+}
+END_TEST
+
+/* The proof's continuation prompts: the byte offset round-trips. */
+START_TEST(test_prompt_proof_continued)
+{
+	char host[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
+	char longhost[PB_PROOF_HOST_MAX + 1];
+	size_t off = 0;
+
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "b.example", NONCE, 500), PB_OK);
+	ck_assert_str_eq(pbuf, "Bearer proof for b.example, nonce " NONCE
+	    " (continued at byte 500): ");
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce, &off), PB_OK);
+	ck_assert_str_eq(host, "b.example");
+	ck_assert_str_eq(nonce, NONCE);
+	ck_assert_uint_eq(off, 500);
+	/* The longest host and offset fit the promised buffer. */
+	memset(longhost, 'h', PB_PROOF_HOST_MAX);
+	longhost[PB_PROOF_HOST_MAX] = '\0';
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    longhost, NONCE, SIZE_MAX), PB_OK);
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce, &off), PB_OK);
+	ck_assert_uint_eq(off, SIZE_MAX);
+	ck_assert_str_eq(host, longhost);
+	/* A host that looks like a continuation is still a host. */
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
+	    "h(continued)", NONCE, 1), PB_OK);
+	ck_assert_int_eq(pb_prompt_proof_parse(pbuf, host, sizeof(host),
+	    nonce, &off), PB_OK);
+	ck_assert_str_eq(host, "h(continued)");
+	ck_assert_uint_eq(off, 1);
+	/* Too small a buffer for the continuation. */
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, 60, "b.example", NONCE,
+	    500), PB_ERR_TOOBIG);
+	ck_assert_str_eq(pbuf, "");
 }
 END_TEST
 
@@ -295,22 +340,24 @@ START_TEST(test_prompt_proof_format_refuses)
 	memset(longhost, 'h', PB_PROOF_HOST_MAX + 1);
 	longhost[PB_PROOF_HOST_MAX + 1] = '\0';
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "",
-	    NONCE), PB_ERR_FORMAT);
+	    NONCE, 0), PB_ERR_FORMAT);
 	ck_assert_str_eq(pbuf, "");
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    "a b", NONCE), PB_ERR_FORMAT);
+	    "a b", NONCE, 0), PB_ERR_FORMAT);
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    "a\nb", NONCE), PB_ERR_FORMAT);
+	    "a\nb", NONCE, 0), PB_ERR_FORMAT);
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf),
-	    longhost, NONCE), PB_ERR_FORMAT);
+	    longhost, NONCE, 0), PB_ERR_FORMAT);
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
-	    "short"), PB_ERR_FORMAT);
+	    "short", 0), PB_ERR_FORMAT);
 	/* Not the one encoding of 32 bytes: low bits set. */
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9"), PB_ERR_FORMAT);
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9", 0),
+	    PB_ERR_FORMAT);
 	ck_assert_int_eq(pb_prompt_proof_format(pbuf, sizeof(pbuf), "h",
-	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+"), PB_ERR_FORMAT);
-	ck_assert_int_eq(pb_prompt_proof_format(pbuf, 20, "h", NONCE),
+	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh+", 0),
+	    PB_ERR_FORMAT);
+	ck_assert_int_eq(pb_prompt_proof_format(pbuf, 20, "h", NONCE, 0),
 	    PB_ERR_TOOBIG);
 	ck_assert_str_eq(pbuf, "");
 }
@@ -322,12 +369,15 @@ proof_bad(const char *p, int want)
 {
 	char host[64], nonce[PB_PROOF_NONCE_LEN + 1];
 
+	size_t off = 7;
+
 	memset(host, 'x', sizeof(host));
 	memset(nonce, 'x', sizeof(nonce));
-	ck_assert_msg(pb_prompt_proof_parse(p, host, sizeof(host), nonce) ==
-	    want, "%s", p);
+	ck_assert_msg(pb_prompt_proof_parse(p, host, sizeof(host), nonce,
+	    &off) == want, "%s", p);
 	ck_assert_str_eq(host, "");
 	ck_assert_str_eq(nonce, "");
+	ck_assert_uint_eq(off, 0);
 }
 
 START_TEST(test_prompt_proof_parse_malformed)
@@ -357,6 +407,31 @@ START_TEST(test_prompt_proof_parse_malformed)
 	    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdH/8: ", PB_ERR_FORMAT);
 	proof_bad("Bearer proof for \xc3\xa9, nonce " NONCE ": ",
 	    PB_ERR_FORMAT);
+	/* Continuations: byte 1 or more, digits only, nothing around. */
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "0): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "-1): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "+1): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    " 1): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "99999999999999999999999): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "5) ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "5):", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE "(continued at byte "
+	    "5): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (Continued at byte "
+	    "5): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h, nonce " NONCE " (continued at byte "
+	    "5)(continued at byte 5): ", PB_ERR_FORMAT);
+	proof_bad("Bearer proof for h (continued at byte 5), nonce " NONCE
+	    ": ", PB_ERR_FORMAT);
 	/* A host longer than the caller's buffer. */
 	proof_bad("Bearer proof for "
 	    "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh"
@@ -380,6 +455,7 @@ prompt_suite(void)
 	tcase_add_test(t, test_prompt_part_split);
 	tcase_add_test(t, test_prompt_strip);
 	tcase_add_test(t, test_prompt_proof_round_trip);
+	tcase_add_test(t, test_prompt_proof_continued);
 	tcase_add_test(t, test_prompt_proof_format_refuses);
 	tcase_add_test(t, test_prompt_proof_parse_malformed);
 	suite_add_tcase(s, t);

@@ -103,12 +103,28 @@ static const char ssh_help[] =
 	"\n"
 	"Exit status: ssh's.\n";
 
+static const char sudo_syn[] =
+    "[--profile NAME] [SUDO OPTIONS] [--] COMMAND...";
+static const char sudo_help[] =
+	"Run sudo -A with the arguments (sudo's options, then the\n"
+	"command), answering pam_bearer's prompts with the token:\n"
+	"SUDO_ASKPASS is set to bearer-askpass.  sudo drops any\n"
+	"answer of 512 bytes or more, so the token and the login\n"
+	"proof go in parts of 500 bytes.  The profile is --profile\n"
+	"NAME, else BEARER_TOKEN_PROFILE.  BEARER_TOKEN_SUDO=1 tells\n"
+	"askpass that its prompts come from this host (sudo writes\n"
+	"no \"(user@host) \" prefix): it answers proof prompts for\n"
+	"this host's own name (gethostname), and only while its\n"
+	"parent is sudo.  With ssh_hosts set, that name must match.\n"
+	"\n"
+	"Exit status: sudo's.\n";
+
 static const char askpass_syn[] = "PROMPT";
 static const char askpass_help[] =
 	"An SSH_ASKPASS program (also installed as bearer-askpass):\n"
 	"answer pam_bearer's prompt \"Bearer token: \" with the\n"
 	"token \"get\" would print, or with the part that \"Bearer\n"
-	"token (continued at byte N): \" asks for (1000 bytes,\n"
+	"token (continued at byte N): \" asks for (500 bytes,\n"
 	"ending in '\\' while more follow).  Any other prompt (a\n"
 	"host key question, a passphrase, a password) goes to the\n"
 	"program named by BEARER_TOKEN_ASKPASS_FALLBACK (an\n"
@@ -116,8 +132,10 @@ static const char askpass_help[] =
 	"token.  Only the module's default prompt is recognised.\n"
 	"\"Bearer proof for HOST, nonce N: \" is answered with a\n"
 	"proof for the host ssh names in its \"(user@host) \" prefix\n"
-	"or BEARER_TOKEN_SSH_TARGET, never HOST.  With ssh_hosts\n"
-	"set, only hosts that match get an answer.\n"
+	"or BEARER_TOKEN_SSH_TARGET (under bearer-token sudo, this\n"
+	"host), never HOST, in parts like the token (kept between\n"
+	"its prompts in a private file for 2 minutes at most).\n"
+	"With ssh_hosts set, only hosts that match get an answer.\n"
 	"\n"
 	"Exit status: as for get for the module's prompts; else the\n"
 	"fallback's, or 1 when there is no terminal to ask.\n";

@@ -38,6 +38,7 @@
 	X(status, "status", NULL, pb_handover_run, pb_status_run) \
 	X(logout, "logout", NULL, pb_handover_run, pb_logout_run) \
 	X(ssh, "ssh", NULL, pb_ssh_run, NULL) \
+	X(sudo, "sudo", NULL, pb_sudo_run, NULL) \
 	X(askpass, "askpass", "bearer-askpass", pb_handover_run, \
 	    pb_askpass_run) \
 	X(kubectl, "kubectl", NULL, pb_handover_run, pb_kubectl_run) \
@@ -90,14 +91,15 @@ void pb_commands_usage(FILE *f);
 void pb_commands_help(const char *name, int err);
 
 /*
- * front/ (cached_get.c, ssh.c, handover.c), the FRONT column: "get"
- * answers from the access token cache when it can and otherwise, like
- * every networked command, executes bearer-token-net with the same
- * arguments (pb_handover_run); "ssh" runs ssh(1).  Each returns a
- * PB_EXIT_* status, or does not return.
+ * front/ (cached_get.c, ssh.c, sudo.c, handover.c), the FRONT column:
+ * "get" answers from the access token cache when it can and otherwise,
+ * like every networked command, executes bearer-token-net with the same
+ * arguments (pb_handover_run); "ssh" runs ssh(1), "sudo" sudo(8).  Each
+ * returns a PB_EXIT_* status, or does not return.
  */
 int pb_cached_get_run(int argc, char **argv);
 int pb_ssh_run(int argc, char **argv);
+int pb_sudo_run(int argc, char **argv);
 int pb_handover_run(int argc, char **argv);
 
 #endif /* PB_COMMANDS_H */

@@ -25,6 +25,8 @@
 #define PB_TARGET_ENV	"BEARER_TOKEN_SSH_TARGET"	/* ssh -G hostname */
 #define PB_TARGET_RUN_ENV	"BEARER_TOKEN_SSH_RUN"	/* one ssh run's id */
 #define PB_TARGET_FRESH_ENV	"BEARER_TOKEN_SSH_FRESH" /* "1": ssh --fresh */
+/* "1": askpass runs under "bearer-token sudo": TARGET is this host. */
+#define PB_TARGET_SUDO_ENV	"BEARER_TOKEN_SUDO"
 #define PB_TARGET_MAX	255			/* longest host name */
 #define PB_TARGET_RUN_MAX	64		/* longest run id */
 

@@ -7,7 +7,11 @@
  * Where the token may go (DESIGN.md section 5): the module's prompts are
  * answered only for TARGET, the host the client means to reach (target.h),
  * when the profile's ssh_hosts is set; a proof prompt only after the
- * client's own "(user@host) " prefix (OpenSSH 8.5 and later).
+ * client's own "(user@host) " prefix (OpenSSH 8.5 and later), or under
+ * "bearer-token sudo" for this host (sudo_target()).  Token and proof go
+ * in parts of PB_PROMPT_PART bytes (prompt.h: sudo drops answers of 512
+ * bytes or more, OpenSSH cuts them at 1023); a proof longer than a part is
+ * kept between its prompts (proof.c, pb_proof_keep()).
  * A server cannot pull fresh tokens by prompting again: only the first
  * "Bearer token: " of an ssh run may refresh.  askpass marks the run with
  * an empty file ssh-run.RUN in the runtime directory (created with
@@ -314,13 +318,42 @@ token_min_ttl(int kind)
 	return fresh != NULL && strcmp(fresh, "1") == 0 ? PB_TOKEN_NEW : -1;
 }
 
+/*
+ * Write the part of the len bytes at p that answers the prompt at off
+ * (pb_prompt_part(): at most PB_PROMPT_PART bytes, then PB_PROMPT_MORE
+ * when more remain) and a newline.  *more says whether more remain.  A
+ * PB_EXIT_* status, after a message when not PB_EXIT_OK.
+ */
+static int
+write_part(const char *what, const char *p, size_t len, size_t off,
+    int *more)
+{
+	const char mark = PB_PROMPT_MORE;
+	size_t n;
+
+	*more = 0;
+	if (off >= len) {
+		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
+		    "of a %zu-byte %s (did the %s change between the "
+		    "prompts?)\n", PB_PROG, off, len, what, what);
+		return PB_EXIT_FAIL;
+	}
+	n = pb_prompt_part(len, off, more);
+	if (pb_out_write(STDOUT_FILENO, p + off, n) == -1 ||
+	    (*more && pb_out_write(STDOUT_FILENO, &mark, 1) == -1) ||
+	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
+		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
+		    strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
 /* Answer a token prompt (kind, off: pb_prompt_parse()). */
 static int
 answer_token(const struct pb_options *o, int kind, size_t off)
 {
-	const char mark = PB_PROMPT_MORE;
 	struct pb_cached t;
-	size_t n;
 	int rv, more;
 
 	/*
@@ -329,21 +362,7 @@ answer_token(const struct pb_options *o, int kind, size_t off)
 	 */
 	if ((rv = pb_get_token(o, token_min_ttl(kind), &t)) != PB_EXIT_OK)
 		return rv;
-	if (off >= t.token.len) {
-		fprintf(stderr, "%s: askpass: the server asks from byte %zu "
-		    "of a %zu-byte token (did the token change between the "
-		    "prompts?)\n", PB_PROG, off, t.token.len);
-		pb_token_cache_clear(&t);
-		return PB_EXIT_FAIL;
-	}
-	n = pb_prompt_part(t.token.len, off, &more);
-	if (pb_out_write(STDOUT_FILENO, t.token.p + off, n) == -1 ||
-	    (more && pb_out_write(STDOUT_FILENO, &mark, 1) == -1) ||
-	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
-		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
-		    strerror(errno));
-		rv = PB_EXIT_FAIL;
-	}
+	rv = write_part("token", t.token.p, t.token.len, off, &more);
 	pb_token_cache_clear(&t);
 	return rv;
 }
@@ -375,9 +394,31 @@ proof_may_run(const struct pb_options *o)
 }
 
 /*
- * Answer "Bearer proof for HOST, nonce N: " (rest: after the client's
- * prefix) with a proof for target.  HOST is the server's word: shown,
- * never used.
+ * The proof for the prompt at off into *proof: made at the first prompt
+ * (and kept when it takes more than one part: an ECDSA proof is
+ * randomized, so a continuation cannot make it again), read back from
+ * where it was kept at a continuation.
+ */
+static int
+proof_for(const struct pb_options *o, const char *target, const char *nonce,
+    size_t off, struct pb_secret *proof)
+{
+	int rv;
+
+	if (off > 0)
+		return pb_proof_kept(target, nonce, proof);
+	if ((rv = proof_may_run(o)) != PB_EXIT_OK ||
+	    (rv = pb_get_proof(o, target, nonce, proof)) != PB_EXIT_OK)
+		return rv;
+	if (proof->len > PB_PROMPT_PART)
+		rv = pb_proof_keep(target, nonce, proof);
+	return rv;
+}
+
+/*
+ * Answer "Bearer proof for HOST, nonce N: " or its continuation (rest:
+ * after the client's prefix) with the proof for target, in parts.  HOST
+ * is the server's word: shown, never used.
  */
 static int
 answer_proof(const struct pb_options *o, const char *rest,
@@ -386,29 +427,25 @@ answer_proof(const struct pb_options *o, const char *rest,
 	char shost[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
 	struct pb_secret proof = { NULL, 0 };
-	int rv;
+	size_t off;
+	int rv, more = 0;
 
-	if (pb_prompt_proof_parse(rest, shost, sizeof(shost), nonce) !=
+	if (pb_prompt_proof_parse(rest, shost, sizeof(shost), nonce, &off) !=
 	    PB_OK) {
 		fprintf(stderr, "%s: askpass: not a well-formed proof prompt: "
 		    "no answer\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	if (strcasecmp(shost, target) != 0)
+	if (off == 0 && strcasecmp(shost, target) != 0)
 		fprintf(stderr, "%s: askpass: the server calls itself '%s'; "
-		    "the proof is for '%s', the host ssh reaches\n", PB_PROG,
-		    pb_log_safe(shost, s1, sizeof(s1)),
+		    "the proof is for '%s', the host the client reaches\n",
+		    PB_PROG, pb_log_safe(shost, s1, sizeof(s1)),
 		    pb_log_safe(target, s2, sizeof(s2)));
-	if ((rv = proof_may_run(o)) != PB_EXIT_OK ||
-	    (rv = pb_get_proof(o, target, nonce, &proof)) != PB_EXIT_OK)
-		goto out;
-	if (pb_out_write(STDOUT_FILENO, proof.p, proof.len) == -1 ||
-	    pb_out_write(STDOUT_FILENO, "\n", 1) == -1) {
-		fprintf(stderr, "%s: askpass: cannot write: %s\n", PB_PROG,
-		    strerror(errno));
-		rv = PB_EXIT_FAIL;
-	}
- out:
+	if ((rv = proof_for(o, target, nonce, off, &proof)) == PB_EXIT_OK)
+		rv = write_part("proof", proof.p, proof.len, off, &more);
+	/* The last part sent, or a failure: the kept proof has no use. */
+	if (proof.len > PB_PROMPT_PART && (!more || rv != PB_EXIT_OK))
+		pb_proof_forget(nonce);
 	pb_secret_clear(&proof);
 	pb_bzero(nonce, sizeof(nonce));
 	return rv;
@@ -464,6 +501,48 @@ askpass_allowed(const struct pb_options *o, int split, const char *host,
 	return rv;
 }
 
+/*
+ * Under "bearer-token sudo" a local PAM client asks, with no prefix:
+ * TARGET is this host's own name from gethostname (DESIGN.md section 5),
+ * into host as if a prefix had named it.  Only when the front said so
+ * (PB_TARGET_SUDO_ENV "1") and askpass's parent is sudo (sudo -A runs it
+ * as the invoking user with that user's environment): a variable left in
+ * an environment where ssh runs askpass must not let a server that writes
+ * a prompt without the client's prefix get a proof for this host.  The
+ * variable names no host: a proof made here is only ever for this one.
+ * 1 when host is set, else 0.
+ */
+static int
+sudo_target(char *host, size_t hostsz)
+{
+	const char *v = secure_getenv(PB_TARGET_SUDO_ENV);
+	char path[64], comm[32];
+	ssize_t n = -1;
+	int fd;
+
+	if (v == NULL || strcmp(v, "1") != 0)
+		return 0;
+	(void)snprintf(path, sizeof(path), "/proc/%ld/comm",
+	    (long)getppid());
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+	}
+	if (n <= 0 || (comm[n] = '\0', strcmp(comm, "sudo\n") != 0)) {
+		fprintf(stderr, "%s: askpass: %s is set, but askpass does not "
+		    "run under sudo: ignored\n", PB_PROG, PB_TARGET_SUDO_ENV);
+		return 0;
+	}
+	if (gethostname(host, hostsz) != 0 || (host[hostsz - 1] = '\0',
+	    !pb_target_valid(host))) {
+		fprintf(stderr, "%s: askpass: this host's name (gethostname) "
+		    "is not usable for a proof\n", PB_PROG);
+		host[0] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
 int
 pb_askpass_run(int argc, char **argv)
 {
@@ -484,6 +563,9 @@ pb_askpass_run(int argc, char **argv)
 	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
 	if (kind == PB_PROMPT_OTHER && !proof)
 		return ask_other(argv[1]);
+	/* sudo writes no prefix: under bearer-token sudo, this host. */
+	if (split == PB_TARGET_NOPREFIX && sudo_target(host, sizeof(host)))
+		split = PB_TARGET_PREFIX;
 	/*
 	 * Before OpenSSH 8.5 the client writes no prefix, so a server can
 	 * write one of its own, and a ProxyJump hop inherits PB_TARGET_ENV:

@@ -45,6 +45,22 @@ struct pb_secret;
 int pb_get_proof(const struct pb_options *o, const char *host,
     const char *nonce, struct pb_secret *out);
 
+/*
+ * proof.c, for askpass: a proof longer than one part, kept between the
+ * prompts of its parts (a private 0600 file named from the nonce's hash,
+ * in the runtime directory, else the state directory).  pb_proof_keep()
+ * keeps proof, made for host (TARGET) and nonce; pb_proof_kept() reads it
+ * back into *out (wipe it) only for the same host; pb_proof_forget()
+ * removes it after the last part.  Kept proofs live 2 minutes at most.
+ * Each returns a PB_EXIT_* status after a message on stderr that names no
+ * byte of the proof.
+ */
+int pb_proof_keep(const char *host, const char *nonce,
+    const struct pb_secret *proof);
+int pb_proof_kept(const char *host, const char *nonce,
+    struct pb_secret *out);
+void pb_proof_forget(const char *nonce);
+
 /* fetch_jwks.c: fetch-jwks, the server side. */
 int pb_fetch_jwks_run(int argc, char **argv);
 

@@ -8,13 +8,30 @@
  * tests ("bearer-token proof"), and for askpass (pb_get_proof()).  An
  * unbound session has no proof to give.  Messages go to stderr and never
  * hold a token, a key or a proof; stdout carries the proof only.
+ *
+ * A proof longer than one part of an answer (prompt.h) travels in parts,
+ * and an ECDSA proof is randomized: askpass cannot make it again for each
+ * continuation prompt.  It keeps the proof it made at the first prompt in
+ * a private file, KEPT + the SHA-256 of the nonce in hex, with the host it
+ * is for, in the runtime directory (the state directory when there is
+ * none), reads it back at each continuation of that nonce and removes it
+ * after the last part.  A kept proof older than KEPT_AGE is of no use (the
+ * module takes a proof's iat within 60 s at most) and is removed when
+ * found or when a new one is kept.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "token_cache.h"
 #include "commands.h"
@@ -22,11 +39,17 @@
 #include "err.h"
 #include "net.h"
 #include "out.h"
+#include "pop.h"
+#include "privdir.h"
 #include "secmem.h"
 #include "session.h"
 
 #define HOST_MAX	253		/* a DNS name, at most */
 #define NONCE_MAX	PB_HTTP_NONCE_MAX
+#define KEPT		"proof."	/* + SHA-256 of the nonce, hex */
+#define KEPT_NAME_LEN	(sizeof(KEPT) - 1 + 64)
+#define KEPT_AGE	120		/* seconds a kept proof may wait */
+#define KEPT_MAX	(HOST_MAX + 1 + PB_POP_MAX)
 
 /*
  * Whether v (named what) is 1 to max printable ASCII characters with no
@@ -122,6 +145,212 @@ pb_get_proof(const struct pb_options *o, const char *host, const char *nonce,
 	pb_token_cache_clear(&t);
 	pb_dpop_key_free(k);
 	return rv;
+}
+
+/*
+ * The directory of kept proofs, open in *d: the runtime directory, else
+ * the state directory (as askpass's run marks).  PB_OK or an error in e.
+ */
+static int
+kept_dir(struct pb_privdir *d, struct pb_err *e)
+{
+	char *path = NULL;
+	int r;
+
+	d->path = NULL;
+	d->fd = -1;
+	if ((r = pb_privdir_runtime_path(&path, e)) == PB_OK)
+		r = pb_privdir_open(d, path, PB_PRIVDIR_CREATE_LAST, e);
+	else if (r != PB_ERR_NOMEM) {
+		free(path);
+		path = NULL;
+		pb_err_clear(e);
+		if ((r = pb_privdir_state_path(&path, e)) == PB_OK)
+			r = pb_privdir_open(d, path, PB_PRIVDIR_CREATE, e);
+	}
+	free(path);
+	return r;
+}
+
+/* The kept proof's file name for nonce into name. */
+static int
+kept_name(const char *nonce, char name[KEPT_NAME_LEN + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int i, mdlen = 0;
+
+	if (EVP_Digest(nonce, strlen(nonce), md, &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen != 32)
+		return -1;
+	memcpy(name, KEPT, sizeof(KEPT) - 1);
+	for (i = 0; i < mdlen; i++)
+		(void)snprintf(name + sizeof(KEPT) - 1 + 2 * i, 3, "%02x",
+		    md[i]);
+	return 0;
+}
+
+/* Whether the file name in d was written over KEPT_AGE seconds ago. */
+static int
+kept_stale(const struct pb_privdir *d, const char *name)
+{
+	struct stat st;
+
+	return fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_mtime < time(NULL) - KEPT_AGE;
+}
+
+/* Remove the stale kept proofs in d; best effort. */
+static void
+kept_sweep(const struct pb_privdir *d)
+{
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	if ((fd = dup(d->fd)) == -1)
+		return;
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL)
+		if (strncmp(de->d_name, KEPT, sizeof(KEPT) - 1) == 0 &&
+		    kept_stale(d, de->d_name))
+			(void)unlinkat(d->fd, de->d_name, 0);
+	closedir(dir);
+}
+
+int
+pb_proof_keep(const char *host, const char *nonce,
+    const struct pb_secret *proof)
+{
+	char name[KEPT_NAME_LEN + 1];
+	struct pb_privdir d;
+	struct pb_secret v = { NULL, 0 };
+	struct pb_err e;
+	size_t hl = strlen(host);
+	int rv = PB_EXIT_FAIL;
+
+	pb_err_clear(&e);
+	if (kept_name(nonce, name) != 0 || hl > HOST_MAX ||
+	    proof->len > PB_POP_MAX) {
+		fprintf(stderr, "%s: askpass: cannot keep the proof for its "
+		    "parts\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	/* "HOST\nPROOF": the host it is for, then the proof. */
+	if ((v.p = malloc(hl + 1 + proof->len)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	v.len = hl + 1 + proof->len;
+	memcpy(v.p, host, hl);
+	v.p[hl] = '\n';
+	memcpy(v.p + hl + 1, proof->p, proof->len);
+	if (kept_dir(&d, &e) == PB_OK) {
+		kept_sweep(&d);
+		if (pb_privdir_write(&d, name, v.p, v.len, &e) == PB_OK)
+			rv = PB_EXIT_OK;
+	}
+	if (rv != PB_EXIT_OK)
+		fprintf(stderr, "%s: askpass: cannot keep the proof for its "
+		    "parts: %s\n", PB_PROG, pb_err_msg(&e));
+	pb_privdir_close(&d);
+	pb_freezero(v.p, v.len);
+	return rv;
+}
+
+/*
+ * The proof in the kept file v ("HOST\nPROOF") into *out when HOST is host
+ * (ASCII case-insensitive).  PB_EXIT_OK, else PB_EXIT_FAIL after a
+ * message.
+ */
+static int
+kept_split(const struct pb_secret *v, const char *host,
+    struct pb_secret *out)
+{
+	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
+	const char *nl = memchr(v->p, '\n', v->len);
+	size_t hl = nl != NULL ? (size_t)(nl - v->p) : 0;
+
+	if (nl == NULL || hl == 0 || hl > HOST_MAX) {
+		fprintf(stderr, "%s: askpass: the kept proof is damaged: no "
+		    "answer\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	v->p[hl] = '\0';
+	if (strlen(host) != hl || strncasecmp(v->p, host, hl) != 0) {
+		fprintf(stderr, "%s: askpass: the proof kept for this nonce is "
+		    "for '%s', this prompt for '%s': no answer\n", PB_PROG,
+		    pb_log_safe(v->p, s1, sizeof(s1)),
+		    pb_log_safe(host, s2, sizeof(s2)));
+		return PB_EXIT_FAIL;
+	}
+	if (pb_secret_dup(out, nl + 1, v->len - hl - 1) != PB_OK) {
+		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	return PB_EXIT_OK;
+}
+
+int
+pb_proof_kept(const char *host, const char *nonce, struct pb_secret *out)
+{
+	char name[KEPT_NAME_LEN + 1];
+	struct pb_privdir d;
+	struct pb_secret v = { NULL, 0 };
+	struct pb_err e;
+	int r = PB_ERR_NOTFOUND, rv = PB_EXIT_FAIL;
+
+	out->p = NULL;
+	out->len = 0;
+	pb_err_clear(&e);
+	if (kept_name(nonce, name) != 0) {
+		fprintf(stderr, "%s: askpass: cannot find the kept proof\n",
+		    PB_PROG);
+		return PB_EXIT_FAIL;
+	}
+	if (kept_dir(&d, &e) == PB_OK) {
+		if (kept_stale(&d, name))
+			(void)!pb_privdir_remove(&d, name, &e);
+		else
+			r = pb_privdir_read(&d, name, KEPT_MAX, &v, &e);
+	}
+	pb_privdir_close(&d);
+	if (r == PB_OK)
+		rv = kept_split(&v, host, out);
+	else if (r == PB_ERR_NOTFOUND)
+		fprintf(stderr, "%s: askpass: a proof prompt continues, but no "
+		    "proof is kept for its nonce (the first part came from "
+		    "another askpass, or over %d s ago): no answer\n",
+		    PB_PROG, KEPT_AGE);
+	else
+		fprintf(stderr, "%s: askpass: cannot read the kept proof: "
+		    "%s\n", PB_PROG, pb_err_msg(&e));
+	pb_secret_clear(&v);
+	return rv;
+}
+
+void
+pb_proof_forget(const char *nonce)
+{
+	char name[KEPT_NAME_LEN + 1];
+	struct pb_privdir d;
+	struct pb_err e;
+
+	int r;
+
+	pb_err_clear(&e);
+	if (kept_name(nonce, name) != 0)
+		return;
+	if ((r = kept_dir(&d, &e)) == PB_OK)
+		r = pb_privdir_remove(&d, name, &e);
+	if (r != PB_OK && r != PB_ERR_NOTFOUND)
+		fprintf(stderr, "%s: askpass: cannot remove the kept proof "
+		    "(it goes %d s on): %s\n", PB_PROG, KEPT_AGE,
+		    pb_err_msg(&e));
+	pb_privdir_close(&d);
 }
 
 /*

@@ -173,7 +173,7 @@ END_TEST
 START_TEST(test_commands_table_order)
 {
 	static const char *const want[] = { "login", "get", "status",
-	    "logout", "ssh", "askpass", "kubectl", "git-credential",
+	    "logout", "ssh", "sudo", "askpass", "kubectl", "git-credential",
 	    "proof", "fetch-jwks", "decode", "verify" };
 	size_t i;
 

@@ -102,7 +102,7 @@ esac
 # --- the front -----------------------------------------------------------
 run "$bt" --help
 expect "--help" 0 "commands:" out
-cmds="login get status logout ssh askpass kubectl git-credential fetch-jwks
+cmds="login get status logout ssh sudo askpass kubectl git-credential fetch-jwks
     decode verify proof"
 for c in $cmds; do
 	if grep -q "^  $c " "$tmp/out"; then

@@ -174,6 +174,22 @@ is_jwt() {
 	[ "$(wc -l <"$1")" -eq 1 ] &&
 	    grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "$1"
 }
+# is_answer FILE: askpass's first answer to a token prompt: a whole JWT,
+# or its first part (500 bytes and the '\' mark: common/prompt.h).
+is_answer() {
+	is_jwt "$1" || { [ "$(wc -l <"$1")" -eq 1 ] &&
+	    [ "$(wc -c <"$1")" -eq 502 ] &&
+	    grep -qE '^[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+\\$' "$1"; }
+}
+# first_answer TOKFILE OUT: the first answer askpass gives for the token in
+# TOKFILE (one line) into OUT.
+first_answer() {
+	if [ "$(tr -d '\n' <"$1" | wc -c)" -le 500 ]; then
+		cp "$1" "$2"
+	else
+		printf '%s\\\n' "$(head -c 500 "$1")" >"$2"
+	fi
+}
 # cached PROFILE: the profile's access token cache in the runtime directory
 # (any PROFILE.* but the lock; helper/cli/token_cache.c names it), one per line.
 cached() {
@@ -943,7 +959,8 @@ fi
 # bearer-askpass: only pam_bearer's prompts get the token.
 ap=$(dirname "$bt")/bearer-askpass
 run env BEARER_TOKEN_PROFILE=e1 "$ap" "(root@h) Bearer token: "
-[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/e1.tok"
+first_answer "$tmp/e1.tok" "$tmp/e1.ans"
+[ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/e1.ans"
 verdict "bearer-askpass answers '(user@host) Bearer token: ' with the token" \
     "exit $rc"
 leaked=0
@@ -1076,13 +1093,13 @@ a.good.example, nonce AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA: "
 verdict "askpass: a proof prompt after a second prefix is not answered" \
     "exit $rc"
 hp "(root@A.Good.Example) Bearer token: "
-[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+[ "$rc" -eq 0 ] && is_answer "$tmp/out"
 verdict "askpass: a host in ssh_hosts (any case) gets the token" "exit $rc"
 hp "Bearer token: " BEARER_TOKEN_SSH_TARGET=h
-[ "$rc" -eq 0 ] && is_jwt "$tmp/out"
+[ "$rc" -eq 0 ] && is_answer "$tmp/out"
 verdict "askpass: BEARER_TOKEN_SSH_TARGET in ssh_hosts gets the token" \
     "exit $rc"
-cp "$tmp/out" "$tmp/hosts.tok"
+cached_token hosts >"$tmp/hosts.tok"	# whole: askpass sent its first part
 # The proof prompt: only after the client's own prefix, only for TARGET,
 # never for an unbound session (profile hosts has dpop = no).
 nonce=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
@@ -1124,10 +1141,39 @@ node -e 'const fs = require("fs"), c = require("crypto");
         d: k.d });
     fs.writeFileSync(f, JSON.stringify(j));' \
     "$XDG_STATE_HOME/bearer-token/bound.json" || exit 99
-run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
-    "(root@a.good.example) Bearer proof for evil.example, nonce $nonce: " \
-    </dev/null
-expect "askpass answers a proof prompt of a bound session" 0
+# proof_parts PREFIX HOST N: askpass's answers to HOST's proof prompts for
+# nonce N after the client's PREFIX, joined into $tmp/proof (without the
+# marks) as the module joins them; parts in $parts, bad lengths in
+# $badlen, the last status in $rc, the first prompt's stderr in $tmp/err1.
+proof_parts() {
+	: >"$tmp/proof"
+	pp_off=0 parts=0 badlen=0
+	pp_p="$1Bearer proof for $2, nonce $3: "
+	while [ "$parts" -lt 20 ]; do
+		run setsid env -u BEARER_TOKEN_SSH_TARGET \
+		    BEARER_TOKEN_PROFILE=bound "$ap" "$pp_p" </dev/null
+		[ "$parts" -gt 0 ] || cp "$tmp/err" "$tmp/err1"
+		[ "$rc" -eq 0 ] || return
+		parts=$((parts + 1))
+		pp_l=$(cat "$tmp/out")
+		case $pp_l in
+		*\\) [ "${#pp_l}" -eq 501 ] || badlen=$((badlen + 1))
+		     printf '%s' "${pp_l%\\}" >>"$tmp/proof"
+		     pp_off=$((pp_off + ${#pp_l} - 1))
+		     pp_p="$1Bearer proof for $2, nonce $3 (continued at byte \
+$pp_off): " ;;
+		*) [ "${#pp_l}" -le 500 ] || badlen=$((badlen + 1))
+		   printf '%s\n' "$pp_l" >>"$tmp/proof"
+		   return ;;
+		esac
+	done
+}
+proof_parts "(root@a.good.example) " evil.example "$nonce"
+cp "$tmp/proof" "$tmp/out"
+cp "$tmp/err1" "$tmp/err"
+[ "$rc" -eq 0 ] && [ "$parts" -eq 2 ] && [ "$badlen" -eq 0 ]
+verdict "askpass answers a proof prompt of a bound session, in 2 parts of at \
+most 500 bytes ($parts)" "exit $rc"
 ath=$(cached_token bound | tr -d '\n' | openssl dgst -sha256 -binary |
     base64 | tr '+/' '-_' | tr -d '=\n')
 jenv NONCE "$nonce"
@@ -1144,6 +1190,49 @@ jcheck "askpass: the proof is for TARGET, with the nonce and the token's ath" \
     'raw.split("\n").length === 2'
 grep -qF "calls itself 'evil.example'" "$tmp/err"
 verdict "askpass: the server's HOST is only shown"
+# Between the parts the proof is kept (an ECDSA proof cannot be made
+# again) in a private file named from the nonce's hash, removed after the
+# last part; a continuation without one, or for another host, gets nothing.
+kept=$(printf '%s' "$nonce" | openssl dgst -sha256 -r | cut -c1-64)
+kept=$XDG_RUNTIME_DIR/bearer-token/proof.$kept
+[ ! -e "$kept" ]
+verdict "askpass: no kept proof is left after its last part"
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@a.good.example) Bearer proof for evil.example, nonce $nonce: " \
+    </dev/null
+[ "$rc" -eq 0 ] && [ "$(stat -c %a "$kept")" = 600 ]
+verdict "askpass: the kept proof is a 0600 file ($(stat -c %a "$kept"))" \
+    "exit $rc"
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@b.good.example) Bearer proof for evil.example, nonce $nonce \
+(continued at byte 500): " </dev/null
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "kept for this nonce is for 'a.good.example', this prompt \
+for 'b.good.example'" "$tmp/err"
+verdict "askpass: a continuation for another host: no answer" "exit $rc"
+other=BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@a.good.example) Bearer proof for evil.example, nonce $other \
+(continued at byte 500): " </dev/null
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "no proof is kept for its nonce" "$tmp/err"
+verdict "askpass: a continuation with no kept proof: no answer" "exit $rc"
+# Kept proofs older than 2 minutes are swept when a new one is kept.
+touch -d '-3 minutes' "$kept"
+proof_parts "(root@a.good.example) " evil.example "$other"
+[ "$rc" -eq 0 ] && [ ! -e "$kept" ]
+verdict "askpass: a stale kept proof is swept" "exit $rc"
+! grep -qF "$(head -c 40 "$tmp/proof")" "$tmp/err" "$tmp/err1"
+verdict "askpass: no byte of the proof on stderr"
+# BEARER_TOKEN_SUDO=1 is heeded only under sudo: a prompt without a prefix
+# (a server behind an old client could write one) still gets no proof.
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
+    BEARER_TOKEN_SUDO=1 "$ap" \
+    "Bearer proof for $(hostname), nonce $nonce: " </dev/null
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "BEARER_TOKEN_SUDO is set, but askpass does not run under \
+sudo" "$tmp/err"
+verdict "askpass: BEARER_TOKEN_SUDO outside sudo: no proof" "exit $rc"
 # A client before OpenSSH 8.5 writes no prefix, so a server could write
 # one; and a ProxyJump hop inherits BEARER_TOKEN_SSH_TARGET: a proof prompt
 # without the client's prefix is never answered, TARGET or not.
@@ -1163,13 +1252,14 @@ until_expired $(($(jwt_exp "$tmp/hosts.tok") - 3))
 counters "$tmp/c0.json"
 hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run1
 cp "$tmp/out" "$tmp/run1.tok"
+cached_token hosts >"$tmp/run1.jwt"
 counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
-[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && [ "$d" = "$one_refresh" ]
+[ "$rc" -eq 0 ] && is_answer "$tmp/out" && [ "$d" = "$one_refresh" ]
 verdict "askpass: a run's first prompt near expiry refreshes ($d)" "exit $rc"
 [ -f "$cache/ssh-run.run1" ]
 verdict "askpass: the run is marked in the runtime directory"
-until_expired $(($(jwt_exp "$tmp/run1.tok") - 3))
+until_expired $(($(jwt_exp "$tmp/run1.jwt") - 3))
 hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run1
 counters "$tmp/c2.json"
 d=$(delta "$tmp/c1.json" "$tmp/c2.json")
@@ -1190,11 +1280,13 @@ hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run3 \
     BEARER_TOKEN_SSH_FRESH=1
 counters "$tmp/c4.json"
 d=$(delta "$tmp/c3.json" "$tmp/c4.json")
-[ "$rc" -eq 0 ] && is_jwt "$tmp/out" && ! cmp -s "$tmp/out" "$tmp/run2.tok" &&
+[ "$rc" -eq 0 ] && is_answer "$tmp/out" &&
+    ! cmp -s "$tmp/out" "$tmp/run2.tok" &&
     [ "$d" = "$one_refresh" ]
 verdict "askpass --fresh: a fresh token at the run's first prompt ($d)" \
     "exit $rc"
 cp "$tmp/out" "$tmp/run3.tok"
+cached_token hosts >"$tmp/run3.jwt"
 hp "(root@h) Bearer token: " BEARER_TOKEN_SSH_RUN=run3 \
     BEARER_TOKEN_SSH_FRESH=1
 counters "$tmp/c5.json"
@@ -1206,7 +1298,7 @@ verdict "askpass --fresh: the run's second prompt, the same token ($d)" \
 # Plain SSH_ASKPASS=bearer-askpass (no BEARER_TOKEN_SSH_RUN): the run is
 # the parent, the ssh client (here one sh -c).  Near expiry, its first
 # prompt refreshes; its second, near expiry again, gets the same token.
-until_expired $(($(jwt_exp "$tmp/run3.tok") - 3))
+until_expired $(($(jwt_exp "$tmp/run3.jwt") - 3))
 counters "$tmp/c0.json"
 run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
@@ -1215,7 +1307,7 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     "$AP" "(root@h) Bearer token: " >"$O.2"' </dev/null
 counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
-[ "$rc" -eq 0 ] && is_jwt "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
+[ "$rc" -eq 0 ] && is_answer "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
     [ "$d" = "$one_refresh" ]
 verdict "askpass without a run id: one refresh per parent ($d)" "exit $rc"
 # No runtime directory (no cache): the mark goes to the state directory,
@@ -1228,7 +1320,7 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     "$AP" "(root@h) Bearer token: " >"$O.2"; echo "$?" >"$O.rc"' </dev/null
 counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
-is_jwt "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
+is_answer "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
     [ "$d" = "$one_refresh" ] &&
     [ -n "$(find "$XDG_STATE_HOME/bearer-token" -maxdepth 1 \
     -name 'ssh-run.p[0-9]*-[0-9]*')" ]

@@ -63,6 +63,7 @@ main(void)
 #include <security/pam_appl.h>
 
 #include "checkmain.h"
+#include "prompt.h"
 #include "testutil.h"
 
 #define ISS		"https://idp.example.com"
@@ -3509,7 +3510,8 @@ START_TEST(test_pam_pop_missing)
 	/* A proof cut by the ssh client at 1023 bytes: the hint. */
 	answers[1] = track(tu_asprintf("x.%01021d", 0));
 	ck_assert_int_eq(login_v("exact", "alice", answers, 2), PAM_AUTH_ERR);
-	LOGGED("notice", "the proof was exactly 1023 bytes");
+	LOGGED("notice", "an answer to the proof prompt was exactly 1023 "
+	    "bytes");
 	/* A client that cannot answer: the conversation's error. */
 	ck_assert_int_eq(login_v("exact", "alice", answers, 1), PAM_CONV_ERR);
 	NOT_LOGGED("accepted");
@@ -3689,6 +3691,209 @@ END_TEST
  * No host_names: gethostname(2) (syslog_shim.c gives $PB_SHIM_HOSTNAME)
  * alone, not its first label, never the resolver (the shim logs any call).
  */
+/*
+ * A proof in parts, as askpass sends one longer than a part: made at the
+ * first prompt, then cut at each prompt's byte offset.
+ */
+struct parted {
+	struct proofer	*p;
+	size_t		 part;		/* bytes per answer */
+	char		 first[PB_PROMPT_PROOF_BUFSZ];	/* the first prompt */
+	char		*proof;		/* made at the first prompt */
+	int		 interleave;	/* odd parts from another proof */
+	char		*other;		/* that proof */
+	int		 tamper;	/* change a byte of the second part */
+	int		 flood;		/* parts of 'A' for ever */
+	size_t		 offs[MAX_PROMPTS];	/* the offsets asked for */
+	size_t		 noffs;
+};
+
+static char *
+parted_proof(const char *prompt, void *ctx)
+{
+	struct parted *q = ctx;
+	char host[PB_PROOF_HOST_MAX + 1], nonce[PB_PROOF_NONCE_LEN + 1];
+	const char *src;
+	size_t off, n, len;
+	char *a;
+
+	ck_assert_int_eq(pb_prompt_proof_parse(prompt, host, sizeof(host),
+	    nonce, &off), PB_OK);
+	if (q->noffs < MAX_PROMPTS)
+		q->offs[q->noffs++] = off;
+	if (q->flood)
+		return tu_asprintf("%0*d\\", (int)q->part - 1, 0);
+	if (off == 0) {
+		(void)snprintf(q->first, sizeof(q->first), "%s", prompt);
+		q->proof = make_proof(prompt, q->p);
+		if (q->interleave)
+			q->other = make_proof(prompt, q->p);
+	}
+	/* Every continuation names the first prompt's host and nonce. */
+	ck_assert(strstr(q->first, nonce) != NULL);
+	/* Interleaved: every other part from the other proof. */
+	src = q->other != NULL && off / q->part % 2 == 1 ? q->other :
+	    q->proof;
+	len = strlen(src);
+	ck_assert_uint_lt(off, len);
+	n = len - off > q->part ? q->part : len - off;
+	a = tu_asprintf("%.*s%s", (int)n, src + off, off + n < len ? "\\" :
+	    "");
+	if (q->tamper && off > 0 && off == q->part)
+		a[n / 2] = a[n / 2] == 'A' ? 'B' : 'A';
+	return track(tu_strdup(a)) != NULL ? a : NULL;
+}
+
+/* Free what q made. */
+static void parted_clear(struct parted *q);
+
+/* Start q (zeroed, or used before) afresh for p, parts of part bytes. */
+static void
+parted_init(struct parted *q, struct proofer *p, size_t part)
+{
+	parted_clear(q);
+	memset(q, 0, sizeof(*q));
+	q->p = p;
+	q->part = part;
+}
+
+static void
+parted_clear(struct parted *q)
+{
+	free(q->proof);
+	free(q->other);
+	q->proof = q->other = NULL;
+}
+
+/* pam_authenticate() answering the token with tok, the proof in parts. */
+static int
+login_parted(const char *user, const char *tok, struct parted *q)
+{
+	pam_handle_t *pamh = start_last("exact", user, &tok, 1);
+	int rc;
+
+	last.proof = parted_proof;
+	last.proof_ctx = q;
+	q->p->tok = tok;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	return rc;
+}
+
+/* A proof longer than a part of an answer comes in parts (prompt.h). */
+START_TEST(test_pam_pop_parts)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
+	struct parted q = { NULL };
+	char *t = bound("alice", k_pop), *want;
+
+	conf(HOSTS);
+	parted_init(&q, &p, 200);
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_SUCCESS);
+	ck_assert_uint_gt(strlen(q.proof), 400);
+	ck_assert_uint_ge(q.noffs, 3);
+	ck_assert_uint_eq(q.offs[1], 200);
+	ck_assert_uint_eq(q.offs[2], 400);
+	/* The continuation prompt: the first one's, with the offset. */
+	want = tu_asprintf("%.*s (continued at byte 200): ",
+	    (int)(strlen(q.first) - 2), q.first);
+	ck_assert_str_eq(last.prompt[2], want);
+	free(want);
+	LOGGED("info", "proof by key '");
+	/* The 500-byte parts askpass sends. */
+	parted_init(&q, &p, PB_PROMPT_PART);
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_SUCCESS);
+	ck_assert_uint_eq(q.noffs, (strlen(q.proof) + PB_PROMPT_PART - 1) /
+	    PB_PROMPT_PART);
+	parted_clear(&q);
+}
+END_TEST
+
+/* Parts over the proof limit, spliced or changed: refused. */
+START_TEST(test_pam_pop_parts_refused)
+{
+	struct proofer p = { k_pop, "ES256", NULL, NULL, NULL, { "" }, 0, 0 };
+	struct parted q = { NULL };
+	char *t = bound("alice", k_pop);
+
+	conf(HOSTS);
+	/* Parts of 500 bytes for ever: over 4096 bytes, refused. */
+	parted_init(&q, &p, 500);
+	q.flood = 1;
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_AUTH_ERR);
+	ck_assert_uint_eq(q.noffs, 9);
+	LOGGED("notice", "proof input over the proof limit (4096 bytes), "
+	    "rejected");
+	LOGGED("notice", "proof rejected for 'alice': the proof came in too "
+	    "many or too long parts");
+	NOT_LOGGED("accepted");
+	/* Parts of two proofs for the same prompt: no proof at all. */
+	parted_init(&q, &p, 200);
+	q.interleave = 1;
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': ");
+	NOT_LOGGED("accepted");
+	/* One byte of the second part changed. */
+	parted_init(&q, &p, 200);
+	q.tamper = 1;
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_AUTH_ERR);
+	LOGGED("notice", "proof rejected for 'alice': ");
+	NOT_LOGGED("accepted");
+	parted_clear(&q);
+}
+END_TEST
+
+/*
+ * A conversation that fails or answers nothing: the hint that the client
+ * may drop long answers, with where the module asked from.
+ */
+START_TEST(test_pam_stack_conv_hint)
+{
+	char *t = good("alice");
+	char *p1 = track(tu_asprintf("%.300s\\", t));
+	const char *ans[1] = { p1 };
+	pam_handle_t *pamh;
+	int rc;
+
+	/* sudo drops an answer of 512 bytes or more: PAM_CONV_ERR. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.rc = PAM_CONV_ERR;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	LOGGED("notice", "the PAM client returned no answer to the token "
+	    "prompt (asked for the token from byte 0); sudo and other "
+	    "clients drop answers of 512 bytes or more: send the token in "
+	    "parts of at most 500 bytes ending in '\\' (bearer-token sudo");
+	/* The second part dropped: from byte 300. */
+	ck_assert_int_eq(login_v("exact", "alice", ans, 1), PAM_CONV_ERR);
+	LOGGED("notice", "no answer to the token prompt (asked for the "
+	    "token from byte 300)");
+	/* PAM_SUCCESS with no text is no answer either. */
+	pamh = start_last("exact", "alice", NULL, 0);
+	last.null_resp = 1;
+	rc = pam_authenticate(pamh, 0);
+	finish(pamh, rc);
+	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
+	LOGGED("notice", "no answer to the token prompt (asked for the "
+	    "token from byte 0)");
+	/* PAM_CONV_AGAIN and PAM_BUF_ERR are not the client's drop. */
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_CONV_AGAIN, 0)),
+	    "PAM_INCOMPLETE");
+	NOT_LOGGED("no answer");
+	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_BUF_ERR, 0)),
+	    "PAM_BUF_ERR");
+	NOT_LOGGED("no answer");
+	/* At the proof prompt. */
+	conf(HOSTS);
+	t = bound("alice", k_pop);
+	ans[0] = t;
+	ck_assert_int_eq(login_v("exact", "alice", ans, 1), PAM_CONV_ERR);
+	LOGGED("notice", "the PAM client returned no answer to the proof "
+	    "prompt (asked for the proof from byte 0)");
+}
+END_TEST
+
 START_TEST(test_pam_pop_default_names)
 {
 	static const char want[] = "Bearer proof for myhost.example.com, "
@@ -3766,6 +3971,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_stack_token_whitespace);
 	tcase_add_test(tc, test_pam_stack_setcred);
 	tcase_add_test(tc, test_pam_stack_conv_errors);
+	tcase_add_test(tc, test_pam_stack_conv_hint);
 	tcase_add_test(tc, test_pam_stack_user_unchanged);
 	tcase_add_test(tc, test_pam_log_escaping);
 
@@ -3848,6 +4054,8 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_pop_conv_again);
 	tcase_add_test(tc, test_pam_pop_first_pass);
 	tcase_add_test(tc, test_pam_pop_default_names);
+	tcase_add_test(tc, test_pam_pop_parts);
+	tcase_add_test(tc, test_pam_pop_parts_refused);
 
 	tc = tcase(s, "threads", 1200);
 	tcase_add_test(tc, test_pam_threads_stress);

@@ -8,8 +8,9 @@
  *
  * auth arguments: dir=DIR host=HOST nonce=NONCE (NONCE as the module's: 43
  * base64url characters).  Writes DIR/token (the parts joined, without
- * their continuation marks) and DIR/proof (the answer to the proof
- * prompt), mode 0600, and DIR/prompts (one line per prompt asked).
+ * their continuation marks) and DIR/proof (the proof's parts joined: it
+ * comes in parts too when longer than one), mode 0600, and DIR/prompts
+ * (one line per prompt asked).
  * Returns PAM_AUTH_ERR, or PAM_SERVICE_ERR on bad arguments.  Every other
  * entry point returns PAM_IGNORE.
  */
@@ -64,26 +65,42 @@ ask(pam_handle_t *pamh, const char *dir, const char *prompt)
 	return ans;
 }
 
-/* The token, in parts ending in PB_PROMPT_MORE while more follow. */
-static void
-record_token(pam_handle_t *pamh, const char *dir)
+/*
+ * The prompt of the part at byte off: the token's when host is NULL, else
+ * the proof's for host and nonce.  0, or -1.
+ */
+static int
+part_prompt(char *buf, size_t bufsz, const char *host, const char *nonce,
+    size_t off)
 {
-	char prompt[PB_PROMPT_BUFSZ], *ans;
+	if (host != NULL)
+		return pb_prompt_proof_format(buf, bufsz, host, nonce, off) ==
+		    PB_OK ? 0 : -1;
+	if (off == 0)
+		return (size_t)snprintf(buf, bufsz, "%s", PB_PROMPT_FIRST) <
+		    bufsz ? 0 : -1;
+	return pb_prompt_format(buf, bufsz, off) == PB_OK ? 0 : -1;
+}
+
+/*
+ * The token (host NULL) or the proof into DIR/name, in parts ending in
+ * PB_PROMPT_MORE while more follow.
+ */
+static void
+record_parts(pam_handle_t *pamh, const char *dir, const char *name,
+    const char *host, const char *nonce)
+{
+	char prompt[PB_PROMPT_PROOF_BUFSZ], *ans;
 	size_t off = 0, len;
 	int part, more = 1;
 
 	for (part = 0; more && part < MAX_PARTS; part++) {
-		if (part == 0)
-			(void)snprintf(prompt, sizeof(prompt), "%s",
-			    PB_PROMPT_FIRST);
-		else if (pb_prompt_format(prompt, sizeof(prompt), off) !=
-		    PB_OK)
-			return;
-		if ((ans = ask(pamh, dir, prompt)) == NULL)
+		if (part_prompt(prompt, sizeof(prompt), host, nonce, off) != 0 ||
+		    (ans = ask(pamh, dir, prompt)) == NULL)
 			return;
 		len = strlen(ans);
 		more = pb_prompt_strip(ans, &len);
-		save(dir, "token", ans, len);
+		save(dir, name, ans, len);
 		off += len;
 		free(ans);
 	}
@@ -108,18 +125,15 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc,
 	const char *dir = arg(argc, argv, "dir");
 	const char *host = arg(argc, argv, "host");
 	const char *nonce = arg(argc, argv, "nonce");
-	char prompt[PB_PROMPT_PROOF_BUFSZ], *ans;
+	char prompt[PB_PROMPT_PROOF_BUFSZ];
 
 	(void)flags;
 	if (dir == NULL || host == NULL || nonce == NULL ||
-	    pb_prompt_proof_format(prompt, sizeof(prompt), host, nonce) !=
+	    pb_prompt_proof_format(prompt, sizeof(prompt), host, nonce, 0) !=
 	    PB_OK)
 		return PAM_SERVICE_ERR;
-	record_token(pamh, dir);
-	if ((ans = ask(pamh, dir, prompt)) != NULL) {
-		save(dir, "proof", ans, strlen(ans));
-		free(ans);
-	}
+	record_parts(pamh, dir, "token", NULL, NULL);
+	record_parts(pamh, dir, "proof", host, nonce);
 	return PAM_AUTH_ERR;
 }
 
