@@ -37,6 +37,10 @@ PB_PACKAGES=(
 	pamtester		# scripts/demo: the PAM stack by hand
 	sudo			# tests/system/sudo.sh: the real sudo
 	libnss-wrapper		# tests/pam: a second uid-0 user for deny_users
+	debhelper		# dpkg-buildpackage of debian/: tests/system
+	lintian			# tests/system/packages.sh: no errors
+	python3			# scripts/ptykeys, /dev/log in the ssh and sudo tests
+	git			# tests/helper/git.sh: the real git
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there
@@ -130,16 +134,29 @@ pb_install_idp() {
 	ok "IdP fixture packages installed"
 }
 
-# pb_autogen: generate configure when it is missing or older than
-# configure.ac (after that, automake's rebuild rules keep the generated files
-# current).  An in-tree configure (config.status in the source tree) would
-# break the VPATH builds in build/, so it is refused with the fix.
-pb_autogen() {
-	if [[ -e $PB_ROOT/config.status ]]; then
-		fail "the source tree is configured in place; run" \
-		    "'make distclean' in $PB_ROOT first"
+# pb_unconfigure_in_tree: an in-tree build ("./configure && make" in the
+# source tree, as a source install does) makes configure refuse the
+# out-of-tree builds in build/.  The scripts build out of tree regardless,
+# so they undo that build with "make distclean" (its objects and
+# config.status; configure stays), and say so.  Nothing else is touched:
+# "./configure && make" there makes it again.
+pb_unconfigure_in_tree() {
+	[[ -e $PB_ROOT/config.status ]] || return 0
+	warn "the source tree is configured in place; running 'make distclean'" \
+	    "in $PB_ROOT (these scripts build out of tree, in build/)"
+	if [[ ! -f $PB_ROOT/Makefile ]] ||
+	    ! make -C "$PB_ROOT" distclean >/dev/null; then
+		fail "'make distclean' in $PB_ROOT failed; remove" \
+		    "$PB_ROOT/config.status and the build's files by hand"
 		return 1
 	fi
+}
+
+# pb_autogen: generate configure when it is missing or older than
+# configure.ac (after that, automake's rebuild rules keep the generated files
+# current), after undoing an in-tree build (pb_unconfigure_in_tree).
+pb_autogen() {
+	pb_unconfigure_in_tree || return 1
 	if [[ -x $PB_ROOT/configure &&
 	    ! $PB_ROOT/configure.ac -nt $PB_ROOT/configure ]]; then
 		return 0
