@@ -1218,8 +1218,8 @@ d=$(delta "$tmp/c0.json" "$tmp/c1.json")
 [ "$rc" -eq 0 ] && is_jwt "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
     [ "$d" = "$one_refresh" ]
 verdict "askpass without a run id: one refresh per parent ($d)" "exit $rc"
-# No runtime directory (no cache): the mark goes to the state directory,
-# and the second prompt gets no token rather than a refresh.
+# No runtime directory: the mark and the cache go to the state directory,
+# and the second prompt gets the cached token, not a refresh.
 counters "$tmp/c0.json"
 run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
@@ -1228,7 +1228,8 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     "$AP" "(root@h) Bearer token: " >"$O.2"; echo "$?" >"$O.rc"' </dev/null
 counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
-is_jwt "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
+is_jwt "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
+    [ "$(cat "$tmp/pp.rc")" = 0 ] &&
     [ "$d" = "$one_refresh" ] &&
     [ -n "$(find "$XDG_STATE_HOME/bearer-token" -maxdepth 1 \
     -name 'ssh-run.p[0-9]*-[0-9]*')" ]

@@ -1,0 +1,181 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+#
+# client.sh: what a user of bearer-token meets outside the happy desktop
+# path, against the real IdP fixture (tests/idp/server.js), file store (no
+# Secret Service needed):
+#   - no XDG_RUNTIME_DIR (su -, cron, containers): the access token is
+#     cached in the state directory (said once), two gets make one refresh,
+#     askpass answers a long token's continuation prompts from that cache,
+#     and the cache keeps the trust rules (mode, owner, no symlink);
+#   - status --json: refresh_token and dpop are JSON booleans;
+#   - login when the IdP goes away while it polls: exit 5, "unreachable";
+#   - login at an IdP whose discovery lists no device flow: the grant
+#     types it offers, no advice to change the client.
+# Run by "make check" from tests/helper; by hand:
+#
+#   PB_BEARER_TOKEN=/abs/helper/bearer-token PB_IDP_DIR=/abs/tests/idp \
+#   sh client.sh
+#
+# Exit 0 when all checks pass, 1 otherwise, 77 (skip) without node, the
+# fixture's node_modules or curl, 99 when the setup is broken.
+set -u
+
+tl_name=client.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=testlib.sh
+. "$(dirname "$0")/testlib.sh"
+
+: "${PB_BEARER_TOKEN:?client.sh: set PB_BEARER_TOKEN to the built bearer-token}"
+tl_need_idp
+tl_need_tools "apt-get install curl" curl
+for f in "$PB_BEARER_TOKEN" "$PB_BEARER_TOKEN-net"; do
+	if [ ! -x "$f" ]; then
+		echo "client.sh: $f is not built" >&2
+		exit 99
+	fi
+done
+bt=$PB_BEARER_TOKEN
+ap=$(dirname "$bt")/bearer-askpass
+tl_mktemp pb-client
+tl_isolate
+unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
+    NO_PROXY BEARER_TOKEN_PROFILE BEARER_TOKEN_SSH_RUN \
+    BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_SSH_FRESH
+
+idp_start idp --config '{"interval":1,"auto_approve":"approve"}'
+idp_ready idp
+iss=$(idp_field idp issuer)
+control=$(idp_field idp control)
+echo "# fixture at $iss"
+
+# nort CMD...: CMD without XDG_RUNTIME_DIR, as under su - or cron.
+nort() {
+	env -u XDG_RUNTIME_DIR "$@"
+}
+# refreshes: how many refresh_token grants the fixture has answered.
+refreshes() {
+	ctl GET counters
+	sed -n 's/.*"token_refresh_token":\([0-9]*\).*/\1/p' "$tmp/ctl.json"
+}
+
+cfg=$XDG_CONFIG_HOME/bearer-token/config
+mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
+for p in nr nr2 gone; do
+	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" \
+	    "$iss"
+	printf 'timeout = 3\nstore = file\n\n'
+done >"$cfg"
+disk=$XDG_STATE_HOME/bearer-token/cache
+uid=$(id -u)
+if [ -d "/run/user/$uid" ] && [ -O "/run/user/$uid" ]; then
+	# The helper would use pam_systemd's directory, rightly.
+	tl_skip "/run/user/$uid exists: cannot test a missing runtime dir"
+fi
+
+# --- 1. no XDG_RUNTIME_DIR: the cache on disk, one refresh --------------
+# Logged in from a desktop session; then a cron job without the runtime
+# directory gets a token twice.
+run "$bt" login --profile nr --no-qr
+expect "login (with XDG_RUNTIME_DIR)" 0
+r0=$(refreshes)
+run nort "$bt" get --profile nr
+expect "get without XDG_RUNTIME_DIR exits 0" 0
+cp "$tmp/out" "$tmp/g1.tok"
+cp "$tmp/err" "$tmp/g1.err"
+run nort "$bt" get --profile nr
+expect "a second get without XDG_RUNTIME_DIR exits 0" 0
+cp "$tmp/err" "$tmp/g2.err"
+r1=$(refreshes)
+[ $((r1 - r0)) -eq 1 ] && cmp -s "$tmp/out" "$tmp/g1.tok"
+verdict "two gets without XDG_RUNTIME_DIR: one refresh, the same token" \
+    "refreshes: $((r1 - r0))"
+# (No command substitution in verdict's arguments: it would reset $?.)
+grep -qF "no XDG_RUNTIME_DIR: caching the access token in" "$tmp/g1.err" &&
+    grep -qF "on disk" "$tmp/g1.err"
+verdict "the first get says the cache is on disk"
+[ ! -s "$tmp/g2.err" ]
+verdict "the second get says nothing"
+run nort "$bt" login --profile nr2 --no-qr
+expect "a login of another profile without XDG_RUNTIME_DIR" 0
+! grep -qF "caching the access token" "$tmp/err"
+verdict "... does not say it again (once per user)"
+modes=$(stat -c %a "$disk" "$disk/nr.cache" 2>&1 | tr '\n' ' ')
+[ "$modes" = "700 600 " ]
+verdict "the on-disk cache: directory 0700, file 0600" "$modes"
+[ ! -e "$XDG_RUNTIME_DIR/bearer-token/nr2.cache" ]
+verdict "nothing in the runtime directory for a login without it"
+# The desktop session still has its own cache, and shares the lock.
+run "$bt" get --profile nr
+expect "get with XDG_RUNTIME_DIR still works" 0
+[ ! -e "$disk/nr.lock" ] && [ -e "$XDG_STATE_HOME/bearer-token/nr.lock" ]
+verdict "one lock for both, in the state directory"
+
+# --- 2. askpass answers a long token's continuations from the disk cache
+ctl POST config '{"fat_groups":true}'
+run nort "$bt" get --profile nr --min-ttl 86400
+tr -d '\n' <"$tmp/out" >"$tmp/fat.raw"
+len=$(wc -c <"$tmp/fat.raw")
+[ "$rc" -eq 0 ] && [ "$len" -gt 2500 ]
+verdict "a refreshed long token without XDG_RUNTIME_DIR ($len bytes)" \
+    "exit $rc"
+r0=$(refreshes)
+: >"$tmp/joined"
+prompt="(alice@h) Bearer token: "
+parts=0
+while [ "$parts" -lt 20 ]; do
+	run nort env BEARER_TOKEN_PROFILE=nr BEARER_TOKEN_SSH_RUN=run1 \
+	    "$ap" "$prompt"
+	[ "$rc" -eq 0 ] || break
+	parts=$((parts + 1))
+	line=$(cat "$tmp/out")
+	case $line in
+	*\\) printf '%s' "${line%\\}" >>"$tmp/joined"
+	     off=$(wc -c <"$tmp/joined")
+	     prompt="(alice@h) Bearer token (continued at byte $off): " ;;
+	*) printf '%s' "$line" >>"$tmp/joined"
+	   break ;;
+	esac
+done
+r1=$(refreshes)
+[ "$parts" -ge 3 ] && cmp -s "$tmp/joined" "$tmp/fat.raw" &&
+    [ "$r1" -eq "$r0" ]
+verdict "askpass without XDG_RUNTIME_DIR: $parts parts make the token, no refresh" \
+    "exit $rc, refreshes $((r1 - r0))"
+ctl POST config '{"fat_groups":false}'
+
+# --- 3. the on-disk cache keeps the trust rules ---------------------------
+chmod 755 "$disk"
+run nort "$bt" get --profile nr
+[ "$rc" -eq 0 ] && grep -qF "must be owned by uid" "$tmp/err" &&
+    grep -qF "0700" "$tmp/err"
+verdict "a 0755 cache directory is refused, with the fix (get still works)" \
+    "exit $rc"
+chmod 700 "$disk"
+chmod 644 "$disk/nr.cache"
+r0=$(refreshes)
+run nort "$bt" get --profile nr
+r1=$(refreshes)
+[ "$rc" -eq 0 ] && [ "$r1" -eq $((r0 + 1)) ] &&
+    grep -qF "0600" "$tmp/err"
+verdict "a 0644 cache file is not used (a refresh, and why)" \
+    "exit $rc, refreshes $((r1 - r0))"
+rm -f "$disk/nr.cache"
+mv "$disk" "$disk.real"
+ln -s "$disk.real" "$disk"
+r0=$(refreshes)
+run nort "$bt" get --profile nr
+r1=$(refreshes)
+[ "$rc" -eq 0 ] && [ ! -e "$disk.real/nr.cache" ]
+verdict "a symlinked cache directory is not used" "exit $rc"
+rm -f "$disk"
+mv "$disk.real" "$disk"
+
+# --- 4. status --json: booleans -------------------------------------------
+run "$bt" status --profile nr --json
+expect "status --json exits 0" 0
+grep -qF '"refresh_token":true' "$tmp/out" &&
+    grep -qE '"dpop":(true|false)' "$tmp/out"
+verdict "status --json: refresh_token and dpop are JSON booleans"
+
+tl_done
