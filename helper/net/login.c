@@ -400,7 +400,7 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	pb_json_writer_int(&b, "expires_at", t->expires_at);
 	pb_json_writer_str(&b, "store", used_file ? "file" :
 	    "secret-service");
-	pb_json_writer_int(&b, "dpop", s->dkey != NULL);
+	pb_json_writer_bool(&b, "dpop", s->dkey != NULL);
 	if (jkt[0] != '\0')
 		pb_json_writer_str(&b, "jkt", jkt);
 	return pb_session_json_line(&b);
