@@ -875,8 +875,11 @@ cp "$tmp/out" "$tmp/e1.tok"	# the cached token from here on
 tok=$(cat "$tmp/e1.tok")	# the token since the erase
 printf 'protocol=http\nhost=git.example.com\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 0 ] && [ ! -s "$tmp/out" ]
-verdict "git-credential get over plain http: nothing (no token in clear)"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] &&
+    grep -qF "no token for http://git.example.com: tokens go only over https" \
+    "$tmp/err"
+verdict "git-credential get over plain http: nothing (no token in clear), \
+says why in one line"
 # git_hosts: the token goes only to the hosts listed (DESIGN.md section 5).
 printf 'protocol=https\nhost=attacker.example.net\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
