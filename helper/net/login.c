@@ -197,6 +197,33 @@ dpop_start(struct pb_sess *s, const struct pb_oidc_meta *meta)
 }
 
 /*
+ * Discovery lists no device_authorization_endpoint (or no token_endpoint).
+ * The document is the IdP's, the same for every client: no client setting
+ * can add the endpoint, so say what the IdP offers instead.
+ */
+static void
+no_device_flow(const struct pb_sess *s, const struct pb_oidc_meta *meta)
+{
+	fprintf(stderr, "%s: the IdP at %s offers no device flow (RFC "
+	    "8628): its discovery document lists no %s\n", PB_PROG,
+	    s->c.issuer, meta->token_endpoint == NULL ? "token_endpoint" :
+	    "device_authorization_endpoint");
+	if (meta->grant_types != NULL)
+		fprintf(stderr, "%s: the grant types it lists "
+		    "(grant_types_supported): %s\n", PB_PROG,
+		    meta->grant_types[0] != '\0' ? meta->grant_types :
+		    "(none)");
+	else
+		fprintf(stderr, "%s: it lists no grant_types_supported "
+		    "(OpenID Connect's default: authorization_code "
+		    "implicit)\n", PB_PROG);
+	fprintf(stderr, "%s: login needs an IdP with the device "
+	    "authorization grant; with this one it cannot log in (some IdPs "
+	    "offer the device flow as a plugin or a newer version)\n",
+	    PB_PROG);
+}
+
+/*
  * Discovery, the DPoP key when the session is to be bound, then the device
  * authorization request: *meta and *dev filled (the caller clears them),
  * or an exit status after a message.
@@ -214,10 +241,7 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 	}
 	if (meta->device_authorization_endpoint == NULL ||
 	    meta->token_endpoint == NULL) {
-		fprintf(stderr, "%s: the IdP advertises no %s: enable the "
-		    "device authorization grant (RFC 8628) for client '%s'\n",
-		    PB_PROG, meta->token_endpoint == NULL ? "token_endpoint" :
-		    "device_authorization_endpoint", s->c.client_id);
+		no_device_flow(s, meta);
 		return PB_EXIT_CONFIG;
 	}
 	/* Before the user is shown a code: dpop = yes may refuse. */

@@ -44,10 +44,15 @@ unset http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy \
     BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_SSH_FRESH
 
 idp_start idp --config '{"interval":1,"auto_approve":"approve"}'
+# The one that goes away while login polls: no approval, a short code.
+idp_start gone --config '{"interval":1,"device_ttl":8}'
 idp_ready idp
+idp_ready gone
 iss=$(idp_field idp issuer)
+gone_iss=$(idp_field gone issuer)
+gone_ctl=$(idp_field gone control)
 control=$(idp_field idp control)
-echo "# fixture at $iss"
+echo "# fixtures at $iss and $gone_iss"
 
 # nort CMD...: CMD without XDG_RUNTIME_DIR, as under su - or cron.
 nort() {
@@ -61,9 +66,10 @@ refreshes() {
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
-for p in nr nr2 gone; do
-	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" \
-	    "$iss"
+for p in nr nr2 nodev gone; do
+	i=$iss
+	[ "$p" = gone ] && i=$gone_iss
+	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" "$i"
 	printf 'timeout = 3\nstore = file\n\n'
 done >"$cfg"
 disk=$XDG_STATE_HOME/bearer-token/cache
@@ -177,5 +183,46 @@ expect "status --json exits 0" 0
 grep -qF '"refresh_token":true' "$tmp/out" &&
     grep -qE '"dpop":(true|false)' "$tmp/out"
 verdict "status --json: refresh_token and dpop are JSON booleans"
+
+# --- 5. an IdP without the device flow ---------------------------------
+ctl POST config '{"device_flow":false}'
+run "$bt" login --profile nodev --no-qr
+expect "login at an IdP without the device flow: exit 3" 3 \
+    "offers no device flow" err
+expect "... names what discovery lacks" 3 \
+    "lists no device_authorization_endpoint" err
+grep -qF "(grant_types_supported): " "$tmp/err" &&
+    grep -qF "authorization_code" "$tmp/err"
+verdict "... lists the grant types it offers"
+! grep -qF "device_code" "$tmp/err" && ! grep -qF "for client" "$tmp/err" &&
+    ! grep -qF -- "--browser" "$tmp/err"
+verdict "... and gives no advice about the client, nor a flag that does not \
+exist"
+ctl POST config '{"device_flow":true}'
+
+# --- 6. the IdP goes away while login polls -----------------------------
+# The fixture issues the code, answers the first poll, then stops; login
+# keeps polling (backing off) until the code expires, then exits 5.
+"$bt" login --profile gone --no-qr >"$tmp/gone.out" 2>"$tmp/gone.err" &
+lpid=$!
+tl_track "$lpid"
+i=0
+control=$gone_ctl
+until ctl GET polls && grep -q '[0-9]' "$tmp/ctl.json"; do
+	[ $i -lt 100 ] || break
+	sleep 0.1
+	i=$((i + 1))
+done
+control=$(idp_field idp control)
+idp_stop gone
+wait "$lpid"
+rc=$?
+tl_untrack "$lpid"
+cp "$tmp/gone.err" "$tmp/err"
+: >"$tmp/out"
+expect "login when the IdP stops answering mid-poll: exit 5" 5 \
+    "IdP unreachable" err
+! grep -qF "not approved in time" "$tmp/err" && grep -qF "retrying" "$tmp/err"
+verdict "... said it retried, and not 'not approved in time'"
 
 tl_done
