@@ -400,7 +400,7 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	fprintf(stderr, "Logged in to %s as %s (profile %s); the session "
 	    "is stored in %s.\n", s->c.issuer, pb_identity_who(st->username,
 	    st->subject, wb, sizeof(wb)), s->c.profile, used_file ?
-	    "a file (no Secret Service)" : "the Secret Service");
+	    "a file (not the Secret Service)" : "the Secret Service");
 	if (t->expires_at != 0 && !json)
 		fprintf(stderr, "The access token is valid until %s.\n",
 		    pb_time_fmt_date(t->expires_at, PB_TIME_UTC, tb,

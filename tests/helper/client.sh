@@ -66,11 +66,15 @@ refreshes() {
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
-for p in nr nr2 nodev gone; do
+for p in nr nr2 nodev gone kra krb krc; do
 	i=$iss
 	[ "$p" = gone ] && i=$gone_iss
 	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" "$i"
-	printf 'timeout = 3\nstore = file\n\n'
+	printf 'timeout = 3\n'
+	case $p in
+	kr*) printf 'store = auto\n\n' ;;
+	*) printf 'store = file\n\n' ;;
+	esac
 done >"$cfg"
 disk=$XDG_STATE_HOME/bearer-token/cache
 uid=$(id -u)
@@ -224,5 +228,67 @@ expect "login when the IdP stops answering mid-poll: exit 5" 5 \
     "IdP unreachable" err
 ! grep -qF "not approved in time" "$tmp/err" && grep -qF "retrying" "$tmp/err"
 verdict "... said it retried, and not 'not approved in time'"
+
+# --- 7. the Secret Service: absent, without a usable keyring, locked -----
+# kr_login MODE PROFILE: login on a private bus whose gnome-keyring runs
+# without a login keyring (nokeyring) or with its login keyring locked
+# (locked); output in $tmp/out and $tmp/err, status in $rc.
+kr_login() {
+	rm -rf "$XDG_DATA_HOME/keyrings"
+	cat >"$tmp/kr.sh" <<-'EOS'
+	if [ "$1" = locked ]; then
+		echo client-test | gnome-keyring-daemon --foreground \
+		    --components=secrets --unlock >/dev/null 2>&1 &
+	else
+		gnome-keyring-daemon --foreground --components=secrets \
+		    >/dev/null 2>&1 &
+	fi
+	gk=$!
+	i=0
+	until dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+	    / org.freedesktop.DBus.ListNames 2>/dev/null |
+	    grep -q '"org.freedesktop.secrets"'; do
+		[ $i -lt 100 ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$1" != locked ] || secret-tool store --label=x k v <<EOP ||
+	x
+	EOP
+	    echo "kr.sh: cannot store in the fresh keyring" >&2
+	[ "$1" != locked ] || dbus-send --session --print-reply \
+	    --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+	    org.freedesktop.Secret.Service.Lock \
+	    array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
+	"$2" login --profile "$3" --no-qr
+	rc=$?
+	kill "$gk"
+	wait "$gk"
+	exit $rc
+	EOS
+	run dbus-run-session -- sh "$tmp/kr.sh" "$1" "$bt" "$2"
+}
+if command -v dbus-run-session >/dev/null 2>&1 &&
+    command -v gnome-keyring-daemon >/dev/null 2>&1 &&
+    command -v secret-tool >/dev/null 2>&1; then
+	run "$bt" login --profile krc --no-qr
+	expect "store = auto, no session bus: login uses the file" 0 \
+	    "no Secret Service found" err
+	expect "... and says how to use a keyring" 0 "start one" err
+	kr_login nokeyring kra
+	expect "a Secret Service without a login keyring: login uses the file" \
+	    0 "default keyring is missing or locked" err
+	! grep -qF "no Secret Service found" "$tmp/err" &&
+	    grep -qF "gnome-keyring-daemon --replace --unlock" "$tmp/err"
+	verdict "... not 'no Secret Service found', and says how to unlock it"
+	kr_login locked krb
+	[ "$rc" -ne 0 ] && grep -qF "the keyring is locked and was not unlocked" \
+	    "$tmp/err" && ! grep -qF "no Secret Service found" "$tmp/err"
+	verdict "a locked login keyring: login fails, says it is locked and \
+how to unlock it" "exit $rc"
+else
+	echo "# no dbus-run-session, gnome-keyring-daemon or secret-tool: \
+Secret Service checks skipped"
+fi
 
 tl_done
