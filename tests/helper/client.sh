@@ -66,7 +66,7 @@ refreshes() {
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
-for p in nr nr2 nodev gone kra krb krc; do
+for p in nr nr2 nodev gone kra krb krc qr; do
 	i=$iss
 	[ "$p" = gone ] && i=$gone_iss
 	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" "$i"
@@ -289,6 +289,49 @@ how to unlock it" "exit $rc"
 else
 	echo "# no dbus-run-session, gnome-keyring-daemon or secret-tool: \
 Secret Service checks skipped"
+fi
+
+# --- 8. login on an 80 x 24 terminal (tmux) ------------------------------
+# The URL and the code must stay on screen under the QR code; without
+# UTF-8 the wide code does not fit and is left out with a note.
+# tmux_login LANG: login in a detached 80 x 24 tmux, the screen when it
+# waits in $tmp/screen.
+tmux_login() {
+	tm="tmux -u -S $tmp/tmux.sock"
+	$tm new-session -d -x 80 -y 24 env LANG="$1" LC_ALL="$1" TERM=xterm \
+	    "$bt" login --profile qr
+	i=0
+	: >"$tmp/screen"
+	until grep -q "Waiting for approval" "$tmp/screen"; do
+		[ $i -lt 100 ] || break
+		sleep 0.1
+		i=$((i + 1))
+		$tm capture-pane -p >"$tmp/screen" 2>/dev/null
+	done
+	$tm kill-server 2>/dev/null
+	cp "$tmp/screen" "$tmp/err"
+	: >"$tmp/out"
+}
+if command -v tmux >/dev/null 2>&1; then
+	ctl POST config '{"auto_approve":null}'
+	tmux_login C.UTF-8
+	blocks=$(grep -c '[▀▄█]' "$tmp/screen")
+	grep -qF "$iss/device" "$tmp/screen" &&
+	    grep -qE "and enter the code:  [A-Z]{4}-[A-Z]{4}" "$tmp/screen" &&
+	    grep -qF "Waiting for approval" "$tmp/screen" && [ "$blocks" -ge 15 ]
+	verdict "login on 80x24, UTF-8: the QR code ($blocks lines), then the \
+URL, the code and the countdown, all on screen"
+	cp "$tmp/screen" "$tmp/screen.utf8"
+	tmux_login C
+	grep -qF "$iss/device" "$tmp/screen" &&
+	    grep -qE "and enter the code:  [A-Z]{4}-[A-Z]{4}" "$tmp/screen" &&
+	    grep -qF "characters, this terminal is 80x24; UTF-8 halves it)" \
+	    "$tmp/screen"
+	verdict "login on 80x24, no UTF-8: no QR code, says why; URL and code \
+on screen"
+	ctl POST config '{"auto_approve":"approve"}'
+else
+	echo "# no tmux: the 80x24 login check skipped"
 fi
 
 tl_done
