@@ -255,6 +255,27 @@ ss_fail(GError *g, int fired, const char *what, int *absentp,
 enum ss_op { SS_STORE, SS_LOOKUP, SS_CLEAR };
 
 /*
+ * Whether an item with attrs exists but is locked.  A lookup that could
+ * not unlock it (no prompt possible here, or one dismissed) answers
+ * "nothing", which would send the user to log in again; the session is
+ * there, behind the lock.  Errors read as "no".
+ */
+static int
+ss_locked(GHashTable *attrs, GCancellable *c)
+{
+	GList *items, *i;
+	int locked = 0;
+
+	items = secret_service_search_sync(NULL, &schema, attrs,
+	    SECRET_SEARCH_ALL, c, NULL);
+	for (i = items; i != NULL; i = i->next)
+		if (secret_item_get_locked(i->data))
+			locked = 1;
+	g_list_free_full(items, g_object_unref);
+	return locked;
+}
+
+/*
  * One keyring call under the deadline, filed under key's attributes:
  * SS_STORE stores v; SS_LOOKUP sets *pw (NULL when nothing is stored;
  * the caller frees it with secret_password_free(), which wipes); SS_CLEAR
@@ -294,6 +315,9 @@ ss_call(enum ss_op op, const struct pb_store_key *key,
 		break;
 	case SS_LOOKUP:
 		*pw = secret_password_lookupv_sync(&schema, attrs, d.c, &g);
+		if (*pw == NULL && g == NULL && ss_locked(attrs, d.c))
+			g = g_error_new_literal(SECRET_ERROR,
+			    SECRET_ERROR_IS_LOCKED, "locked");
 		break;
 	case SS_CLEAR:
 		*found = secret_password_clearv_sync(&schema, attrs, d.c, &g);

@@ -232,11 +232,12 @@ verdict "... said it retried, and not 'not approved in time'"
 # --- 7. the Secret Service: absent, without a usable keyring, locked -----
 # kr_login MODE PROFILE: login on a private bus whose gnome-keyring runs
 # without a login keyring (nokeyring) or with its login keyring locked
-# (locked); output in $tmp/out and $tmp/err, status in $rc.
+# (locked); or login, lock the keyring, then a get that must refresh
+# (lockedget); output in $tmp/out and $tmp/err, status in $rc.
 kr_login() {
 	rm -rf "$XDG_DATA_HOME/keyrings"
 	cat >"$tmp/kr.sh" <<-'EOS'
-	if [ "$1" = locked ]; then
+	if [ "$1" != nokeyring ]; then
 		echo client-test | gnome-keyring-daemon --foreground \
 		    --components=secrets --unlock >/dev/null 2>&1 &
 	else
@@ -252,15 +253,23 @@ kr_login() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	[ "$1" != locked ] || secret-tool store --label=x k v <<EOP ||
+	case $1 in
+	locked) secret-tool store --label=x k v <<EOP ||
 	x
 	EOP
-	    echo "kr.sh: cannot store in the fresh keyring" >&2
-	[ "$1" != locked ] || dbus-send --session --print-reply \
+		echo "kr.sh: cannot store in the fresh keyring" >&2 ;;
+	lockedget) "$2" login --profile "$3" --no-qr 2>/dev/null ||
+		echo "kr.sh: login failed" >&2 ;;
+	esac
+	[ "$1" = nokeyring ] || dbus-send --session --print-reply \
 	    --dest=org.freedesktop.secrets /org/freedesktop/secrets \
 	    org.freedesktop.Secret.Service.Lock \
 	    array:objpath:/org/freedesktop/secrets/collection/login >/dev/null
-	"$2" login --profile "$3" --no-qr
+	if [ "$1" = lockedget ]; then
+		"$2" get --profile "$3" --min-ttl 86400 >/dev/null
+	else
+		"$2" login --profile "$3" --no-qr
+	fi
 	rc=$?
 	kill "$gk"
 	wait "$gk"
@@ -286,6 +295,12 @@ if command -v dbus-run-session >/dev/null 2>&1 &&
 	    "$tmp/err" && ! grep -qF "no Secret Service found" "$tmp/err"
 	verdict "a locked login keyring: login fails, says it is locked and \
 how to unlock it" "exit $rc"
+	kr_login lockedget krb
+	[ "$rc" -ne 0 ] && grep -qF "the keyring is locked and was not unlocked" \
+	    "$tmp/err" && ! grep -qF "no token stored" "$tmp/err" &&
+	    ! grep -qF "login" "$tmp/err"
+	verdict "a session in a keyring locked since: get says it is locked, \
+not 'run login'" "exit $rc"
 else
 	echo "# no dbus-run-session, gnome-keyring-daemon or secret-tool: \
 Secret Service checks skipped"
