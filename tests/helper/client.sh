@@ -121,6 +121,18 @@ expect "get with XDG_RUNTIME_DIR still works" 0
 [ ! -e "$disk/nr.lock" ] && [ -e "$XDG_STATE_HOME/bearer-token/nr.lock" ]
 verdict "one lock for both, in the state directory"
 
+# "su alice" keeps the caller's XDG_RUNTIME_DIR, which is not alice's:
+# not a 0700 directory of ours, so it counts as unset (XDG spec).
+mkdir -m 755 "$tmp/other-run" || exit 99
+r0=$(refreshes)
+run env XDG_RUNTIME_DIR="$tmp/other-run" "$bt" get --profile nr
+run env XDG_RUNTIME_DIR="$tmp/other-run" "$bt" get --profile nr
+r1=$(refreshes)
+[ "$rc" -eq 0 ] && [ "$r1" -eq "$r0" ] && [ ! -s "$tmp/err" ] &&
+    [ ! -e "$tmp/other-run/bearer-token" ]
+verdict "an XDG_RUNTIME_DIR not ours (0755): the disk cache, quietly" \
+    "exit $rc, refreshes $((r1 - r0))"
+
 # --- 2. askpass answers a long token's continuations from the disk cache
 ctl POST config '{"fat_groups":true}'
 run nort "$bt" get --profile nr --min-ttl 86400
