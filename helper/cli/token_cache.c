@@ -289,3 +289,23 @@ pb_token_cache_remove(const struct pb_privdir *d, const struct pb_profile *c,
 	pb_token_cache_name(c->profile, name, sizeof(name));
 	return pb_privdir_remove(d, name, e);
 }
+
+int
+pb_token_cache_remove_disk(const struct pb_profile *c, struct pb_err *e)
+{
+	struct pb_privdir d = { NULL, -1 };
+	char *state = NULL, *path = NULL;
+	int r;
+
+	if ((r = pb_privdir_state_path(&state, e)) != PB_OK)
+		return r;
+	if (asprintf(&path, "%s/%s", state, PB_TOKEN_CACHE_DISK_SUB) < 0) {
+		path = NULL;
+		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	} else if ((r = pb_privdir_open(&d, path, 0, e)) == PB_OK)
+		r = pb_token_cache_remove(&d, c, e);
+	pb_privdir_close(&d);
+	free(state);
+	free(path);
+	return r;
+}

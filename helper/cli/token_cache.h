@@ -83,6 +83,15 @@ int pb_token_cache_read(const struct pb_privdir *d, const struct pb_profile *c,
 int pb_token_cache_write(const struct pb_privdir *d, const struct pb_profile *c,
     const struct pb_cached *t, struct pb_err *e) PB_WUR;
 
+/*
+ * Remove the on-disk cache of c's profile (STATE/PB_TOKEN_CACHE_DISK_SUB),
+ * whatever the environment: logout and a new login run with a runtime
+ * directory must not leave a token there for the next cron job.  PB_OK,
+ * PB_ERR_NOTFOUND (none there), PB_ERR_IO or PB_ERR_NOMEM.
+ */
+int pb_token_cache_remove_disk(const struct pb_profile *c, struct pb_err *e)
+    PB_WUR;
+
 /* Remove the cache of c's profile; PB_OK or PB_ERR_NOTFOUND or PB_ERR_IO. */
 int pb_token_cache_remove(const struct pb_privdir *d,
     const struct pb_profile *c, struct pb_err *e) PB_WUR;

@@ -335,6 +335,11 @@ pb_session_cache_drop(struct pb_sess *s)
 	    (r = pb_token_cache_remove(&s->run, &s->c, &e)) != PB_OK &&
 	    r != PB_ERR_NOTFOUND)
 		pb_session_say("warning", &e);
+	/* And the copy a run without XDG_RUNTIME_DIR left on disk. */
+	pb_err_clear(&e);
+	if ((r = pb_token_cache_remove_disk(&s->c, &e)) != PB_OK &&
+	    r != PB_ERR_NOTFOUND)
+		pb_session_say("warning", &e);
 }
 
 /* Tell the user how to log in again, naming the profile when it is not

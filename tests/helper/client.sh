@@ -115,6 +115,11 @@ modes=$(stat -c %a "$disk" "$disk/nr.cache" 2>&1 | tr '\n' ' ')
 verdict "the on-disk cache: directory 0700, file 0600" "$modes"
 [ ! -e "$XDG_RUNTIME_DIR/bearer-token/nr2.cache" ]
 verdict "nothing in the runtime directory for a login without it"
+[ -e "$disk/nr2.cache" ] || nok "the login without it cached on disk"
+run "$bt" logout --profile nr2
+[ "$rc" -eq 0 ] && [ ! -e "$disk/nr2.cache" ]
+verdict "logout with XDG_RUNTIME_DIR also removes the on-disk cache" \
+    "exit $rc"
 # The desktop session still has its own cache, and shares the lock.
 run "$bt" get --profile nr
 expect "get with XDG_RUNTIME_DIR still works" 0
