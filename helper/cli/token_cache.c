@@ -21,6 +21,7 @@ static void
 disk_notice(const struct pb_privdir *d)
 {
 	const char *home = secure_getenv("HOME");
+	const char *run = secure_getenv("XDG_RUNTIME_DIR");
 	size_t hl = home != NULL ? strlen(home) : 0;
 	char sp[PB_PATH_BUFSZ];
 	int fd;
@@ -34,8 +35,10 @@ disk_notice(const struct pb_privdir *d)
 		(void)snprintf(sp, sizeof(sp), "~%s", d->path + hl);
 	else
 		(void)pb_log_path(d->path, sp, sizeof(sp));
-	fprintf(stderr, "%s: no XDG_RUNTIME_DIR: caching the access token "
-	    "in %s (on disk, 0600; said once)\n", PB_PROG, sp);
+	fprintf(stderr, "%s: %s: caching the access token in %s (on disk, "
+	    "0600; said once)\n", PB_PROG, run != NULL && run[0] == '/' ?
+	    "XDG_RUNTIME_DIR is not a 0700 directory of yours" :
+	    "no XDG_RUNTIME_DIR", sp);
 }
 
 int

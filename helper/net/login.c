@@ -120,7 +120,7 @@ term_size(int *rows, int *cols)
 	}
 }
 
-/* The terminal lines s takes on cols columns (1 when cols is unknown). */
+/* The terminal lines len characters take on cols columns (at least 1). */
 static int
 lines_of(size_t len, int cols)
 {
