@@ -31,9 +31,13 @@ struct out {
 	int	 r;
 };
 
-/* Run pb_qr_print(text, utf8) into memory; out->buf is freed by the caller. */
+/*
+ * Run pb_qr_print_quiet(text, utf8, quiet) (pb_qr_print() for quiet 4)
+ * into memory; out->buf is freed by the caller.
+ */
 static void
-render(const char *text, int utf8, struct out *o, struct pb_err *e)
+render_q(const char *text, int utf8, int quiet, struct out *o,
+    struct pb_err *e)
 {
 	FILE *f;
 
@@ -41,8 +45,15 @@ render(const char *text, int utf8, struct out *o, struct pb_err *e)
 	o->len = 0;
 	f = open_memstream(&o->buf, &o->len);
 	ck_assert_ptr_nonnull(f);
-	o->r = pb_qr_print(f, text, utf8, e);
+	o->r = quiet == 4 ? pb_qr_print(f, text, utf8, e) :
+	    pb_qr_print_quiet(f, text, utf8, quiet, e);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+render(const char *text, int utf8, struct out *o, struct pb_err *e)
+{
+	render_q(text, utf8, 4, o, e);
 }
 
 /* Failures print nothing and leave code and a message in *e. */
@@ -83,8 +94,7 @@ repeat(char c, size_t n)
 	return s;
 }
 
-#define QUIET	4
-#define NMAX	(177 + 2 * QUIET)
+#define NMAX	(177 + 2 * 4)
 
 /* Colours of the parser's SGR state. */
 #define C_NONE	(-1)		/* after a reset: the terminal's default */
@@ -215,21 +225,21 @@ parse(const struct out *o, int utf8, struct grid *g)
  * quiet zone.  Returns the symbol width.
  */
 static int
-check_text(const char *text)
+check_text_q(const char *text, int quiet)
 {
 	static struct grid g;
 	struct pb_err e;
 	struct out o;
 	QRcode *qr;
 	size_t i;
-	int utf8, n, x, y, want, lines;
+	int utf8, n, x, y, want, lines, cols, rows;
 
 	qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
 	ck_assert_ptr_nonnull(qr);
-	n = qr->width + 2 * QUIET;
+	n = qr->width + 2 * quiet;
 	for (utf8 = 0; utf8 <= 1; utf8++) {
 		pb_err_clear(&e);
-		render(text, utf8, &o, &e);
+		render_q(text, utf8, quiet, &o, &e);
 		ck_assert_int_eq(o.r, PB_OK);
 		ck_assert_int_eq(e.code, PB_OK);
 		parse(&o, utf8, &g);
@@ -245,13 +255,17 @@ check_text(const char *text)
 			ck_assert_int_eq(lines, n);
 			ck_assert_int_eq(g.rows, n);
 		}
+		/* pb_qr_cells() says what was drawn. */
+		pb_qr_cells(qr->width, quiet, utf8, &cols, &rows);
+		ck_assert_int_eq(rows, lines);
+		ck_assert_int_eq(cols, utf8 ? n : 2 * n);
 		for (y = 0; y < g.rows; y++)
 			for (x = 0; x < n; x++) {
 				want = 0;
-				if (x >= QUIET && x < n - QUIET &&
-				    y >= QUIET && y < n - QUIET)
-					want = qr->data[(y - QUIET) *
-					    qr->width + (x - QUIET)] & 1;
+				if (x >= quiet && x < n - quiet &&
+				    y >= quiet && y < n - quiet)
+					want = qr->data[(y - quiet) *
+					    qr->width + (x - quiet)] & 1;
 				ck_assert_msg(g.m[y][x] == want,
 				    "utf8 %d, module %d,%d: %d, want %d",
 				    utf8, x, y, g.m[y][x], want);
@@ -260,8 +274,31 @@ check_text(const char *text)
 	}
 	x = qr->width;
 	QRcode_free(qr);
+	ck_assert_int_eq(pb_qr_width(text, &y, &e), PB_OK);
+	ck_assert_int_eq(y, x);
 	return x;
 }
+
+static int
+check_text(const char *text)
+{
+	return check_text_q(text, 4);
+}
+
+/* The small terminal's code: the same symbol, a 2-module quiet zone. */
+START_TEST(test_qr_quiet_small)
+{
+	struct pb_err e;
+	struct out o;
+
+	ck_assert_int_eq(check_text_q(URL, PB_QR_QUIET_SMALL), 33);
+	ck_assert_int_eq(check_text_q("x", 1), 21);
+	render_q(URL, 1, 5, &o, &e);
+	ck_assert_int_eq(o.r, PB_ERR_INTERNAL);
+	ck_assert_uint_eq(o.len, 0);
+	free(o.buf);
+}
+END_TEST
 
 START_TEST(test_qr_available)
 {
@@ -379,6 +416,51 @@ END_TEST
 
 #endif /* HAVE_QRENCODE */
 
+/*
+ * The login screen's layout (the terminal size injected): the URL's code
+ * (version 4, 33 modules) on 80 x 24 in UTF-8 needs the small quiet zone
+ * to leave 4 lines under it; without UTF-8 it fits no 80 x 24 terminal.
+ */
+START_TEST(test_qr_fit)
+{
+	/* UTF-8: 41 x 21 with 4 modules, 37 x 19 with 2. */
+	ck_assert_int_eq(pb_qr_fit(33, 1, 24, 80, 4), PB_QR_QUIET_SMALL);
+	ck_assert_int_eq(pb_qr_fit(33, 1, 25, 80, 4), PB_QR_QUIET);
+	ck_assert_int_eq(pb_qr_fit(33, 1, 22, 80, 4), 0);
+	ck_assert_int_eq(pb_qr_fit(33, 1, 24, 37, 4), PB_QR_QUIET_SMALL);
+	ck_assert_int_eq(pb_qr_fit(33, 1, 24, 36, 4), 0);
+	/* More text under the code (a wrapped URL) takes room from it. */
+	ck_assert_int_eq(pb_qr_fit(33, 1, 24, 80, 5), PB_QR_QUIET_SMALL);
+	ck_assert_int_eq(pb_qr_fit(33, 1, 24, 80, 6), 0);
+	/* Version 3 (29 modules) fits 80 x 24 with the full quiet zone. */
+	ck_assert_int_eq(pb_qr_fit(29, 1, 24, 80, 4), PB_QR_QUIET);
+	/* Unknown size (0): taken as 80 x 24. */
+	ck_assert_int_eq(pb_qr_fit(33, 1, 0, 0, 4), PB_QR_QUIET_SMALL);
+	ck_assert_int_eq(pb_qr_fit(33, 0, 0, 0, 4), 0);
+	/* No UTF-8: two columns and a line per module. */
+	ck_assert_int_eq(pb_qr_fit(33, 0, 24, 80, 4), 0);
+	ck_assert_int_eq(pb_qr_fit(21, 0, 24, 80, 4), 0);
+	ck_assert_int_eq(pb_qr_fit(21, 0, 29, 80, 4), PB_QR_QUIET_SMALL);
+	ck_assert_int_eq(pb_qr_fit(33, 0, 45, 82, 4), PB_QR_QUIET);
+	ck_assert_int_eq(pb_qr_fit(33, 0, 45, 81, 4), PB_QR_QUIET_SMALL);
+	/* The largest code fits no usual terminal. */
+	ck_assert_int_eq(pb_qr_fit(177, 1, 50, 200, 4), 0);
+}
+END_TEST
+
+START_TEST(test_qr_cells)
+{
+	int c, r;
+
+	pb_qr_cells(33, 4, 1, &c, &r);
+	ck_assert_int_eq(c, 41);
+	ck_assert_int_eq(r, 21);	/* 41 module rows, two a line */
+	pb_qr_cells(33, 2, 0, &c, &r);
+	ck_assert_int_eq(c, 74);
+	ck_assert_int_eq(r, 37);
+}
+END_TEST
+
 static Suite *
 qr_suite(void)
 {
@@ -392,6 +474,7 @@ qr_suite(void)
 	tcase_add_test(tc, test_qr_small);
 	tcase_add_test(tc, test_qr_largest);
 	tcase_add_test(tc, test_qr_lines);
+	tcase_add_test(tc, test_qr_quiet_small);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("refuse");
@@ -404,6 +487,10 @@ qr_suite(void)
 	tcase_add_test(tc, test_qr_unavailable);
 	suite_add_tcase(s, tc);
 #endif
+	tc = tcase_create("layout");
+	tcase_add_test(tc, test_qr_fit);
+	tcase_add_test(tc, test_qr_cells);
+	suite_add_tcase(s, tc);
 	return s;
 }
 

@@ -32,8 +32,9 @@ static const char login_help[] =
 	PB_OPTIONS_HELP
 	"\n"
 	"Exit status: 0 logged in, 1 denied, not approved in time or\n"
-	"another error, 2 usage error, 3 configuration error, 5 the\n"
-	"IdP could not be reached or failed.\n";
+	"another error, 2 usage error, 3 configuration error or an\n"
+	"IdP without the device flow, 5 the IdP could not be reached\n"
+	"or failed (also when it stopped answering while waiting).\n";
 
 static const char get_syn[] = "[--header] [--min-ttl SECONDS] [OPTIONS]";
 static const char get_help[] =
@@ -63,7 +64,8 @@ static const char status_help[] =
 	"the session is stored and how long the cached access\n"
 	"token lives.  Never prints a token.\n"
 	"\n"
-	"  --json            one JSON object on stdout\n"
+	"  --json            one JSON object on stdout (its members:\n"
+	"                    bearer-token(1))\n"
 	PB_OPTIONS_HELP
 	"\n"
 	"Exit status: 0 logged in, 1 error, 2 usage error, 3\n"

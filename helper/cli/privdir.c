@@ -63,6 +63,16 @@ pb_privdir_runtime_path(char **dirp, struct pb_err *e)
 
 	*dirp = NULL;
 	base = secure_getenv("XDG_RUNTIME_DIR");
+	/*
+	 * The XDG spec: it must be ours and 0700, else use a replacement.
+	 * "su alice" keeps the caller's XDG_RUNTIME_DIR, which alice cannot
+	 * use; then it counts as unset (the cache goes to the state dir).
+	 */
+	if (base != NULL && base[0] == '/' && (lstat(base, &st) == -1 ||
+	    !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0))
+		return pb_err_set(e, PB_ERR_NOTFOUND, "no runtime directory: "
+		    "XDG_RUNTIME_DIR is not a private directory of ours");
 	if (base == NULL || base[0] != '/') {
 		/* What pam_systemd makes; only when it is really ours. */
 		(void)snprintf(run, sizeof(run), "/run/user/%u",

@@ -44,8 +44,9 @@ int pb_privdir_state_path(char **dirp, struct pb_err *e) PB_WUR;
  * The runtime directory $XDG_RUNTIME_DIR/bearer-token, or
  * /run/user/UID/bearer-token when XDG_RUNTIME_DIR is unset and
  * /run/user/UID is a directory of ours; freshly allocated in *dirp.
- * PB_ERR_NOTFOUND when there is neither (no access token cache then),
- * PB_ERR_NOMEM.
+ * PB_ERR_NOTFOUND when there is neither, or XDG_RUNTIME_DIR is not a
+ * 0700 directory of ours (the XDG spec's rule; token_cache.h then uses
+ * the state directory), PB_ERR_NOMEM.
  */
 int pb_privdir_runtime_path(char **dirp, struct pb_err *e) PB_WUR;
 

@@ -2,13 +2,80 @@
 /* The access token cache in the runtime directory (see token_cache.h). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "commands.h"
 #include "parse.h"
 #include "token_cache.h"
+
+/*
+ * Say once per user that the cache is on disk: the mark is made with
+ * O_EXCL, so of two processes at once only one speaks.
+ */
+static void
+disk_notice(const struct pb_privdir *d)
+{
+	const char *home = secure_getenv("HOME");
+	const char *run = secure_getenv("XDG_RUNTIME_DIR");
+	size_t hl = home != NULL ? strlen(home) : 0;
+	char sp[PB_PATH_BUFSZ];
+	int fd;
+
+	if ((fd = openat(d->fd, PB_TOKEN_CACHE_NOTICE, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
+		return;
+	close(fd);
+	/* "~/..." when the directory is under HOME, as the user knows it. */
+	if (hl > 1 && strncmp(d->path, home, hl) == 0 && d->path[hl] == '/')
+		(void)snprintf(sp, sizeof(sp), "~%s", d->path + hl);
+	else
+		(void)pb_log_path(d->path, sp, sizeof(sp));
+	fprintf(stderr, "%s: %s: caching the access token in %s (on disk, "
+	    "0600; said once)\n", PB_PROG, run != NULL && run[0] == '/' ?
+	    "XDG_RUNTIME_DIR is not a 0700 directory of yours" :
+	    "no XDG_RUNTIME_DIR", sp);
+}
+
+int
+pb_token_cache_open(struct pb_privdir *d, int create, struct pb_err *e)
+{
+	char *path = NULL, *state = NULL;
+	int r;
+
+	d->path = NULL;
+	d->fd = -1;
+	if ((r = pb_privdir_runtime_path(&path, e)) == PB_OK) {
+		r = pb_privdir_open(d, path, create ? PB_PRIVDIR_CREATE_LAST :
+		    0, e);
+		goto out;
+	}
+	if (r != PB_ERR_NOTFOUND)
+		goto out;
+	/*
+	 * No runtime directory: the state directory, which also holds the
+	 * lock, so that processes with and without XDG_RUNTIME_DIR still
+	 * take turns at refreshing.  Same trust rules: ours, 0700, no link.
+	 */
+	if ((r = pb_privdir_state_path(&state, e)) != PB_OK)
+		goto out;
+	if (asprintf(&path, "%s/%s", state, PB_TOKEN_CACHE_DISK_SUB) < 0) {
+		path = NULL;
+		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	r = pb_privdir_open(d, path, create ? PB_PRIVDIR_CREATE : 0, e);
+	if (r == PB_OK && create)
+		disk_notice(d);
+ out:
+	free(state);
+	free(path);
+	return r;
+}
 
 void
 pb_token_cache_name(const char *profile, char *buf, size_t bufsz)
@@ -224,4 +291,24 @@ pb_token_cache_remove(const struct pb_privdir *d, const struct pb_profile *c,
 
 	pb_token_cache_name(c->profile, name, sizeof(name));
 	return pb_privdir_remove(d, name, e);
+}
+
+int
+pb_token_cache_remove_disk(const struct pb_profile *c, struct pb_err *e)
+{
+	struct pb_privdir d = { NULL, -1 };
+	char *state = NULL, *path = NULL;
+	int r;
+
+	if ((r = pb_privdir_state_path(&state, e)) != PB_OK)
+		return r;
+	if (asprintf(&path, "%s/%s", state, PB_TOKEN_CACHE_DISK_SUB) < 0) {
+		path = NULL;
+		r = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	} else if ((r = pb_privdir_open(&d, path, 0, e)) == PB_OK)
+		r = pb_token_cache_remove(&d, c, e);
+	pb_privdir_close(&d);
+	free(state);
+	free(path);
+	return r;
 }

@@ -33,7 +33,6 @@ pb_cached_get_run(int argc, char **argv)
 	struct pb_privdir d = { NULL, -1 };
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
 	struct pb_err e;
-	char *run = NULL;
 	long min_ttl;
 	int rv, header;
 
@@ -43,8 +42,7 @@ pb_cached_get_run(int argc, char **argv)
 		return rv;
 	/* Configuration errors are for the networked side to report. */
 	if (pb_profile_load(&c, &o, &e) == PB_OK &&
-	    pb_privdir_runtime_path(&run, &e) == PB_OK &&
-	    pb_privdir_open(&d, run, 0, &e) == PB_OK &&
+	    pb_token_cache_open(&d, 0, &e) == PB_OK &&
 	    pb_token_cache_read(&d, &c, &t, &e) == PB_OK &&
 	    pb_token_cache_fresh(&t, (int64_t)time(NULL), min_ttl)) {
 		rv = pb_out_token(&t.token, header);
@@ -53,12 +51,10 @@ pb_cached_get_run(int argc, char **argv)
 	pb_token_cache_clear(&t);
 	pb_privdir_close(&d);
 	pb_profile_clear(&c);
-	free(run);
 	return pb_handover_run(argc, argv);
  out:
 	pb_token_cache_clear(&t);
 	pb_privdir_close(&d);
 	pb_profile_clear(&c);
-	free(run);
 	return rv;
 }

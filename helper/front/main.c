@@ -76,6 +76,17 @@ is_help(const char *s)
 	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
 }
 
+/* The usage of "help" itself. */
+static void
+help_usage(FILE *f)
+{
+	fprintf(f, "usage: %s help [COMMAND]\n", PB_PROG);
+	if (f == stdout)
+		printf("\nWithout COMMAND, list the commands; with one, print "
+		    "its usage and help\n(the same as \"%s COMMAND "
+		    "--help\").\n", PB_PROG);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -106,8 +117,13 @@ main(int argc, char **argv)
 			return PB_EXIT_OK;
 		}
 		if (argc > 3) {
-			fprintf(stderr, "usage: %s help [COMMAND]\n", PB_PROG);
+			help_usage(stderr);
 			return PB_EXIT_USAGE;
+		}
+		/* "help --help", "help help": help's own usage. */
+		if (is_help(argv[2]) || strcmp(argv[2], "help") == 0) {
+			help_usage(stdout);
+			return PB_EXIT_OK;
 		}
 		if (pb_commands_find(argv[2]) == NULL)
 			return unknown(argv[2]);

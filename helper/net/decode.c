@@ -48,6 +48,11 @@ pb_decode_read_token(char *arg, struct pb_secret *tok)
 		p = arg;
 		len = n;
 		pb_jwt_unwrap(arg, n, &p, &len);
+		if (len == 0) {
+			fprintf(stderr, "%s: the token argument is empty\n",
+			    PB_PROG);
+			goto out;
+		}
 		if (pb_secret_dup(tok, p, len) != PB_OK) {
 			fprintf(stderr, "%s: out of memory\n", PB_PROG);
 			goto out;
@@ -83,6 +88,13 @@ pb_decode_read_token(char *arg, struct pb_secret *tok)
 		}
 	}
 	pb_jwt_unwrap(buf, len, &p, &n);
+	/* Not "not three segments": there was nothing to look at. */
+	if (n == 0) {
+		fprintf(stderr, "%s: no token on standard input (%s): pipe "
+		    "one in or give it as an argument\n", PB_PROG, len == 0 ?
+		    "it was empty" : "nothing but blanks or quotes");
+		goto out;
+	}
 	if (pb_secret_dup(tok, p, n) != PB_OK) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		goto out;

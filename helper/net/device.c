@@ -335,6 +335,16 @@ pb_device_wait(const char *token_endpoint,
 	deadline = (int64_t)now(w->arg) + dev->expires_in;
 	for (;;) {
 		remaining = deadline - (int64_t)now(w->arg);
+		/*
+		 * An IdP that stopped answering is not a user who did not
+		 * approve: when the last poll got no verdict, say so (and
+		 * the caller exits "IdP unreachable", not "not approved").
+		 */
+		if (remaining <= 0 && fails > 0)
+			return pb_err_set(e, PB_ERR_NET, "IdP unreachable: no "
+			    "answer from the token endpoint until the device "
+			    "code expired (%lld s); last: %s",
+			    (long long)dev->expires_in, pb_err_msg(&last));
 		if (remaining <= 0)
 			return pb_err_set(e, PB_ERR_EXPIRED_CODE, "the device "
 			    "code expired after %lld s without approval: log "

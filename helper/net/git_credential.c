@@ -27,6 +27,7 @@
 struct gitreq {
 	int		 authtype;	/* capability[]=authtype offered */
 	int		 https;		/* protocol=https */
+	char		 proto[16];	/* protocol=, cut, for messages */
 	char		*host;		/* host=, with :port when given */
 	char		*username;
 	struct pb_secret password;	/* erase: the one that failed */
@@ -71,9 +72,12 @@ git_read(struct gitreq *g)
 			nl = line + strlen(line);
 		if ((eq = memchr(line, '=', (size_t)(nl - line))) != NULL) {
 			*eq = '\0';
-			if (strcmp(line, "protocol") == 0)
+			if (strcmp(line, "protocol") == 0) {
 				g->https = (size_t)(nl - eq - 1) == 5 &&
 				    memcmp(eq + 1, "https", 5) == 0;
+				(void)snprintf(g->proto, sizeof(g->proto),
+				    "%.*s", (int)(nl - eq - 1), eq + 1);
+			}
 			else if (strcmp(line, "capability[]") == 0 &&
 			    (size_t)(nl - eq - 1) == 8 &&
 			    memcmp(eq + 1, "authtype", 8) == 0)
@@ -205,6 +209,24 @@ git_allowed(const struct gitreq *g, const struct pb_options *o)
 }
 
 /*
+ * Say why a get over anything but https gets nothing: git shows our
+ * stderr, and a silent helper leaves the user at a password prompt or a
+ * bare "Authentication failed".  Exit status 0 all the same, so that git
+ * goes on to its other helpers.
+ */
+static void
+not_https(const struct gitreq *g)
+{
+	char sp[PB_SAFE_BUFSZ], sh[PB_SAFE_BUFSZ];
+
+	fprintf(stderr, "%s: git-credential: no token for %s://%s: tokens "
+	    "go only over https, never in clear; use an https:// remote "
+	    "URL\n", PB_PROG, g->proto[0] != '\0' ? pb_log_safe(g->proto,
+	    sp, sizeof(sp)) : "(no protocol)", g->host != NULL ?
+	    pb_log_safe(g->host, sh, sizeof(sh)) : "");
+}
+
+/*
  * git-credential get|store|erase.  "store" keeps nothing (the session is
  * ours already); "erase" (the server refused the token) forgets the cached
  * access token when it is the one refused, so the next get refreshes.
@@ -251,7 +273,9 @@ pb_git_credential_run(int argc, char **argv)
 	 * Never over plain http, where the token would travel in clear, and
 	 * only to the hosts of git_hosts.
 	 */
-	if (op == 0 && g.https && (rv = git_allowed(&g, &o)) == PB_EXIT_OK)
+	if (op == 0 && !g.https)
+		not_https(&g);
+	else if (op == 0 && (rv = git_allowed(&g, &o)) == PB_EXIT_OK)
 		rv = git_get(&g, &o, min_ttl);
 	else if (op == 2 && g.password.len > 0)
 		pb_get_drop_cached(&o, &g.password);

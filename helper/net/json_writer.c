@@ -95,6 +95,13 @@ pb_json_writer_int(struct pb_json_writer *b, const char *key, int64_t v)
 	put(b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v));
 }
 
+void
+pb_json_writer_bool(struct pb_json_writer *b, const char *key, int v)
+{
+	put_key(b, key);
+	put(b, v ? "true" : "false", v ? 4 : 5);
+}
+
 int
 pb_json_writer_end(struct pb_json_writer *b, struct pb_secret *out)
 {

@@ -35,6 +35,9 @@ void pb_json_writer_secret(struct pb_json_writer *b, const char *key,
 /* Add "key": v. */
 void pb_json_writer_int(struct pb_json_writer *b, const char *key, int64_t v);
 
+/* Add "key": true when v is not 0, else "key": false. */
+void pb_json_writer_bool(struct pb_json_writer *b, const char *key, int v);
+
 /*
  * Close the object and move the text into *out (NUL-terminated; release
  * with pb_secret_clear()).  Returns PB_OK, or the first error

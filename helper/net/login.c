@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,13 +102,79 @@ utf8_term(void)
 	return cs != NULL && strcmp(cs, "UTF-8") == 0;
 }
 
+#define INDENT	"    "	/* before the URL */
+
+/* The terminal's size on stderr. */
+static void
+term_size(int *rows, int *cols)
+{
+	struct winsize ws;
+
+	/* Unknown: the smallest usual terminal, 80 x 24. */
+	*rows = 24;
+	*cols = 80;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/* The terminal lines len characters take on cols columns (at least 1). */
+static int
+lines_of(size_t len, int cols)
+{
+	return cols > 0 && len > 0 ? (int)((len + (size_t)cols - 1) /
+	    (size_t)cols) : 1;
+}
+
+/*
+ * The QR code, then the URL and the code under it, so that on a small
+ * terminal (80 x 24) they are what stays on screen, above the countdown.
+ * The quiet zone shrinks, or the code is left out with a note, when the
+ * terminal is too small (pb_qr_fit()).  0 when the code was drawn and
+ * the text under it printed; -1 to print the text without a code.
+ */
+static int
+show_qr(const struct pb_device *dev, const char *code)
+{
+	struct pb_err e;
+	int rows, cols, width, quiet, below, utf8 = utf8_term(), qc, qr;
+
+	pb_err_clear(&e);
+	if (pb_qr_width(dev->verification_uri_complete, &width, &e) != PB_OK) {
+		pb_session_say("no QR code", &e);
+		return -1;
+	}
+	term_size(&rows, &cols);
+	/* "Scan ...", the URL (maybe wrapped), the code, the countdown. */
+	below = 1 + lines_of(sizeof(INDENT) - 1 +
+	    strlen(dev->verification_uri), cols) + 1 + 1;
+	if ((quiet = pb_qr_fit(width, utf8, rows, cols, below)) == 0) {
+		pb_qr_cells(width, PB_QR_QUIET_SMALL, utf8, &qc, &qr);
+		/* Short: on 80 columns it fits one line. */
+		fprintf(stderr, "(no QR code: it needs %dx%d characters, this "
+		    "terminal is %dx%d%s)\n", qc, qr + below, cols, rows,
+		    utf8 ? "" : "; UTF-8 halves it");
+		return -1;
+	}
+	if (pb_qr_print_quiet(stderr, dev->verification_uri_complete, utf8,
+	    quiet, &e) != PB_OK) {
+		pb_session_say("no QR code", &e);
+		return -1;
+	}
+	fprintf(stderr, "Scan the code above, or open this page in a browser "
+	    "on any device:\n" INDENT "%s\nand enter the code:  %s\n",
+	    dev->verification_uri, code);
+	return 0;
+}
+
 /* Tell the user where to go, on stderr, or as a JSON line on stdout. */
 static int
 show_device(const struct pb_device *dev, int json, int qr)
 {
 	char sb[PB_SAFE_BUFSZ];
 	struct pb_json_writer b;
-	struct pb_err e;
 	const char *term;
 
 	if (json) {
@@ -123,22 +190,19 @@ show_device(const struct pb_device *dev, int json, int qr)
 		return pb_session_json_line(&b);
 	}
 	/* URL and code were checked printable by device.c. */
-	fprintf(stderr, "To log in, open this page in a browser on any "
-	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
-	    dev->verification_uri, pb_log_safe(dev->user_code, sb,
-	    sizeof(sb)));
+	pb_log_safe(dev->user_code, sb, sizeof(sb));
 	term = secure_getenv("TERM");
 	if (dev->verification_uri_complete != NULL && qr &&
 	    isatty(STDERR_FILENO) && pb_qr_available() &&
-	    (term == NULL || strcmp(term, "dumb") != 0)) {
-		fprintf(stderr, "Or scan this code, which opens %s:\n\n",
-		    dev->verification_uri_complete);
-		pb_err_clear(&e);
-		if (pb_qr_print(stderr, dev->verification_uri_complete,
-		    utf8_term(), &e) != PB_OK)
-			pb_session_say("no QR code", &e);
-		fputs("\n", stderr);
-	} else if (dev->verification_uri_complete != NULL)
+	    (term == NULL || strcmp(term, "dumb") != 0) &&
+	    show_qr(dev, sb) == 0) {
+		fflush(stderr);
+		return PB_EXIT_OK;
+	}
+	fprintf(stderr, "To log in, open this page in a browser on any "
+	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
+	    dev->verification_uri, sb);
+	if (dev->verification_uri_complete != NULL)
 		fprintf(stderr, "(or open %s, with the code filled in)\n\n",
 		    dev->verification_uri_complete);
 	fflush(stderr);
@@ -197,6 +261,33 @@ dpop_start(struct pb_sess *s, const struct pb_oidc_meta *meta)
 }
 
 /*
+ * Discovery lists no device_authorization_endpoint (or no token_endpoint).
+ * The document is the IdP's, the same for every client: no client setting
+ * can add the endpoint, so say what the IdP offers instead.
+ */
+static void
+no_device_flow(const struct pb_sess *s, const struct pb_oidc_meta *meta)
+{
+	fprintf(stderr, "%s: the IdP at %s offers no device flow (RFC "
+	    "8628): its discovery document lists no %s\n", PB_PROG,
+	    s->c.issuer, meta->token_endpoint == NULL ? "token_endpoint" :
+	    "device_authorization_endpoint");
+	if (meta->grant_types != NULL)
+		fprintf(stderr, "%s: the grant types it lists "
+		    "(grant_types_supported): %s\n", PB_PROG,
+		    meta->grant_types[0] != '\0' ? meta->grant_types :
+		    "(none)");
+	else
+		fprintf(stderr, "%s: it lists no grant_types_supported "
+		    "(OpenID Connect's default: authorization_code "
+		    "implicit)\n", PB_PROG);
+	fprintf(stderr, "%s: login needs an IdP with the device "
+	    "authorization grant; with this one it cannot log in (some IdPs "
+	    "offer the device flow as a plugin or a newer version)\n",
+	    PB_PROG);
+}
+
+/*
  * Discovery, the DPoP key when the session is to be bound, then the device
  * authorization request: *meta and *dev filled (the caller clears them),
  * or an exit status after a message.
@@ -214,10 +305,7 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 	}
 	if (meta->device_authorization_endpoint == NULL ||
 	    meta->token_endpoint == NULL) {
-		fprintf(stderr, "%s: the IdP advertises no %s: enable the "
-		    "device authorization grant (RFC 8628) for client '%s'\n",
-		    PB_PROG, meta->token_endpoint == NULL ? "token_endpoint" :
-		    "device_authorization_endpoint", s->c.client_id);
+		no_device_flow(s, meta);
 		return PB_EXIT_CONFIG;
 	}
 	/* Before the user is shown a code: dpop = yes may refuse. */
@@ -376,7 +464,7 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	fprintf(stderr, "Logged in to %s as %s (profile %s); the session "
 	    "is stored in %s.\n", s->c.issuer, pb_identity_who(st->username,
 	    st->subject, wb, sizeof(wb)), s->c.profile, used_file ?
-	    "a file (no Secret Service)" : "the Secret Service");
+	    "a file (not the Secret Service)" : "the Secret Service");
 	if (t->expires_at != 0 && !json)
 		fprintf(stderr, "The access token is valid until %s.\n",
 		    pb_time_fmt_date(t->expires_at, PB_TIME_UTC, tb,
@@ -400,7 +488,7 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	pb_json_writer_int(&b, "expires_at", t->expires_at);
 	pb_json_writer_str(&b, "store", used_file ? "file" :
 	    "secret-service");
-	pb_json_writer_int(&b, "dpop", s->dkey != NULL);
+	pb_json_writer_bool(&b, "dpop", s->dkey != NULL);
 	if (jkt[0] != '\0')
 		pb_json_writer_str(&b, "jkt", jkt);
 	return pb_session_json_line(&b);

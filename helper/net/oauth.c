@@ -282,6 +282,7 @@ pb_oidc_meta_clear(struct pb_oidc_meta *m)
 	free(m->token_endpoint);
 	free(m->revocation_endpoint);
 	free(m->jwks_uri);
+	free(m->grant_types);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -323,6 +324,36 @@ lists(const cJSON *v, const char *want)
 	return 0;
 }
 
+/*
+ * grant_types_supported as one space-separated string for messages: names
+ * of printable ASCII without blanks, the rest left out, at most about 500
+ * bytes.  *out stays NULL when v is not an array.
+ */
+static int
+grant_list(const cJSON *v, char **out)
+{
+	char buf[512];
+	const cJSON *i;
+	size_t n = 0, k, j;
+
+	if (!cJSON_IsArray(v))
+		return PB_OK;
+	buf[0] = '\0';
+	cJSON_ArrayForEach(i, v) {
+		if (!cJSON_IsString(i) || (k = strlen(i->valuestring)) == 0 ||
+		    n + k + 2 > sizeof(buf))
+			continue;
+		for (j = 0; j < k; j++)
+			if (i->valuestring[j] <= ' ' || i->valuestring[j] > '~')
+				break;
+		if (j < k)
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    n > 0 ? " " : "", i->valuestring);
+	}
+	return dupstr(out, buf);
+}
+
 static int
 meta_read(const cJSON *doc, const char *issuer, const char *isb,
     struct pb_oidc_meta *m, struct pb_err *e)
@@ -354,6 +385,9 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 		return r;
 	m->dpop_es256 = lists(pb_json_get(doc,
 	    "dpop_signing_alg_values_supported"), "ES256");
+	if (grant_list(pb_json_get(doc, "grant_types_supported"),
+	    &m->grant_types) != PB_OK)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
 	return PB_OK;
 }
 

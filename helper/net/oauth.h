@@ -44,6 +44,9 @@ struct pb_oidc_meta {
 	char	*jwks_uri;
 	int	 dpop_es256;	/* dpop_signing_alg_values_supported
 				   lists ES256 (RFC 9449 section 5.1) */
+	char	*grant_types;	/* grant_types_supported, space-separated
+				   (printable names only), for messages;
+				   NULL when the document has none */
 };
 
 /* How the client authenticates at the token and other endpoints. */

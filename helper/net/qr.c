@@ -21,7 +21,7 @@
 
 #ifdef HAVE_QRENCODE
 
-#define QUIET		4	/* quiet zone, modules (ISO/IEC 18004 7.3.7) */
+/* The quiet zone (ISO/IEC 18004 7.3.7) is PB_QR_QUIET modules, or less. */
 #define QR_WIDTH_MIN	21	/* version 1 */
 #define QR_WIDTH_MAX	177	/* version 40 */
 #define QR_TEXT_MAX	7089	/* 40-L, all digits: nothing longer fits */
@@ -37,9 +37,9 @@
 #define SGR_END		"\033[0m\n"	/* reset, then end the line */
 
 /* The longest line: a plain row whose modules alternate in colour. */
-#define LINE_MAX_BYTES							\
-	((QR_WIDTH_MAX + 2 * QUIET) * (sizeof(SGR_DARK) - 1 + 2) +	\
-	    sizeof(SGR_INK) + sizeof(SGR_END))
+#define LINE_MAX_BYTES						\
+	((QR_WIDTH_MAX + 2 * PB_QR_QUIET) *			\
+	    (sizeof(SGR_DARK) - 1 + 2) + sizeof(SGR_INK) + sizeof(SGR_END))
 
 /* One output line being built. */
 struct line {
@@ -68,10 +68,10 @@ put(struct line *l, const char *s, size_t n)
  * Bit 0 of each libqrencode byte is the module's colour.
  */
 static int
-dark(const QRcode *qr, int x, int y)
+dark(const QRcode *qr, int q, int x, int y)
 {
-	x -= QUIET;
-	y -= QUIET;
+	x -= q;
+	y -= q;
 	if (x < 0 || y < 0 || x >= qr->width || y >= qr->width)
 		return 0;
 	return qr->data[y * qr->width + x] & 1;
@@ -79,14 +79,14 @@ dark(const QRcode *qr, int x, int y)
 
 /* Module rows y and y + 1 as one line of half blocks. */
 static void
-line_utf8(struct line *l, const QRcode *qr, int n, int y)
+line_utf8(struct line *l, const QRcode *qr, int q, int n, int y)
 {
 	int x, top, bot;
 
 	PUT(l, SGR_INK);
 	for (x = 0; x < n; x++) {
-		top = dark(qr, x, y);
-		bot = dark(qr, x, y + 1);
+		top = dark(qr, q, x, y);
+		bot = dark(qr, q, x, y + 1);
 		if (top && bot)
 			PUT(l, "\xe2\x96\x88");		/* U+2588 full block */
 		else if (top)
@@ -101,13 +101,13 @@ line_utf8(struct line *l, const QRcode *qr, int n, int y)
 
 /* Module row y as one line of coloured double spaces. */
 static void
-line_plain(struct line *l, const QRcode *qr, int n, int y)
+line_plain(struct line *l, const QRcode *qr, int q, int n, int y)
 {
 	int x, d, cur = -1;
 
 	for (x = 0; x < n; x++) {
 		/* A colour change only where the colour changes. */
-		if ((d = dark(qr, x, y)) != cur) {
+		if ((d = dark(qr, q, x, y)) != cur) {
 			if (d)
 				PUT(l, SGR_DARK);
 			else
@@ -173,22 +173,47 @@ pb_qr_available(void)
 }
 
 int
-pb_qr_print(FILE *f, const char *text, int utf8, struct pb_err *e)
+pb_qr_width(const char *text, int *widthp, struct pb_err *e)
 {
 	QRcode *qr;
+	int r;
+
+	if ((qr = encode(text, &r, e)) == NULL)
+		return r;
+	*widthp = qr->width;
+	QRcode_free(qr);
+	return PB_OK;
+}
+
+int
+pb_qr_print(FILE *f, const char *text, int utf8, struct pb_err *e)
+{
+	return pb_qr_print_quiet(f, text, utf8, PB_QR_QUIET, e);
+}
+
+int
+pb_qr_print_quiet(FILE *f, const char *text, int utf8, int quiet,
+    struct pb_err *e)
+{
+	QRcode *qr = NULL;
 	struct line l;
 	int r, n, y;
 
+	if (quiet < 1 || quiet > PB_QR_QUIET) {
+		r = pb_err_set(e, PB_ERR_INTERNAL, "QR code: quiet zone %d",
+		    quiet);
+		goto out;
+	}
 	if ((qr = encode(text, &r, e)) == NULL)
 		goto out;
-	n = qr->width + 2 * QUIET;
+	n = qr->width + 2 * quiet;
 	for (y = 0; y < n; y += utf8 ? 2 : 1) {
 		l.len = 0;
 		l.over = 0;
 		if (utf8)
-			line_utf8(&l, qr, n, y);
+			line_utf8(&l, qr, quiet, n, y);
 		else
-			line_plain(&l, qr, n, y);
+			line_plain(&l, qr, quiet, n, y);
 		if (l.over) {
 			r = pb_err_set(e, PB_ERR_INTERNAL,
 			    "QR code: line buffer too small");
@@ -223,12 +248,60 @@ pb_qr_available(void)
 int
 pb_qr_print(FILE *f, const char *text, int utf8, struct pb_err *e)
 {
+	return pb_qr_print_quiet(f, text, utf8, PB_QR_QUIET, e);
+}
+
+int
+pb_qr_print_quiet(FILE *f, const char *text, int utf8, int quiet,
+    struct pb_err *e)
+{
 	(void)f;
 	(void)text;
 	(void)utf8;
+	(void)quiet;
+	return pb_err_set(e, PB_ERR_CONFIG,
+	    "QR codes are not available: built without libqrencode "
+	    "(configure --with-qrencode)");
+}
+
+int
+pb_qr_width(const char *text, int *widthp, struct pb_err *e)
+{
+	(void)text;
+	(void)widthp;
 	return pb_err_set(e, PB_ERR_CONFIG,
 	    "QR codes are not available: built without libqrencode "
 	    "(configure --with-qrencode)");
 }
 
 #endif /* HAVE_QRENCODE */
+
+/* Layout, with or without libqrencode (pure: the unit test drives it). */
+
+void
+pb_qr_cells(int width, int quiet, int utf8, int *colsp, int *rowsp)
+{
+	int n = width + 2 * quiet;
+
+	*colsp = utf8 ? n : 2 * n;
+	*rowsp = utf8 ? (n + 1) / 2 : n;
+}
+
+int
+pb_qr_fit(int width, int utf8, int term_rows, int term_cols, int below)
+{
+	static const int quiet[] = { PB_QR_QUIET, PB_QR_QUIET_SMALL };
+	int cols, rows;
+	size_t i;
+
+	if (term_rows <= 0 || term_cols <= 0) {
+		term_rows = 24;
+		term_cols = 80;
+	}
+	for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+		pb_qr_cells(width, quiet[i], utf8, &cols, &rows);
+		if (cols <= term_cols && rows + below <= term_rows)
+			return quiet[i];
+	}
+	return 0;
+}

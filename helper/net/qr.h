@@ -37,4 +37,35 @@ int pb_qr_available(void);
  */
 int pb_qr_print(FILE *f, const char *text, int utf8, struct pb_err *e) PB_WUR;
 
+/* The same with a quiet zone of quiet modules (1 to PB_QR_QUIET). */
+int pb_qr_print_quiet(FILE *f, const char *text, int utf8, int quiet,
+    struct pb_err *e) PB_WUR;
+
+#define PB_QR_QUIET		4	/* the standard quiet zone */
+#define PB_QR_QUIET_SMALL	2	/* what phones still read, for small
+					   terminals */
+
+/*
+ * The width in modules (21 to 177, without quiet zone) of text's code in
+ * *widthp.  PB_OK, or pb_qr_print()'s errors.
+ */
+int pb_qr_width(const char *text, int *widthp, struct pb_err *e) PB_WUR;
+
+/*
+ * The terminal cells a code of width modules takes with a quiet zone of
+ * quiet modules: *colsp columns and *rowsp lines (utf8: two module rows a
+ * line; else two columns a module).
+ */
+void pb_qr_cells(int width, int quiet, int utf8, int *colsp, int *rowsp);
+
+/*
+ * The layout of the login screen: which quiet zone lets a code of width
+ * modules fit a terminal of term_rows x term_cols with below lines kept
+ * visible under it (the URL, the code and the countdown, which must not
+ * scroll off).  Returns PB_QR_QUIET when the standard code fits,
+ * PB_QR_QUIET_SMALL when only the smaller one does, 0 when neither (draw
+ * none).  A size of 0 (unknown) is taken as 80 x 24.
+ */
+int pb_qr_fit(int width, int utf8, int term_rows, int term_cols, int below);
+
 #endif /* PB_QR_H */

@@ -245,27 +245,23 @@ pb_session_open(struct pb_sess *s, const struct pb_options *o)
 }
 
 /*
- * Open the runtime directory for the access token cache.  It is optional:
- * without one (no XDG_RUNTIME_DIR, or one we cannot use) nothing is cached
- * and every get refreshes, which is slower but correct.
+ * Open the directory of the access token cache (the runtime directory, or
+ * without one a directory under the state directory: token_cache.h).  It
+ * is optional: without it nothing is cached and every get refreshes,
+ * which is slower but correct.
  */
 void
 pb_session_run(struct pb_sess *s, int create)
 {
 	struct pb_err e;
-	char *path = NULL;
-	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_privdir_runtime_path(&path, &e)) == PB_OK &&
-	    (r = pb_privdir_open(&s->run, path,
-	    create ? PB_PRIVDIR_CREATE_LAST : 0, &e)) != PB_OK) {
+	if (pb_token_cache_open(&s->run, create, &e) != PB_OK) {
 		pb_privdir_close(&s->run);
 		if (create)
 			pb_session_say("warning: access tokens are not cached",
 			    &e);
 	}
-	free(path);
 }
 
 /*
@@ -337,6 +333,11 @@ pb_session_cache_drop(struct pb_sess *s)
 	pb_err_clear(&e);
 	if (s->run.fd != -1 &&
 	    (r = pb_token_cache_remove(&s->run, &s->c, &e)) != PB_OK &&
+	    r != PB_ERR_NOTFOUND)
+		pb_session_say("warning", &e);
+	/* And the copy a run without XDG_RUNTIME_DIR left on disk. */
+	pb_err_clear(&e);
+	if ((r = pb_token_cache_remove_disk(&s->c, &e)) != PB_OK &&
 	    r != PB_ERR_NOTFOUND)
 		pb_session_say("warning", &e);
 }

@@ -61,9 +61,9 @@ status_json(const struct pb_sess *s, const struct pb_stored *st,
 	pb_json_writer_str(&b, "store", used_file ? "file" :
 	    "secret-service");
 	pb_json_writer_int(&b, "logged_in_at", st->logged_in_at);
-	pb_json_writer_int(&b, "refresh_token", st->refresh.len > 0);
+	pb_json_writer_bool(&b, "refresh_token", st->refresh.len > 0);
 	bound_to(st, jkt);
-	pb_json_writer_int(&b, "dpop", st->dpop_key.len > 0);
+	pb_json_writer_bool(&b, "dpop", st->dpop_key.len > 0);
 	if (jkt[0] != '\0')
 		pb_json_writer_str(&b, "jkt", jkt);
 	if (cached)

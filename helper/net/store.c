@@ -19,6 +19,16 @@
 
 #define NO_SS_MSG	"no Secret Service on the session bus: start " \
 			"gnome-keyring or use store = file"
+#define UNUSABLE_MSG	"the Secret Service is running, but its default " \
+			"keyring is missing or locked and could not be " \
+			"unlocked here: unlock it (log in to the desktop, " \
+			"or 'gnome-keyring-daemon --replace --unlock' with " \
+			"its password on stdin) or use store = file"
+#define LOCKED_MSG	"the keyring is locked and was not unlocked (the " \
+			"unlock prompt was dismissed or could not be " \
+			"shown): unlock it (seahorse, or 'gnome-keyring-" \
+			"daemon --replace --unlock' with its password on " \
+			"stdin) and run again, or use store = file"
 
 /* Nothing secret in here: the tokens are the item's secret value. */
 static const SecretSchema schema = {
@@ -173,8 +183,38 @@ is_absent(const GError *g)
 }
 
 /*
+ * Whether org.freedesktop.secrets has an owner on the session bus: an
+ * error that looks like "nobody there" (an unknown object, a prompter
+ * that cannot start) may come from a running Secret Service whose default
+ * keyring is missing or locked, which needs another fix.
+ */
+static int
+ss_running(void)
+{
+	GDBusConnection *bus;
+	GVariant *v;
+	gboolean has = FALSE;
+
+	if ((bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL)) == NULL)
+		return 0;
+	v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
+	    "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+	    g_variant_new("(s)", "org.freedesktop.secrets"),
+	    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE,
+	    PB_STORE_TIMEOUT_MS, NULL, NULL);
+	if (v != NULL) {
+		g_variant_get(v, "(b)", &has);
+		g_variant_unref(v);
+	}
+	g_object_unref(bus);
+	return has ? 1 : 0;
+}
+
+/*
  * Turn a failed keyring call into PB_ERR_IO with a message; *absentp says
- * whether the failure means no Secret Service (the AUTO fallback case).
+ * whether the failure means no usable Secret Service (the AUTO fallback
+ * case): PB_STORE_NOTICE_ABSENT when there is none on the bus,
+ * PB_STORE_NOTICE_UNUSABLE when one runs without a usable default keyring.
  */
 static int
 ss_fail(GError *g, int fired, const char *what, int *absentp,
@@ -193,8 +233,16 @@ ss_fail(GError *g, int fired, const char *what, int *absentp,
 		    "answer within %d s (a locked keyring waiting for a "
 		    "prompt?)",
 		    PB_STORE_TIMEOUT_MS / 1000);
+	} else if (g != NULL && g->domain == SECRET_ERROR &&
+	    g->code == SECRET_ERROR_IS_LOCKED) {
+		/* Not absent: the session may be in there. */
+		r = pb_err_set(e, PB_ERR_IO, "Secret Service: cannot %s the "
+		    "token: " LOCKED_MSG, what);
+	} else if (g != NULL && is_absent(g) && ss_running()) {
+		*absentp = PB_STORE_NOTICE_UNUSABLE;
+		r = pb_err_set(e, PB_ERR_IO, UNUSABLE_MSG " (%s)", sm);
 	} else if (g != NULL && is_absent(g)) {
-		*absentp = 1;
+		*absentp = PB_STORE_NOTICE_ABSENT;
 		r = pb_err_set(e, PB_ERR_IO, NO_SS_MSG " (%s)", sm);
 	} else
 		r = pb_err_set(e, PB_ERR_IO, "Secret Service: cannot %s "
@@ -205,6 +253,27 @@ ss_fail(GError *g, int fired, const char *what, int *absentp,
 }
 
 enum ss_op { SS_STORE, SS_LOOKUP, SS_CLEAR };
+
+/*
+ * Whether an item with attrs exists but is locked.  A lookup that could
+ * not unlock it (no prompt possible here, or one dismissed) answers
+ * "nothing", which would send the user to log in again; the session is
+ * there, behind the lock.  Errors read as "no".
+ */
+static int
+ss_locked(GHashTable *attrs, GCancellable *c)
+{
+	GList *items, *i;
+	int locked = 0;
+
+	items = secret_service_search_sync(NULL, &schema, attrs,
+	    SECRET_SEARCH_ALL, c, NULL);
+	for (i = items; i != NULL; i = i->next)
+		if (secret_item_get_locked(i->data))
+			locked = 1;
+	g_list_free_full(items, g_object_unref);
+	return locked;
+}
 
 /*
  * One keyring call under the deadline, filed under key's attributes:
@@ -246,6 +315,9 @@ ss_call(enum ss_op op, const struct pb_store_key *key,
 		break;
 	case SS_LOOKUP:
 		*pw = secret_password_lookupv_sync(&schema, attrs, d.c, &g);
+		if (*pw == NULL && g == NULL && ss_locked(attrs, d.c))
+			g = g_error_new_literal(SECRET_ERROR,
+			    SECRET_ERROR_IS_LOCKED, "locked");
 		break;
 	case SS_CLEAR:
 		*found = secret_password_clearv_sync(&schema, attrs, d.c, &g);
@@ -354,7 +426,8 @@ pb_store_save_resv(enum pb_store_kind kind, const struct pb_store_key *key,
 		} else if (absent) {
 			pb_err_clear(e);
 			file = 1;
-			r = pb_store_file_put(key->profile, &v, 1, rv, e);
+			r = pb_store_file_put(key->profile, &v, absent, rv,
+			    e);
 		}
 		break;
 	default:

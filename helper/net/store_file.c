@@ -23,6 +23,7 @@
 #include "store_file.h"
 
 #define NOTICE_MARKER	".no-secret-service"
+#define LOCKED_MARKER	".keyring-locked"	/* its own fix, its own note */
 
 /* Key check ------------------------------------------------------------ */
 
@@ -182,12 +183,23 @@ file_save(const char *profile, const struct pb_secret *v, int notice,
 	/* Say once per state directory that the keyring was not there. */
 	if (notice) {
 		(void)snprintf(full, sizeof(full), "%s/%s", d.path, name);
-		mfd = openat(d.fd, NOTICE_MARKER, O_WRONLY | O_CREAT |
+		mfd = openat(d.fd, notice == PB_STORE_NOTICE_UNUSABLE ?
+		    LOCKED_MARKER : NOTICE_MARKER, O_WRONLY | O_CREAT |
 		    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (mfd != -1 || errno != EEXIST)
-			fprintf(stderr, "bearer-token: no Secret Service "
-			    "found; storing tokens in %s (mode 0600)\n",
-			    pb_log_path(full, sp, sizeof(sp)));
+			fprintf(stderr, "bearer-token: %s; storing tokens in "
+			    "%s (mode 0600)%s\n", notice ==
+			    PB_STORE_NOTICE_UNUSABLE ? "the Secret Service's "
+			    "default keyring is missing or locked" : "no "
+			    "Secret Service found", pb_log_path(full, sp,
+			    sizeof(sp)), notice == PB_STORE_NOTICE_UNUSABLE ?
+			    ".  To use the keyring instead, unlock it (log in "
+			    "to the desktop, or 'gnome-keyring-daemon "
+			    "--replace --unlock' with its password on stdin) "
+			    "and log in again; 'store = file' keeps the file "
+			    "without this note" : ".  To use a keyring, "
+			    "start one (gnome-keyring) and log in again; "
+			    "'store = file' keeps the file without this note");
 		if (mfd != -1)
 			close(mfd);
 	}

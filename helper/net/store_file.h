@@ -24,9 +24,13 @@ int pb_store_file_check_key(const struct pb_store_key *key, struct pb_err *e)
 /*
  * Save v (v->len bytes, NUL-terminated) as profile's file: into rv's temp
  * file when rv holds one, else atomically over PROFILE.json, saying once
- * per state directory that no Secret Service was found when notice is
- * set.  PB_OK or PB_ERR_IO / PB_ERR_NOMEM with a message.
+ * per state directory why the Secret Service was not used when notice is
+ * set: PB_STORE_NOTICE_ABSENT (none on the bus) or
+ * PB_STORE_NOTICE_UNUSABLE (its default keyring is missing or locked).
+ * PB_OK or PB_ERR_IO / PB_ERR_NOMEM with a message.
  */
+#define PB_STORE_NOTICE_ABSENT		1
+#define PB_STORE_NOTICE_UNUSABLE	2
 int pb_store_file_put(const char *profile, const struct pb_secret *v,
     int notice, struct pb_store_resv *rv, struct pb_err *e) PB_WUR;
 

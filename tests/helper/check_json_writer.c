@@ -133,6 +133,24 @@ START_TEST(test_json_writer_int_range)
 }
 END_TEST
 
+/* status --json: flags are JSON booleans, not the numbers 0 and 1. */
+START_TEST(test_json_writer_bool)
+{
+	cJSON *j;
+
+	pb_json_writer_begin(&w);
+	pb_json_writer_bool(&w, "yes", 1);
+	pb_json_writer_bool(&w, "no", 0);
+	pb_json_writer_bool(&w, "any", 42);
+	end_ok();
+	ck_assert_str_eq(out.p, "{\"yes\":true,\"no\":false,\"any\":true}");
+	j = parsed();
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "yes")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "no")));
+	cJSON_Delete(j);
+}
+END_TEST
+
 /* RFC 8259 section 7: '"', '\\' and controls escaped; UTF-8 as is. */
 START_TEST(test_json_writer_escape)
 {
@@ -269,6 +287,7 @@ json_writer_suite(void)
 	tcase_add_test(tc, test_json_writer_fields);
 	tcase_add_test(tc, test_json_writer_null_skipped);
 	tcase_add_test(tc, test_json_writer_int_range);
+	tcase_add_test(tc, test_json_writer_bool);
 	tcase_add_test(tc, test_json_writer_large);
 	suite_add_tcase(s, tc);
 

@@ -1110,6 +1110,48 @@ START_TEST(test_oauth_wait_backoff)
 }
 END_TEST
 
+START_TEST(test_oauth_wait_unreachable)
+{
+	struct pb_device d;
+	struct pb_tokens t;
+	struct pb_wait w;
+	struct pb_err e;
+	struct fake f;
+	int i;
+
+	/*
+	 * The IdP stops answering after the code was issued and never comes
+	 * back: polls back off (at most 60 s apart) until the code expires,
+	 * and the end says the IdP was unreachable, not that the user did
+	 * not approve (PB_ERR_NET, which login turns into exit 5).
+	 */
+	fake_init(&f, &w, 0);
+	config("{\"device_ttl\":300}");
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
+	    &e), PB_OK);
+	fault("{\"endpoint\":\"token\",\"mode\":\"reset\",\"count\":-1}");
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
+	    PB_ERR_NET);
+	has(&e, "IdP unreachable");
+	has(&e, "until the device code expired (300 s)");
+	for (i = 1; i < f.nsleeps; i++)
+		ck_assert_uint_le(f.sleeps[i], 60);
+	ck_assert_uint_eq(f.sleeps[2], 4);	/* backing off */
+	ck_assert_int_eq(f.events[f.nevents - 1], PB_WAIT_RETRY);
+	pb_device_clear(&d);
+
+	/* A transient failure, then no approval: "not approved in time". */
+	fake_init(&f, &w, 0);
+	config("{\"device_ttl\":30}");
+	ck_assert_int_eq(pb_device_start(DEV_EP, &pub, SCOPE, NULL, NULL, &d,
+	    &e), PB_OK);
+	fault("{\"endpoint\":\"token\",\"mode\":\"reset\",\"count\":1}");
+	ck_assert_int_eq(pb_device_wait(TOKEN_EP, &pub, &d, &w, &t, &e),
+	    PB_ERR_EXPIRED_CODE);
+	pb_device_clear(&d);
+}
+END_TEST
+
 START_TEST(test_oauth_wait_no_retry_after_200)
 {
 	struct pb_device d;
@@ -1369,6 +1411,7 @@ oauth_suite(void)
 	tcase_add_test(tc, test_oauth_wait_denied);
 	tcase_add_test(tc, test_oauth_wait_deadline);
 	tcase_add_test(tc, test_oauth_wait_backoff);
+	tcase_add_test(tc, test_oauth_wait_unreachable);
 	tcase_add_test(tc, test_oauth_wait_no_retry_after_200);
 	tcase_add_test(tc, test_oauth_wait_cancel);
 	tcase_add_test(tc, test_oauth_wait_slowdown);

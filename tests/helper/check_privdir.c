@@ -158,10 +158,35 @@ START_TEST(test_privdir_runtime_path)
 {
 	char *p = NULL;
 
-	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", "/run/x", 1), 0);
+	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", base, 1), 0);
 	ck_assert_int_eq(pb_privdir_runtime_path(&p, &e), PB_OK);
-	ck_assert_str_eq(p, "/run/x/bearer-token");
+	ck_assert_str_eq(p, at("bearer-token"));
 	free(p);
+}
+END_TEST
+
+/*
+ * The XDG spec: an XDG_RUNTIME_DIR that is not a 0700 directory of ours
+ * (the caller's, kept by "su alice"; one that is gone) is not used.
+ */
+START_TEST(test_privdir_runtime_path_not_ours)
+{
+	char *p = NULL;
+
+	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", at("nosuch"), 1), 0);
+	ck_assert_int_eq(pb_privdir_runtime_path(&p, &e), PB_ERR_NOTFOUND);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(chmod(base, 0755), 0);
+	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", base, 1), 0);
+	ck_assert_int_eq(pb_privdir_runtime_path(&p, &e), PB_ERR_NOTFOUND);
+	ck_assert(strstr(pb_err_msg(&e), "XDG_RUNTIME_DIR") != NULL);
+	ck_assert_int_eq(chmod(base, 0700), 0);
+	ck_assert_int_eq(mkdir(at("f"), 0700), 0);
+	ck_assert_int_eq(symlink(at("f"), at("l")), 0);
+	ck_assert_int_eq(setenv("XDG_RUNTIME_DIR", at("l"), 1), 0);
+	ck_assert_int_eq(pb_privdir_runtime_path(&p, &e), PB_ERR_NOTFOUND);
+	ck_assert_int_eq(unlink(at("l")), 0);
+	ck_assert_int_eq(rmdir(at("f")), 0);
 }
 END_TEST
 
@@ -424,6 +449,7 @@ privdir_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_privdir_state_path);
 	tcase_add_test(tc, test_privdir_runtime_path);
+	tcase_add_test(tc, test_privdir_runtime_path_not_ours);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dir");

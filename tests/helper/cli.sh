@@ -144,6 +144,14 @@ run "$bt" decode --help
 expect "decode --help" 0 "(unverified)" out
 run "$bt" help nosuch
 expect "help of an unknown command" 2 "unknown command" err
+for a in --help -h help; do
+	run "$bt" help "$a"
+	expect "help $a: help's own usage" 0 "usage: bearer-token help" out
+done
+run "$bt" help get
+expect "help get" 0 "usage: bearer-token get" out
+run "$bt" help get extra
+expect "help with two words: usage error" 2 "usage: bearer-token help" err
 
 # --- decode --------------------------------------------------------------
 runin "$good" "$bt" decode
@@ -256,6 +264,25 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 299)) leeway=0
 expect "verify one second before exp" 0 "exp in 1 s" out
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 300)) leeway=0
 expect "verify at exp (RFC 7519: now >= exp fails)" 1 "token rejected:" err
+for c in decode verify; do
+	a=
+	[ "$c" = decode ] || a="--config $conf"
+	# shellcheck disable=SC2086 # $a: no words or two
+	printf '' | "$bt" $c $a >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect "$c of empty input says so" 1 \
+	    "no token on standard input (it was empty)" err
+	! grep -q "three segments" "$tmp/err"
+	verdict "$c of empty input does not say 'not three segments'"
+	# shellcheck disable=SC2086
+	printf ' \n\n' | "$bt" $c $a >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	expect "$c of blank input says so" 1 "no token on standard input" err
+	# shellcheck disable=SC2086
+	run "$bt" $c $a ''
+	expect "$c of an empty argument says so" 1 \
+	    "the token argument is empty" err
+done
 runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) -
 expect "verify - reads stdin" 0 "token valid" out
 runin "Authorization: Bearer \"$good\"" "$bt" verify --config "$conf" \

@@ -128,17 +128,17 @@ run "$bt" login --profile b --json --no-qr
 keep
 expect "login (dpop = auto, the IdP offers ES256) exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/login.json"
-jkt_login=$(js 'j.dpop === 1 && /^[A-Za-z0-9_-]{43}$/.test(j.jkt) ?
+jkt_login=$(js 'j.dpop === true && /^[A-Za-z0-9_-]{43}$/.test(j.jkt) ?
     j.jkt : ""' \
     "$tmp/login.json")
 [ -n "$jkt_login" ]
-verdict "login --json says dpop 1 and the key's thumbprint (jkt)"
+verdict "login --json says dpop true and the key's thumbprint (jkt)"
 run "$bt" status --profile b --json
 keep
 expect "status --json exits 0" 0
-jkt_status=$(js 'j.dpop === 1 ? j.jkt : ""' "$tmp/out")
+jkt_status=$(js 'j.dpop === true ? j.jkt : ""' "$tmp/out")
 [ -n "$jkt_status" ] && [ "$jkt_status" = "$jkt_login" ]
-verdict "status --json: dpop 1, the same jkt" "$jkt_status"
+verdict "status --json: dpop true, the same jkt" "$jkt_status"
 run "$bt" status --profile b
 keep
 expect "status says the session is bound" 0 \
@@ -232,7 +232,7 @@ keep
 expect "login while the IdP requires a DPoP nonce exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/nonce.json"
 holds "and the session is bound" \
-    'j.dpop === 1' "$tmp/nonce.json"
+    'j.dpop === true' "$tmp/nonce.json"
 ctl GET counters
 cp "$tmp/ctl.json" "$tmp/c0.json"
 run "$bt" get --profile nonce --min-ttl 86400
@@ -250,8 +250,8 @@ run "$bt" login --profile no --json --no-qr
 keep
 expect "login with dpop = no exits 0" 0
 tail -n 1 "$tmp/out" >"$tmp/no.json"
-holds "login --json says dpop 0" \
-    'j.dpop === 0 && j.jkt === undefined' "$tmp/no.json"
+holds "login --json says dpop false" \
+    'j.dpop === false && j.jkt === undefined' "$tmp/no.json"
 run "$bt" get --profile no --min-ttl 86400
 expect "dpop = no: a refresh works" 0
 [ -z "$(jkt_of "$tmp/out")" ]
@@ -269,7 +269,7 @@ holds "dpop = no stores the session as before DPoP (no dpop_key)" \
 cp "$(stored_json no)" "$(stored_json old)" || exit 99
 run "$bt" status --profile old --json
 expect "status of a session stored without a key exits 0" 0
-holds "it is read as unbound (dpop = auto)" 'j.dpop === 0' "$tmp/out"
+holds "it is read as unbound (dpop = auto)" 'j.dpop === false' "$tmp/out"
 run "$bt" get --profile old --min-ttl 86400
 expect "and refreshes (no proof: its refresh token is not bound)" 0
 [ -z "$(jkt_of "$tmp/out")" ]
@@ -283,12 +283,12 @@ expect "dpop = yes at an issuer without DPoP: login fails (exit 3)" 3 \
 verdict "and stores nothing"
 run "$bt" login --profile pauto --json --no-qr
 expect "dpop = auto at an issuer without DPoP: login works, unbound" 0
-holds "and says dpop 0" \
-    'JSON.parse(a.trim().split("\n").pop()).dpop === 0' \
+holds "and says dpop false" \
+    'JSON.parse(a.trim().split("\n").pop()).dpop === false' \
     "$tmp/out"
 run "$bt" login --profile yes --json --no-qr
 keep
-expect "dpop = yes at an issuer with DPoP: login works, bound" 0 '"dpop":1' out
+expect "dpop = yes at an issuer with DPoP: login works, bound" 0 '"dpop":true' out
 run "$bt" status --profile bad
 expect "dpop = maybe is a configuration error (3)" 3 \
     "dpop must be auto, yes or no" err

@@ -891,8 +891,11 @@ cp "$tmp/out" "$tmp/e1.tok"	# the cached token from here on
 tok=$(cat "$tmp/e1.tok")	# the token since the erase
 printf 'protocol=http\nhost=git.example.com\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 0 ] && [ ! -s "$tmp/out" ]
-verdict "git-credential get over plain http: nothing (no token in clear)"
+[ $? -eq 0 ] && [ ! -s "$tmp/out" ] && [ "$(grep -c . "$tmp/err")" -eq 1 ] &&
+    grep -qF "no token for http://git.example.com: tokens go only over https" \
+    "$tmp/err"
+verdict "git-credential get over plain http: nothing (no token in clear), \
+says why in one line"
 # git_hosts: the token goes only to the hosts listed (DESIGN.md section 5).
 printf 'protocol=https\nhost=attacker.example.net\n\n' |
     "$bt" git-credential --profile e1 get >"$tmp/out" 2>"$tmp/err"
@@ -1310,8 +1313,8 @@ d=$(delta "$tmp/c0.json" "$tmp/c1.json")
 [ "$rc" -eq 0 ] && is_answer "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
     [ "$d" = "$one_refresh" ]
 verdict "askpass without a run id: one refresh per parent ($d)" "exit $rc"
-# No runtime directory (no cache): the mark goes to the state directory,
-# and the second prompt gets no token rather than a refresh.
+# No runtime directory: the mark and the cache go to the state directory,
+# and the second prompt gets the cached token, not a refresh.
 counters "$tmp/c0.json"
 run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     -u BEARER_TOKEN_SSH_FRESH -u BEARER_TOKEN_ASKPASS_FALLBACK \
@@ -1320,7 +1323,8 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET -u BEARER_TOKEN_SSH_RUN \
     "$AP" "(root@h) Bearer token: " >"$O.2"; echo "$?" >"$O.rc"' </dev/null
 counters "$tmp/c1.json"
 d=$(delta "$tmp/c0.json" "$tmp/c1.json")
-is_answer "$tmp/pp.1" && [ ! -s "$tmp/pp.2" ] && [ "$(cat "$tmp/pp.rc")" != 0 ] &&
+is_answer "$tmp/pp.1" && cmp -s "$tmp/pp.1" "$tmp/pp.2" &&
+    [ "$(cat "$tmp/pp.rc")" = 0 ] &&
     [ "$d" = "$one_refresh" ] &&
     [ -n "$(find "$XDG_STATE_HOME/bearer-token" -maxdepth 1 \
     -name 'ssh-run.p[0-9]*-[0-9]*')" ]

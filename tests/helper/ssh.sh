@@ -323,6 +323,16 @@ try "fat token" default
     [ "$(accepted)" -eq $((a0 + 1)) ] && proved $((p0 + 1))
 verdict "the same with the long token (over OpenSSH's 1023 bytes: in parts, \
 then the proof)" "exit $rc"
+# su -, cron, containers: no XDG_RUNTIME_DIR, the parts come from the
+# access token cache in the state directory.
+mark
+# shellcheck disable=SC2086 # $sshopts is a word list
+run env -u XDG_RUNTIME_DIR BEARER_TOKEN_PROFILE=default "$bt" ssh $sshopts \
+    root@127.0.0.1 echo pb-ssh-ok
+[ "$rc" -eq 0 ] && grep -qx pb-ssh-ok "$tmp/out" &&
+    [ "$(accepted)" -eq $((a0 + 1)) ]
+verdict "the long token without XDG_RUNTIME_DIR (cached in the state \
+directory)" "exit $rc"
 # bearer-askpass itself: parts that add up to the token, and no token for
 # a prompt that is not pam_bearer's.
 ap=$(dirname "$bt")/bearer-askpass

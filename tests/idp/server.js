@@ -98,6 +98,7 @@ const DEFAULTS = Object.freeze({
   auto_approve_delay_ms: 200,
   dpop: true, // read at start: oidc-provider's DPoP (RFC 9449); false: an IdP without it
   dpop_nonce: false, // the token endpoint requires a DPoP nonce (use_dpop_nonce first)
+  device_flow: true, // false: discovery lists no device endpoint nor grant (an IdP without it)
 });
 
 const CONFIG_CHECKS = {
@@ -119,6 +120,7 @@ const CONFIG_CHECKS = {
   auto_approve_delay_ms: (v) => Number.isInteger(v) && v >= 0,
   dpop: (v) => typeof v === 'boolean',
   dpop_nonce: (v) => typeof v === 'boolean',
+  device_flow: (v) => typeof v === 'boolean',
 };
 
 function mergeConfig(base, patch) {
@@ -455,6 +457,12 @@ function buildProvider(issuer) {
   // user codes for /__control/approve and auto-approval.
   provider.use(async (ctx, next) => {
     await next();
+    if (ctx.oidc?.route === 'discovery' && !state.cfg.device_flow
+        && ctx.body && typeof ctx.body === 'object') {
+      delete ctx.body.device_authorization_endpoint;
+      ctx.body.grant_types_supported = (ctx.body.grant_types_supported || [])
+        .filter((g) => g !== 'urn:ietf:params:oauth:grant-type:device_code');
+    }
     if (ctx.oidc?.route === 'device_authorization' && ctx.status === 200
         && ctx.body && typeof ctx.body === 'object') {
       if (state.cfg.interval !== null) ctx.body.interval = state.cfg.interval;
