@@ -102,6 +102,9 @@ struct script {
 	size_t		 nprompts;	/* every message seen */
 	char		*prompt[MAX_PROMPTS];	/* the first ones */
 	int		 style[MAX_PROMPTS];
+	/* PAM_ERROR_MSG and PAM_TEXT_INFO: not prompts, kept apart. */
+	size_t		 nsaid;
+	char		*said[MAX_PROMPTS];
 	/* Answers "Bearer proof for " prompts when set (malloc()ed). */
 	char		*(*proof)(const char *prompt, void *ctx);
 	void		*proof_ctx;
@@ -115,6 +118,8 @@ script_clear(struct script *s)
 
 	for (i = 0; i < s->nprompts && i < MAX_PROMPTS; i++)
 		free(s->prompt[i]);
+	for (i = 0; i < s->nsaid && i < MAX_PROMPTS; i++)
+		free(s->said[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -138,6 +143,14 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_ERROR_MSG ||
+		    msg[i]->msg_style == PAM_TEXT_INFO) {
+			if (s->nsaid < MAX_PROMPTS)
+				s->said[s->nsaid] = tu_strdup(msg[i]->msg !=
+				    NULL ? msg[i]->msg : "");
+			s->nsaid++;
+			continue;
+		}
 		if (s->nprompts < MAX_PROMPTS) {
 			s->prompt[s->nprompts] = tu_strdup(msg[i]->msg != NULL ?
 			    msg[i]->msg : "");
@@ -1086,6 +1099,61 @@ START_TEST(test_pam_stack_user_unchanged)
 END_TEST
 
 /* Configuration keys ------------------------------------------------------ */
+
+/*
+ * A refusal tells the user, not only the log: one PAM_ERROR_MSG with no
+ * reason unless show_reason = yes; nothing on success, for a password,
+ * or when the host cannot check tokens beyond its own message.
+ */
+#define REFUSED	"Bearer token refused; the server's log says why."
+#define SAID(n) ck_assert_msg(last.nsaid == (n), "line %d: %zu messages, " \
+	"want %d", __LINE__, last.nsaid, (n))
+
+START_TEST(test_pam_refusal_message)
+{
+	char *c = claims("alice");
+
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	SAID(0);
+	EXACT("alice", secret("hunter2 hunter2"), PAM_IGNORE);
+	SAID(0);
+	EXACT("alice", good_with("alice", "exp", "1700000000"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* The admin's stack: the message once, pam_deny says nothing. */
+	AUTH("deny", "alice", good("bob"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* show_reason: the log line's reason, escaped. */
+	conf("show_reason = yes\n");
+	EXACT("alice", good("b'o\\nb"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], "Bearer token refused: username "
+	    "claim 'sub' value 'b\\x27o\\x0ab' is not a safe user name (use "
+	    "usermap_file to map it)");
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	ck_assert_str_eq(last.said[0], "Bearer token refused: token is for "
+	    "'bob', not 'alice'");
+	jset_time(&c, "nbf", 3600);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	ck_assert_msg(strncmp(last.said[0], "Bearer token refused: token not "
+	    "valid for another ", 42) == 0, "%s", last.said[0]);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	SAID(0);
+	/* The line can turn it off again for one service. */
+	svc_exact("show_reason=no");
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* A host that cannot check tokens says so, before any prompt. */
+	conf("jwks_file = @DIR@/missing.json\n");
+	svc_exact("");
+	UNAVAIL("alice");
+	SAID(1);
+	ck_assert_str_eq(last.said[0], "Bearer token login is not available "
+	    "on this host; the server's log says why.");
+	free(c);
+}
+END_TEST
 
 static char *
 good_iss(const char *iss)
@@ -3768,6 +3836,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_stack_conv_errors);
 	tcase_add_test(tc, test_pam_stack_user_unchanged);
 	tcase_add_test(tc, test_pam_log_escaping);
+	tcase_add_test(tc, test_pam_refusal_message);
 
 	tc = tcase(s, "conf", 60);
 	tcase_add_test(tc, test_pam_conf_issuer);
