@@ -1174,7 +1174,8 @@ START_TEST(test_pam_conf_issuer)
 	EXACT("alice", good_iss(ISS2), PAM_SUCCESS);
 	EXACT("alice", good_iss("https://evil.example.com"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': iss "
-	    "'https://evil.example.com' is not the configured issuer");
+	    "'https://evil.example.com' is not the configured issuer '" ISS
+	    "' or '" ISS2 "'");
 	/* Exact: no trailing slash, no case folding. */
 	EXACT("alice", good_iss(ISS "/"), PAM_AUTH_ERR);
 	EXACT("alice", good_iss("https://IDP.example.com"), PAM_AUTH_ERR);
@@ -1220,7 +1221,8 @@ START_TEST(test_pam_conf_jwks_file)
 	EXACT("alice", good("alice"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': no key with kid 'rsa1' "
 	    "in ");
-	LOGGED("notice", "/ec-only.json");
+	LOGGED("notice", "/ec-only.json; run bearer-token fetch-jwks (or "
+	    "check pam-bearer-jwks.timer)");
 	svc_exact("jwks_file=@DATA@/jwks.json");
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	free(jwk);
@@ -1600,7 +1602,8 @@ START_TEST(test_pam_conf_leeway)
 	conf("leeway = 0\n");
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': token expired ");
-	LOGGED("notice", " s ago (leeway 0 s)");
+	LOGGED("notice", " s ago (leeway 0 s; if it is fresh, check the "
+	    "clocks: timedatectl)");
 	jset_time(&c, "exp", 600);
 	jset_time(&c, "nbf", 30);
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
@@ -1612,7 +1615,7 @@ START_TEST(test_pam_conf_leeway)
 	EXACT("alice", rs(c), PAM_SUCCESS);
 	jset_time(&c, "exp", -200);
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
-	LOGGED("notice", "(leeway 120 s)");
+	LOGGED("notice", "(leeway 120 s; ");
 	free(c);
 }
 END_TEST
@@ -2100,6 +2103,17 @@ START_TEST(test_pam_reject_time)
 	EXACT("alice", good_with("alice", "exp", "1700000000"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': token expired ");
 	LOGGED("notice", " s ago (leeway 60 s)");
+	NOT_LOGGED("check the clocks");
+	/* Just past: a fresh token on a host whose clock runs ahead. */
+	{
+		char *c = claims("alice");
+
+		jset_time(&c, "exp", -120);
+		EXACT("alice", rs(c), PAM_AUTH_ERR);
+		free(c);
+	}
+	LOGGED("notice", "token expired 120 s ago (leeway 60 s; if it is "
+	    "fresh, check the clocks: timedatectl)");
 	EXACT("alice", good_with("alice", "exp", NULL), PAM_AUTH_ERR);
 	LOGGED("notice", "token has no exp claim");
 	EXACT("alice", good_with("alice", "exp", "\"4102444800\""),
@@ -2113,6 +2127,7 @@ START_TEST(test_pam_reject_time)
 		jset_time(&c, "nbf", 3600);
 		EXACT("alice", rs(c), PAM_AUTH_ERR);
 		LOGGED("notice", "token not valid for another ");
+		LOGGED("notice", "check the clocks: timedatectl)");
 		jset_time(&c, "nbf", -10);
 		EXACT("alice", rs(c), PAM_SUCCESS);
 		jset_time(&c, "iat", 3600);
