@@ -61,6 +61,21 @@ server_says(const char *rest, char *line, size_t linesz)
 	return says;
 }
 
+/*
+ * Whether p is ssh's own prompt of the "password" method, "USER@HOST's
+ * password: " (sshconnect2.c, userauth_passwd()): it comes after
+ * keyboard-interactive failed.
+ */
+static int
+ssh_password(const char *p)
+{
+	static const char end[] = "'s password: ";
+	size_t n = strlen(p);
+
+	return p[0] != '(' && strchr(p, '@') != NULL && n >= sizeof(end) &&
+	    strcmp(p + n - (sizeof(end) - 1), end) == 0;
+}
+
 /* What to do after a refusal by host: check the session, ask the admin. */
 static void
 say_hint(const char *host)
@@ -170,8 +185,8 @@ pb_refusal_check(const char *prompt, int kind)
 	/* Refused before: nothing more, and nothing more to say. */
 	if (has_mark(&d, run, REFUSED_MARK))
 		rv = PB_EXIT_FAIL;
-	else if (says != SAYS_NOTHING || (kind == PB_PROMPT_START &&
-	    has_mark(&d, run, ""))) {
+	else if (says != SAYS_NOTHING || ((kind == PB_PROMPT_START ||
+	    ssh_password(prompt)) && has_mark(&d, run, ""))) {
 		if (mark_refused(&d, run))
 			say(says != SAYS_NOTHING ? says : SAYS_REFUSED, who,
 			    line);

@@ -13,7 +13,8 @@
  * A run knows its token was refused when the module's refusal text
  * (PB_MSG_REFUSED, PB_MSG_UNAVAIL of common/prompt.h) appears in a prompt,
  * which is where sshd before OpenSSH 10.3 puts it, or when the module's
- * first prompt comes again after askpass answered one in the run.  Under
+ * first prompt, or ssh's own password prompt (the next method), comes
+ * after askpass answered the module's first prompt in the run.  Under
  * "bearer-token ssh" (a run id in PB_TARGET_RUN_ENV) that is said once on
  * stderr, with what to do, and no later prompt of the run is answered:
  * PB_EXIT_FAIL, so ssh gets no password and nothing reaches the

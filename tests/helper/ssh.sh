@@ -167,14 +167,16 @@ session  required   pam_permit.so
 password required   pam_deny.so
 PAM
 [ -s "$pamfile" ] || exit 99
-# sshd_up DIR SERVICE: a new sshd on a free port of 127.0.0.1, its files in
-# DIR, PAM service SERVICE, its log in DIR/sshd.log; sets up_port.
+# sshd_up DIR SERVICE [LINES]: a new sshd on a free port of 127.0.0.1, its
+# files in DIR, PAM service SERVICE, its log in DIR/sshd.log, LINES first
+# in its configuration (sshd takes a keyword's first value); sets up_port.
 sshd_up() {
 	up_port=$(node -e 'const s = require("net").createServer();
 	    s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
 	    s.close(); });') || exit 99
 	ssh-keygen -q -t ed25519 -N '' -f "$1/hostkey" || exit 99
 	cat >"$1/sshd_config" <<CONF
+${3:-}
 Port $up_port
 ListenAddress 127.0.0.1
 HostKey $1/hostkey
@@ -282,10 +284,16 @@ proved() {
 	[ "$(modlog | grep -c "accepted token for 'root': .*, proof by key '")" \
 	    -eq "$1" ]
 }
-# why TEXT: the module logged TEXT since mark (or its log is not read).
+# why TEXT: the module logged TEXT since mark (or its log is not read);
+# up to 2 s for the line to reach the listener.
 why() {
 	[ "$have_log" = 1 ] || return 0
-	modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"
+	why_i=0
+	until modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"; do
+		[ "$why_i" -lt 20 ] || return 1
+		sleep 0.1
+		why_i=$((why_i + 1))
+	done
 }
 # mark: counts before a check: accepted (a0), proofs (p0), log lines (m0).
 mark() {
@@ -474,9 +482,22 @@ refused && [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
     [ "$(said "did not log you in")" -eq 0 ] && [ ! -s "$srv/fallback.log" ]
 verdict "NumberOfPasswordPrompts=3: the token prompt again means refused; \
 said once" "exit $rc"
-[ "$have_log" = 0 ] ||
-    [ "$(modlog | tail -n +$((m0 + 1)) | grep -c "token rejected")" -eq 1 ]
+[ "$have_log" = 0 ] || { why "token rejected" &&
+    [ "$(modlog | tail -n +$((m0 + 1)) | grep -c "token rejected")" -eq 1 ]; }
 verdict "and the token went out once"
+
+# A host that offers passwords too (Debian's default): after the refused
+# token ssh tries "password", whose prompt askpass answers nothing.
+pw=$tmp/pw
+mkdir -m 755 "$pw" || exit 99
+sshd_up "$pw" "$service" "PasswordAuthentication yes
+AuthenticationMethods any"
+refuse_run alice -p "$up_port"
+[ "$rc" -ne 0 ] && [ ! -s "$srv/fallback.log" ] &&
+    [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
+    [ "$(said "did not log you in")" -eq 0 ]
+verdict "sshd with passwords too: ssh's password prompt after the refused \
+token is not handed on" "exit $rc"
 
 # No session: no connection at all.
 c0=$(connections)
