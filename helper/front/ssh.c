@@ -230,22 +230,36 @@ ssh_env(const char *profile, int argc, char **argv)
 	return setenv(PB_TARGET_RUN_ENV, run, 1);
 }
 
+/* The ssh child, for forward(). */
+static volatile sig_atomic_t ssh_pid;
+
+/* SIGTERM or SIGHUP for this process is meant for ssh too. */
+static void
+forward(int sig)
+{
+	if (ssh_pid > 0)
+		(void)kill((pid_t)ssh_pid, sig);
+}
+
 /*
  * Run ssh with nargv and wait for it, its status ours (a signal's as the
  * shell has it, 128 + N): waiting, not exec, so that a failure after the
  * token went out gets its hint (pb_refusal_after_ssh()).  While ssh runs
- * it has the terminal's ^C and ^\ to itself, as under system(3).
+ * it has the terminal's ^C and ^\ to itself, as under system(3), and gets
+ * the SIGTERM or SIGHUP sent to this process.
  */
 static int
 ssh_wait(char **nargv)
 {
-	struct sigaction ign, oint, oquit;
+	struct sigaction ign, fwd, oint, oquit, oterm, ohup;
 	pid_t pid, w = -1;
 	int st = 0;
 
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	(void)sigemptyset(&ign.sa_mask);
+	fwd = ign;
+	fwd.sa_handler = forward;
 	(void)sigaction(SIGINT, &ign, &oint);
 	(void)sigaction(SIGQUIT, &ign, &oquit);
 	(void)fflush(NULL);
@@ -257,8 +271,13 @@ ssh_wait(char **nargv)
 		    "openssh-client)\n", PB_PROG, strerror(errno));
 		_exit(PB_EXIT_FAIL);
 	}
+	ssh_pid = (sig_atomic_t)pid;
+	(void)sigaction(SIGTERM, &fwd, &oterm);
+	(void)sigaction(SIGHUP, &fwd, &ohup);
 	while (pid != -1 && (w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
 		;
+	(void)sigaction(SIGTERM, &oterm, NULL);
+	(void)sigaction(SIGHUP, &ohup, NULL);
 	(void)sigaction(SIGINT, &oint, NULL);
 	(void)sigaction(SIGQUIT, &oquit, NULL);
 	if (pid == -1 || w == -1) {
