@@ -114,7 +114,7 @@ int pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
  * reason of the log line; PB_MSG_UNAVAIL when the host cannot check tokens
  * (configuration, keys).  sshd before 10.3 puts the text before the next
  * prompt ("Bearer token refused; ...\nPassword: "), where askpass finds it
- * (helper/net/refusal.c).
+ * (helper/cli/refusal.c).
  */
 #define PB_MSG_REFUSED	"Bearer token refused"
 #define PB_MSG_SEE_LOG	"; the server's log says why."
