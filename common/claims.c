@@ -12,6 +12,12 @@
 #include "err.h"
 #include "json.h"
 
+/*
+ * A token that expired less than this long ago (beyond the leeway) may be
+ * a fresh one on a host whose clock runs ahead: the log says so.
+ */
+#define SKEW_HINT	900
+
 /* Read an optional NumericDate claim: 1 present, 0 absent, <0 error. */
 static int
 get_time(const cJSON *claims, const char *name, int round_up, int64_t *out,
@@ -43,19 +49,23 @@ pb_claims_check_time(const cJSON *claims, int64_t now, long leeway,
 	/* RFC 7519 4.1.4: reject when now >= exp (plus leeway for skew). */
 	if (now >= exp + leeway)
 		return pb_err_set(e, PB_ERR_EXPIRED, "token expired %lld s ago "
-		    "(leeway %ld s)", (long long)(now - exp), leeway);
+		    "(leeway %ld s%s)", (long long)(now - exp), leeway,
+		    now - exp - leeway < SKEW_HINT ? "; if it is fresh, check "
+		    "the clocks: timedatectl" : "");
 	if ((r = get_time(claims, "nbf", 1, &nbf, e)) < 0)
 		return r;
 	/* RFC 7519 4.1.5: reject when now < nbf (minus leeway). */
 	if (r == 1 && now + leeway < nbf)
 		return pb_err_set(e, PB_ERR_NOTYET, "token not valid for "
-		    "another %lld s (nbf; leeway %ld s; check the clocks)",
+		    "another %lld s (nbf; leeway %ld s; check the clocks: "
+		    "timedatectl)",
 		    (long long)(nbf - now), leeway);
 	if ((r = get_time(claims, "iat", 1, &iat, e)) < 0)
 		return r;
 	if (r == 1 && now + leeway < iat)
 		return pb_err_set(e, PB_ERR_NOTYET, "token issued %lld s in "
-		    "the future (iat; leeway %ld s; check the clocks)",
+		    "the future (iat; leeway %ld s; check the clocks: "
+		    "timedatectl)",
 		    (long long)(iat - now), leeway);
 	if (max_age > 0) {
 		if (r == 0)
@@ -70,11 +80,13 @@ pb_claims_check_time(const cJSON *claims, int64_t now, long leeway,
 	return PB_OK;
 }
 
+static const char *join_list(const struct pb_strlist *, char *, size_t);
+
 int
 pb_claims_check_iss(const cJSON *claims, const struct pb_strlist *issuers,
     struct pb_err *e)
 {
-	char sp[PB_SAFE_BUFSZ];
+	char sp[PB_SAFE_BUFSZ], lb[400];
 	const cJSON *iss = pb_json_get(claims, "iss");
 
 	if (iss == NULL)
@@ -84,8 +96,8 @@ pb_claims_check_iss(const cJSON *claims, const struct pb_strlist *issuers,
 	/* Exact and case-sensitive, trailing slash included (RFC 8725 3.8). */
 	if (!pb_strlist_has(issuers, iss->valuestring))
 		return pb_err_set(e, PB_ERR_ISS, "iss '%s' is not the "
-		    "configured issuer", pb_log_safe(iss->valuestring, sp,
-		    sizeof(sp)));
+		    "configured issuer %s", pb_log_safe(iss->valuestring, sp,
+		    sizeof(sp)), join_list(issuers, lb, sizeof(lb)));
 	return PB_OK;
 }
 

@@ -72,6 +72,9 @@ const struct key pb_conf_keys[K_COUNT] = {
 	    NULL },
 	/* Names in the proof's htu; unset, the module asks the resolver. */
 	[K_HOST_NAMES] = { "host_names", T_LIST, F(host_names), 0, 0, NULL },
+	/* Whether a refused user reads the reason too, not only the log. */
+	[K_SHOW_REASON] = { "show_reason", T_BOOL, F(show_reason), 0, 0,
+	    NULL },
 };
 
 #undef F

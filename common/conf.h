@@ -52,6 +52,7 @@ struct pb_conf {
 	long			 jwks_max_age;	/* seconds, 0 = off */
 	int			 require_pop;	/* 0: bearer tokens pass */
 	struct pb_strlist	 host_names;	/* empty: the module's own */
+	int			 show_reason;	/* 0: refusals say no why */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

@@ -37,6 +37,7 @@ enum key_id {
 	K_JWKS_MAX_AGE,
 	K_REQUIRE_POP,
 	K_HOST_NAMES,
+	K_SHOW_REASON,
 	K_COUNT
 };
 

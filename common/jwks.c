@@ -222,8 +222,10 @@ pb_jwks_find(const struct pb_jwks *set, const char *kid,
 	if (kid != NULL) {
 		pb_log_safe(kid, sp, sizeof(sp));
 		if (named == 0)
+			/* Most often the IdP rotated its keys. */
 			return pb_err_set(e, PB_ERR_NOKEY, "no key with kid "
-			    "'%s' in %s", sp, ss);
+			    "'%s' in %s; run bearer-token fetch-jwks (or "
+			    "check pam-bearer-jwks.timer)", sp, ss);
 		if (fit == 0)
 			return pb_err_set(e, PB_ERR_NOKEY, "key '%s' in %s "
 			    "does not fit %s: %s", sp, ss, alg->name,

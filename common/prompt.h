@@ -119,4 +119,19 @@ int pb_prompt_proof_format(char *buf, size_t bufsz, const char *host,
 int pb_prompt_proof_parse(const char *prompt, char *host, size_t hostsz,
     char nonce[PB_PROOF_NONCE_LEN + 1], size_t *off) PB_WUR;
 
+/*
+ * What the module tells the user (PAM_ERROR_MSG) when it refuses a token:
+ * PB_MSG_REFUSED, then PB_MSG_SEE_LOG, or with show_reason ": " and the
+ * reason of the log line; PB_MSG_UNAVAIL when the host cannot check tokens
+ * (configuration, keys).  sshd before 10.3 puts the text before the next
+ * prompt ("Bearer token refused; ...\nPassword: "), where askpass finds it
+ * (helper/cli/refusal.c).
+ */
+#define PB_MSG_REFUSED	"Bearer token refused"
+#define PB_MSG_SEE_LOG	"; the server's log says why."
+#define PB_MSG_UNAVAIL	"Bearer token login is not available on this " \
+	"host; the server's log says why."
+/* Room for a message with a reason, its NUL included. */
+#define PB_MSG_BUFSZ	(sizeof(PB_MSG_REFUSED) + 2 + 1024)
+
 #endif /* PB_PROMPT_H */

@@ -26,6 +26,7 @@
 #include "jwt.h"
 #include "module.h"
 #include "pop.h"
+#include "prompt.h"
 #include "secmem.h"
 #include "verify.h"
 
@@ -240,6 +241,38 @@ log_hint1023(pam_handle_t *pamh)
 	    "'\\' (bearer-token askpass does)");
 }
 
+/*
+ * Tell the user, not only the log, why nothing happens (DESIGN.md section
+ * 2): one PAM_ERROR_MSG for a refused token (rv PAM_AUTH_ERR), with the
+ * log line's reason only where the admin set show_reason (a reason helps
+ * an attacker too), or for a host that cannot check tokens (rv
+ * PAM_AUTHINFO_UNAVAIL).  Best effort: a conversation that cannot show it
+ * changes nothing.
+ */
+static void
+tell_user(pam_handle_t *pamh, const struct pb_conf *cfg, int rv,
+    const char *why)
+{
+	char msg[PB_MSG_BUFSZ];
+	size_t i;
+
+	if (rv == PAM_AUTHINFO_UNAVAIL) {
+		(void)pam_error(pamh, "%s", PB_MSG_UNAVAIL);
+		return;
+	}
+	if (rv != PAM_AUTH_ERR)
+		return;
+	if (cfg == NULL || !cfg->show_reason || why == NULL)
+		why = NULL;
+	(void)snprintf(msg, sizeof(msg), "%s%s%s", PB_MSG_REFUSED,
+	    why != NULL ? ": " : PB_MSG_SEE_LOG, why != NULL ? why : "");
+	/* Claim values come escaped; keep the line one line regardless. */
+	for (i = 0; msg[i] != '\0'; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	(void)pam_error(pamh, "%s", msg);
+}
+
 /* One authentication attempt: who, when, and how the token came. */
 struct attempt {
 	const char	*user;		/* the PAM user */
@@ -312,6 +345,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	char s4[PB_SAFE_BUFSZ], s5[PB_SAFE_BUFSZ];
 	struct pb_verified vd;
 	struct pb_err e;
+	const char *why = NULL;
 	int r, rv = PAM_AUTH_ERR;
 
 	pb_err_clear(&e);
@@ -320,6 +354,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	    PB_OK) {
 		/* Unreadable, oversized or broken lists and cache: files. */
 		rv = pb_to_pam(r, vd.files);
+		why = pb_err_msg(&e);
 		if (rv == PAM_AUTH_ERR)
 			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
 			    "'%s': %s", a->su, pb_err_msg(&e));
@@ -334,7 +369,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	if (pb_pop_check_bound(cfg, vd.jwt, &e) != PB_OK) {
 		/* No proof could do: refuse before asking for one. */
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': %s",
-		    a->su, pb_err_msg(&e));
+		    a->su, why = pb_err_msg(&e));
 		rv = PAM_AUTH_ERR;
 		goto out;
 	}
@@ -342,9 +377,13 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 		pam_syslog(pamh, LOG_NOTICE, "proof rejected for '%s': proof "
 		    "required, and use_first_pass forbids asking for it",
 		    a->su);
+		why = "proof required, and use_first_pass forbids asking "
+		    "for it";
 		rv = PAM_AUTH_ERR;
 		goto out;
 	}
+	/* pam/proof.c logs why a proof fails. */
+	why = "proof rejected";
 	if (needs_proof(cfg, vd.jwt) &&
 	    (rv = pb_proof_login(pamh, cfg, vd.jwt, a->su)) != PAM_SUCCESS)
 		goto out;
@@ -362,6 +401,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	    sizeof(s5)) : "", vd.jwt->cnf_jkt != NULL ? "'" : "");
 	rv = PAM_SUCCESS;
  out:
+	tell_user(pamh, cfg, rv, why);
 	pb_verified_clear(&vd);
 	return rv;
 }
@@ -383,8 +423,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* An earlier success in this handle must not outlive this attempt. */
 	forget(pamh);
 	if ((rv = load(pamh, argc, argv, &args, &cfg, &v, &a)) !=
-	    PAM_SUCCESS)
+	    PAM_SUCCESS) {
+		tell_user(pamh, NULL, rv, NULL);
 		goto out;
+	}
 	if ((rv = pam_get_user(pamh, &a.user, NULL)) != PAM_SUCCESS ||
 	    a.user == NULL) {
 		rv = rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE :

@@ -174,17 +174,27 @@ START_TEST(test_claims_exp_boundary)
 
 	expect(tcheck(t, exp + LEEWAY - 1, LEEWAY, 0), PB_OK, NULL, NULL);
 	expect(tcheck(t, exp + LEEWAY, LEEWAY, 0), PB_ERR_EXPIRED, NULL,
-	    "token expired 60 s ago (leeway 60 s)");
+	    "token expired 60 s ago (leeway 60 s"
+	    "; if it is fresh, check the clocks: timedatectl)");
 	expect(tcheck(t, exp + LEEWAY + 1, LEEWAY, 0), PB_ERR_EXPIRED, NULL,
-	    "token expired 61 s ago (leeway 60 s)");
+	    "token expired 61 s ago (leeway 60 s"
+	    "; if it is fresh, check the clocks: timedatectl)");
 	expect(tcheck(t, exp + 312, LEEWAY, 0), PB_ERR_EXPIRED, NULL,
-	    "token expired 312 s ago (leeway 60 s)");
+	    "token expired 312 s ago (leeway 60 s"
+	    "; if it is fresh, check the clocks: timedatectl)");
 	/* Without leeway, exp itself is already too late. */
 	expect(tcheck(t, exp - 1, 0, 0), PB_OK, NULL, NULL);
 	expect(tcheck(t, exp, 0, 0), PB_ERR_EXPIRED, NULL,
-	    "token expired 0 s ago (leeway 0 s)");
+	    "token expired 0 s ago (leeway 0 s"
+	    "; if it is fresh, check the clocks: timedatectl)");
 	expect(tcheck(t, exp + 86400 + 5, 86400, 0), PB_ERR_EXPIRED, NULL,
-	    "token expired 86405 s ago (leeway 86400 s)");
+	    "token expired 86405 s ago (leeway 86400 s; if it is fresh, "
+	    "check the clocks: timedatectl)");
+	/* Long past: no clock to blame, no hint. */
+	expect(tcheck(t, exp + LEEWAY + 900, LEEWAY, 0), PB_ERR_EXPIRED, NULL,
+	    "token expired 960 s ago (leeway 60 s)");
+	expect(tcheck(t, exp + LEEWAY + 899, LEEWAY, 0), PB_ERR_EXPIRED,
+	    "check the clocks", NULL);
 }
 END_TEST
 
@@ -193,7 +203,8 @@ START_TEST(test_claims_time_fraction)
 {
 	/* exp 1799999940.5 counts as 1799999940: now = exp + leeway. */
 	expect(tcheck("{\"exp\":1799999940.5}", NOW, LEEWAY, 0),
-	    PB_ERR_EXPIRED, NULL, "token expired 60 s ago (leeway 60 s)");
+	    PB_ERR_EXPIRED, NULL, "token expired 60 s ago (leeway 60 s"
+	    "; if it is fresh, check the clocks: timedatectl)");
 	expect(tcheck("{\"exp\":1799999941.5}", NOW, LEEWAY, 0), PB_OK, NULL,
 	    NULL);
 	expect(tcheck("{\"exp\":1799999940.999}", NOW, LEEWAY, 0),
@@ -225,7 +236,7 @@ START_TEST(test_claims_nbf_boundary)
 	/* One second earlier: rejected. */
 	expect(tcheck(t, NOW - 1, LEEWAY, 0), PB_ERR_NOTYET, NULL,
 	    "token not valid for another 61 s (nbf; leeway 60 s; check the "
-	    "clocks)");
+	    "clocks: timedatectl)");
 	expect(tcheck(t, NOW - 1000, LEEWAY, 0), PB_ERR_NOTYET,
 	    "token not valid for another 1060 s", NULL);
 	/* nbf in the past, or now exactly: fine. */
@@ -264,7 +275,7 @@ START_TEST(test_claims_iat_future)
 	    0), PB_OK, NULL, NULL);
 	expect(tcheck("{\"exp\":1800003600,\"iat\":1800000061}", NOW, LEEWAY,
 	    0), PB_ERR_NOTYET, NULL, "token issued 61 s in the future (iat; "
-	    "leeway 60 s; check the clocks)");
+	    "leeway 60 s; check the clocks: timedatectl)");
 	expect(tcheck("{\"exp\":1800003600,\"iat\":1800000001}", NOW, 0, 0),
 	    PB_ERR_NOTYET, "token issued 1 s in the future", NULL);
 	/* Without max_token_age, iat may be absent or long past. */
@@ -349,7 +360,7 @@ START_TEST(test_claims_iss_mismatch)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		(void)snprintf(buf, sizeof(buf), "{\"iss\":\"%s\"}", v[i]);
 		(void)snprintf(want, sizeof(want), "iss '%s' is not the "
-		    "configured issuer", v[i]);
+		    "configured issuer '" ISS "'", v[i]);
 		expect(pb_claims_check_iss(json(buf), &cfg->issuers, &err),
 		    PB_ERR_ISS, NULL, want);
 	}
@@ -366,7 +377,8 @@ START_TEST(test_claims_iss_aliases)
 	    &cfg->issuers, &err), PB_OK, NULL, NULL);
 	expect(pb_claims_check_iss(json("{\"iss\":"
 	    "\"https://accounts.google.com/\"}"), &cfg->issuers, &err),
-	    PB_ERR_ISS, "is not the configured issuer", NULL);
+	    PB_ERR_ISS, "is not the configured issuer "
+	    "'https://accounts.google.com' or 'accounts.google.com'", NULL);
 	/* The list is not one string: the two joined are no issuer. */
 	expect(pb_claims_check_iss(json("{\"iss\":"
 	    "\"https://accounts.google.com accounts.google.com\"}"),
@@ -406,7 +418,8 @@ START_TEST(test_claims_iss_escaped)
 	set("issuer", ISS);
 	expect(pb_claims_check_iss(json("{\"iss\":\"a'b\\nc\\\\d\"}"),
 	    &cfg->issuers, &err), PB_ERR_ISS, NULL,
-	    "iss 'a\\x27b\\x0ac\\x5cd' is not the configured issuer");
+	    "iss 'a\\x27b\\x0ac\\x5cd' is not the configured issuer '"
+	    ISS "'");
 	(void)snprintf(buf, sizeof(buf), "{\"iss\":\"%0100d\"}", 7);
 	expect(pb_claims_check_iss(json(buf), &cfg->issuers, &err),
 	    PB_ERR_ISS, "...' is not", NULL);

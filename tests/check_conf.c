@@ -545,6 +545,22 @@ START_TEST(test_conf_require_pop_host_names)
 }
 END_TEST
 
+START_TEST(test_conf_show_reason)
+{
+	/* Off unless the admin asks: a refusal tells an attacker nothing. */
+	ck_assert_int_eq(cfg->show_reason, 0);
+	ck_assert_int_eq(load(BASE "show_reason = yes\n"), PB_OK);
+	ck_assert_int_eq(cfg->show_reason, 1);
+	ck_assert_int_eq(arg("show_reason", "no"), PB_OK);
+	ck_assert_int_eq(cfg->show_reason, 0);
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(arg("show_reason", "on"), PB_ERR_CONFIG);
+	ck_assert(has_msg("module argument: show_reason: 'on' is neither "
+	    "'yes' nor 'no'"));
+}
+END_TEST
+
 START_TEST(test_conf_deny_users_min_uid)
 {
 	ck_assert_uint_eq(cfg->deny_users.n, 1);
@@ -1301,6 +1317,7 @@ conf_suite(void)
 	tcase_add_test(t, test_conf_distinct_keys);
 	tcase_add_test(t, test_conf_accept_id_tokens);
 	tcase_add_test(t, test_conf_require_pop_host_names);
+	tcase_add_test(t, test_conf_show_reason);
 	tcase_add_test(t, test_conf_deny_users_min_uid);
 	tcase_add_test(t, test_conf_jwks_max_age);
 	tcase_add_test(t, test_conf_duplicate_key);

@@ -96,14 +96,18 @@ static const char ssh_help[] =
 	"\"ssh -G\" with the same arguments names the host to reach\n"
 	"(BEARER_TOKEN_SSH_TARGET, for ssh_hosts and proofs); each\n"
 	"run has an id (BEARER_TOKEN_SSH_RUN) so that askpass\n"
-	"refreshes the token at most once per run.\n"
+	"refreshes the token at most once per run.  With no token\n"
+	"to be had (no session, or the IdP down and none cached)\n"
+	"ssh is not started.  NumberOfPasswordPrompts is 1 unless\n"
+	"the arguments choose it; after a refused token askpass\n"
+	"answers nothing more and says what to check.\n"
 	"\n"
 	"  --fresh           that one refresh happens at the first\n"
 	"                    prompt: a token the server has not seen,\n"
 	"                    for a module with replay_cache and an\n"
 	"                    unbound token (bound tokens need none)\n"
 	"\n"
-	"Exit status: ssh's.\n";
+	"Exit status: ssh's, or get's when no token was to be had.\n";
 
 static const char sudo_syn[] =
     "[--profile NAME] [SUDO OPTIONS] [--] COMMAND...";

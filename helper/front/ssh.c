@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "commands.h"
 #include "err.h"
 #include "front.h"
+#include "refusal.h"
 #include "target.h"
 
 #define SSH_G_MAX	(256 * 1024)	/* ssh -G's output, at most */
@@ -31,16 +33,66 @@
 #endif
 
 
-/* Whether the user chose the authentication methods already. */
+/* Whether the user set the ssh option name already. */
 static int
-chose_methods(int argc, char **argv)
+chose(int argc, char **argv, const char *name)
 {
 	int i;
 
 	for (i = 1; i < argc; i++)
-		if (strcasestr(argv[i], "PreferredAuthentications") != NULL)
+		if (strcasestr(argv[i], name) != NULL)
 			return 1;
 	return 0;
+}
+
+/*
+ * Whether a token can be had before ssh connects: "bearer-token get
+ * --min-ttl 0" (this program: the cached get, else bearer-token-net
+ * refreshes), its token thrown away; it says on stderr what is wrong.  A
+ * live cached token needs no IdP, so an IdP that is down stops nobody
+ * who has one.  PB_EXIT_OK, or the status of get after a line saying
+ * that ssh was not started.
+ */
+static int
+token_ready(const char *profile)
+{
+	static char prog[] = PB_PROG, get[] = "get", ttl[] = "--min-ttl=0";
+	char *const gargv[] = { prog, get, ttl, NULL };
+	const char *pf = profile != NULL ? " --profile " : "";
+	const char *pn = profile != NULL ? profile : "";
+	pid_t pid, w = -1;
+	int st = 0, nul, rv;
+
+	(void)fflush(NULL);
+	if ((pid = fork()) == 0) {
+		nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if ((profile == NULL ||
+		    setenv("BEARER_TOKEN_PROFILE", profile, 1) == 0) &&
+		    nul != -1 && dup2(nul, STDIN_FILENO) != -1 &&
+		    dup2(nul, STDOUT_FILENO) != -1)
+			execv("/proc/self/exe", gargv);
+		_exit(PB_EXIT_FAIL);
+	}
+	while (pid != -1 && (w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
+		;
+	if (pid == -1 || w == -1 || !WIFEXITED(st))
+		rv = PB_EXIT_FAIL;
+	else
+		rv = WEXITSTATUS(st);
+	if (rv == PB_EXIT_OK)
+		return PB_EXIT_OK;
+	if (rv == PB_EXIT_LOGIN)
+		fprintf(stderr, "%s: ssh: no session, so ssh was not started: "
+		    "run '%s login%s%s' first\n", PB_PROG, PB_PROG, pf, pn);
+	else if (rv == PB_EXIT_TEMP)
+		fprintf(stderr, "%s: ssh: the IdP cannot be reached and no "
+		    "cached token is left, so ssh was not started: try again "
+		    "later\n", PB_PROG);
+	else
+		fprintf(stderr, "%s: ssh: no token (see above), so ssh was not "
+		    "started; '%s status%s%s' shows the session\n", PB_PROG,
+		    PB_PROG, pf, pn);
+	return rv;
 }
 
 /* Run "ssh -G ARGS" with its output on a pipe: the child's pid, or -1. */
@@ -178,6 +230,69 @@ ssh_env(const char *profile, int argc, char **argv)
 	return setenv(PB_TARGET_RUN_ENV, run, 1);
 }
 
+/* The ssh child, for forward(). */
+static volatile sig_atomic_t ssh_pid;
+
+/* SIGTERM or SIGHUP for this process is meant for ssh too. */
+static void
+forward(int sig)
+{
+	if (ssh_pid > 0)
+		(void)kill((pid_t)ssh_pid, sig);
+}
+
+/*
+ * Run ssh with nargv and wait for it, its status ours (a signal's as the
+ * shell has it, 128 + N): waiting, not exec, so that a failure after the
+ * token went out gets its hint (pb_refusal_after_ssh()).  While ssh runs
+ * it has the terminal's ^C and ^\ to itself, as under system(3), and gets
+ * the SIGTERM or SIGHUP sent to this process.
+ */
+static int
+ssh_wait(char **nargv)
+{
+	struct sigaction ign, fwd, oint, oquit, oterm, ohup;
+	pid_t pid, w = -1;
+	int st = 0;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	(void)sigemptyset(&ign.sa_mask);
+	fwd = ign;
+	fwd.sa_handler = forward;
+	(void)sigaction(SIGINT, &ign, &oint);
+	(void)sigaction(SIGQUIT, &ign, &oquit);
+	(void)fflush(NULL);
+	if ((pid = fork()) == 0) {
+		(void)sigaction(SIGINT, &oint, NULL);
+		(void)sigaction(SIGQUIT, &oquit, NULL);
+		execvp("ssh", nargv);
+		fprintf(stderr, "%s: cannot run ssh: %s (apt-get install "
+		    "openssh-client)\n", PB_PROG, strerror(errno));
+		_exit(PB_EXIT_FAIL);
+	}
+	ssh_pid = (sig_atomic_t)pid;
+	(void)sigaction(SIGTERM, &fwd, &oterm);
+	(void)sigaction(SIGHUP, &fwd, &ohup);
+	while (pid != -1 && (w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
+		;
+	(void)sigaction(SIGTERM, &oterm, NULL);
+	(void)sigaction(SIGHUP, &ohup, NULL);
+	(void)sigaction(SIGINT, &oint, NULL);
+	(void)sigaction(SIGQUIT, &oquit, NULL);
+	if (pid == -1 || w == -1) {
+		fprintf(stderr, "%s: ssh: cannot run or wait for ssh: %s\n",
+		    PB_PROG, strerror(errno));
+		return PB_EXIT_FAIL;
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	/* 255: ssh's own failure, a refused login among them. */
+	if (WEXITSTATUS(st) == 255)
+		pb_refusal_after_ssh();
+	return WEXITSTATUS(st);
+}
+
 /*
  * "--profile NAME", "--profile=NAME" and "--fresh", in any order, before
  * ssh's arguments: taken off *argvp (argv[0] stays).  0, or -1 for a
@@ -214,20 +329,26 @@ own_options(int *argcp, char ***argvp, const char **profile, int *fresh)
 /*
  * ssh ARGS: run ssh with this helper as its askpass (forced, so no
  * DISPLAY is needed) and keyboard-interactive tried first, where
- * pam_bearer asks for the token.  The token never appears here: ssh asks
- * bearer-askpass for it, prompt by prompt.
+ * pam_bearer asks for the token; not at all when no token can be had.
+ * The token never appears here: ssh asks bearer-askpass for it, prompt
+ * by prompt.
  */
 int
 pb_ssh_run(int argc, char **argv)
 {
 	static char ssh[] = "ssh", o[] = "-o",
 	    pref[] = "PreferredAuthentications=keyboard-interactive,"
-	    "publickey,password";
+	    "publickey,password", once[] = "NumberOfPasswordPrompts=1";
 	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
 	const char *profile = NULL;
 	char **nargv;
-	int i, k = 0, fresh = 0;
+	int i, k = 0, fresh = 0, rv;
 
+	/*
+	 * A parent that ignores SIGCHLD leaves no status to wait for (get,
+	 * ssh -G, ssh): the default makes waitpid() work.
+	 */
+	(void)signal(SIGCHLD, SIG_DFL);
 	/* Our options before ssh's own arguments; argv[0] stays ours. */
 	if (own_options(&argc, &argv, &profile, &fresh) == -1) {
 		pb_commands_help("ssh", 1);
@@ -241,27 +362,36 @@ pb_ssh_run(int argc, char **argv)
 		    pb_log_path(path, sp, sizeof(sp)));
 		return PB_EXIT_FAIL;
 	}
+	if ((rv = token_ready(profile)) != PB_EXIT_OK)
+		return rv;
 	if (ssh_env(profile, argc - 1, argv + 1) == -1 ||
 	    (fresh ? setenv(PB_TARGET_FRESH_ENV, "1", 1) :
 	    unsetenv(PB_TARGET_FRESH_ENV)) == -1 ||
 	    setenv("SSH_ASKPASS", path, 1) == -1 ||
 	    setenv("SSH_ASKPASS_REQUIRE", "force", 1) == -1 ||
-	    (nargv = calloc((size_t)argc + 3, sizeof(*nargv))) == NULL) {
+	    (nargv = calloc((size_t)argc + 5, sizeof(*nargv))) == NULL) {
 		fprintf(stderr, "%s: ssh: cannot set up: %s\n", PB_PROG,
 		    strerror(errno));
 		return PB_EXIT_FAIL;
 	}
 	nargv[k++] = ssh;
-	if (!chose_methods(argc, argv)) {
+	if (!chose(argc, argv, "PreferredAuthentications")) {
 		nargv[k++] = o;
 		nargv[k++] = pref;
+	}
+	/*
+	 * One round of keyboard-interactive: a refused token is not tried
+	 * again (askpass answers nothing more after a refusal, refusal.c),
+	 * nor is a password asked twice.
+	 */
+	if (!chose(argc, argv, "NumberOfPasswordPrompts")) {
+		nargv[k++] = o;
+		nargv[k++] = once;
 	}
 	for (i = 1; i < argc; i++)
 		nargv[k++] = argv[i];
 	nargv[k] = NULL;
-	execvp("ssh", nargv);
-	fprintf(stderr, "%s: cannot run ssh: %s (apt-get install "
-	    "openssh-client)\n", PB_PROG, strerror(errno));
+	rv = ssh_wait(nargv);
 	free(nargv);
-	return PB_EXIT_FAIL;
+	return rv;
 }

@@ -45,6 +45,7 @@
 #include "prompt.h"
 #include "net.h"
 #include "privdir.h"
+#include "refusal.h"
 #include "secmem.h"
 #include "target.h"
 
@@ -558,6 +559,9 @@ pb_askpass_run(int argc, char **argv)
 	}
 	split = pb_target_split(argv[1], host, sizeof(host), &rest);
 	kind = module_prompt(argv[1], &off);
+	/* A refused token ends the run here (refusal.c). */
+	if ((rv = pb_refusal_check(argv[1], kind)) != PB_EXIT_OK)
+		return rv;
 	/* Exactly after the first prefix, or it is not the module's. */
 	proof = kind == PB_PROMPT_OTHER && strncmp(rest, PB_PROMPT_PROOF,
 	    sizeof(PB_PROMPT_PROOF) - 1) == 0;

@@ -167,14 +167,16 @@ session  required   pam_permit.so
 password required   pam_deny.so
 PAM
 [ -s "$pamfile" ] || exit 99
-# sshd_up DIR SERVICE: a new sshd on a free port of 127.0.0.1, its files in
-# DIR, PAM service SERVICE, its log in DIR/sshd.log; sets up_port.
+# sshd_up DIR SERVICE [LINES]: a new sshd on a free port of 127.0.0.1, its
+# files in DIR, PAM service SERVICE, its log in DIR/sshd.log, LINES first
+# in its configuration (sshd takes a keyword's first value); sets up_port.
 sshd_up() {
 	up_port=$(node -e 'const s = require("net").createServer();
 	    s.listen(0, "127.0.0.1", () => { console.log(s.address().port);
 	    s.close(); });') || exit 99
 	ssh-keygen -q -t ed25519 -N '' -f "$1/hostkey" || exit 99
 	cat >"$1/sshd_config" <<CONF
+${3:-}
 Port $up_port
 ListenAddress 127.0.0.1
 HostKey $1/hostkey
@@ -212,7 +214,7 @@ port=$up_port
 
 # --- the client side ---------------------------------------------------------
 # Profiles: default (bound: dpop = yes), alice and aud (refused before
-# any proof), unbound (dpop = no).  client_config [SSH_HOSTS]: ssh_hosts
+# any proof), unbound (dpop = no), nosess (never logged in).  client_config [SSH_HOSTS]: ssh_hosts
 # of the default profile.
 client_config() {
 	{
@@ -222,7 +224,7 @@ client_config() {
 		printf '\n[profile unbound]\ndpop = no\n'
 		printf 'issuer = %s\nclient_id = bearer-cli\n' "$iss"
 		printf 'scope = openid offline_access ssh\n\n'
-		for p in alice aud; do
+		for p in alice aud nosess; do
 			printf '[profile %s]\nissuer = %s\n' "$p" "$iss"
 			printf 'client_id = bearer-cli\n'
 			printf 'scope = openid offline_access ssh\n\n'
@@ -283,10 +285,16 @@ proved() {
 	[ "$(modlog | grep -c "accepted token for 'root': .*, proof by key '")" \
 	    -eq "$1" ]
 }
-# why TEXT: the module logged TEXT since mark (or its log is not read).
+# why TEXT: the module logged TEXT since mark (or its log is not read);
+# up to 2 s for the line to reach the listener.
 why() {
 	[ "$have_log" = 1 ] || return 0
-	modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"
+	why_i=0
+	until modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"; do
+		[ "$why_i" -lt 20 ] || return 1
+		sleep 0.1
+		why_i=$((why_i + 1))
+	done
 }
 # mark: counts before a check: accepted (a0), proofs (p0), log lines (m0).
 mark() {
@@ -398,6 +406,118 @@ f0=$(failed)
 try "wrong audience" aud
 refused
 verdict "refused: a token with another audience" "exit $rc"
+
+# --- refusals a user can act on (issue 12) ----------------------------------
+# The fallback askpass records every prompt that askpass hands on (a
+# password prompt would reach the terminal so).
+cat >"$srv/rec-askpass" <<ASK
+#!/bin/sh
+printf '%s\n' "\$1" >>"$srv/fallback.log"
+exit 1
+ASK
+chmod 755 "$srv/rec-askpass"
+# pam_stack SECOND: the test service with SECOND as its second auth line.
+pam_stack() {
+	sed -i "s|^auth     required .*|auth     required   $1|" "$pamfile"
+	grep -q "^auth     required   $1\$" "$pamfile" || exit 99
+}
+connections() {
+	grep -c "Connection from 127.0.0.1" "$srv/sshd.log"
+}
+# refuse_run PROFILE [SSH-ARGS]: bearer-token ssh as root with PROFILE,
+# ssh's own messages on (LogLevel INFO), prompts for others recorded, and
+# ssh's default of three rounds (what bearer-token ssh sets is tested).
+sed '/NumberOfPasswordPrompts/d' "$sshcfg" >"$tmp/ssh_config.3" || exit 99
+refuse_run() {
+	: >"$srv/fallback.log"
+	rf_p=$1
+	shift
+	a0=$(accepted)
+	f0=$(failed)
+	mark
+	run env BEARER_TOKEN_ASKPASS_FALLBACK="$srv/rec-askpass" "$bt" ssh \
+	    --profile "$rf_p" -F "$tmp/ssh_config.3" -o LogLevel=INFO "$@" \
+	    root@127.0.0.1 echo pb-ssh-ok
+}
+said() {
+	grep -cF -- "$1" "$tmp/err"
+}
+
+refuse_run alice
+refused && [ "$(failed)" -eq $((f0 + 1)) ] && [ ! -s "$srv/fallback.log" ]
+verdict "bearer-token ssh: a refused token ends after one attempt, no \
+prompt handed on" "exit $rc"
+[ "$(said "Bearer token refused; the server's log says why.")" -eq 1 ] &&
+    [ "$(said "127.0.0.1 did not log you in with the token")" -eq 1 ] &&
+    [ "$(said "Check the session: bearer-token status --profile alice")" \
+    -eq 1 ] && [ "$(said "bearer-token verify there")" -eq 1 ]
+verdict "and says so: the module's message (ssh), then what to check \
+(status, the admin's verify)"
+grep -v "^Warning: Permanently added" "$tmp/err" | sed 's/^/# user sees: /'
+why "token rejected for 'root': token is for 'alice', not 'root'"
+verdict "the module logged the reason, which the user was not shown"
+
+srv_conf 5 "show_reason = yes"
+refuse_run aud
+refused && [ "$(said "Bearer token refused: aud does not contain 'ssh'")" \
+    -eq 1 ]
+verdict "show_reason = yes: the user reads the reason (wrong audience)"
+srv_conf 5
+
+# A second module that prompts: sshd before 10.3 puts the module's
+# message before its prompt, where askpass finds it.
+pam_stack "pam_unix.so nodelay"
+refuse_run alice
+refused && [ "$(failed)" -eq $((f0 + 1)) ] && [ ! -s "$srv/fallback.log" ] &&
+    [ "$(said "127.0.0.1 says: Bearer token refused; the server's log says \
+why.")" -eq 1 ] && [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
+    [ "$(said "did not log you in")" -eq 0 ]
+verdict "pam_unix below: askpass finds the refusal in 'Password:' and \
+answers nothing; no prompt reached the terminal" "exit $rc"
+# Plain ssh with bearer-askpass: explained, then as before.
+: >"$srv/fallback.log"
+# shellcheck disable=SC2086 # $sshopts is a word list
+run env BEARER_TOKEN_PROFILE=alice SSH_ASKPASS="$ap" SSH_ASKPASS_REQUIRE=force \
+    BEARER_TOKEN_ASKPASS_FALLBACK="$srv/rec-askpass" ssh $sshopts \
+    -o PreferredAuthentications=keyboard-interactive root@127.0.0.1 \
+    echo pb-ssh-ok
+[ "$rc" -ne 0 ] && [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
+    grep -q "Password: " "$srv/fallback.log"
+verdict "plain ssh: askpass explains the refusal, then hands the password \
+prompt on as before" "exit $rc"
+pam_stack pam_deny.so
+
+# The module's first prompt again after a whole answer: refused.
+refuse_run alice -o NumberOfPasswordPrompts=3
+refused && [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
+    [ "$(said "did not log you in")" -eq 0 ] && [ ! -s "$srv/fallback.log" ]
+verdict "NumberOfPasswordPrompts=3: the token prompt again means refused; \
+said once" "exit $rc"
+[ "$have_log" = 0 ] || { why "token rejected" &&
+    [ "$(modlog | tail -n +$((m0 + 1)) | grep -c "token rejected")" -eq 1 ]; }
+verdict "and the token went out once"
+
+# A host that offers passwords too (Debian's default): after the refused
+# token ssh tries "password", whose prompt askpass answers nothing.
+pw=$tmp/pw
+mkdir -m 755 "$pw" || exit 99
+sshd_up "$pw" "$service" "PasswordAuthentication yes
+AuthenticationMethods any"
+refuse_run alice -p "$up_port"
+[ "$rc" -ne 0 ] && [ ! -s "$srv/fallback.log" ] &&
+    [ "$(said "127.0.0.1 refused the bearer token")" -eq 1 ] &&
+    [ "$(said "did not log you in")" -eq 0 ]
+verdict "sshd with passwords too: ssh's password prompt after the refused \
+token is not handed on" "exit $rc"
+
+# No session: no connection at all.
+c0=$(connections)
+refuse_run nosess
+[ "$rc" -eq 4 ] && [ "$(connections)" -eq "$c0" ] &&
+    [ "$(said "no session, so ssh was not started: run 'bearer-token login \
+--profile nosess' first")" -eq 1 ]
+verdict "bearer-token ssh with no session: says how to log in, does not \
+connect" "exit $rc"
 
 ctl config '{"audience":"ssh","access_ttl":2}'
 run "$bt" get --min-ttl 86400

@@ -103,6 +103,9 @@ struct script {
 	size_t		 nprompts;	/* every message seen */
 	char		*prompt[MAX_PROMPTS];	/* the first ones */
 	int		 style[MAX_PROMPTS];
+	/* PAM_ERROR_MSG and PAM_TEXT_INFO: not prompts, kept apart. */
+	size_t		 nsaid;
+	char		*said[MAX_PROMPTS];
 	/* Answers "Bearer proof for " prompts when set (malloc()ed). */
 	char		*(*proof)(const char *prompt, void *ctx);
 	void		*proof_ctx;
@@ -116,6 +119,8 @@ script_clear(struct script *s)
 
 	for (i = 0; i < s->nprompts && i < MAX_PROMPTS; i++)
 		free(s->prompt[i]);
+	for (i = 0; i < s->nsaid && i < MAX_PROMPTS; i++)
+		free(s->said[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -139,6 +144,14 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp,
 	if ((r = calloc((size_t)n, sizeof(*r))) == NULL)
 		return PAM_BUF_ERR;
 	for (i = 0; i < n; i++) {
+		if (msg[i]->msg_style == PAM_ERROR_MSG ||
+		    msg[i]->msg_style == PAM_TEXT_INFO) {
+			if (s->nsaid < MAX_PROMPTS)
+				s->said[s->nsaid] = tu_strdup(msg[i]->msg !=
+				    NULL ? msg[i]->msg : "");
+			s->nsaid++;
+			continue;
+		}
 		if (s->nprompts < MAX_PROMPTS) {
 			s->prompt[s->nprompts] = tu_strdup(msg[i]->msg != NULL ?
 			    msg[i]->msg : "");
@@ -1088,6 +1101,61 @@ END_TEST
 
 /* Configuration keys ------------------------------------------------------ */
 
+/*
+ * A refusal tells the user, not only the log: one PAM_ERROR_MSG with no
+ * reason unless show_reason = yes; nothing on success, for a password,
+ * or when the host cannot check tokens beyond its own message.
+ */
+#define REFUSED	"Bearer token refused; the server's log says why."
+#define SAID(n) ck_assert_msg(last.nsaid == (n), "line %d: %zu messages, " \
+	"want %d", __LINE__, last.nsaid, (n))
+
+START_TEST(test_pam_refusal_message)
+{
+	char *c = claims("alice");
+
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	SAID(0);
+	EXACT("alice", secret("hunter2 hunter2"), PAM_IGNORE);
+	SAID(0);
+	EXACT("alice", good_with("alice", "exp", "1700000000"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* The admin's stack: the message once, pam_deny says nothing. */
+	AUTH("deny", "alice", good("bob"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* show_reason: the log line's reason, escaped. */
+	conf("show_reason = yes\n");
+	EXACT("alice", good("b'o\\nb"), PAM_AUTH_ERR);
+	SAID(1);
+	ck_assert_str_eq(last.said[0], "Bearer token refused: username "
+	    "claim 'sub' value 'b\\x27o\\x0ab' is not a safe user name (use "
+	    "usermap_file to map it)");
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	ck_assert_str_eq(last.said[0], "Bearer token refused: token is for "
+	    "'bob', not 'alice'");
+	jset_time(&c, "nbf", 3600);
+	EXACT("alice", rs(c), PAM_AUTH_ERR);
+	ck_assert_msg(strncmp(last.said[0], "Bearer token refused: token not "
+	    "valid for another ", 42) == 0, "%s", last.said[0]);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	SAID(0);
+	/* The line can turn it off again for one service. */
+	svc_exact("show_reason=no");
+	EXACT("alice", good("bob"), PAM_AUTH_ERR);
+	ck_assert_str_eq(last.said[0], REFUSED);
+	/* A host that cannot check tokens says so, before any prompt. */
+	conf("jwks_file = @DIR@/missing.json\n");
+	svc_exact("");
+	UNAVAIL("alice");
+	SAID(1);
+	ck_assert_str_eq(last.said[0], "Bearer token login is not available "
+	    "on this host; the server's log says why.");
+	free(c);
+}
+END_TEST
+
 static char *
 good_iss(const char *iss)
 {
@@ -1107,7 +1175,8 @@ START_TEST(test_pam_conf_issuer)
 	EXACT("alice", good_iss(ISS2), PAM_SUCCESS);
 	EXACT("alice", good_iss("https://evil.example.com"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': iss "
-	    "'https://evil.example.com' is not the configured issuer");
+	    "'https://evil.example.com' is not the configured issuer '" ISS
+	    "' or '" ISS2 "'");
 	/* Exact: no trailing slash, no case folding. */
 	EXACT("alice", good_iss(ISS "/"), PAM_AUTH_ERR);
 	EXACT("alice", good_iss("https://IDP.example.com"), PAM_AUTH_ERR);
@@ -1153,7 +1222,8 @@ START_TEST(test_pam_conf_jwks_file)
 	EXACT("alice", good("alice"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': no key with kid 'rsa1' "
 	    "in ");
-	LOGGED("notice", "/ec-only.json");
+	LOGGED("notice", "/ec-only.json; run bearer-token fetch-jwks (or "
+	    "check pam-bearer-jwks.timer)");
 	svc_exact("jwks_file=@DATA@/jwks.json");
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	free(jwk);
@@ -1533,7 +1603,8 @@ START_TEST(test_pam_conf_leeway)
 	conf("leeway = 0\n");
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': token expired ");
-	LOGGED("notice", " s ago (leeway 0 s)");
+	LOGGED("notice", " s ago (leeway 0 s; if it is fresh, check the "
+	    "clocks: timedatectl)");
 	jset_time(&c, "exp", 600);
 	jset_time(&c, "nbf", 30);
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
@@ -1545,7 +1616,7 @@ START_TEST(test_pam_conf_leeway)
 	EXACT("alice", rs(c), PAM_SUCCESS);
 	jset_time(&c, "exp", -200);
 	EXACT("alice", rs(c), PAM_AUTH_ERR);
-	LOGGED("notice", "(leeway 120 s)");
+	LOGGED("notice", "(leeway 120 s; ");
 	free(c);
 }
 END_TEST
@@ -2033,6 +2104,17 @@ START_TEST(test_pam_reject_time)
 	EXACT("alice", good_with("alice", "exp", "1700000000"), PAM_AUTH_ERR);
 	LOGGED("notice", "token rejected for 'alice': token expired ");
 	LOGGED("notice", " s ago (leeway 60 s)");
+	NOT_LOGGED("check the clocks");
+	/* Just past: a fresh token on a host whose clock runs ahead. */
+	{
+		char *c = claims("alice");
+
+		jset_time(&c, "exp", -120);
+		EXACT("alice", rs(c), PAM_AUTH_ERR);
+		free(c);
+	}
+	LOGGED("notice", "token expired 120 s ago (leeway 60 s; if it is "
+	    "fresh, check the clocks: timedatectl)");
 	EXACT("alice", good_with("alice", "exp", NULL), PAM_AUTH_ERR);
 	LOGGED("notice", "token has no exp claim");
 	EXACT("alice", good_with("alice", "exp", "\"4102444800\""),
@@ -2046,6 +2128,7 @@ START_TEST(test_pam_reject_time)
 		jset_time(&c, "nbf", 3600);
 		EXACT("alice", rs(c), PAM_AUTH_ERR);
 		LOGGED("notice", "token not valid for another ");
+		LOGGED("notice", "check the clocks: timedatectl)");
 		jset_time(&c, "nbf", -10);
 		EXACT("alice", rs(c), PAM_SUCCESS);
 		jset_time(&c, "iat", 3600);
@@ -3974,6 +4057,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_stack_conv_hint);
 	tcase_add_test(tc, test_pam_stack_user_unchanged);
 	tcase_add_test(tc, test_pam_log_escaping);
+	tcase_add_test(tc, test_pam_refusal_message);
 
 	tc = tcase(s, "conf", 60);
 	tcase_add_test(tc, test_pam_conf_issuer);
