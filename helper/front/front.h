@@ -13,6 +13,13 @@ void pb_handover_path(const char *name, const char *fallback, char *buf,
     size_t bufsz);
 
 /*
+ * The askpass program (bearer-askpass next to this one, else the
+ * installed one) into buf, for the command cmd ("ssh", "sudo"): 0, or -1
+ * after a message on stderr when it is not there to run.
+ */
+int pb_handover_askpass(const char *cmd, char *buf, size_t bufsz);
+
+/*
  * A new argv: first, then the argc strings of argv (borrowed), then NULL;
  * free() it (the strings stay).  NULL after a message on stderr when out
  * of memory.

@@ -17,6 +17,9 @@
 #include "err.h"
 #include "front.h"
 
+#ifndef PB_ASKPASS_PATH
+#define PB_ASKPASS_PATH	"/usr/bin/bearer-askpass"
+#endif
 #ifndef PB_NET_PATH
 #define PB_NET_PATH	"/usr/libexec/pam-bearer/bearer-token-net"
 #endif
@@ -44,6 +47,20 @@ pb_handover_path(const char *name, const char *fallback, char *buf,
 		}
 	}
 	(void)snprintf(buf, bufsz, "%s", fallback);
+}
+
+int
+pb_handover_askpass(const char *cmd, char *buf, size_t bufsz)
+{
+	char sp[PB_PATH_BUFSZ];
+
+	pb_handover_path("bearer-askpass", PB_ASKPASS_PATH, buf, bufsz);
+	if (access(buf, X_OK) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s: no askpass program at %s (is pam-bearer "
+	    "installed completely?)\n", PB_PROG, cmd,
+	    pb_log_path(buf, sp, sizeof(sp)));
+	return -1;
 }
 
 char **

@@ -28,9 +28,6 @@
 
 #define SSH_G_MAX	(256 * 1024)	/* ssh -G's output, at most */
 
-#ifndef PB_ASKPASS_PATH
-#define PB_ASKPASS_PATH	"/usr/bin/bearer-askpass"
-#endif
 
 
 /* Whether the user set the ssh option name already. */
@@ -339,7 +336,7 @@ pb_ssh_run(int argc, char **argv)
 	static char ssh[] = "ssh", o[] = "-o",
 	    pref[] = "PreferredAuthentications=keyboard-interactive,"
 	    "publickey,password", once[] = "NumberOfPasswordPrompts=1";
-	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
+	char path[PATH_MAX + 32];
 	const char *profile = NULL;
 	char **nargv;
 	int i, k = 0, fresh = 0, rv;
@@ -354,14 +351,8 @@ pb_ssh_run(int argc, char **argv)
 		pb_commands_help("ssh", 1);
 		return PB_EXIT_USAGE;
 	}
-	pb_handover_path("bearer-askpass", PB_ASKPASS_PATH, path,
-	    sizeof(path));
-	if (access(path, X_OK) != 0) {
-		fprintf(stderr, "%s: ssh: no askpass program at %s (is "
-		    "pam-bearer installed completely?)\n", PB_PROG,
-		    pb_log_path(path, sp, sizeof(sp)));
+	if (pb_handover_askpass("ssh", path, sizeof(path)) == -1)
 		return PB_EXIT_FAIL;
-	}
 	if ((rv = token_ready(profile)) != PB_EXIT_OK)
 		return rv;
 	if (ssh_env(profile, argc - 1, argv + 1) == -1 ||

@@ -26,9 +26,6 @@
 #include "front.h"
 #include "target.h"
 
-#ifndef PB_ASKPASS_PATH
-#define PB_ASKPASS_PATH	"/usr/bin/bearer-askpass"
-#endif
 
 /*
  * "--profile NAME" or "--profile=NAME" before sudo's arguments, taken off
@@ -77,7 +74,7 @@ int
 pb_sudo_run(int argc, char **argv)
 {
 	static char sudo[] = "sudo", a[] = "-A";
-	char path[PATH_MAX + 32], sp[PB_PATH_BUFSZ];
+	char path[PATH_MAX + 32];
 	const char *profile = NULL;
 	char **nargv;
 	int i, k = 0;
@@ -86,14 +83,8 @@ pb_sudo_run(int argc, char **argv)
 		pb_commands_help("sudo", 1);
 		return PB_EXIT_USAGE;
 	}
-	pb_handover_path("bearer-askpass", PB_ASKPASS_PATH, path,
-	    sizeof(path));
-	if (access(path, X_OK) != 0) {
-		fprintf(stderr, "%s: sudo: no askpass program at %s (is "
-		    "pam-bearer installed completely?)\n", PB_PROG,
-		    pb_log_path(path, sp, sizeof(sp)));
+	if (pb_handover_askpass("sudo", path, sizeof(path)) == -1)
 		return PB_EXIT_FAIL;
-	}
 	if (sudo_env(profile) == -1 ||
 	    setenv("SUDO_ASKPASS", path, 1) == -1 ||
 	    (nargv = calloc((size_t)argc + 2, sizeof(*nargv))) == NULL) {
