@@ -96,31 +96,9 @@ recorder=$pamb/.libs/pam_record.so
 # syslog daemon (a container), a listener made here keeps them in
 # $tmp/syslog and /dev/log goes on exit; with one, the checks of the
 # module's log lines are left out (said below).
-have_log=0
-if [ ! -e /dev/log ] && command -v python3 >/dev/null 2>&1; then
-	: >"$tmp/syslog"
-	python3 -c 'import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
-f = open(sys.argv[1], "ab", buffering=0)
-print("ready", flush=True)
-while True:
-    f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")' "$tmp/syslog" \
-	    >"$tmp/syslogd.out" 2>&1 &
-	tl_track $!
-	syslogd_pid=$!
-	i=0
-	while ! grep -q ready "$tmp/syslogd.out"; do
-		kill -0 "$syslogd_pid" 2>/dev/null && [ $i -lt 50 ] || exit 99
-		sleep 0.1
-		i=$((i + 1))
-	done
-	have_log=1
-	trap 'rm -f "$pamfile" "$evil_pamfile" /dev/log; tl_cleanup' EXIT
-else
-	echo "# /dev/log is a syslog daemon's: the module's log is not checked"
-fi
+tl_syslog_start
+[ "$tl_made_log" = 0 ] ||
+    trap 'rm -f "$pamfile" "$evil_pamfile" /dev/log; tl_cleanup' EXIT
 
 idp_start idp --config '{"interval":1,"auto_approve":"approve","username":"root"}'
 keyring_start

@@ -135,6 +135,45 @@ tl_isolate() {
 	    GNOME_KEYRING_CONTROL
 }
 
+# tl_syslog_start: the module's log lines, when no syslog daemon serves
+# /dev/log (a container) and python3 is there: a listener made here binds
+# /dev/log and appends each message to $tmp/syslog as one line; sets
+# tl_made_log=1 (the caller removes /dev/log on exit) and have_log=1.
+# With a daemon, have_log=0 and the caller leaves its log checks out.
+tl_syslog_start() {
+	# shellcheck disable=SC2034 # read by the scripts that source this
+	have_log=0 tl_made_log=0
+	if [ -e /dev/log ] || ! command -v python3 >/dev/null 2>&1; then
+		echo "# /dev/log is a syslog daemon's: the module's log is" \
+		    "not checked"
+		return 0
+	fi
+	: >"$tmp/syslog"
+	: >"$tmp/syslogd.out"
+	python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+f = open(sys.argv[1], "ab", buffering=0)
+print("ready", flush=True)
+while True:
+    f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")' "$tmp/syslog" \
+	    >"$tmp/syslogd.out" 2>&1 &
+	tl_track $!
+	tl_syslog_pid=$!
+	# shellcheck disable=SC2034 # read by the scripts that source this
+	tl_made_log=1
+	tl_syslog_i=0
+	while ! grep -q ready "$tmp/syslogd.out"; do
+		kill -0 "$tl_syslog_pid" 2>/dev/null &&
+		    [ $tl_syslog_i -lt 50 ] || exit 99
+		sleep 0.1
+		tl_syslog_i=$((tl_syslog_i + 1))
+	done
+	# shellcheck disable=SC2034 # read by the scripts that source this
+	have_log=1
+}
+
 tl_on_bus() {
 	dbus-run-session -- "${SHELL:-/bin/sh}" "$0" --on-bus
 }

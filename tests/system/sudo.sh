@@ -63,7 +63,6 @@ u=pbsudo$$
 service=pbtest-sudo-$$
 pamfile=/etc/pam.d/$service
 dropin=/etc/sudoers.d/$service
-made_log=0
 # What must be as it was at the end: never written here.
 etc_state() {
 	(cd /etc && sha256sum pam.d/sudo sudoers sudoers.d/*) 2>&1
@@ -71,7 +70,7 @@ etc_state() {
 etc_state >"$tmp/etc.before"
 cleanup() {
 	rm -f "$dropin" "$pamfile"
-	[ "$made_log" = 0 ] || rm -f /dev/log
+	[ "${tl_made_log:-0}" = 0 ] || rm -f /dev/log
 	if id "$u" >/dev/null 2>&1 && ! userdel "$u"; then
 		echo "sudo.sh: cannot remove user $u (userdel $u)" >&2
 	fi
@@ -100,32 +99,7 @@ as_user() {
 }
 
 # --- the module's log ----------------------------------------------------------
-have_log=0
-if [ ! -e /dev/log ] && command -v python3 >/dev/null 2>&1; then
-	: >"$tmp/syslog"
-	: >"$tmp/syslogd.out"
-	python3 -c 'import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-os.chmod("/dev/log", 0o666)
-f = open(sys.argv[1], "ab", buffering=0)
-print("ready", flush=True)
-while True:
-    f.write(s.recv(65536).rstrip(b"\0\n") + b"\n")' "$tmp/syslog" \
-	    >"$tmp/syslogd.out" 2>&1 &
-	tl_track $!
-	syslogd_pid=$!
-	made_log=1
-	i=0
-	while ! grep -q ready "$tmp/syslogd.out"; do
-		kill -0 "$syslogd_pid" 2>/dev/null && [ $i -lt 50 ] || exit 99
-		sleep 0.1
-		i=$((i + 1))
-	done
-	have_log=1
-else
-	echo "# /dev/log is a syslog daemon's: the module's log is not checked"
-fi
+tl_syslog_start
 # modlog: the module's lines from this test's sudo service.
 modlog() {
 	grep -a "pam_bearer($service:auth): " "$tmp/syslog" 2>/dev/null
