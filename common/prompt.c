@@ -84,14 +84,27 @@ pb_prompt_part(size_t len, size_t off, int *more)
 	return n;
 }
 
+/* base64url's alphabet, and its characters whose low 2 bits are zero. */
+#define B64URL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+	"0123456789-_"
+#define B64URL_LOW0	"AEIMQUYcgkosw048"
+
 int
-pb_prompt_strip(const char *ans, size_t *len)
+pb_prompt_strip(const char *ans, size_t *len, int first)
 {
-	if (*len > 0 && ans[*len - 1] == PB_PROMPT_MORE) {
-		(*len)--;
-		return 1;
-	}
-	return 0;
+	size_t i, n = *len;
+
+	if (n == 0 || ans[n - 1] != PB_PROMPT_MORE)
+		return 0;
+	n--;
+	if (first && (n < 2 || ans[0] != 'e' || ans[1] != 'y'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ans[i] == '\0' || (ans[i] != '.' &&
+		    strchr(B64URL_CHARS, ans[i]) == NULL))
+			return 0;
+	*len = n;
+	return 1;
 }
 
 int
@@ -107,10 +120,6 @@ pb_prompt_proof_host_ok(const char *h, size_t len)
 	return 1;
 }
 
-/* base64url's alphabet, and its characters whose low 2 bits are zero. */
-#define B64URL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-	"0123456789-_"
-#define B64URL_LOW0	"AEIMQUYcgkosw048"
 
 /*
  * A nonce: exactly PB_PROOF_NONCE_LEN base64url characters of 32 bytes,

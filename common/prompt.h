@@ -60,10 +60,15 @@ int pb_prompt_parse(const char *p, size_t *off);
 size_t pb_prompt_part(size_t len, size_t off, int *more);
 
 /*
- * The module: whether the answer of *len bytes at ans ends in
- * PB_PROMPT_MORE (1, and *len loses that byte) or not (0: the last part).
+ * The module: whether the answer of *len bytes at ans is a part with more
+ * to follow (1, and *len loses its PB_PROMPT_MORE) or the last one (0).
+ * Only a part of a compact JWS continues: the answer ends in
+ * PB_PROMPT_MORE and every byte before it is base64url or '.', the first
+ * part (first != 0) starting "ey" (a JSON object's '{').  Anything else
+ * is whole, its last '\' included: a password that ends in '\' goes to
+ * the next module as typed, after one prompt.
  */
-int pb_prompt_strip(const char *ans, size_t *len);
+int pb_prompt_strip(const char *ans, size_t *len, int first);
 
 /*
  * The login proof's prompt (DESIGN.md section 5), asked after a bound

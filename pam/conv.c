@@ -131,7 +131,7 @@ pb_conv_parts(pam_handle_t *pamh, struct pb_conv_parts *p,
 		len = strlen(ans);
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
-		more = pb_prompt_strip(ans, &len);
+		more = pb_prompt_strip(ans, &len, b.len == 0);
 		r = pb_sbuf_put(&b, ans, len);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;

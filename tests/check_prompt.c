@@ -27,9 +27,14 @@ setup(void)
 	size_t i;
 
 	memset(buf, 'x', sizeof(buf));
-	/* A token with no '\' in it, its bytes telling their position. */
+	/*
+	 * A token with no '\' in it, its bytes telling their position, and
+	 * starting like a JWS ("ey"), as a part must.
+	 */
 	for (i = 0; i < sizeof(tok); i++)
 		tok[i] = (char)('a' + i % 26);
+	tok[0] = 'e';
+	tok[1] = 'y';
 }
 
 static void
@@ -186,7 +191,7 @@ parts_of(size_t len, size_t nparts)
 		alen = n;
 		if (more)
 			ans[alen++] = PB_PROMPT_MORE;
-		mmore = pb_prompt_strip(ans, &alen);
+		mmore = pb_prompt_strip(ans, &alen, off == 0);
 		ck_assert_int_eq(mmore, more);
 		ck_assert_uint_eq(alen, n);
 		memcpy(joined + off, ans, alen);
@@ -229,26 +234,41 @@ START_TEST(test_prompt_strip)
 {
 	size_t len;
 
+	/* A first part starts "ey"; later ones are base64url and dots. */
+	len = 7;
+	ck_assert_int_eq(pb_prompt_strip("eyJ.a_\\", &len, 1), 1);
+	ck_assert_uint_eq(len, 6);
 	len = 4;
-	ck_assert_int_eq(pb_prompt_strip("abc\\", &len), 1);
+	ck_assert_int_eq(pb_prompt_strip("abc\\", &len, 0), 1);
 	ck_assert_uint_eq(len, 3);
 	len = 3;
-	ck_assert_int_eq(pb_prompt_strip("abc", &len), 0);
+	ck_assert_int_eq(pb_prompt_strip("eyJ", &len, 1), 0);
+	ck_assert_uint_eq(len, 3);
+	len = 0;
+	ck_assert_int_eq(pb_prompt_strip("", &len, 1), 0);
+	ck_assert_uint_eq(len, 0);
+	/* Only the last byte counts. */
+	len = 5;
+	ck_assert_int_eq(pb_prompt_strip("eya\\b", &len, 1), 0);
+	ck_assert_uint_eq(len, 5);
+	/*
+	 * A password that ends in '\' is whole, its '\' kept: not a JWS's
+	 * start, or a byte no JWS has.
+	 */
+	len = 8;
+	ck_assert_int_eq(pb_prompt_strip("hunter2\\", &len, 1), 0);
+	ck_assert_uint_eq(len, 8);
+	len = 6;
+	ck_assert_int_eq(pb_prompt_strip("ey x2\\", &len, 1), 0);
+	ck_assert_uint_eq(len, 6);
+	len = 2;
+	ck_assert_int_eq(pb_prompt_strip("e\\", &len, 1), 0);
+	len = 3;
+	ck_assert_int_eq(pb_prompt_strip("a\\\\", &len, 0), 0);
 	ck_assert_uint_eq(len, 3);
 	len = 1;
-	ck_assert_int_eq(pb_prompt_strip("\\", &len), 1);
-	ck_assert_uint_eq(len, 0);
-	len = 0;
-	ck_assert_int_eq(pb_prompt_strip("", &len), 0);
-	ck_assert_uint_eq(len, 0);
-	/* One mark only: "\\\\" is a '\' and more. */
-	len = 2;
-	ck_assert_int_eq(pb_prompt_strip("\\\\", &len), 1);
+	ck_assert_int_eq(pb_prompt_strip("\\", &len, 1), 0);
 	ck_assert_uint_eq(len, 1);
-	/* Only the last byte counts. */
-	len = 3;
-	ck_assert_int_eq(pb_prompt_strip("a\\b", &len), 0);
-	ck_assert_uint_eq(len, 3);
 }
 END_TEST
 

@@ -884,6 +884,18 @@ START_TEST(test_pam_stack_fallthrough)
 	AUTH("pw2", "alice", secret("my.pass.word"), PAM_SUCCESS);
 	ck_assert_uint_eq(last.nprompts, 1);
 	EXACT("alice", "my.pass.word", PAM_IGNORE);
+	/*
+	 * A password that ends in a backslash is no part of a token: it
+	 * reaches the next module whole, the backslash kept, after one
+	 * prompt.
+	 */
+	free(tu_write_file(dir, "pwbs", "hunter2\\", 0600));
+	service("pw4", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect_file=@DIR@/pwbs\n");
+	AUTH("pw4", "alice", secret("hunter2\\"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	EXACT("alice", secret("my.pass\\"), PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 1);
 	NOT_LOGGED("token rejected");
 }
 END_TEST
@@ -2429,8 +2441,8 @@ START_TEST(test_pam_parts_uneven)
 {
 	char *t = good("alice");
 	size_t len = strlen(t);
-	char *p1 = tu_asprintf("%.1s\\", t), *p2 = tu_asprintf("%.300s\\",
-	    t + 1), *p3 = tu_strdup(t + 301);
+	char *p1 = tu_asprintf("%.2s\\", t), *p2 = tu_asprintf("%.300s\\",
+	    t + 2), *p3 = tu_strdup(t + 302);
 	const char *ans[3];
 
 	ck_assert_uint_gt(len, 400);
@@ -2440,15 +2452,15 @@ START_TEST(test_pam_parts_uneven)
 	ck_assert_int_eq(login_v("exact", "alice", ans, 3), PAM_SUCCESS);
 	ck_assert_uint_eq(last.nprompts, 3);
 	ck_assert_str_eq(last.prompt[1],
-	    "Bearer token (continued at byte 1): ");
+	    "Bearer token (continued at byte 2): ");
 	ck_assert_str_eq(last.prompt[2],
-	    "Bearer token (continued at byte 301): ");
+	    "Bearer token (continued at byte 302): ");
 	/* A custom prompt changes only the first one. */
 	conf("prompt = \"JWT: \"\n");
 	ck_assert_int_eq(login_v("exact", "alice", ans, 3), PAM_SUCCESS);
 	ck_assert_str_eq(last.prompt[0], "JWT: ");
 	ck_assert_str_eq(last.prompt[1],
-	    "Bearer token (continued at byte 1): ");
+	    "Bearer token (continued at byte 2): ");
 	free(p1);
 	free(p2);
 	free(p3);
@@ -2464,7 +2476,7 @@ START_TEST(test_pam_parts_runaway)
 	/* max_token_size stops it: 64 parts of 4 bytes fit in 256. */
 	conf("max_token_size = 256\n");
 	pamh = start_last("exact", "alice", NULL, 0);
-	last.repeat = "AAAA\\";
+	last.repeat = "eyAA\\";
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_AUTH_ERR");
@@ -2476,7 +2488,7 @@ START_TEST(test_pam_parts_runaway)
 	/* The default size: the cap of 256 parts stops it. */
 	conf(NULL);
 	pamh = start_last("exact", "alice", NULL, 0);
-	last.repeat = "AAAA\\";
+	last.repeat = "eyAA\\";
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_AUTH_ERR");
@@ -3786,7 +3798,7 @@ struct parted {
 	int		 interleave;	/* odd parts from another proof */
 	char		*other;		/* that proof */
 	int		 tamper;	/* change a byte of the second part */
-	int		 flood;		/* parts of 'A' for ever */
+	int		 flood;		/* parts of "ey000..." for ever */
 	size_t		 offs[MAX_PROMPTS];	/* the offsets asked for */
 	size_t		 noffs;
 };
@@ -3805,7 +3817,7 @@ parted_proof(const char *prompt, void *ctx)
 	if (q->noffs < MAX_PROMPTS)
 		q->offs[q->noffs++] = off;
 	if (q->flood)
-		return tu_asprintf("%0*d\\", (int)q->part - 1, 0);
+		return tu_asprintf("ey%0*d\\", (int)q->part - 3, 0);
 	if (off == 0) {
 		(void)snprintf(q->first, sizeof(q->first), "%s", prompt);
 		q->proof = make_proof(prompt, q->p);

@@ -99,7 +99,7 @@ record_parts(pam_handle_t *pamh, const char *dir, const char *name,
 		    (ans = ask(pamh, dir, prompt)) == NULL)
 			return;
 		len = strlen(ans);
-		more = pb_prompt_strip(ans, &len);
+		more = pb_prompt_strip(ans, &len, off == 0);
 		save(dir, name, ans, len);
 		off += len;
 		free(ans);
