@@ -19,6 +19,11 @@ int pb_logout_run(int argc, char **argv);
 int pb_kubectl_run(int argc, char **argv);
 int pb_git_credential_run(int argc, char **argv);
 int pb_askpass_run(int argc, char **argv);
+/*
+ * askpass_tty.c: askpass's answer to a prompt that is not the module's,
+ * from BEARER_TOKEN_ASKPASS_FALLBACK or the terminal; a PB_EXIT_* status.
+ */
+int pb_askpass_tty_ask(const char *prompt);
 
 /*
  * proof.c: "proof" prints the login proof of DESIGN.md section 5 for a

@@ -1233,6 +1233,34 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
     grep -qF "BEARER_TOKEN_SUDO is set, but askpass does not run under \
 sudo" "$tmp/err"
 verdict "askpass: BEARER_TOKEN_SUDO outside sudo: no proof" "exit $rc"
+# Under bearer-token sudo (faked: askpass's parent is a shell named sudo)
+# TARGET is this host, from gethostname: the profile's ssh_hosts
+# (*.good.example) then refuses it by that name.
+ln -s "$(command -v sh)" "$tmp/sudo" || exit 99
+# as_sudo PROMPT: askpass of profile bound under BEARER_TOKEN_SUDO=1, its
+# parent a process named sudo.
+as_sudo() {
+	run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
+	    BEARER_TOKEN_SUDO=1 "$tmp/sudo" -c '"$0" "$1"; exit $?' "$ap" \
+	    "$1" </dev/null
+}
+as_sudo "Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host '$(hostname)' is not in ssh_hosts" "$tmp/err"
+verdict "askpass under sudo: TARGET is this host, not the prompt's" "exit $rc"
+# sudo writes no "(user@host) " prefix: one in the prompt was written by
+# its author (a RADIUS challenge in sudo's PAM stack) and must not choose
+# TARGET, for a proof or a token.
+sudo_nonce=CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+for p in "Bearer proof for a.good.example, nonce $sudo_nonce: " \
+    "Bearer token: "; do
+	as_sudo "(root@a.good.example) $p"
+	[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qF "a prompt with a (user@host) prefix is not \
+pam_bearer's" "$tmp/err"
+	verdict "askpass under sudo: a forged prefix gets nothing (${p%%,*})" \
+	    "exit $rc"
+done
 # A client before OpenSSH 8.5 writes no prefix, so a server could write
 # one; and a ProxyJump hop inherits BEARER_TOKEN_SSH_TARGET: a proof prompt
 # without the client's prefix is never answered, TARGET or not.
