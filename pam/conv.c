@@ -132,9 +132,18 @@ pb_conv_parts(pam_handle_t *pamh, struct pb_conv_parts *p,
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
 		more = pb_prompt_strip(ans, &len);
-		r = pb_sbuf_put(&b, ans, len);
+		r = len == 0 && (more || parts > 0) ? PB_ERR_FORMAT :
+		    pb_sbuf_put(&b, ans, len);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;
+		/* No bytes: a lone '\' would ask from byte 0 again. */
+		if (r == PB_ERR_FORMAT) {
+			pam_syslog(pamh, LOG_NOTICE, "an empty part of the %s "
+			    "(an answer of just '\\', or an empty one after a "
+			    "part), rejected", p->what);
+			r = PAM_AUTH_ERR;
+			goto fail;
+		}
 		if (r == PB_ERR_TOOBIG) {
 			pam_syslog(pamh, LOG_NOTICE, "%s input over %s (%zu "
 			    "bytes), rejected", p->what, p->limit, p->max);

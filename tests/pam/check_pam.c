@@ -2405,6 +2405,39 @@ START_TEST(test_pam_parts_runaway)
 END_TEST
 
 /*
+ * A part with no bytes: a lone '\' would make the module ask "continued
+ * at byte 0" (the first prompt's text again for the proof, a prompt the
+ * parser refuses for the token); an empty answer after a part says
+ * nothing either.  Rejected at once, with a log line.
+ */
+START_TEST(test_pam_parts_empty)
+{
+	char *t = good("alice");
+	char *p1 = track(tu_asprintf("%.300s\\", t));
+	const char *ans[2];
+
+	ans[0] = "\\";
+	ans[1] = t;
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 1);
+	LOGGED("notice", "an empty part of the token (an answer of just "
+	    "'\\', or an empty one after a part), rejected");
+	NOT_LOGGED("accepted");
+	ans[0] = p1;
+	ans[1] = "\\";
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "an empty part of the token");
+	ans[1] = "";
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "an empty part of the token");
+	/* An empty first answer stays what it was: no token, passed on. */
+	EXACT("alice", "", PAM_IGNORE);
+}
+END_TEST
+
+/*
  * A token for alice whose length is in [lo, hi], padded through a claim
  * and, since base64url lengths skip some values, a header member.  Lengths
  * are computed from the encodings; only the result is signed.
@@ -3704,6 +3737,7 @@ struct parted {
 	char		*other;		/* that proof */
 	int		 tamper;	/* change a byte of the second part */
 	int		 flood;		/* parts of 'A' for ever */
+	int		 empty;		/* a lone '\' for every part */
 	size_t		 offs[MAX_PROMPTS];	/* the offsets asked for */
 	size_t		 noffs;
 };
@@ -3723,6 +3757,8 @@ parted_proof(const char *prompt, void *ctx)
 		q->offs[q->noffs++] = off;
 	if (q->flood)
 		return tu_asprintf("%0*d\\", (int)q->part - 1, 0);
+	if (q->empty)
+		return tu_strdup("\\");
 	if (off == 0) {
 		(void)snprintf(q->first, sizeof(q->first), "%s", prompt);
 		q->proof = make_proof(prompt, q->p);
@@ -3826,6 +3862,14 @@ START_TEST(test_pam_pop_parts_refused)
 	    "rejected");
 	LOGGED("notice", "proof rejected for 'alice': the proof came in too "
 	    "many or too long parts");
+	NOT_LOGGED("accepted");
+	/* A lone '\': asked no more (byte 0 would be the first prompt). */
+	parted_init(&q, &p, 200);
+	q.empty = 1;
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_AUTH_ERR);
+	ck_assert_uint_eq(q.noffs, 1);
+	LOGGED("notice", "an empty part of the proof (an answer of just "
+	    "'\\'");
 	NOT_LOGGED("accepted");
 	/* Parts of two proofs for the same prompt: no proof at all. */
 	parted_init(&q, &p, 200);
@@ -4022,6 +4066,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_parts_fat_token);
 	tcase_add_test(tc, test_pam_parts_uneven);
 	tcase_add_test(tc, test_pam_parts_runaway);
+	tcase_add_test(tc, test_pam_parts_empty);
 	tcase_add_test(tc, test_pam_parts_1023_hint);
 	tcase_add_test(tc, test_pam_parts_1023_in_payload);
 
