@@ -60,20 +60,21 @@ pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer)
 
 /*
  * The hint for a conversation that failed or gave no answer at the prompt
- * for what's bytes from off: the usual cause is a client that dropped a
- * long answer.  sudo's conversation (plugins/sudoers/auth/pam.c,
- * converse()) fails with PAM_CONV_ERR and no answer when one is
- * PAM_MAX_RESP_SIZE (512) bytes or more, and logs nothing.
+ * for what's bytes from off.  It may be a user's cancel or an askpass that
+ * refused on purpose; it may also be a client that dropped a long answer:
+ * sudo's conversation (plugins/sudoers/auth/pam.c, converse()) fails with
+ * PAM_CONV_ERR and no answer when one is PAM_MAX_RESP_SIZE (512) bytes or
+ * more, and logs nothing.  So the hint says what to do if it is that.
  */
 static void
 log_no_answer(pam_handle_t *pamh, const char *what, size_t off)
 {
 	pam_syslog(pamh, LOG_NOTICE, "the PAM client returned no answer to "
-	    "the %s prompt (asked for the %s from byte %zu); sudo and other "
-	    "clients drop answers of %d bytes or more: send the %s in parts "
+	    "the %s prompt (from byte %zu); if it is sudo or another client "
+	    "that drops answers of %d bytes or more, send the %s in parts "
 	    "of at most %d bytes ending in '\\' (bearer-token sudo and "
-	    "bearer-token askpass do)", what, what, off, PAM_MAX_RESP_SIZE,
-	    what, PB_PROMPT_PART);
+	    "bearer-token askpass do)", what, off, PAM_MAX_RESP_SIZE, what,
+	    PB_PROMPT_PART);
 }
 
 /*
