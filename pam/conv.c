@@ -60,20 +60,21 @@ pb_conv_ask(pam_handle_t *pamh, const char *prompt, char **answer)
 
 /*
  * The hint for a conversation that failed or gave no answer at the prompt
- * for what's bytes from off: the usual cause is a client that dropped a
- * long answer.  sudo's conversation (plugins/sudoers/auth/pam.c,
- * converse()) fails with PAM_CONV_ERR and no answer when one is
- * PAM_MAX_RESP_SIZE (512) bytes or more, and logs nothing.
+ * for what's bytes from off.  It may be a user's cancel or an askpass that
+ * refused on purpose; it may also be a client that dropped a long answer:
+ * sudo's conversation (plugins/sudoers/auth/pam.c, converse()) fails with
+ * PAM_CONV_ERR and no answer when one is PAM_MAX_RESP_SIZE (512) bytes or
+ * more, and logs nothing.  So the hint says what to do if it is that.
  */
 static void
 log_no_answer(pam_handle_t *pamh, const char *what, size_t off)
 {
 	pam_syslog(pamh, LOG_NOTICE, "the PAM client returned no answer to "
-	    "the %s prompt (asked for the %s from byte %zu); sudo and other "
-	    "clients drop answers of %d bytes or more: send the %s in parts "
+	    "the %s prompt (from byte %zu); if it is sudo or another client "
+	    "that drops answers of %d bytes or more, send the %s in parts "
 	    "of at most %d bytes ending in '\\' (bearer-token sudo and "
-	    "bearer-token askpass do)", what, what, off, PAM_MAX_RESP_SIZE,
-	    what, PB_PROMPT_PART);
+	    "bearer-token askpass do)", what, off, PAM_MAX_RESP_SIZE, what,
+	    PB_PROMPT_PART);
 }
 
 /*
@@ -132,9 +133,18 @@ pb_conv_parts(pam_handle_t *pamh, struct pb_conv_parts *p,
 		if (len == SSH_ANSWER_CUT)
 			*hint1023 = 1;
 		more = pb_prompt_strip(ans, &len, b.len == 0);
-		r = pb_sbuf_put(&b, ans, len);
+		r = len == 0 && (more || parts > 0) ? PB_ERR_FORMAT :
+		    pb_sbuf_put(&b, ans, len);
 		pb_freezero(ans, strlen(ans) + 1);
 		ans = NULL;
+		/* No bytes: a lone '\' would ask from byte 0 again. */
+		if (r == PB_ERR_FORMAT) {
+			pam_syslog(pamh, LOG_NOTICE, "an empty part of the %s "
+			    "(an answer of just '\\', or an empty one after a "
+			    "part), rejected", p->what);
+			r = PAM_AUTH_ERR;
+			goto fail;
+		}
 		if (r == PB_ERR_TOOBIG) {
 			pam_syslog(pamh, LOG_NOTICE, "%s input over %s (%zu "
 			    "bytes), rejected", p->what, p->limit, p->max);

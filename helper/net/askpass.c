@@ -8,7 +8,8 @@
  * answered only for TARGET, the host the client means to reach (target.h),
  * when the profile's ssh_hosts is set; a proof prompt only after the
  * client's own "(user@host) " prefix (OpenSSH 8.5 and later), or under
- * "bearer-token sudo" for this host (sudo_target()).  Token and proof go
+ * "bearer-token sudo" for this host (sudo_mode(); there the whole prompt
+ * is the server's text, a prefix in it is not sudo's).  Token and proof go
  * in parts of PB_PROMPT_PART bytes (prompt.h: sudo drops answers of 512
  * bytes or more, OpenSSH cuts them at 1023); a proof longer than a part is
  * kept between its prompts (proof.c, pb_proof_keep()).
@@ -25,14 +26,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,127 +50,6 @@
 
 #define RUN_MARK	"ssh-run."		/* + the run id */
 #define RUN_MARK_AGE	(24 * 60 * 60)		/* then swept */
-
-/*
- * Which of the module's prompts this is (pb_prompt_parse(): PB_PROMPT_START,
- * PB_PROMPT_CONT with *offset, PB_PROMPT_OTHER).  OpenSSH puts
- * "(user@host) " before keyboard-interactive prompts.
- */
-static int
-module_prompt(const char *p, size_t *offset)
-{
-	char host[PB_TARGET_MAX + 1];
-	const char *rest;
-
-	/* "(root@host) ": up to the first ')', which ends user@host. */
-	(void)pb_target_split(p, host, sizeof(host), &rest);
-	return pb_prompt_parse(rest, offset);
-}
-
-/* The terminal to restore when a signal ends the question. */
-static int tty_fd = -1;
-static struct termios tty_old;
-
-static void
-tty_restore(int sig)
-{
-	if (tty_fd != -1)
-		(void)tcsetattr(tty_fd, TCSAFLUSH, &tty_old);
-	(void)signal(sig, SIG_DFL);
-	(void)raise(sig);
-}
-
-/*
- * Ask prompt on the terminal (echo off unless it is a yes/no question or
- * ssh says "confirm"; shown and left unanswered when ssh says "none") and
- * write the answer and a newline on stdout.  A PB_EXIT_* status.
- */
-static int
-tty_ask(const char *prompt)
-{
-	const char *mode = secure_getenv("SSH_ASKPASS_PROMPT");
-	struct termios old, quiet;
-	char buf[1024];
-	size_t len = 0;
-	ssize_t n;
-	int fd, echo, rv = PB_EXIT_FAIL, restore = 0, got = 0;
-	char c;
-
-	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "%s: askpass: no terminal to answer a prompt "
-		    "that is not pam_bearer's, and no "
-		    "BEARER_TOKEN_ASKPASS_FALLBACK\n", PB_PROG);
-		return PB_EXIT_FAIL;
-	}
-	/* ssh's notices (touch your security key): show, answer nothing. */
-	if (mode != NULL && strcmp(mode, "none") == 0) {
-		(void)pb_out_write(fd, prompt, strlen(prompt));
-		(void)pb_out_write(fd, "\n", 1);
-		close(fd);
-		return PB_EXIT_OK;
-	}
-	/* Questions are echoed; anything else may be a password. */
-	echo = strstr(prompt, "(yes/no") != NULL ||
-	    (mode != NULL && strcmp(mode, "confirm") == 0);
-	if (!echo && tcgetattr(fd, &old) == 0) {
-		quiet = old;
-		quiet.c_lflag &= (tcflag_t)~(ECHO | ECHONL);
-		tty_old = old;
-		tty_fd = fd;
-		(void)signal(SIGINT, tty_restore);
-		(void)signal(SIGTERM, tty_restore);
-		(void)signal(SIGHUP, tty_restore);
-		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-	}
-	if (pb_out_write(fd, prompt, strlen(prompt)) == -1)
-		goto out;
-	for (;;) {
-		n = read(fd, &c, 1);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0 || c == '\n')
-			break;
-		got = 1;
-		if (len < sizeof(buf) - 1)
-			buf[len++] = c;
-	}
-	if (!echo)
-		(void)pb_out_write(fd, "\n", 1);
-	/* End of input before any answer: no answer, not an empty one. */
-	if ((n > 0 || got) && pb_out_write(STDOUT_FILENO, buf, len) == 0 &&
-	    pb_out_write(STDOUT_FILENO, "\n", 1) == 0)
-		rv = PB_EXIT_OK;
- out:
-	if (restore)
-		(void)tcsetattr(fd, TCSAFLUSH, &old);
-	tty_fd = -1;
-	pb_bzero(buf, sizeof(buf));
-	close(fd);
-	return rv;
-}
-
-/*
- * Any other prompt (a host key question, a key passphrase, a password):
- * the fallback askpass when one is named, else the terminal.  Never the
- * token.
- */
-static int
-ask_other(const char *prompt)
-{
-	char sb[PB_SAFE_BUFSZ];
-	const char *fb = secure_getenv("BEARER_TOKEN_ASKPASS_FALLBACK");
-	char *const fargv[] = { (char *)(uintptr_t)fb,
-	    (char *)(uintptr_t)prompt, NULL };
-
-	if (fb != NULL && *fb != '\0') {
-		execv(fb, fargv);
-		fprintf(stderr, "%s: askpass: cannot run the fallback %s: "
-		    "%s\n", PB_PROG, pb_log_safe(fb, sb, sizeof(sb)),
-		    strerror(errno));
-		return PB_EXIT_FAIL;
-	}
-	return tty_ask(prompt);
-}
 
 /* Remove the run marks in d older than RUN_MARK_AGE; best effort. */
 static void
@@ -454,15 +332,16 @@ answer_proof(const struct pb_options *o, const char *rest,
 
 /*
  * Whether the profile lets askpass answer this prompt (ssh_hosts), and
- * TARGET in *target when it is known (need: a proof, which needs one).
+ * TARGET in *target when it is known (need: a proof, which needs one;
+ * sudo: under "bearer-token sudo", where host alone is TARGET).
  * PB_EXIT_OK, else a status after saying why on stderr.
  */
 static int
 askpass_allowed(const struct pb_options *o, int split, const char *host,
-    int need, const char **target)
+    int need, int sudo, const char **target)
 {
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ];
-	const char *env = secure_getenv(PB_TARGET_ENV);
+	const char *env = sudo ? NULL : secure_getenv(PB_TARGET_ENV);
 	struct pb_profile c;
 	struct pb_err e;
 	int r, rv = PB_EXIT_FAIL;
@@ -504,17 +383,17 @@ askpass_allowed(const struct pb_options *o, int split, const char *host,
 
 /*
  * Under "bearer-token sudo" a local PAM client asks, with no prefix:
- * TARGET is this host's own name from gethostname (DESIGN.md section 5),
- * into host as if a prefix had named it.  Only when the front said so
- * (PB_TARGET_SUDO_ENV "1") and askpass's parent is sudo (sudo -A runs it
- * as the invoking user with that user's environment): a variable left in
- * an environment where ssh runs askpass must not let a server that writes
- * a prompt without the client's prefix get a proof for this host.  The
- * variable names no host: a proof made here is only ever for this one.
- * 1 when host is set, else 0.
+ * TARGET is this host's own name from gethostname (DESIGN.md section 5).
+ * Only when the front said so (PB_TARGET_SUDO_ENV "1") and askpass's
+ * parent is sudo (sudo -A runs it as the invoking user with that user's
+ * environment): a variable left in an environment where ssh runs askpass
+ * must not let a server that writes a prompt without the client's prefix
+ * get a proof for this host.  The variable names no host: a proof made
+ * here is only ever for this one.  1 under bearer-token sudo, -1 when the
+ * variable is set but the parent is not sudo, 0 when it is not set.
  */
 static int
-sudo_target(char *host, size_t hostsz)
+sudo_mode(void)
 {
 	const char *v = secure_getenv(PB_TARGET_SUDO_ENV);
 	char path[64], comm[32];
@@ -529,11 +408,13 @@ sudo_target(char *host, size_t hostsz)
 		n = read(fd, comm, sizeof(comm) - 1);
 		close(fd);
 	}
-	if (n <= 0 || (comm[n] = '\0', strcmp(comm, "sudo\n") != 0)) {
-		fprintf(stderr, "%s: askpass: %s is set, but askpass does not "
-		    "run under sudo: ignored\n", PB_PROG, PB_TARGET_SUDO_ENV);
-		return 0;
-	}
+	return n > 0 && (comm[n] = '\0', strcmp(comm, "sudo\n") == 0) ? 1 : -1;
+}
+
+/* This host's name into host (hostsz bytes): 1, or 0 after a message. */
+static int
+sudo_host(char *host, size_t hostsz)
+{
 	if (gethostname(host, hostsz) != 0 || (host[hostsz - 1] = '\0',
 	    !pb_target_valid(host))) {
 		fprintf(stderr, "%s: askpass: this host's name (gethostname) "
@@ -544,6 +425,30 @@ sudo_target(char *host, size_t hostsz)
 	return 1;
 }
 
+/*
+ * Whether prompt, under bearer-token sudo, is one of the module's behind
+ * a "(user@host) " prefix: sudo writes none, so the prefix is the text of
+ * whoever wrote the prompt (a RADIUS challenge in sudo's PAM stack, say)
+ * and must not choose TARGET.  1 after a message, else 0.
+ */
+static int
+sudo_forged(const char *prompt)
+{
+	char host[PB_TARGET_MAX + 1];
+	const char *rest;
+	size_t off;
+
+	if (pb_target_split(prompt, host, sizeof(host), &rest) ==
+	    PB_TARGET_NOPREFIX || (pb_prompt_parse(rest, &off) ==
+	    PB_PROMPT_OTHER && strncmp(rest, PB_PROMPT_PROOF,
+	    sizeof(PB_PROMPT_PROOF) - 1) != 0))
+		return 0;
+	fprintf(stderr, "%s: askpass: under bearer-token sudo a prompt with "
+	    "a (user@host) prefix is not pam_bearer's (sudo writes none; "
+	    "another module wrote it): no answer\n", PB_PROG);
+	return 1;
+}
+
 int
 pb_askpass_run(int argc, char **argv)
 {
@@ -551,14 +456,17 @@ pb_askpass_run(int argc, char **argv)
 	const char *rest, *target;
 	struct pb_options o;
 	size_t off = 0;
-	int split, kind, rv, proof;
+	int split = PB_TARGET_NOPREFIX, kind, rv, proof, sudo;
 
 	if (argc != 2) {
 		pb_commands_help("askpass", 1);
 		return PB_EXIT_USAGE;
 	}
-	split = pb_target_split(argv[1], host, sizeof(host), &rest);
-	kind = module_prompt(argv[1], &off);
+	/* Under bearer-token sudo the whole prompt is the server's text. */
+	rest = argv[1];
+	if ((sudo = sudo_mode()) != 1)
+		split = pb_target_split(argv[1], host, sizeof(host), &rest);
+	kind = pb_prompt_parse(rest, &off);
 	/* A refused token ends the run here (refusal.c). */
 	if ((rv = pb_refusal_check(argv[1], kind)) != PB_EXIT_OK)
 		return rv;
@@ -566,10 +474,16 @@ pb_askpass_run(int argc, char **argv)
 	proof = kind == PB_PROMPT_OTHER && strncmp(rest, PB_PROMPT_PROOF,
 	    sizeof(PB_PROMPT_PROOF) - 1) == 0;
 	if (kind == PB_PROMPT_OTHER && !proof)
-		return ask_other(argv[1]);
+		return sudo == 1 && sudo_forged(argv[1]) ? PB_EXIT_FAIL :
+		    pb_askpass_tty_ask(argv[1]);
 	/* sudo writes no prefix: under bearer-token sudo, this host. */
-	if (split == PB_TARGET_NOPREFIX && sudo_target(host, sizeof(host)))
+	if (sudo == 1) {
+		if (!sudo_host(host, sizeof(host)))
+			return PB_EXIT_FAIL;
 		split = PB_TARGET_PREFIX;
+	} else if (sudo == -1 && split == PB_TARGET_NOPREFIX)
+		fprintf(stderr, "%s: askpass: %s is set, but askpass does not "
+		    "run under sudo: ignored\n", PB_PROG, PB_TARGET_SUDO_ENV);
 	/*
 	 * Before OpenSSH 8.5 the client writes no prefix, so a server can
 	 * write one of its own, and a ProxyJump hop inherits PB_TARGET_ENV:
@@ -583,8 +497,8 @@ pb_askpass_run(int argc, char **argv)
 		return PB_EXIT_FAIL;
 	}
 	memset(&o, 0, sizeof(o));
-	if ((rv = askpass_allowed(&o, split, host, proof, &target)) !=
-	    PB_EXIT_OK)
+	if ((rv = askpass_allowed(&o, split, host, proof, sudo == 1,
+	    &target)) != PB_EXIT_OK)
 		return rv;
 	if (proof)
 		return answer_proof(&o, rest, target);

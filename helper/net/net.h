@@ -19,6 +19,11 @@ int pb_logout_run(int argc, char **argv);
 int pb_kubectl_run(int argc, char **argv);
 int pb_git_credential_run(int argc, char **argv);
 int pb_askpass_run(int argc, char **argv);
+/*
+ * askpass_tty.c: askpass's answer to a prompt that is not the module's,
+ * from BEARER_TOKEN_ASKPASS_FALLBACK or the terminal; a PB_EXIT_* status.
+ */
+int pb_askpass_tty_ask(const char *prompt);
 
 /*
  * proof.c: "proof" prints the login proof of DESIGN.md section 5 for a
@@ -51,7 +56,8 @@ int pb_get_proof(const struct pb_options *o, const char *host,
  * in the runtime directory, else the state directory).  pb_proof_keep()
  * keeps proof, made for host (TARGET) and nonce; pb_proof_kept() reads it
  * back into *out (wipe it) only for the same host; pb_proof_forget()
- * removes it after the last part.  Kept proofs live 2 minutes at most.
+ * removes it after the last part.  Kept proofs live 2 minutes at most,
+ * 8 at once at most (a new one removes the oldest).
  * Each returns a PB_EXIT_* status after a message on stderr that names no
  * byte of the proof.
  */

@@ -16,8 +16,9 @@
  * is for, in the runtime directory (the state directory when there is
  * none), reads it back at each continuation of that nonce and removes it
  * after the last part.  A kept proof older than KEPT_AGE is of no use (the
- * module takes a proof's iat within 60 s at most) and is removed when
- * found or when a new one is kept.
+ * module takes a proof's iat within 60 s at most): each keep, read and
+ * removal sweeps such proofs and the temp files of their writes.  At most
+ * KEPT_COUNT are kept at once: a new one beyond removes the oldest.
  */
 #include "config.h"
 
@@ -50,6 +51,11 @@
 #define KEPT_NAME_LEN	(sizeof(KEPT) - 1 + 64)
 #define KEPT_AGE	120		/* seconds a kept proof may wait */
 #define KEPT_MAX	(HOST_MAX + 1 + PB_POP_MAX)
+#define KEPT_COUNT	8		/* kept proofs at once, at most */
+#define KEPT_TEMP_HEX	12		/* pb_privdir_write()'s temp suffix */
+#define KEPT_TEMP_LEN	(1 + KEPT_NAME_LEN + 1 + KEPT_TEMP_HEX)
+#define KEPT_PROOF	1		/* kept_kind(): a kept proof */
+#define KEPT_TEMP	2		/* the temp file of one's write */
 
 /*
  * Whether v (named what) is 1 to max printable ASCII characters with no
@@ -199,26 +205,95 @@ kept_stale(const struct pb_privdir *d, const char *name)
 	    st.st_mtime < time(NULL) - KEPT_AGE;
 }
 
-/* Remove the stale kept proofs in d; best effort. */
-static void
-kept_sweep(const struct pb_privdir *d)
+/* Whether the n bytes at s are lowercase hex digits. */
+static int
+lower_hex(const char *s, size_t n)
 {
-	struct dirent *de;
-	DIR *dir;
-	int fd;
+	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * What the file name is: KEPT_PROOF (kept_name()), KEPT_TEMP (the temp
+ * file of its atomic write, pb_privdir_write(): "." NAME "." and 12 hex
+ * digits), else 0: nothing of ours.
+ */
+static int
+kept_kind(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == KEPT_NAME_LEN && strncmp(name, KEPT, sizeof(KEPT) - 1) == 0 &&
+	    lower_hex(name + sizeof(KEPT) - 1, 64))
+		return KEPT_PROOF;
+	if (n == KEPT_TEMP_LEN && name[0] == '.' &&
+	    strncmp(name + 1, KEPT, sizeof(KEPT) - 1) == 0 &&
+	    lower_hex(name + sizeof(KEPT), 64) &&
+	    name[1 + KEPT_NAME_LEN] == '.' &&
+	    lower_hex(name + 2 + KEPT_NAME_LEN, KEPT_TEMP_HEX))
+		return KEPT_TEMP;
+	return 0;
+}
+
+/*
+ * Remove the stale kept proofs and stale temp files in d; the count of
+ * kept proofs left, the oldest's name in oldest.  Best effort.
+ */
+static size_t
+kept_scan(const struct pb_privdir *d, char oldest[KEPT_NAME_LEN + 1])
+{
+	struct timespec old = { 0, 0 };
+	struct dirent *de;
+	struct stat st;
+	size_t count = 0;
+	DIR *dir;
+	int fd, kind;
+
+	oldest[0] = '\0';
 	if ((fd = dup(d->fd)) == -1)
-		return;
+		return 0;
 	if ((dir = fdopendir(fd)) == NULL) {
 		close(fd);
-		return;
+		return 0;
 	}
 	rewinddir(dir);
-	while ((de = readdir(dir)) != NULL)
-		if (strncmp(de->d_name, KEPT, sizeof(KEPT) - 1) == 0 &&
-		    kept_stale(d, de->d_name))
+	while ((de = readdir(dir)) != NULL) {
+		if ((kind = kept_kind(de->d_name)) == 0 ||
+		    fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (st.st_mtime < time(NULL) - KEPT_AGE)
 			(void)unlinkat(d->fd, de->d_name, 0);
+		else if (kind == KEPT_PROOF && (count++ == 0 ||
+		    st.st_mtim.tv_sec < old.tv_sec ||
+		    (st.st_mtim.tv_sec == old.tv_sec &&
+		    st.st_mtim.tv_nsec < old.tv_nsec))) {
+			old = st.st_mtim;
+			memcpy(oldest, de->d_name, KEPT_NAME_LEN + 1);
+		}
+	}
 	closedir(dir);
+	return count;
+}
+
+/*
+ * Sweep d (kept_scan()); with room, also remove the oldest kept proofs
+ * until fewer than KEPT_COUNT are left, to make room for a new one: a
+ * server that sends first proof prompts with ever new nonces must not
+ * fill the runtime directory.
+ */
+static void
+kept_sweep(const struct pb_privdir *d, int room)
+{
+	char oldest[KEPT_NAME_LEN + 1];
+
+	while (kept_scan(d, oldest) >= KEPT_COUNT && room &&
+	    unlinkat(d->fd, oldest, 0) == 0)
+		;
 }
 
 int
@@ -249,7 +324,7 @@ pb_proof_keep(const char *host, const char *nonce,
 	v.p[hl] = '\n';
 	memcpy(v.p + hl + 1, proof->p, proof->len);
 	if (kept_dir(&d, &e) == PB_OK) {
-		kept_sweep(&d);
+		kept_sweep(&d, 1);
 		if (pb_privdir_write(&d, name, v.p, v.len, &e) == PB_OK)
 			rv = PB_EXIT_OK;
 	}
@@ -312,6 +387,7 @@ pb_proof_kept(const char *host, const char *nonce, struct pb_secret *out)
 		return PB_EXIT_FAIL;
 	}
 	if (kept_dir(&d, &e) == PB_OK) {
+		kept_sweep(&d, 0);
 		if (kept_stale(&d, name))
 			(void)!pb_privdir_remove(&d, name, &e);
 		else
@@ -323,8 +399,9 @@ pb_proof_kept(const char *host, const char *nonce, struct pb_secret *out)
 	else if (r == PB_ERR_NOTFOUND)
 		fprintf(stderr, "%s: askpass: a proof prompt continues, but no "
 		    "proof is kept for its nonce (the first part came from "
-		    "another askpass, or over %d s ago): no answer\n",
-		    PB_PROG, KEPT_AGE);
+		    "another askpass, or over %d s ago, or over %d proofs "
+		    "were waiting): no answer\n", PB_PROG, KEPT_AGE,
+		    KEPT_COUNT);
 	else
 		fprintf(stderr, "%s: askpass: cannot read the kept proof: "
 		    "%s\n", PB_PROG, pb_err_msg(&e));
@@ -344,8 +421,10 @@ pb_proof_forget(const char *nonce)
 	pb_err_clear(&e);
 	if (kept_name(nonce, name) != 0)
 		return;
-	if ((r = kept_dir(&d, &e)) == PB_OK)
+	if ((r = kept_dir(&d, &e)) == PB_OK) {
 		r = pb_privdir_remove(&d, name, &e);
+		kept_sweep(&d, 0);
+	}
 	if (r != PB_OK && r != PB_ERR_NOTFOUND)
 		fprintf(stderr, "%s: askpass: cannot remove the kept proof "
 		    "(it goes %d s on): %s\n", PB_PROG, KEPT_AGE,

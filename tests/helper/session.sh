@@ -1228,6 +1228,47 @@ touch -d '-3 minutes' "$kept"
 proof_parts "(root@a.good.example) " evil.example "$other"
 [ "$rc" -eq 0 ] && [ ! -e "$kept" ]
 verdict "askpass: a stale kept proof is swept" "exit $rc"
+# A read sweeps too (a proof whose login died is not left for the next
+# keep), and so do the temp files of the atomic write (".proof.HASH." and
+# 12 hex digits) once stale; nothing else of the directory is touched.
+kdir=$XDG_RUNTIME_DIR/bearer-token
+hx() { printf '%s' "$1" | openssl dgst -sha256 -r | cut -c1-64; }
+: >"$kdir/proof.$(hx s1)"
+: >"$kdir/.proof.$(hx s2).0123456789ab"
+for f in "proof.$(hx d1)x" ".proof.$(hx d2).0123456789a" \
+    ".proof.$(hx d3).0123456789AB" ".proof.$(hx d4)" proof.notes \
+    ".proof.$(hx d5).0123456789abc"; do
+	: >"$kdir/$f"
+	touch -d '-3 minutes' "$kdir/$f"
+done
+touch -d '-3 minutes' "$kdir/proof.$(hx s1)" \
+    "$kdir/.proof.$(hx s2).0123456789ab"
+: >"$kdir/.proof.$(hx f1).0123456789ab"
+run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound "$ap" \
+    "(root@a.good.example) Bearer proof for evil.example, nonce $other \
+(continued at byte 500): " </dev/null
+[ "$rc" -eq 1 ] && [ ! -e "$kdir/proof.$(hx s1)" ] &&
+    [ ! -e "$kdir/.proof.$(hx s2).0123456789ab" ]
+verdict "askpass: a continuation sweeps stale kept proofs and temp files" \
+    "exit $rc"
+kc=$(find "$kdir" -name '*proof*' | wc -l)
+[ "$kc" -eq 7 ] && [ -e "$kdir/.proof.$(hx f1).0123456789ab" ]
+verdict "askpass: the sweep leaves other names and fresh temp files ($kc)"
+find "$kdir" -name '*proof*' -delete
+# At most 8 kept proofs at once: a server that sends first proof prompts
+# with ever new nonces cannot fill the runtime directory; a new one beyond
+# the cap removes the oldest.
+for i in 1 2 3 4 5 6 7 8; do
+	: >"$kdir/proof.$(hx "k$i")"
+	touch -d "-$((9 - i)) seconds" "$kdir/proof.$(hx "k$i")"
+done
+proof_parts "(root@a.good.example) " evil.example \
+    DAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+kc=$(find "$kdir" -name 'proof.*' | wc -l)
+[ "$rc" -eq 0 ] && [ ! -e "$kdir/proof.$(hx k1)" ] && [ "$kc" -eq 7 ] &&
+    [ -e "$kdir/proof.$(hx k2)" ]
+verdict "askpass: a ninth kept proof removes the oldest ($kc left)" "exit $rc"
+find "$kdir" -name 'proof.*' -delete
 ! grep -qF "$(head -c 40 "$tmp/proof")" "$tmp/err" "$tmp/err1"
 verdict "askpass: no byte of the proof on stderr"
 # BEARER_TOKEN_SUDO=1 is heeded only under sudo: a prompt without a prefix
@@ -1239,6 +1280,34 @@ run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
     grep -qF "BEARER_TOKEN_SUDO is set, but askpass does not run under \
 sudo" "$tmp/err"
 verdict "askpass: BEARER_TOKEN_SUDO outside sudo: no proof" "exit $rc"
+# Under bearer-token sudo (faked: askpass's parent is a shell named sudo)
+# TARGET is this host, from gethostname: the profile's ssh_hosts
+# (*.good.example) then refuses it by that name.
+ln -s "$(command -v sh)" "$tmp/sudo" || exit 99
+# as_sudo PROMPT: askpass of profile bound under BEARER_TOKEN_SUDO=1, its
+# parent a process named sudo.
+as_sudo() {
+	run setsid env -u BEARER_TOKEN_SSH_TARGET BEARER_TOKEN_PROFILE=bound \
+	    BEARER_TOKEN_SUDO=1 "$tmp/sudo" -c '"$0" "$1"; exit $?' "$ap" \
+	    "$1" </dev/null
+}
+as_sudo "Bearer proof for a.good.example, nonce $nonce: "
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+    grep -qF "host '$(hostname)' is not in ssh_hosts" "$tmp/err"
+verdict "askpass under sudo: TARGET is this host, not the prompt's" "exit $rc"
+# sudo writes no "(user@host) " prefix: one in the prompt was written by
+# its author (a RADIUS challenge in sudo's PAM stack) and must not choose
+# TARGET, for a proof or a token.
+sudo_nonce=CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+for p in "Bearer proof for a.good.example, nonce $sudo_nonce: " \
+    "Bearer token: "; do
+	as_sudo "(root@a.good.example) $p"
+	[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] &&
+	    grep -qF "a prompt with a (user@host) prefix is not \
+pam_bearer's" "$tmp/err"
+	verdict "askpass under sudo: a forged prefix gets nothing (${p%%,*})" \
+	    "exit $rc"
+done
 # A client before OpenSSH 8.5 writes no prefix, so a server could write
 # one; and a ProxyJump hop inherits BEARER_TOKEN_SSH_TARGET: a proof prompt
 # without the client's prefix is never answered, TARGET or not.

@@ -2500,6 +2500,39 @@ START_TEST(test_pam_parts_runaway)
 END_TEST
 
 /*
+ * A part with no bytes: a lone '\' would make the module ask "continued
+ * at byte 0" (the first prompt's text again for the proof, a prompt the
+ * parser refuses for the token); an empty answer after a part says
+ * nothing either.  Rejected at once, with a log line.
+ */
+START_TEST(test_pam_parts_empty)
+{
+	char *t = good("alice");
+	char *p1 = track(tu_asprintf("%.300s\\", t));
+	const char *ans[2];
+
+	/* A lone '\\' first is no part of a token: a password, passed on. */
+	ans[0] = "\\";
+	ans[1] = t;
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 1);
+	NOT_LOGGED("an empty part");
+	NOT_LOGGED("accepted");
+	ans[0] = p1;
+	ans[1] = "\\";
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "an empty part of the token");
+	ans[1] = "";
+	ck_assert_int_eq(login_v("exact", "alice", ans, 2), PAM_AUTH_ERR);
+	ck_assert_uint_eq(last.nprompts, 2);
+	LOGGED("notice", "an empty part of the token");
+	/* An empty first answer stays what it was: no token, passed on. */
+	EXACT("alice", "", PAM_IGNORE);
+}
+END_TEST
+
+/*
  * A token for alice whose length is in [lo, hi], padded through a claim
  * and, since base64url lengths skip some values, a header member.  Lengths
  * are computed from the encodings; only the result is signed.
@@ -3799,6 +3832,7 @@ struct parted {
 	char		*other;		/* that proof */
 	int		 tamper;	/* change a byte of the second part */
 	int		 flood;		/* parts of "ey000..." for ever */
+	int		 empty;		/* a lone '\' after the first part */
 	size_t		 offs[MAX_PROMPTS];	/* the offsets asked for */
 	size_t		 noffs;
 };
@@ -3818,6 +3852,8 @@ parted_proof(const char *prompt, void *ctx)
 		q->offs[q->noffs++] = off;
 	if (q->flood)
 		return tu_asprintf("ey%0*d\\", (int)q->part - 3, 0);
+	if (q->empty && off > 0)
+		return tu_strdup("\\");
 	if (off == 0) {
 		(void)snprintf(q->first, sizeof(q->first), "%s", prompt);
 		q->proof = make_proof(prompt, q->p);
@@ -3922,6 +3958,14 @@ START_TEST(test_pam_pop_parts_refused)
 	LOGGED("notice", "proof rejected for 'alice': the proof came in too "
 	    "many or too long parts");
 	NOT_LOGGED("accepted");
+	/* A lone '\' after a part: asked no more. */
+	parted_init(&q, &p, 200);
+	q.empty = 1;
+	ck_assert_int_eq(login_parted("alice", t, &q), PAM_AUTH_ERR);
+	ck_assert_uint_eq(q.noffs, 2);
+	LOGGED("notice", "an empty part of the proof (an answer of just "
+	    "'\\'");
+	NOT_LOGGED("accepted");
 	/* Parts of two proofs for the same prompt: no proof at all. */
 	parted_init(&q, &p, 200);
 	q.interleave = 1;
@@ -3950,28 +3994,29 @@ START_TEST(test_pam_stack_conv_hint)
 	pam_handle_t *pamh;
 	int rc;
 
-	/* sudo drops an answer of 512 bytes or more: PAM_CONV_ERR. */
+	/*
+	 * sudo drops an answer of 512 bytes or more: PAM_CONV_ERR.  So does
+	 * a cancel: the hint says it may be the drop, not that it is.
+	 */
 	pamh = start_last("exact", "alice", NULL, 0);
 	last.rc = PAM_CONV_ERR;
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
 	LOGGED("notice", "the PAM client returned no answer to the token "
-	    "prompt (asked for the token from byte 0); sudo and other "
-	    "clients drop answers of 512 bytes or more: send the token in "
-	    "parts of at most 500 bytes ending in '\\' (bearer-token sudo");
+	    "prompt (from byte 0); if it is sudo or another client that "
+	    "drops answers of 512 bytes or more, send the token in parts of "
+	    "at most 500 bytes ending in '\\' (bearer-token sudo");
 	/* The second part dropped: from byte 300. */
 	ck_assert_int_eq(login_v("exact", "alice", ans, 1), PAM_CONV_ERR);
-	LOGGED("notice", "no answer to the token prompt (asked for the "
-	    "token from byte 300)");
+	LOGGED("notice", "no answer to the token prompt (from byte 300)");
 	/* PAM_SUCCESS with no text is no answer either. */
 	pamh = start_last("exact", "alice", NULL, 0);
 	last.null_resp = 1;
 	rc = pam_authenticate(pamh, 0);
 	finish(pamh, rc);
 	ck_assert_str_eq(pam_code(rc), "PAM_CONV_ERR");
-	LOGGED("notice", "no answer to the token prompt (asked for the "
-	    "token from byte 0)");
+	LOGGED("notice", "no answer to the token prompt (from byte 0)");
 	/* PAM_CONV_AGAIN and PAM_BUF_ERR are not the client's drop. */
 	ck_assert_str_eq(pam_code(conv_fails(NULL, PAM_CONV_AGAIN, 0)),
 	    "PAM_INCOMPLETE");
@@ -3985,7 +4030,7 @@ START_TEST(test_pam_stack_conv_hint)
 	ans[0] = t;
 	ck_assert_int_eq(login_v("exact", "alice", ans, 1), PAM_CONV_ERR);
 	LOGGED("notice", "the PAM client returned no answer to the proof "
-	    "prompt (asked for the proof from byte 0)");
+	    "prompt (from byte 0); if it is sudo");
 }
 END_TEST
 
@@ -4118,6 +4163,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_parts_fat_token);
 	tcase_add_test(tc, test_pam_parts_uneven);
 	tcase_add_test(tc, test_pam_parts_runaway);
+	tcase_add_test(tc, test_pam_parts_empty);
 	tcase_add_test(tc, test_pam_parts_1023_hint);
 	tcase_add_test(tc, test_pam_parts_1023_in_payload);
 

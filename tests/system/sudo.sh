@@ -243,8 +243,8 @@ mark
 run as_user env SUDO_ASKPASS="$uh/whole-askpass" sudo -A -- id -u
 [ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ]
 verdict "sudo -A with the token whole: refused, nothing runs" "exit $rc"
-logged "the PAM client returned no answer to the token prompt (asked for \
-the token from byte 0); sudo and other clients drop answers of 512 bytes"
+logged "the PAM client returned no answer to the token prompt (from byte \
+0); if it is sudo or another client that drops answers of 512 bytes"
 verdict "the module's hint names sudo's 512 bytes and the parts (log)"
 
 # --- the system as it was -------------------------------------------------------
