@@ -75,6 +75,8 @@ const struct key pb_conf_keys[K_COUNT] = {
 	/* Whether a refused user reads the reason too, not only the log. */
 	[K_SHOW_REASON] = { "show_reason", T_BOOL, F(show_reason), 0, 0,
 	    NULL },
+	/* The PAM services the module answers in; unset, all of them. */
+	[K_SERVICES] = { "services", T_LIST, F(services), 0, 0, NULL },
 };
 
 #undef F
@@ -325,6 +327,7 @@ pb_conf_free(struct pb_conf *cfg)
 	pb_strlist_clear(&cfg->require_groups);
 	pb_strlist_clear(&cfg->deny_users);
 	pb_strlist_clear(&cfg->host_names);
+	pb_strlist_clear(&cfg->services);
 	claims_free(cfg->require_claim, cfg->n_require_claim);
 	free(cfg->jwks_file);
 	free(cfg->hmac_secret_file);

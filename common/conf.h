@@ -53,6 +53,7 @@ struct pb_conf {
 	int			 require_pop;	/* 0: bearer tokens pass */
 	struct pb_strlist	 host_names;	/* empty: the module's own */
 	int			 show_reason;	/* 0: refusals say no why */
+	struct pb_strlist	 services;	/* empty: every PAM service */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };

@@ -38,6 +38,7 @@ enum key_id {
 	K_REQUIRE_POP,
 	K_HOST_NAMES,
 	K_SHOW_REASON,
+	K_SERVICES,
 	K_COUNT
 };
 

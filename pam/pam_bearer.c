@@ -28,6 +28,7 @@
 #include "pop.h"
 #include "prompt.h"
 #include "secmem.h"
+#include "strlist.h"
 #include "verify.h"
 
 /* pam_set_data() name of what a successful authentication leaves. */
@@ -284,8 +285,33 @@ struct attempt {
 };
 
 /*
+ * Whether services (pam_bearer.conf(5)) leaves this PAM service out: then
+ * the module stays out of it, before any prompt and before the keys are
+ * read.  Only debug says so; common-auth runs it for every service.
+ */
+static int
+service_unlisted(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg)
+{
+	char ss[PB_SAFE_BUFSZ];
+	const char *svc = NULL;
+
+	if (cfg->services.n == 0)
+		return 0;
+	if (pam_get_item(pamh, PAM_SERVICE, (const void **)&svc) ==
+	    PAM_SUCCESS && svc != NULL && pb_strlist_has(&cfg->services, svc))
+		return 0;
+	if (args->debug)
+		pam_syslog(pamh, LOG_DEBUG, "service '%s' is not in services, "
+		    "ignoring", pb_log_safe(svc != NULL ? svc : "", ss,
+		    sizeof(ss)));
+	return 1;
+}
+
+/*
  * The configuration and the keys, before anything is asked: if they are
- * broken, say so first.  Sets a->now.  A PAM code.
+ * broken, say so first.  Sets a->now.  A PAM code; PAM_IGNORE for a
+ * service that services leaves out.
  */
 static int
 load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
@@ -297,6 +323,8 @@ load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
 	pb_err_clear(&e);
 	if ((r = pb_args_load(pamh, argc, argv, args, cfg)) != PB_OK)
 		return pb_to_pam(r, 1);
+	if (service_unlisted(pamh, args, *cfg))
+		return PAM_IGNORE;
 	/*
 	 * Skipped JWKS keys (IdPs publish encryption keys too) would log at
 	 * every login: only with debug.  A set with no usable key is an
@@ -458,6 +486,10 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 PB_EXPORT int
 pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+	/*
+	 * libpam walks the setcred stack along what authenticate returned
+	 * (its frozen chain): after a PAM_IGNORE, this answer is ignored.
+	 */
 	(void)pamh;
 	(void)flags;
 	(void)argc;

@@ -167,6 +167,7 @@ START_TEST(test_conf_defaults)
 	ck_assert_ptr_null(cfg->replay_cache);
 	ck_assert_uint_eq(cfg->max_token_size, 16384);
 	ck_assert_str_eq(cfg->prompt, "Bearer token: ");
+	ck_assert_uint_eq(cfg->services.n, 0);
 	ck_assert_uint_eq(cfg->seen, 0);
 	ck_assert_uint_eq(cfg->from_arg, 0);
 }
@@ -558,6 +559,36 @@ START_TEST(test_conf_show_reason)
 	ck_assert_int_eq(arg("show_reason", "on"), PB_ERR_CONFIG);
 	ck_assert(has_msg("module argument: show_reason: 'on' is neither "
 	    "'yes' nor 'no'"));
+}
+END_TEST
+
+START_TEST(test_conf_services)
+{
+	/* Unset (empty): every PAM service, as before the key existed. */
+	ck_assert_uint_eq(cfg->services.n, 0);
+	ck_assert_int_eq(load(BASE "services = sshd \"my svc\"\n"), PB_OK);
+	ck_assert_uint_eq(cfg->services.n, 2);
+	ck_assert_str_eq(cfg->services.v[0], "sshd");
+	ck_assert_str_eq(cfg->services.v[1], "my svc");
+	ck_assert_int_eq(pb_strlist_has(&cfg->services, "sshd"), 1);
+	ck_assert_int_eq(pb_strlist_has(&cfg->services, "sudo"), 0);
+	/* The module line replaces the file's list, as for every key. */
+	ck_assert_int_eq(arg("services", "sshd sudo"), PB_OK);
+	ck_assert_uint_eq(cfg->services.n, 2);
+	ck_assert_str_eq(cfg->services.v[1], "sudo");
+	ck_assert_int_eq(arg("services", "login"), PB_ERR_CONFIG);
+	ck_assert(has_msg("module argument: duplicate key 'services'"));
+	/* Given, it must name a service: "everything" is leaving it out. */
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(load(BASE "services =\n"), PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:3: services: empty value", path));
+	pb_conf_free(cfg);
+	ck_assert_int_eq(pb_conf_new(&cfg), PB_OK);
+	ck_assert_int_eq(load(BASE "services = sshd\nservices = su\n"),
+	    PB_ERR_CONFIG);
+	ck_assert(has_msg("%s:4: duplicate key 'services' (first given "
+	    "on line 3)", path));
 }
 END_TEST
 
@@ -1317,6 +1348,7 @@ conf_suite(void)
 	tcase_add_test(t, test_conf_distinct_keys);
 	tcase_add_test(t, test_conf_accept_id_tokens);
 	tcase_add_test(t, test_conf_require_pop_host_names);
+	tcase_add_test(t, test_conf_services);
 	tcase_add_test(t, test_conf_show_reason);
 	tcase_add_test(t, test_conf_deny_users_min_uid);
 	tcase_add_test(t, test_conf_jwks_max_age);

@@ -1746,6 +1746,68 @@ START_TEST(test_pam_conf_deny_users)
 }
 END_TEST
 
+/*
+ * services: in a listed service a token logs in; in any other the module
+ * stays out (PAM_IGNORE) before any prompt and says nothing above debug,
+ * so common-auth can carry it without putting tokens on sudo or su.
+ */
+START_TEST(test_pam_conf_services)
+{
+	char *t = good("alice");
+
+	service("sshd", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@CONF@\n");
+	service("sudo", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@CONF@\n");
+	conf("services = sshd exact\n");
+	AUTH("sshd", "alice", t, PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	EXACT("alice", t, PAM_SUCCESS);
+	AUTH("sudo", "alice", t, PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 0);
+	ck_assert_uint_eq(last.nsaid, 0);
+	NOT_LOGGED("pam_bearer");
+	/* Exact names: no prefix, no case folding. */
+	conf("services = sudoedit SUDO ssh\n");
+	AUTH("sudo", "alice", t, PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 0);
+	AUTH("sshd", "alice", t, PAM_IGNORE);
+	/* Before the keys: a broken JWKS does not reach an unlisted one. */
+	conf("services = sshd\njwks_file = @DIR@/missing.json\n");
+	AUTH("sudo", "alice", t, PAM_IGNORE);
+	ck_assert_uint_eq(last.nsaid, 0);
+	AUTH("sshd", "alice", t, PAM_AUTHINFO_UNAVAIL);
+	/* The account and session stacks follow: nothing for sudo. */
+	conf("services = sshd\n");
+	service("sudo", "auth [success=done ignore=ok default=die] @MOD@ "
+	    "config=@CONF@\naccount [success=done ignore=ok default=die] "
+	    "@MOD@\n");
+	{
+		pam_handle_t *pamh;
+		const char *one[1];
+
+		one[0] = t;
+		pamh = start_last("sudo", "alice", one, 1);
+		ck_assert_int_eq(pam_authenticate(pamh, 0), PAM_IGNORE);
+		ck_assert_int_eq(pam_acct_mgmt(pamh, 0), PAM_IGNORE);
+		finish(pamh, PAM_IGNORE);
+	}
+	/* A module argument, as a service file would say it; debug says. */
+	conf(NULL);
+	svc_exact("services=sshd debug");
+	AUTH("exact", "alice", t, PAM_IGNORE);
+	ck_assert_uint_eq(last.nprompts, 0);
+	LOGGED("debug", "service 'exact' is not in services, ignoring");
+	svc_exact("services=exact");
+	EXACT("alice", t, PAM_SUCCESS);
+	/* Unset: every service, as before. */
+	AUTH("sudo", "alice", t, PAM_SUCCESS);
+	conf("services =\n");
+	UNAVAIL("alice");
+	LOGGED("err", "pam_bearer.conf:4: services: empty value");
+}
+END_TEST
+
 START_TEST(test_pam_conf_deny_users_uid)
 {
 	/*
@@ -4136,6 +4198,7 @@ pam_suite(void)
 	tcase_add_test(tc, test_pam_conf_groups);
 	tcase_add_test(tc, test_pam_conf_accept_id_tokens);
 	tcase_add_test(tc, test_pam_conf_deny_users);
+	tcase_add_test(tc, test_pam_conf_services);
 	tcase_add_test(tc, test_pam_conf_deny_users_uid);
 	tcase_add_test(tc, test_pam_conf_min_uid);
 	tcase_add_test(tc, test_pam_conf_require_claim);

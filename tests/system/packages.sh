@@ -16,10 +16,13 @@
 #     name to sshd) is "@include common-auth": a token signed with a key
 #     of the test (tests/tools/mktoken), its JWK Set at the package's
 #     /var/lib/pam_bearer/jwks.json, /etc/security/pam_bearer.conf
-#     written here.  The token login fails before "pam-auth-update
-#     --enable bearer" and works after it; common-auth then has the line
-#     first; a throwaway user's password, typed at the module's prompt,
-#     still logs in through pam_unix with that one prompt;
+#     written here (services = that name).  The token login fails
+#     before "pam-auth-update --enable bearer" and works after it;
+#     common-auth then has the line first; a throwaway user's
+#     password, typed at the module's prompt, still logs in through
+#     pam_unix with that one prompt; with services naming another
+#     service, the module stays out: no token prompt, no token login,
+#     the password still logs in;
 #   - the timer and service pass systemd-analyze verify;
 #   - systemctl enable the timer, then dpkg --purge both: /etc/pam.d,
 #     /usr/share/pam-configs and /var/lib/pam are byte for byte as before,
@@ -224,14 +227,19 @@ iss=https://pbpkg.invalid/realm-$$
     die "mktoken jwks"
 chmod 644 /var/lib/pam_bearer/jwks.json
 # The package's default jwks_file; root may log in here (deny_users empty),
-# as the test's sshd user is root.
-cat >"$conf" <<CONF || die "writing $conf"
+# as the test's sshd user is root; tokens only in this test's service.
+# write_conf SERVICES: the configuration with that services line.
+write_conf() {
+	cat >"$conf" <<CONF || die "writing $conf"
 # packages.sh test configuration, removed when the test ends
 issuer = $iss
 audience = ssh
 deny_users =
+services = $1
 CONF
-chmod 644 "$conf"
+	chmod 644 "$conf"
+}
+write_conf "$service"
 now=$(date +%s)
 "$mk" sign --alg ES256 --key "$tmp/key.pem" --kid k1 --claims \
     "{\"iss\":\"$iss\",\"aud\":\"ssh\",\"sub\":\"root\",\"iat\":$now,\
@@ -283,7 +291,7 @@ accepted() { grep -c "Accepted keyboard-interactive/pam for $1 " \
 login() {
 	local a0
 	a0=$(accepted "$1")
-	printf '#!/bin/sh\necho >>%s\nexec cat %s\n' "$tmp/asked" "$2" \
+	printf '#!/bin/sh\necho "$1" >>%s\nexec cat %s\n' "$tmp/asked" "$2" \
 	    >"$tmp/askpass"
 	chmod 700 "$tmp/askpass"
 	: >"$tmp/asked"
@@ -329,12 +337,27 @@ pass "pam-auth-update --enable bearer: common-auth has pam_bearer.so first"
 login root "$tmp/token"
 [[ $rc -eq 0 && $prompts -eq 1 ]] || { cat "$tmp/ssh.err"
 	die "the token login failed (exit $rc, $prompts prompts)"; }
+grep -q 'Bearer token' "$tmp/asked" || { cat "$tmp/asked"
+	die "the token login did not go through the module's prompt"; }
 pass "a token login through sshd and common-auth (the installed module)"
 login "$user" "$tmp/password"
 [[ $rc -eq 0 && $prompts -eq 1 ]] || { cat "$tmp/ssh.err"
 	die "a password at the token prompt did not reach pam_unix" \
 	    "(exit $rc, $prompts prompts)"; }
 pass "a password at the module's prompt logs in through pam_unix, one prompt"
+
+# A service that services leaves out: no token prompt, no token login,
+# and the password still works through pam_unix.
+write_conf "pbpkg-other-$$"
+login root "$tmp/token"
+[[ $rc -ne 0 ]] || die "a token logged in to a service not in services"
+! grep -q 'Bearer token' "$tmp/asked" || { cat "$tmp/asked"
+	die "the module prompted in a service not in services"; }
+login "$user" "$tmp/password"
+[[ $rc -eq 0 && $prompts -eq 1 ]] || { cat "$tmp/ssh.err"
+	die "a password login failed in a service not in services" \
+	    "(exit $rc, $prompts prompts)"; }
+pass "a service not in services: no token prompt or login; passwords work"
 
 # --- the timer ---------------------------------------------------------------
 if systemd-analyze verify --man=no /lib/systemd/system/pam-bearer-jwks.timer \
