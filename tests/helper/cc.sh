@@ -151,6 +151,31 @@ expect "status --json shows the grant and the client_auth" 0 \
 [ -z "$(find "$XDG_STATE_HOME" "$XDG_DATA_HOME" -type f ! -name '*.lock')" ]
 verdict "nothing stored but the lock (no refresh token, no keyring)"
 
+run "$bt" kubectl --profile ec
+expect "kubectl: an ExecCredential through get" 0 '"kind":"ExecCredential"' out
+run "$bt" logout --profile ec
+c4=$(cc_count)
+i=0
+pids=
+while [ $i -lt 10 ]; do
+	"$bt" get --profile ec >"$tmp/par.$i" 2>&1 &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do
+	wait "$p"
+done
+c5=$(cc_count)
+i=0
+same=0
+while [ $i -lt 10 ]; do
+	cmp -s "$tmp/par.0" "$tmp/par.$i" && same=$((same + 1))
+	i=$((i + 1))
+done
+[ "$c5" = $((c4 + 1)) ] && [ "$same" = 10 ] && [ -s "$tmp/par.0" ]
+verdict "10 gets at once: one request under the lock, one token" \
+    "count $c4 -> $c5, $same alike"
+
 run "$bt" get --profile rsa
 expect "get with an RSA key (RS256)" 0
 run "$bt" get --profile ed
