@@ -81,6 +81,14 @@ profile() {
 	    "client_secret = bearer-machine-secret-value" \
 	    "client_auth = client_secret_basic"
 	profile badsecret bearer-machine-secret "client_secret = not-it"
+	profile nocred bearer-machine
+	profile relative bearer-machine "client_key_file = keys/ec.pem"
+	profile dpopyes bearer-machine "client_key_file = $k/ec.pem" \
+	    "dpop = yes"
+	printf '[profile person]\nissuer = %s\nclient_id = bearer-cli\n' \
+	    "$issuer"
+	printf 'client_auth = private_key_jwt\nclient_key_file = %s\n' \
+	    "$k/ec.pem"
 } >"$cfg" || exit 99
 
 # cc_count: the token requests of the client credentials grant so far.
@@ -202,6 +210,21 @@ run "$bt" get --profile wrong
 expect "a key the IdP does not know: invalid_client, exit 3" 3 \
     "the IdP refused client 'bearer-machine' authenticated with the key in client_key_file $k/wrong.pem" err
 no_secrets "invalid_client"
+
+# --- the profile -------------------------------------------------------------
+
+run "$bt" get --profile nocred
+expect "no key and no secret: a configuration error" 3 \
+    'private_key_jwt needs "client_key_file = /PATH"' err
+run "$bt" get --profile relative
+expect "a relative client_key_file is refused" 3 \
+    'private_key_jwt needs "client_key_file = /PATH"' err
+run "$bt" get --profile dpopyes --min-ttl 400
+expect "dpop = yes is refused for the grant" 3 \
+    "dpop = yes is not available with grant = client_credentials" err
+run "$bt" login --profile person
+expect "private_key_jwt without the grant is refused" 3 \
+    "client_auth = private_key_jwt is for grant = client_credentials" err
 
 # --- client_secret_basic ----------------------------------------------------
 
