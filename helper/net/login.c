@@ -430,9 +430,11 @@ pb_login_run(int argc, char **argv)
 	json = set[0];
 	qr = !set[1];
 	if ((rv = pb_session_open(&s, &o)) == PB_EXIT_OK &&
-	    PB_CLIENT_CREDS(&s))
+	    PB_CLIENT_CREDS(&s)) {		/* a machine: no session */
 		rv = pb_client_creds_login(&s, json);
-	if (rv != PB_EXIT_OK || PB_CLIENT_CREDS(&s) ||
+		goto out;
+	}
+	if (rv != PB_EXIT_OK ||
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
 	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
 	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||
