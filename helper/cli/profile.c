@@ -26,6 +26,7 @@ enum key_id {
 	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT,
 	K_SSH_HOSTS, K_GIT_HOSTS,
 	K_DPOP,
+	K_GRANT, K_CLIENT_KEY_FILE,
 	K_COUNT
 };
 
@@ -34,6 +35,7 @@ static const char *const key_names[K_COUNT] = {
 	"audience", "resource", "store", "ca_file", "timeout",
 	"ssh_hosts", "git_hosts",
 	"dpop",
+	"grant", "client_key_file",
 };
 
 static const char *const store_names[] = {
@@ -47,6 +49,36 @@ static const char *const dpop_names[] = {
 	[PB_PROFILE_DPOP_YES] = "yes",
 	[PB_PROFILE_DPOP_NO] = "no",
 };
+
+static const char *const grant_names[] = {
+	[PB_PROFILE_GRANT_AUTO] = "auto",
+	[PB_PROFILE_GRANT_BROWSER] = "browser",
+	[PB_PROFILE_GRANT_DEVICE] = "device",
+	[PB_PROFILE_GRANT_CLIENT_CREDENTIALS] = "client_credentials",
+};
+
+/* client_auth: the RFC 7591 names, then the short ones of 0.x. */
+static const char *const auth_names[] = {
+	[PB_PROFILE_AUTH_BASIC] = "client_secret_basic",
+	[PB_PROFILE_AUTH_POST] = "client_secret_post",
+	[PB_PROFILE_AUTH_JWT] = "private_key_jwt",
+};
+
+const char *
+pb_profile_grant_name(enum pb_profile_grant g)
+{
+	if ((size_t)g < sizeof(grant_names) / sizeof(grant_names[0]))
+		return grant_names[g];
+	return "?";
+}
+
+const char *
+pb_profile_auth_name(enum pb_profile_auth a)
+{
+	if ((size_t)a < sizeof(auth_names) / sizeof(auth_names[0]))
+		return auth_names[a];
+	return "?";
+}
 
 const char *
 pb_profile_store_name(enum pb_store_kind k)
@@ -92,6 +124,7 @@ pb_profile_clear(struct pb_profile *c)
 	free(c->ca_file);
 	free(c->ssh_hosts);
 	free(c->git_hosts);
+	free(c->client_key_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -116,6 +149,8 @@ str_field(struct pb_profile *c, enum key_id k)
 		return &c->ssh_hosts;
 	case K_GIT_HOSTS:
 		return &c->git_hosts;
+	case K_CLIENT_KEY_FILE:
+		return &c->client_key_file;
 	default:
 		return NULL;
 	}
@@ -154,15 +189,25 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 		    "secret-service or file, not '%s'", where,
 		    pb_log_safe(v, sv, sizeof(sv)));
 	case K_CLIENT_AUTH:
-		if (strcmp(v, "basic") == 0)
-			c->client_auth = PB_PROFILE_AUTH_BASIC;
-		else if (strcmp(v, "post") == 0)
-			c->client_auth = PB_PROFILE_AUTH_POST;
-		else
+		if ((i = name_index(auth_names, NAMES(auth_names), v)) < 0)
+			i = strcmp(v, "basic") == 0 ? PB_PROFILE_AUTH_BASIC :
+			    strcmp(v, "post") == 0 ? PB_PROFILE_AUTH_POST : -1;
+		if (i < 0)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: client_auth "
-			    "must be basic or post, not '%s'", where,
+			    "must be client_secret_basic, client_secret_post "
+			    "or private_key_jwt, not '%s'", where,
 			    pb_log_safe(v, sv, sizeof(sv)));
+		c->client_auth = (enum pb_profile_auth)i;
+		c->client_auth_set = 1;
 		return PB_OK;
+	case K_GRANT:
+		if ((i = name_index(grant_names, NAMES(grant_names), v)) >= 0) {
+			c->grant = (enum pb_profile_grant)i;
+			return PB_OK;
+		}
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: grant must be auto, "
+		    "browser, device or client_credentials, not '%s'", where,
+		    pb_log_safe(v, sv, sizeof(sv)));
 	case K_TIMEOUT:
 		if (pb_parse_ulong(v, 1, PB_PROFILE_TIMEOUT_MAX, &ul) != PB_OK)
 			return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is "
@@ -192,7 +237,7 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 		break;
 	}
 	sp = k == K_SCOPE || k == K_CA_FILE || k == K_SSH_HOSTS ||
-	    k == K_GIT_HOSTS;
+	    k == K_GIT_HOSTS || k == K_CLIENT_KEY_FILE;
 	if (!printable(v, sp))
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: %s must be printable "
 		    "ASCII%s, not '%s'", where, key_names[k],
@@ -325,7 +370,7 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key%s%s%s "
 		    "(keys: issuer client_id client_secret client_auth scope "
 		    "audience resource store ca_file timeout ssh_hosts "
-		    "git_hosts dpop)", p->where,
+		    "git_hosts dpop grant client_key_file)", p->where,
 		    key_like(key) ? " '" : "", key_like(key) ?
 		    pb_log_safe(key, sv, sizeof(sv)) : "",
 		    key_like(key) ? "'" : "");
@@ -405,6 +450,40 @@ load_file(struct pb_profile *c, const char *path, int must_exist,
 	if (buf != NULL)
 		pb_freezero(buf, len + 1);
 	return r;
+}
+
+/*
+ * The client authentication of the profile, checked against its grant
+ * (DESIGN.md section 3): client_credentials needs a key file
+ * (private_key_jwt, the default when one is set) or a client_secret;
+ * private_key_jwt is for that grant only.  where names the file.
+ */
+static int
+check_auth(struct pb_profile *c, const char *where, struct pb_err *e)
+{
+	int cc = c->grant == PB_PROFILE_GRANT_CLIENT_CREDENTIALS;
+
+	if (cc && !c->client_auth_set)
+		c->client_auth = c->client_key_file != NULL ||
+		    c->client_secret.len == 0 ? PB_PROFILE_AUTH_JWT :
+		    PB_PROFILE_AUTH_BASIC;
+	if (c->client_auth == PB_PROFILE_AUTH_JWT && !cc)
+		return pb_err_set(e, PB_ERR_CONFIG, "profile '%s': client_auth "
+		    "= private_key_jwt is for grant = client_credentials (in "
+		    "%s)", c->profile, where);
+	if (c->client_auth == PB_PROFILE_AUTH_JWT &&
+	    (c->client_key_file == NULL || c->client_key_file[0] != '/'))
+		return pb_err_set(e, PB_ERR_CONFIG, "profile '%s': "
+		    "private_key_jwt needs \"client_key_file = /PATH\" (an "
+		    "absolute path to a PEM private key, mode 0600), or set "
+		    "client_auth = client_secret_basic with a client_secret "
+		    "(in %s)", c->profile, where);
+	if (cc && c->client_auth != PB_PROFILE_AUTH_JWT &&
+	    c->client_secret.len == 0)
+		return pb_err_set(e, PB_ERR_CONFIG, "profile '%s': client_auth "
+		    "= %s needs a client_secret (in %s)", c->profile,
+		    pb_profile_auth_name(c->client_auth), where);
+	return PB_OK;
 }
 
 /* The default file, freshly allocated. */
@@ -493,5 +572,6 @@ pb_profile_load(struct pb_profile *c, const struct pb_options *o,
 		    c->profile, c->issuer == NULL ? "issuer" : "client_id",
 		    c->profile, c->path != NULL ? pb_log_path(c->path, sp,
 		    sizeof(sp)) : "~/.config/bearer-token/config");
-	return PB_OK;
+	return check_auth(c, c->path != NULL ? pb_log_path(c->path, sp,
+	    sizeof(sp)) : "the options", e);
 }

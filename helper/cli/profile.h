@@ -31,7 +31,16 @@ enum pb_store_kind {
 
 enum pb_profile_auth {
 	PB_PROFILE_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
-	PB_PROFILE_AUTH_POST		/* client_secret_post */
+	PB_PROFILE_AUTH_POST,		/* client_secret_post */
+	PB_PROFILE_AUTH_JWT		/* private_key_jwt (RFC 7523) */
+};
+
+/* How a token is got (DESIGN.md section 3, the grant key). */
+enum pb_profile_grant {
+	PB_PROFILE_GRANT_AUTO = 0,	/* browser with a display, or device */
+	PB_PROFILE_GRANT_BROWSER,	/* authorization code + PKCE */
+	PB_PROFILE_GRANT_DEVICE,	/* RFC 8628 */
+	PB_PROFILE_GRANT_CLIENT_CREDENTIALS	/* RFC 6749 4.4: machines */
 };
 
 /* DPoP at the IdP (DESIGN.md section 5): the dpop key. */
@@ -49,6 +58,9 @@ struct pb_profile {
 	char			*client_id;
 	struct pb_secret	 client_secret;	/* empty: public client */
 	enum pb_profile_auth	 client_auth;
+	int			 client_auth_set;	/* given, not default */
+	enum pb_profile_grant	 grant;
+	char			*client_key_file; /* private_key_jwt's key */
 	char			*scope;		/* never NULL after load */
 	char			*audience;
 	char			*resource;
@@ -76,6 +88,12 @@ int pb_profile_load(struct pb_profile *c, const struct pb_options *o,
 
 /* Free and wipe *c; NULL-safe. */
 void pb_profile_clear(struct pb_profile *c);
+
+/* The grant's name: "auto", "browser", "device", "client_credentials". */
+const char *pb_profile_grant_name(enum pb_profile_grant g);
+
+/* The client_auth's name: "client_secret_basic" and so on. */
+const char *pb_profile_auth_name(enum pb_profile_auth a);
 
 /* The store kind's name: "auto", "secret-service" or "file". */
 const char *pb_profile_store_name(enum pb_store_kind k);

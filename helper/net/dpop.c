@@ -411,12 +411,14 @@ proof_claims(const struct proof_ids *ids, const char *htm, const char *htu,
 	return s;
 }
 
-/* ES256 over msg: the raw r||s of RFC 7518 3.4 into sig. */
+/*
+ * ES256 over msg: the raw r||s of RFC 7518 3.4 into sig (2 * COORD
+ * bytes); *siglen set.
+ */
 static int
-sign_es256(EVP_PKEY *pkey, const char *msg, size_t len,
-    uint8_t sig[2 * COORD])
+sign_es256(EVP_MD_CTX *md, const char *msg, size_t len, uint8_t *sig,
+    size_t *siglen)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	ECDSA_SIG *es = NULL;
 	uint8_t der[128];
 	const unsigned char *dp = der;
@@ -424,18 +426,51 @@ sign_es256(EVP_PKEY *pkey, const char *msg, size_t len,
 	size_t derlen = sizeof(der);
 	int r = PB_ERR_INTERNAL;
 
-	if (md == NULL ||
-	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey) != 1 ||
-	    EVP_DigestSign(md, der, &derlen, (const unsigned char *)msg,
+	if (EVP_DigestSign(md, der, &derlen, (const unsigned char *)msg,
 	    len) != 1 ||
 	    (es = d2i_ECDSA_SIG(NULL, &dp, (long)derlen)) == NULL)
 		goto out;
 	ECDSA_SIG_get0(es, &br, &bs);
 	if (BN_bn2binpad(br, sig, COORD) == COORD &&
-	    BN_bn2binpad(bs, sig + COORD, COORD) == COORD)
+	    BN_bn2binpad(bs, sig + COORD, COORD) == COORD) {
+		*siglen = 2 * COORD;
 		r = PB_OK;
+	}
  out:
 	ECDSA_SIG_free(es);
+	return r;
+}
+
+/*
+ * Sign msg by alg ("ES256", "RS256" or "EdDSA", which the key's type must
+ * fit) into sig (room for sigsz bytes), *siglen set: the JWS signature of
+ * RFC 7518 3.3, 3.4 and RFC 8037 3.1.
+ */
+static int
+sign_alg(EVP_PKEY *pkey, const char *alg, const char *msg, size_t len,
+    uint8_t *sig, size_t sigsz, size_t *siglen)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	const EVP_MD *h = EVP_sha256();
+	int r = PB_ERR_INTERNAL, id = EVP_PKEY_get_base_id(pkey);
+
+	if (strcmp(alg, "EdDSA") == 0)
+		h = NULL;		/* Ed25519 hashes itself */
+	if (md == NULL || (strcmp(alg, "ES256") == 0 ? id != EVP_PKEY_EC :
+	    strcmp(alg, "RS256") == 0 ? id != EVP_PKEY_RSA :
+	    h != NULL || id != EVP_PKEY_ED25519) ||
+	    EVP_DigestSignInit(md, NULL, h, NULL, pkey) != 1)
+		goto out;
+	if (id == EVP_PKEY_EC) {
+		r = sigsz >= 2 * COORD ? sign_es256(md, msg, len, sig,
+		    siglen) : PB_ERR_INTERNAL;
+		goto out;
+	}
+	*siglen = sigsz;
+	if (EVP_DigestSign(md, sig, siglen, (const unsigned char *)msg,
+	    len) == 1)
+		r = PB_OK;
+ out:
 	EVP_MD_CTX_free(md);
 	return r;
 }
@@ -462,18 +497,22 @@ join_b64(const char *a, const char *b)
 	return s;
 }
 
-/* Sign input and put "input.b64(sig)" in *out. */
+#define SIG_MAX	1024			/* RSA up to 8192 bits */
+
+/* Sign input by alg and put "input.b64(sig)" in *out. */
 static int
-finish_proof(EVP_PKEY *pkey, const char *input, struct pb_secret *out)
+finish_proof(EVP_PKEY *pkey, const char *alg, const char *input,
+    struct pb_secret *out)
 {
-	uint8_t sig[2 * COORD];
+	uint8_t sig[SIG_MAX];
 	char *es = NULL;
-	size_t li, ls;
+	size_t li, ls, sl = 0;
 	int r;
 
-	if ((r = sign_es256(pkey, input, strlen(input), sig)) != PB_OK)
+	if ((r = sign_alg(pkey, alg, input, strlen(input), sig, sizeof(sig),
+	    &sl)) != PB_OK)
 		return r;
-	if (pb_b64url_encode(sig, sizeof(sig), &es) != PB_OK)
+	if (pb_b64url_encode(sig, sl, &es) != PB_OK)
 		return PB_ERR_NOMEM;
 	li = strlen(input);
 	ls = strlen(es);
@@ -490,12 +529,30 @@ finish_proof(EVP_PKEY *pkey, const char *input, struct pb_secret *out)
 }
 
 int
+pb_dpop_jws_sign(EVP_PKEY *pkey, const char *alg, const char *header,
+    const char *claims, struct pb_secret *out, struct pb_err *e)
+{
+	char *input;
+	int r;
+
+	out->p = NULL;
+	out->len = 0;
+	if ((input = join_b64(header, claims)) == NULL)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	r = finish_proof(pkey, alg, input, out);
+	pb_freezero(input, strlen(input));
+	if (r != PB_OK)
+		return pb_err_set(e, r, "cannot sign with the %s key", alg);
+	return PB_OK;
+}
+
+int
 pb_dpop_proof(const struct pb_dpop_key *k, const char *htm,
     const char *htu, int64_t now, const char *nonce,
     const struct pb_secret *tok, struct pb_secret *out, struct pb_err *e)
 {
 	struct proof_ids ids;
-	char *hdr = NULL, *claims = NULL, *input = NULL;
+	char *hdr = NULL, *claims = NULL;
 	int r;
 
 	out->p = NULL;
@@ -503,18 +560,15 @@ pb_dpop_proof(const struct pb_dpop_key *k, const char *htm,
 	if ((r = proof_ids(tok, &ids)) != PB_OK)
 		return pb_err_set(e, r, "cannot make a DPoP proof");
 	if ((hdr = proof_header(k)) == NULL ||
-	    (claims = proof_claims(&ids, htm, htu, now, nonce)) == NULL ||
-	    (input = join_b64(hdr, claims)) == NULL)
+	    (claims = proof_claims(&ids, htm, htu, now, nonce)) == NULL)
 		r = PB_ERR_NOMEM;
 	else
-		r = finish_proof(k->pkey, input, out);
+		r = pb_dpop_jws_sign(k->pkey, "ES256", hdr, claims, out, e);
 	cJSON_free(hdr);
 	if (claims != NULL) {
 		pb_bzero(claims, strlen(claims));
 		cJSON_free(claims);
 	}
-	if (input != NULL)
-		pb_freezero(input, strlen(input));
 	pb_bzero(&ids, sizeof(ids));
 	if (r != PB_OK)
 		return pb_err_set(e, r, "cannot make a DPoP proof");

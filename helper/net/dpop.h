@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+
 #include "err.h"
 #include "secmem.h"
 
@@ -84,5 +86,17 @@ int pb_dpop_proof(const struct pb_dpop_key *k, const char *htm,
     const char *htu, int64_t now, const char *nonce,
     const struct pb_secret *tok, struct pb_secret *out,
     struct pb_err *e) PB_WUR;
+
+/*
+ * A compact JWS in *out (NUL-terminated): base64url(header) "."
+ * base64url(claims) "." signature, header and claims being JSON texts,
+ * signed with pkey by alg: "ES256" (a P-256 key; the raw r||s of RFC 7518
+ * 3.4), "RS256" (RSA, PKCS#1 v1.5 with SHA-256) or "EdDSA" (Ed25519, RFC
+ * 8037).  The one JWS signer of the helper: DPoP proofs and the client
+ * assertions of RFC 7523 (client_assert.c).  The caller wipes *out.
+ * PB_OK, PB_ERR_NOMEM or PB_ERR_INTERNAL (alg does not fit the key).
+ */
+int pb_dpop_jws_sign(EVP_PKEY *pkey, const char *alg, const char *header,
+    const char *claims, struct pb_secret *out, struct pb_err *e) PB_WUR;
 
 #endif /* PB_DPOP_H */

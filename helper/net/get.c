@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "token_cache.h"
+#include "client_creds.h"
 #include "commands.h"
 #include "err.h"
 #include "out.h"
@@ -268,6 +269,8 @@ refresh_held(struct pb_sess *s, struct refresh *f)
 	struct hold hold;
 	int rv, from_file = 0;
 
+	if (PB_CLIENT_CREDS(s))		/* no session: a new token */
+		return pb_client_creds_fetch(s, &f->tok, &f->now);
 	hold_signals(&hold);
 	pb_session_recover(s);
 	/* A bound session refreshes with its key's proof. */

@@ -22,6 +22,7 @@
 #include "token_cache.h"
 #include "commands.h"
 #include "dpop.h"
+#include "client_creds.h"
 #include "err.h"
 #include "identity.h"
 #include "json_writer.h"
@@ -516,7 +517,12 @@ pb_login_run(int argc, char **argv)
 		return rv;
 	json = set[0];
 	qr = !set[1];
-	if ((rv = pb_session_open(&s, &o)) != PB_EXIT_OK ||
+	if ((rv = pb_session_open(&s, &o)) == PB_EXIT_OK &&
+	    PB_CLIENT_CREDS(&s)) {		/* a machine: no session */
+		rv = pb_client_creds_login(&s, json);
+		goto out;
+	}
+	if (rv != PB_EXIT_OK ||
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
 	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
 	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||

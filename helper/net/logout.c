@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "client_creds.h"
 #include "commands.h"
 #include "err.h"
 #include "net.h"
@@ -36,6 +37,10 @@ pb_logout_run(int argc, char **argv)
 	if ((rv = pb_session_open(&s, &o)) != PB_EXIT_OK ||
 	    (rv = pb_session_lock(&s)) != PB_EXIT_OK)
 		goto out;
+	if (PB_CLIENT_CREDS(&s)) {
+		rv = pb_client_creds_logout(&s);
+		goto out;
+	}
 	pb_session_recover(&s);
 	rv = pb_session_load(&s, &st, NULL, 1, &code);
 	if (code == PB_ERR_NOTFOUND) {

@@ -67,12 +67,17 @@ pb_oauth_seconds(const cJSON *v, int64_t min, int64_t max, int64_t *out)
 	return PB_OK;
 }
 
-/* Whether the n bytes of sec occur in s (then s must not be shown). */
+/*
+ * Whether the n bytes of sec occur in s (then s must not be shown), or a
+ * JWT's start does: a client assertion (private_key_jwt) is made afresh
+ * for each request, so only its shape can tell an echo of it.
+ */
 static int
 holds(const char *s, const struct pb_secret *sec)
 {
-	return sec != NULL && sec->p != NULL && sec->len > 0 &&
-	    memmem(s, strlen(s), sec->p, sec->len) != NULL;
+	return (sec != NULL && sec->p != NULL && sec->len > 0 &&
+	    memmem(s, strlen(s), sec->p, sec->len) != NULL) ||
+	    strstr(s, "eyJ") != NULL;
 }
 
 /*
@@ -119,14 +124,42 @@ http_of(const struct pb_oauth_client *c, struct pb_http *dflt)
 }
 
 /*
+ * RFC 7523 section 2.2: client_id, client_assertion_type and a fresh
+ * client_assertion for the endpoint url (a new jti each time) in the body.
+ */
+static int
+jwt_auth(const struct pb_oauth_client *c, const char *url,
+    struct pb_secret *form, struct pb_err *e)
+{
+	struct pb_secret a = { NULL, 0 };
+	int r;
+
+	if (c->assertion == NULL)
+		return pb_err_set(e, PB_ERR_CONFIG, "private_key_jwt needs a "
+		    "client key");
+	if ((r = c->assertion(c->assertion_arg, url, &a, e)) != PB_OK)
+		return r;
+	if ((r = pb_form_add(form, "client_id", c->client_id)) == PB_OK &&
+	    (r = pb_form_add(form, "client_assertion_type",
+	    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")) ==
+	    PB_OK)
+		r = pb_form_add_secret(form, "client_assertion", &a);
+	pb_secret_clear(&a);
+	if (r != PB_OK)
+		return pb_err_set(e, r, "cannot build the request body");
+	return PB_OK;
+}
+
+/*
  * RFC 6749 section 2.3: a public client names itself with client_id in the
  * body and sends no Authorization header (oidc-provider rejects even an
  * empty one); client_secret_basic goes in the header, form-urlencoded;
  * client_secret_post puts both in the body.
  */
 static int
-client_auth(const struct pb_oauth_client *c, struct pb_secret *form,
-    const char **buser, const struct pb_secret **bpass, struct pb_err *e)
+client_auth(const struct pb_oauth_client *c, const char *url,
+    struct pb_secret *form, const char **buser,
+    const struct pb_secret **bpass, struct pb_err *e)
 {
 	int has_secret, r;
 
@@ -159,6 +192,9 @@ client_auth(const struct pb_oauth_client *c, struct pb_secret *form,
 			r = pb_form_add_secret(form, "client_secret",
 			    &c->secret);
 		break;
+	case PB_CLIENT_AUTH_JWT:
+		r = jwt_auth(c, url, form, e);
+		break;
 	default:
 		return pb_err_set(e, PB_ERR_CONFIG, "unknown client "
 		    "authentication method");
@@ -179,7 +215,7 @@ pb_oauth_post(const struct pb_oauth_client *c, const char *url,
 	const char *buser;
 	int r;
 
-	if ((r = client_auth(c, form, &buser, &bpass, e)) != PB_OK)
+	if ((r = client_auth(c, url, form, &buser, &bpass, e)) != PB_OK)
 		return r;
 	/* The proof rides on a copy of the transport options. */
 	h = *http_of(c, &dflt);
@@ -354,6 +390,18 @@ grant_list(const cJSON *v, char **out)
 	return dupstr(out, buf);
 }
 
+/* The client assertion algs the IdP lists (PB_OIDC_ALG_*). */
+static void
+auth_algs(const cJSON *v, struct pb_oidc_meta *m)
+{
+	if (!cJSON_IsArray(v))
+		return;
+	m->auth_algs = PB_OIDC_ALG_LISTED |
+	    (lists(v, "RS256") ? PB_OIDC_ALG_RS256 : 0) |
+	    (lists(v, "ES256") ? PB_OIDC_ALG_ES256 : 0) |
+	    (lists(v, "EdDSA") ? PB_OIDC_ALG_EDDSA : 0);
+}
+
 static int
 meta_read(const cJSON *doc, const char *issuer, const char *isb,
     struct pb_oidc_meta *m, struct pb_err *e)
@@ -388,6 +436,8 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 	if (grant_list(pb_json_get(doc, "grant_types_supported"),
 	    &m->grant_types) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	auth_algs(pb_json_get(doc,
+	    "token_endpoint_auth_signing_alg_values_supported"), m);
 	return PB_OK;
 }
 

@@ -47,13 +47,22 @@ struct pb_oidc_meta {
 	char	*grant_types;	/* grant_types_supported, space-separated
 				   (printable names only), for messages;
 				   NULL when the document has none */
+	unsigned auth_algs;	/* PB_OIDC_ALG_*: what token_endpoint_auth_
+				   signing_alg_values_supported lists */
 };
+
+/* Bits of auth_algs; 0 when the IdP does not say. */
+#define PB_OIDC_ALG_LISTED	0x1	/* the member is there */
+#define PB_OIDC_ALG_RS256	0x2
+#define PB_OIDC_ALG_ES256	0x4
+#define PB_OIDC_ALG_EDDSA	0x8
 
 /* How the client authenticates at the token and other endpoints. */
 enum pb_client_auth {
 	PB_CLIENT_AUTH_NONE = 0,	/* public: client_id in the body */
 	PB_CLIENT_AUTH_BASIC,		/* client_secret_basic (6749 2.3.1) */
-	PB_CLIENT_AUTH_POST		/* client_secret_post: in the body */
+	PB_CLIENT_AUTH_POST,		/* client_secret_post: in the body */
+	PB_CLIENT_AUTH_JWT		/* private_key_jwt (RFC 7523 2.2) */
 };
 
 /*
@@ -80,6 +89,14 @@ struct pb_oauth_client {
 	enum pb_client_auth	 auth;
 	const struct pb_http	*http;		/* transport options */
 	struct pb_dpop_state	*dpop;		/* NULL: no DPoP */
+	/*
+	 * PB_CLIENT_AUTH_JWT: a fresh client assertion for the endpoint
+	 * aud in *out (the caller wipes it), for every request, since the
+	 * IdP refuses a jti it has seen (client_assert.c).
+	 */
+	int	(*assertion)(void *arg, const char *aud,
+		    struct pb_secret *out, struct pb_err *e);
+	void			*assertion_arg;
 };
 
 /* A device authorization response (RFC 8628 section 3.2). */
@@ -230,6 +247,23 @@ int pb_token_refresh(const char *token_endpoint,
 int pb_token_revoke(const char *endpoint,
     const struct pb_oauth_client *client, const struct pb_secret *refresh,
     struct pb_err *e) PB_WUR;
+
+/*
+ * The client credentials grant (RFC 6749 section 4.4) at token_endpoint
+ * (NULL: PB_ERR_CONFIG) for a confidential client (client_secret_basic,
+ * _post, or private_key_jwt with a fresh assertion per request); scope,
+ * resource and audience are sent when not NULL or empty.  On PB_OK
+ * *tokens holds the access token (a refresh token sent is dropped).
+ * Failures: PB_ERR_ACCESS_DENIED for invalid_client or
+ * unauthorized_client (the client's key, secret or registration);
+ * PB_ERR_CONFIG for another refusal (invalid_scope, a 400 or 401 with no
+ * OAuth error); the shared codes (PB_ERR_NET, PB_ERR_HTTP for 5xx, 429,
+ * server_error, temporarily_unavailable: try again later).
+ */
+int pb_token_client_creds(const char *token_endpoint,
+    const struct pb_oauth_client *client, const char *scope,
+    const char *resource, const char *audience, time_t now,
+    struct pb_tokens *tokens, struct pb_err *e) PB_WUR;
 
 /* Wipe the tokens, free the scope and reset *tokens; NULL-safe. */
 void pb_tokens_clear(struct pb_tokens *tokens);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "token_cache.h"
+#include "client_creds.h"
 #include "commands.h"
 #include "dpop.h"
 #include "err.h"
@@ -130,6 +131,10 @@ pb_status_run(int argc, char **argv)
 		goto out;
 	/* No lock and no directory made: status only looks. */
 	pb_session_run(&s, 0);
+	if (PB_CLIENT_CREDS(&s)) {
+		rv = pb_client_creds_status(&s, json);
+		goto out;
+	}
 	if ((rv = pb_session_load(&s, &st, &used_file, 0, NULL)) != PB_EXIT_OK)
 		goto out;
 	cached = pb_session_cache_get(&s, &t) == PB_OK;

@@ -264,6 +264,60 @@ pb_token_request(const char *token_endpoint,
 	return r;
 }
 
+/* Client credentials ---------------------------------------------------- */
+
+/* The OAuth errors of the client credentials grant (RFC 6749 4.4.3). */
+static int
+cc_errors(const char *oerr, struct pb_err *e)
+{
+	char eb[PB_SAFE_BUFSZ];
+
+	if (strcmp(oerr, "temporarily_unavailable") == 0 ||
+	    strcmp(oerr, "server_error") == 0)
+		return pb_err_set(e, PB_ERR_HTTP, "the token endpoint cannot "
+		    "issue tokens now (%s)", pb_log_safe(oerr, eb,
+		    sizeof(eb)));
+	if (strcmp(oerr, "invalid_client") == 0 ||
+	    strcmp(oerr, "unauthorized_client") == 0)
+		return pb_err_set(e, PB_ERR_ACCESS_DENIED, "the token "
+		    "endpoint does not accept this client (%s)",
+		    pb_log_safe(oerr, eb, sizeof(eb)));
+	return PB_OK;
+}
+
+int
+pb_token_client_creds(const char *token_endpoint,
+    const struct pb_oauth_client *client, const char *scope,
+    const char *resource, const char *audience, time_t now,
+    struct pb_tokens *tokens, struct pb_err *e)
+{
+	struct pb_secret form = { NULL, 0 };
+	long status;
+	int r, refused;
+
+	memset(tokens, 0, sizeof(*tokens));
+	if ((r = pb_form_add(&form, "grant_type", "client_credentials")) !=
+	    PB_OK || (scope != NULL && *scope != '\0' &&
+	    (r = pb_form_add(&form, "scope", scope)) != PB_OK) ||
+	    (resource != NULL && *resource != '\0' &&
+	    (r = pb_form_add(&form, "resource", resource)) != PB_OK) ||
+	    (audience != NULL && *audience != '\0' &&
+	    (r = pb_form_add(&form, "audience", audience)) != PB_OK)) {
+		pb_err_set(e, r, "cannot build the request body");
+		goto out;
+	}
+	r = pb_token_request(token_endpoint, client, &form, NULL, now,
+	    cc_errors, 0, tokens, &status, &refused, e);
+	/* No refresh token is kept for a machine: one sent is dropped. */
+	if (r == PB_OK)
+		pb_secret_clear(&tokens->refresh);
+	else if (refused && r == PB_ERR_HTTP)
+		r = PB_ERR_CONFIG;	/* invalid_scope, a bare 400/401 */
+ out:
+	pb_secret_clear(&form);
+	return r;
+}
+
 /* Refresh and revocation ------------------------------------------------ */
 
 /*

@@ -242,13 +242,13 @@ setup(void)
 	http.connect_timeout = 5;
 	http.timeout = 10;
 	pub = (struct pb_oauth_client){ "bearer-cli", { NULL, 0 },
-	    PB_CLIENT_AUTH_NONE, &http, NULL };
+	    PB_CLIENT_AUTH_NONE, &http, NULL, NULL, NULL };
 	conf = (struct pb_oauth_client){ "bearer-conf",
 	    { conf_secret, sizeof(conf_secret) - 1 }, PB_CLIENT_AUTH_BASIC,
-	    &http, NULL };
+	    &http, NULL, NULL, NULL };
 	conf_post = (struct pb_oauth_client){ "bearer-conf-post",
 	    { conf_secret, sizeof(conf_secret) - 1 }, PB_CLIENT_AUTH_POST,
-	    &http, NULL };
+	    &http, NULL, NULL, NULL };
 	r = pb_oauth_discover(issuer, &http, &meta, &e);
 	ck_assert_msg(r == PB_OK, "discovery: %s", pb_err_msg(&e));
 }

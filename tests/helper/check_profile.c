@@ -338,7 +338,7 @@ static const struct {
 	{ "timeout = -5\n", 1, "timeout is seconds" },
 	{ "timeout = +5\n", 1, "timeout is seconds" },
 	{ "timeout = 0x10\n", 1, "timeout is seconds" },
-	{ "client_auth = jwt\n", 1, "client_auth must be basic or post" },
+	{ "client_auth = jwt\n", 1, "client_auth must be client_secret_basic, client_secret_post" },
 	{ "dpop = maybe\n", 1, "dpop must be auto, yes or no" },
 	{ "dpop = YES\n", 1, "dpop must be auto, yes or no" },
 	{ "\n\nissuer = https://a b\n", 3, "issuer must be printable ASCII" },

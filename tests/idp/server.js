@@ -7,12 +7,16 @@
 //
 // usage: node server.js [--issuer-path /realms/test] [--port N] [--config JSON]
 // env:   IDP_ISSUER_PATH, IDP_PORT, IDP_CONFIG (same meaning; flags win)
+//        IDP_MACHINE_KEYS: PEM key files (public or private; only the public
+//        half is used), separated by ':', registered as the JWKS of the
+//        private_key_jwt client 'bearer-machine' (client_credentials only)
 //
 // When ready it prints exactly one JSON line on stdout:
 //   {"issuer":"http://127.0.0.1:N/realms/test","port":N,"control":"http://127.0.0.1:N/__control"}
 // and keeps running until SIGTERM or SIGINT (exit status 0).
 
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as util from 'node:util';
 
@@ -157,7 +161,7 @@ const state = {
 
 const COUNTER_KEYS = [
   'discovery', 'jwks', 'device_authorization', 'token', 'token_device_code',
-  'token_refresh_token', 'token_other', 'revocation', 'introspection',
+  'token_refresh_token', 'token_client_credentials', 'token_other', 'revocation', 'introspection',
   'device_verification', 'interaction', 'userinfo', 'other', 'control',
 ];
 
@@ -342,9 +346,38 @@ function releaseHung() {
 
 // ------------------------------------------------------------- provider
 
+// Machine clients (grant client_credentials): one with client_secret_basic,
+// and, when IDP_MACHINE_KEYS names key files, one with private_key_jwt whose
+// JWKS is their public halves.
+function machineClients() {
+  const out = [{
+    client_id: 'bearer-machine-secret',
+    client_secret: 'bearer-machine-secret-value',
+    client_name: 'bearer-token (machine, client_secret_basic)',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  }];
+  const files = (process.env.IDP_MACHINE_KEYS || '').split(':').filter((f) => f);
+  if (files.length === 0) return out;
+  const keys = files.map((f) => crypto.createPublicKey(fs.readFileSync(f)).export({ format: 'jwk' }));
+  out.push({
+    client_id: 'bearer-machine',
+    client_name: 'bearer-token (machine, private_key_jwt)',
+    token_endpoint_auth_method: 'private_key_jwt',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    jwks: { keys },
+  });
+  return out;
+}
+
 function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients: [
+      ...machineClients(),
       {
         client_id: 'bearer-cli',
         client_name: 'bearer-token (public)',
@@ -385,6 +418,7 @@ function buildProvider(issuer) {
     features: {
       devInteractions: { enabled: true },
       deviceFlow: { enabled: true },
+      clientCredentials: { enabled: true },
       // DPoP-bound tokens (RFC 9449): a token request with a DPoP proof
       // gets token_type DPoP, cnf.jkt in the JWT access token and, for the
       // public client, a refresh token bound to the same key.
@@ -538,6 +572,8 @@ async function control(req, res, url) {
           public: 'bearer-cli',
           confidential_basic: { client_id: 'bearer-conf', client_secret: 'bearer-conf-secret' },
           confidential_post: { client_id: 'bearer-conf-post', client_secret: 'bearer-conf-secret' },
+          machine_basic: { client_id: 'bearer-machine-secret', client_secret: 'bearer-machine-secret-value' },
+          machine_jwt: 'bearer-machine',
         },
         kids: SIGNING_KEYS.map((k) => k.kid),
         routes: [
@@ -784,6 +820,8 @@ async function handle(req, res) {
       if (state.polls.length > 10000) state.polls.shift();
     } else if (grantType === 'refresh_token') {
       state.counters.token_refresh_token += 1;
+    } else if (grantType === 'client_credentials') {
+      state.counters.token_client_credentials += 1;
     } else {
       state.counters.token_other += 1;
     }
