@@ -21,7 +21,11 @@
 #     first; a throwaway user's password, typed at the module's prompt,
 #     still logs in through pam_unix with that one prompt;
 #   - the timer and service pass systemd-analyze verify;
-#   - systemctl enable the timer, then dpkg --purge both: /etc/pam.d,
+#   - systemctl enable the timer (and start it when systemd runs here);
+#     dpkg -i the same packages again (the upgrade path): the timer stays
+#     enabled (and active), and the maintainer scripts restart enabled
+#     units on upgrade, start none on install, stop them on remove;
+#   - dpkg --purge both: /etc/pam.d,
 #     /usr/share/pam-configs and /var/lib/pam are byte for byte as before,
 #     and no file of the packages is left (the enable link, /var/lib/
 #     pam_bearer included).
@@ -347,6 +351,45 @@ else
 fi
 systemctl enable pam-bearer-jwks.timer >>"$tmp/dpkg.log" 2>&1 &&
     [[ -h $link ]] || die "systemctl enable pam-bearer-jwks.timer"
+
+# --- reinstall (the upgrade path) --------------------------------------------
+# dh_installsystemd's snippets: the postinst starts (install) or restarts
+# (upgrade) through deb-systemd-invoke, which skips a unit neither enabled
+# nor running; the prerm stops the units on remove only; no preinst stop.
+dpkg-deb -e "${debs[0]}" "$tmp/ctl" || die "dpkg-deb -e ${debs[0]}"
+grep -q '_dh_action=restart' "$tmp/ctl/postinst" &&
+    grep -q 'deb-systemd-invoke $_dh_action .*pam-bearer-jwks\.timer' \
+    "$tmp/ctl/postinst" || { cat "$tmp/ctl/postinst"
+	die "the postinst does not restart pam-bearer-jwks.timer on upgrade"; }
+grep -q '"$1" = remove' "$tmp/ctl/prerm" &&
+    grep -q 'deb-systemd-invoke stop .*pam-bearer-jwks\.timer' \
+    "$tmp/ctl/prerm" || { cat "$tmp/ctl/prerm"
+	die "the prerm does not stop pam-bearer-jwks.timer on remove"; }
+! grep -qs 'deb-systemd-invoke stop' "$tmp/ctl/preinst" ||
+    die "the preinst stops the units on upgrade"
+pass "maintainer scripts: start or restart only enabled units, stop on remove"
+timer_state() {
+	if [[ $(ps -p 1 -o comm=) == systemd ]]; then
+		systemctl is-active pam-bearer-jwks.timer
+	else
+		echo no-systemd
+	fi
+}
+[[ $(timer_state) == no-systemd ]] ||
+    systemctl start pam-bearer-jwks.timer >>"$tmp/dpkg.log" 2>&1 ||
+    die "systemctl start pam-bearer-jwks.timer"
+state=$(timer_state)
+dpkg_wait -i "${debs[@]}" >>"$tmp/dpkg.log" 2>&1 ||
+    { cat "$tmp/dpkg.log"; die "dpkg -i of the same packages again failed"; }
+[[ -h $link ]] || die "the reinstall disabled pam-bearer-jwks.timer"
+[[ $(timer_state) == "$state" ]] ||
+    die "the reinstall left pam-bearer-jwks.timer $(timer_state), was $state"
+if [[ $state == no-systemd ]]; then
+	pass "dpkg -i again: the timer stays enabled (systemd is not PID 1" \
+	    "here: its active state is not checked, only the scripts above)"
+else
+	pass "dpkg -i again: the timer stays enabled and $state"
+fi
 
 # --- purge -------------------------------------------------------------------
 kill "$sshd_pid"; wait "$sshd_pid" 2>/dev/null; sshd_pid=
