@@ -7,6 +7,7 @@
 #     working tree (the files git sees: tracked and untracked but not
 #     ignored), so that the build directory is not disturbed; the build
 #     must leave no file there that .gitignore does not cover;
+#   - bearer-token (a static-pie) has Built-Using: glibc (= VERSION);
 #   - lintian: no errors;
 #   - snapshot /etc/pam.d, /usr/share/pam-configs and pam-auth-update's
 #     state in /var/lib/pam; dpkg -i both packages: the module in
@@ -184,6 +185,11 @@ for p in "${pkgs[@]}"; do
 	[[ -f ${debs[-1]} ]] || die "no $p package built"
 done
 pass "dpkg-buildpackage built ${pkgs[*]}"
+# The static-pie front carries glibc's code: Policy 7.8.
+bu=$(dpkg-deb -f "${debs[1]}" Built-Using)
+[[ $bu == "$(dpkg-query -W -f='${source:Package} (= ${source:Version})' \
+    libc6-dev)" ]] || die "bearer-token's Built-Using is '$bu', not libc6-dev's"
+pass "bearer-token: Built-Using: $bu"
 
 # Every file the build made must be one .gitignore covers.
 find "$src" ! -type d -printf '%P\n' | sort | comm -13 "$tmp/before.list" - |
