@@ -7,6 +7,7 @@
 #     working tree (the files git sees: tracked and untracked but not
 #     ignored), so that the build directory is not disturbed; the build
 #     must leave no file there that .gitignore does not cover;
+#   - bearer-token (a static-pie) has Built-Using: glibc (= VERSION);
 #   - lintian: no errors;
 #   - snapshot /etc/pam.d, /usr/share/pam-configs and pam-auth-update's
 #     state in /var/lib/pam; dpkg -i both packages: the module in
@@ -24,7 +25,11 @@
 #     service, the module stays out: no token prompt, no token login,
 #     the password still logs in;
 #   - the timer and service pass systemd-analyze verify;
-#   - systemctl enable the timer, then dpkg --purge both: /etc/pam.d,
+#   - systemctl enable the timer (and start it when systemd runs here);
+#     dpkg -i the same packages again (the upgrade path): the timer stays
+#     enabled (and active), and the maintainer scripts restart enabled
+#     units on upgrade, start none on install, stop them on remove;
+#   - dpkg --purge both: /etc/pam.d,
 #     /usr/share/pam-configs and /var/lib/pam are byte for byte as before,
 #     and no file of the packages is left (the enable link, /var/lib/
 #     pam_bearer included).
@@ -183,6 +188,11 @@ for p in "${pkgs[@]}"; do
 	[[ -f ${debs[-1]} ]] || die "no $p package built"
 done
 pass "dpkg-buildpackage built ${pkgs[*]}"
+# The static-pie front carries glibc's code: Policy 7.8.
+bu=$(dpkg-deb -f "${debs[1]}" Built-Using)
+[[ $bu == "$(dpkg-query -W -f='${source:Package} (= ${source:Version})' \
+    libc6-dev)" ]] || die "bearer-token's Built-Using is '$bu', not libc6-dev's"
+pass "bearer-token: Built-Using: $bu"
 
 # Every file the build made must be one .gitignore covers.
 find "$src" ! -type d -printf '%P\n' | sort | comm -13 "$tmp/before.list" - |
@@ -370,6 +380,45 @@ else
 fi
 systemctl enable pam-bearer-jwks.timer >>"$tmp/dpkg.log" 2>&1 &&
     [[ -h $link ]] || die "systemctl enable pam-bearer-jwks.timer"
+
+# --- reinstall (the upgrade path) --------------------------------------------
+# dh_installsystemd's snippets: the postinst starts (install) or restarts
+# (upgrade) through deb-systemd-invoke, which skips a unit neither enabled
+# nor running; the prerm stops the units on remove only; no preinst stop.
+dpkg-deb -e "${debs[0]}" "$tmp/ctl" || die "dpkg-deb -e ${debs[0]}"
+grep -q '_dh_action=restart' "$tmp/ctl/postinst" &&
+    grep -q 'deb-systemd-invoke $_dh_action .*pam-bearer-jwks\.timer' \
+    "$tmp/ctl/postinst" || { cat "$tmp/ctl/postinst"
+	die "the postinst does not restart pam-bearer-jwks.timer on upgrade"; }
+grep -q '"$1" = remove' "$tmp/ctl/prerm" &&
+    grep -q 'deb-systemd-invoke stop .*pam-bearer-jwks\.timer' \
+    "$tmp/ctl/prerm" || { cat "$tmp/ctl/prerm"
+	die "the prerm does not stop pam-bearer-jwks.timer on remove"; }
+! grep -qs 'deb-systemd-invoke stop' "$tmp/ctl/preinst" ||
+    die "the preinst stops the units on upgrade"
+pass "maintainer scripts: start or restart only enabled units, stop on remove"
+timer_state() {
+	if [[ $(ps -p 1 -o comm=) == systemd ]]; then
+		systemctl is-active pam-bearer-jwks.timer
+	else
+		echo no-systemd
+	fi
+}
+[[ $(timer_state) == no-systemd ]] ||
+    systemctl start pam-bearer-jwks.timer >>"$tmp/dpkg.log" 2>&1 ||
+    die "systemctl start pam-bearer-jwks.timer"
+state=$(timer_state)
+dpkg_wait -i "${debs[@]}" >>"$tmp/dpkg.log" 2>&1 ||
+    { cat "$tmp/dpkg.log"; die "dpkg -i of the same packages again failed"; }
+[[ -h $link ]] || die "the reinstall disabled pam-bearer-jwks.timer"
+[[ $(timer_state) == "$state" ]] ||
+    die "the reinstall left pam-bearer-jwks.timer $(timer_state), was $state"
+if [[ $state == no-systemd ]]; then
+	pass "dpkg -i again: the timer stays enabled (systemd is not PID 1" \
+	    "here: its active state is not checked, only the scripts above)"
+else
+	pass "dpkg -i again: the timer stays enabled and $state"
+fi
 
 # --- purge -------------------------------------------------------------------
 kill "$sshd_pid"; wait "$sshd_pid" 2>/dev/null; sshd_pid=
