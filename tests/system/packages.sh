@@ -24,6 +24,8 @@
 #     pam_unix with that one prompt; with services naming another
 #     service, the module stays out: no token prompt, no token login,
 #     the password still logs in;
+#   - tests/system/sudo.sh with the installed /usr/bin/bearer-token and
+#     module: bearer-token sudo with a 3 KB token through the real sudo;
 #   - the timer and service pass systemd-analyze verify;
 #   - systemctl enable the timer (and start it when systemd runs here);
 #     dpkg -i the same packages again (the upgrade path): the timer stays
@@ -368,6 +370,22 @@ login "$user" "$tmp/password"
 	die "a password login failed in a service not in services" \
 	    "(exit $rc, $prompts prompts)"; }
 pass "a service not in services: no token prompt or login; passwords work"
+
+# --- sudo, with the installed helper and module -------------------------------
+# tests/system/sudo.sh run with the packages' files instead of the build's:
+# bearer-token sudo from /usr/bin, the module from the PAM directory, a
+# 3 KB token of the IdP fixture through the real sudo.
+if PB_BEARER_TOKEN=/usr/bin/bearer-token PB_PAM_MODULE=$mod \
+    PB_IDP_DIR=${PB_IDP_DIR:-$root/tests/idp} \
+    sh "$root/tests/system/sudo.sh" >"$tmp/sudo.log" 2>&1; then
+	pass "sudo.sh with the installed bearer-token and module:" \
+	    "$(grep -c '^ok' "$tmp/sudo.log") checks"
+else
+	rc=$?
+	cat "$tmp/sudo.log"
+	[[ $rc -eq 77 ]] || die "sudo.sh with the installed files (exit $rc)"
+	echo "# sudo.sh skipped with the installed files"
+fi
 
 # --- the timer ---------------------------------------------------------------
 if systemd-analyze verify --man=no /lib/systemd/system/pam-bearer-jwks.timer \

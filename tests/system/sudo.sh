@@ -113,7 +113,13 @@ mark() {
 }
 logged() {
 	[ "$have_log" = 1 ] || return 0
-	modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"
+	lg_i=0
+	# The listener may write the line a moment after sudo returns.
+	until modlog | tail -n +$((m0 + 1)) | grep -qF -- "$1"; do
+		[ "$lg_i" -lt 20 ] || return 1
+		sleep 0.1
+		lg_i=$((lg_i + 1))
+	done
 }
 # not_logged TEXT: the module did not log TEXT since mark (or its log is
 # not read).
