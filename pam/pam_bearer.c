@@ -345,6 +345,8 @@ choose(pam_handle_t *pamh, const struct pb_args *args,
 
 	pb_err_clear(&e);
 	if ((r = pb_issuers_pick(is, t, tlen, i, &e)) != PB_OK) {
+		if (r == PB_ERR_NOMEM)
+			return PAM_BUF_ERR;
 		pam_syslog(pamh, LOG_NOTICE, "token rejected for '%s': %s",
 		    a->su, pb_err_msg(&e));
 		if (a->hint1023)
