@@ -77,6 +77,9 @@ const struct key pb_conf_keys[K_COUNT] = {
 	    NULL },
 	/* The PAM services the module answers in; unset, all of them. */
 	[K_SERVICES] = { "services", T_LIST, F(services), 0, 0, NULL },
+	/* More issuers, one complete configuration per file (conf_dir.c). */
+	[K_ISSUERS_DIR] = { "issuers_dir", T_PATH, F(issuers_dir), 0, 0,
+	    NULL },
 };
 
 #undef F
@@ -306,7 +309,8 @@ pb_conf_new(struct pb_conf **out)
 	    (cfg->jwks_file = strdup(PB_CONF_DEFAULT_JWKS)) == NULL ||
 	    (cfg->username_claim = strdup("sub")) == NULL ||
 	    (cfg->groups_claim = strdup("groups")) == NULL ||
-	    (cfg->prompt = strdup(PB_CONF_DEFAULT_PROMPT)) == NULL)
+	    (cfg->prompt = strdup(PB_CONF_DEFAULT_PROMPT)) == NULL ||
+	    (cfg->issuers_dir = strdup(PB_CONF_DEFAULT_ISSUERS_DIR)) == NULL)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -337,6 +341,7 @@ pb_conf_free(struct pb_conf *cfg)
 	free(cfg->denylist_file);
 	free(cfg->replay_cache);
 	free(cfg->prompt);
+	free(cfg->issuers_dir);
 	free(cfg);
 }
 

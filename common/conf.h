@@ -16,6 +16,7 @@
 
 #define PB_CONF_DEFAULT_PATH	"/etc/security/pam_bearer.conf"
 #define PB_CONF_DEFAULT_JWKS	"/var/lib/pam_bearer/jwks.json"
+#define PB_CONF_DEFAULT_ISSUERS_DIR	"/etc/security/pam_bearer.d"
 #define PB_CONF_DEFAULT_PROMPT	"Bearer token: "
 #define PB_CONF_DEFAULT_DENY_USERS	"root"
 #define PB_CONF_MAX_LINE	4096
@@ -54,6 +55,7 @@ struct pb_conf {
 	struct pb_strlist	 host_names;	/* empty: the module's own */
 	int			 show_reason;	/* 0: refusals say no why */
 	struct pb_strlist	 services;	/* empty: every PAM service */
+	char			*issuers_dir;	/* one issuer per *.conf */
 	unsigned		 seen;		/* internal: keys set so far */
 	unsigned		 from_arg;	/* internal: keys set by args */
 };
@@ -107,6 +109,15 @@ int pb_conf_set(struct pb_conf *cfg, enum pb_conf_src src,
  * is PB_ERR_CONFIG, reported.
  */
 int pb_conf_set_arg(struct pb_conf *cfg, const char *arg, const char *where,
+    pb_conf_log_fn *log, void *ctx) PB_WUR;
+
+/*
+ * pb_conf_set_arg() of every argument holding '=' but config=, in order;
+ * issuers_dir= only when host_keys (not on an issuer file).  Reports every
+ * bad one, then PB_ERR_CONFIG if there was any.
+ */
+int pb_conf_apply_args(struct pb_conf *cfg, int argc,
+    const char *const *argv, int host_keys, const char *where,
     pb_conf_log_fn *log, void *ctx) PB_WUR;
 
 /*

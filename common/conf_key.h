@@ -39,6 +39,7 @@ enum key_id {
 	K_HOST_NAMES,
 	K_SHOW_REASON,
 	K_SERVICES,
+	K_ISSUERS_DIR,
 	K_COUNT
 };
 

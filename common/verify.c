@@ -11,6 +11,8 @@
 
 #include "conf.h"
 #include "err.h"
+#include "json.h"
+#include "jws.h"
 #include "jwt.h"
 #include "usermap.h"
 #include "verify.h"
@@ -20,7 +22,7 @@ pb_conf_read_args(const char *path, int argc, const char *const *argv,
     const char *where, pb_conf_log_fn *log, void *ctx, struct pb_conf **out)
 {
 	struct pb_conf *cfg = NULL;
-	int i, r, bad = 0;
+	int i, r;
 
 	*out = NULL;
 	if (path == NULL)
@@ -33,21 +35,9 @@ pb_conf_read_args(const char *path, int argc, const char *const *argv,
 		return r;
 	if ((r = pb_conf_load(cfg, path, log, ctx)) != PB_OK)
 		goto out;
-	for (i = 0; i < argc; i++) {
-		if (strchr(argv[i], '=') == NULL ||
-		    strncmp(argv[i], "config=", 7) == 0)
-			continue;
-		/* Keep going: one log shows every bad argument. */
-		if ((r = pb_conf_set_arg(cfg, argv[i], where, log, ctx)) ==
-		    PB_ERR_NOMEM)
-			goto out;
-		if (r != PB_OK)
-			bad = 1;
-	}
-	if (bad) {
-		r = PB_ERR_CONFIG;
+	if ((r = pb_conf_apply_args(cfg, argc, argv, 1, where, log,
+	    ctx)) != PB_OK)
 		goto out;
-	}
 	*out = cfg;
 	cfg = NULL;
 	r = PB_OK;
@@ -73,6 +63,46 @@ pb_conf_from_args(const char *path, int argc, const char *const *argv,
 	}
 	*out = cfg;
 	return PB_OK;
+}
+
+int
+pb_issuers_pick(const struct pb_issuers *is, const char *tok, size_t len,
+    size_t *idx, struct pb_err *e)
+{
+	char si[PB_SAFE_BUFSZ];
+	struct pb_jws *jws = NULL;
+	cJSON *payload = NULL;
+	const char *iss;
+	size_t i, max = is->base->max_token_size;
+	int r;
+
+	*idx = 0;
+	/* One issuer: pb_jwt_verify() checks iss as it always did. */
+	if (is->n == 1)
+		return PB_OK;
+	/* The strict parser, and of the payload only iss, to choose. */
+	if ((r = pb_jws_parse(tok, len, max, &jws, e)) != PB_OK ||
+	    (r = pb_json_parse((const char *)jws->payload, jws->payload_len,
+	    max, "token payload", &payload, e)) != PB_OK)
+		goto out;
+	if ((iss = pb_json_get_string(payload, "iss")) == NULL) {
+		r = pb_err_set(e, PB_ERR_CLAIM, "token has no string 'iss' "
+		    "(several issuers are configured: iss chooses one)");
+		goto out;
+	}
+	r = pb_err_set(e, PB_ERR_ISS, "no configuration for issuer '%s'",
+	    pb_log_safe(iss, si, sizeof(si)));
+	for (i = 0; i < is->n; i++)
+		if (pb_strlist_has(&is->cfg[i]->issuers, iss)) {
+			*idx = i;
+			pb_err_clear(e);
+			r = PB_OK;
+			break;
+		}
+ out:
+	pb_json_delete_wipe(payload);
+	pb_jws_free(jws);
+	return r;
 }
 
 /* The local user the token maps to, into out->user. */

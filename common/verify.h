@@ -43,6 +43,49 @@ int pb_conf_read_args(const char *path, int argc, const char *const *argv,
     struct pb_conf **out) PB_WUR;
 
 /*
+ * Every issuer configuration of the host (DESIGN.md section 2, "Several
+ * issuers"): pam_bearer.conf when it names an issuer, then every *.conf
+ * of its issuers_dir in name order, each a complete configuration of its
+ * own with the same key=value arguments on top.  base is pam_bearer.conf
+ * with the arguments: the settings needed before a token is read
+ * (prompt, services, max_token_size for reading iss).
+ */
+struct pb_issuers {
+	struct pb_conf	 *base;
+	struct pb_conf	**cfg;	/* n issuers; cfg[0] is base when it has one */
+	char		**file;	/* the file each came from */
+	size_t		  n;
+};
+
+/*
+ * As pb_conf_from_args() (check != 0) or pb_conf_read_args() (check == 0),
+ * for every issuer: a missing issuers_dir holds none; an unsafe or
+ * unreadable one, a bad file in it, a symbolic link, an issuers_dir key in
+ * it, or two configurations naming the same issuer are PB_ERR_CONFIG (or
+ * PB_ERR_IO), reported through log.  pam_bearer.conf without an issuer is
+ * fine when the directory holds at least one file.  Free *out with
+ * pb_issuers_free().
+ */
+int pb_issuers_from_args(const char *path, int argc, const char *const *argv,
+    const char *where, pb_conf_log_fn *log, void *ctx, int check,
+    struct pb_issuers **out) PB_WUR;
+
+/* Free everything; NULL-safe. */
+void pb_issuers_free(struct pb_issuers *is);
+
+/*
+ * The one configuration for the token tok (len bytes, unwrapped): with a
+ * single issuer, that one (pb_jwt_verify() checks iss); with several,
+ * the one whose issuer list holds the token's iss byte for byte, read from
+ * the unverified payload under the strict parser's rules and used for
+ * nothing else.  PB_OK with *idx set; PB_ERR_FORMAT/PB_ERR_TOOBIG for a
+ * malformed token, PB_ERR_CLAIM without a string iss, PB_ERR_ISS "no
+ * configuration for issuer '...'".
+ */
+int pb_issuers_pick(const struct pb_issuers *is, const char *tok,
+    size_t len, size_t *idx, struct pb_err *e) PB_WUR;
+
+/*
  * The last step, the one that spends a token (the module's replay cache,
  * pam/replay.c, which common/ does not link): PB_OK the first time;
  * PB_ERR_REPLAY when the token was used before, PB_ERR_CLAIM when it lacks

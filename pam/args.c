@@ -13,14 +13,14 @@
 
 int
 pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
-    struct pb_args *args, struct pb_conf **cfgp)
+    struct pb_args *args, struct pb_issuers **isp)
 {
 	char sp[PB_SAFE_BUFSZ];
 	int i, bad = 0;
 
-	*cfgp = NULL;
+	*isp = NULL;
 	memset(args, 0, sizeof(*args));
-	/* Flags first: config= and key=value are pb_conf_from_args()'s. */
+	/* Flags first: config= and key=value are pb_issuers_from_args()'s. */
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "debug") == 0)
 			args->debug = 1;
@@ -36,6 +36,30 @@ pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
 	}
 	if (bad)
 		return PB_ERR_CONFIG;
-	return pb_conf_from_args(NULL, argc, argv, "module argument",
-	    pb_log_conf, pamh, cfgp);
+	/* The line's key=value apply on top of every issuer's file. */
+	return pb_issuers_from_args(NULL, argc, argv, "module argument",
+	    pb_log_conf, pamh, 1, isp);
+}
+
+int
+pb_args_keys(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, const char *file, int64_t now,
+    struct pb_verifier **v)
+{
+	struct pb_err e;
+	int r;
+
+	pb_err_clear(&e);
+	/*
+	 * Skipped JWKS keys (IdPs publish encryption keys too) would log at
+	 * every login: only with debug.  A set with no usable key is an
+	 * error below either way.
+	 */
+	if ((r = pb_verifier_new(cfg, args->debug ? pb_log_skip : NULL, pamh,
+	    v, &e)) != PB_OK || (r = pb_verifier_check_age(*v, now, &e)) !=
+	    PB_OK)
+		pam_syslog(pamh, LOG_ERR, "cannot use the keys%s%s: %s",
+		    file != NULL ? " of " : "", file != NULL ? file : "",
+		    pb_err_msg(&e));
+	return r;
 }

@@ -12,6 +12,7 @@
 #include "jwt.h"
 #include "secmem.h"
 #include "strlist.h"
+#include "verify.h"
 
 /* Exported entry points only (-fvisibility=hidden elsewhere). */
 #define PB_EXPORT	__attribute__((visibility("default")))
@@ -24,15 +25,24 @@ struct pb_args {
 };
 
 /*
- * Read the module arguments and the configuration file into a checked
- * configuration: the flags, then pb_conf_from_args() (config= first, then
- * the file, then every key=value argument on top: the line wins).
+ * Read the module arguments and the configuration files into checked
+ * configurations: the flags, then pb_issuers_from_args() (config= first,
+ * then pam_bearer.conf and every issuers_dir file, each with every
+ * key=value argument on top: the line wins).
  * Problems are logged at LOG_ERR.
  * Returns PB_OK, PB_ERR_NOMEM, or PB_ERR_CONFIG / PB_ERR_IO for anything
  * the admin must fix.
  */
 int pb_args_load(pam_handle_t *pamh, int argc, const char **argv,
-    struct pb_args *args, struct pb_conf **cfgp) PB_WUR;
+    struct pb_args *args, struct pb_issuers **isp) PB_WUR;
+
+/*
+ * The keys of cfg into *v, checked for age (jwks_max_age); file (or NULL)
+ * names the configuration in the LOG_ERR line of a failure.  A PB code.
+ */
+int pb_args_keys(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, const char *file, int64_t now,
+    struct pb_verifier **v) PB_WUR;
 
 /* pb_conf_log_fn and pb_jwks_skip_fn that log through pam_syslog(). */
 void pb_log_conf(void *pamh, int prio, const char *msg);

@@ -309,36 +309,57 @@ service_unlisted(pam_handle_t *pamh, const struct pb_args *args,
 }
 
 /*
- * The configuration and the keys, before anything is asked: if they are
- * broken, say so first.  Sets a->now.  A PAM code; PAM_IGNORE for a
- * service that services leaves out.
+ * The configurations and, with a single issuer, the keys, before anything
+ * is asked: if they are broken, say so first.  Sets a->now.  A PAM code;
+ * PAM_IGNORE for a service that services leaves out.
  */
 static int
 load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
-    struct pb_conf **cfg, struct pb_verifier **v, struct attempt *a)
+    struct pb_issuers **is, struct pb_verifier **v, struct attempt *a)
+{
+	int r;
+
+	if ((r = pb_args_load(pamh, argc, argv, args, is)) != PB_OK)
+		return pb_to_pam(r, 1);
+	if (service_unlisted(pamh, args, (*is)->base))
+		return PAM_IGNORE;
+	a->now = (int64_t)time(NULL);
+	/* Several issuers: the token's iss chooses whose keys to read. */
+	if ((*is)->n > 1)
+		return PAM_SUCCESS;
+	return pb_to_pam(pb_args_keys(pamh, args, (*is)->cfg[0], NULL,
+	    a->now, v), 1);
+}
+
+/*
+ * With several issuers, the configuration the token's iss names (*i) and
+ * its keys into *v.  A PAM code; a refusal is logged and told.
+ */
+static int
+choose(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_issuers *is, const char *t, size_t tlen,
+    const struct attempt *a, struct pb_verifier **v, size_t *i)
 {
 	struct pb_err e;
 	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_args_load(pamh, argc, argv, args, cfg)) != PB_OK)
-		return pb_to_pam(r, 1);
-	if (service_unlisted(pamh, args, *cfg))
-		return PAM_IGNORE;
-	/*
-	 * Skipped JWKS keys (IdPs publish encryption keys too) would log at
-	 * every login: only with debug.  A set with no usable key is an
-	 * error below either way.
-	 */
-	a->now = (int64_t)time(NULL);
-	if ((r = pb_verifier_new(*cfg, args->debug ? pb_log_skip : NULL, pamh,
-	    v, &e)) != PB_OK || (r = pb_verifier_check_age(*v, a->now, &e)) !=
-	    PB_OK) {
-		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
-		    pb_err_msg(&e));
-		return pb_to_pam(r, 1);
+	if ((r = pb_issuers_pick(is, t, tlen, i, &e)) != PB_OK) {
+		if (r == PB_ERR_NOMEM)
+			return PAM_BUF_ERR;
+		pam_syslog(pamh, LOG_NOTICE, "token rejected for '%s': %s",
+		    a->su, pb_err_msg(&e));
+		if (a->hint1023)
+			log_hint1023(pamh);
+		tell_user(pamh, is->base, PAM_AUTH_ERR, pb_err_msg(&e));
+		return PAM_AUTH_ERR;
 	}
-	return PAM_SUCCESS;
+	if (*v != NULL)
+		return PAM_SUCCESS;
+	if ((r = pb_to_pam(pb_args_keys(pamh, args, is->cfg[*i],
+	    is->file[*i], a->now, v), 1)) != PAM_SUCCESS)
+		tell_user(pamh, NULL, r, NULL);
+	return r;
 }
 
 /*
@@ -363,11 +384,15 @@ not_jwt(pam_handle_t *pamh, const struct pb_args *args,
 	return PAM_IGNORE;
 }
 
+/* ", config FILE" in log lines when several issuers are configured. */
+#define CFG_NAME(f)	(f) != NULL ? " (config " : "", \
+	(f) != NULL ? (f) : "", (f) != NULL ? ")" : ""
+
 /* The token t verified for a->user, logged, its data kept.  A PAM code. */
 static int
 check_token(pam_handle_t *pamh, const struct pb_verifier *v,
-    const struct pb_conf *cfg, const char *t, size_t tlen,
-    const struct attempt *a)
+    const struct pb_conf *cfg, const char *file, const char *t,
+    size_t tlen, const struct attempt *a)
 {
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
 	char s4[PB_SAFE_BUFSZ], s5[PB_SAFE_BUFSZ];
@@ -385,10 +410,12 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 		why = pb_err_msg(&e);
 		if (rv == PAM_AUTH_ERR)
 			pam_syslog(pamh, LOG_NOTICE, "token rejected for "
-			    "'%s': %s", a->su, pb_err_msg(&e));
+			    "'%s': %s%s%s%s", a->su, pb_err_msg(&e),
+			    CFG_NAME(file));
 		else
 			pam_syslog(pamh, LOG_ERR, "cannot check the token for "
-			    "'%s': %s", a->su, pb_err_msg(&e));
+			    "'%s': %s%s%s%s", a->su, pb_err_msg(&e),
+			    CFG_NAME(file));
 		if (a->hint1023)
 			log_hint1023(pamh);
 		goto out;
@@ -418,7 +445,7 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	if ((rv = keep_data(pamh, vd.jwt, a->user)) != PAM_SUCCESS)
 		goto out;
 	pam_syslog(pamh, LOG_INFO, "accepted token for '%s': iss '%s' sub "
-	    "'%s' jti '%s' kid '%s' alg %s%s%s%s", a->su,
+	    "'%s' jti '%s' kid '%s' alg %s%s%s%s%s%s%s", a->su,
 	    pb_log_safe(vd.jwt->iss, s1, sizeof(s1)),
 	    pb_log_safe(vd.jwt->sub, s2, sizeof(s2)),
 	    pb_log_safe(vd.jwt->jti, s3, sizeof(s3)),
@@ -426,7 +453,8 @@ check_token(pam_handle_t *pamh, const struct pb_verifier *v,
 	    vd.jwt->jws->alg->name,
 	    vd.jwt->cnf_jkt != NULL ? ", proof by key '" : "",
 	    vd.jwt->cnf_jkt != NULL ? pb_log_safe(vd.jwt->cnf_jkt, s5,
-	    sizeof(s5)) : "", vd.jwt->cnf_jkt != NULL ? "'" : "");
+	    sizeof(s5)) : "", vd.jwt->cnf_jkt != NULL ? "'" : "",
+	    CFG_NAME(file));
 	rv = PAM_SUCCESS;
  out:
 	tell_user(pamh, cfg, rv, why);
@@ -439,18 +467,18 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct attempt a;
 	struct pb_args args;
-	struct pb_conf *cfg = NULL;
+	struct pb_issuers *is = NULL;
 	struct pb_verifier *v = NULL;
 	struct pb_secret tok = { NULL, 0 };
 	const char *t;
-	size_t tlen;
+	size_t tlen, i = 0;
 	int rv = PAM_AUTH_ERR;
 
 	(void)flags;
 	memset(&a, 0, sizeof(a));
 	/* An earlier success in this handle must not outlive this attempt. */
 	forget(pamh);
-	if ((rv = load(pamh, argc, argv, &args, &cfg, &v, &a)) !=
+	if ((rv = load(pamh, argc, argv, &args, &is, &v, &a)) !=
 	    PAM_SUCCESS) {
 		tell_user(pamh, NULL, rv, NULL);
 		goto out;
@@ -463,7 +491,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	}
 	pb_log_safe(a.user, a.su, sizeof(a.su));
 	a.no_prompt = args.use_first_pass;
-	if ((rv = pb_conv_token(pamh, &args, cfg, &tok, &a.prompted,
+	if ((rv = pb_conv_token(pamh, &args, is->base, &tok, &a.prompted,
 	    &a.hint1023)) != PAM_SUCCESS)
 		goto out;
 	/*
@@ -474,12 +502,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	pb_jwt_unwrap(tok.p, tok.len, &t, &tlen);
 	if (!pb_jwt_shaped(t, tlen))
 		rv = not_jwt(pamh, &args, &tok, t, tlen, &a);
-	else
-		rv = check_token(pamh, v, cfg, t, tlen, &a);
+	else if ((rv = choose(pamh, &args, is, t, tlen, &a, &v, &i)) ==
+	    PAM_SUCCESS)
+		rv = check_token(pamh, v, is->cfg[i], is->n > 1 ?
+		    is->file[i] : NULL, t, tlen, &a);
  out:
 	pb_secret_clear(&tok);
 	pb_verifier_free(v);
-	pb_conf_free(cfg);
+	pb_issuers_free(is);
 	return rv;
 }
 

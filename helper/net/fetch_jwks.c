@@ -121,31 +121,47 @@ fetch_args(int argc, char **argv, struct fopts *o)
 }
 
 /*
- * The issuer and the output file from the module's configuration, read as
- * the module reads it (the default file without --config) but not checked
+ * The module's configurations, read as the module reads them (the default
+ * file without --config, and every issuers_dir file) but not checked
  * whole: other keys, audience above all, may come on the PAM lines.
  */
 static int
-from_module_conf(struct fopts *o, struct pb_conf **cfgp)
+from_module_conf(const struct fopts *o, struct pb_issuers **isp)
 {
-	struct pb_conf *cfg;
 	int r;
 
-	if ((r = pb_conf_read_args(o->config, 0, NULL, "command line",
-	    pb_verify_log_conf, NULL, cfgp)) == PB_ERR_NOMEM) {
+	if ((r = pb_issuers_from_args(o->config, 0, NULL, "command line",
+	    pb_verify_log_conf, NULL, 0, isp)) == PB_ERR_NOMEM) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}
-	if ((cfg = *cfgp) == NULL) {
+	if (*isp == NULL) {
 		fprintf(stderr, "%s: fetch-jwks: give --issuer and --output, "
 		    "or fix the module's configuration\n", PB_PROG);
 		return PB_EXIT_CONFIG;
 	}
-	if (o->issuer == NULL && cfg->issuers.n > 0)
+	return PB_EXIT_OK;
+}
+
+/*
+ * --issuer's key file: that of the configuration naming it, else that of
+ * pam_bearer.conf.  Without --issuer and one configuration, its issuer.
+ */
+static void
+one_issuer(struct fopts *o, const struct pb_issuers *is)
+{
+	const struct pb_conf *cfg = is->base;
+	size_t i;
+
+	if (o->issuer == NULL && is->n == 1 && is->cfg[0]->issuers.n > 0) {
+		cfg = is->cfg[0];
 		o->issuer = cfg->issuers.v[0];
+	}
+	for (i = 0; o->issuer != NULL && i < is->n; i++)
+		if (pb_strlist_has(&is->cfg[i]->issuers, o->issuer))
+			cfg = is->cfg[i];
 	if (o->output == NULL)
 		o->output = cfg->jwks_file;
-	return PB_EXIT_OK;
 }
 
 /* pb_jwks_skip_fn: why the module would leave a key out. */
@@ -491,45 +507,87 @@ checked_text(cJSON *out, const char *output, const char *sp, int n,
 	return rv;
 }
 
-int
-pb_fetch_jwks_run(int argc, char **argv)
+/* One issuer's key file refreshed: o->issuer into o->output. */
+static int
+fetch_one(const struct fopts *o, int64_t now)
 {
 	char sp[PB_PATH_BUFSZ];
-	struct fopts o;
-	struct pb_conf *cfg = NULL;
 	cJSON *doc = NULL, *out = NULL, *old = NULL;
 	char *text = NULL;
-	int64_t now = (int64_t)time(NULL);
 	int rv, fresh = 0, kept = 0;
 
-	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
-		return rv;
-	if ((o.issuer == NULL || o.output == NULL) &&
-	    (rv = from_module_conf(&o, &cfg)) != PB_EXIT_OK)
-		goto out;
-	if (o.issuer == NULL || o.output == NULL) {
+	if (o->issuer == NULL || o->output == NULL) {
 		fprintf(stderr, "%s: fetch-jwks: no %s: give %s or set it in "
 		    "the module's configuration\n", PB_PROG,
-		    o.issuer == NULL ? "issuer" : "output file",
-		    o.issuer == NULL ? "--issuer" : "--output");
-		rv = PB_EXIT_CONFIG;
-		goto out;
+		    o->issuer == NULL ? "issuer" : "output file",
+		    o->issuer == NULL ? "--issuer" : "--output");
+		return PB_EXIT_CONFIG;
 	}
-	pb_log_path(o.output, sp, sizeof(sp));
-	if ((rv = idp_set(&o, sp, &doc)) != PB_EXIT_OK ||
-	    (rv = new_set(&o, doc, sp, &out, &fresh)) != PB_EXIT_OK ||
-	    (rv = old_set(o.output, sp, &old)) != PB_EXIT_OK ||
-	    (rv = add_retired(&o, old, now, out, fresh, sp, &kept)) !=
+	pb_log_path(o->output, sp, sizeof(sp));
+	if ((rv = idp_set(o, sp, &doc)) != PB_EXIT_OK ||
+	    (rv = new_set(o, doc, sp, &out, &fresh)) != PB_EXIT_OK ||
+	    (rv = old_set(o->output, sp, &old)) != PB_EXIT_OK ||
+	    (rv = add_retired(o, old, now, out, fresh, sp, &kept)) !=
 	    PB_EXIT_OK ||
-	    (rv = checked_text(out, o.output, sp, fresh + kept, &text)) !=
+	    (rv = checked_text(out, o->output, sp, fresh + kept, &text)) !=
 	    PB_EXIT_OK)
 		goto out;
-	rv = store(o.output, sp, text, old, fresh, kept);
+	rv = store(o->output, sp, text, old, fresh, kept);
  out:
 	cJSON_free(text);
 	cJSON_Delete(old);
 	cJSON_Delete(out);
 	cJSON_Delete(doc);
-	pb_conf_free(cfg);
+	return rv;
+}
+
+/*
+ * No --issuer and several configured: every issuer's own key file, each
+ * with its own result; the first failure's status, after trying all.
+ */
+static int
+fetch_all(const struct fopts *o, const struct pb_issuers *is, int64_t now)
+{
+	struct fopts one = *o;
+	size_t i;
+	int rv = PB_EXIT_OK, r;
+
+	if (o->output != NULL || o->retire.ndrop > 0) {
+		fprintf(stderr, "%s: fetch-jwks: %zu issuers are configured: "
+		    "--output and --drop need --issuer\n", PB_PROG, is->n);
+		return PB_EXIT_USAGE;
+	}
+	for (i = 0; i < is->n; i++) {
+		one.issuer = is->cfg[i]->issuers.v[0];
+		one.output = is->cfg[i]->jwks_file;
+		if ((r = fetch_one(&one, now)) != PB_EXIT_OK &&
+		    rv == PB_EXIT_OK)
+			rv = r;
+	}
+	return rv;
+}
+
+int
+pb_fetch_jwks_run(int argc, char **argv)
+{
+	struct fopts o;
+	struct pb_issuers *is = NULL;
+	int64_t now = (int64_t)time(NULL);
+	int rv;
+
+	if ((rv = fetch_args(argc, argv, &o)) != PB_EXIT_OK)
+		return rv;
+	if ((o.issuer == NULL || o.output == NULL) &&
+	    (rv = from_module_conf(&o, &is)) != PB_EXIT_OK)
+		goto out;
+	if (is != NULL && o.issuer == NULL && is->n > 1)
+		rv = fetch_all(&o, is, now);
+	else {
+		if (is != NULL)
+			one_issuer(&o, is);
+		rv = fetch_one(&o, now);
+	}
+ out:
+	pb_issuers_free(is);
 	return rv;
 }

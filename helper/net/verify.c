@@ -145,33 +145,68 @@ parse_args(int argc, char **argv, struct vopts *o)
 	return PB_EXIT_OK;
 }
 
-/* The configuration, built as the module builds it, and its keys. */
+/* The keys of cfg, checked for age.  An exit status. */
 static int
-load(const struct vopts *o, struct pb_conf **cfg, struct pb_verifier **v)
+keys(const struct pb_conf *cfg, struct pb_verifier **v)
 {
 	struct pb_err e;
 	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_conf_from_args(o->path, o->nkv, o->kv, "command line",
-	    pb_verify_log_conf, NULL, cfg)) != PB_OK) {
-		if (r != PB_ERR_NOMEM)
-			return PB_EXIT_CONFIG;
-		fprintf(stderr, "%s: %s\n", PB_PROG, pb_strerror(r));
-		return PB_EXIT_FAIL;
-	}
 	/* The key file's age is about the host now, whatever --at says. */
-	if ((r = pb_verifier_new(*cfg, log_skip, NULL, v, &e)) != PB_OK ||
+	if ((r = pb_verifier_new(cfg, log_skip, NULL, v, &e)) != PB_OK ||
 	    (r = pb_verifier_check_age(*v, (int64_t)time(NULL), &e)) !=
 	    PB_OK) {
 		fprintf(stderr, "%s: cannot use the keys: %s\n", PB_PROG,
 		    pb_err_msg(&e));
 		return r == PB_ERR_NOMEM ? PB_EXIT_FAIL : PB_EXIT_CONFIG;
 	}
-	if ((*cfg)->replay_cache != NULL)
+	if (cfg->replay_cache != NULL)
 		fprintf(stderr, "%s: note: the replay cache is not checked\n",
 		    PB_PROG);
 	return PB_EXIT_OK;
+}
+
+/*
+ * The configurations, built as the module builds them; with a single
+ * issuer its keys too, before the token is read, as the module does.
+ */
+static int
+load(const struct vopts *o, struct pb_issuers **is, struct pb_verifier **v)
+{
+	int r;
+
+	if ((r = pb_issuers_from_args(o->path, o->nkv, o->kv, "command line",
+	    pb_verify_log_conf, NULL, 1, is)) != PB_OK) {
+		if (r != PB_ERR_NOMEM)
+			return PB_EXIT_CONFIG;
+		fprintf(stderr, "%s: %s\n", PB_PROG, pb_strerror(r));
+		return PB_EXIT_FAIL;
+	}
+	return (*is)->n == 1 ? keys((*is)->cfg[0], v) : PB_EXIT_OK;
+}
+
+/*
+ * The configuration the token's iss chooses, as the module chooses it
+ * (named when there are several), and its keys if not read yet.
+ */
+static int
+choose(const struct pb_issuers *is, const struct pb_secret *tok,
+    const struct pb_conf **cfg, struct pb_verifier **v)
+{
+	struct pb_err e;
+	size_t i;
+
+	pb_err_clear(&e);
+	if (pb_issuers_pick(is, tok->p, tok->len, &i, &e) != PB_OK) {
+		fprintf(stderr, "token rejected: %s\n", pb_err_msg(&e));
+		return PB_EXIT_FAIL;
+	}
+	*cfg = is->cfg[i];
+	if (is->n > 1)
+		fprintf(stderr, "%s: issuer configuration %s\n", PB_PROG,
+		    is->file[i]);
+	return *v != NULL ? PB_EXIT_OK : keys(*cfg, v);
 }
 
 int
@@ -180,7 +215,8 @@ pb_verify_run(int argc, char **argv)
 	char s1[PB_SAFE_BUFSZ], s2[PB_SAFE_BUFSZ], s3[PB_SAFE_BUFSZ];
 	struct vopts o;
 	struct pb_secret tok = { NULL, 0 };
-	struct pb_conf *cfg = NULL;
+	struct pb_issuers *is = NULL;
+	const struct pb_conf *cfg = NULL;
 	struct pb_verifier *v = NULL;
 	struct pb_verified vd;
 	struct pb_err e;
@@ -189,8 +225,9 @@ pb_verify_run(int argc, char **argv)
 	pb_err_clear(&e);
 	memset(&vd, 0, sizeof(vd));
 	if ((rv = parse_args(argc, argv, &o)) != PB_EXIT_OK ||
-	    (rv = load(&o, &cfg, &v)) != PB_EXIT_OK ||
-	    (rv = pb_decode_read_token(o.arg, &tok)) != PB_EXIT_OK)
+	    (rv = load(&o, &is, &v)) != PB_EXIT_OK ||
+	    (rv = pb_decode_read_token(o.arg, &tok)) != PB_EXIT_OK ||
+	    (rv = choose(is, &tok, &cfg, &v)) != PB_EXIT_OK)
 		goto out;
 	rv = PB_EXIT_FAIL;
 	if (o.at == NULL)
@@ -229,7 +266,7 @@ pb_verify_run(int argc, char **argv)
 	pb_verified_clear(&vd);
 	pb_secret_clear(&tok);
 	pb_verifier_free(v);
-	pb_conf_free(cfg);
+	pb_issuers_free(is);
 	free(o.kv);
 	return rv;
 }

@@ -350,6 +350,67 @@ sed 's/^/#   /' "$tmp/err"
     ! grep -qF "$oldest_x" "$nkm"
 verdict "kid-less keys: at most 8 kept, the longest retired go" "exit $rc"
 
+# Several issuers (pam_bearer.conf(5), issuers_dir): a people IdP and a
+# CI-like issuer, the fixture started twice with its own keys each.
+# fetch-jwks with no --issuer refreshes each issuer's own file; verify
+# chooses by the token's iss as the module does, and never with another
+# issuer's keys.
+fixture_token() {
+	curl -sS --max-time 10 -d client_id=bearer-cli -d 'scope=openid ssh' \
+	    "$1/device/auth" >"$tmp/da.json" || exit 99
+	dc=$(sed -n 's/.*"device_code":"\([^"]*\)".*/\1/p' "$tmp/da.json")
+	curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
+	    --data '{}' "$2/approve" || exit 99
+	curl -sS --max-time 10 -d client_id=bearer-cli -d "device_code=$dc" \
+	    -d grant_type=urn:ietf:params:oauth:grant-type:device_code \
+	    "$1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+idp_start ppl --issuer-path /people
+idp_start ci --issuer-path /ci
+idp_ready ppl
+idp_ready ci
+iss_p=$(idp_field ppl issuer)
+iss_c=$(idp_field ci issuer)
+m=$tmp/multi
+mkdir -m 755 "$m" "$m/d" || exit 99
+printf 'issuer = %s\naudience = ssh\njwks_file = %s/people.json\n' \
+    "$iss_p" "$m" >"$m/d/10-people.conf"
+printf 'issuer = %s\naudience = ssh\njwks_file = %s/ci.json\n' "$iss_c" \
+    "$m" >"$m/d/20-ci.conf"
+printf 'issuers_dir = %s/d\n' "$m" >"$m/pam_bearer.conf"
+run "$bt" fetch-jwks --config "$m/pam_bearer.conf"
+sed 's/^/#   /' "$tmp/err"
+kp=$(kids "$m/people.json")
+kc=$(kids "$m/ci.json")
+[ "$rc" -eq 0 ] && [ -n "$kp" ] && [ -n "$kc" ] && [ "$kp" != "$kc" ] &&
+    [ "$kp" = "$(curl -sS --max-time 10 "$iss_p/jwks" |
+    grep -o '"kid":"[^"]*"' | sort | tr '\n' ' ')" ]
+verdict "fetch-jwks with no --issuer refreshes every issuer's file" \
+    "exit $rc"
+run "$bt" fetch-jwks --config "$m/pam_bearer.conf" --output "$m/x.json"
+expect "fetch-jwks: --output with several issuers needs --issuer" 2 \
+    "need --issuer" err
+tp=$(fixture_token "$iss_p" "$(idp_field ppl control)")
+tc=$(fixture_token "$iss_c" "$(idp_field ci control)")
+[ -n "$tp" ] && [ -n "$tc" ] || exit 99
+runin "$tp" "$bt" verify --config "$m/pam_bearer.conf" -
+expect "verify: the people IdP's token picks its file" 0 "10-people.conf" \
+    err
+runin "$tc" "$bt" verify --config "$m/pam_bearer.conf" -
+expect "verify: the CI issuer's token picks its file" 0 "20-ci.conf" err
+# The CI issuer's file pointing at the people IdP's keys: refused.
+printf 'issuer = %s\naudience = ssh\njwks_file = %s/people.json\n' \
+    "$iss_c" "$m" >"$m/d/20-ci.conf"
+runin "$tc" "$bt" verify --config "$m/pam_bearer.conf" -
+expect "verify: a token is never checked with another issuer's keys" 1
+rm "$m/d/20-ci.conf" && printf 'issuer = %s\naudience = ssh\n' \
+    "https://other.example" >"$m/d/30-other.conf" || exit 99
+runin "$tc" "$bt" verify --config "$m/pam_bearer.conf" -
+expect "verify: no configuration for the token's issuer" 1 \
+    "no configuration for issuer '$iss_c'" err
+idp_stop ppl
+idp_stop ci
+
 # The systemd units.
 if command -v systemd-analyze >/dev/null 2>&1 &&
     [ -n "${PB_HELPER_BUILD:-}" ] && [ -n "${PB_HELPER_SRC:-}" ]; then

@@ -4145,6 +4145,102 @@ START_TEST(test_pam_pop_default_names)
 }
 END_TEST
 
+/* Several issuers ---------------------------------------------------------- */
+
+#define ISS_CI	"https://ci.example.com"
+
+/* A token of issuer iss for alice, signed with alg's key and kid. */
+static char *
+issued(const char *iss, const char *alg, const char *kid)
+{
+	char *c = claims("alice"), *t;
+
+	jset_str(&c, "iss", iss);
+	t = sign(alg, kid, c);
+	free(c);
+	return t;
+}
+
+/*
+ * issuers_dir with a people IdP (RSA key) and a CI issuer (EC key), each
+ * with its own JWK Set; pam_bearer.conf with host settings only.
+ */
+static void
+two_issuers(void)
+{
+	char *ja = tu_jwk(k_rsa, "rsa1", "RS256", "sig");
+	char *jb = tu_jwk(k_ec, "ec1", "ES256", "sig");
+	char *sa = tu_jwks(ja, NULL), *sb = tu_jwks(jb, NULL), *d;
+
+	file0("people.json", sa, 0644);
+	file0("ci.json", sb, 0644);
+	d = tu_asprintf("%s/issuers.d", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	file0("issuers.d/10-people.conf", "issuer = " ISS "\naudience = "
+	    AUD "\njwks_file = @DIR@/people.json\n", 0644);
+	file0("issuers.d/20-ci.conf", "issuer = " ISS_CI "\naudience = "
+	    AUD "\njwks_file = @DIR@/ci.json\nalgorithms = ES256 RS256\n",
+	    0644);
+	file0("pam_bearer.conf", "issuers_dir = @DIR@/issuers.d\n", 0644);
+	free(d);
+	free(ja);
+	free(jb);
+	free(sa);
+	free(sb);
+}
+
+START_TEST(test_pam_issuers_each)
+{
+	two_issuers();
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	LOGGED("info", "accepted token for 'alice': iss '" ISS "'");
+	LOGGED("info", "issuers.d/10-people.conf)");
+	EXACT("alice", issued(ISS_CI, "ES256", "ec1"), PAM_SUCCESS);
+	LOGGED("info", "accepted token for 'alice': iss '" ISS_CI "'");
+	LOGGED("info", "issuers.d/20-ci.conf)");
+	/* The people IdP's key claiming the CI issuer: CI's keys only. */
+	EXACT("alice", issued(ISS_CI, "RS256", "rsa1"), PAM_AUTH_ERR);
+	LOGGED("notice", "issuers.d/20-ci.conf)");
+	NOT_LOGGED("accepted");
+	EXACT("alice", issued("https://evil.example", "RS256", "rsa1"),
+	    PAM_AUTH_ERR);
+	LOGGED("notice", "token rejected for 'alice': no configuration for "
+	    "issuer 'https://evil.example'");
+	/* The line's keys apply on top of every issuer's file. */
+	svc_exact("audience=other");
+	EXACT("alice", good("alice"), PAM_AUTH_ERR);
+	EXACT("alice", issued(ISS_CI, "ES256", "ec1"), PAM_AUTH_ERR);
+}
+END_TEST
+
+START_TEST(test_pam_issuers_broken)
+{
+	char *d, *f;
+
+	two_issuers();
+	/* Two files for one issuer. */
+	file0("issuers.d/30-again.conf", "issuer = " ISS_CI "\naudience = "
+	    AUD "\njwks_file = @DIR@/people.json\n", 0644);
+	UNAVAIL("alice");
+	LOGGED("err", "30-again.conf: issuer '" ISS_CI "' is configured in");
+	file0("issuers.d/30-again.conf", "issuer = https://x.example\n"
+	    "audience = " AUD "\njwks_file = @DIR@/people.json\nbogus = 1\n",
+	    0644);
+	UNAVAIL("alice");
+	LOGGED("err", "30-again.conf:4:");
+	/* An unsafe directory. */
+	d = tu_asprintf("%s/issuers.d", dir);
+	f = tu_asprintf("%s/30-again.conf", d);
+	ck_assert_int_eq(unlink(f), 0);
+	EXACT("alice", good("alice"), PAM_SUCCESS);
+	ck_assert_int_eq(chmod(d, 0777), 0);
+	UNAVAIL("alice");
+	LOGGED("err", "writable by no one else");
+	free(f);
+	free(d);
+}
+END_TEST
+
 /* Suite ------------------------------------------------------------------- */
 
 static TCase *
@@ -4165,6 +4261,8 @@ pam_suite(void)
 	TCase *tc;
 
 	tc = tcase(s, "stack", 60);
+	tcase_add_test(tc, test_pam_issuers_each);
+	tcase_add_test(tc, test_pam_issuers_broken);
 	tcase_add_test(tc, test_pam_stack_good_token);
 	tcase_add_test(tc, test_pam_stack_bad_token);
 	tcase_add_test(tc, test_pam_stack_exact_codes);
