@@ -267,9 +267,13 @@ tell_user(pam_handle_t *pamh, const struct pb_conf *cfg, int rv,
 		why = NULL;
 	(void)snprintf(msg, sizeof(msg), "%s%s%s", PB_MSG_REFUSED,
 	    why != NULL ? ": " : PB_MSG_SEE_LOG, why != NULL ? why : "");
-	/* Claim values come escaped; keep the line one line regardless. */
+	/*
+	 * Claim values come escaped; keep the line one line regardless, and
+	 * plain ASCII: 0x80 and up may be C1 controls (0x9b is CSI).
+	 */
 	for (i = 0; msg[i] != '\0'; i++)
-		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+		if ((unsigned char)msg[i] < 0x20 ||
+		    (unsigned char)msg[i] >= 0x7f)
 			msg[i] = '?';
 	(void)pam_error(pamh, "%s", msg);
 }
