@@ -313,34 +313,50 @@ service_unlisted(pam_handle_t *pamh, const struct pb_args *args,
 }
 
 /*
- * The configuration and the keys, before anything is asked: if they are
- * broken, say so first.  Sets a->now.  A PAM code; PAM_IGNORE for a
- * service that services leaves out.
+ * The configuration, before anything is asked: when it is broken, the log
+ * says so and nobody is asked or told anything.  A PAM code; PAM_IGNORE
+ * for a service that services leaves out.
  */
 static int
 load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
-    struct pb_conf **cfg, struct pb_verifier **v, struct attempt *a)
+    struct pb_conf **cfg)
+{
+	int r;
+
+	if ((r = pb_args_load(pamh, argc, argv, args, cfg)) != PB_OK)
+		return pb_to_pam(r, 1);
+	if (service_unlisted(pamh, args, *cfg))
+		return PAM_IGNORE;
+	return PAM_SUCCESS;
+}
+
+/*
+ * The keys, once the answer is a JWT: a password goes on to the next
+ * module whatever the JWKS, and only a user who gave a token learns that
+ * tokens cannot be checked here.  Sets a->now.  A PAM code.
+ */
+static int
+load_keys(pam_handle_t *pamh, const struct pb_args *args,
+    const struct pb_conf *cfg, struct pb_verifier **v, struct attempt *a)
 {
 	struct pb_err e;
 	int r;
 
 	pb_err_clear(&e);
-	if ((r = pb_args_load(pamh, argc, argv, args, cfg)) != PB_OK)
-		return pb_to_pam(r, 1);
-	if (service_unlisted(pamh, args, *cfg))
-		return PAM_IGNORE;
 	/*
 	 * Skipped JWKS keys (IdPs publish encryption keys too) would log at
 	 * every login: only with debug.  A set with no usable key is an
 	 * error below either way.
 	 */
 	a->now = (int64_t)time(NULL);
-	if ((r = pb_verifier_new(*cfg, args->debug ? pb_log_skip : NULL, pamh,
+	if ((r = pb_verifier_new(cfg, args->debug ? pb_log_skip : NULL, pamh,
 	    v, &e)) != PB_OK || (r = pb_verifier_check_age(*v, a->now, &e)) !=
 	    PB_OK) {
 		pam_syslog(pamh, LOG_ERR, "cannot use the keys: %s",
 		    pb_err_msg(&e));
-		return pb_to_pam(r, 1);
+		r = pb_to_pam(r, 1);
+		tell_user(pamh, NULL, r, NULL);
+		return r;
 	}
 	return PAM_SUCCESS;
 }
@@ -454,11 +470,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	memset(&a, 0, sizeof(a));
 	/* An earlier success in this handle must not outlive this attempt. */
 	forget(pamh);
-	if ((rv = load(pamh, argc, argv, &args, &cfg, &v, &a)) !=
-	    PAM_SUCCESS) {
-		tell_user(pamh, NULL, rv, NULL);
+	if ((rv = load(pamh, argc, argv, &args, &cfg)) != PAM_SUCCESS)
 		goto out;
-	}
 	if ((rv = pam_get_user(pamh, &a.user, NULL)) != PAM_SUCCESS ||
 	    a.user == NULL) {
 		rv = rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE :
@@ -478,7 +491,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	pb_jwt_unwrap(tok.p, tok.len, &t, &tlen);
 	if (!pb_jwt_shaped(t, tlen))
 		rv = not_jwt(pamh, &args, &tok, t, tlen, &a);
-	else
+	else if ((rv = load_keys(pamh, &args, cfg, &v, &a)) == PAM_SUCCESS)
 		rv = check_token(pamh, v, cfg, t, tlen, &a);
  out:
 	pb_secret_clear(&tok);
