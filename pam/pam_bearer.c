@@ -267,9 +267,13 @@ tell_user(pam_handle_t *pamh, const struct pb_conf *cfg, int rv,
 		why = NULL;
 	(void)snprintf(msg, sizeof(msg), "%s%s%s", PB_MSG_REFUSED,
 	    why != NULL ? ": " : PB_MSG_SEE_LOG, why != NULL ? why : "");
-	/* Claim values come escaped; keep the line one line regardless. */
+	/*
+	 * Claim values come escaped; keep the line one line regardless, and
+	 * plain ASCII: 0x80 and up may be C1 controls (0x9b is CSI).
+	 */
 	for (i = 0; msg[i] != '\0'; i++)
-		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+		if ((unsigned char)msg[i] < 0x20 ||
+		    (unsigned char)msg[i] >= 0x7f)
 			msg[i] = '?';
 	(void)pam_error(pamh, "%s", msg);
 }
@@ -309,13 +313,13 @@ service_unlisted(pam_handle_t *pamh, const struct pb_args *args,
 }
 
 /*
- * The configurations and, with a single issuer, the keys, before anything
- * is asked: if they are broken, say so first.  Sets a->now.  A PAM code;
- * PAM_IGNORE for a service that services leaves out.
+ * The configurations, before anything is asked: when they are broken, the
+ * log says so and nobody is asked or told anything.  Sets a->now.  A PAM
+ * code; PAM_IGNORE for a service that services leaves out.
  */
 static int
 load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
-    struct pb_issuers **is, struct pb_verifier **v, struct attempt *a)
+    struct pb_issuers **is, struct attempt *a)
 {
 	int r;
 
@@ -324,16 +328,15 @@ load(pam_handle_t *pamh, int argc, const char **argv, struct pb_args *args,
 	if (service_unlisted(pamh, args, (*is)->base))
 		return PAM_IGNORE;
 	a->now = (int64_t)time(NULL);
-	/* Several issuers: the token's iss chooses whose keys to read. */
-	if ((*is)->n > 1)
-		return PAM_SUCCESS;
-	return pb_to_pam(pb_args_keys(pamh, args, (*is)->cfg[0], NULL,
-	    a->now, v), 1);
+	return PAM_SUCCESS;
 }
 
 /*
- * With several issuers, the configuration the token's iss names (*i) and
- * its keys into *v.  A PAM code; a refusal is logged and told.
+ * Once the answer is a JWT: the configuration its iss names (*i; the only
+ * one when there is one) and that configuration's keys into *v.  A
+ * password goes on to the next module whatever the keys, and only a user
+ * who gave a token learns that tokens cannot be checked here.  A PAM
+ * code; a refusal is logged and told.
  */
 static int
 choose(pam_handle_t *pamh, const struct pb_args *args,
@@ -354,10 +357,8 @@ choose(pam_handle_t *pamh, const struct pb_args *args,
 		tell_user(pamh, is->base, PAM_AUTH_ERR, pb_err_msg(&e));
 		return PAM_AUTH_ERR;
 	}
-	if (*v != NULL)
-		return PAM_SUCCESS;
 	if ((r = pb_to_pam(pb_args_keys(pamh, args, is->cfg[*i],
-	    is->file[*i], a->now, v), 1)) != PAM_SUCCESS)
+	    is->n > 1 ? is->file[*i] : NULL, a->now, v), 1)) != PAM_SUCCESS)
 		tell_user(pamh, NULL, r, NULL);
 	return r;
 }
@@ -478,11 +479,8 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	memset(&a, 0, sizeof(a));
 	/* An earlier success in this handle must not outlive this attempt. */
 	forget(pamh);
-	if ((rv = load(pamh, argc, argv, &args, &is, &v, &a)) !=
-	    PAM_SUCCESS) {
-		tell_user(pamh, NULL, rv, NULL);
+	if ((rv = load(pamh, argc, argv, &args, &is, &a)) != PAM_SUCCESS)
 		goto out;
-	}
 	if ((rv = pam_get_user(pamh, &a.user, NULL)) != PAM_SUCCESS ||
 	    a.user == NULL) {
 		rv = rv == PAM_CONV_AGAIN ? PAM_INCOMPLETE :

@@ -208,9 +208,10 @@ pb_refusal_after_ssh(void)
 	host = env != NULL && pb_target_valid(env) ? env : "the server";
 	/* A token went out, and nobody said what became of it. */
 	if (has_mark(&d, run, "") && mark_refused(&d, run)) {
-		fprintf(stderr, "%s: ssh: %s did not log you in with the token "
-		    "askpass gave it (ssh shows the server's word above).\n",
-		    PB_PROG, host);
+		/* 255 is also the remote command's or a dropped link's. */
+		fprintf(stderr, "%s: ssh: if %s did not log you in with the "
+		    "token askpass gave it, ssh shows the server's word "
+		    "above.\n", PB_PROG, host);
 		say_hint(host);
 	}
 	pb_privdir_close(&d);

@@ -125,7 +125,8 @@ pb_token_cache_fresh(const struct pb_cached *t, int64_t now, long min_ttl)
 #define MAGIC	"bearer-token-cache 1\n"
 
 static const char *const bound[] = {
-	"issuer", "client_id", "scope", "audience", "resource"
+	"issuer", "client_id", "scope", "audience", "resource", "grant",
+	"client_auth"
 };
 
 /* The settings a cached token is bound to, in bound[]'s order. */
@@ -133,7 +134,9 @@ static const char *
 bound_value(const struct pb_profile *c, size_t i)
 {
 	const char *const v[] = {
-		c->issuer, c->client_id, c->scope, c->audience, c->resource
+		c->issuer, c->client_id, c->scope, c->audience, c->resource,
+		pb_profile_grant_name(c->grant),
+		pb_profile_auth_name(c->client_auth)
 	};
 
 	return v[i];

@@ -239,16 +239,39 @@ forward(int sig)
 }
 
 /*
+ * Wait for ssh (pid) to end, its status in *st; -1 when waiting fails.
+ * When ssh stops (its ~^Z escape stops only ssh), this process stops with
+ * the same signal, so that the shell sees the job stop; once continued,
+ * so is ssh.  (Checked by hand: ~^Z, then fg, in an interactive shell.)
+ */
+static pid_t
+wait_ssh(pid_t pid, int *st)
+{
+	pid_t w;
+
+	for (;;) {
+		if ((w = waitpid(pid, st, WUNTRACED)) == -1 && errno == EINTR)
+			continue;
+		if (w == -1 || !WIFSTOPPED(*st))
+			return w;
+		(void)raise(WSTOPSIG(*st));
+		(void)kill(pid, SIGCONT);
+	}
+}
+
+/*
  * Run ssh with nargv and wait for it, its status ours (a signal's as the
  * shell has it, 128 + N): waiting, not exec, so that a failure after the
  * token went out gets its hint (pb_refusal_after_ssh()).  While ssh runs
  * it has the terminal's ^C and ^\ to itself, as under system(3), and gets
- * the SIGTERM or SIGHUP sent to this process.
+ * the SIGTERM or SIGHUP sent to this process: both are blocked from before
+ * the fork until the forwarders are in place, so none is lost.
  */
 static int
 ssh_wait(char **nargv)
 {
 	struct sigaction ign, fwd, oint, oquit, oterm, ohup;
+	sigset_t th, omask;
 	pid_t pid, w = -1;
 	int st = 0;
 
@@ -257,22 +280,30 @@ ssh_wait(char **nargv)
 	(void)sigemptyset(&ign.sa_mask);
 	fwd = ign;
 	fwd.sa_handler = forward;
+	(void)sigemptyset(&th);
+	(void)sigaddset(&th, SIGTERM);
+	(void)sigaddset(&th, SIGHUP);
 	(void)sigaction(SIGINT, &ign, &oint);
 	(void)sigaction(SIGQUIT, &ign, &oquit);
+	(void)sigprocmask(SIG_BLOCK, &th, &omask);
+	(void)sigaction(SIGTERM, &fwd, &oterm);
+	(void)sigaction(SIGHUP, &fwd, &ohup);
 	(void)fflush(NULL);
 	if ((pid = fork()) == 0) {
 		(void)sigaction(SIGINT, &oint, NULL);
 		(void)sigaction(SIGQUIT, &oquit, NULL);
+		(void)sigaction(SIGTERM, &oterm, NULL);
+		(void)sigaction(SIGHUP, &ohup, NULL);
+		(void)sigprocmask(SIG_SETMASK, &omask, NULL);
 		execvp("ssh", nargv);
 		fprintf(stderr, "%s: cannot run ssh: %s (apt-get install "
 		    "openssh-client)\n", PB_PROG, strerror(errno));
 		_exit(PB_EXIT_FAIL);
 	}
 	ssh_pid = (sig_atomic_t)pid;
-	(void)sigaction(SIGTERM, &fwd, &oterm);
-	(void)sigaction(SIGHUP, &fwd, &ohup);
-	while (pid != -1 && (w = waitpid(pid, &st, 0)) == -1 && errno == EINTR)
-		;
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
+	if (pid != -1)
+		w = wait_ssh(pid, &st);
 	(void)sigaction(SIGTERM, &oterm, NULL);
 	(void)sigaction(SIGHUP, &ohup, NULL);
 	(void)sigaction(SIGINT, &oint, NULL);

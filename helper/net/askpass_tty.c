@@ -36,6 +36,31 @@ tty_restore(int sig)
 }
 
 /*
+ * Write the server's prompt text to the terminal as printable ASCII, tabs
+ * and newlines: any other byte (an escape sequence, a C1 control, UTF-8)
+ * becomes '?', so a server cannot drive the terminal.  0 or -1.
+ */
+static int
+show(int fd, const char *prompt)
+{
+	char b[256];
+	size_t i = 0, n = 0;
+	unsigned char c;
+
+	for (;; i++) {
+		if (n == sizeof(b) || prompt[i] == '\0') {
+			if (pb_out_write(fd, b, n) == -1)
+				return -1;
+			n = 0;
+		}
+		if ((c = (unsigned char)prompt[i]) == '\0')
+			return 0;
+		b[n++] = (char)((c >= 0x20 && c < 0x7f) || c == '\t' ||
+		    c == '\n' ? c : '?');
+	}
+}
+
+/*
  * Ask prompt on the terminal (echo off unless it is a yes/no question or
  * ssh says "confirm"; shown and left unanswered when ssh says "none") and
  * write the answer and a newline on stdout.  A PB_EXIT_* status.
@@ -59,7 +84,7 @@ tty_ask(const char *prompt)
 	}
 	/* ssh's notices (touch your security key): show, answer nothing. */
 	if (mode != NULL && strcmp(mode, "none") == 0) {
-		(void)pb_out_write(fd, prompt, strlen(prompt));
+		(void)show(fd, prompt);
 		(void)pb_out_write(fd, "\n", 1);
 		close(fd);
 		return PB_EXIT_OK;
@@ -77,7 +102,7 @@ tty_ask(const char *prompt)
 		(void)signal(SIGHUP, tty_restore);
 		restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
 	}
-	if (pb_out_write(fd, prompt, strlen(prompt)) == -1)
+	if (show(fd, prompt) == -1)
 		goto out;
 	for (;;) {
 		n = read(fd, &c, 1);

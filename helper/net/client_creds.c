@@ -75,7 +75,7 @@ pb_client_creds_fetch(struct pb_sess *s, struct pb_tokens *tok,
 	struct pb_client_key *k = NULL;
 	struct pb_oidc_meta meta;
 	struct pb_err e;
-	int r;
+	int r, keyerr = 0;
 
 	memset(&meta, 0, sizeof(meta));
 	pb_err_clear(&e);
@@ -92,8 +92,11 @@ pb_client_creds_fetch(struct pb_sess *s, struct pb_tokens *tok,
 	if (s->c.client_auth == PB_PROFILE_AUTH_JWT) {
 		if ((r = pb_client_assert_load(s->c.client_key_file,
 		    s->c.client_id, &k, &e)) != PB_OK ||
-		    (r = pb_client_assert_alg(k, meta.auth_algs, &e)) != PB_OK)
+		    (r = pb_client_assert_alg(k, meta.auth_algs, &e)) !=
+		    PB_OK) {
+			keyerr = 1;	/* too big too: the file to fix */
 			goto out;
+		}
 		s->client.auth = PB_CLIENT_AUTH_JWT;
 		s->client.assertion = pb_client_assert_hook;
 		s->client.assertion_arg = k;
@@ -108,7 +111,7 @@ pb_client_creds_fetch(struct pb_sess *s, struct pb_tokens *tok,
 	pb_oidc_meta_clear(&meta);
 	if (r == PB_OK)
 		return PB_EXIT_OK;
-	if (r == PB_ERR_IO || r == PB_ERR_KEY) {
+	if (keyerr || r == PB_ERR_IO || r == PB_ERR_KEY) {
 		pb_session_say(NULL, &e);
 		return PB_EXIT_CONFIG;
 	}

@@ -322,9 +322,13 @@ pb_oidc_meta_clear(struct pb_oidc_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* An optional endpoint: absent is NULL, present must be a usable URL. */
+/*
+ * An optional endpoint: absent is NULL, present must be a usable URL, and
+ * https when issuer is.
+ */
 static int
-endpoint(const cJSON *doc, const char *name, char **out, struct pb_err *e)
+endpoint(const cJSON *doc, const char *name, const char *issuer, char **out,
+    struct pb_err *e)
 {
 	const cJSON *v;
 	int r;
@@ -335,7 +339,8 @@ endpoint(const cJSON *doc, const char *name, char **out, struct pb_err *e)
 	if (!cJSON_IsString(v))
 		return pb_err_set(e, PB_ERR_HTTP, "discovery: %s is not a "
 		    "string", name);
-	if ((r = pb_url_check(v->valuestring, name, e)) != PB_OK)
+	if ((r = pb_url_check_endpoint(v->valuestring, name, issuer, e)) !=
+	    PB_OK)
 		return r;
 	if (dupstr(out, v->valuestring) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
@@ -423,13 +428,13 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 		    "slash included)", pb_log_safe(iss, sb, sizeof(sb)), isb);
 	if ((r = dupstr(&m->issuer, iss)) != PB_OK)
 		return pb_err_set(e, r, "out of memory");
-	if ((r = endpoint(doc, "device_authorization_endpoint",
+	if ((r = endpoint(doc, "device_authorization_endpoint", iss,
 	    &m->device_authorization_endpoint, e)) != PB_OK ||
-	    (r = endpoint(doc, "token_endpoint", &m->token_endpoint, e)) !=
-	    PB_OK ||
-	    (r = endpoint(doc, "revocation_endpoint", &m->revocation_endpoint,
+	    (r = endpoint(doc, "token_endpoint", iss, &m->token_endpoint,
 	    e)) != PB_OK ||
-	    (r = endpoint(doc, "jwks_uri", &m->jwks_uri, e)) != PB_OK)
+	    (r = endpoint(doc, "revocation_endpoint", iss,
+	    &m->revocation_endpoint, e)) != PB_OK ||
+	    (r = endpoint(doc, "jwks_uri", iss, &m->jwks_uri, e)) != PB_OK)
 		return r;
 	m->dpop_es256 = lists(pb_json_get(doc,
 	    "dpop_signing_alg_values_supported"), "ES256");

@@ -135,6 +135,25 @@ pb_url_check(const char *url, const char *what, struct pb_err *e)
 	return pb_url_check_plain(url, what, &plain, e);
 }
 
+int
+pb_url_check_endpoint(const char *url, const char *what, const char *issuer,
+    struct pb_err *e)
+{
+	char sb[PB_SAFE_BUFSZ];
+	int plain, iplain, r;
+
+	if ((r = pb_url_check_plain(url, what, &plain, e)) != PB_OK)
+		return r;
+	if ((r = pb_url_check_plain(issuer, "issuer", &iplain, e)) != PB_OK)
+		return r;
+	if (plain && !iplain)
+		return pb_err_set(e, PB_ERR_CONFIG, "%s '%s' is plain http "
+		    "but the issuer is https: the IdP's discovery document "
+		    "must name https endpoints", what,
+		    pb_log_safe(url, sb, sizeof(sb)));
+	return PB_OK;
+}
+
 void
 pb_url_hostport(const char *url, char host[PB_SAFE_BUFSZ],
     char hp[PB_URL_HP_BUFSZ])

@@ -25,6 +25,15 @@ int pb_url_check(const char *url, const char *what, struct pb_err *e) PB_WUR;
 int pb_url_check_plain(const char *url, const char *what, int *plainp,
     struct pb_err *e) PB_WUR;
 
+/*
+ * An endpoint url that the (checked) issuer names in its discovery
+ * document: pb_url_check(), and https when the issuer is, so that an https
+ * issuer cannot send a token or a secret over plain http to a loopback
+ * port.  Returns as pb_url_check().
+ */
+int pb_url_check_endpoint(const char *url, const char *what,
+    const char *issuer, struct pb_err *e) PB_WUR;
+
 /* Sizes of pb_url_hostport()'s buffers. */
 #define PB_URL_HP_BUFSZ	(2 * PB_SAFE_BUFSZ + 2)
 

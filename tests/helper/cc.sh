@@ -76,6 +76,7 @@ profile() {
 	profile wrong bearer-machine "client_key_file = $k/wrong.pem"
 	profile lax bearer-machine "client_key_file = $k/lax.pem"
 	profile link bearer-machine "client_key_file = $k/link.pem"
+	profile big bearer-machine "client_key_file = $k/big.pem"
 	profile other bearer-machine "client_key_file = $k/other.pem"
 	profile basic bearer-machine-secret \
 	    "client_secret = bearer-machine-secret-value" \
@@ -194,6 +195,11 @@ expect "get with an Ed25519 key (EdDSA, listed in discovery)" 0
 cp "$k/ec.pem" "$k/lax.pem" && chmod 644 "$k/lax.pem" || exit 99
 run "$bt" get --profile lax
 expect "a key file of mode 0644 is refused" 3 "chmod 600 $k/lax.pem" err
+head -c 70000 /dev/zero | tr '\0' A >"$k/big.pem" &&
+    chmod 600 "$k/big.pem" || exit 99
+run "$bt" get --profile big
+expect "a key file over 64 KiB is a configuration error, not try again" 3 \
+    "$k/big.pem" err
 ln -s ec.pem "$k/link.pem" || exit 99
 run "$bt" get --profile link
 expect "a key file that is a symbolic link is refused" 3 \

@@ -389,6 +389,31 @@ START_TEST(test_oauth_url_check_http_remote)
 }
 END_TEST
 
+/* An https issuer's endpoints are https: not plain http to loopback. */
+START_TEST(test_oauth_url_check_endpoint)
+{
+	static const char *const https_iss = "https://idp.example/realms/x";
+	static const char *const http_iss = "http://127.0.0.1:8080/r";
+	struct pb_err e;
+
+	ck_assert_int_eq(pb_url_check_endpoint("https://idp.example/token",
+	    "token_endpoint", https_iss, &e), PB_OK);
+	ck_assert_int_eq(pb_url_check_endpoint("http://127.0.0.1:9/token",
+	    "token_endpoint", https_iss, &e), PB_ERR_CONFIG);
+	has(&e, "token_endpoint 'http://127.0.0.1:9/token' is plain http");
+	ck_assert_int_eq(pb_url_check_endpoint("HTTP://localhost/jwks",
+	    "jwks_uri", https_iss, &e), PB_ERR_CONFIG);
+	has(&e, "jwks_uri");
+	/* A loopback issuer over http may name http endpoints, or https. */
+	ck_assert_int_eq(pb_url_check_endpoint("http://127.0.0.1:8080/t",
+	    "token_endpoint", http_iss, &e), PB_OK);
+	ck_assert_int_eq(pb_url_check_endpoint("https://idp.example/t",
+	    "token_endpoint", http_iss, &e), PB_OK);
+	ck_assert_int_eq(pb_url_check_endpoint("http://idp.example/t",
+	    "token_endpoint", http_iss, &e), PB_ERR_CONFIG);
+}
+END_TEST
+
 START_TEST(test_oauth_url_check_malformed)
 {
 	static const char *const bad[] = {
@@ -1366,6 +1391,7 @@ oauth_suite(void)
 	tcase_add_test(tc, test_oauth_url_check_ok);
 	tcase_add_test(tc, test_oauth_url_check_http_remote);
 	tcase_add_test(tc, test_oauth_url_check_malformed);
+	tcase_add_test(tc, test_oauth_url_check_endpoint);
 	tcase_add_test(tc, test_oauth_form_encode);
 	tcase_add_test(tc, test_oauth_form_limits);
 	suite_add_tcase(s, tc);

@@ -228,8 +228,8 @@ START_TEST(test_refusal_after_ssh)
 	answered();
 	ck_assert_int_eq(setenv(PB_TARGET_ENV, "h.example", 1), 0);
 	pb_refusal_after_ssh();
-	ck_assert_int_eq(said_n("bearer-token: ssh: h.example did not log "
-	    "you in with the token"), 1);
+	ck_assert_int_eq(said_n("bearer-token: ssh: if h.example did not "
+	    "log you in with the token"), 1);
 	ck_assert_int_eq(said_n("Check the session: bearer-token status"),
 	    1);
 	/* Said once; askpass then answers nothing more in the run. */

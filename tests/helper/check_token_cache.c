@@ -198,6 +198,26 @@ START_TEST(test_token_cache_other_settings)
 }
 END_TEST
 
+/* The same client_id by another grant or client_auth: not its token. */
+START_TEST(test_token_cache_other_grant)
+{
+	c.grant = PB_PROFILE_GRANT_DEVICE;
+	make_token(TOKEN, 1, 2);
+	ck_assert_int_eq(pb_token_cache_write(&d, &c, &t, &e), PB_OK);
+	pb_token_cache_clear(&t);
+	c.grant = PB_PROFILE_GRANT_CLIENT_CREDENTIALS;
+	ck_assert_int_eq(pb_token_cache_read(&d, &c, &t, &e),
+	    PB_ERR_NOTFOUND);
+	ck_assert_ptr_null(t.token.p);
+	c.grant = PB_PROFILE_GRANT_DEVICE;
+	c.client_auth = PB_PROFILE_AUTH_JWT;
+	ck_assert_int_eq(pb_token_cache_read(&d, &c, &t, &e),
+	    PB_ERR_NOTFOUND);
+	c.client_auth = PB_PROFILE_AUTH_BASIC;
+	ck_assert_int_eq(pb_token_cache_read(&d, &c, &t, &e), PB_OK);
+}
+END_TEST
+
 /* Only b64tokens are cached: the file is line-based. */
 START_TEST(test_token_cache_write_refused)
 {
@@ -231,7 +251,8 @@ END_TEST
 
 /* Damaged files: each refused as a whole. */
 #define BOUND	"issuer=https://idp.example/realms/test\n" \
-		"client_id=bearer-cli\nscope=openid offline_access\n"
+		"client_id=bearer-cli\nscope=openid offline_access\n" \
+		"grant=auto\nclient_auth=client_secret_basic\n"
 #define TIMES	"expires_at=2\nobtained_at=1\n"
 static const char *const damaged[] = {
 	"",
@@ -309,6 +330,7 @@ token_cache_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_token_cache_roundtrip);
 	tcase_add_test(tc, test_token_cache_other_settings);
+	tcase_add_test(tc, test_token_cache_other_grant);
 	tcase_add_test(tc, test_token_cache_write_refused);
 	tcase_add_test(tc, test_token_cache_missing);
 	tcase_add_test(tc, test_token_cache_handmade);

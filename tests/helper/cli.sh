@@ -400,4 +400,18 @@ runin "$good" "$bt" verify --config "$conf" --at $((T0 + 1)) \
     usermap_file="$tmp/bigmap"
 expect "verify with a usermap over 1 MiB" 3 "over the limit of 1048576" err
 
+# askpass on the terminal (a pty from script(1)): the server's prompt text
+# reaches it as printable ASCII, tabs and newlines, so an escape sequence
+# or a C1 control (0x9b, CSI) cannot drive the terminal.
+if command -v script >/dev/null 2>&1; then
+	PB_BT=$bt PB_P=$(printf 'Key \033[2J\302\233 x\ty') \
+	    SSH_ASKPASS_PROMPT=none script -qec '"$PB_BT" askpass "$PB_P"' \
+	    /dev/null >"$tmp/out" 2>"$tmp/err" </dev/null
+	grep -qF "$(printf 'Key ?[2J?? x\ty')" "$tmp/out" &&
+	    ! LC_ALL=C grep -q "$(printf '[\033\200-\377]')" "$tmp/out"
+	verdict "askpass writes a server's prompt to the terminal as plain text"
+else
+	ok "# SKIP askpass on a terminal (no script(1))"
+fi
+
 tl_done

@@ -426,7 +426,7 @@ refused && [ "$(failed)" -eq $((f0 + 1)) ] && [ ! -s "$srv/fallback.log" ]
 verdict "bearer-token ssh: a refused token ends after one attempt, no \
 prompt handed on" "exit $rc"
 [ "$(said "Bearer token refused; the server's log says why.")" -eq 1 ] &&
-    [ "$(said "127.0.0.1 did not log you in with the token")" -eq 1 ] &&
+    [ "$(said "if 127.0.0.1 did not log you in with the token")" -eq 1 ] &&
     [ "$(said "Check the session: bearer-token status --profile alice")" \
     -eq 1 ] && [ "$(said "bearer-token verify there")" -eq 1 ]
 verdict "and says so: the module's message (ssh), then what to check \

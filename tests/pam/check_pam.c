@@ -772,11 +772,20 @@ auth_is(int line, const char *svc, const char *user, const char *answer,
 	    last.nprompts); \
 } while (0)
 
-/* The files were unusable: PAM_AUTHINFO_UNAVAIL before any prompt. */
+/* The configuration was unusable: PAM_AUTHINFO_UNAVAIL before any prompt. */
 #define UNAVAIL(user) do { \
 	auth_is(__LINE__, "exact", user, good(user), PAM_AUTHINFO_UNAVAIL); \
 	ck_assert_msg(last.nprompts == 0, "line %d: prompted although the " \
 	    "files are unusable", __LINE__); \
+} while (0)
+/*
+ * The keys were unusable: PAM_AUTHINFO_UNAVAIL after the one prompt, once
+ * the answer is a token (a password goes on to the next module).
+ */
+#define NOKEYS(user) do { \
+	auth_is(__LINE__, "exact", user, good(user), PAM_AUTHINFO_UNAVAIL); \
+	ck_assert_msg(last.nprompts == 1, "line %d: %zu prompts", __LINE__, \
+	    last.nprompts); \
 } while (0)
 
 /* Fixture ----------------------------------------------------------------- */
@@ -1157,13 +1166,30 @@ START_TEST(test_pam_refusal_message)
 	svc_exact("show_reason=no");
 	EXACT("alice", good("bob"), PAM_AUTH_ERR);
 	ck_assert_str_eq(last.said[0], REFUSED);
-	/* A host that cannot check tokens says so, before any prompt. */
+	/* A host that cannot check tokens says so, to a token's sender. */
 	conf("jwks_file = @DIR@/missing.json\n");
 	svc_exact("");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	SAID(1);
 	ck_assert_str_eq(last.said[0], "Bearer token login is not available "
 	    "on this host; the server's log says why.");
+	/*
+	 * Not to a password's: it goes on to the next module unannounced
+	 * (common-auth runs the module for sudo, su, login...).
+	 */
+	EXACT("alice", secret("hunter2 hunter2"), PAM_IGNORE);
+	SAID(0);
+	service("pw", "auth sufficient @MOD@ config=@CONF@\n"
+	    "auth required @EXPECT@ expect=correct-horse-battery\n");
+	AUTH("pw", "alice", secret("correct-horse-battery"), PAM_SUCCESS);
+	ck_assert_uint_eq(last.nprompts, 1);
+	SAID(0);
+	/* An unreadable configuration: no prompt, no message, the log. */
+	conf("leeway = soon\n");
+	UNAVAIL("alice");
+	SAID(0);
+	AUTH("pw", "alice", secret("correct-horse-battery"), PAM_AUTH_ERR);
+	SAID(0);
 	free(c);
 }
 END_TEST
@@ -1247,7 +1273,7 @@ END_TEST
 START_TEST(test_pam_conf_jwks_missing)
 {
 	conf("jwks_file = @DIR@/missing.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "cannot use the keys: cannot open ");
 	LOGGED("err", "/missing.json: No such file or directory");
 	/* Fail closed in the admin's stack too. */
@@ -1268,18 +1294,18 @@ START_TEST(test_pam_conf_jwks_unusable)
 	/* Only an encryption key: no usable key at all. */
 	file0("enc.json", s1, 0644);
 	conf("jwks_file = @DIR@/enc.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "cannot use the keys: ");
 	LOGGED("err", "enc.json: no usable signing key");
 	/* With debug, the skipped key is named. */
 	svc_exact("debug");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("warning", "JWKS key 1 (kid 'enc1')");
 	svc_exact("");
 	/* Not JSON. */
 	file0("junk.json", "<html>502 Bad Gateway</html>\n", 0644);
 	conf("jwks_file = @DIR@/junk.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "cannot use the keys: ");
 	/* An unusable key beside a good one: skipped, the other works. */
 	file0("mixed.json", s2, 0644);
@@ -1390,7 +1416,7 @@ START_TEST(test_pam_conf_jwks_max_age)
 	jwks_aged("old.json", 10 * 86400 + 3 * 3600 + 60);
 	jwks_aged("new.json", 86400);
 	conf("jwks_file = @DIR@/old.json\njwks_max_age = 7d\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "cannot use the keys: ");
 	LOGGED("err", "old.json was last synced 10d 3h ago, longer than "
 	    "jwks_max_age (7d 0h): run 'bearer-token fetch-jwks' and check "
@@ -1404,7 +1430,7 @@ START_TEST(test_pam_conf_jwks_max_age)
 	svc_exact("jwks_max_age=2w");
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	svc_exact("jwks_max_age=240h");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "longer than jwks_max_age (10d 0h)");
 	svc_exact("jwks_max_age=0");
 	EXACT("alice", good("alice"), PAM_SUCCESS);
@@ -1419,7 +1445,7 @@ START_TEST(test_pam_conf_jwks_max_age)
 	jwks_aged("future.json", -(366L * 86400 + 3600 + 600));
 	jwks_aged("skew.json", -120);
 	conf("jwks_file = @DIR@/future.json\njwks_max_age = 7d\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "future.json has its mtime (its last sync) 366d 1h in "
 	    "the future, so its age is unknown: check the clock, then run "
 	    "'bearer-token fetch-jwks'");
@@ -1499,14 +1525,14 @@ START_TEST(test_pam_conf_hmac)
 	LOGGED("err", "hmac_secret_file is not set");
 	/* A secret others can read is refused. */
 	conf("algorithms = HS256\nhmac_secret_file = @DIR@/open.key\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "accessible by group or others");
 	/* The module line wins: a good secret over the open one. */
 	svc_exact("hmac_secret_file=@DIR@/hmac.key");
 	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
 	/* A missing secret file. */
 	svc_exact("hmac_secret_file=@DIR@/none.key");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "none.key");
 	/*
 	 * HS only: no JWK Set is read, so jwks_max_age has no file to age
@@ -1522,7 +1548,7 @@ START_TEST(test_pam_conf_hmac)
 	    "jwks_max_age = 2h\njwks_file = @DIR@/aged.json\n");
 	EXACT("alice", sign("HS256", NULL, c), PAM_SUCCESS);
 	svc_exact("jwks_max_age=1h");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "aged.json was last synced 1h 0m ago");
 	free(c);
 }
@@ -3097,7 +3123,7 @@ START_TEST(test_pam_files_parent_dirs)
 	jwks_aged("safe/jwks.json", 0);
 	/* A group member could swap jwks.json for a link to another file. */
 	conf("jwks_file = @DIR@/gw/jwks.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	p = tu_asprintf("cannot use the keys: %s/gw/jwks.json: directory "
 	    "%s (owner %u, mode 0775) must be owned by root (or uid %u) and "
 	    "writable by no one else, or be sticky and owned by root", dir,
@@ -3108,12 +3134,12 @@ START_TEST(test_pam_files_parent_dirs)
 	EXACT("alice", good("alice"), PAM_SUCCESS);
 	/* Writable by others, or owned by someone else. */
 	ck_assert_int_eq(chmod(gw, 0757), 0);
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	/* The rest needs root (chown), as the tests normally run. */
 	if (geteuid() == 0) {
 		ck_assert_int_eq(chmod(gw, 0755), 0);
 		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
-		UNAVAIL("alice");
+		NOKEYS("alice");
 		LOGGED("err", "(owner 65534, mode 0755) must be owned by root");
 		/* Root's sticky directory is fine, someone else's is not. */
 		ck_assert_int_eq(chown(gw, 0, 0), 0);
@@ -3121,7 +3147,7 @@ START_TEST(test_pam_files_parent_dirs)
 		EXACT("alice", good("alice"), PAM_SUCCESS);
 		ck_assert_int_eq(chown(gw, 65534, 65534), 0);
 		ck_assert_int_eq(chmod(gw, 01777), 0);
-		UNAVAIL("alice");
+		NOKEYS("alice");
 		ck_assert_int_eq(chown(gw, 0, 0), 0);
 	}
 	ck_assert_int_eq(chmod(gw, 0775), 0);
@@ -3130,13 +3156,13 @@ START_TEST(test_pam_files_parent_dirs)
 	q = tu_asprintf("%s/link.json", gw);
 	ck_assert_int_eq(symlink(p, q), 0);
 	conf("jwks_file = @DIR@/gw/link.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "gw/link.json: directory");
 	free(q);
 	q = tu_asprintf("%s/link.json", safe);
 	ck_assert_int_eq(symlink("../gw/jwks.json", q), 0);
 	conf("jwks_file = @DIR@/safe/link.json\n");
-	UNAVAIL("alice");
+	NOKEYS("alice");
 	LOGGED("err", "safe/link.json: directory");
 	ck_assert_int_eq(chmod(gw, 0755), 0);
 	EXACT("alice", good("alice"), PAM_SUCCESS);
@@ -3148,7 +3174,7 @@ START_TEST(test_pam_files_parent_dirs)
 	if (geteuid() == 0) {
 		EXACT("alice", good("alice"), PAM_SUCCESS);
 		ck_assert_int_eq(lchown(q, 65534, 65534), 0);
-		UNAVAIL("alice");
+		NOKEYS("alice");
 		LOGGED("err", "st/link.json in a directory others can write "
 		    "belongs to uid 65534");
 	}
