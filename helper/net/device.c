@@ -135,12 +135,8 @@ pb_device_start(const char *endpoint, const struct pb_oauth_client *client,
 		    "supported)");
 		goto out;
 	}
-	if ((scope != NULL && *scope != '\0' &&
-	    (r = pb_form_add(&form, "scope", scope)) != PB_OK) ||
-	    (resource != NULL && *resource != '\0' &&
-	    (r = pb_form_add(&form, "resource", resource)) != PB_OK) ||
-	    (audience != NULL && *audience != '\0' &&
-	    (r = pb_form_add(&form, "audience", audience)) != PB_OK)) {
+	if ((r = pb_form_add_target(&form, scope, resource, audience)) !=
+	    PB_OK) {
 		pb_err_set(e, r, "cannot build the request body");
 		goto out;
 	}

@@ -98,6 +98,22 @@ pb_form_add(struct pb_secret *body, const char *key, const char *value)
 }
 
 int
+pb_form_add_target(struct pb_secret *body, const char *scope,
+    const char *resource, const char *audience)
+{
+	const char *key[] = { "scope", "resource", "audience" };
+	const char *val[] = { scope, resource, audience };
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(key) / sizeof(key[0]); i++)
+		if (val[i] != NULL && *val[i] != '\0' &&
+		    (r = pb_form_add(body, key[i], val[i])) != PB_OK)
+			return r;
+	return PB_OK;
+}
+
+int
 pb_form_add_secret(struct pb_secret *body, const char *key,
     const struct pb_secret *value)
 {

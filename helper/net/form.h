@@ -26,6 +26,14 @@
 int pb_form_add(struct pb_secret *body, const char *key, const char *value)
     PB_WUR;
 
+/*
+ * What a token request asks for: scope, resource and audience (RFC 6749
+ * section 3.3, RFC 8707, the audience most IdPs take), each added only
+ * when set and not empty.  pb_form_add()'s results.
+ */
+int pb_form_add_target(struct pb_secret *body, const char *scope,
+    const char *resource, const char *audience) PB_WUR;
+
 /* pb_form_add() for a secret value of value->len bytes (NULs allowed). */
 int pb_form_add_secret(struct pb_secret *body, const char *key,
     const struct pb_secret *value) PB_WUR;

@@ -297,12 +297,8 @@ pb_token_client_creds(const char *token_endpoint,
 
 	memset(tokens, 0, sizeof(*tokens));
 	if ((r = pb_form_add(&form, "grant_type", "client_credentials")) !=
-	    PB_OK || (scope != NULL && *scope != '\0' &&
-	    (r = pb_form_add(&form, "scope", scope)) != PB_OK) ||
-	    (resource != NULL && *resource != '\0' &&
-	    (r = pb_form_add(&form, "resource", resource)) != PB_OK) ||
-	    (audience != NULL && *audience != '\0' &&
-	    (r = pb_form_add(&form, "audience", audience)) != PB_OK)) {
+	    PB_OK || (r = pb_form_add_target(&form, scope, resource,
+	    audience)) != PB_OK) {
 		pb_err_set(e, r, "cannot build the request body");
 		goto out;
 	}
