@@ -194,19 +194,29 @@ ss_running(void)
 	GDBusConnection *bus;
 	GVariant *v;
 	gboolean has = FALSE;
+	struct deadline d;
+	struct pb_err e;
 
-	if ((bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL)) == NULL)
+	/*
+	 * Under the deadline too: a bus whose connection never completes (a
+	 * hung daemon) would hold g_bus_get_sync() for ever.
+	 */
+	pb_err_clear(&e);
+	if (deadline_start(&d, &e) != PB_OK)
 		return 0;
-	v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
-	    "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-	    g_variant_new("(s)", "org.freedesktop.secrets"),
-	    G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE,
-	    PB_STORE_TIMEOUT_MS, NULL, NULL);
-	if (v != NULL) {
-		g_variant_get(v, "(b)", &has);
-		g_variant_unref(v);
+	if ((bus = g_bus_get_sync(G_BUS_TYPE_SESSION, d.c, NULL)) != NULL) {
+		v = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
+		    "/org/freedesktop/DBus", "org.freedesktop.DBus",
+		    "NameHasOwner", g_variant_new("(s)",
+		    "org.freedesktop.secrets"), G_VARIANT_TYPE("(b)"),
+		    G_DBUS_CALL_FLAGS_NONE, PB_STORE_TIMEOUT_MS, d.c, NULL);
+		if (v != NULL) {
+			g_variant_get(v, "(b)", &has);
+			g_variant_unref(v);
+		}
+		g_object_unref(bus);
 	}
-	g_object_unref(bus);
+	(void)deadline_stop(&d);
 	return has ? 1 : 0;
 }
 
