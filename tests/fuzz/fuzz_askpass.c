@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the askpass prompt parser (helper/net/askpass.c's
- * module_prompt()), which decides from the prompt ssh hands to
- * SSH_ASKPASS whether pam_bearer asks for its token, and from which byte.
- * The prompt comes from the SSH server: untrusted.
+ * libFuzzer target: how askpass reads a prompt (pb_askpass_run() in
+ * helper/net/askpass.c: pb_target_split() for ssh's "(user@host) "
+ * prefix, then pb_prompt_parse() of the rest), which decides from the
+ * prompt ssh hands to SSH_ASKPASS whether pam_bearer asks for its token,
+ * and from which byte.  The prompt comes from the SSH server: untrusted.
  *
- * module_prompt() is static: this file includes askpass.c (the production
- * function unchanged; the rest of bearer-token-net's code comes from
- * libfuzznet.la).
+ * This file includes askpass.c, so that the target is built against the
+ * production file's includes and definitions; the rest of
+ * bearer-token-net's code comes from libfuzznet.la.
  *
  * Two checks besides the sanitizers:
  *   - on the input as a prompt: an offset only for the continuation
@@ -21,6 +22,17 @@
 #include <inttypes.h>
 
 #include "fuzzutil.h"
+
+/* The prompt as pb_askpass_run() reads it outside bearer-token sudo. */
+static int
+module_prompt(const char *prompt, size_t *off)
+{
+	char host[PB_TARGET_MAX + 1];
+	const char *rest = prompt;
+
+	(void)pb_target_split(prompt, host, sizeof(host), &rest);
+	return pb_prompt_parse(rest, off);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

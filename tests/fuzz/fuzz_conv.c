@@ -3,7 +3,8 @@
  * libFuzzer target: how the module reads a token from the PAM
  * conversation (pam/conv.c's pb_conv_token()): the answers come from the
  * remote user, and an answer that ends with '\' continues in the next one
- * (DESIGN.md "Long tokens"; bearer-token askpass sends the parts).  The
+ * when it is a part of a compact JWS (DESIGN.md "Long tokens";
+ * bearer-token askpass sends the parts; a password may end in '\').  The
  * conversation is a real libpam handle whose conv function hands out the
  * input's lines as answers.  (try_first_pass is left out: libpam lets
  * only a module, called through pam_authenticate(), read PAM_AUTHTOK.)
@@ -110,6 +111,29 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Whether answer a (l bytes) continues: it ends in '\' and is a part of a
+ * compact JWS, base64url and dots, the first part starting "ey" (written
+ * here again from DESIGN.md, not taken from common/prompt.c).
+ */
+static int
+continues(const char *a, size_t l, int first)
+{
+	size_t k;
+
+	if (l == 0 || a[l - 1] != '\\')
+		return 0;
+	if (first && (l < 3 || a[0] != 'e' || a[1] != 'y'))
+		return 0;
+	for (k = 0; k + 1 < l; k++)
+		if (!((a[k] >= 'A' && a[k] <= 'Z') ||
+		    (a[k] >= 'a' && a[k] <= 'z') ||
+		    (a[k] >= '0' && a[k] <= '9') || a[k] == '-' ||
+		    a[k] == '_' || a[k] == '.'))
+			return 0;
+	return 1;
+}
+
 /* The answers up to the first without a continuation mark, joined. */
 static char *
 expected(size_t first, size_t *lenp)
@@ -123,7 +147,7 @@ expected(size_t first, size_t *lenp)
 		char *a = fz_strndup(in.p[i], in.len[i]), *nj;
 
 		l = strlen(a);
-		more = l > 0 && a[l - 1] == '\\';
+		more = continues(a, l, i == first);
 		if (more)
 			l--;
 		if ((nj = malloc(len + l + 1)) == NULL)
