@@ -107,11 +107,6 @@ iss=$(idp_field idp issuer)
 control=$(idp_field idp control)
 echo "# fixture at $iss"
 
-# ctl ROUTE JSON: POST to the control API.
-ctl() {
-	curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
-	    --data "$2" "$control/$1" || exit 99
-}
 
 # --- the server side ---------------------------------------------------------
 srv=$tmp/srv
@@ -298,7 +293,7 @@ key)"
 ! grep -q "ssh -G failed\|askpass" "$tmp/err"
 verdict "bearer-token ssh knew TARGET from ssh -G; askpass said nothing"
 
-ctl config '{"fat_groups":true}'
+ctl POST config '{"fat_groups":true}'
 run "$bt" get --min-ttl 86400
 len=$(wc -c <"$tmp/out")
 [ "$rc" -eq 0 ] && [ "$len" -gt 2501 ]
@@ -355,7 +350,7 @@ verdict "bearer-askpass: another prompt, no terminal: fails, prints nothing" "ex
 run env BEARER_TOKEN_ASKPASS_FALLBACK=/bin/echo "$ap" "Enter passphrase: "
 [ "$rc" -eq 0 ] && [ "$(cat "$tmp/out")" = "Enter passphrase: " ]
 verdict "bearer-askpass: another prompt goes to the fallback, never the token"
-ctl config '{"fat_groups":false}'
+ctl POST config '{"fat_groups":false}'
 
 failed() {
 	grep -c "Failed keyboard-interactive/pam for root from 127.0.0.1" \
@@ -367,7 +362,7 @@ refused() {
 	    [ "$(accepted)" -eq "$a0" ] && [ "$(failed)" -gt "$f0" ]
 }
 
-ctl config '{"username":"alice"}'
+ctl POST config '{"username":"alice"}'
 run env BEARER_TOKEN_PROFILE=alice "$bt" login
 expect "login of profile alice (a token for alice)" 0
 a0=$(accepted)
@@ -376,7 +371,7 @@ try "token for alice" alice
 refused
 verdict "refused: a token for another user" "exit $rc"
 
-ctl config '{"username":"root","audience":"not-ssh"}'
+ctl POST config '{"username":"root","audience":"not-ssh"}'
 run env BEARER_TOKEN_PROFILE=aud "$bt" login
 expect "login of profile aud (audience not-ssh)" 0
 a0=$(accepted)
@@ -497,7 +492,7 @@ refuse_run nosess
 verdict "bearer-token ssh with no session: says how to log in, does not \
 connect" "exit $rc"
 
-ctl config '{"audience":"ssh","access_ttl":2}'
+ctl POST config '{"audience":"ssh","access_ttl":2}'
 run "$bt" get --min-ttl 86400
 cp "$tmp/out" "$srv/expired.jwt"
 exp=$(sed 's/^[^.]*\.\([^.]*\)\..*/\1/' "$srv/expired.jwt" |
@@ -525,7 +520,7 @@ verdict "refused: an expired token (exp $exp)" "exit $rc"
 srv_conf 5
 grep -E "Failed keyboard-interactive/pam|authentication failure|Failed" \
     "$srv/sshd.log" | sed 's/^/# sshd: /' | tail -n 5
-ctl config '{"access_ttl":300}'
+ctl POST config '{"access_ttl":300}'
 
 # --- a stolen token and proof (DESIGN.md section 5) ---------------------------
 # The evil sshd: pam_record.so asks the module's prompts, its own nonce in

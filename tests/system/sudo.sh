@@ -135,11 +135,6 @@ idp_ready idp
 iss=$(idp_field idp issuer)
 control=$(idp_field idp control)
 echo "# fixture at $iss; user $u"
-# ctl ROUTE JSON: POST to the control API.
-ctl() {
-	curl -sS --max-time 10 -o /dev/null -H 'content-type: application/json' \
-	    --data "$2" "$control/$1" || exit 99
-}
 
 # --- the server side: module configuration, PAM service, sudoers ---------------
 srv=$tmp/srv
@@ -225,10 +220,10 @@ logged "accepted token for '$u'" && not_logged "proof by key"
 verdict "the module accepted the unbound token, no proof (log)"
 
 # A token for another user: refused, nothing runs.
-ctl config '{"username":"pbsudo-other"}'
+ctl POST config '{"username":"pbsudo-other"}'
 run as_user env BEARER_TOKEN_PROFILE=other "$bt" login --no-qr
 expect "login of profile other (a token for pbsudo-other)" 0
-ctl config "{\"username\":\"$u\"}"
+ctl POST config "{\"username\":\"$u\"}"
 mark
 run as_user "$bt" sudo --profile other -- id -u
 [ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ]
