@@ -314,6 +314,7 @@ pb_oidc_meta_clear(struct pb_oidc_meta *m)
 	if (m == NULL)
 		return;
 	free(m->issuer);
+	free(m->authorization_endpoint);
 	free(m->device_authorization_endpoint);
 	free(m->token_endpoint);
 	free(m->revocation_endpoint);
@@ -428,7 +429,9 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 		    "slash included)", pb_log_safe(iss, sb, sizeof(sb)), isb);
 	if ((r = dupstr(&m->issuer, iss)) != PB_OK)
 		return pb_err_set(e, r, "out of memory");
-	if ((r = endpoint(doc, "device_authorization_endpoint", iss,
+	if ((r = endpoint(doc, "authorization_endpoint", iss,
+	    &m->authorization_endpoint, e)) != PB_OK ||
+	    (r = endpoint(doc, "device_authorization_endpoint", iss,
 	    &m->device_authorization_endpoint, e)) != PB_OK ||
 	    (r = endpoint(doc, "token_endpoint", iss, &m->token_endpoint,
 	    e)) != PB_OK ||

@@ -38,6 +38,7 @@
  */
 struct pb_oidc_meta {
 	char	*issuer;			/* equals the configured one */
+	char	*authorization_endpoint;	/* the browser login's */
 	char	*device_authorization_endpoint;
 	char	*token_endpoint;
 	char	*revocation_endpoint;
