@@ -382,9 +382,13 @@ function buildProvider(issuer) {
         client_id: 'bearer-cli',
         client_name: 'bearer-token (public)',
         token_endpoint_auth_method: 'none',
-        grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
-        response_types: [],
-        redirect_uris: [],
+        // A native app (RFC 8252): the browser login's loopback redirect
+        // matches on any port (section 7.3).
+        application_type: 'native',
+        grant_types: ['urn:ietf:params:oauth:grant-type:device_code',
+          'authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
       },
       {
         client_id: 'bearer-conf',
