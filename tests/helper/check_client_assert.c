@@ -440,6 +440,25 @@ write_key_text(EVP_PKEY *pkey, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Write pkey and then x's DER with two bytes after it, as PEM. */
+static void
+write_der_tail(EVP_PKEY *pkey, X509 *x)
+{
+	unsigned char *der = NULL, *buf;
+	FILE *f;
+	int dl;
+
+	ck_assert_int_gt(dl = i2d_X509(x, &der), 0);
+	ck_assert_ptr_nonnull(buf = calloc(1, (size_t)dl + 2));
+	memcpy(buf, der, (size_t)dl);
+	write_key(pkey, 0600);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	ck_assert_int_gt(PEM_write(f, "CERTIFICATE", "", buf, dl + 2), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	OPENSSL_free(der);
+	free(buf);
+}
+
 START_TEST(test_cert_refused)
 {
 	EVP_PKEY *p = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
@@ -467,6 +486,8 @@ START_TEST(test_cert_refused)
 	refused(PB_ERR_KEY, "holds a certificate that does not parse");
 	write_key_text(p, "-----BEGIN CERTIFICATE-----\nAAAA\n"
 	    "-----END CERTIFICATE-----\n");
+	refused(PB_ERR_KEY, "holds a certificate that does not parse");
+	write_der_tail(p, c[0]);
 	refused(PB_ERR_KEY, "holds a certificate that does not parse");
 	X509_free(c[0]);
 	X509_free(c[1]);
