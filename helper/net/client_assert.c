@@ -2,7 +2,9 @@
 /*
  * The client key of private_key_jwt and its assertions (client_assert.h;
  * RFC 7523).  The key file is read into a buffer wiped after the parse;
- * OpenSSL keeps the key and frees it (wiping the private part).
+ * OpenSSL keeps the key and frees it (wiping the private part).  A
+ * certificate beside the key (the single-file form of Entra ID's tooling)
+ * gives the header its thumbprints, x5t and x5t#S256 (RFC 7515 4.1.7-8).
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "b64url.h"
 #include "client_assert.h"
@@ -37,6 +40,8 @@ struct pb_client_key {
 	const char	*alg;		/* "ES256", "RS256" or "EdDSA" */
 	unsigned	 bit;		/* its PB_OIDC_ALG_* */
 	char		*client_id;
+	char		*x5t;		/* SHA-1 thumbprint; NULL: no cert */
+	char		*x5t256;	/* SHA-256 thumbprint (x5t#S256) */
 	char		 path[PB_PATH_BUFSZ];	/* for messages */
 };
 
@@ -47,6 +52,8 @@ pb_client_assert_free(struct pb_client_key *k)
 		return;
 	EVP_PKEY_free(k->pkey);
 	free(k->client_id);
+	free(k->x5t);
+	free(k->x5t256);
 	pb_freezero(k, sizeof(*k));
 }
 
@@ -140,6 +147,137 @@ key_type(struct pb_client_key *k, struct pb_err *e)
 	    "P-256, RSA or Ed25519 key", k->path);
 }
 
+/* Whether p (n bytes, after "-----BEGIN ") names a certificate block. */
+static int
+cert_block(const char *p, size_t n)
+{
+	static const char *const names[] = {
+		"CERTIFICATE-----", "X509 CERTIFICATE-----",
+		"TRUSTED CERTIFICATE-----",
+	};
+	size_t i, l;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		l = strlen(names[i]);
+		if (n >= l && memcmp(p, names[i], l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The certificate whose PEM block starts at p (n bytes to the end of the
+ * file): base64 only, the DER whole and nothing after it.  NULL if it
+ * does not parse.
+ */
+static X509 *
+parse_cert(const char *p, size_t n)
+{
+	BIO *bio;
+	char *nm = NULL, *hdr = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *q;
+	long dl = 0;
+	X509 *x = NULL;
+
+	if ((bio = BIO_new_mem_buf(p, (int)n)) != NULL &&
+	    PEM_read_bio_ex(bio, &nm, &hdr, &der, &dl, PEM_FLAG_ONLY_B64) ==
+	    1 && dl > 0) {
+		q = der;
+		if (strcmp(nm, "TRUSTED CERTIFICATE") == 0)
+			x = d2i_X509_AUX(NULL, &q, dl);
+		else
+			x = d2i_X509(NULL, &q, dl);
+		if (x != NULL && q != der + dl) {
+			X509_free(x);
+			x = NULL;
+		}
+	}
+	OPENSSL_free(nm);
+	OPENSSL_free(hdr);
+	OPENSSL_free(der);
+	BIO_free(bio);
+	return x;
+}
+
+/*
+ * The one certificate in the file's text buf (len bytes), or *xp NULL
+ * when there is none.  Only certificate blocks are decoded here: the key's
+ * block is left to PEM_read_bio_PrivateKey().
+ */
+static int
+find_cert(const struct pb_client_key *k, const char *buf, size_t len,
+    X509 **xp, struct pb_err *e)
+{
+	static const char begin[] = "-----BEGIN ";
+	const char *p = buf, *q, *end = buf + len;
+	X509 *x = NULL;
+
+	*xp = NULL;
+	while ((q = memmem(p, (size_t)(end - p), begin, sizeof(begin) - 1))
+	    != NULL) {
+		p = q + sizeof(begin) - 1;
+		if ((q != buf && q[-1] != '\n') ||
+		    !cert_block(p, (size_t)(end - p)))
+			continue;
+		if (x != NULL) {
+			X509_free(x);
+			return pb_err_set(e, PB_ERR_KEY, "client_key_file %s "
+			    "holds more than one certificate: keep the key "
+			    "and its own certificate only (the one the IdP "
+			    "has)", k->path);
+		}
+		if ((x = parse_cert(q, (size_t)(end - q))) == NULL)
+			return pb_err_set(e, PB_ERR_KEY, "client_key_file %s "
+			    "holds a certificate that does not parse: put "
+			    "the PEM certificate (openssl x509 -outform PEM) "
+			    "after the key, or remove it", k->path);
+	}
+	*xp = x;
+	return PB_OK;
+}
+
+/* The base64url digest of x's DER by md into a fresh *out. */
+static int
+thumbprint(X509 *x, const EVP_MD *md, char **out)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	*out = NULL;
+	if (X509_digest(x, md, d, &n) != 1)
+		return PB_ERR_INTERNAL;
+	return pb_b64url_encode(d, n, out);
+}
+
+/*
+ * A certificate in the key file: it must be the key's (its public key
+ * the private key's), and its thumbprints go into every header.
+ */
+static int
+load_cert(struct pb_client_key *k, const char *buf, size_t len,
+    struct pb_err *e)
+{
+	X509 *x = NULL;
+	EVP_PKEY *pub;
+	int r;
+
+	if ((r = find_cert(k, buf, len, &x, e)) != PB_OK || x == NULL)
+		return r;
+	if ((pub = X509_get0_pubkey(x)) == NULL ||
+	    EVP_PKEY_eq(pub, k->pkey) != 1)
+		r = pb_err_set(e, PB_ERR_KEY, "the certificate in %s is not "
+		    "the private key's: its public key is another key's "
+		    "(keep the key with the certificate made from it, "
+		    "openssl req -x509 -key %s)", k->path, k->path);
+	else if ((r = thumbprint(x, EVP_sha1(), &k->x5t)) != PB_OK ||
+	    (r = thumbprint(x, EVP_sha256(), &k->x5t256)) != PB_OK)
+		r = pb_err_set(e, r, "cannot hash the certificate in %s",
+		    k->path);
+	X509_free(x);
+	return r;
+}
+
 int
 pb_client_assert_load(const char *path, const char *client_id,
     struct pb_client_key **kp, struct pb_err *e)
@@ -172,7 +310,8 @@ pb_client_assert_load(const char *path, const char *client_id,
 		    "passphrase: keep it unencrypted, mode 0600)", k->path);
 		goto out;
 	}
-	if ((r = key_type(k, e)) != PB_OK)
+	if ((r = key_type(k, e)) != PB_OK ||
+	    (r = load_cert(k, buf, len, e)) != PB_OK)
 		goto out;
 	*kp = k;
 	k = NULL;
@@ -224,17 +363,33 @@ new_jti(void)
 	return s;
 }
 
+/* The header: alg and typ, and the certificate's thumbprints if any. */
+static cJSON *
+header(const struct pb_client_key *k)
+{
+	cJSON *h = cJSON_CreateObject();
+
+	if (h == NULL ||
+	    cJSON_AddStringToObject(h, "alg", k->alg) == NULL ||
+	    cJSON_AddStringToObject(h, "typ", "JWT") == NULL ||
+	    (k->x5t != NULL &&
+	    (cJSON_AddStringToObject(h, "x5t", k->x5t) == NULL ||
+	    cJSON_AddStringToObject(h, "x5t#S256", k->x5t256) == NULL))) {
+		cJSON_Delete(h);
+		return NULL;
+	}
+	return h;
+}
+
 /* The header and claims as unformatted JSON. */
 static int
 texts(const struct pb_client_key *k, const char *aud, const char *jti,
     int64_t now, char **hdr, char **claims)
 {
-	cJSON *h = cJSON_CreateObject(), *c = cJSON_CreateObject();
+	cJSON *h = header(k), *c = cJSON_CreateObject();
 
 	*hdr = *claims = NULL;
 	if (h != NULL && c != NULL &&
-	    cJSON_AddStringToObject(h, "alg", k->alg) != NULL &&
-	    cJSON_AddStringToObject(h, "typ", "JWT") != NULL &&
 	    cJSON_AddStringToObject(c, "iss", k->client_id) != NULL &&
 	    cJSON_AddStringToObject(c, "sub", k->client_id) != NULL &&
 	    cJSON_AddStringToObject(c, "aud", aud) != NULL &&

@@ -20,7 +20,10 @@
 #define PB_CLIENT_ASSERT_TTL	60		/* exp - iat, seconds */
 #define PB_CLIENT_KEY_MAX	(64 * 1024)	/* largest key file */
 
-/* Opaque: the private key, its alg, the client_id.  Wiped when freed. */
+/*
+ * Opaque: the private key, its alg, the client_id, the certificate's
+ * thumbprints.  Wiped when freed.
+ */
 struct pb_client_key;
 
 /*
@@ -28,7 +31,11 @@ struct pb_client_key;
  * link, a regular file owned by the effective uid with no access for
  * group or others (else PB_ERR_IO, the message naming the file and the
  * fix); an unencrypted EC P-256, RSA of 2048 bits or more, or Ed25519 key
- * (else PB_ERR_KEY).  client_id is copied.  PB_OK with *k set; free it
+ * (else PB_ERR_KEY).  The file may hold the key's certificate too (a PEM
+ * CERTIFICATE block, as Entra ID wants one): then every assertion's
+ * header names it by x5t and x5t#S256 (base64url SHA-1 and SHA-256 of its
+ * DER).  A certificate that does not parse, is not the key's, or is not
+ * alone is PB_ERR_KEY.  client_id is copied.  PB_OK with *k set; free it
  * with pb_client_assert_free().
  */
 int pb_client_assert_load(const char *path, const char *client_id,

@@ -5,7 +5,9 @@
 # "Other ways to get a token"), the unattended machine, end to end against
 # the real IdP fixture (tests/idp/server.js with its machine clients):
 # private_key_jwt (RFC 7523) with EC P-256, RSA and Ed25519 keys made here
-# by openssl, client_secret_basic, the cached get (a second get asks the
+# by openssl, an RSA key with its certificate in one file (as for Entra
+# ID; the fixture ignores x5t) and one with another key's certificate,
+# client_secret_basic, the cached get (a second get asks the
 # IdP nothing), --min-ttl, the token's claims, login, status, logout, the
 # key file's checks (mode, symbolic link, owner), a wrong key and a wrong
 # secret (invalid_client: the message names the client and the key file
@@ -50,6 +52,13 @@ openssl genpkey -algorithm ED25519 -out "$k/ed.pem" 2>/dev/null || {
 	echo "cc.sh: openssl genpkey failed" >&2
 	exit 99
 }
+openssl req -x509 -new -key "$k/rsa.pem" -subj /CN=bearer-machine \
+    -days 30 -out "$k/rsa.crt" 2>/dev/null &&
+cat "$k/rsa.pem" "$k/rsa.crt" >"$k/rsacert.pem" &&
+cat "$k/ec.pem" "$k/rsa.crt" >"$k/mixed.pem" || {
+	echo "cc.sh: openssl req -x509 failed" >&2
+	exit 99
+}
 IDP_MACHINE_KEYS=$k/ec.pem:$k/rsa.pem:$k/ed.pem
 export IDP_MACHINE_KEYS
 idp_start idp --issuer-path /realms/test
@@ -73,6 +82,8 @@ profile() {
 	profile ec bearer-machine "client_key_file = $k/ec.pem" "scope = ssh"
 	profile rsa bearer-machine "client_key_file = $k/rsa.pem"
 	profile ed bearer-machine "client_key_file = $k/ed.pem"
+	profile rsacert bearer-machine "client_key_file = $k/rsacert.pem"
+	profile mixed bearer-machine "client_key_file = $k/mixed.pem"
 	profile wrong bearer-machine "client_key_file = $k/wrong.pem"
 	profile lax bearer-machine "client_key_file = $k/lax.pem"
 	profile link bearer-machine "client_key_file = $k/link.pem"
@@ -189,6 +200,12 @@ run "$bt" get --profile rsa
 expect "get with an RSA key (RS256)" 0
 run "$bt" get --profile ed
 expect "get with an Ed25519 key (EdDSA, listed in discovery)" 0
+run "$bt" get --profile rsacert
+expect "get with an RSA key and its certificate in one file" 0
+run "$bt" get --profile mixed
+expect "a key file with another key's certificate is refused" 3 \
+    "the certificate in $k/mixed.pem is not the private key's" err
+no_secrets "another key's certificate"
 
 # --- the key file -----------------------------------------------------------
 

@@ -4,8 +4,10 @@
  * RFC 7523): the key file's checks, the alg from the key type and
  * discovery, and each assertion's claims (iss = sub = client_id, aud, a
  * unique jti, exp - iat at most 60 s), verified by the common core
- * (common/jws.c) against the public key.  Keys are made here; time is
- * given; no network.
+ * (common/jws.c) against the public key; a certificate beside the key:
+ * its x5t and x5t#S256 in the header, as hashed here from its DER, and
+ * the refusals (another key's, two, one that does not parse).  Keys and
+ * certificates are made here; time is given; no network.
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "b64url.h"
 #include "checkmain.h"
@@ -71,6 +74,47 @@ write_key(EVP_PKEY *pkey, mode_t mode)
 	    NULL), 1);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+/* A certificate for subj's public key, signed by signer (self: subj). */
+static X509 *
+make_cert(EVP_PKEY *subj, EVP_PKEY *signer)
+{
+	X509 *x = X509_new();
+	X509_NAME *n;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(X509_set_version(x, X509_VERSION_3), 1);
+	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x),
+	    86400L * 365));
+	n = X509_get_subject_name(x);
+	ck_assert_int_eq(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)CLIENT, -1, -1, 0), 1);
+	ck_assert_int_eq(X509_set_issuer_name(x, n), 1);
+	ck_assert_int_eq(X509_set_pubkey(x, subj), 1);
+	ck_assert_int_gt(X509_sign(x, signer, EVP_sha256()), 0);
+	return x;
+}
+
+/* Write pkey and then the n certificates (first: before the key). */
+static void
+write_key_certs(EVP_PKEY *pkey, X509 **certs, int n, int first)
+{
+	FILE *f;
+	int i;
+
+	(void)unlink(path);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	for (i = 0; first && i < n; i++)
+		ck_assert_int_eq(PEM_write_X509(f, certs[i]), 1);
+	ck_assert_int_eq(PEM_write_PrivateKey(f, pkey, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	for (i = 0; !first && i < n; i++)
+		ck_assert_int_eq(PEM_write_X509(f, certs[i]), 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(chmod(path, 0600), 0);
 }
 
 /* A BIGNUM parameter of pkey as base64url into obj[name]. */
@@ -131,12 +175,55 @@ public_jwk(EVP_PKEY *pkey)
 	return k;
 }
 
+/* The base64url digest of x's DER by md, hashed here; free it. */
+static char *
+der_thumbprint(X509 *x, const EVP_MD *md)
+{
+	unsigned char *der = NULL, d[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char *s = NULL;
+	int dl;
+
+	ck_assert_int_gt(dl = i2d_X509(x, &der), 0);
+	ck_assert_int_eq(EVP_Digest(der, (size_t)dl, d, &n, md, NULL), 1);
+	ck_assert_int_eq(pb_b64url_encode(d, n, &s), PB_OK);
+	OPENSSL_free(der);
+	return s;
+}
+
 /*
- * Make an assertion with the key in path (alg listed as algs), verify it
- * with pkey's public half and check its claims; its jti into jti.
+ * The header: alg and typ, and with cert (NULL: none in the file) its
+ * x5t (SHA-1) and x5t#S256 (SHA-256), nothing else.
  */
 static void
-check_assertion(EVP_PKEY *pkey, unsigned algs, const char *alg,
+check_header(const cJSON *h, const char *alg, X509 *cert)
+{
+	char *t1, *t256;
+
+	ck_assert_str_eq(pb_json_get_string(h, "alg"), alg);
+	ck_assert_str_eq(pb_json_get_string(h, "typ"), "JWT");
+	if (cert == NULL) {
+		ck_assert_int_eq(cJSON_GetArraySize(h), 2);
+		return;
+	}
+	ck_assert_int_eq(cJSON_GetArraySize(h), 4);
+	t1 = der_thumbprint(cert, EVP_sha1());
+	t256 = der_thumbprint(cert, EVP_sha256());
+	ck_assert_uint_eq(strlen(t1), 27);
+	ck_assert_uint_eq(strlen(t256), 43);
+	ck_assert_pstr_eq(pb_json_get_string(h, "x5t"), t1);
+	ck_assert_pstr_eq(pb_json_get_string(h, "x5t#S256"), t256);
+	free(t1);
+	free(t256);
+}
+
+/*
+ * Make an assertion with the key in path (alg listed as algs), verify it
+ * with pkey's public half and check its header (cert: the one in the
+ * file, or NULL) and claims; its jti into jti.
+ */
+static void
+check_assertion(EVP_PKEY *pkey, X509 *cert, unsigned algs, const char *alg,
     char *jti, size_t jtisz)
 {
 	struct pb_client_key *k = NULL;
@@ -155,6 +242,7 @@ check_assertion(EVP_PKEY *pkey, unsigned algs, const char *alg,
 	ck_assert_int_eq(pb_client_assert_make(k, AUD, NOW, &a, &e), PB_OK);
 	ck_assert_int_eq(pb_jws_parse(a.p, a.len, 65536, &jws, &e), PB_OK);
 	ck_assert_str_eq(jws->alg_name, alg);
+	check_header(jws->header, alg, cert);
 	ck_assert_msg(pb_jws_verify(jws, pub, &e) == PB_OK, "%s",
 	    pb_err_msg(&e));
 	ck_assert_int_eq(pb_json_parse((const char *)jws->payload,
@@ -187,9 +275,9 @@ START_TEST(test_es256)
 	char j1[64], j2[64];
 
 	write_key(p, 0600);
-	check_assertion(p, 0, "ES256", j1, sizeof(j1));
-	check_assertion(p, PB_OIDC_ALG_LISTED | PB_OIDC_ALG_ES256, "ES256",
-	    j2, sizeof(j2));
+	check_assertion(p, NULL, 0, "ES256", j1, sizeof(j1));
+	check_assertion(p, NULL, PB_OIDC_ALG_LISTED | PB_OIDC_ALG_ES256,
+	    "ES256", j2, sizeof(j2));
 	ck_assert_str_ne(j1, j2);		/* a jti per assertion */
 	EVP_PKEY_free(p);
 }
@@ -201,7 +289,40 @@ START_TEST(test_rs256)
 	char j[64];
 
 	write_key(p, 0400);
-	check_assertion(p, 0, "RS256", j, sizeof(j));
+	check_assertion(p, NULL, 0, "RS256", j, sizeof(j));
+	EVP_PKEY_free(p);
+}
+END_TEST
+
+/* Entra ID's form: an RSA key with its certificate, after it or before. */
+START_TEST(test_key_cert_rs256)
+{
+	EVP_PKEY *p = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	X509 *c = make_cert(p, p);
+	char j[64];
+
+	write_key_certs(p, &c, 1, 0);
+	check_assertion(p, c, 0, "RS256", j, sizeof(j));
+	write_key_certs(p, &c, 1, 1);
+	check_assertion(p, c, 0, "RS256", j, sizeof(j));
+	X509_free(c);
+	EVP_PKEY_free(p);
+}
+END_TEST
+
+/* Any key type may carry its certificate (signed by another key here). */
+START_TEST(test_key_cert_es256)
+{
+	EVP_PKEY *p = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *ca = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	X509 *c = make_cert(p, ca);
+	char j[64];
+
+	write_key_certs(p, &c, 1, 0);
+	check_assertion(p, c, PB_OIDC_ALG_LISTED | PB_OIDC_ALG_ES256,
+	    "ES256", j, sizeof(j));
+	X509_free(c);
+	EVP_PKEY_free(ca);
 	EVP_PKEY_free(p);
 }
 END_TEST
@@ -214,8 +335,8 @@ START_TEST(test_eddsa_when_listed)
 	char j[64];
 
 	write_key(p, 0600);
-	check_assertion(p, PB_OIDC_ALG_LISTED | PB_OIDC_ALG_EDDSA, "EdDSA", j,
-	    sizeof(j));
+	check_assertion(p, NULL, PB_OIDC_ALG_LISTED | PB_OIDC_ALG_EDDSA,
+	    "EdDSA", j, sizeof(j));
 	/* Not listed (or no list at all): refused, naming the file. */
 	pb_err_clear(&e);
 	ck_assert_int_eq(pb_client_assert_load(path, CLIENT, &k, &e), PB_OK);
@@ -307,6 +428,74 @@ START_TEST(test_key_refused)
 }
 END_TEST
 
+/* Write pkey and then text (a broken certificate block). */
+static void
+write_key_text(EVP_PKEY *pkey, const char *text)
+{
+	FILE *f;
+
+	write_key(pkey, 0600);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Write pkey and then x's DER with two bytes after it, as PEM. */
+static void
+write_der_tail(EVP_PKEY *pkey, X509 *x)
+{
+	unsigned char *der = NULL, *buf;
+	FILE *f;
+	int dl;
+
+	ck_assert_int_gt(dl = i2d_X509(x, &der), 0);
+	ck_assert_ptr_nonnull(buf = calloc(1, (size_t)dl + 2));
+	memcpy(buf, der, (size_t)dl);
+	write_key(pkey, 0600);
+	ck_assert_ptr_nonnull(f = fopen(path, "a"));
+	ck_assert_int_gt(PEM_write(f, "CERTIFICATE", "", buf, dl + 2), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	OPENSSL_free(der);
+	free(buf);
+}
+
+START_TEST(test_cert_refused)
+{
+	EVP_PKEY *p = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	EVP_PKEY *o = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	X509 *c[2];
+	char want[400];
+
+	/* Another key's certificate (signed with ours, even). */
+	c[0] = make_cert(o, p);
+	write_key_certs(p, c, 1, 0);
+	(void)snprintf(want, sizeof(want), "the certificate in %s is not "
+	    "the private key's: ", path);
+	refused(PB_ERR_KEY, want);
+	X509_free(c[0]);
+	/* Two of the key's own. */
+	c[0] = make_cert(p, p);
+	c[1] = make_cert(p, o);
+	write_key_certs(p, c, 2, 0);
+	refused(PB_ERR_KEY, "holds more than one certificate");
+	write_key_certs(p, c, 2, 1);
+	refused(PB_ERR_KEY, "holds more than one certificate");
+	/* Blocks that do not parse: bad base64, base64 of no DER. */
+	write_key_text(p, "-----BEGIN CERTIFICATE-----\nMII*\n"
+	    "-----END CERTIFICATE-----\n");
+	refused(PB_ERR_KEY, "holds a certificate that does not parse");
+	write_key_text(p, "-----BEGIN CERTIFICATE-----\nAAAA\n"
+	    "-----END CERTIFICATE-----\n");
+	refused(PB_ERR_KEY, "holds a certificate that does not parse");
+	write_der_tail(p, c[0]);
+	refused(PB_ERR_KEY, "holds a certificate that does not parse");
+	X509_free(c[0]);
+	X509_free(c[1]);
+	EVP_PKEY_free(o);
+	EVP_PKEY_free(p);
+}
+END_TEST
+
 static Suite *
 client_assert_suite(void)
 {
@@ -317,6 +506,8 @@ client_assert_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_es256);
 	tcase_add_test(tc, test_rs256);
+	tcase_add_test(tc, test_key_cert_rs256);
+	tcase_add_test(tc, test_key_cert_es256);
 	tcase_add_test(tc, test_eddsa_when_listed);
 	tcase_add_test(tc, test_alg_not_listed);
 	suite_add_tcase(s, tc);
@@ -325,6 +516,7 @@ client_assert_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_file_refused);
 	tcase_add_test(tc, test_key_refused);
+	tcase_add_test(tc, test_cert_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
