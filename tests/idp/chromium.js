@@ -23,9 +23,11 @@
 // Chromium is killed and its profile directory removed in every case,
 // SIGTERM and SIGINT included.  --pid-file F: F gets "DRIVER CHROMIUM",
 // the pids of this process and of chromium (the leader of its process
-// group), for a test's cleanup; it is removed when chromium is gone.  No npm package: CDP over the pipe that
-// --remote-debugging-pipe opens (fd 3 to chromium, fd 4 from it; each
-// message is JSON followed by a NUL byte).
+// group), for a test's cleanup; it is removed when chromium is gone.
+//
+// No npm package: CDP over the pipe that --remote-debugging-pipe opens
+// (fd 3 to chromium, fd 4 from it; each message is JSON followed by a NUL
+// byte), and the page is polled rather than followed through events.
 
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,16 +44,20 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
+    const more = i + 1 < argv.length;
     if (a === '--deny') o.deny = true;
-    else if (a === '--login' && i + 1 < argv.length) o.login = argv[++i];
-    else if (a === '--timeout' && i + 1 < argv.length) o.timeout = Number(argv[++i]);
-    else if (a === '--pid-file' && i + 1 < argv.length) o.pidFile = argv[++i];
-    else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
-    else if (a.startsWith('-') || o.url !== null) usageError(`unexpected argument '${a}'`);
-    else o.url = a;
+    else if (a === '--login' && more) o.login = argv[++i];
+    else if (a === '--timeout' && more) o.timeout = Number(argv[++i]);
+    else if (a === '--pid-file' && more) o.pidFile = argv[++i];
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (a.startsWith('-') || o.url !== null) {
+      usageError(`unexpected argument '${a}'`);
+    } else o.url = a;
   }
   if (o.url === null) usageError('no URL');
-  if (!(o.timeout > 0)) usageError('--timeout wants a positive number of seconds');
+  if (!(o.timeout > 0)) usageError('--timeout wants a number of seconds > 0');
   let redirect;
   try {
     redirect = new URL(new URL(o.url).searchParams.get('redirect_uri'));
@@ -127,7 +133,8 @@ function pageScript(login, deny) {
     text: document.body ? document.body.innerText : '', did: '' };
   if (s.ready !== 'complete' || window.__pbActed) return JSON.stringify(s);
   const user = document.querySelector('form input[name="login"]');
-  const consent = document.querySelector('form input[name="prompt"][value="consent"]');
+  const consent = document.querySelector(
+    'form input[name="prompt"][value="consent"]');
   if (!user && !consent) return JSON.stringify(s);
   window.__pbActed = true;
   if (deny) {
@@ -158,7 +165,8 @@ const args = [
   '--metrics-recording-only',
   // Only the fixture and the callback are wanted: no proxy from the
   // environment for 127.0.0.1, no name resolved (the pages' web fonts).
-  '--no-proxy-server', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  '--no-proxy-server',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 // Chromium refuses to start as root with its sandbox on ("Running as root
 // without --no-sandbox is not supported"): the tests run as root in
@@ -173,7 +181,9 @@ const child = spawn('chromium', args, {
   stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   detached: true,
 });
-if (opts.pidFile) fs.writeFileSync(opts.pidFile, `${process.pid} ${child.pid}\n`);
+if (opts.pidFile && child.pid) {
+  fs.writeFileSync(opts.pidFile, `${process.pid} ${child.pid}\n`);
+}
 let stderrTail = '';
 // Its last lines on stderr, for the message when it dies (without the
 // D-Bus complaints every run without a session bus has).
@@ -188,7 +198,8 @@ const exited = new Promise((resolve) => {
   child.on('exit', (code, sig) => {
     resolve();
     if (!finishing) {
-      finish(1, `chromium exited (${sig || `status ${code}`}) before the callback:\n${stderrTail}`);
+      finish(1, `chromium exited (${sig || `status ${code}`}) before `
+        + `the callback:\n${stderrTail}`);
     }
   });
   child.on('error', (e) => {
@@ -223,23 +234,32 @@ const sleep = (ms) => new Promise((r) => { setTimeout(r, ms); });
 
 // Where the walk is, for the timeout's message.
 let last = { url: opts.url, text: '' };
-setTimeout(() => finish(1, `timed out after ${opts.timeout} s at ${bare(last.url)}: `
-  + `${String(last.text).trim().replace(/\s+/g, ' ').slice(0, 300)}`), opts.timeout * 1000);
+setTimeout(() => finish(1, `timed out after ${opts.timeout} s at `
+  + `${bare(last.url)}: `
+  + `${String(last.text).trim().replace(/\s+/g, ' ').slice(0, 300)}`),
+opts.timeout * 1000);
 
 // The walk: a new page, the URL, then poll the page every 200 ms and act.
 async function walk() {
   const cdp = new Cdp(child.stdio[3], child.stdio[4]);
-  const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
+  const { targetId } = await cdp.send('Target.createTarget',
+    { url: 'about:blank' });
+  const { sessionId } = await cdp.send('Target.attachToTarget',
+    { targetId, flatten: true });
   await cdp.send('Page.enable', {}, sessionId);
   const nav = await cdp.send('Page.navigate', { url: opts.url }, sessionId);
-  if (nav.errorText) throw new Error(`chromium cannot load ${bare(opts.url)}: ${nav.errorText}`);
+  if (nav.errorText) {
+    throw new Error(`chromium cannot load ${bare(opts.url)}: ${nav.errorText}`);
+  }
   const script = pageScript(opts.login, opts.deny);
   for (;;) {
     let s = null;
     try {
-      const r = await cdp.send('Runtime.evaluate', { expression: script, returnByValue: true }, sessionId);
-      if (r.result && typeof r.result.value === 'string') s = JSON.parse(r.result.value);
+      const r = await cdp.send('Runtime.evaluate',
+        { expression: script, returnByValue: true }, sessionId);
+      if (r.result && typeof r.result.value === 'string') {
+        s = JSON.parse(r.result.value);
+      }
     } catch {
       // the document went away under the evaluation (a navigation): poll again
     }
@@ -252,7 +272,8 @@ async function walk() {
         return JSON.stringify({ url: bare(s.url), text: s.text });
       }
       if (s.did === 'no-cancel') {
-        throw new Error(`--deny is not supported here: no cancel link at ${bare(s.url)}`);
+        throw new Error('--deny is not supported here: no cancel link at '
+          + `${bare(s.url)}`);
       }
       if (s.did) process.stderr.write(`${me}: ${s.did} at ${bare(s.url)}\n`);
     }
