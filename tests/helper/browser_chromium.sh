@@ -96,7 +96,9 @@ store = file
 EOF
 
 # login ARGS...: bearer-token login ARGS... (in the background, so that a
-# signal reaches the trap at once), then chromium is stopped; the driver's
+# signal reaches the trap at once); then the driver, which login started
+# through xdg-open in a session of its own and does not wait for, has 20 s
+# to finish (its pid file goes last), else it is stopped.  The driver's
 # line in $tmp/chromium.json.
 login() {
 	: >"$tmp/chromium.json"
@@ -107,6 +109,11 @@ login() {
 	wait "$lg_pid"
 	rc=$?
 	tl_untrack "$lg_pid"
+	lg_i=0
+	while [ -e "$tmp/chromium.pids" ] && [ $lg_i -lt 200 ]; do
+		sleep 0.1
+		lg_i=$((lg_i + 1))
+	done
 	chromium_stop
 }
 
@@ -145,7 +152,8 @@ verdict "auto mode with a display took the browser (no device flow)" \
 page
 verdict "chromium ended at the printed redirect_uri" \
     "$(cat "$tmp/chromium.json" "$tmp/chromium.err")"
-grep -qi 'terminal' "$tmp/page" 2>/dev/null
+grep -qi 'terminal' "$tmp/page" 2>/dev/null &&
+    ! grep -qiE 'refused|denied|failed' "$tmp/page"
 verdict "the callback page tells the user to go back to the terminal" \
     "$(cat "$tmp/page" 2>/dev/null)"
 run "$bt" status

@@ -23,7 +23,8 @@
 // Chromium is killed and its profile directory removed in every case,
 // SIGTERM and SIGINT included.  --pid-file F: F gets "DRIVER CHROMIUM",
 // the pids of this process and of chromium (the leader of its process
-// group), for a test's cleanup; it is removed when chromium is gone.
+// group), for a test's cleanup; it is removed last, when chromium is gone
+// and the outcome written.
 //
 // No npm package: CDP over the pipe that --remote-debugging-pipe opens
 // (fd 3 to chromium, fd 4 from it; each message is JSON followed by a NUL
@@ -210,20 +211,22 @@ const exited = new Promise((resolve) => {
 
 // finish STATUS MESSAGE: kill chromium's process group (SIGKILL: the
 // profile is thrown away, nothing to save), wait for it, remove the
-// profile, then print (stdout when STATUS is 0, else stderr) and exit.
+// profile, print (stdout when STATUS is 0, else stderr), remove the pid
+// file and exit.
 async function finish(status, message) {
   if (finishing) return;
   finishing = true;
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone already */ }
   await Promise.race([exited, new Promise((r) => { setTimeout(r, 5000); })]);
-  if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
   try {
     fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {
     process.stderr.write(`${me}: cannot remove ${profile}: ${e.message}\n`);
   }
-  if (status === 0) process.stdout.write(`${message}\n`);
-  else process.stderr.write(`${me}: ${message}\n`);
+  if (status === 0) fs.writeSync(1, `${message}\n`);
+  else fs.writeSync(2, `${me}: ${message}\n`);
+  // Last: a pid file gone means the line above is written.
+  if (opts.pidFile) fs.rmSync(opts.pidFile, { force: true });
   process.exit(status);
 }
 process.on('SIGTERM', () => finish(143, 'terminated'));
