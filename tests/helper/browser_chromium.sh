@@ -46,7 +46,7 @@ if [ ! -x "$wrapper" ]; then
 	exit 99
 fi
 
-tl_mktemp pb-chromium
+tl_mktemp pb-browser-chromium
 tl_isolate
 
 # chromium_stop: the driver of the last run, if it is still there, then

@@ -20,7 +20,7 @@
 // (the URL without its query: the code stays out of the logs) and exits 0.
 // It exits 1 with a message on stderr after the timeout (default 30 s),
 // when chromium dies or shows its own error page; 2 on a usage error.
-// Chromium is killed and its profile directory removed in every case,
+// Chromium is killed and its temp dir (profile, TMPDIR) removed in every case,
 // SIGTERM and SIGINT included.  --pid-file F: F gets "DRIVER CHROMIUM",
 // the pids of this process and of chromium (the leader of its process
 // group), for a test's cleanup; it is removed last, when chromium is gone
@@ -158,7 +158,12 @@ function pageScript(login, deny) {
 // --- chromium --------------------------------------------------------------
 
 const opts = parseArgs(process.argv.slice(2));
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chromium.'));
+// A fresh temp dir: the profile, and chromium's own TMPDIR (where it puts
+// the directory of its singleton socket, which a killed chromium leaves).
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pb-chromium.'));
+const profile = path.join(dir, 'profile');
+fs.mkdirSync(profile);
+fs.mkdirSync(path.join(dir, 'tmp'));
 const args = [
   '--headless=new', '--remote-debugging-pipe', `--user-data-dir=${profile}`,
   '--no-first-run', '--no-default-browser-check', '--disable-gpu',
@@ -180,6 +185,7 @@ args.push('about:blank');
 // utilities).
 const child = spawn('chromium', args, {
   stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+  env: { ...process.env, TMPDIR: path.join(dir, 'tmp') },
   detached: true,
 });
 if (opts.pidFile && child.pid) {
@@ -211,7 +217,7 @@ const exited = new Promise((resolve) => {
 
 // finish STATUS MESSAGE: kill chromium's process group (SIGKILL: the
 // profile is thrown away, nothing to save), wait for it, remove the
-// profile, print (stdout when STATUS is 0, else stderr), remove the pid
+// temp dir, print (stdout when STATUS is 0, else stderr), remove the pid
 // file and exit.
 async function finish(status, message) {
   if (finishing) return;
@@ -219,9 +225,9 @@ async function finish(status, message) {
   try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone already */ }
   await Promise.race([exited, new Promise((r) => { setTimeout(r, 5000); })]);
   try {
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   } catch (e) {
-    process.stderr.write(`${me}: cannot remove ${profile}: ${e.message}\n`);
+    process.stderr.write(`${me}: cannot remove ${dir}: ${e.message}\n`);
   }
   if (status === 0) fs.writeSync(1, `${message}\n`);
   else fs.writeSync(2, `${me}: ${message}\n`);
