@@ -92,8 +92,8 @@ url_of() {
 		uo_i=$((uo_i + 1))
 	done
 	url=$(sed -n 's/^Open this page to log in: //p' "$tmp/$1.err")
-	port=$(printf '%s\n' "$url" |
-	    sed -n 's/.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\)%2Fcallback.*/\1/p')
+	uo_re='.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\)%2Fcallback'
+	port=$(printf '%s\n' "$url" | sed -n "s/$uo_re.*/\\1/p")
 	state=$(printf '%s\n' "$url" | sed -n 's/.*[?&]state=\([^&]*\).*/\1/p')
 	[ -n "$port" ] && [ -n "$state" ]
 }
@@ -178,7 +178,8 @@ run "$bt" get --profile b --min-ttl 86400
 ctl GET counters
 after=$(sed -n 's/.*"token_refresh_token":\([0-9]*\).*/\1/p' "$tmp/ctl.json")
 [ "$rc" = 0 ] && [ "$after" -gt "$before" ]
-verdict "the browser login's refresh token refreshes" "rc $rc, $before -> $after"
+verdict "the browser login's refresh token refreshes" \
+    "rc $rc, $before -> $after"
 
 # --- 2. refused --------------------------------------------------------
 login_bg deny --profile b --browser --wait 60
@@ -194,7 +195,9 @@ verdict "denied: the IdP's error is named"
 
 login_bg esc --profile b --browser --wait 60
 url_of esc || nok "escape: no URL line"
-code=$(get_status "/callback?state=$state&error=invalid_scope&error_description=%3Cscript%3Ex%3C%2Fscript%3E")
+desc=%3Cscript%3Ex%3C%2Fscript%3E
+code=$(get_status \
+    "/callback?state=$state&error=invalid_scope&error_description=$desc")
 [ "$code" = 200 ] && grep -q '&lt;script&gt;' "$tmp/page" &&
     ! grep -q '<script>' "$tmp/page"
 verdict "an error page escapes the IdP's words" "$code"
