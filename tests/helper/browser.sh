@@ -147,7 +147,14 @@ code=$(get_status "/callback?code=stolen&state=not-the-state")
 verdict "a callback without the login's state gets 400" "$code"
 kill -0 "$bg" 2>/dev/null
 verdict "the login goes on after it"
+# A client that connects and says nothing must not hold up the login.
+node -e 'const s = require("net").connect(Number(process.argv[1]),
+    "127.0.0.1"); s.on("error", () => {}); setTimeout(() => {}, 30000);' \
+    "$port" &
+idle=$!
+tl_track "$idle"
 browse approve
+tl_stop "$idle"
 [ "$brc" = 0 ] && grep -q '"status":200' "$tmp/browse.json" &&
     grep -q 'go back to the terminal' "$tmp/browse.json"
 verdict "the browser comes back to a page that says to go back" \
