@@ -54,7 +54,7 @@ echo "# fixture at $iss"
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
-for p in b g o; do
+for p in b g o f; do
 	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" "$iss"
 	printf 'store = file\ntimeout = 5\n'
 	case $p in
@@ -233,7 +233,32 @@ case $url in
 esac
 login_end cons
 
-# --- 3. which grant --------------------------------------------------------
+# --- 3. the code exchange --------------------------------------------------
+# browse_login NAME ARGS...: a login in the browser approved by the
+# scripted browser; its status in $rc, its output in $tmp/out, $tmp/err.
+browse_login() {
+	bl_n=$1
+	shift
+	login_bg "$bl_n" --browser --wait 60 "$@"
+	url_of "$bl_n" || nok "$bl_n: no URL line"
+	browse approve
+	login_end "$bl_n"
+}
+ctl POST fault \
+    '{"endpoint":"token","mode":"503","grant_type":"authorization_code"}'
+browse_login x503 --profile f
+expect "the token endpoint fails the code exchange: exit 5" 5 \
+    "login failed" err
+ctl POST fault '{"endpoint":"token","mode":"answer","status":400,
+    "answer":{"error":"invalid_grant"},"grant_type":"authorization_code"}'
+browse_login xig --profile f
+expect "the code refused (invalid_grant): exit 1" 1 \
+    "refused the authorization code" err
+ctl POST reset
+run "$bt" status --profile f
+expect "no session is kept after a failed exchange" 4
+
+# --- 4. which grant --------------------------------------------------------
 run "$bt" login --profile b --browser --device
 expect "--browser with --device: usage error" 2 "exclude each other" err
 run "$bt" login --profile b --wait 0
