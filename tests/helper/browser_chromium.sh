@@ -82,7 +82,7 @@ export DISPLAY BROWSER TMPDIR XDG_DATA_DIRS XDG_CONFIG_DIRS \
     PB_CHROMIUM_OUT PB_CHROMIUM_ERR PB_CHROMIUM_PIDS
 umask 077
 
-idp_start idp
+idp_start idp --config '{"device_ttl":20}'
 idp_ready idp
 iss=$(idp_field idp issuer)
 control=$(idp_field idp control)
@@ -103,7 +103,7 @@ EOF
 login() {
 	: >"$tmp/chromium.json"
 	: >"$tmp/chromium.err"
-	"$bt" login --no-qr "$@" >"$tmp/out" 2>"$tmp/err" &
+	"$bt" login --no-qr --wait 45 "$@" >"$tmp/out" 2>"$tmp/err" &
 	lg_pid=$!
 	tl_track "$lg_pid"
 	wait "$lg_pid"
