@@ -12,7 +12,11 @@
 #     0; status shows carol; get prints a token for carol that verifies as
 #     the module would;
 #   - login --browser where the user presses Cancel in chromium: refused,
-#     exit 1, and the callback page says so.
+#     exit 1, and the callback page says so;
+#   - login --browser with no display: the printed page, opened in
+#     chromium by hand (the driver run directly), logs dave in.
+# Each login waits 45 s at most (--wait), the driver 30 s, a device code
+# (a build that wrongly picks the device flow) lives 20 s.
 # Run by "make check" from tests/helper.  Exits 77 without chromium,
 # xdg-open, node, curl or the fixture's node_modules, when bearer-token
 # has no login --browser, and under the valgrind run (PB_VALGRIND=1:
@@ -157,7 +161,8 @@ grep -qi 'terminal' "$tmp/page" 2>/dev/null &&
 verdict "the callback page tells the user to go back to the terminal" \
     "$(cat "$tmp/page" 2>/dev/null)"
 run "$bt" status
-expect "status after the browser login shows carol" 0 carol out
+grep -qE '^user:[[:space:]]+carol( |$)' "$tmp/out"
+verdict "status after the browser login shows the user carol"
 run "$bt" get
 expect "get after the browser login exits 0" 0
 cp "$tmp/out" "$tmp/token"
@@ -182,4 +187,31 @@ verdict "chromium ended at the redirect_uri after Cancel" \
 grep -qiE 'denied|refused|cancel' "$tmp/page" 2>/dev/null
 verdict "the callback page says the login was refused" \
     "$(cat "$tmp/page" 2>/dev/null)"
+# --- 3. no display: the printed URL, followed by hand in chromium ----------
+# login --browser without a display opens nothing; a person (here the
+# driver, run directly) opens the printed page.
+: >"$tmp/err"
+(unset DISPLAY BROWSER
+exec "$bt" login --browser --no-qr --wait 45 >"$tmp/out" 2>"$tmp/err") &
+lg_pid=$!
+tl_track "$lg_pid"
+i=0
+url=
+while [ -z "$url" ] && [ $i -lt 100 ] && kill -0 "$lg_pid" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+	url=$(sed -n 's/^Open this page to log in: //p' "$tmp/err")
+done
+node "$tl_idp/chromium.js" --login dave --pid-file "$tmp/chromium.pids" \
+    "$url" >"$tmp/chromium.json" 2>"$tmp/chromium.err"
+verdict "chromium follows the URL printed without a display" \
+    "$(cat "$tmp/chromium.err")"
+wait "$lg_pid"
+rc=$?
+tl_untrack "$lg_pid"
+chromium_stop
+expect "login --browser without a display exits 0" 0
+run "$bt" status
+grep -qE '^user:[[:space:]]+dave( |$)' "$tmp/out"
+verdict "status shows the user dave"
 tl_done
