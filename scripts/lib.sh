@@ -41,6 +41,8 @@ PB_PACKAGES=(
 	lintian			# tests/system/packages.sh: no errors
 	python3			# scripts/ptykeys, /dev/log in the ssh and sudo tests
 	git			# tests/helper/git.sh: the real git
+	chromium		# tests/idp/chromium.js: the browser login's browser
+	xdg-utils		# xdg-open: bearer-token login --browser, its test
 )
 
 # Node.js runs the IdP fixture (tests/idp).  A Node that is already there

@@ -17,25 +17,38 @@
  * in its order.  The help texts say what bearer-token(1) says; keep the
  * two in step.
  */
-static const char login_syn[] = "[--json] [--no-qr] [OPTIONS]";
+static const char login_syn[] =
+    "[--browser | --device] [--wait SECONDS] [--json] [--no-qr] [OPTIONS]";
 static const char login_help[] =
 	"Log in with the OAuth 2.0 device authorization grant\n"
 	"(RFC 8628): discover the profile's issuer, show the page\n"
 	"to open and the code to enter (and a QR code of the\n"
 	"page when the terminal allows), wait for the approval,\n"
 	"then store the session (the refresh token) in the Secret\n"
-	"Service, or in a 0600 file when there is none.  A profile\n"
-	"with grant = client_credentials (a machine) needs no\n"
-	"login: login fetches one token to show the setup works.\n"
+	"Service, or in a 0600 file when there is none.  Or in the\n"
+	"browser (authorization code with PKCE): print \"Open this\n"
+	"page to log in: URL\" on stderr, open it with xdg-open\n"
+	"when there is a display, and wait for the browser to come\n"
+	"back to http://127.0.0.1:PORT/callback.  The profile's\n"
+	"grant chooses (auto: the browser when $DISPLAY or\n"
+	"$WAYLAND_DISPLAY is set and xdg-open exists, else the\n"
+	"device flow).  A profile with grant = client_credentials\n"
+	"(a machine) needs no login: login fetches one token to\n"
+	"show the setup works.\n"
 	"\n"
-	"  --json            print the page and code, then the\n"
+	"  --browser         log in in the browser\n"
+	"  --device          log in with the device flow\n"
+	"  --wait SECONDS    how long the browser login waits for\n"
+	"                    the browser, 1 to 3600 (default 300)\n"
+	"  --json            print the page (and code), then the\n"
 	"                    result, as JSON lines on stdout\n"
 	"  --no-qr           no QR code\n"
 	PB_OPTIONS_HELP
 	"\n"
 	"Exit status: 0 logged in, 1 denied, not approved in time or\n"
 	"another error, 2 usage error, 3 configuration error or an\n"
-	"IdP without the device flow, 5 the IdP could not be reached\n"
+	"IdP without the device flow (or, for the browser, without\n"
+	"an authorization endpoint), 5 the IdP could not be reached\n"
 	"or failed (also when it stopped answering while waiting).\n";
 
 static const char get_syn[] = "[--header] [--min-ttl SECONDS] [OPTIONS]";

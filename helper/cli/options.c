@@ -58,6 +58,48 @@ pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* Whether a is the flag f ("--name", or "--name=" taking a value). */
+static int
+flag_is(const char *f, const char *a)
+{
+	size_t n = strlen(f);
+
+	if (n == 0 || f[n - 1] != '=')
+		return strcmp(a, f) == 0;
+	return strncmp(a, f, n) == 0 ||
+	    (strncmp(a, f, n - 1) == 0 && a[n - 1] == '\0');
+}
+
+/*
+ * Step *i past the flag f at argv[*i] (and its value): what set[k] gets,
+ * 1 for a plain flag, the value's place for pb_options_value(), 0 when a
+ * value is missing.
+ */
+static int
+take_flag(const char *f, int argc, char **argv, int *i)
+{
+	size_t n = strlen(f);
+	int at = *i;
+
+	*i += 1;
+	if (f[n - 1] != '=')
+		return 1;
+	if (argv[at][n - 1] == '=')
+		return -at;		/* --name=VALUE */
+	if (at + 1 >= argc)
+		return 0;
+	*i += 1;
+	return at + 1;			/* --name VALUE */
+}
+
+const char *
+pb_options_value(char **argv, int at)
+{
+	if (at < 0)
+		return strchr(argv[-at], '=') + 1;
+	return at > 0 ? argv[at] : NULL;
+}
+
 int
 pb_options_parse(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set)
@@ -78,11 +120,16 @@ pb_options_parse(int argc, char **argv, struct pb_options *o, long *min_ttl,
 		if (t == 1)
 			continue;
 		for (k = 0; flags != NULL && flags[k] != NULL; k++)
-			if (strcmp(argv[i], flags[k]) == 0)
+			if (flag_is(flags[k], argv[i]))
 				break;
 		if (flags != NULL && flags[k] != NULL) {
-			set[k] = 1;
-			i++;
+			if ((t = take_flag(flags[k], argc, argv, &i)) == 0) {
+				fprintf(stderr, "%s: %s: %.*s needs a value\n",
+				    PB_PROG, argv[0],
+				    (int)strlen(flags[k]) - 1, flags[k]);
+				return PB_EXIT_USAGE;
+			}
+			set[k] = t;
 			continue;
 		}
 		if (min_ttl != NULL && strcmp(argv[i], "--min-ttl") == 0 &&

@@ -43,11 +43,20 @@ int pb_options_take(struct pb_options *o, int argc, char **argv, int *i);
  * The options of a command (argv[0] is its name): the profile's (struct
  * pb_options), --min-ttl SECONDS when min_ttl is not NULL (-1 when absent),
  * and the flags named in the NULL-terminated flags (may be NULL), set[k]
- * becoming 1 for each given.  Every command parses through here, in the
- * front and in bearer-token-net alike.  Returns PB_EXIT_OK, or
- * PB_EXIT_USAGE after a message on stderr.  *o borrows argv's strings.
+ * becoming 1 for each given; a flag written "--name=" in flags takes a
+ * value ("--name VALUE" or "--name=VALUE"; the last one given counts) and
+ * set[k] becomes its place, for pb_options_value().  Every command
+ * parses through here, in the front and in bearer-token-net alike.
+ * Returns PB_EXIT_OK, or PB_EXIT_USAGE after a message on stderr.  *o
+ * borrows argv's strings.
  */
 int pb_options_parse(int argc, char **argv, struct pb_options *o, long *min_ttl,
     const char *const *flags, int *set);
+
+/*
+ * The value of a "--name=" flag whose set[k] pb_options_parse() made at;
+ * NULL when at is 0 (not given).
+ */
+const char *pb_options_value(char **argv, int at);
 
 #endif /* PB_OPTIONS_H */

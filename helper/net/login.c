@@ -2,213 +2,35 @@
 /*
  * login: the device authorization grant (RFC 8628) from discovery to the
  * stored session, showing the user where to approve (a QR code when the
- * terminal can show one) and waiting with a countdown.  Messages go to
- * stderr and never hold a token or device code; --json prints JSON lines
- * on stdout.
+ * terminal can show one) and waiting with a countdown; or the browser
+ * login (authorization code with PKCE, browser.c), which shares the rest.
+ * Messages go to stderr and never hold a token or device code; --json
+ * prints JSON lines on stdout.
  */
 #include "config.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "token_cache.h"
+#include "browser.h"
 #include "commands.h"
 #include "dpop.h"
 #include "client_creds.h"
 #include "err.h"
 #include "identity.h"
 #include "json_writer.h"
+#include "login_device.h"
 #include "net.h"
 #include "oauth.h"
-#include "qr.h"
+#include "parse.h"
 #include "secmem.h"
 #include "time_fmt.h"
 #include "session.h"
 #include "store.h"
-
-/* What the waiting shows. */
-struct show {
-	int	tty;		/* stderr is a terminal: countdown */
-	int64_t	deadline;
-	int	drawn;		/* a countdown line is on screen */
-};
-
-static void
-countdown(struct show *sh)
-{
-	int64_t left = sh->deadline - (int64_t)time(NULL);
-
-	if (!sh->tty)
-		return;
-	if (left < 0)
-		left = 0;
-	fprintf(stderr, "\rWaiting for approval: %" PRId64 ":%02" PRId64
-	    " left \033[K", left / 60, left % 60);
-	fflush(stderr);
-	sh->drawn = 1;
-}
-
-static int
-show_sleep(void *arg, unsigned int seconds)
-{
-	struct show *sh = arg;
-	struct timespec ts = { 1, 0 }, rem;
-
-	while (seconds-- > 0) {
-		countdown(sh);
-		ts.tv_sec = 1;
-		ts.tv_nsec = 0;
-		while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
-			ts = rem;
-	}
-	countdown(sh);
-	return 0;
-}
-
-static int
-show_progress(void *arg, enum pb_wait_event ev, int64_t remaining,
-    unsigned int next_sleep, const struct pb_err *err)
-{
-	struct show *sh = arg;
-
-	(void)remaining;
-	if (ev == PB_WAIT_SLOWDOWN && !sh->tty)
-		fprintf(stderr, "%s: the IdP asked to poll more slowly\n",
-		    PB_PROG);
-	if (ev == PB_WAIT_RETRY && err != NULL) {
-		if (sh->drawn)
-			fputs("\r\033[K", stderr);
-		fprintf(stderr, "%s: %s; retrying in %u s\n", PB_PROG,
-		    pb_err_msg(err), next_sleep);
-	}
-	return 0;
-}
-
-/* Whether the terminal takes UTF-8 (for the QR code's half blocks). */
-static int
-utf8_term(void)
-{
-	const char *cs;
-
-	(void)setlocale(LC_CTYPE, "");
-	cs = nl_langinfo(CODESET);
-	return cs != NULL && strcmp(cs, "UTF-8") == 0;
-}
-
-#define INDENT	"    "	/* before the URL */
-
-/* The terminal's size on stderr. */
-static void
-term_size(int *rows, int *cols)
-{
-	struct winsize ws;
-
-	/* Unknown: the smallest usual terminal, 80 x 24. */
-	*rows = 24;
-	*cols = 80;
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0) {
-		*rows = ws.ws_row;
-		*cols = ws.ws_col;
-	}
-}
-
-/* The terminal lines len characters take on cols columns (at least 1). */
-static int
-lines_of(size_t len, int cols)
-{
-	return cols > 0 && len > 0 ? (int)((len + (size_t)cols - 1) /
-	    (size_t)cols) : 1;
-}
-
-/*
- * The QR code, then the URL and the code under it, so that on a small
- * terminal (80 x 24) they are what stays on screen, above the countdown.
- * The quiet zone shrinks, or the code is left out with a note, when the
- * terminal is too small (pb_qr_fit()).  0 when the code was drawn and
- * the text under it printed; -1 to print the text without a code.
- */
-static int
-show_qr(const struct pb_device *dev, const char *code)
-{
-	struct pb_err e;
-	int rows, cols, width, quiet, below, utf8 = utf8_term(), qc, qr;
-
-	pb_err_clear(&e);
-	if (pb_qr_width(dev->verification_uri_complete, &width, &e) != PB_OK) {
-		pb_session_say("no QR code", &e);
-		return -1;
-	}
-	term_size(&rows, &cols);
-	/* "Scan ...", the URL (maybe wrapped), the code, the countdown. */
-	below = 1 + lines_of(sizeof(INDENT) - 1 +
-	    strlen(dev->verification_uri), cols) + 1 + 1;
-	if ((quiet = pb_qr_fit(width, utf8, rows, cols, below)) == 0) {
-		pb_qr_cells(width, PB_QR_QUIET_SMALL, utf8, &qc, &qr);
-		/* Short: on 80 columns it fits one line. */
-		fprintf(stderr, "(no QR code: it needs %dx%d characters, this "
-		    "terminal is %dx%d%s)\n", qc, qr + below, cols, rows,
-		    utf8 ? "" : "; UTF-8 halves it");
-		return -1;
-	}
-	if (pb_qr_print_quiet(stderr, dev->verification_uri_complete, utf8,
-	    quiet, &e) != PB_OK) {
-		pb_session_say("no QR code", &e);
-		return -1;
-	}
-	fprintf(stderr, "Scan the code above, or open this page in a browser "
-	    "on any device:\n" INDENT "%s\nand enter the code:  %s\n",
-	    dev->verification_uri, code);
-	return 0;
-}
-
-/* Tell the user where to go, on stderr, or as a JSON line on stdout. */
-static int
-show_device(const struct pb_device *dev, int json, int qr)
-{
-	char sb[PB_SAFE_BUFSZ];
-	struct pb_json_writer b;
-	const char *term;
-
-	if (json) {
-		memset(&b, 0, sizeof(b));
-		pb_json_writer_begin(&b);
-		pb_json_writer_str(&b, "verification_uri",
-		    dev->verification_uri);
-		pb_json_writer_str(&b, "verification_uri_complete",
-		    dev->verification_uri_complete);
-		pb_json_writer_str(&b, "user_code", dev->user_code);
-		pb_json_writer_int(&b, "expires_in", dev->expires_in);
-		pb_json_writer_int(&b, "interval", dev->interval);
-		return pb_session_json_line(&b);
-	}
-	/* URL and code were checked printable by device.c. */
-	pb_log_safe(dev->user_code, sb, sizeof(sb));
-	term = secure_getenv("TERM");
-	if (dev->verification_uri_complete != NULL && qr &&
-	    isatty(STDERR_FILENO) && pb_qr_available() &&
-	    (term == NULL || strcmp(term, "dumb") != 0) &&
-	    show_qr(dev, sb) == 0) {
-		fflush(stderr);
-		return PB_EXIT_OK;
-	}
-	fprintf(stderr, "To log in, open this page in a browser on any "
-	    "device:\n\n    %s\n\nand enter the code:  %s\n\n",
-	    dev->verification_uri, sb);
-	if (dev->verification_uri_complete != NULL)
-		fprintf(stderr, "(or open %s, with the code filled in)\n\n",
-		    dev->verification_uri_complete);
-	fflush(stderr);
-	return PB_EXIT_OK;
-}
 
 /*
  * The store must work before the user is asked to approve: a session
@@ -290,8 +112,9 @@ no_device_flow(const struct pb_sess *s, const struct pb_oidc_meta *meta)
 
 /*
  * Discovery, the DPoP key when the session is to be bound, then the device
- * authorization request: *meta and *dev filled (the caller clears them),
- * or an exit status after a message.
+ * authorization request (not when dev is NULL: the browser login): *meta
+ * and *dev filled (the caller clears them), or an exit status after a
+ * message.
  */
 static int
 start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
@@ -304,13 +127,13 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 		pb_session_say("discovery failed", &e);
 		return pb_session_exit_for(r);
 	}
-	if (meta->device_authorization_endpoint == NULL ||
-	    meta->token_endpoint == NULL) {
+	if (dev != NULL && (meta->device_authorization_endpoint == NULL ||
+	    meta->token_endpoint == NULL)) {
 		no_device_flow(s, meta);
 		return PB_EXIT_CONFIG;
 	}
 	/* Before the user is shown a code: dpop = yes may refuse. */
-	if ((r = dpop_start(s, meta)) != PB_EXIT_OK)
+	if ((r = dpop_start(s, meta)) != PB_EXIT_OK || dev == NULL)
 		return r;
 	if ((r = pb_device_start(meta->device_authorization_endpoint,
 	    &s->client, s->c.scope, s->c.resource, s->c.audience, dev, &e)) !=
@@ -322,39 +145,15 @@ start(struct pb_sess *s, struct pb_oidc_meta *meta, struct pb_device *dev)
 	return PB_EXIT_OK;
 }
 
-/*
- * Wait for the user's decision at token_endpoint, with a countdown on a
- * terminal: *tok filled, or an exit status after a message.
- */
+/* The exit status of a login that failed with r, after a message. */
 static int
-approval(struct pb_sess *s, const char *token_endpoint,
-    const struct pb_device *dev, int json, struct pb_tokens *tok)
+failed(int r, const struct pb_err *e)
 {
-	struct show sh;
-	struct pb_wait w;
-	struct pb_err e;
-	int r;
-
-	pb_err_clear(&e);
-	memset(&sh, 0, sizeof(sh));
-	sh.tty = !json && isatty(STDERR_FILENO);
-	sh.deadline = (int64_t)time(NULL) + dev->expires_in;
-	memset(&w, 0, sizeof(w));
-	w.sleep = show_sleep;
-	w.progress = show_progress;
-	w.arg = &sh;
-	r = pb_device_wait(token_endpoint, &s->client, dev, &w, tok, &e);
-	if (sh.drawn)
-		fputs("\r\033[K", stderr);
-	if (r != PB_OK) {
-		pb_session_say(r == PB_ERR_ACCESS_DENIED ? "login denied" :
-		    r == PB_ERR_EXPIRED_CODE ? "login not approved in time" :
-		    "login failed", &e);
-		return r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ||
-		    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL :
-		    pb_session_exit_for(r);
-	}
-	return PB_EXIT_OK;
+	pb_session_say(r == PB_ERR_ACCESS_DENIED ? "login denied" :
+	    r == PB_ERR_EXPIRED_CODE ? "login not approved in time" :
+	    "login failed", e);
+	return r == PB_ERR_ACCESS_DENIED || r == PB_ERR_EXPIRED_CODE ||
+	    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL : pb_session_exit_for(r);
 }
 
 /*
@@ -495,6 +294,88 @@ logged_in(struct pb_sess *s, const struct pb_stored *st,
 	return pb_session_json_line(&b);
 }
 
+/* What login's own flags asked for. */
+struct login_args {
+	int	json;
+	int	qr;
+	int	browser;	/* the grant: 1 browser, 0 device */
+	long	wait;		/* seconds, for the browser's answer */
+};
+
+/* The flags of pb_login_run(), in the order of its set[]. */
+enum { F_JSON, F_NO_QR, F_BROWSER, F_DEVICE, F_WAIT, F_COUNT };
+
+/* Check login's flags into *a: an exit status after a message. */
+static int
+args(char **argv, const int *set, struct login_args *a)
+{
+	unsigned long w = PB_BROWSER_WAIT;
+	const char *v;
+
+	memset(a, 0, sizeof(*a));
+	a->json = set[F_JSON];
+	a->qr = !set[F_NO_QR];
+	if (set[F_BROWSER] && set[F_DEVICE]) {
+		fprintf(stderr, "%s: login: --browser and --device exclude "
+		    "each other\n", PB_PROG);
+		return PB_EXIT_USAGE;
+	}
+	if ((v = pb_options_value(argv, set[F_WAIT])) != NULL &&
+	    pb_parse_ulong(v, 1, PB_BROWSER_WAIT_MAX, &w) != PB_OK) {
+		fprintf(stderr, "%s: login: --wait takes seconds, 1 to %d\n",
+		    PB_PROG, PB_BROWSER_WAIT_MAX);
+		return PB_EXIT_USAGE;
+	}
+	a->wait = (long)w;
+	return PB_EXIT_OK;
+}
+
+/*
+ * The grant of a person's login (DESIGN.md section 3): --browser or
+ * --device, else the profile's; auto is the browser where one can be
+ * opened (a display and xdg-open), else the device flow.
+ */
+static int
+grant_browser(const struct pb_sess *s, const int *set)
+{
+	if (set[F_BROWSER] || set[F_DEVICE])
+		return set[F_BROWSER];
+	return s->c.grant == PB_PROFILE_GRANT_BROWSER ||
+	    (s->c.grant == PB_PROFILE_GRANT_AUTO && pb_browser_available());
+}
+
+/*
+ * The tokens of a login by the grant a chose: discovery, then the browser
+ * login (nonce: what the ID token must carry) or the device flow.  An exit
+ * status after a message.
+ */
+static int
+obtain(struct pb_sess *s, const struct login_args *a,
+    struct pb_oidc_meta *meta, struct pb_tokens *tok, char *nonce)
+{
+	struct pb_device dev;
+	struct pb_err e;
+	int rv, r;
+
+	memset(&dev, 0, sizeof(dev));
+	pb_err_clear(&e);
+	if ((rv = start(s, meta, a->browser ? NULL : &dev)) != PB_EXIT_OK)
+		goto out;
+	if (a->browser) {
+		r = pb_browser_login(&s->c, &s->client, meta, a->wait,
+		    a->json ? pb_session_json_line : NULL, tok, nonce, &e);
+		rv = r == PB_OK ? PB_EXIT_OK : failed(r, &e);
+	} else if ((rv = pb_login_device_show(&dev, a->json, a->qr)) ==
+	    PB_EXIT_OK) {
+		r = pb_login_device_wait(&s->client, meta->token_endpoint,
+		    &dev, a->json, tok, &e);
+		rv = r == PB_OK ? PB_EXIT_OK : failed(r, &e);
+	}
+ out:
+	pb_device_clear(&dev);
+	return rv;
+}
+
 int
 pb_login_run(int argc, char **argv)
 {
@@ -502,32 +383,31 @@ pb_login_run(int argc, char **argv)
 	struct pb_sess s;
 	struct pb_stored st;
 	struct pb_oidc_meta meta;
-	struct pb_device dev;
 	struct pb_tokens tok;
 	struct pb_cached t = { { NULL, 0 }, 0, 0 };
-	static const char *const flags[] = { "--json", "--no-qr", NULL };
-	int set[2], json, qr, rv, used_file = 0;
+	struct login_args a;
+	static const char *const flags[F_COUNT + 1] = { "--json", "--no-qr",
+	    "--browser", "--device", "--wait=", NULL };
+	char nonce[PB_BROWSER_RAND_LEN + 1];
+	int set[F_COUNT], rv, used_file = 0;
 
 	memset(&st, 0, sizeof(st));
 	memset(&meta, 0, sizeof(meta));
-	memset(&dev, 0, sizeof(dev));
 	memset(&tok, 0, sizeof(tok));
+	memset(nonce, 0, sizeof(nonce));
 	if ((rv = pb_options_parse(argc, argv, &o, NULL, flags, set)) !=
-	    PB_EXIT_OK)
+	    PB_EXIT_OK || (rv = args(argv, set, &a)) != PB_EXIT_OK)
 		return rv;
-	json = set[0];
-	qr = !set[1];
 	if ((rv = pb_session_open(&s, &o)) == PB_EXIT_OK &&
 	    PB_CLIENT_CREDS(&s)) {		/* a machine: no session */
-		rv = pb_client_creds_login(&s, json);
+		rv = pb_client_creds_login(&s, a.json);
 		goto out;
 	}
+	a.browser = grant_browser(&s, set);
 	if (rv != PB_EXIT_OK ||
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
-	    (rv = start(&s, &meta, &dev)) != PB_EXIT_OK ||
-	    (rv = show_device(&dev, json, qr)) != PB_EXIT_OK ||
-	    (rv = approval(&s, meta.token_endpoint, &dev, json, &tok)) !=
-	    PB_EXIT_OK || (rv = dpop_check(&s, &meta, &tok)) != PB_EXIT_OK ||
+	    (rv = obtain(&s, &a, &meta, &tok, nonce)) != PB_EXIT_OK ||
+	    (rv = dpop_check(&s, &meta, &tok)) != PB_EXIT_OK ||
 	    (rv = keep(&s, &meta, &tok, &st, &used_file)) != PB_EXIT_OK)
 		goto out;
 	t.expires_at = pb_identity_expiry(&tok);	/* before the move */
@@ -537,11 +417,11 @@ pb_login_run(int argc, char **argv)
 	t.obtained_at = st.logged_in_at;
 	pb_session_cache_drop(&s);
 	pb_session_cache_put(&s, &t);
-	rv = logged_in(&s, &st, &t, used_file, json);
+	rv = logged_in(&s, &st, &t, used_file, a.json);
  out:
+	pb_bzero(nonce, sizeof(nonce));
 	pb_token_cache_clear(&t);
 	pb_tokens_clear(&tok);
-	pb_device_clear(&dev);
 	pb_oidc_meta_clear(&meta);
 	pb_session_stored_clear(&st);
 	pb_session_close(&s);

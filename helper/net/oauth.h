@@ -266,6 +266,22 @@ int pb_token_client_creds(const char *token_endpoint,
     const char *resource, const char *audience, time_t now,
     struct pb_tokens *tokens, struct pb_err *e) PB_WUR;
 
+/*
+ * The authorization code grant's token request (RFC 6749 section 4.1.3)
+ * at token_endpoint (NULL: PB_ERR_CONFIG) with the code the browser
+ * brought back, the redirect_uri the authorization request named and the
+ * PKCE code_verifier (RFC 7636 section 4.5); a DPoP proof when the client
+ * has a key.  On PB_OK *tokens holds the tokens (release with
+ * pb_tokens_clear()).  Failures: PB_ERR_INVALID_GRANT (invalid_grant: the
+ * code is used, expired or does not match the verifier or redirect_uri),
+ * PB_ERR_CONFIG (invalid_client, unauthorized_client), or a shared code.
+ * A code is good for one request: never repeat one that got an answer.
+ */
+int pb_token_code(const char *token_endpoint,
+    const struct pb_oauth_client *client, const struct pb_secret *code,
+    const char *redirect_uri, const struct pb_secret *verifier, time_t now,
+    struct pb_tokens *tokens, struct pb_err *e) PB_WUR;
+
 /* Wipe the tokens, free the scope and reset *tokens; NULL-safe. */
 void pb_tokens_clear(struct pb_tokens *tokens);
 

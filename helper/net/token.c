@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Token responses (RFC 6749 section 5.1) and the requests that get them
- * or end them: the token endpoint request shared by the device grant and
+ * or end them: the token endpoint request shared by the device grant,
+ * the authorization code grant (RFC 6749 section 4.1.3, with PKCE) and
  * refresh (RFC 6749 section 6), and revocation (RFC 7009).  Tokens stay in
  * struct pb_secret and are wiped.
  */
@@ -309,6 +310,60 @@ pb_token_client_creds(const char *token_endpoint,
 		pb_secret_clear(&tokens->refresh);
 	else if (refused && r == PB_ERR_HTTP)
 		r = PB_ERR_CONFIG;	/* invalid_scope, a bare 400/401 */
+ out:
+	pb_secret_clear(&form);
+	return r;
+}
+
+/* Authorization code -------------------------------------------------- */
+
+/* The OAuth errors of the authorization code grant (RFC 6749 5.2). */
+static int
+code_errors(const char *oerr, struct pb_err *e)
+{
+	char eb[PB_SAFE_BUFSZ];
+
+	if (strcmp(oerr, "invalid_grant") == 0)
+		return pb_err_set(e, PB_ERR_INVALID_GRANT, "the IdP refused "
+		    "the authorization code (invalid_grant: expired, used, "
+		    "or the PKCE verifier or redirect_uri does not match): "
+		    "log in again");
+	if (strcmp(oerr, "temporarily_unavailable") == 0 ||
+	    strcmp(oerr, "server_error") == 0)
+		return pb_err_set(e, PB_ERR_HTTP, "the token endpoint cannot "
+		    "issue tokens now (%s)", pb_log_safe(oerr, eb,
+		    sizeof(eb)));
+	if (strcmp(oerr, "invalid_client") == 0 ||
+	    strcmp(oerr, "unauthorized_client") == 0)
+		return pb_err_set(e, PB_ERR_CONFIG, "the token endpoint does "
+		    "not accept this client for the authorization code grant "
+		    "(%s): check client_id and client_auth in the profile, "
+		    "and that the IdP allows authorization_code for it",
+		    pb_log_safe(oerr, eb, sizeof(eb)));
+	return PB_OK;
+}
+
+int
+pb_token_code(const char *token_endpoint,
+    const struct pb_oauth_client *client, const struct pb_secret *code,
+    const char *redirect_uri, const struct pb_secret *verifier, time_t now,
+    struct pb_tokens *tokens, struct pb_err *e)
+{
+	struct pb_secret form = { NULL, 0 };
+	long status;
+	int r, refused;
+
+	memset(tokens, 0, sizeof(*tokens));
+	if ((r = pb_form_add(&form, "grant_type", "authorization_code")) !=
+	    PB_OK || (r = pb_form_add_secret(&form, "code", code)) != PB_OK ||
+	    (r = pb_form_add(&form, "redirect_uri", redirect_uri)) != PB_OK ||
+	    (r = pb_form_add_secret(&form, "code_verifier", verifier)) !=
+	    PB_OK) {
+		pb_err_set(e, r, "cannot build the request body");
+		goto out;
+	}
+	r = pb_token_request(token_endpoint, client, &form, code, now,
+	    code_errors, 0, tokens, &status, &refused, e);
  out:
 	pb_secret_clear(&form);
 	return r;

@@ -14,6 +14,14 @@
 // Used as a module by server.js (POST /__control/approve) and as a command:
 //   node approve.js ISSUER USER_CODE [approve|deny] [LOGIN]
 // prints one JSON line with the outcome; exit status 0 on success.
+//
+// The same browser for the authorization code login (a scripted browser):
+//   node approve.js --browser AUTHORIZATION_URL [approve|deny] [LOGIN]
+// GETs the URL, signs in and consents (deny: cancels at the consent page),
+// follows the IdP's redirects up to the one to the client's
+// http://127.0.0.1:PORT/callback, GETs that and prints one JSON line:
+// {"ok":true,"action":...,"status":HTTP status,"text":the page's text,
+// "steps":[...]}; exit status 0 when the callback answered.
 
 import * as http from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -180,7 +188,106 @@ export async function approve({
   return fail(`no success page: ${pageError(res)}`);
 }
 
+// The text of an HTML page: tags dropped, entities of the five kinds
+// decoded, white space collapsed.
+function pageText(html) {
+  return html.replace(/<(script|style|title)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+// The redirect to the client's loopback callback (another origin than the
+// IdP's, path /callback), which the browser login's listener answers.
+function isCallback(location, idpUrl) {
+  if (!location) return false;
+  const u = new URL(location);
+  return u.pathname === '/callback' && u.origin !== new URL(idpUrl).origin;
+}
+
+// GET/POST and follow redirects within the IdP, at most 10 hops; a
+// redirect to the callback stops there: { res, callback }.
+async function browseTo(jar, method, url, form) {
+  let res = await request(jar, method, url, form);
+  for (let hops = 0; res.status >= 300 && res.status < 400 && res.location; hops += 1) {
+    if (isCallback(res.location, res.url)) return { res, callback: res.location };
+    if (hops >= 10) throw new Error('too many redirects');
+    res = await request(jar, 'GET', res.location);
+  }
+  return { res, callback: undefined };
+}
+
+function abortLink(html, base) {
+  const m = html.match(/<a href="([^"]*\/abort)"/);
+  return m ? new URL(m[1].replace(/&amp;/g, '&'), base).href : undefined;
+}
+
+/**
+ * Play the user's browser in an authorization code login: GET the
+ * authorization URL, sign in and consent (or cancel at the consent page),
+ * then GET the callback the IdP redirects to, as a browser would.
+ * @param {object} o
+ * @param {string} o.url        the authorization URL
+ * @param {string} [o.action]   'approve' (default) or 'deny'
+ * @param {string} [o.login]    account id to sign in as (default 'alice')
+ * @returns {Promise<{ok: boolean, action: string, status?: number,
+ *   text?: string, error?: string, steps: string[]}>}
+ */
+export async function browse({ url, action = 'approve', login = 'alice' }) {
+  const jar = new CookieJar();
+  const steps = [];
+  const fail = (msg) => ({
+    ok: false, action, error: msg, steps,
+  });
+  let { res, callback } = await browseTo(jar, 'GET', url);
+  steps.push(`GET authorization ${res.status}`);
+  for (let i = 0; i < 4 && !callback; i += 1) {
+    const target = formAction(res.body, res.url);
+    const prompt = field(res.body, 'prompt');
+    if (res.status !== 200 || !target || !prompt) return fail(pageError(res));
+    if (prompt === 'consent' && action === 'deny') {
+      const abort = abortLink(res.body, res.url);
+      if (!abort) return fail(`no cancel link: ${pageError(res)}`);
+      ({ res, callback } = await browseTo(jar, 'GET', abort));
+      steps.push(`GET abort ${res.status}`);
+      break;
+    }
+    const form = prompt === 'login'
+      ? { prompt: 'login', login, password: 'password' }
+      : { prompt };
+    ({ res, callback } = await browseTo(jar, 'POST', target, form));
+    steps.push(`POST prompt=${prompt} ${res.status}`);
+  }
+  if (!callback) return fail(`no redirect to the callback: ${pageError(res)}`);
+  // The listener is the client's: no cookies of the IdP go there.
+  const cb = await request(new CookieJar(), 'GET', callback);
+  steps.push(`GET /callback ${cb.status}`);
+  return {
+    ok: true, action, status: cb.status, text: pageText(cb.body), steps,
+  };
+}
+
+async function browseMain(argv) {
+  const [url, action = 'approve', login = 'alice'] = argv;
+  if (!url || !['approve', 'deny'].includes(action)) {
+    process.stderr.write('usage: approve.js --browser URL [approve|deny] [LOGIN]\n');
+    return 2;
+  }
+  try {
+    const r = await browse({ url, action, login });
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return r.ok ? 0 : 1;
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify({ ok: false, action, error: String(err.message || err) })}\n`);
+    return 1;
+  }
+}
+
 async function main(argv) {
+  if (argv[0] === '--browser') return browseMain(argv.slice(1));
   const [issuer, userCode, action = 'approve', login = 'alice'] = argv;
   if (!issuer || !userCode || !['approve', 'deny'].includes(action)) {
     process.stderr.write('usage: approve.js ISSUER USER_CODE [approve|deny] [LOGIN]\n');

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The browser login's listener (RFC 8252 section 7.3): a socket on
+ * 127.0.0.1 only, an ephemeral port, that answers small HTTP/1.x requests
+ * until the one callback that carries the login's state, then closes.
+ * Nothing a local process sends can end or steer the login: a request
+ * without the state gets a 400 and the wait goes on, each connection has
+ * its own short deadline and size cap so that none holds up the rest.
+ * The code and the state are wiped; pages hold neither.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "err.h"
+#include "secmem.h"
+#include "browser.h"
+
+#define CONNS		8	/* connections served at once */
+#define CONN_MS		5000	/* for one connection's request */
+#define REQ_MAX		8192	/* bytes of a request, headers included */
+#define TEXT_MAX	200	/* characters of an IdP's error shown */
+
+/* Callback ------------------------------------------------------------- */
+
+void
+pb_loopback_cb_clear(struct pb_loopback_cb *cb)
+{
+	if (cb == NULL)
+		return;
+	pb_secret_clear(&cb->code);
+	if (cb->state != NULL)
+		pb_freezero(cb->state, strlen(cb->state));
+	free(cb->iss);
+	free(cb->error);
+	free(cb->error_description);
+	memset(cb, 0, sizeof(*cb));
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Form-urlencoded p[0..n) decoded into a fresh string *out of *outlen
+ * bytes: PB_OK, PB_LOOPBACK_BAD (a bad escape, a NUL or control byte) or
+ * PB_ERR_NOMEM.
+ */
+static int
+decode(const char *p, size_t n, char **out, size_t *outlen)
+{
+	char *d;
+	size_t i, k = 0;
+	int hi, lo;
+
+	if ((d = malloc(n + 1)) == NULL)
+		return PB_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '+')
+			d[k] = ' ';
+		else if (p[i] != '%')
+			d[k] = p[i];
+		else if (i + 2 < n &&
+		    (hi = hexval((unsigned char)p[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)p[i + 2])) >= 0) {
+			d[k] = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			break;
+		if ((unsigned char)d[k] < 0x20 || d[k] == 0x7f)
+			break;
+		k++;
+	}
+	if (i < n) {
+		pb_freezero(d, n + 1);
+		return PB_LOOPBACK_BAD;
+	}
+	d[k] = '\0';
+	*out = d;
+	*outlen = k;
+	return PB_OK;
+}
+
+/* The slot of the parameter name[0..n), or NULL when not one of ours. */
+static char **
+slot_of(struct pb_loopback_cb *cb, const char *name, size_t n)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} keys[] = {
+		{ "code", offsetof(struct pb_loopback_cb, code.p) },
+		{ "state", offsetof(struct pb_loopback_cb, state) },
+		{ "iss", offsetof(struct pb_loopback_cb, iss) },
+		{ "error", offsetof(struct pb_loopback_cb, error) },
+		{ "error_description",
+		    offsetof(struct pb_loopback_cb, error_description) },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (strlen(keys[k].name) == n &&
+		    memcmp(keys[k].name, name, n) == 0)
+			return (char **)(void *)((char *)cb + keys[k].off);
+	return NULL;
+}
+
+/* The query q[0..n) into *cb: PB_OK, PB_LOOPBACK_BAD or PB_ERR_NOMEM. */
+static int
+parse_query(const char *q, size_t n, struct pb_loopback_cb *cb)
+{
+	const char *end = q + n, *amp, *eq;
+	char **slot, *v;
+	size_t vlen;
+	int r;
+
+	while (q < end) {
+		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
+			amp = end;
+		if ((eq = memchr(q, '=', (size_t)(amp - q))) == NULL)
+			eq = amp;
+		slot = slot_of(cb, q, (size_t)(eq - q));
+		if (slot != NULL && *slot != NULL)
+			return PB_LOOPBACK_BAD;		/* given twice */
+		if (slot != NULL) {
+			r = decode(eq < amp ? eq + 1 : eq, eq < amp ?
+			    (size_t)(amp - eq - 1) : 0, &v, &vlen);
+			if (r != PB_OK)
+				return r;
+			*slot = v;
+			if (slot == &cb->code.p)
+				cb->code.len = vlen;
+		}
+		q = amp < end ? amp + 1 : end;
+	}
+	return PB_OK;
+}
+
+int
+pb_loopback_parse(const char *req, size_t len, struct pb_loopback_cb *cb)
+{
+	const char *eol, *t, *sp;
+	size_t n;
+	int r;
+
+	memset(cb, 0, sizeof(*cb));
+	if ((eol = memchr(req, '\n', len)) == NULL)
+		return PB_LOOPBACK_BAD;
+	n = (size_t)(eol - req);
+	if (n > 0 && req[n - 1] == '\r')
+		n--;
+	/* METHOD SP request-target SP HTTP/1.x (RFC 9112 section 3). */
+	if ((t = memchr(req, ' ', n)) == NULL ||
+	    (sp = memchr(t + 1, ' ', n - (size_t)(t + 1 - req))) == NULL ||
+	    (size_t)(req + n - sp) != 9 || memcmp(sp, " HTTP/1.", 8) != 0)
+		return PB_LOOPBACK_BAD;
+	t++;
+	if ((size_t)(t - req) != 4 || memcmp(req, "GET ", 4) != 0 ||
+	    sp - t < 9 || memcmp(t, "/callback", 9) != 0 ||
+	    (sp - t > 9 && t[9] != '?'))
+		return PB_LOOPBACK_OTHER;
+	r = sp - t > 9 ? parse_query(t + 10, (size_t)(sp - t - 10), cb) :
+	    PB_OK;
+	if (r != PB_OK) {
+		pb_loopback_cb_clear(cb);
+		return r;
+	}
+	return PB_LOOPBACK_CALLBACK;
+}
+
+int
+pb_loopback_state_eq(const char *want, const char *got)
+{
+	size_t n = strlen(want);
+
+	/* The length is no secret; the bytes are compared in constant time. */
+	return got != NULL && strlen(got) == n && pb_ct_eq(want, got, n);
+}
+
+/* Listener ------------------------------------------------------------- */
+
+int
+pb_loopback_open(struct pb_loopback *l, struct pb_err *e)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+
+	l->port = 0;
+	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot make the login's "
+		    "listening socket: %s", strerror(errno));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = 0;
+	if (bind(l->fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
+	    listen(l->fd, 4) == -1 ||
+	    getsockname(l->fd, (struct sockaddr *)&a, &alen) == -1)
+		return pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
+		    "for the browser's answer: %s", strerror(errno));
+	l->port = ntohs(a.sin_port);
+	return PB_OK;
+}
+
+void
+pb_loopback_close(struct pb_loopback *l)
+{
+	if (l->fd != -1)
+		close(l->fd);
+	l->fd = -1;
+}
+
+/* Pages ---------------------------------------------------------------- */
+
+/* s for HTML text, cut at TEXT_MAX characters; returns buf. */
+static const char *
+html_esc(const char *s, char *buf, size_t bufsz)
+{
+	size_t k = 0, n;
+	const char *rep;
+	char one[2] = { 0, 0 };
+
+	for (n = 0; s != NULL && *s != '\0' && n < TEXT_MAX; s++, n++) {
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default:
+			one[0] = (unsigned char)*s < 0x20 ||
+			    (unsigned char)*s == 0x7f ? '?' : *s;
+			rep = one;
+		}
+		if (k + strlen(rep) + 1 > bufsz)
+			break;
+		memcpy(buf + k, rep, strlen(rep));
+		k += strlen(rep);
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Send n bytes of buf, best effort, never blocking. */
+static void
+send_all(int fd, const char *buf, size_t n)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (off < n) {
+		w = send(fd, buf + off, n - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+/*
+ * Send a small, plain page (no script, nothing fetched from elsewhere)
+ * and end the connection's writing half.
+ */
+static void
+respond(int fd, int status, const char *title, const char *html)
+{
+	char head[512], body[1800];
+	const char *reason;
+	int nh, nb;
+
+	reason = status == 200 ? "OK" : status == 400 ? "Bad Request" :
+	    status == 404 ? "Not Found" : status == 431 ?
+	    "Request Header Fields Too Large" : "Internal Server Error";
+	nb = snprintf(body, sizeof(body), "<!DOCTYPE html>\n<html lang=\"en\">"
+	    "<head><meta charset=\"utf-8\"><title>bearer-token: %s</title>"
+	    "</head>\n<body><h1>%s</h1>\n<p>%s</p></body></html>\n", title,
+	    title, html);
+	if (nb < 0 || (size_t)nb >= sizeof(body))
+		nb = 0;
+	nh = snprintf(head, sizeof(head), "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "Content-Length: %d\r\nCache-Control: no-store\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Security-Policy: default-src 'none'\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Connection: close\r\n\r\n", status, reason, nb);
+	if (nh > 0 && (size_t)nh < sizeof(head)) {
+		send_all(fd, head, (size_t)nh);
+		send_all(fd, body, (size_t)nb);
+	}
+	(void)shutdown(fd, SHUT_WR);
+}
+
+/* The page for a callback with an error, and the result for the login. */
+static int
+refused(int fd, const struct pb_loopback_cb *cb, struct pb_err *e)
+{
+	char page[1400], eb[TEXT_MAX * 6 + 1], db[TEXT_MAX * 6 + 1];
+	char sb[PB_SAFE_BUFSZ], sd[PB_SAFE_BUFSZ];
+	int code;
+
+	(void)snprintf(page, sizeof(page), "The login was refused: %s%s%s%s. "
+	    "Go back to the terminal.", html_esc(cb->error, eb, sizeof(eb)),
+	    cb->error_description != NULL ? " (" : "",
+	    html_esc(cb->error_description, db, sizeof(db)),
+	    cb->error_description != NULL ? ")" : "");
+	respond(fd, 200, "login refused", page);
+	if (strcmp(cb->error, "access_denied") == 0)
+		code = PB_ERR_ACCESS_DENIED;
+	else if (strcmp(cb->error, "server_error") == 0 ||
+	    strcmp(cb->error, "temporarily_unavailable") == 0)
+		code = PB_ERR_HTTP;
+	else
+		code = PB_ERR_CONFIG;	/* invalid_scope, unauthorized_... */
+	return pb_err_set(e, code, "the IdP refused the login: %s%s%s%s%s",
+	    pb_log_safe(cb->error, sb, sizeof(sb)),
+	    cb->error_description != NULL ? " (" : "",
+	    cb->error_description != NULL ? pb_log_safe(
+	    cb->error_description, sd, sizeof(sd)) : "",
+	    cb->error_description != NULL ? ")" : "",
+	    code == PB_ERR_CONFIG ? "; check the client's registration at "
+	    "the IdP (grant authorization_code, the redirect URI "
+	    "http://127.0.0.1/callback) and the profile's scope" : "");
+}
+
+/*
+ * The callback that carries the login's state: 0 with *rp its result
+ * (PB_OK: a code in *cb), after the page that says so.
+ */
+static int
+ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
+    struct pb_err *e)
+{
+	char sb[PB_SAFE_BUFSZ];
+
+	if (cb->iss != NULL && strcmp(cb->iss, issuer) != 0) {
+		respond(fd, 400, "login refused", "The answer names another "
+		    "issuer than the one this login went to. Go back to the "
+		    "terminal.");
+		*rp = pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
+		    "the issuer '%s', not %s (RFC 9207): refused, as a mix-up "
+		    "of two IdPs may be an attack; log in again",
+		    pb_log_safe(cb->iss, sb, sizeof(sb)), issuer);
+	} else if (cb->error != NULL)
+		*rp = refused(fd, cb, e);
+	else if (cb->code.len == 0) {
+		respond(fd, 400, "login failed", "The answer carries neither "
+		    "a code nor an error. Go back to the terminal.");
+		*rp = pb_err_set(e, PB_ERR_HTTP, "the browser's answer "
+		    "carries neither a code nor an error");
+	} else {
+		respond(fd, 200, "login received", "bearer-token has the "
+		    "answer from your identity provider. You can close this "
+		    "page and go back to the terminal.");
+		*rp = PB_OK;
+		return 0;
+	}
+	pb_loopback_cb_clear(cb);
+	return 0;
+}
+
+/*
+ * One complete request: 1 to wait on (another path, a bad request, a
+ * callback without the state), 0 when the login's callback came (*rp).
+ */
+static int
+handle(int fd, const char *req, size_t len, const char *state,
+    const char *issuer, struct pb_loopback_cb *cb, int *rp,
+    struct pb_err *e)
+{
+	int v;
+
+	v = pb_loopback_parse(req, len, cb);
+	if (v == PB_ERR_NOMEM) {
+		respond(fd, 500, "error", "Out of memory.");
+		*rp = pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+		return 0;
+	}
+	if (v == PB_LOOPBACK_OTHER) {
+		respond(fd, 404, "not found", "Nothing here.");
+		return 1;
+	}
+	if (v == PB_LOOPBACK_CALLBACK &&
+	    pb_loopback_state_eq(state, cb->state))
+		return ours(fd, issuer, cb, rp, e);
+	pb_loopback_cb_clear(cb);
+	respond(fd, 400, "not this login", "This is not the answer to the "
+	    "login bearer-token is waiting for.");
+	fprintf(stderr, "%s: note: a request to the login's callback did not "
+	    "carry this login's state: refused (an old browser tab, or "
+	    "another program); still waiting\n", PB_PROG);
+	return 1;
+}
+
+/* Serving -------------------------------------------------------------- */
+
+struct conn {
+	int	fd;		/* -1: free */
+	int64_t	until;		/* ms, monotonic */
+	size_t	len;
+	char	buf[REQ_MAX + 1];
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	pb_bzero(c->buf, c->len);
+	c->fd = -1;
+	c->len = 0;
+}
+
+/* Read what c's client sent; 0 when the login's callback came (*rp). */
+static int
+serve(struct conn *c, const char *state, const char *issuer,
+    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
+{
+	ssize_t n;
+	int more;
+
+	n = recv(c->fd, c->buf + c->len, REQ_MAX - c->len, MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		conn_close(c);
+		return 1;
+	}
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	if (memmem(c->buf, c->len, "\r\n\r\n", 4) == NULL &&
+	    memmem(c->buf, c->len, "\n\n", 2) == NULL) {
+		if (c->len < REQ_MAX)
+			return 1;
+		respond(c->fd, 431, "request too large", "Too large.");
+		conn_close(c);
+		return 1;
+	}
+	more = handle(c->fd, c->buf, c->len, state, issuer, cb, rp, e);
+	conn_close(c);
+	return more;
+}
+
+/* Take a waiting connection into a free slot (there is one). */
+static void
+take(const struct pb_loopback *l, struct conn *c, int64_t t)
+{
+	int fd, k;
+
+	if ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1)
+		return;
+	for (k = 0; k < CONNS; k++)
+		if (c[k].fd == -1) {
+			c[k].fd = fd;
+			c[k].until = t + CONN_MS;
+			c[k].len = 0;
+			return;
+		}
+	close(fd);
+}
+
+/*
+ * The poll set in pfd (map[k]: the slot of pfd[k], -1 the listener, which
+ * is left out while every slot is busy) and its timeout in *ms; the
+ * connections past their time are closed first.  The count of pfd.
+ */
+static int
+poll_set(const struct pb_loopback *l, struct conn *c, int64_t t,
+    int64_t deadline, struct pollfd *pfd, int *map, int *ms)
+{
+	int64_t next = deadline < t + 1000 ? deadline : t + 1000;
+	int k, n = 0, free_slot = 0;
+
+	for (k = 0; k < CONNS; k++) {
+		if (c[k].fd != -1 && c[k].until <= t)
+			conn_close(&c[k]);	/* too slow: no answer */
+		if (c[k].fd == -1) {
+			free_slot = 1;
+			continue;
+		}
+		pfd[n].fd = c[k].fd;
+		pfd[n].events = POLLIN;
+		map[n++] = k;
+		if (c[k].until < next)
+			next = c[k].until;
+	}
+	if (free_slot) {
+		pfd[n].fd = l->fd;
+		pfd[n].events = POLLIN;
+		map[n++] = -1;
+	}
+	*ms = next > t ? (int)(next - t) : 0;
+	return n;
+}
+
+int
+pb_loopback_wait(struct pb_loopback *l, const char *state,
+    const char *issuer, long wait, void (*tick)(void *), void *arg,
+    struct pb_loopback_cb *cb, struct pb_err *e)
+{
+	struct pollfd pfd[CONNS + 1];
+	int map[CONNS + 1];
+	struct conn *c;
+	int64_t t, deadline = now_ms() + (int64_t)wait * 1000;
+	int k, n, ms, r = PB_ERR_INTERNAL, more = 1;
+
+	memset(cb, 0, sizeof(*cb));
+	if ((c = calloc(CONNS, sizeof(*c))) == NULL)
+		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");
+	for (k = 0; k < CONNS; k++)
+		c[k].fd = -1;
+	while (more) {
+		if (tick != NULL)
+			tick(arg);
+		if ((t = now_ms()) >= deadline) {
+			r = pb_err_set(e, PB_ERR_EXPIRED_CODE, "no answer came "
+			    "from the browser in %ld s: log in again", wait);
+			break;
+		}
+		n = poll_set(l, c, t, deadline, pfd, map, &ms);
+		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR) {
+			r = pb_err_set(e, PB_ERR_IO, "poll: %s",
+			    strerror(errno));
+			break;
+		}
+		for (k = 0; k < n && more; k++) {
+			if (pfd[k].revents == 0)
+				continue;
+			if (map[k] == -1)
+				take(l, c, t);
+			else
+				more = serve(&c[map[k]], state, issuer, cb,
+				    &r, e);
+		}
+	}
+	for (k = 0; k < CONNS; k++)
+		conn_close(&c[k]);
+	pb_freezero(c, CONNS * sizeof(*c));
+	return r;
+}

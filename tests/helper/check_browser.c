@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * helper/net/browser.c and loopback.c, the parts of the browser login that
+ * need no browser: the PKCE S256 challenge (RFC 7636 appendix B's
+ * vector), the random verifier, state and nonce, the scope test, the
+ * authorization URL (prompt=consent with offline_access, the endpoint's
+ * own query kept), the callback's request line and query, the state
+ * comparison, and the listener's address.  No network.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "browser.h"
+#include "checkmain.h"
+#include "err.h"
+#include "secmem.h"
+
+/* RFC 7636 appendix B. */
+#define RFC_VERIFIER	"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+#define RFC_CHALLENGE	"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+START_TEST(test_challenge_rfc7636)
+{
+	char out[PB_BROWSER_RAND_LEN + 1];
+
+	ck_assert_int_eq(pb_browser_challenge(RFC_VERIFIER, out, NULL),
+	    PB_OK);
+	ck_assert_str_eq(out, RFC_CHALLENGE);
+}
+END_TEST
+
+START_TEST(test_random)
+{
+	char a[PB_BROWSER_RAND_LEN + 1], b[PB_BROWSER_RAND_LEN + 1];
+
+	ck_assert_int_eq(pb_browser_random(a, NULL), PB_OK);
+	ck_assert_int_eq(pb_browser_random(b, NULL), PB_OK);
+	ck_assert_uint_eq(strlen(a), 43);
+	/* RFC 7636 4.1: unreserved characters only (base64url has no pad). */
+	ck_assert_uint_eq(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), 43);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_scope_has)
+{
+	ck_assert(pb_browser_scope_has("openid offline_access",
+	    "offline_access"));
+	ck_assert(pb_browser_scope_has("  offline_access  openid ", "openid"));
+	ck_assert(!pb_browser_scope_has("openid offline_accessx",
+	    "offline_access"));
+	ck_assert(!pb_browser_scope_has("xoffline_access", "offline_access"));
+	ck_assert(!pb_browser_scope_has("", "openid"));
+	ck_assert(!pb_browser_scope_has(NULL, "openid"));
+}
+END_TEST
+
+static void
+req_fill(struct pb_browser_req *q, const char *endpoint, const char *scope)
+{
+	memset(q, 0, sizeof(*q));
+	q->endpoint = endpoint;
+	q->client_id = "bearer cli";
+	q->redirect_uri = "http://127.0.0.1:4242/callback";
+	q->scope = scope;
+	q->state = "S";
+	q->nonce = "N";
+	q->challenge = RFC_CHALLENGE;
+}
+
+START_TEST(test_url)
+{
+	struct pb_browser_req q;
+	char *u = NULL;
+
+	req_fill(&q, "https://idp.example/auth", "openid offline_access");
+	q.resource = "urn:x";
+	ck_assert_int_eq(pb_browser_url(&q, &u, NULL), PB_OK);
+	ck_assert_str_eq(u, "https://idp.example/auth?response_type=code"
+	    "&client_id=bearer%20cli"
+	    "&redirect_uri=http%3A%2F%2F127.0.0.1%3A4242%2Fcallback"
+	    "&scope=openid%20offline_access&resource=urn%3Ax&state=S&nonce=N"
+	    "&code_challenge=" RFC_CHALLENGE "&code_challenge_method=S256"
+	    "&prompt=consent");
+	free(u);
+}
+END_TEST
+
+START_TEST(test_url_no_consent)
+{
+	struct pb_browser_req q;
+	char *u = NULL;
+
+	/* The endpoint's query stays; no offline_access, no prompt. */
+	req_fill(&q, "https://idp.example/auth?realm=a", "openid");
+	q.audience = "api";
+	ck_assert_int_eq(pb_browser_url(&q, &u, NULL), PB_OK);
+	ck_assert_ptr_nonnull(strstr(u, "https://idp.example/auth?realm=a&"
+	    "response_type=code&"));
+	ck_assert_ptr_nonnull(strstr(u, "&audience=api&"));
+	ck_assert_ptr_null(strstr(u, "prompt="));
+	free(u);
+}
+END_TEST
+
+static int
+parse(const char *req, struct pb_loopback_cb *cb)
+{
+	return pb_loopback_parse(req, strlen(req), cb);
+}
+
+START_TEST(test_parse_callback)
+{
+	struct pb_loopback_cb cb;
+
+	ck_assert_int_eq(parse("GET /callback?code=a%2Bb+c&state=xyz&iss="
+	    "http%3A%2F%2F127.0.0.1%3A9&session_state=q HTTP/1.1\r\n"
+	    "Host: 127.0.0.1\r\n\r\n", &cb), PB_LOOPBACK_CALLBACK);
+	ck_assert_uint_eq(cb.code.len, 5);
+	ck_assert_mem_eq(cb.code.p, "a+b c", 5);
+	ck_assert_str_eq(cb.state, "xyz");
+	ck_assert_str_eq(cb.iss, "http://127.0.0.1:9");
+	ck_assert_ptr_null(cb.error);
+	pb_loopback_cb_clear(&cb);
+
+	ck_assert_int_eq(parse("GET /callback?error=access_denied&"
+	    "error_description=End-User%20aborted&state=s HTTP/1.0\n\n", &cb),
+	    PB_LOOPBACK_CALLBACK);
+	ck_assert_str_eq(cb.error, "access_denied");
+	ck_assert_str_eq(cb.error_description, "End-User aborted");
+	ck_assert_uint_eq(cb.code.len, 0);
+	pb_loopback_cb_clear(&cb);
+
+	/* No query at all: a callback without a state. */
+	ck_assert_int_eq(parse("GET /callback HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_CALLBACK);
+	ck_assert_ptr_null(cb.state);
+	pb_loopback_cb_clear(&cb);
+}
+END_TEST
+
+START_TEST(test_parse_other)
+{
+	struct pb_loopback_cb cb;
+
+	ck_assert_int_eq(parse("GET / HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_OTHER);
+	ck_assert_int_eq(parse("GET /favicon.ico HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_OTHER);
+	ck_assert_int_eq(parse("GET /callbackx?state=s HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_OTHER);
+	ck_assert_int_eq(parse("GET /callback/x HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_OTHER);
+	ck_assert_int_eq(parse("POST /callback?state=s HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_OTHER);
+	ck_assert_int_eq(parse("HEAD /callback HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_OTHER);
+	ck_assert_ptr_null(cb.state);
+}
+END_TEST
+
+START_TEST(test_parse_bad)
+{
+	struct pb_loopback_cb cb;
+
+	/* A parameter twice (RFC 6749 3.1), bad escapes, NUL, no line. */
+	ck_assert_int_eq(parse("GET /callback?state=a&state=b HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_ptr_null(cb.state);
+	ck_assert_int_eq(parse("GET /callback?code=a&code=b HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=%zz HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=%4 HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=a%00b HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=a%0Ab HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=s HTTP/2\r\n\r\n", &cb),
+	    PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=s\r\n\r\n", &cb),
+	    PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?state=s HTTP/1.1", &cb),
+	    PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("", &cb), PB_LOOPBACK_BAD);
+	ck_assert_ptr_null(cb.state);
+}
+END_TEST
+
+START_TEST(test_state_eq)
+{
+	const char *s = "Afa36qHR61zXZyPQs2EzEISM1NlTy6w8QuW0pLSjOwU";
+
+	ck_assert(pb_loopback_state_eq(s,
+	    "Afa36qHR61zXZyPQs2EzEISM1NlTy6w8QuW0pLSjOwU"));
+	ck_assert(!pb_loopback_state_eq(s,
+	    "Afa36qHR61zXZyPQs2EzEISM1NlTy6w8QuW0pLSjOwV"));
+	ck_assert(!pb_loopback_state_eq(s,
+	    "Afa36qHR61zXZyPQs2EzEISM1NlTy6w8QuW0pLSjOw"));
+	ck_assert(!pb_loopback_state_eq(s,
+	    "Afa36qHR61zXZyPQs2EzEISM1NlTy6w8QuW0pLSjOwUx"));
+	ck_assert(!pb_loopback_state_eq(s, ""));
+	ck_assert(!pb_loopback_state_eq(s, NULL));
+}
+END_TEST
+
+START_TEST(test_listener)
+{
+	struct pb_loopback l;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+
+	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
+	ck_assert_uint_ne(l.port, 0);
+	ck_assert_int_eq(getsockname(l.fd, (struct sockaddr *)&a, &alen), 0);
+	ck_assert_uint_eq(ntohl(a.sin_addr.s_addr), INADDR_LOOPBACK);
+	ck_assert_uint_eq(ntohs(a.sin_port), l.port);
+	ck_assert(fcntl(l.fd, F_GETFD) & FD_CLOEXEC);
+	pb_loopback_close(&l);
+	ck_assert_int_eq(l.fd, -1);
+	pb_loopback_close(&l);		/* twice: a no-op */
+}
+END_TEST
+
+static Suite *
+browser_suite(void)
+{
+	Suite *s = suite_create("browser");
+	TCase *tc;
+
+	tc = tcase_create("pkce");
+	tcase_add_test(tc, test_challenge_rfc7636);
+	tcase_add_test(tc, test_random);
+	tcase_add_test(tc, test_scope_has);
+	tcase_add_test(tc, test_url);
+	tcase_add_test(tc, test_url_no_consent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("callback");
+	tcase_add_test(tc, test_parse_callback);
+	tcase_add_test(tc, test_parse_other);
+	tcase_add_test(tc, test_parse_bad);
+	tcase_add_test(tc, test_state_eq);
+	tcase_add_test(tc, test_listener);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run(browser_suite());
+}
