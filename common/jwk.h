@@ -172,4 +172,16 @@ int pb_jwks_find(const struct pb_jwks *set, const char *kid,
 const struct pb_jwk *pb_jwks_next(const struct pb_jwks *set,
     const struct pb_alg *alg, const struct pb_jwk *prev);
 
+struct pb_jws;
+
+/*
+ * The signature of jws (jws.h) with the key of set pb_jwks_find() picks;
+ * a token without kid is tried with each key of the set that fits its
+ * alg in turn (pb_jwks_next()).  PB_OK, or the code and message of
+ * pb_jwks_find() or pb_jws_verify().  The module's and the helper's ID
+ * token check share it.
+ */
+int pb_jwks_verify(const struct pb_jwks *set, const struct pb_jws *jws,
+    struct pb_err *e) PB_WUR;
+
 #endif /* PB_JWK_H */

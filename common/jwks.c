@@ -11,6 +11,7 @@
 #include "file.h"
 #include "json.h"
 #include "jwk.h"
+#include "jws.h"
 
 /*
  * JWK Sets (RFC 7517 section 5): parsing a set, skipping the keys that are
@@ -271,3 +272,32 @@ pb_jwks_next(const struct pb_jwks *set, const struct pb_alg *alg,
 	return NULL;
 }
 
+
+/*
+ * The key its kid names, or for a token without kid each key that fits
+ * its alg in turn, at most PB_JWKS_NOKID_MAX of them (pb_jwks_find()
+ * refuses more; the keys are all the one issuer's, so any of them is as
+ * good as a named one).
+ */
+int
+pb_jwks_verify(const struct pb_jwks *set, const struct pb_jws *jws,
+    struct pb_err *e)
+{
+	const struct pb_jwk *key;
+	size_t tried = 1;
+	int r;
+
+	if (jws->alg == NULL)
+		return pb_err_set(e, PB_ERR_ALG, "alg is not supported");
+	if ((r = pb_jwks_find(set, jws->kid, jws->alg, &key, e)) != PB_OK)
+		return r;
+	while ((r = pb_jws_verify(jws, key, e)) == PB_ERR_SIG &&
+	    jws->kid == NULL &&
+	    (key = pb_jwks_next(set, jws->alg, key)) != NULL)
+		tried++;
+	if (r == PB_ERR_SIG && tried > 1)
+		return pb_err_set(e, PB_ERR_SIG, "signature does not verify "
+		    "with any of the %zu keys that fit %s (the token has no "
+		    "kid)", tried, jws->alg->name);
+	return r;
+}

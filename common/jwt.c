@@ -143,17 +143,17 @@ pb_jwt_free(struct pb_jwt *jwt)
 }
 
 /*
- * Choose the verification key.  The algorithm comes from the header, but
- * only after the allowlist accepted it, and the key must fit it: the token
- * never picks a key type or an algorithm on its own (RFC 8725 2.1, 3.1).
+ * The signature, with the key chosen for it.  The algorithm comes from the
+ * header, but only after the allowlist accepted it, and the key must fit
+ * it: the token never picks a key type or an algorithm on its own (RFC
+ * 8725 2.1, 3.1).
  */
 static int
-select_key(const struct pb_verifier *v, const struct pb_jws *jws,
-    const struct pb_jwk **key, struct pb_err *e)
+verify_sig(const struct pb_verifier *v, const struct pb_jws *jws,
+    struct pb_err *e)
 {
 	int r;
 
-	*key = NULL;
 	if (jws->alg->kty == PB_KTY_OCT) {
 		if (v->hmac == NULL)
 			return pb_err_set(e, PB_ERR_NOKEY, "%s needs "
@@ -161,37 +161,13 @@ select_key(const struct pb_verifier *v, const struct pb_jws *jws,
 			    jws->alg->name);
 		if ((r = pb_jwk_fits(v->hmac, jws->alg, e)) != PB_OK)
 			return r;
-		*key = v->hmac;
-		return PB_OK;
+		return pb_jws_verify(jws, v->hmac, e);
 	}
 	if (v->jwks == NULL)
 		return pb_err_set(e, PB_ERR_NOKEY, "no JWK Set loaded for %s",
 		    jws->alg->name);
-	return pb_jwks_find(v->jwks, jws->kid, jws->alg, key, e);
-}
-
-/*
- * The signature with key; a token without kid is tried with each key of
- * the set that fits its alg in turn, at most PB_JWKS_NOKID_MAX of them
- * (pb_jwks_find() refuses more; the keys are all the one issuer's, so any
- * of them is as good as a named one).
- */
-static int
-verify_sig(const struct pb_verifier *v, const struct pb_jws *jws,
-    const struct pb_jwk *key, struct pb_err *e)
-{
-	size_t tried = 1;
-	int r;
-
-	while ((r = pb_jws_verify(jws, key, e)) == PB_ERR_SIG &&
-	    jws->kid == NULL && key != v->hmac &&
-	    (key = pb_jwks_next(v->jwks, jws->alg, key)) != NULL)
-		tried++;
-	if (r == PB_ERR_SIG && tried > 1)
-		return pb_err_set(e, PB_ERR_SIG, "signature does not verify "
-		    "with any of the %zu keys that fit %s (the token has no "
-		    "kid)", tried, jws->alg->name);
-	return r;
+	/* By kid; without one, each key that fits in turn. */
+	return pb_jwks_verify(v->jwks, jws, e);
 }
 
 int
@@ -199,7 +175,6 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
     int64_t now, struct pb_jwt **out, struct pb_err *e)
 {
 	const struct pb_conf *cfg = v->cfg;
-	const struct pb_jwk *key;
 	struct pb_jwt *jwt;
 	const cJSON *x;
 	int r;
@@ -214,11 +189,11 @@ pb_jwt_verify(const struct pb_verifier *v, const char *tok, size_t len,
 	/* 2. alg in the allowlist, crit absent, typ acceptable. */
 	if ((r = pb_jws_check_header(jwt->jws, cfg->algorithms, e)) != PB_OK)
 		goto out;
-	/* 3. The key by kid, fitting the algorithm. */
-	if ((r = select_key(v, jwt->jws, &key, e)) != PB_OK)
-		goto out;
-	/* 4. The signature.  Nothing in the payload is trusted before. */
-	if ((r = verify_sig(v, jwt->jws, key, e)) != PB_OK)
+	/*
+	 * 3. The key by kid, fitting the algorithm; 4. the signature.
+	 * Nothing in the payload is trusted before.
+	 */
+	if ((r = verify_sig(v, jwt->jws, e)) != PB_OK)
 		goto out;
 	/* 5. Payload: a JSON object without duplicate names. */
 	if ((r = pb_json_parse((const char *)jwt->jws->payload,

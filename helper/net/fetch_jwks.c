@@ -32,6 +32,7 @@
 #include "file.h"
 #include "profile.h"
 #include "http.h"
+#include "id_token.h"
 #include "json.h"
 #include "jwk.h"
 #include "jwkset.h"
@@ -256,11 +257,8 @@ idp_set(const struct fopts *o, const char *sp, cJSON **doc)
 		rv = PB_EXIT_CONFIG;
 		goto out;
 	}
-	if ((r = pb_http_get(&http, meta.jwks_uri, "jwks_uri", &resp, &e)) !=
-	    PB_OK || resp.status != 200) {
-		if (r == PB_OK)
-			pb_err_set(&e, PB_ERR_HTTP, "HTTP %ld from jwks_uri",
-			    resp.status);
+	if (pb_id_token_fetch_jwks(&http, meta.jwks_uri, &resp, &e) !=
+	    PB_OK) {
 		fprintf(stderr, "%s: fetch-jwks: %s; %s left as it was\n",
 		    PB_PROG, pb_err_msg(&e), sp);
 		rv = PB_EXIT_TEMP;
