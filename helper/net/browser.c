@@ -111,7 +111,9 @@ pb_browser_url(const struct pb_browser_req *q, char **out, struct pb_err *e)
 	    (r = pb_form_add_target(&f, q->scope, q->resource,
 	    q->audience)) != PB_OK ||
 	    (r = pb_form_add(&f, "state", q->state)) != PB_OK ||
-	    (r = pb_form_add(&f, "nonce", q->nonce)) != PB_OK ||
+	    /* An OpenID Connect parameter: IdPs refuse it without openid. */
+	    (pb_browser_scope_has(q->scope, "openid") &&
+	    (r = pb_form_add(&f, "nonce", q->nonce)) != PB_OK) ||
 	    (r = pb_form_add(&f, "code_challenge", q->challenge)) != PB_OK ||
 	    (r = pb_form_add(&f, "code_challenge_method", "S256")) != PB_OK ||
 	    /* OpenID Connect Core 11: offline access needs consent. */

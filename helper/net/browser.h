@@ -64,7 +64,8 @@ struct pb_browser_req {
  * The authorization URL in *out (malloc()ed, NUL-terminated; free it with
  * pb_freezero()): the endpoint, '?' (or '&' when it has a query already)
  * and response_type=code, client_id, redirect_uri, scope, resource,
- * audience, state, nonce, code_challenge, code_challenge_method=S256 and,
+ * audience, state, nonce (only when the scope holds openid: an OpenID
+ * Connect parameter), code_challenge, code_challenge_method=S256 and,
  * when the scope asks for offline_access, prompt=consent (OpenID Connect
  * Core section 11), every value percent-encoded.  PB_ERR_NOMEM or
  * PB_ERR_TOOBIG.

@@ -21,6 +21,7 @@
 #include "dpop.h"
 #include "client_creds.h"
 #include "err.h"
+#include "id_token.h"
 #include "identity.h"
 #include "json_writer.h"
 #include "login_device.h"
@@ -156,6 +157,58 @@ failed(int r, const struct pb_err *e)
 	    r == PB_ERR_INVALID_GRANT ? PB_EXIT_FAIL : pb_session_exit_for(r);
 }
 
+/* Revoke a new session that is not kept, and say so when the IdP agreed. */
+static void
+revoke_new(struct pb_sess *s, const struct pb_oidc_meta *meta,
+    const struct pb_secret *refresh)
+{
+	if (refresh->len > 0 && meta->revocation_endpoint != NULL &&
+	    pb_token_revoke(meta->revocation_endpoint, &s->client, refresh,
+	    NULL) == PB_OK)
+		fprintf(stderr, "%s: the new session was revoked at the IdP\n",
+		    PB_PROG);
+}
+
+/*
+ * The browser login's ID token (OpenID Connect Core 3.1.3.7), when the
+ * scope asks for openid: it must come and pass id_token.c's checks
+ * (signature with the IdP's JWKS, iss, aud, nonce, exp) before a name is
+ * shown, and the verified sub and name are what *st keeps.  Otherwise the
+ * new session is revoked, as it is not kept.  An exit status after a
+ * message.
+ */
+static int
+id_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
+    const struct pb_tokens *tok, const char *nonce, struct pb_stored *st)
+{
+	struct pb_id_claims c = { NULL, NULL };
+	struct pb_err e;
+	int r;
+
+	if (!pb_browser_scope_has(s->c.scope, "openid"))
+		return PB_EXIT_OK;
+	pb_err_clear(&e);
+	if (tok->id_token.len == 0)
+		r = pb_err_set(&e, PB_ERR_CLAIM, "the IdP sent no ID token, "
+		    "though the scope asks for openid");
+	else if (meta->jwks_uri == NULL)
+		r = pb_err_set(&e, PB_ERR_CONFIG, "the IdP's discovery "
+		    "document lists no jwks_uri to check the ID token with");
+	else
+		r = pb_id_token_check(&s->http, meta->jwks_uri, s->c.issuer,
+		    s->c.client_id, nonce, &tok->id_token, (int64_t)time(NULL),
+		    &c, &e);
+	if (r == PB_OK) {
+		st->subject = c.subject;	/* moved */
+		st->username = c.username;
+		return PB_EXIT_OK;
+	}
+	pb_session_say("login failed: the ID token is refused", &e);
+	revoke_new(s, meta, &tok->refresh);
+	return r == PB_ERR_NET || r == PB_ERR_HTTP || r == PB_ERR_TOOBIG ?
+	    PB_EXIT_TEMP : r == PB_ERR_CONFIG ? PB_EXIT_CONFIG : PB_EXIT_FAIL;
+}
+
 /*
  * Whether the IdP bound the tokens to the key: token_type DPoP and, in
  * the access token, cnf.jkt of the key.  dpop = yes insists on both (an
@@ -184,11 +237,7 @@ dpop_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
 		fprintf(stderr, "%s: login failed: the profile says dpop = "
 		    "yes, but the IdP did not bind the tokens to the key: "
 		    "%s\n", PB_PROG, pb_err_msg(&e));
-		if (tok->refresh.len > 0 && meta->revocation_endpoint != NULL &&
-		    pb_token_revoke(meta->revocation_endpoint, &s->client,
-		    &tok->refresh, NULL) == PB_OK)
-			fprintf(stderr, "%s: the new session was revoked at "
-			    "the IdP\n", PB_PROG);
+		revoke_new(s, meta, &tok->refresh);
 		return PB_EXIT_FAIL;
 	}
 	if (!tok->dpop) {
@@ -244,11 +293,7 @@ keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
 	    (rv = pb_session_save(s, s->c.store, st, NULL, used_file)) !=
 	    PB_EXIT_OK) {
 		/* Not kept, so not left alive at the IdP either. */
-		if (st->refresh.len > 0 && meta->revocation_endpoint != NULL &&
-		    pb_token_revoke(meta->revocation_endpoint, &s->client,
-		    &st->refresh, &e) == PB_OK)
-			fprintf(stderr, "%s: the new session was revoked at "
-			    "the IdP\n", PB_PROG);
+		revoke_new(s, meta, &st->refresh);
 	}
 	return rv;
 }
@@ -407,6 +452,8 @@ pb_login_run(int argc, char **argv)
 	if (rv != PB_EXIT_OK ||
 	    (rv = store_works(&s)) != PB_EXIT_OK ||
 	    (rv = obtain(&s, &a, &meta, &tok, nonce)) != PB_EXIT_OK ||
+	    (a.browser && (rv = id_check(&s, &meta, &tok, nonce, &st)) !=
+	    PB_EXIT_OK) ||
 	    (rv = dpop_check(&s, &meta, &tok)) != PB_EXIT_OK ||
 	    (rv = keep(&s, &meta, &tok, &st, &used_file)) != PB_EXIT_OK)
 		goto out;

@@ -54,12 +54,13 @@ echo "# fixture at $iss"
 
 cfg=$XDG_CONFIG_HOME/bearer-token/config
 mkdir -m 700 "$XDG_CONFIG_HOME/bearer-token" || exit 99
-for p in b g o f; do
+for p in b g o f n; do
 	printf '[profile %s]\nissuer = %s\nclient_id = bearer-cli\n' "$p" "$iss"
 	printf 'store = file\ntimeout = 5\n'
 	case $p in
 	g) printf 'grant = browser\n' ;;
 	o) printf 'scope = openid\n' ;;
+	n) printf 'scope = offline_access ssh\n' ;;
 	esac
 	echo
 done >"$cfg"
@@ -257,6 +258,26 @@ expect "the code refused (invalid_grant): exit 1" 1 \
 ctl POST reset
 run "$bt" status --profile f
 expect "no session is kept after a failed exchange" 4
+
+# The ID token: checked with the IdP's JWKS before a name is shown.
+ctl POST fault '{"endpoint":"jwks","mode":"bad-jwks"}'
+browse_login xjw --profile f
+expect "an ID token no key of the IdP verifies: exit 1" 1 \
+    "the ID token is refused" err
+grep -q 'Logged in' "$tmp/err"
+[ $? -ne 0 ]
+verdict "no name shown for a refused ID token"
+grep -q 'revoked at the IdP' "$tmp/err"
+verdict "the session of a refused ID token is revoked"
+ctl POST fault '{"endpoint":"jwks","mode":"503"}'
+browse_login xj5 --profile f
+expect "the JWKS cannot be fetched: exit 5" 5 "the ID token is refused" err
+ctl POST reset
+run "$bt" status --profile f
+expect "no session is kept after a refused ID token" 4
+browse_login noid --profile n
+expect "without openid in the scope no ID token is needed" 0 \
+    "Logged in to $iss" err
 
 # --- 4. which grant --------------------------------------------------------
 run "$bt" login --profile b --browser --device

@@ -108,7 +108,22 @@ START_TEST(test_url_no_consent)
 	ck_assert_ptr_nonnull(strstr(u, "https://idp.example/auth?realm=a&"
 	    "response_type=code&"));
 	ck_assert_ptr_nonnull(strstr(u, "&audience=api&"));
+	ck_assert_ptr_nonnull(strstr(u, "&nonce=N&"));
 	ck_assert_ptr_null(strstr(u, "prompt="));
+	free(u);
+}
+END_TEST
+
+START_TEST(test_url_no_openid)
+{
+	struct pb_browser_req q;
+	char *u = NULL;
+
+	/* OAuth only: no nonce, which IdPs refuse without openid. */
+	req_fill(&q, "https://idp.example/auth", "offline_access ssh");
+	ck_assert_int_eq(pb_browser_url(&q, &u, NULL), PB_OK);
+	ck_assert_ptr_null(strstr(u, "nonce="));
+	ck_assert_ptr_nonnull(strstr(u, "&prompt=consent"));
 	free(u);
 }
 END_TEST
@@ -245,6 +260,7 @@ browser_suite(void)
 	tcase_add_test(tc, test_scope_has);
 	tcase_add_test(tc, test_url);
 	tcase_add_test(tc, test_url_no_consent);
+	tcase_add_test(tc, test_url_no_openid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("callback");
