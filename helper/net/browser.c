@@ -246,7 +246,7 @@ prepare(struct login *g, const struct pb_profile *c,
 	    (r = pb_browser_challenge(g->verifier, g->challenge, e)) !=
 	    PB_OK || (r = pb_browser_random(g->state, e)) != PB_OK ||
 	    (r = pb_browser_random(nonce, e)) != PB_OK ||
-	    (r = pb_loopback_open(&g->l, e)) != PB_OK)
+	    (r = pb_loopback_open(&g->l, c->redirect_port, e)) != PB_OK)
 		return r;
 	(void)snprintf(g->redirect_uri, sizeof(g->redirect_uri),
 	    "http://127.0.0.1:%u/callback", g->l.port);

@@ -140,10 +140,13 @@ struct pb_loopback {
 };
 
 /*
- * Listen on 127.0.0.1, an ephemeral port, close-on-exec.  PB_OK or
+ * Listen on 127.0.0.1, on port (the profile's redirect_port) or, when it
+ * is 0, an ephemeral port; close-on-exec, without SO_REUSEADDR (no other
+ * process shares the port).  PB_OK; PB_ERR_CONFIG when port is in use;
  * PB_ERR_IO.  Close with pb_loopback_close() (also after an error).
  */
-int pb_loopback_open(struct pb_loopback *l, struct pb_err *e) PB_WUR;
+int pb_loopback_open(struct pb_loopback *l, unsigned int port,
+    struct pb_err *e) PB_WUR;
 
 /* Close the listener (no-op when closed). */
 void pb_loopback_close(struct pb_loopback *l);

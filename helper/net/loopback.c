@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The browser login's listener (RFC 8252 section 7.3): a socket on
- * 127.0.0.1 only, an ephemeral port, that answers small HTTP/1.x requests
+ * 127.0.0.1 only, an ephemeral port (or redirect_port), that answers HTTP
  * until the one callback that carries the login's state, then closes.
  * Nothing a local process sends can end or steer the login: a request
  * without the state gets a 400 and the wait goes on, each connection has
@@ -199,23 +199,30 @@ pb_loopback_state_eq(const char *want, const char *got)
 /* Listener ------------------------------------------------------------- */
 
 int
-pb_loopback_open(struct pb_loopback *l, struct pb_err *e)
+pb_loopback_open(struct pb_loopback *l, unsigned int port, struct pb_err *e)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 
-	l->port = 0;
+	l->port = port;
 	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot make the login's "
 		    "listening socket: %s", strerror(errno));
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = 0;
+	a.sin_port = htons((uint16_t)port);
+	/* No SO_REUSEADDR: no other process is to share a fixed port. */
 	if (bind(l->fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
 	    listen(l->fd, 4) == -1 ||
 	    getsockname(l->fd, (struct sockaddr *)&a, &alen) == -1)
-		return pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
+		return errno == EADDRINUSE && port != 0 ? pb_err_set(e,
+		    PB_ERR_CONFIG, "port %u on 127.0.0.1 is in use (another "
+		    "login running?): %s; wait for it to end (a port stays "
+		    "taken up to a minute after a login), or choose another "
+		    "redirect_port, registered at the IdP as "
+		    "http://127.0.0.1:PORT/callback", port, strerror(errno)) :
+		    pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
 		    "for the browser's answer: %s", strerror(errno));
 	l->port = ntohs(a.sin_port);
 	return PB_OK;
@@ -340,7 +347,8 @@ refused(int fd, const struct pb_loopback_cb *cb, struct pb_err *e)
 	    cb->error_description != NULL ? ")" : "",
 	    code == PB_ERR_CONFIG ? "; check the client's registration at "
 	    "the IdP (grant authorization_code, the redirect URI "
-	    "http://127.0.0.1/callback) and the profile's scope" : "");
+	    "http://127.0.0.1/callback, or http://127.0.0.1:PORT/callback "
+	    "with redirect_port) and the profile's scope" : "");
 }
 
 /*

@@ -15,7 +15,9 @@
 #     an iss of another issuer (RFC 9207), nobody coming (--wait);
 #   - the grant: --browser/--device, grant = browser, auto with a display
 #     and xdg-open (which runs $BROWSER: the scripted browser) and auto
-#     without a display (the device flow).
+#     without a display (the device flow);
+#   - redirect_port: the listener and the redirect_uri on that port, and
+#     a port in use refused with exit 3.
 # Run by "make check" from tests/helper; by hand:
 #
 #   PB_BEARER_TOKEN=/abs/helper/bearer-token PB_IDP_DIR=/abs/tests/idp \
@@ -279,7 +281,51 @@ browse_login noid --profile n
 expect "without openid in the scope no ID token is needed" 0 \
     "Logged in to $iss" err
 
-# --- 4. which grant --------------------------------------------------------
+# --- 4. a fixed redirect port (redirect_port, for IdPs that match the ------
+# redirect URI exactly, port included) --------------------------------------
+free_port() {
+	node -e 'const s = require("net").createServer();
+	    s.listen(0, "127.0.0.1", () => {
+	    console.log(s.address().port); s.close(); });'
+}
+fp=$(free_port)
+printf '[profile p]\nissuer = %s\nclient_id = bearer-cli\nstore = file\n' \
+    "$iss" >>"$cfg"
+printf 'redirect_port = %s\n' "$fp" >>"$cfg"
+login_bg fx --profile p --browser --wait 60
+url_of fx || nok "redirect_port: no URL line"
+[ "$port" = "$fp" ]
+verdict "redirect_port: the redirect_uri carries that port" "$port vs $fp"
+socks=$(listening "$fp")
+[ "$socks" = "0100007F:$(printf '%04X' "$fp")" ]
+verdict "redirect_port: the listener is on 127.0.0.1:$fp" "$socks"
+browse approve
+login_end fx
+expect "redirect_port: the login completes" 0 "Logged in to $iss as alice" err
+# The port taken by another listener: a clear error, exit 3 (config).
+node -e 'require("net").createServer().listen(Number(process.argv[1]),
+    "127.0.0.1"); setTimeout(() => {}, 30000);' "$fp" &
+busy=$!
+tl_track "$busy"
+i=0
+while [ -z "$(listening "$fp")" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run "$bt" login --profile b --browser --wait 5 --redirect-port "$fp"
+expect "redirect_port in use: exit 3" 3 \
+    "port $fp on 127.0.0.1 is in use (another login running?)" err
+grep -q 'choose another redirect_port' "$tmp/err"
+verdict "redirect_port in use: the message says what to do"
+grep -q '^Open this page to log in: ' "$tmp/err"
+[ $? -ne 0 ]
+verdict "redirect_port in use: no URL is shown"
+tl_stop "$busy"
+run "$bt" login --profile b --browser --redirect-port 80
+expect "--redirect-port 80: config error" 3 \
+    "redirect_port is a port, 1024 to 65535" err
+
+# --- 5. which grant --------------------------------------------------------
 run "$bt" login --profile b --browser --device
 expect "--browser with --device: usage error" 2 "exclude each other" err
 run "$bt" login --profile b --wait 0

@@ -236,7 +236,7 @@ START_TEST(test_listener)
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 
-	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
 	ck_assert_uint_ne(l.port, 0);
 	ck_assert_int_eq(getsockname(l.fd, (struct sockaddr *)&a, &alen), 0);
 	ck_assert_uint_eq(ntohl(a.sin_addr.s_addr), INADDR_LOOPBACK);
@@ -245,6 +245,27 @@ START_TEST(test_listener)
 	pb_loopback_close(&l);
 	ck_assert_int_eq(l.fd, -1);
 	pb_loopback_close(&l);		/* twice: a no-op */
+}
+END_TEST
+
+/* redirect_port: that port, and a clear error when it is taken. */
+START_TEST(test_listener_fixed_port)
+{
+	struct pb_loopback l, m;
+	struct pb_err e;
+	unsigned int port;
+
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
+	port = l.port;
+	pb_loopback_close(&l);
+	ck_assert_int_eq(pb_loopback_open(&l, port, NULL), PB_OK);
+	ck_assert_uint_eq(l.port, port);
+	ck_assert_int_eq(pb_loopback_open(&m, port, &e), PB_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "is in use"));
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "redirect_port"));
+	pb_loopback_close(&m);
+	pb_loopback_close(&l);
 }
 END_TEST
 
@@ -269,6 +290,7 @@ browser_suite(void)
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_state_eq);
 	tcase_add_test(tc, test_listener);
+	tcase_add_test(tc, test_listener_fixed_port);
 	suite_add_tcase(s, tc);
 	return s;
 }
