@@ -316,8 +316,8 @@ pb_browser_login(const struct pb_profile *c,
 	if ((r = prepare(&g, c, meta, nonce, e)) != PB_OK ||
 	    (r = show(&g, wait, json_line, e)) != PB_OK)
 		goto out;
-	r = pb_loopback_wait(&g.l, g.state, c->issuer, wait, reap, &g.opener,
-	    &cb, e);
+	r = pb_loopback_wait(&g.l, g.state, c->issuer, meta->iss_param, wait,
+	    reap, &g.opener, &cb, e);
 	pb_loopback_close(&g.l);	/* exactly one callback */
 	if (r != PB_OK)
 		goto out;

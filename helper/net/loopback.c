@@ -351,25 +351,46 @@ refused(int fd, const struct pb_loopback_cb *cb, struct pb_err *e)
 	    "with redirect_port) and the profile's scope" : "");
 }
 
+/* What the login waits for. */
+struct want {
+	const char	*state;
+	const char	*issuer;
+	int		 iss_required;	/* RFC 9207: the IdP sends iss */
+};
+
+int
+pb_loopback_iss_check(const char *got, const char *issuer, int iss_required,
+    struct pb_err *e)
+{
+	char sb[PB_SAFE_BUFSZ];
+
+	if (got == NULL && iss_required)
+		return pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
+		    "no issuer (iss), though %s says it always does (RFC "
+		    "9207): refused, as a mix-up of two IdPs may be an "
+		    "attack; log in again", issuer);
+	if (got != NULL && strcmp(got, issuer) != 0)
+		return pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
+		    "the issuer '%s', not %s (RFC 9207): refused, as a mix-up "
+		    "of two IdPs may be an attack; log in again",
+		    pb_log_safe(got, sb, sizeof(sb)), issuer);
+	return PB_OK;
+}
+
 /*
  * The callback that carries the login's state: 0 with *rp its result
  * (PB_OK: a code in *cb), after the page that says so.
  */
 static int
-ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
+ours(int fd, const struct want *w, struct pb_loopback_cb *cb, int *rp,
     struct pb_err *e)
 {
-	char sb[PB_SAFE_BUFSZ];
-
-	if (cb->iss != NULL && strcmp(cb->iss, issuer) != 0) {
-		respond(fd, 400, "login refused", "The answer names another "
-		    "issuer than the one this login went to. Go back to the "
+	if ((*rp = pb_loopback_iss_check(cb->iss, w->issuer, w->iss_required,
+	    e)) != PB_OK)
+		respond(fd, 400, "login refused", "The answer does not name "
+		    "the issuer this login went to. Go back to the "
 		    "terminal.");
-		*rp = pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
-		    "the issuer '%s', not %s (RFC 9207): refused, as a mix-up "
-		    "of two IdPs may be an attack; log in again",
-		    pb_log_safe(cb->iss, sb, sizeof(sb)), issuer);
-	} else if (cb->error != NULL)
+	else if (cb->error != NULL)
 		*rp = refused(fd, cb, e);
 	else if (cb->code.len == 0) {
 		respond(fd, 400, "login failed", "The answer carries neither "
@@ -392,9 +413,8 @@ ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
  * callback without the state), 0 when the login's callback came (*rp).
  */
 static int
-handle(int fd, const char *req, size_t len, const char *state,
-    const char *issuer, struct pb_loopback_cb *cb, int *rp,
-    struct pb_err *e)
+handle(int fd, const char *req, size_t len, const struct want *w,
+    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
 {
 	int v;
 
@@ -409,8 +429,8 @@ handle(int fd, const char *req, size_t len, const char *state,
 		return 1;
 	}
 	if (v == PB_LOOPBACK_CALLBACK &&
-	    pb_loopback_state_eq(state, cb->state))
-		return ours(fd, issuer, cb, rp, e);
+	    pb_loopback_state_eq(w->state, cb->state))
+		return ours(fd, w, cb, rp, e);
 	pb_loopback_cb_clear(cb);
 	respond(fd, 400, "not this login", "This is not the answer to the "
 	    "login bearer-token is waiting for.");
@@ -450,8 +470,8 @@ conn_close(struct conn *c)
 
 /* Read what c's client sent; 0 when the login's callback came (*rp). */
 static int
-serve(struct conn *c, const char *state, const char *issuer,
-    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
+serve(struct conn *c, const struct want *w, struct pb_loopback_cb *cb,
+    int *rp, struct pb_err *e)
 {
 	ssize_t n;
 	int more;
@@ -474,7 +494,7 @@ serve(struct conn *c, const char *state, const char *issuer,
 		conn_close(c);
 		return 1;
 	}
-	more = handle(c->fd, c->buf, c->len, state, issuer, cb, rp, e);
+	more = handle(c->fd, c->buf, c->len, w, cb, rp, e);
 	conn_close(c);
 	return more;
 }
@@ -534,9 +554,10 @@ poll_set(const struct pb_loopback *l, struct conn *c, int64_t t,
 
 int
 pb_loopback_wait(struct pb_loopback *l, const char *state,
-    const char *issuer, long wait, void (*tick)(void *), void *arg,
-    struct pb_loopback_cb *cb, struct pb_err *e)
+    const char *issuer, int iss_required, long wait, void (*tick)(void *),
+    void *arg, struct pb_loopback_cb *cb, struct pb_err *e)
 {
+	const struct want w = { state, issuer, iss_required };
 	struct pollfd pfd[CONNS + 1];
 	int map[CONNS + 1];
 	struct conn *c;
@@ -568,8 +589,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			if (map[k] == -1)
 				take(l, c, t);
 			else
-				more = serve(&c[map[k]], state, issuer, cb,
-				    &r, e);
+				more = serve(&c[map[k]], &w, cb, &r, e);
 		}
 	}
 	for (k = 0; k < CONNS; k++)

@@ -12,7 +12,8 @@
 #     closed after the one valid callback;
 #   - logged in: status, get, a refresh;
 #   - denied in the browser, an error page that escapes what the IdP said,
-#     an iss of another issuer (RFC 9207), nobody coming (--wait);
+#     an iss of another issuer, no iss though the IdP says it sends one
+#     (RFC 9207), nobody coming (--wait);
 #   - the grant: --browser/--device, grant = browser, auto with a display
 #     and xdg-open (which runs $BROWSER: the scripted browser) and auto
 #     without a display (the device flow);
@@ -206,8 +207,9 @@ verdict "denied: the IdP's error is named"
 login_bg esc --profile b --browser --wait 60
 url_of esc || nok "escape: no URL line"
 desc=%3Cscript%3Ex%3C%2Fscript%3E
-code=$(get_status \
-    "/callback?state=$state&error=invalid_scope&error_description=$desc")
+enc_iss=$(printf '%s' "$iss" | sed 's/:/%3A/g; s|/|%2F|g')
+code=$(get_status "/callback?state=$state&iss=$enc_iss&error=invalid_scope\
+&error_description=$desc")
 [ "$code" = 200 ] && grep -q '&lt;script&gt;' "$tmp/page" &&
     ! grep -q '<script>' "$tmp/page"
 verdict "an error page escapes the IdP's words" "$code"
@@ -221,6 +223,17 @@ code=$(get_status "/callback?state=$state&code=x&iss=http%3A%2F%2Fevil.example")
 verdict "an iss of another issuer gets 400" "$code"
 login_end iss
 expect "an iss of another issuer ends the login (RFC 9207)" 3 "RFC 9207" err
+
+# The fixture says it sends iss (authorization_response_iss_parameter_
+# supported): an answer with the login's state and no iss is refused.
+login_bg noiss --profile b --browser --wait 60
+url_of noiss || nok "no iss: no URL line"
+code=$(get_status "/callback?state=$state&code=bogus")
+[ "$code" = 400 ] && grep -q 'does not name the issuer' "$tmp/page"
+verdict "an answer without iss gets 400 when the IdP sends iss" "$code"
+login_end noiss
+expect "an answer without iss ends the login (RFC 9207)" 3 \
+    "names no issuer (iss), though $iss says it always does (RFC 9207)" err
 
 login_bg late --profile b --browser --wait 2
 url_of late || nok "late: no URL line"

@@ -248,6 +248,30 @@ START_TEST(test_listener)
 }
 END_TEST
 
+/* RFC 9207 section 2.4: iss must be the issuer, and be there when the
+ * IdP says it sends one. */
+START_TEST(test_iss_check)
+{
+	static const char iss[] = "https://idp.example/realms/a";
+	struct pb_err e;
+
+	ck_assert_int_eq(pb_loopback_iss_check(iss, iss, 0, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_iss_check(iss, iss, 1, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_iss_check(NULL, iss, 0, NULL), PB_OK);
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_iss_check(NULL, iss, 1, &e), PB_ERR_ISS);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "names no issuer"));
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "RFC 9207"));
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_iss_check("https://idp.example/realms/b",
+	    iss, 0, &e), PB_ERR_ISS);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "RFC 9207"));
+	ck_assert_int_eq(pb_loopback_iss_check("https://idp.example/realms/a/",
+	    iss, 1, NULL), PB_ERR_ISS);
+	ck_assert_int_eq(pb_loopback_iss_check("", iss, 1, NULL), PB_ERR_ISS);
+}
+END_TEST
+
 /* redirect_port: that port, and a clear error when it is taken. */
 START_TEST(test_listener_fixed_port)
 {
@@ -289,6 +313,7 @@ browser_suite(void)
 	tcase_add_test(tc, test_parse_other);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_state_eq);
+	tcase_add_test(tc, test_iss_check);
 	tcase_add_test(tc, test_listener);
 	tcase_add_test(tc, test_listener_fixed_port);
 	suite_add_tcase(s, tc);
