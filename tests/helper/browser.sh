@@ -10,7 +10,8 @@
 #   - the listener on 127.0.0.1 only, 404 for another path, 400 for a
 #     callback without the login's state (the login goes on and completes),
 #     closed after the one valid callback;
-#   - logged in: status, get, a refresh;
+#   - logged in: status, get, a refresh; the name shown and stored from
+#     the verified ID token only, never the access token's;
 #   - denied in the browser, an error page that escapes what the IdP said,
 #     an iss of another issuer, no iss though the IdP says it sends one
 #     (RFC 9207), nobody coming (--wait);
@@ -293,6 +294,27 @@ expect "no session is kept after a refused ID token" 4
 browse_login noid --profile n
 expect "without openid in the scope no ID token is needed" 0 \
     "Logged in to $iss" err
+
+# The name comes from the verified ID token only: with this scope it has
+# sub but no preferred_username, and the access token's (unverified)
+# preferred_username, made "mallory" here, must not stand in for it.
+ctl POST config '{"extra_claims":{"preferred_username":"mallory"}}'
+browse_login vname --profile f --json
+expect "a browser login names the ID token's sub" 0 \
+    "Logged in to $iss as alice (profile f)" err
+if grep -q mallory "$tmp/err" "$tmp/out"; then
+	nok "the access token's unverified name is not shown"
+else
+	ok "the access token's unverified name is not shown"
+fi
+run "$bt" status --profile f --json
+expect "status after it" 0 '"subject":"alice"' out
+if grep -q mallory "$tmp/out"; then
+	nok "nor stored with the session ($(cat "$tmp/out"))"
+else
+	ok "nor stored with the session"
+fi
+ctl POST reset
 
 # --- 4. a fixed redirect port (redirect_port, for IdPs that match the ------
 # redirect URI exactly, port included) --------------------------------------
