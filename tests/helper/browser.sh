@@ -162,8 +162,8 @@ browse approve
 tl_stop "$idle"
 [ "$brc" = 0 ] && grep -q '"status":200' "$tmp/browse.json" &&
     grep -q 'go back to the terminal' "$tmp/browse.json"
-verdict "the browser comes back to a page that says to go back" \
-    "$(cat "$tmp/browse.json")"
+verdict_cat "the browser comes back to a page that says to go back" \
+    "$tmp/browse.json"
 login_end ok
 expect "login --browser logs in" 0 "Logged in to $iss as alice" err
 grep -q 'did not carry this login' "$tmp/err"
@@ -198,8 +198,8 @@ login_bg deny --profile b --browser --wait 60
 url_of deny || nok "deny: no URL line"
 browse deny
 [ "$brc" = 0 ] && grep -q 'login was refused' "$tmp/browse.json"
-verdict "denied: the page says the login was refused" \
-    "$(cat "$tmp/browse.json")"
+verdict_cat "denied: the page says the login was refused" \
+    "$tmp/browse.json"
 login_end deny
 expect "denied in the browser: exit 1" 1 "login denied" err
 grep -q 'access_denied' "$tmp/err"
@@ -396,8 +396,8 @@ EOF
 	expect "auto with a display: xdg-open opens the browser" 0 \
 	    "Logged in to $iss as alice" err
 	grep -q '"status":200' "$tmp/xdg.json"
-	verdict "xdg-open ran \$BROWSER, which came back to the callback" \
-	    "$(cat "$tmp/xdg.json" 2>/dev/null)"
+	verdict_cat "xdg-open ran \$BROWSER, which came back to the callback" \
+	    "$tmp/xdg.json"
 	grep -q '^Open this page to log in: ' "$tmp/err"
 	verdict "the URL line is printed with a browser too"
 fi
