@@ -31,6 +31,8 @@ pb_options_take(struct pb_options *o, int argc, char **argv, int *i)
 		{ "--store", offsetof(struct pb_options, store) },
 		{ "--ca-file", offsetof(struct pb_options, ca_file) },
 		{ "--timeout", offsetof(struct pb_options, timeout) },
+		{ "--redirect-port", offsetof(struct pb_options,
+		    redirect_port) },
 	};
 	const char *a = argv[*i], **slot;
 	size_t k, n;

@@ -19,6 +19,7 @@ struct pb_options {
 	const char	*store;
 	const char	*ca_file;
 	const char	*timeout;
+	const char	*redirect_port;
 };
 
 /* The usage text of those options, for --help. */
@@ -29,7 +30,7 @@ struct pb_options {
 	"                    ~/.config/bearer-token/config)\n" \
 	"  --issuer URL, --client-id ID, --scope SCOPES,\n" \
 	"  --audience AUD, --resource URI, --store KIND,\n" \
-	"  --ca-file FILE, --timeout SECONDS\n" \
+	"  --ca-file FILE, --timeout SECONDS, --redirect-port N\n" \
 	"                    override the profile's keys\n"
 
 /*

@@ -26,7 +26,7 @@ enum key_id {
 	K_AUDIENCE, K_RESOURCE, K_STORE, K_CA_FILE, K_TIMEOUT,
 	K_SSH_HOSTS, K_GIT_HOSTS,
 	K_DPOP,
-	K_GRANT, K_CLIENT_KEY_FILE,
+	K_GRANT, K_CLIENT_KEY_FILE, K_REDIRECT_PORT,
 	K_COUNT
 };
 
@@ -35,7 +35,7 @@ static const char *const key_names[K_COUNT] = {
 	"audience", "resource", "store", "ca_file", "timeout",
 	"ssh_hosts", "git_hosts",
 	"dpop",
-	"grant", "client_key_file",
+	"grant", "client_key_file", "redirect_port",
 };
 
 static const char *const store_names[] = {
@@ -169,13 +169,37 @@ printable(const char *v, int sp)
 	return 1;
 }
 
+/* Check and set timeout or redirect_port. */
+static int
+set_number(struct pb_profile *c, enum key_id k, const char *v,
+    const char *where, struct pb_err *e)
+{
+	char sv[PB_SAFE_BUFSZ];
+	unsigned long ul;
+
+	if (k == K_TIMEOUT &&
+	    pb_parse_ulong(v, 1, PB_PROFILE_TIMEOUT_MAX, &ul) == PB_OK)
+		c->timeout = (long)ul;
+	else if (k == K_TIMEOUT)
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is seconds, "
+		    "1 to %d, not '%s'", where, PB_PROFILE_TIMEOUT_MAX,
+		    pb_log_safe(v, sv, sizeof(sv)));
+	else if (pb_parse_ulong(v, PB_PROFILE_PORT_MIN, PB_PROFILE_PORT_MAX,
+	    &ul) == PB_OK)
+		c->redirect_port = (unsigned int)ul;
+	else
+		return pb_err_set(e, PB_ERR_CONFIG, "%s: redirect_port is a "
+		    "port, %d to %d, not '%s'", where, PB_PROFILE_PORT_MIN,
+		    PB_PROFILE_PORT_MAX, pb_log_safe(v, sv, sizeof(sv)));
+	return PB_OK;
+}
+
 /* Check and set one key.  where: "FILE:LINE" or "--option". */
 static int
 set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
     struct pb_err *e)
 {
 	char sv[PB_SAFE_BUFSZ];
-	unsigned long ul;
 	char **f;
 	int i, sp;
 
@@ -209,13 +233,8 @@ set_key(struct pb_profile *c, enum key_id k, const char *v, const char *where,
 		    "browser, device or client_credentials, not '%s'", where,
 		    pb_log_safe(v, sv, sizeof(sv)));
 	case K_TIMEOUT:
-		if (pb_parse_ulong(v, 1, PB_PROFILE_TIMEOUT_MAX, &ul) != PB_OK)
-			return pb_err_set(e, PB_ERR_CONFIG, "%s: timeout is "
-			    "seconds, 1 to %d, not '%s'", where,
-			    PB_PROFILE_TIMEOUT_MAX, pb_log_safe(v, sv,
-			    sizeof(sv)));
-		c->timeout = (long)ul;
-		return PB_OK;
+	case K_REDIRECT_PORT:
+		return set_number(c, k, v, where, e);
 	case K_DPOP:
 		if ((i = name_index(dpop_names, NAMES(dpop_names), v)) >= 0) {
 			c->dpop = (enum pb_profile_dpop)i;
@@ -370,7 +389,8 @@ ini_line(struct ini *p, char *line, struct pb_err *e)
 		return pb_err_set(e, PB_ERR_CONFIG, "%s: unknown key%s%s%s "
 		    "(keys: issuer client_id client_secret client_auth scope "
 		    "audience resource store ca_file timeout ssh_hosts "
-		    "git_hosts dpop grant client_key_file)", p->where,
+		    "git_hosts dpop grant client_key_file redirect_port)",
+		    p->where,
 		    key_like(key) ? " '" : "", key_like(key) ?
 		    pb_log_safe(key, sv, sizeof(sv)) : "",
 		    key_like(key) ? "'" : "");
@@ -525,6 +545,7 @@ pb_profile_load(struct pb_profile *c, const struct pb_options *o,
 		{ K_STORE, o->store, "--store" },
 		{ K_CA_FILE, o->ca_file, "--ca-file" },
 		{ K_TIMEOUT, o->timeout, "--timeout" },
+		{ K_REDIRECT_PORT, o->redirect_port, "--redirect-port" },
 	};
 	char sv[PB_SAFE_BUFSZ], sp[PB_PATH_BUFSZ];
 	const char *prof;

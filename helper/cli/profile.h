@@ -28,6 +28,8 @@ enum pb_store_kind {
 #define PB_PROFILE_MAX_FILE	(64 * 1024)
 #define PB_PROFILE_SCOPE		"openid offline_access"
 #define PB_PROFILE_TIMEOUT_MAX	300	/* seconds, the timeout key */
+#define PB_PROFILE_PORT_MIN	1024	/* the redirect_port key */
+#define PB_PROFILE_PORT_MAX	65535
 
 enum pb_profile_auth {
 	PB_PROFILE_AUTH_BASIC = 0,	/* client_secret_basic (the default) */
@@ -67,6 +69,7 @@ struct pb_profile {
 	char			*ca_file;
 	enum pb_store_kind	 store;
 	long			 timeout;	/* HTTP, seconds; 0: default */
+	unsigned int		 redirect_port;	/* browser login; 0: any */
 	enum pb_profile_dpop	 dpop;
 	/*
 	 * Where a token may go (DESIGN.md section 5): space-separated

@@ -246,7 +246,7 @@ prepare(struct login *g, const struct pb_profile *c,
 	    (r = pb_browser_challenge(g->verifier, g->challenge, e)) !=
 	    PB_OK || (r = pb_browser_random(g->state, e)) != PB_OK ||
 	    (r = pb_browser_random(nonce, e)) != PB_OK ||
-	    (r = pb_loopback_open(&g->l, e)) != PB_OK)
+	    (r = pb_loopback_open(&g->l, c->redirect_port, e)) != PB_OK)
 		return r;
 	(void)snprintf(g->redirect_uri, sizeof(g->redirect_uri),
 	    "http://127.0.0.1:%u/callback", g->l.port);
@@ -316,8 +316,8 @@ pb_browser_login(const struct pb_profile *c,
 	if ((r = prepare(&g, c, meta, nonce, e)) != PB_OK ||
 	    (r = show(&g, wait, json_line, e)) != PB_OK)
 		goto out;
-	r = pb_loopback_wait(&g.l, g.state, c->issuer, wait, reap, &g.opener,
-	    &cb, e);
+	r = pb_loopback_wait(&g.l, g.state, c->issuer, meta->iss_param, wait,
+	    reap, &g.opener, &cb, e);
 	pb_loopback_close(&g.l);	/* exactly one callback */
 	if (r != PB_OK)
 		goto out;

@@ -140,27 +140,39 @@ struct pb_loopback {
 };
 
 /*
- * Listen on 127.0.0.1, an ephemeral port, close-on-exec.  PB_OK or
+ * Listen on 127.0.0.1, on port (the profile's redirect_port) or, when it
+ * is 0, an ephemeral port; close-on-exec, without SO_REUSEADDR (no other
+ * process shares the port).  PB_OK; PB_ERR_CONFIG when port is in use;
  * PB_ERR_IO.  Close with pb_loopback_close() (also after an error).
  */
-int pb_loopback_open(struct pb_loopback *l, struct pb_err *e) PB_WUR;
+int pb_loopback_open(struct pb_loopback *l, unsigned int port,
+    struct pb_err *e) PB_WUR;
 
 /* Close the listener (no-op when closed). */
 void pb_loopback_close(struct pb_loopback *l);
+
+/*
+ * The iss of a callback, got (NULL: none), against issuer (RFC 9207
+ * section 2.4): PB_OK when it is issuer, or absent and iss_required is 0
+ * (the IdP does not say it sends iss: authorization_response_iss_
+ * parameter_supported); else PB_ERR_ISS with a message.
+ */
+int pb_loopback_iss_check(const char *got, const char *issuer,
+    int iss_required, struct pb_err *e) PB_WUR;
 
 /*
  * Answer requests on l until one GET /callback carries state, or for
  * wait seconds at most (PB_ERR_EXPIRED_CODE).  Each connection has a few
  * seconds and 8 KiB for its request; other paths get a 404, a callback
  * without the state a 400 (and a note on stderr), and the wait goes on.
- * The callback with the state: an iss (RFC 9207) other than issuer is
- * PB_ERR_ISS; an error is PB_ERR_ACCESS_DENIED for access_denied, else
- * PB_ERR_HTTP (*cb holds the error); a code is PB_OK with *cb filled
- * (release with pb_loopback_cb_clear()); each gets a page saying so.
- * tick (may be NULL) is called about once a second.
+ * The callback with the state: an iss that pb_loopback_iss_check()
+ * refuses is PB_ERR_ISS; an error is PB_ERR_ACCESS_DENIED for
+ * access_denied, else PB_ERR_HTTP (*cb holds the error); a code is PB_OK
+ * with *cb filled (release with pb_loopback_cb_clear()); each gets a page
+ * saying so.  tick (may be NULL) is called about once a second.
  */
 int pb_loopback_wait(struct pb_loopback *l, const char *state,
-    const char *issuer, long wait, void (*tick)(void *), void *arg,
-    struct pb_loopback_cb *cb, struct pb_err *e) PB_WUR;
+    const char *issuer, int iss_required, long wait, void (*tick)(void *),
+    void *arg, struct pb_loopback_cb *cb, struct pb_err *e) PB_WUR;
 
 #endif /* PB_BROWSER_H */

@@ -254,7 +254,10 @@ dpop_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
 /*
  * Make the session *st of the login's tokens (the refresh token moved out
  * of *tok) and store it under the lock; when it cannot be kept, revoke it
- * at the IdP.  An exit status after a message.
+ * at the IdP.  Who logged in: when id_check() verified an ID token, its
+ * sub and name only (no name there: none, and the sub is shown), never the
+ * unverified access token's in their place; else what the tokens say.  An
+ * exit status after a message.
  */
 static int
 keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
@@ -277,8 +280,8 @@ keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
 	    (st->token_endpoint = strdup(meta->token_endpoint)) == NULL ||
 	    (meta->revocation_endpoint != NULL &&
 	    (st->revocation_endpoint = strdup(meta->revocation_endpoint)) ==
-	    NULL) || pb_identity_fill(tok, &st->subject, &st->username) !=
-	    PB_OK) {
+	    NULL) || (st->subject == NULL &&
+	    pb_identity_fill(tok, &st->subject, &st->username) != PB_OK)) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
 		return PB_EXIT_FAIL;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The browser login's listener (RFC 8252 section 7.3): a socket on
- * 127.0.0.1 only, an ephemeral port, that answers small HTTP/1.x requests
+ * 127.0.0.1 only, an ephemeral port (or redirect_port), that answers HTTP
  * until the one callback that carries the login's state, then closes.
  * Nothing a local process sends can end or steer the login: a request
  * without the state gets a 400 and the wait goes on, each connection has
@@ -199,23 +199,30 @@ pb_loopback_state_eq(const char *want, const char *got)
 /* Listener ------------------------------------------------------------- */
 
 int
-pb_loopback_open(struct pb_loopback *l, struct pb_err *e)
+pb_loopback_open(struct pb_loopback *l, unsigned int port, struct pb_err *e)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 
-	l->port = 0;
+	l->port = port;
 	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot make the login's "
 		    "listening socket: %s", strerror(errno));
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = 0;
+	a.sin_port = htons((uint16_t)port);
+	/* No SO_REUSEADDR: no other process is to share a fixed port. */
 	if (bind(l->fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
 	    listen(l->fd, 4) == -1 ||
 	    getsockname(l->fd, (struct sockaddr *)&a, &alen) == -1)
-		return pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
+		return errno == EADDRINUSE && port != 0 ? pb_err_set(e,
+		    PB_ERR_CONFIG, "port %u on 127.0.0.1 is in use (another "
+		    "login running?): %s; wait for it to end (a port stays "
+		    "taken up to a minute after a login), or choose another "
+		    "redirect_port, registered at the IdP as "
+		    "http://127.0.0.1:PORT/callback", port, strerror(errno)) :
+		    pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
 		    "for the browser's answer: %s", strerror(errno));
 	l->port = ntohs(a.sin_port);
 	return PB_OK;
@@ -340,7 +347,34 @@ refused(int fd, const struct pb_loopback_cb *cb, struct pb_err *e)
 	    cb->error_description != NULL ? ")" : "",
 	    code == PB_ERR_CONFIG ? "; check the client's registration at "
 	    "the IdP (grant authorization_code, the redirect URI "
-	    "http://127.0.0.1/callback) and the profile's scope" : "");
+	    "http://127.0.0.1/callback, or http://127.0.0.1:PORT/callback "
+	    "with redirect_port) and the profile's scope" : "");
+}
+
+/* What the login waits for. */
+struct want {
+	const char	*state;
+	const char	*issuer;
+	int		 iss_required;	/* RFC 9207: the IdP sends iss */
+};
+
+int
+pb_loopback_iss_check(const char *got, const char *issuer, int iss_required,
+    struct pb_err *e)
+{
+	char sb[PB_SAFE_BUFSZ];
+
+	if (got == NULL && iss_required)
+		return pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
+		    "no issuer (iss), though %s says it always does (RFC "
+		    "9207): refused, as a mix-up of two IdPs may be an "
+		    "attack; log in again", issuer);
+	if (got != NULL && strcmp(got, issuer) != 0)
+		return pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
+		    "the issuer '%s', not %s (RFC 9207): refused, as a mix-up "
+		    "of two IdPs may be an attack; log in again",
+		    pb_log_safe(got, sb, sizeof(sb)), issuer);
+	return PB_OK;
 }
 
 /*
@@ -348,20 +382,15 @@ refused(int fd, const struct pb_loopback_cb *cb, struct pb_err *e)
  * (PB_OK: a code in *cb), after the page that says so.
  */
 static int
-ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
+ours(int fd, const struct want *w, struct pb_loopback_cb *cb, int *rp,
     struct pb_err *e)
 {
-	char sb[PB_SAFE_BUFSZ];
-
-	if (cb->iss != NULL && strcmp(cb->iss, issuer) != 0) {
-		respond(fd, 400, "login refused", "The answer names another "
-		    "issuer than the one this login went to. Go back to the "
+	if ((*rp = pb_loopback_iss_check(cb->iss, w->issuer, w->iss_required,
+	    e)) != PB_OK)
+		respond(fd, 400, "login refused", "The answer does not name "
+		    "the issuer this login went to. Go back to the "
 		    "terminal.");
-		*rp = pb_err_set(e, PB_ERR_ISS, "the browser's answer names "
-		    "the issuer '%s', not %s (RFC 9207): refused, as a mix-up "
-		    "of two IdPs may be an attack; log in again",
-		    pb_log_safe(cb->iss, sb, sizeof(sb)), issuer);
-	} else if (cb->error != NULL)
+	else if (cb->error != NULL)
 		*rp = refused(fd, cb, e);
 	else if (cb->code.len == 0) {
 		respond(fd, 400, "login failed", "The answer carries neither "
@@ -384,9 +413,8 @@ ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
  * callback without the state), 0 when the login's callback came (*rp).
  */
 static int
-handle(int fd, const char *req, size_t len, const char *state,
-    const char *issuer, struct pb_loopback_cb *cb, int *rp,
-    struct pb_err *e)
+handle(int fd, const char *req, size_t len, const struct want *w,
+    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
 {
 	int v;
 
@@ -401,8 +429,8 @@ handle(int fd, const char *req, size_t len, const char *state,
 		return 1;
 	}
 	if (v == PB_LOOPBACK_CALLBACK &&
-	    pb_loopback_state_eq(state, cb->state))
-		return ours(fd, issuer, cb, rp, e);
+	    pb_loopback_state_eq(w->state, cb->state))
+		return ours(fd, w, cb, rp, e);
 	pb_loopback_cb_clear(cb);
 	respond(fd, 400, "not this login", "This is not the answer to the "
 	    "login bearer-token is waiting for.");
@@ -442,8 +470,8 @@ conn_close(struct conn *c)
 
 /* Read what c's client sent; 0 when the login's callback came (*rp). */
 static int
-serve(struct conn *c, const char *state, const char *issuer,
-    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
+serve(struct conn *c, const struct want *w, struct pb_loopback_cb *cb,
+    int *rp, struct pb_err *e)
 {
 	ssize_t n;
 	int more;
@@ -466,7 +494,7 @@ serve(struct conn *c, const char *state, const char *issuer,
 		conn_close(c);
 		return 1;
 	}
-	more = handle(c->fd, c->buf, c->len, state, issuer, cb, rp, e);
+	more = handle(c->fd, c->buf, c->len, w, cb, rp, e);
 	conn_close(c);
 	return more;
 }
@@ -526,9 +554,10 @@ poll_set(const struct pb_loopback *l, struct conn *c, int64_t t,
 
 int
 pb_loopback_wait(struct pb_loopback *l, const char *state,
-    const char *issuer, long wait, void (*tick)(void *), void *arg,
-    struct pb_loopback_cb *cb, struct pb_err *e)
+    const char *issuer, int iss_required, long wait, void (*tick)(void *),
+    void *arg, struct pb_loopback_cb *cb, struct pb_err *e)
 {
+	const struct want w = { state, issuer, iss_required };
 	struct pollfd pfd[CONNS + 1];
 	int map[CONNS + 1];
 	struct conn *c;
@@ -560,8 +589,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			if (map[k] == -1)
 				take(l, c, t);
 			else
-				more = serve(&c[map[k]], state, issuer, cb,
-				    &r, e);
+				more = serve(&c[map[k]], &w, cb, &r, e);
 		}
 	}
 	for (k = 0; k < CONNS; k++)

@@ -441,6 +441,8 @@ meta_read(const cJSON *doc, const char *issuer, const char *isb,
 		return r;
 	m->dpop_es256 = lists(pb_json_get(doc,
 	    "dpop_signing_alg_values_supported"), "ES256");
+	m->iss_param = cJSON_IsTrue(pb_json_get(doc,
+	    "authorization_response_iss_parameter_supported"));
 	if (grant_list(pb_json_get(doc, "grant_types_supported"),
 	    &m->grant_types) != PB_OK)
 		return pb_err_set(e, PB_ERR_NOMEM, "out of memory");

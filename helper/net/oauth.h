@@ -45,6 +45,9 @@ struct pb_oidc_meta {
 	char	*jwks_uri;
 	int	 dpop_es256;	/* dpop_signing_alg_values_supported
 				   lists ES256 (RFC 9449 section 5.1) */
+	int	 iss_param;	/* authorization_response_iss_parameter_
+				   supported is true (RFC 9207 section 3):
+				   every authorization response has iss */
 	char	*grant_types;	/* grant_types_supported, space-separated
 				   (printable names only), for messages;
 				   NULL when the document has none */

@@ -10,12 +10,16 @@
 #   - the listener on 127.0.0.1 only, 404 for another path, 400 for a
 #     callback without the login's state (the login goes on and completes),
 #     closed after the one valid callback;
-#   - logged in: status, get, a refresh;
+#   - logged in: status, get, a refresh; the name shown and stored from
+#     the verified ID token only, never the access token's;
 #   - denied in the browser, an error page that escapes what the IdP said,
-#     an iss of another issuer (RFC 9207), nobody coming (--wait);
+#     an iss of another issuer, no iss though the IdP says it sends one
+#     (RFC 9207), nobody coming (--wait);
 #   - the grant: --browser/--device, grant = browser, auto with a display
 #     and xdg-open (which runs $BROWSER: the scripted browser) and auto
-#     without a display (the device flow).
+#     without a display (the device flow);
+#   - redirect_port: the listener and the redirect_uri on that port, and
+#     a port in use refused with exit 3.
 # Run by "make check" from tests/helper; by hand:
 #
 #   PB_BEARER_TOKEN=/abs/helper/bearer-token PB_IDP_DIR=/abs/tests/idp \
@@ -158,8 +162,8 @@ browse approve
 tl_stop "$idle"
 [ "$brc" = 0 ] && grep -q '"status":200' "$tmp/browse.json" &&
     grep -q 'go back to the terminal' "$tmp/browse.json"
-verdict "the browser comes back to a page that says to go back" \
-    "$(cat "$tmp/browse.json")"
+verdict_cat "the browser comes back to a page that says to go back" \
+    "$tmp/browse.json"
 login_end ok
 expect "login --browser logs in" 0 "Logged in to $iss as alice" err
 grep -q 'did not carry this login' "$tmp/err"
@@ -194,8 +198,8 @@ login_bg deny --profile b --browser --wait 60
 url_of deny || nok "deny: no URL line"
 browse deny
 [ "$brc" = 0 ] && grep -q 'login was refused' "$tmp/browse.json"
-verdict "denied: the page says the login was refused" \
-    "$(cat "$tmp/browse.json")"
+verdict_cat "denied: the page says the login was refused" \
+    "$tmp/browse.json"
 login_end deny
 expect "denied in the browser: exit 1" 1 "login denied" err
 grep -q 'access_denied' "$tmp/err"
@@ -204,8 +208,9 @@ verdict "denied: the IdP's error is named"
 login_bg esc --profile b --browser --wait 60
 url_of esc || nok "escape: no URL line"
 desc=%3Cscript%3Ex%3C%2Fscript%3E
-code=$(get_status \
-    "/callback?state=$state&error=invalid_scope&error_description=$desc")
+enc_iss=$(printf '%s' "$iss" | sed 's/:/%3A/g; s|/|%2F|g')
+code=$(get_status "/callback?state=$state&iss=$enc_iss&error=invalid_scope\
+&error_description=$desc")
 [ "$code" = 200 ] && grep -q '&lt;script&gt;' "$tmp/page" &&
     ! grep -q '<script>' "$tmp/page"
 verdict "an error page escapes the IdP's words" "$code"
@@ -219,6 +224,17 @@ code=$(get_status "/callback?state=$state&code=x&iss=http%3A%2F%2Fevil.example")
 verdict "an iss of another issuer gets 400" "$code"
 login_end iss
 expect "an iss of another issuer ends the login (RFC 9207)" 3 "RFC 9207" err
+
+# The fixture says it sends iss (authorization_response_iss_parameter_
+# supported): an answer with the login's state and no iss is refused.
+login_bg noiss --profile b --browser --wait 60
+url_of noiss || nok "no iss: no URL line"
+code=$(get_status "/callback?state=$state&code=bogus")
+[ "$code" = 400 ] && grep -q 'does not name the issuer' "$tmp/page"
+verdict "an answer without iss gets 400 when the IdP sends iss" "$code"
+login_end noiss
+expect "an answer without iss ends the login (RFC 9207)" 3 \
+    "names no issuer (iss), though $iss says it always does (RFC 9207)" err
 
 login_bg late --profile b --browser --wait 2
 url_of late || nok "late: no URL line"
@@ -279,7 +295,72 @@ browse_login noid --profile n
 expect "without openid in the scope no ID token is needed" 0 \
     "Logged in to $iss" err
 
-# --- 4. which grant --------------------------------------------------------
+# The name comes from the verified ID token only: with this scope it has
+# sub but no preferred_username, and the access token's (unverified)
+# preferred_username, made "mallory" here, must not stand in for it.
+ctl POST config '{"extra_claims":{"preferred_username":"mallory"}}'
+browse_login vname --profile f --json
+expect "a browser login names the ID token's sub" 0 \
+    "Logged in to $iss as alice (profile f)" err
+if grep -q mallory "$tmp/err" "$tmp/out"; then
+	nok "the access token's unverified name is not shown"
+else
+	ok "the access token's unverified name is not shown"
+fi
+run "$bt" status --profile f --json
+expect "status after it" 0 '"subject":"alice"' out
+if grep -q mallory "$tmp/out"; then
+	nok "nor stored with the session ($(cat "$tmp/out"))"
+else
+	ok "nor stored with the session"
+fi
+ctl POST reset
+
+# --- 4. a fixed redirect port (redirect_port, for IdPs that match the ------
+# redirect URI exactly, port included) --------------------------------------
+free_port() {
+	node -e 'const s = require("net").createServer();
+	    s.listen(0, "127.0.0.1", () => {
+	    console.log(s.address().port); s.close(); });'
+}
+fp=$(free_port)
+printf '[profile p]\nissuer = %s\nclient_id = bearer-cli\nstore = file\n' \
+    "$iss" >>"$cfg"
+printf 'redirect_port = %s\n' "$fp" >>"$cfg"
+login_bg fx --profile p --browser --wait 60
+url_of fx || nok "redirect_port: no URL line"
+[ "$port" = "$fp" ]
+verdict "redirect_port: the redirect_uri carries that port" "$port vs $fp"
+socks=$(listening "$fp")
+[ "$socks" = "0100007F:$(printf '%04X' "$fp")" ]
+verdict "redirect_port: the listener is on 127.0.0.1:$fp" "$socks"
+browse approve
+login_end fx
+expect "redirect_port: the login completes" 0 "Logged in to $iss as alice" err
+# The port taken by another listener: a clear error, exit 3 (config).
+node -e 'require("net").createServer().listen(Number(process.argv[1]),
+    "127.0.0.1"); setTimeout(() => {}, 30000);' "$fp" &
+busy=$!
+tl_track "$busy"
+i=0
+while [ -z "$(listening "$fp")" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run "$bt" login --profile b --browser --wait 5 --redirect-port "$fp"
+expect "redirect_port in use: exit 3" 3 \
+    "port $fp on 127.0.0.1 is in use (another login running?)" err
+grep -q 'choose another redirect_port' "$tmp/err"
+verdict "redirect_port in use: the message says what to do"
+grep -q '^Open this page to log in: ' "$tmp/err"
+[ $? -ne 0 ]
+verdict "redirect_port in use: no URL is shown"
+tl_stop "$busy"
+run "$bt" login --profile b --browser --redirect-port 80
+expect "--redirect-port 80: config error" 3 \
+    "redirect_port is a port, 1024 to 65535" err
+
+# --- 5. which grant --------------------------------------------------------
 run "$bt" login --profile b --browser --device
 expect "--browser with --device: usage error" 2 "exclude each other" err
 run "$bt" login --profile b --wait 0
@@ -315,8 +396,8 @@ EOF
 	expect "auto with a display: xdg-open opens the browser" 0 \
 	    "Logged in to $iss as alice" err
 	grep -q '"status":200' "$tmp/xdg.json"
-	verdict "xdg-open ran \$BROWSER, which came back to the callback" \
-	    "$(cat "$tmp/xdg.json" 2>/dev/null)"
+	verdict_cat "xdg-open ran \$BROWSER, which came back to the callback" \
+	    "$tmp/xdg.json"
 	grep -q '^Open this page to log in: ' "$tmp/err"
 	verdict "the URL line is printed with a browser too"
 fi

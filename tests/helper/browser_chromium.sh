@@ -151,15 +151,15 @@ grep -q "^Open this page to log in: $iss/auth?" "$tmp/err"
 verdict "login prints the page to open on stderr"
 ctl GET counters
 grep -q '"device_authorization":0[,}]' "$tmp/ctl.json"
-verdict "auto mode with a display took the browser (no device flow)" \
-    "$(cat "$tmp/ctl.json")"
+verdict_cat "auto mode with a display took the browser (no device flow)" \
+    "$tmp/ctl.json"
 page
-verdict "chromium ended at the printed redirect_uri" \
-    "$(cat "$tmp/chromium.json" "$tmp/chromium.err")"
+verdict_cat "chromium ended at the printed redirect_uri" \
+    "$tmp/chromium.json" "$tmp/chromium.err"
 grep -qi 'terminal' "$tmp/page" 2>/dev/null &&
     ! grep -qiE 'refused|denied|failed' "$tmp/page"
-verdict "the callback page tells the user to go back to the terminal" \
-    "$(cat "$tmp/page" 2>/dev/null)"
+verdict_cat "the callback page tells the user to go back to the terminal" \
+    "$tmp/page"
 run "$bt" status
 grep -qE '^user:[[:space:]]+carol( |$)' "$tmp/out"
 verdict "status after the browser login shows the user carol"
@@ -182,11 +182,11 @@ expect "the token verifies as the module would (verify --user carol)" 0 \
 PB_CHROMIUM_ARGS="--deny" login --browser
 expect "login --browser refused in chromium exits 1" 1
 page
-verdict "chromium ended at the redirect_uri after Cancel" \
-    "$(cat "$tmp/chromium.json" "$tmp/chromium.err")"
+verdict_cat "chromium ended at the redirect_uri after Cancel" \
+    "$tmp/chromium.json" "$tmp/chromium.err"
 grep -qiE 'denied|refused|cancel' "$tmp/page" 2>/dev/null
-verdict "the callback page says the login was refused" \
-    "$(cat "$tmp/page" 2>/dev/null)"
+verdict_cat "the callback page says the login was refused" \
+    "$tmp/page"
 # --- 3. no display: the printed URL, followed by hand in chromium ----------
 # login --browser without a display opens nothing; a person (here the
 # driver, run directly) opens the printed page.
@@ -204,8 +204,8 @@ while [ -z "$url" ] && [ $i -lt 100 ] && kill -0 "$lg_pid" 2>/dev/null; do
 done
 node "$tl_idp/chromium.js" --login dave --pid-file "$tmp/chromium.pids" \
     "$url" >"$tmp/chromium.json" 2>"$tmp/chromium.err"
-verdict "chromium follows the URL printed without a display" \
-    "$(cat "$tmp/chromium.err")"
+verdict_cat "chromium follows the URL printed without a display" \
+    "$tmp/chromium.err"
 wait "$lg_pid"
 rc=$?
 tl_untrack "$lg_pid"

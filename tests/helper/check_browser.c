@@ -236,7 +236,7 @@ START_TEST(test_listener)
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
 
-	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
 	ck_assert_uint_ne(l.port, 0);
 	ck_assert_int_eq(getsockname(l.fd, (struct sockaddr *)&a, &alen), 0);
 	ck_assert_uint_eq(ntohl(a.sin_addr.s_addr), INADDR_LOOPBACK);
@@ -245,6 +245,51 @@ START_TEST(test_listener)
 	pb_loopback_close(&l);
 	ck_assert_int_eq(l.fd, -1);
 	pb_loopback_close(&l);		/* twice: a no-op */
+}
+END_TEST
+
+/* RFC 9207 section 2.4: iss must be the issuer, and be there when the
+ * IdP says it sends one. */
+START_TEST(test_iss_check)
+{
+	static const char iss[] = "https://idp.example/realms/a";
+	struct pb_err e;
+
+	ck_assert_int_eq(pb_loopback_iss_check(iss, iss, 0, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_iss_check(iss, iss, 1, NULL), PB_OK);
+	ck_assert_int_eq(pb_loopback_iss_check(NULL, iss, 0, NULL), PB_OK);
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_iss_check(NULL, iss, 1, &e), PB_ERR_ISS);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "names no issuer"));
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "RFC 9207"));
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_iss_check("https://idp.example/realms/b",
+	    iss, 0, &e), PB_ERR_ISS);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "RFC 9207"));
+	ck_assert_int_eq(pb_loopback_iss_check("https://idp.example/realms/a/",
+	    iss, 1, NULL), PB_ERR_ISS);
+	ck_assert_int_eq(pb_loopback_iss_check("", iss, 1, NULL), PB_ERR_ISS);
+}
+END_TEST
+
+/* redirect_port: that port, and a clear error when it is taken. */
+START_TEST(test_listener_fixed_port)
+{
+	struct pb_loopback l, m;
+	struct pb_err e;
+	unsigned int port;
+
+	pb_err_clear(&e);
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
+	port = l.port;
+	pb_loopback_close(&l);
+	ck_assert_int_eq(pb_loopback_open(&l, port, NULL), PB_OK);
+	ck_assert_uint_eq(l.port, port);
+	ck_assert_int_eq(pb_loopback_open(&m, port, &e), PB_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "is in use"));
+	ck_assert_ptr_nonnull(strstr(pb_err_msg(&e), "redirect_port"));
+	pb_loopback_close(&m);
+	pb_loopback_close(&l);
 }
 END_TEST
 
@@ -268,7 +313,9 @@ browser_suite(void)
 	tcase_add_test(tc, test_parse_other);
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_state_eq);
+	tcase_add_test(tc, test_iss_check);
 	tcase_add_test(tc, test_listener);
+	tcase_add_test(tc, test_listener_fixed_port);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -512,6 +512,8 @@ check_meta(const struct pb_oidc_meta *m, const char *iss)
 	u = tu_asprintf("%s/jwks", iss);
 	ck_assert_str_eq(m->jwks_uri, u);
 	free(u);
+	/* oidc-provider sends iss in every authorization response. */
+	ck_assert_int_eq(m->iss_param, 1);
 }
 
 START_TEST(test_oauth_discover_path)

@@ -101,6 +101,7 @@ static const struct {
 	{ "--store", offsetof(struct pb_options, store) },
 	{ "--ca-file", offsetof(struct pb_options, ca_file) },
 	{ "--timeout", offsetof(struct pb_options, timeout) },
+	{ "--redirect-port", offsetof(struct pb_options, redirect_port) },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 

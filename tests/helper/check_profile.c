@@ -124,6 +124,7 @@ START_TEST(test_profile_defaults_section)
 	ck_assert_int_eq(c.store, PB_STORE_AUTO);
 	ck_assert_int_eq(c.client_auth, PB_PROFILE_AUTH_BASIC);
 	ck_assert_int_eq(c.timeout, 0);
+	ck_assert_uint_eq(c.redirect_port, 0);		/* ephemeral */
 	ck_assert_ptr_null(c.audience);
 	ck_assert_uint_eq(c.client_secret.len, 0);
 	ck_assert_str_eq(c.path, file);
@@ -138,6 +139,7 @@ static const char two_profiles[] =
 	"scope = openid email\n"
 	"store = file\n"
 	"timeout = 20\n"
+	"redirect_port = 8400\n"
 	"client_auth = post\n"
 	"audience = api\n"
 	"[ profile home ]\n"
@@ -154,6 +156,7 @@ START_TEST(test_profile_named)
 	ck_assert_str_eq(c.scope, "openid email");
 	ck_assert_int_eq(c.store, PB_STORE_FILE);
 	ck_assert_int_eq(c.timeout, 20);
+	ck_assert_uint_eq(c.redirect_port, 8400);
 	ck_assert_int_eq(c.client_auth, PB_PROFILE_AUTH_POST);
 	ck_assert_str_eq(c.audience, "api");
 	/* Profile "default" sees the defaults only. */
@@ -242,6 +245,7 @@ START_TEST(test_profile_options_override)
 	o.scope = "openid";
 	o.store = "secret-service";
 	o.timeout = "300";
+	o.redirect_port = "65535";
 	o.ca_file = "/etc/ssl/ca.pem";
 	o.resource = "urn:x";
 	ck_assert_int_eq(load(), PB_OK);
@@ -250,6 +254,7 @@ START_TEST(test_profile_options_override)
 	ck_assert_str_eq(c.scope, "openid");
 	ck_assert_int_eq(c.store, PB_STORE_SECRET_SERVICE);
 	ck_assert_int_eq(c.timeout, 300);
+	ck_assert_uint_eq(c.redirect_port, 65535);
 	ck_assert_str_eq(c.ca_file, "/etc/ssl/ca.pem");
 	ck_assert_str_eq(c.resource, "urn:x");
 	ck_assert_str_eq(c.audience, "api");		/* from the file */
@@ -265,6 +270,10 @@ START_TEST(test_profile_options_bad)
 	ck_assert_int_eq(load(), PB_ERR_CONFIG);
 	says("--timeout: timeout is seconds, 1 to 300");
 	o.timeout = NULL;
+	o.redirect_port = "80";
+	ck_assert_int_eq(load(), PB_ERR_CONFIG);
+	says("--redirect-port: redirect_port is a port, 1024 to 65535");
+	o.redirect_port = NULL;
 	o.store = "keyring";
 	ck_assert_int_eq(load(), PB_ERR_CONFIG);
 	says("--store: store must be auto, secret-service or file");
@@ -338,6 +347,11 @@ static const struct {
 	{ "timeout = -5\n", 1, "timeout is seconds" },
 	{ "timeout = +5\n", 1, "timeout is seconds" },
 	{ "timeout = 0x10\n", 1, "timeout is seconds" },
+	{ "redirect_port = 1023\n", 1, "redirect_port is a port, 1024 to 65535" },
+	{ "redirect_port = 65536\n", 1, "redirect_port is a port" },
+	{ "redirect_port = 0\n", 1, "redirect_port is a port" },
+	{ "redirect_port = 8400x\n", 1, "redirect_port is a port" },
+	{ "redirect_port =\n", 1, "redirect_port is a port" },
 	{ "client_auth = jwt\n", 1, "client_auth must be client_secret_basic, client_secret_post" },
 	{ "dpop = maybe\n", 1, "dpop must be auto, yes or no" },
 	{ "dpop = YES\n", 1, "dpop must be auto, yes or no" },

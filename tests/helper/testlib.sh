@@ -282,6 +282,19 @@ verdict() {
 	fi
 }
 
+# verdict_cat WHAT FILE...: verdict with the files' text as the DETAIL,
+# read only after the status is taken.
+verdict_cat() {
+	tl_st=$?
+	tl_what=$1
+	shift
+	if [ "$tl_st" -eq 0 ]; then
+		ok "$tl_what"
+	else
+		nok "$tl_what ($(cat "$@" 2>/dev/null))"
+	fi
+}
+
 # run CMD...: status in $rc, output in $tmp/out and $tmp/err.
 run() {
 	"$@" >"$tmp/out" 2>"$tmp/err"
