@@ -179,14 +179,17 @@ revoke_new(struct pb_sess *s, const struct pb_oidc_meta *meta,
  */
 static int
 id_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
-    const struct pb_tokens *tok, const char *nonce, struct pb_stored *st)
+    struct pb_tokens *tok, const char *nonce, struct pb_stored *st)
 {
 	struct pb_id_claims c = { NULL, NULL };
 	struct pb_err e;
 	int r;
 
-	if (!pb_browser_scope_has(s->c.scope, "openid"))
+	if (!pb_browser_scope_has(s->c.scope, "openid")) {
+		/* Not asked for, so not checked: no name is taken from it. */
+		pb_secret_clear(&tok->id_token);
 		return PB_EXIT_OK;
+	}
 	pb_err_clear(&e);
 	if (tok->id_token.len == 0)
 		r = pb_err_set(&e, PB_ERR_CLAIM, "the IdP sent no ID token, "
@@ -205,8 +208,9 @@ id_check(struct pb_sess *s, const struct pb_oidc_meta *meta,
 	}
 	pb_session_say("login failed: the ID token is refused", &e);
 	revoke_new(s, meta, &tok->refresh);
-	return r == PB_ERR_NET || r == PB_ERR_HTTP || r == PB_ERR_TOOBIG ?
-	    PB_EXIT_TEMP : r == PB_ERR_CONFIG ? PB_EXIT_CONFIG : PB_EXIT_FAIL;
+	/* An ID token too big is no better on a retry: only the JWKS fetch. */
+	return r == PB_ERR_NET || r == PB_ERR_HTTP ? PB_EXIT_TEMP :
+	    r == PB_ERR_CONFIG ? PB_EXIT_CONFIG : PB_EXIT_FAIL;
 }
 
 /*
@@ -283,6 +287,7 @@ keep(struct pb_sess *s, const struct pb_oidc_meta *meta,
 	    NULL) || (st->subject == NULL &&
 	    pb_identity_fill(tok, &st->subject, &st->username) != PB_OK)) {
 		fprintf(stderr, "%s: out of memory\n", PB_PROG);
+		revoke_new(s, meta, &st->refresh);
 		return PB_EXIT_FAIL;
 	}
 	/*
