@@ -3,9 +3,15 @@
  * The browser login's listener (RFC 8252 section 7.3): a socket on
  * 127.0.0.1 only, an ephemeral port, that answers small HTTP/1.x requests
  * until the one callback that carries the login's state, then closes.
- * Nothing a local process sends can end or steer the login: a request
- * without the state gets a 400 and the wait goes on, each connection has
- * its own short deadline and size cap so that none holds up the rest.
+ * Only the user's own processes are served: the state is no secret from
+ * other users (it is in the browser's command line, /proc/PID/cmdline),
+ * so a connection from another uid, or one whose owner is not found
+ * (pb_peer_uid()), is closed unread at accept; otherwise another user
+ * could end the login, or complete it with their own account at the IdP.
+ * The user's own processes are trusted (they can read the user's files
+ * anyway); even so a request without the state gets a 400 and the wait
+ * goes on, each connection has its own short deadline and size cap so
+ * that none holds up the rest.
  * The code and the state are wiped; pages hold neither.
  */
 #include "config.h"
@@ -26,6 +32,7 @@
 #include "err.h"
 #include "secmem.h"
 #include "browser.h"
+#include "peer_uid.h"
 
 #define CONNS		8	/* connections served at once */
 #define CONN_MS		5000	/* for one connection's request */
@@ -307,15 +314,43 @@ serve(struct conn *c, const char *state, const char *issuer,
 	return more;
 }
 
+/*
+ * Whether fd's peer is a process of our own user; else fd is to be closed
+ * unread and unanswered (fail closed: also when the owner is not found).
+ */
+static int
+own_user(int fd, int *noted)
+{
+	uid_t uid;
+	int found = pb_peer_uid(fd, &uid) == 0;
+
+	if (found && uid == geteuid())
+		return 1;
+	if (!*noted && found)
+		fprintf(stderr, "%s: note: another user (uid %lu) connected "
+		    "to the login's listener: dropped; still waiting\n",
+		    PB_PROG, (unsigned long)uid);
+	else if (!*noted)
+		fprintf(stderr, "%s: note: cannot tell which user connected to "
+		    "the login's listener (%s): dropped; still waiting\n",
+		    PB_PROG, strerror(errno));
+	*noted = 1;
+	return 0;
+}
+
 /* Take a waiting connection into a free slot (there is one). */
 static void
-take(const struct pb_loopback *l, struct conn *c, int64_t t)
+take(const struct pb_loopback *l, struct conn *c, int64_t t, int *noted)
 {
 	int fd, k;
 
 	if ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1)
 		return;
+	if (!own_user(fd, noted)) {
+		close(fd);	/* another user's: no byte read or sent */
+		return;
+	}
 	for (k = 0; k < CONNS; k++)
 		if (c[k].fd == -1) {
 			c[k].fd = fd;
@@ -369,7 +404,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 	int map[CONNS + 1];
 	struct conn *c;
 	int64_t t, deadline = now_ms() + (int64_t)wait * 1000;
-	int k, n, ms, r = PB_ERR_INTERNAL, more = 1;
+	int k, n, ms, r = PB_ERR_INTERNAL, more = 1, noted = 0;
 
 	memset(cb, 0, sizeof(*cb));
 	if ((c = calloc(CONNS, sizeof(*c))) == NULL)
@@ -394,7 +429,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			if (pfd[k].revents == 0)
 				continue;
 			if (map[k] == -1)
-				take(l, c, t);
+				take(l, c, t, &noted);
 			else
 				more = serve(&c[map[k]], state, issuer, cb,
 				    &r, e);

@@ -9,7 +9,8 @@
 #     (S256, prompt=consent with offline_access), --json's line;
 #   - the listener on 127.0.0.1 only, 404 for another path, 400 for a
 #     callback without the login's state (the login goes on and completes),
-#     closed after the one valid callback;
+#     closed after the one valid callback; another user's connection
+#     dropped unanswered even with the state (as root only);
 #   - logged in: status, get, a refresh;
 #   - denied in the browser, an error page that escapes what the IdP said,
 #     an iss of another issuer (RFC 9207), nobody coming (--wait);
@@ -148,6 +149,20 @@ code=$(get_status "/callback?code=stolen&state=not-the-state")
 verdict "a callback without the login's state gets 400" "$code"
 kill -0 "$bg" 2>/dev/null
 verdict "the login goes on after it"
+# Another user's process, even with the state (readable in the browser's
+# command line), is dropped at accept: no answer, and the login goes on.
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+	echo "# not root (or no setpriv): another user's callback not checked"
+else
+	code=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
+	    "http://127.0.0.1:$port/callback?state=$state&error=access_denied" \
+	    2>/dev/null)
+	[ "$code" = 000 ] && kill -0 "$bg" 2>/dev/null
+	verdict "another user's callback with the state gets no answer" "$code"
+	grep -q 'another user (uid [0-9]*) connected' "$tmp/ok.err"
+	verdict "another user's connection is noted"
+fi
 # A client that connects and says nothing must not hold up the login.
 node -e 'const s = require("net").connect(Number(process.argv[1]),
     "127.0.0.1"); s.on("error", () => {}); setTimeout(() => {}, 30000);' \

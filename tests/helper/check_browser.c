@@ -5,7 +5,8 @@
  * vector), the random verifier, state and nonce, the scope test, the
  * authorization URL (prompt=consent with offline_access, the endpoint's
  * own query kept), the callback's request line and query, the state
- * comparison, and the listener's address.  No network.
+ * comparison, the listener's address, and the owner of a connection to
+ * it (pb_peer_uid(), over 127.0.0.1 only).
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -22,6 +24,7 @@
 #include "browser.h"
 #include "checkmain.h"
 #include "err.h"
+#include "peer_uid.h"
 #include "secmem.h"
 
 /* RFC 7636 appendix B. */
@@ -248,6 +251,76 @@ START_TEST(test_listener)
 }
 END_TEST
 
+/* A client connected to l, from a child of uid when uid is not -1. */
+static int
+connect_as(const struct pb_loopback *l, long uid, pid_t *child)
+{
+	struct sockaddr_in a;
+	int fd, p[2], st;
+	char b;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)l->port);
+	*child = -1;
+	if (uid != -1) {
+		ck_assert_int_eq(pipe(p), 0);
+		ck_assert_int_ne(*child = fork(), -1);
+		if (*child == 0) {
+			/* Holds its socket open until the parent is done. */
+			close(p[1]);
+			if (setgid((gid_t)uid) != 0 ||
+			    setuid((uid_t)uid) != 0 ||
+			    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+			    connect(fd, (struct sockaddr *)&a,
+			    sizeof(a)) != 0)
+				_exit(1);
+			st = (int)read(p[0], &b, 1);
+			_exit(st == 0 ? 0 : 1);
+		}
+		close(p[0]);
+		return p[1];
+	}
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+START_TEST(test_peer_uid)
+{
+	struct pb_loopback l;
+	uid_t uid = 12345;
+	pid_t child;
+	int cfd, fd, st;
+
+	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
+	cfd = connect_as(&l, -1, &child);
+	ck_assert_int_ne(fd = accept(l.fd, NULL, NULL), -1);
+	ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
+	ck_assert_uint_eq(uid, geteuid());
+	/* Not a TCP socket: no owner, fail closed. */
+	uid = 12345;
+	ck_assert_int_eq(pb_peer_uid(cfd + 1000, &uid), -1);
+	ck_assert_int_eq(pb_peer_uid(l.fd, &uid), -1);
+	ck_assert_uint_eq(uid, 12345);
+	close(fd);
+	close(cfd);
+	if (geteuid() == 0) {
+		/* Another user's connection is named as such (nobody). */
+		cfd = connect_as(&l, 65534, &child);
+		ck_assert_int_ne(fd = accept(l.fd, NULL, NULL), -1);
+		ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
+		ck_assert_uint_eq(uid, 65534);
+		close(fd);
+		close(cfd);
+		ck_assert_int_eq(waitpid(child, &st, 0), child);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	pb_loopback_close(&l);
+}
+END_TEST
+
 static Suite *
 browser_suite(void)
 {
@@ -269,6 +342,7 @@ browser_suite(void)
 	tcase_add_test(tc, test_parse_bad);
 	tcase_add_test(tc, test_state_eq);
 	tcase_add_test(tc, test_listener);
+	tcase_add_test(tc, test_peer_uid);
 	suite_add_tcase(s, tc);
 	return s;
 }
