@@ -36,6 +36,8 @@
 
 #define CONNS		8	/* connections served at once */
 #define CONN_MS		5000	/* for one connection's request */
+#define FIRST_MS	2000	/* for its first byte */
+#define BACKLOG		16	/* connections waiting for accept */
 #define REQ_MAX		8192	/* bytes of a request, headers included */
 #define TEXT_MAX	200	/* characters of an IdP's error shown */
 
@@ -56,7 +58,7 @@ pb_loopback_open(struct pb_loopback *l, struct pb_err *e)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = 0;
 	if (bind(l->fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
-	    listen(l->fd, 4) == -1 ||
+	    listen(l->fd, BACKLOG) == -1 ||
 	    getsockname(l->fd, (struct sockaddr *)&a, &alen) == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
 		    "for the browser's answer: %s", strerror(errno));
@@ -259,7 +261,8 @@ handle(int fd, const char *req, size_t len, const char *state,
 
 struct conn {
 	int	fd;		/* -1: free */
-	int64_t	until;		/* ms, monotonic */
+	int64_t	since;		/* accepted, ms, monotonic */
+	int64_t	until;		/* its deadline, ms, monotonic */
 	size_t	len;
 	char	buf[REQ_MAX + 1];
 };
@@ -299,6 +302,8 @@ serve(struct conn *c, const char *state, const char *issuer,
 		conn_close(c);
 		return 1;
 	}
+	if (c->len == 0)	/* the first bytes: the rest of its time */
+		c->until = c->since + CONN_MS;
 	c->len += (size_t)n;
 	c->buf[c->len] = '\0';
 	if (memmem(c->buf, c->len, "\r\n\r\n", 4) == NULL &&
@@ -338,11 +343,15 @@ own_user(int fd, int *noted)
 	return 0;
 }
 
-/* Take a waiting connection into a free slot (there is one). */
+/*
+ * Take a waiting connection into a free slot, or when there is none into
+ * the slot of the oldest connection (none has sent a whole request yet:
+ * those are answered at once), the oldest that sent nothing first.
+ */
 static void
 take(const struct pb_loopback *l, struct conn *c, int64_t t, int *noted)
 {
-	int fd, k;
+	int fd, k, old = 0;
 
 	if ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1)
@@ -351,46 +360,44 @@ take(const struct pb_loopback *l, struct conn *c, int64_t t, int *noted)
 		close(fd);	/* another user's: no byte read or sent */
 		return;
 	}
-	for (k = 0; k < CONNS; k++)
-		if (c[k].fd == -1) {
-			c[k].fd = fd;
-			c[k].until = t + CONN_MS;
-			c[k].len = 0;
-			return;
-		}
-	close(fd);
+	for (k = 0; k < CONNS && c[old].fd != -1; k++)
+		if (c[k].fd == -1 || (c[k].len == 0) > (c[old].len == 0) ||
+		    ((c[k].len == 0) == (c[old].len == 0) &&
+		    c[k].since < c[old].since))
+			old = k;
+	conn_close(&c[old]);		/* evicted, unanswered */
+	c[old].fd = fd;
+	c[old].since = t;
+	c[old].until = t + FIRST_MS;
 }
 
 /*
- * The poll set in pfd (map[k]: the slot of pfd[k], -1 the listener, which
- * is left out while every slot is busy) and its timeout in *ms; the
- * connections past their time are closed first.  The count of pfd.
+ * The poll set in pfd (map[k]: the slot of pfd[k], -1 the listener, last
+ * so that a connection take() evicts is not served in the same round) and
+ * its timeout in *ms; the connections past their time are closed first.
+ * The count of pfd.
  */
 static int
 poll_set(const struct pb_loopback *l, struct conn *c, int64_t t,
     int64_t deadline, struct pollfd *pfd, int *map, int *ms)
 {
 	int64_t next = deadline < t + 1000 ? deadline : t + 1000;
-	int k, n = 0, free_slot = 0;
+	int k, n = 0;
 
 	for (k = 0; k < CONNS; k++) {
 		if (c[k].fd != -1 && c[k].until <= t)
 			conn_close(&c[k]);	/* too slow: no answer */
-		if (c[k].fd == -1) {
-			free_slot = 1;
+		if (c[k].fd == -1)
 			continue;
-		}
 		pfd[n].fd = c[k].fd;
 		pfd[n].events = POLLIN;
 		map[n++] = k;
 		if (c[k].until < next)
 			next = c[k].until;
 	}
-	if (free_slot) {
-		pfd[n].fd = l->fd;
-		pfd[n].events = POLLIN;
-		map[n++] = -1;
-	}
+	pfd[n].fd = l->fd;
+	pfd[n].events = POLLIN;
+	map[n++] = -1;
 	*ms = next > t ? (int)(next - t) : 0;
 	return n;
 }

@@ -11,6 +11,7 @@
 #     callback without the login's state (the login goes on and completes),
 #     closed after the one valid callback; another user's connection
 #     dropped unanswered even with the state (as root only);
+#   - idle clients, more than the listener's slots, do not hold it up;
 #   - logged in: status, get, a refresh;
 #   - denied in the browser, an error page that escapes what the IdP said,
 #     an iss of another issuer (RFC 9207), nobody coming (--wait);
@@ -163,12 +164,23 @@ else
 	grep -q 'another user (uid [0-9]*) connected' "$tmp/ok.err"
 	verdict "another user's connection is noted"
 fi
-# A client that connects and says nothing must not hold up the login.
-node -e 'const s = require("net").connect(Number(process.argv[1]),
-    "127.0.0.1"); s.on("error", () => {}); setTimeout(() => {}, 30000);' \
-    "$port" &
+# Clients that connect and say nothing must not hold up the login, not
+# even 300 of them (more than the listener's slots and backlog), each
+# connecting again as soon as the listener closes it.
+node -e 'const net = require("net"), port = Number(process.argv[1]);
+    let n = 0;
+    const idle = () => { const s = net.connect(port, "127.0.0.1", () => {
+        if (++n === 300) console.log("connected"); });
+        s.on("error", () => {}); s.on("close", idle); };
+    for (let i = 0; i < 300; i++) idle();
+    setTimeout(() => process.exit(0), 30000);' "$port" >"$tmp/idle.out" &
 idle=$!
 tl_track "$idle"
+i=0
+while [ $i -lt 50 ] && ! grep -q connected "$tmp/idle.out"; do
+	sleep 0.1
+	i=$((i + 1))
+done
 browse approve
 tl_stop "$idle"
 [ "$brc" = 0 ] && grep -q '"status":200' "$tmp/browse.json" &&
