@@ -50,7 +50,8 @@ pb_loopback_open(struct pb_loopback *l, struct pb_err *e)
 	socklen_t alen = sizeof(a);
 
 	l->port = 0;
-	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot make the login's "
 		    "listening socket: %s", strerror(errno));
 	memset(&a, 0, sizeof(a));
@@ -427,7 +428,9 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			break;
 		}
 		n = poll_set(l, c, t, deadline, pfd, map, &ms);
-		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR) {
+		if (poll(pfd, (nfds_t)n, ms) == -1) {
+			if (errno == EINTR)
+				continue;	/* no revents set */
 			r = pb_err_set(e, PB_ERR_IO, "poll: %s",
 			    strerror(errno));
 			break;

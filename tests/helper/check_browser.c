@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,8 @@ START_TEST(test_listener)
 	ck_assert_uint_eq(ntohl(a.sin_addr.s_addr), INADDR_LOOPBACK);
 	ck_assert_uint_eq(ntohs(a.sin_port), l.port);
 	ck_assert(fcntl(l.fd, F_GETFD) & FD_CLOEXEC);
+	/* A stale readiness must not block accept. */
+	ck_assert(fcntl(l.fd, F_GETFL) & O_NONBLOCK);
 	pb_loopback_close(&l);
 	ck_assert_int_eq(l.fd, -1);
 	pb_loopback_close(&l);		/* twice: a no-op */
@@ -287,6 +290,16 @@ connect_as(const struct pb_loopback *l, long uid, pid_t *child)
 	return fd;
 }
 
+/* The next connection on the (non-blocking) listener, 5 s at most. */
+static int
+accept_one(const struct pb_loopback *l)
+{
+	struct pollfd p = { .fd = l->fd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	return accept(l->fd, NULL, NULL);
+}
+
 START_TEST(test_peer_uid)
 {
 	struct pb_loopback l;
@@ -296,7 +309,7 @@ START_TEST(test_peer_uid)
 
 	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
 	cfd = connect_as(&l, -1, &child);
-	ck_assert_int_ne(fd = accept(l.fd, NULL, NULL), -1);
+	ck_assert_int_ne(fd = accept_one(&l), -1);
 	ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
 	ck_assert_uint_eq(uid, geteuid());
 	/* Not a TCP socket: no owner, fail closed. */
@@ -309,7 +322,7 @@ START_TEST(test_peer_uid)
 	if (geteuid() == 0) {
 		/* Another user's connection is named as such (nobody). */
 		cfd = connect_as(&l, 65534, &child);
-		ck_assert_int_ne(fd = accept(l.fd, NULL, NULL), -1);
+		ck_assert_int_ne(fd = accept_one(&l), -1);
 		ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
 		ck_assert_uint_eq(uid, 65534);
 		close(fd);
