@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -334,6 +335,57 @@ START_TEST(test_peer_uid)
 }
 END_TEST
 
+/*
+ * More idle clients than the listener has slots, then the callback: it is
+ * served at once (idle ones evicted), not after their 5 s.
+ */
+START_TEST(test_wait_idle)
+{
+	struct pb_loopback l;
+	struct pb_loopback_cb cb;
+	struct sockaddr_in a;
+	struct timespec t0, t1;
+	const char req[] = "GET /callback?state=S&code=c HTTP/1.1\r\n\r\n";
+	pid_t child;
+	char b[64];
+	int i, fd, st;
+
+	ck_assert_int_eq(pb_loopback_open(&l, NULL), PB_OK);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)l.port);
+	ck_assert_int_ne(child = fork(), -1);
+	if (child == 0) {
+		for (i = 0; i < 20; i++)	/* never closed, never sent */
+			if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
+			    0)) == -1)
+				_exit(1);
+			else
+				(void)connect(fd, (struct sockaddr *)&a,
+				    sizeof(a));
+		usleep(200000);
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+		    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    write(fd, req, sizeof(req) - 1) != sizeof(req) - 1 ||
+		    read(fd, b, sizeof(b)) <= 0)
+			_exit(1);
+		_exit(0);
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pb_loopback_wait(&l, "S", "https://idp", 20, NULL,
+	    NULL, &cb, NULL), PB_OK);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_uint_eq(cb.code.len, 1);
+	pb_loopback_cb_clear(&cb);
+	ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 3000);
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pb_loopback_close(&l);
+}
+END_TEST
+
 static Suite *
 browser_suite(void)
 {
@@ -356,6 +408,7 @@ browser_suite(void)
 	tcase_add_test(tc, test_state_eq);
 	tcase_add_test(tc, test_listener);
 	tcase_add_test(tc, test_peer_uid);
+	tcase_add_test(tc, test_wait_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }
