@@ -43,11 +43,11 @@ hexval(int c)
 
 /*
  * Form-urlencoded p[0..n) decoded into a fresh string *out of *outlen
- * bytes: PB_OK, PB_LOOPBACK_BAD (a bad escape, a NUL or control byte) or
- * PB_ERR_NOMEM.
+ * bytes: PB_OK, PB_LOOPBACK_BAD (a bad escape, or a NUL or control byte
+ * unless text, when each is a '?') or PB_ERR_NOMEM.
  */
 static int
-decode(const char *p, size_t n, char **out, size_t *outlen)
+decode(const char *p, size_t n, int text, char **out, size_t *outlen)
 {
 	char *d;
 	size_t i, k = 0;
@@ -67,8 +67,11 @@ decode(const char *p, size_t n, char **out, size_t *outlen)
 			i += 2;
 		} else
 			break;
-		if ((unsigned char)d[k] < 0x20 || d[k] == 0x7f)
-			break;
+		if ((unsigned char)d[k] < 0x20 || d[k] == 0x7f) {
+			if (!text)
+				break;
+			d[k] = '?';
+		}
 		k++;
 	}
 	if (i < n) {
@@ -123,8 +126,10 @@ parse_query(const char *q, size_t n, struct pb_loopback_cb *cb)
 		if (slot != NULL && *slot != NULL)
 			return PB_LOOPBACK_BAD;		/* given twice */
 		if (slot != NULL) {
+			/* An IdP's words may hold a line break. */
 			r = decode(eq < amp ? eq + 1 : eq, eq < amp ?
-			    (size_t)(amp - eq - 1) : 0, &v, &vlen);
+			    (size_t)(amp - eq - 1) : 0, slot == &cb->error ||
+			    slot == &cb->error_description, &v, &vlen);
 			if (r != PB_OK)
 				return r;
 			*slot = v;

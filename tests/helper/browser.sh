@@ -13,7 +13,8 @@
 #     dropped unanswered even with the state (as root only);
 #   - idle clients, more than the listener's slots, do not hold it up;
 #   - logged in: status, get, a refresh;
-#   - denied in the browser, an error page that escapes what the IdP said,
+#   - denied in the browser, an error page that escapes what the IdP said
+#     (a line break in it shown as '?'),
 #     an iss of another issuer (RFC 9207), nobody coming (--wait);
 #   - the grant: --browser/--device, grant = browser, auto with a display
 #     and xdg-open (which runs $BROWSER: the scripted browser) and auto
@@ -232,12 +233,14 @@ verdict "denied: the IdP's error is named"
 
 login_bg esc --profile b --browser --wait 60
 url_of esc || nok "escape: no URL line"
-desc=%3Cscript%3Ex%3C%2Fscript%3E
+desc=%3Cscript%3Ex%3C%2Fscript%3E%0Anext
 code=$(get_status \
     "/callback?state=$state&error=invalid_scope&error_description=$desc")
 [ "$code" = 200 ] && grep -q '&lt;script&gt;' "$tmp/page" &&
     ! grep -q '<script>' "$tmp/page"
 verdict "an error page escapes the IdP's words" "$code"
+grep -q 'script&gt;?next' "$tmp/page"
+verdict "a line break in the IdP's words is shown as '?'"
 login_end esc
 expect "an IdP error other than access_denied: exit 3" 3 "invalid_scope" err
 

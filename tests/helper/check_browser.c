@@ -161,6 +161,15 @@ START_TEST(test_parse_callback)
 	ck_assert_uint_eq(cb.code.len, 0);
 	pb_loopback_cb_clear(&cb);
 
+	/* Control bytes in an IdP's error are shown as '?', not refused. */
+	ck_assert_int_eq(parse("GET /callback?error=x%0D%0Ay&error_description="
+	    "line%0Aline%00%7F&state=s HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_CALLBACK);
+	ck_assert_str_eq(cb.error, "x??y");
+	ck_assert_str_eq(cb.error_description, "line?line??");
+	ck_assert_str_eq(cb.state, "s");
+	pb_loopback_cb_clear(&cb);
+
 	/* No query at all: a callback without a state. */
 	ck_assert_int_eq(parse("GET /callback HTTP/1.1\r\n\r\n", &cb),
 	    PB_LOOPBACK_CALLBACK);
@@ -206,6 +215,10 @@ START_TEST(test_parse_bad)
 	ck_assert_int_eq(parse("GET /callback?state=a%00b HTTP/1.1\r\n\r\n",
 	    &cb), PB_LOOPBACK_BAD);
 	ck_assert_int_eq(parse("GET /callback?state=a%0Ab HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?code=a%09b HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?iss=a%7Fb HTTP/1.1\r\n\r\n",
 	    &cb), PB_LOOPBACK_BAD);
 	ck_assert_int_eq(parse("GET /callback?state=s HTTP/2\r\n\r\n", &cb),
 	    PB_LOOPBACK_BAD);
