@@ -40,6 +40,8 @@
 #define BACKLOG		16	/* connections waiting for accept */
 #define REQ_MAX		8192	/* bytes of a request, headers included */
 #define TEXT_MAX	200	/* characters of an IdP's error shown */
+#define NOTED_PEER	1	/* notes printed once a login: a user's */
+#define NOTED_STATE	2	/* a callback without the state */
 
 /* Listener ------------------------------------------------------------- */
 
@@ -232,7 +234,7 @@ ours(int fd, const char *issuer, struct pb_loopback_cb *cb, int *rp,
 static int
 handle(int fd, const char *req, size_t len, const char *state,
     const char *issuer, struct pb_loopback_cb *cb, int *rp,
-    struct pb_err *e)
+    struct pb_err *e, int *noted)
 {
 	int v;
 
@@ -252,9 +254,12 @@ handle(int fd, const char *req, size_t len, const char *state,
 	pb_loopback_cb_clear(cb);
 	respond(fd, 400, "not this login", "This is not the answer to the "
 	    "login bearer-token is waiting for.");
-	fprintf(stderr, "%s: note: a request to the login's callback did not "
-	    "carry this login's state: refused (an old browser tab, or "
-	    "another program); still waiting\n", PB_PROG);
+	if (!(*noted & NOTED_STATE))	/* once: a flood stays quiet */
+		fprintf(stderr, "%s: note: a request to the login's callback "
+		    "did not carry this login's state: refused (an old "
+		    "browser tab, or another program); still waiting\n",
+		    PB_PROG);
+	*noted |= NOTED_STATE;
 	return 1;
 }
 
@@ -290,7 +295,7 @@ conn_close(struct conn *c)
 /* Read what c's client sent; 0 when the login's callback came (*rp). */
 static int
 serve(struct conn *c, const char *state, const char *issuer,
-    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
+    struct pb_loopback_cb *cb, int *rp, struct pb_err *e, int *noted)
 {
 	ssize_t n;
 	int more;
@@ -315,7 +320,8 @@ serve(struct conn *c, const char *state, const char *issuer,
 		conn_close(c);
 		return 1;
 	}
-	more = handle(c->fd, c->buf, c->len, state, issuer, cb, rp, e);
+	more = handle(c->fd, c->buf, c->len, state, issuer, cb, rp, e,
+	    noted);
 	conn_close(c);
 	return more;
 }
@@ -332,15 +338,15 @@ own_user(int fd, int *noted)
 
 	if (found && uid == geteuid())
 		return 1;
-	if (!*noted && found)
+	if (!(*noted & NOTED_PEER) && found)
 		fprintf(stderr, "%s: note: another user (uid %lu) connected "
 		    "to the login's listener: dropped; still waiting\n",
 		    PB_PROG, (unsigned long)uid);
-	else if (!*noted)
+	else if (!(*noted & NOTED_PEER))
 		fprintf(stderr, "%s: note: cannot tell which user connected to "
 		    "the login's listener (%s): dropped; still waiting\n",
 		    PB_PROG, strerror(errno));
-	*noted = 1;
+	*noted |= NOTED_PEER;
 	return 0;
 }
 
@@ -442,7 +448,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 				take(l, c, t, &noted);
 			else
 				more = serve(&c[map[k]], state, issuer, cb,
-				    &r, e);
+				    &r, e, &noted);
 		}
 	}
 	for (k = 0; k < CONNS; k++)

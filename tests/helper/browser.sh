@@ -149,6 +149,9 @@ verdict "another path gets 404" "$code"
 code=$(get_status "/callback?code=stolen&state=not-the-state")
 [ "$code" = 400 ] && grep -q 'not the answer' "$tmp/page"
 verdict "a callback without the login's state gets 400" "$code"
+code=$(get_status "/callback?code=stolen&state=again")
+[ "$code" = 400 ]
+verdict "and so does the next one" "$code"
 kill -0 "$bg" 2>/dev/null
 verdict "the login goes on after it"
 # Another user's process, even with the state (readable in the browser's
@@ -192,8 +195,9 @@ verdict "the browser comes back to a page that says to go back" \
     "$(cat "$tmp/browse.json")"
 login_end ok
 expect "login --browser logs in" 0 "Logged in to $iss as alice" err
-grep -q 'did not carry this login' "$tmp/err"
-verdict "the stranger's callback was noted"
+notes=$(grep -c 'did not carry this login' "$tmp/err")
+[ "$notes" = 1 ]
+verdict "the strangers' callbacks were noted, once" "$notes"
 grep -q '"status":"logged_in"' "$tmp/out"
 verdict "--json's result line"
 code=$(get_status "/callback?state=$state")
