@@ -338,8 +338,10 @@ if ! command -v xdg-open >/dev/null 2>&1; then
 	    "display is not checked"
 else
 	# The "browser" xdg-open runs: the scripted one, on the URL given.
+	# It notes its session first.
 	cat >"$tmp/browser" <<EOF
 #!/bin/sh
+awk '{ print \$6 }' /proc/\$\$/stat >'$tmp/xdg.sid'
 exec node '$ap' --browser "\$1" >'$tmp/xdg.json' 2>&1
 EOF
 	chmod 755 "$tmp/browser"
@@ -355,6 +357,8 @@ EOF
 	    "$(cat "$tmp/xdg.json" 2>/dev/null)"
 	grep -q '^Open this page to log in: ' "$tmp/err"
 	verdict "the URL line is printed with a browser too"
+	[ "$(cat "$tmp/xdg.sid")" != "$(awk '{ print $6 }' /proc/$$/stat)" ]
+	verdict "xdg-open runs in a session of its own"
 fi
 
 tl_done
