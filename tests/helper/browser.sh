@@ -33,7 +33,7 @@ tl_name=browser.sh
 # shellcheck source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 
-: "${PB_BEARER_TOKEN:?browser.sh: set PB_BEARER_TOKEN to the built bearer-token}"
+: "${PB_BEARER_TOKEN:?browser.sh: set PB_BEARER_TOKEN to the built program}"
 tl_need_idp
 tl_need_tools "apt-get install curl" curl
 for f in "$PB_BEARER_TOKEN" "$PB_BEARER_TOKEN-net"; do
