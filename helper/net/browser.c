@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,26 +174,43 @@ pb_browser_available(void)
 
 /*
  * Start "xdg-open URL" in its own session, its standard streams on
- * /dev/null; never waited for (reap() collects it).  The pid, or -1.
+ * /dev/null; never waited for (reap() collects it).  posix_spawnp(), not
+ * fork(): libsecret's GLib threads may be running, and only async-signal-
+ * safe calls may follow a fork then.  The pid, or -1 with errno set.
  */
 static pid_t
 open_browser(const char *url)
 {
-	pid_t pid;
-	int fd;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	char prog[] = "xdg-open";
+	char *const argv[] = { prog, (char *)(uintptr_t)url, NULL };
+	pid_t pid = -1;
+	int r;
 
-	if ((pid = fork()) != 0)
-		return pid;
-	(void)setsid();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		(void)dup2(fd, STDIN_FILENO);
-		(void)dup2(fd, STDOUT_FILENO);
-		(void)dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
+	if ((r = posix_spawn_file_actions_init(&fa)) != 0) {
+		errno = r;
+		return -1;
 	}
-	execlp("xdg-open", "xdg-open", url, (char *)NULL);
-	_exit(127);
+	if ((r = posix_spawnattr_init(&at)) == 0) {
+		if ((r = posix_spawnattr_setflags(&at,
+		    POSIX_SPAWN_SETSID)) == 0 &&
+		    (r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
+		    "/dev/null", O_RDONLY, 0)) == 0 &&
+		    (r = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
+		    "/dev/null", O_WRONLY, 0)) == 0 &&
+		    (r = posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
+		    "/dev/null", O_WRONLY, 0)) == 0)
+			r = posix_spawnp(&pid, "xdg-open", &fa, &at, argv,
+			    environ);
+		(void)posix_spawnattr_destroy(&at);
+	}
+	(void)posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
+		errno = r;
+		return -1;
+	}
+	return pid;
 }
 
 /* The wait's tick: collect xdg-open when it has ended, without waiting. */

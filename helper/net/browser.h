@@ -141,9 +141,10 @@ struct pb_loopback {
 
 /*
  * Listen on 127.0.0.1, on port (the profile's redirect_port) or, when it
- * is 0, an ephemeral port; close-on-exec, without SO_REUSEADDR (no other
- * process shares the port).  PB_OK; PB_ERR_CONFIG when port is in use;
- * PB_ERR_IO.  Close with pb_loopback_close() (also after an error).
+ * is 0, an ephemeral port; non-blocking and close-on-exec, with
+ * SO_REUSEADDR for a fixed port (on Linux no second socket can listen on
+ * it).  PB_OK; PB_ERR_CONFIG when port is in use; PB_ERR_IO.  Close with
+ * pb_loopback_close() (also after an error).
  */
 int pb_loopback_open(struct pb_loopback *l, unsigned int port,
     struct pb_err *e) PB_WUR;
@@ -162,9 +163,12 @@ int pb_loopback_iss_check(const char *got, const char *issuer,
 
 /*
  * Answer requests on l until one GET /callback carries state, or for
- * wait seconds at most (PB_ERR_EXPIRED_CODE).  Each connection has a few
- * seconds and 8 KiB for its request; other paths get a 404, a callback
- * without the state a 400 (and a note on stderr), and the wait goes on.
+ * wait seconds at most (PB_ERR_EXPIRED_CODE).  A connection from another
+ * uid (or whose owner is not found: pb_peer_uid()) is closed unread.  Each
+ * connection has a few seconds and 8 KiB for its request; when all slots
+ * are busy the oldest idle one makes room.  Other paths get a 404, a
+ * callback without the state a 400 (and, once, a note on stderr), and
+ * the wait goes on.
  * The callback with the state: an iss that pb_loopback_iss_check()
  * refuses is PB_ERR_ISS; an error is PB_ERR_ACCESS_DENIED for
  * access_denied, else PB_ERR_HTTP (*cb holds the error); a code is PB_OK

@@ -3,9 +3,15 @@
  * The browser login's listener (RFC 8252 section 7.3): a socket on
  * 127.0.0.1 only, an ephemeral port (or redirect_port), that answers HTTP
  * until the one callback that carries the login's state, then closes.
- * Nothing a local process sends can end or steer the login: a request
- * without the state gets a 400 and the wait goes on, each connection has
- * its own short deadline and size cap so that none holds up the rest.
+ * Only the user's own processes are served: the state is no secret from
+ * other users (it is in the browser's command line, /proc/PID/cmdline),
+ * so a connection from another uid, or one whose owner is not found
+ * (pb_peer_uid()), is closed unread at accept; otherwise another user
+ * could end the login, or complete it with their own account at the IdP.
+ * The user's own processes are trusted (they can read the user's files
+ * anyway); even so a request without the state gets a 400 and the wait
+ * goes on, each connection has its own short deadline and size cap so
+ * that none holds up the rest.
  * The code and the state are wiped; pages hold neither.
  */
 #include "config.h"
@@ -26,175 +32,16 @@
 #include "err.h"
 #include "secmem.h"
 #include "browser.h"
+#include "peer_uid.h"
 
 #define CONNS		8	/* connections served at once */
 #define CONN_MS		5000	/* for one connection's request */
+#define FIRST_MS	2000	/* for its first byte */
+#define BACKLOG		16	/* connections waiting for accept */
 #define REQ_MAX		8192	/* bytes of a request, headers included */
 #define TEXT_MAX	200	/* characters of an IdP's error shown */
-
-/* Callback ------------------------------------------------------------- */
-
-void
-pb_loopback_cb_clear(struct pb_loopback_cb *cb)
-{
-	if (cb == NULL)
-		return;
-	pb_secret_clear(&cb->code);
-	if (cb->state != NULL)
-		pb_freezero(cb->state, strlen(cb->state));
-	free(cb->iss);
-	free(cb->error);
-	free(cb->error_description);
-	memset(cb, 0, sizeof(*cb));
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Form-urlencoded p[0..n) decoded into a fresh string *out of *outlen
- * bytes: PB_OK, PB_LOOPBACK_BAD (a bad escape, a NUL or control byte) or
- * PB_ERR_NOMEM.
- */
-static int
-decode(const char *p, size_t n, char **out, size_t *outlen)
-{
-	char *d;
-	size_t i, k = 0;
-	int hi, lo;
-
-	if ((d = malloc(n + 1)) == NULL)
-		return PB_ERR_NOMEM;
-	for (i = 0; i < n; i++) {
-		if (p[i] == '+')
-			d[k] = ' ';
-		else if (p[i] != '%')
-			d[k] = p[i];
-		else if (i + 2 < n &&
-		    (hi = hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)p[i + 2])) >= 0) {
-			d[k] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			break;
-		if ((unsigned char)d[k] < 0x20 || d[k] == 0x7f)
-			break;
-		k++;
-	}
-	if (i < n) {
-		pb_freezero(d, n + 1);
-		return PB_LOOPBACK_BAD;
-	}
-	d[k] = '\0';
-	*out = d;
-	*outlen = k;
-	return PB_OK;
-}
-
-/* The slot of the parameter name[0..n), or NULL when not one of ours. */
-static char **
-slot_of(struct pb_loopback_cb *cb, const char *name, size_t n)
-{
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} keys[] = {
-		{ "code", offsetof(struct pb_loopback_cb, code.p) },
-		{ "state", offsetof(struct pb_loopback_cb, state) },
-		{ "iss", offsetof(struct pb_loopback_cb, iss) },
-		{ "error", offsetof(struct pb_loopback_cb, error) },
-		{ "error_description",
-		    offsetof(struct pb_loopback_cb, error_description) },
-	};
-	size_t k;
-
-	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if (strlen(keys[k].name) == n &&
-		    memcmp(keys[k].name, name, n) == 0)
-			return (char **)(void *)((char *)cb + keys[k].off);
-	return NULL;
-}
-
-/* The query q[0..n) into *cb: PB_OK, PB_LOOPBACK_BAD or PB_ERR_NOMEM. */
-static int
-parse_query(const char *q, size_t n, struct pb_loopback_cb *cb)
-{
-	const char *end = q + n, *amp, *eq;
-	char **slot, *v;
-	size_t vlen;
-	int r;
-
-	while (q < end) {
-		if ((amp = memchr(q, '&', (size_t)(end - q))) == NULL)
-			amp = end;
-		if ((eq = memchr(q, '=', (size_t)(amp - q))) == NULL)
-			eq = amp;
-		slot = slot_of(cb, q, (size_t)(eq - q));
-		if (slot != NULL && *slot != NULL)
-			return PB_LOOPBACK_BAD;		/* given twice */
-		if (slot != NULL) {
-			r = decode(eq < amp ? eq + 1 : eq, eq < amp ?
-			    (size_t)(amp - eq - 1) : 0, &v, &vlen);
-			if (r != PB_OK)
-				return r;
-			*slot = v;
-			if (slot == &cb->code.p)
-				cb->code.len = vlen;
-		}
-		q = amp < end ? amp + 1 : end;
-	}
-	return PB_OK;
-}
-
-int
-pb_loopback_parse(const char *req, size_t len, struct pb_loopback_cb *cb)
-{
-	const char *eol, *t, *sp;
-	size_t n;
-	int r;
-
-	memset(cb, 0, sizeof(*cb));
-	if ((eol = memchr(req, '\n', len)) == NULL)
-		return PB_LOOPBACK_BAD;
-	n = (size_t)(eol - req);
-	if (n > 0 && req[n - 1] == '\r')
-		n--;
-	/* METHOD SP request-target SP HTTP/1.x (RFC 9112 section 3). */
-	if ((t = memchr(req, ' ', n)) == NULL ||
-	    (sp = memchr(t + 1, ' ', n - (size_t)(t + 1 - req))) == NULL ||
-	    (size_t)(req + n - sp) != 9 || memcmp(sp, " HTTP/1.", 8) != 0)
-		return PB_LOOPBACK_BAD;
-	t++;
-	if ((size_t)(t - req) != 4 || memcmp(req, "GET ", 4) != 0 ||
-	    sp - t < 9 || memcmp(t, "/callback", 9) != 0 ||
-	    (sp - t > 9 && t[9] != '?'))
-		return PB_LOOPBACK_OTHER;
-	r = sp - t > 9 ? parse_query(t + 10, (size_t)(sp - t - 10), cb) :
-	    PB_OK;
-	if (r != PB_OK) {
-		pb_loopback_cb_clear(cb);
-		return r;
-	}
-	return PB_LOOPBACK_CALLBACK;
-}
-
-int
-pb_loopback_state_eq(const char *want, const char *got)
-{
-	size_t n = strlen(want);
-
-	/* The length is no secret; the bytes are compared in constant time. */
-	return got != NULL && strlen(got) == n && pb_ct_eq(want, got, n);
-}
+#define NOTED_PEER	1	/* notes printed once a login: a user's */
+#define NOTED_STATE	2	/* a callback without the state */
 
 /* Listener ------------------------------------------------------------- */
 
@@ -203,24 +50,34 @@ pb_loopback_open(struct pb_loopback *l, unsigned int port, struct pb_err *e)
 {
 	struct sockaddr_in a;
 	socklen_t alen = sizeof(a);
+	int one = 1;
 
 	l->port = port;
-	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((l->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
 		return pb_err_set(e, PB_ERR_IO, "cannot make the login's "
 		    "listening socket: %s", strerror(errno));
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	a.sin_port = htons((uint16_t)port);
-	/* No SO_REUSEADDR: no other process is to share a fixed port. */
+	/*
+	 * A fixed port: SO_REUSEADDR, or a login within a minute of the last
+	 * would find the port in TCP's TIME_WAIT.  On Linux it never lets a
+	 * second socket listen on a port that one listens on (that takes
+	 * SO_REUSEPORT, not set), so no other process shares the port.
+	 */
+	if (port != 0 && setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1)
+		return pb_err_set(e, PB_ERR_IO, "setsockopt SO_REUSEADDR: %s",
+		    strerror(errno));
 	if (bind(l->fd, (struct sockaddr *)&a, sizeof(a)) == -1 ||
-	    listen(l->fd, 4) == -1 ||
+	    listen(l->fd, BACKLOG) == -1 ||
 	    getsockname(l->fd, (struct sockaddr *)&a, &alen) == -1)
 		return errno == EADDRINUSE && port != 0 ? pb_err_set(e,
 		    PB_ERR_CONFIG, "port %u on 127.0.0.1 is in use (another "
-		    "login running?): %s; wait for it to end (a port stays "
-		    "taken up to a minute after a login), or choose another "
-		    "redirect_port, registered at the IdP as "
+		    "login running?): %s; wait for it to end, or choose "
+		    "another redirect_port, registered at the IdP as "
 		    "http://127.0.0.1:PORT/callback", port, strerror(errno)) :
 		    pb_err_set(e, PB_ERR_IO, "cannot listen on 127.0.0.1 "
 		    "for the browser's answer: %s", strerror(errno));
@@ -414,7 +271,7 @@ ours(int fd, const struct want *w, struct pb_loopback_cb *cb, int *rp,
  */
 static int
 handle(int fd, const char *req, size_t len, const struct want *w,
-    struct pb_loopback_cb *cb, int *rp, struct pb_err *e)
+    struct pb_loopback_cb *cb, int *rp, struct pb_err *e, int *noted)
 {
 	int v;
 
@@ -434,9 +291,12 @@ handle(int fd, const char *req, size_t len, const struct want *w,
 	pb_loopback_cb_clear(cb);
 	respond(fd, 400, "not this login", "This is not the answer to the "
 	    "login bearer-token is waiting for.");
-	fprintf(stderr, "%s: note: a request to the login's callback did not "
-	    "carry this login's state: refused (an old browser tab, or "
-	    "another program); still waiting\n", PB_PROG);
+	if (!(*noted & NOTED_STATE))	/* once: a flood stays quiet */
+		fprintf(stderr, "%s: note: a request to the login's callback "
+		    "did not carry this login's state: refused (an old "
+		    "browser tab, or another program); still waiting\n",
+		    PB_PROG);
+	*noted |= NOTED_STATE;
 	return 1;
 }
 
@@ -444,7 +304,8 @@ handle(int fd, const char *req, size_t len, const struct want *w,
 
 struct conn {
 	int	fd;		/* -1: free */
-	int64_t	until;		/* ms, monotonic */
+	int64_t	since;		/* accepted, ms, monotonic */
+	int64_t	until;		/* its deadline, ms, monotonic */
 	size_t	len;
 	char	buf[REQ_MAX + 1];
 };
@@ -471,7 +332,7 @@ conn_close(struct conn *c)
 /* Read what c's client sent; 0 when the login's callback came (*rp). */
 static int
 serve(struct conn *c, const struct want *w, struct pb_loopback_cb *cb,
-    int *rp, struct pb_err *e)
+    int *rp, struct pb_err *e, int *noted)
 {
 	ssize_t n;
 	int more;
@@ -484,6 +345,8 @@ serve(struct conn *c, const struct want *w, struct pb_loopback_cb *cb,
 		conn_close(c);
 		return 1;
 	}
+	if (c->len == 0)	/* the first bytes: the rest of its time */
+		c->until = c->since + CONN_MS;
 	c->len += (size_t)n;
 	c->buf[c->len] = '\0';
 	if (memmem(c->buf, c->len, "\r\n\r\n", 4) == NULL &&
@@ -494,60 +357,90 @@ serve(struct conn *c, const struct want *w, struct pb_loopback_cb *cb,
 		conn_close(c);
 		return 1;
 	}
-	more = handle(c->fd, c->buf, c->len, w, cb, rp, e);
+	more = handle(c->fd, c->buf, c->len, w, cb, rp, e, noted);
 	conn_close(c);
 	return more;
 }
 
-/* Take a waiting connection into a free slot (there is one). */
-static void
-take(const struct pb_loopback *l, struct conn *c, int64_t t)
+/*
+ * Whether fd's peer is a process of our own user; else fd is to be closed
+ * unread and unanswered (fail closed: also when the owner is not found).
+ */
+static int
+own_user(int fd, int *noted)
 {
-	int fd, k;
+	uid_t uid;
+	int found = pb_peer_uid(fd, &uid) == 0;
+
+	if (found && uid == geteuid())
+		return 1;
+	if (!(*noted & NOTED_PEER) && found)
+		fprintf(stderr, "%s: note: another user (uid %lu) connected "
+		    "to the login's listener: dropped; still waiting\n",
+		    PB_PROG, (unsigned long)uid);
+	else if (!(*noted & NOTED_PEER))
+		fprintf(stderr, "%s: note: cannot tell which user connected to "
+		    "the login's listener (%s): dropped; still waiting\n",
+		    PB_PROG, strerror(errno));
+	*noted |= NOTED_PEER;
+	return 0;
+}
+
+/*
+ * Take a waiting connection into a free slot, or when there is none into
+ * the slot of the oldest connection (none has sent a whole request yet:
+ * those are answered at once), the oldest that sent nothing first.
+ */
+static void
+take(const struct pb_loopback *l, struct conn *c, int64_t t, int *noted)
+{
+	int fd, k, old = 0;
 
 	if ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
 	    -1)
 		return;
-	for (k = 0; k < CONNS; k++)
-		if (c[k].fd == -1) {
-			c[k].fd = fd;
-			c[k].until = t + CONN_MS;
-			c[k].len = 0;
-			return;
-		}
-	close(fd);
+	if (!own_user(fd, noted)) {
+		close(fd);	/* another user's: no byte read or sent */
+		return;
+	}
+	for (k = 0; k < CONNS && c[old].fd != -1; k++)
+		if (c[k].fd == -1 || (c[k].len == 0) > (c[old].len == 0) ||
+		    ((c[k].len == 0) == (c[old].len == 0) &&
+		    c[k].since < c[old].since))
+			old = k;
+	conn_close(&c[old]);		/* evicted, unanswered */
+	c[old].fd = fd;
+	c[old].since = t;
+	c[old].until = t + FIRST_MS;
 }
 
 /*
- * The poll set in pfd (map[k]: the slot of pfd[k], -1 the listener, which
- * is left out while every slot is busy) and its timeout in *ms; the
- * connections past their time are closed first.  The count of pfd.
+ * The poll set in pfd (map[k]: the slot of pfd[k], -1 the listener, last
+ * so that a connection take() evicts is not served in the same round) and
+ * its timeout in *ms; the connections past their time are closed first.
+ * The count of pfd.
  */
 static int
 poll_set(const struct pb_loopback *l, struct conn *c, int64_t t,
     int64_t deadline, struct pollfd *pfd, int *map, int *ms)
 {
 	int64_t next = deadline < t + 1000 ? deadline : t + 1000;
-	int k, n = 0, free_slot = 0;
+	int k, n = 0;
 
 	for (k = 0; k < CONNS; k++) {
 		if (c[k].fd != -1 && c[k].until <= t)
 			conn_close(&c[k]);	/* too slow: no answer */
-		if (c[k].fd == -1) {
-			free_slot = 1;
+		if (c[k].fd == -1)
 			continue;
-		}
 		pfd[n].fd = c[k].fd;
 		pfd[n].events = POLLIN;
 		map[n++] = k;
 		if (c[k].until < next)
 			next = c[k].until;
 	}
-	if (free_slot) {
-		pfd[n].fd = l->fd;
-		pfd[n].events = POLLIN;
-		map[n++] = -1;
-	}
+	pfd[n].fd = l->fd;
+	pfd[n].events = POLLIN;
+	map[n++] = -1;
 	*ms = next > t ? (int)(next - t) : 0;
 	return n;
 }
@@ -562,7 +455,7 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 	int map[CONNS + 1];
 	struct conn *c;
 	int64_t t, deadline = now_ms() + (int64_t)wait * 1000;
-	int k, n, ms, r = PB_ERR_INTERNAL, more = 1;
+	int k, n, ms, r = PB_ERR_INTERNAL, more = 1, noted = 0;
 
 	memset(cb, 0, sizeof(*cb));
 	if ((c = calloc(CONNS, sizeof(*c))) == NULL)
@@ -578,7 +471,9 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			break;
 		}
 		n = poll_set(l, c, t, deadline, pfd, map, &ms);
-		if (poll(pfd, (nfds_t)n, ms) == -1 && errno != EINTR) {
+		if (poll(pfd, (nfds_t)n, ms) == -1) {
+			if (errno == EINTR)
+				continue;	/* no revents set */
 			r = pb_err_set(e, PB_ERR_IO, "poll: %s",
 			    strerror(errno));
 			break;
@@ -587,9 +482,10 @@ pb_loopback_wait(struct pb_loopback *l, const char *state,
 			if (pfd[k].revents == 0)
 				continue;
 			if (map[k] == -1)
-				take(l, c, t);
+				take(l, c, t, &noted);
 			else
-				more = serve(&c[map[k]], &w, cb, &r, e);
+				more = serve(&c[map[k]], &w, cb, &r, e,
+				    &noted);
 		}
 	}
 	for (k = 0; k < CONNS; k++)

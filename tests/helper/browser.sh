@@ -9,12 +9,14 @@
 #     (S256, prompt=consent with offline_access), --json's line;
 #   - the listener on 127.0.0.1 only, 404 for another path, 400 for a
 #     callback without the login's state (the login goes on and completes),
-#     closed after the one valid callback;
+#     closed after the one valid callback; another user's connection
+#     dropped unanswered even with the state (as root only);
+#   - idle clients, more than the listener's slots, do not hold it up;
 #   - logged in: status, get, a refresh; the name shown and stored from
 #     the verified ID token only, never the access token's;
-#   - denied in the browser, an error page that escapes what the IdP said,
-#     an iss of another issuer, no iss though the IdP says it sends one
-#     (RFC 9207), nobody coming (--wait);
+#   - denied in the browser, an error page that escapes what the IdP said
+#     (a line break in it shown as '?'), an iss of another issuer, no iss
+#     though the IdP says it sends one (RFC 9207), nobody coming (--wait);
 #   - the grant: --browser/--device, grant = browser, auto with a display
 #     and xdg-open (which runs $BROWSER: the scripted browser) and auto
 #     without a display (the device flow);
@@ -34,7 +36,7 @@ tl_name=browser.sh
 # shellcheck source=testlib.sh
 . "$(dirname "$0")/testlib.sh"
 
-: "${PB_BEARER_TOKEN:?browser.sh: set PB_BEARER_TOKEN to the built bearer-token}"
+: "${PB_BEARER_TOKEN:?browser.sh: set PB_BEARER_TOKEN to the built program}"
 tl_need_idp
 tl_need_tools "apt-get install curl" curl
 for f in "$PB_BEARER_TOKEN" "$PB_BEARER_TOKEN-net"; do
@@ -150,24 +152,55 @@ verdict "another path gets 404" "$code"
 code=$(get_status "/callback?code=stolen&state=not-the-state")
 [ "$code" = 400 ] && grep -q 'not the answer' "$tmp/page"
 verdict "a callback without the login's state gets 400" "$code"
+code=$(get_status "/callback?code=stolen&state=again")
+[ "$code" = 400 ]
+verdict "and so does the next one" "$code"
 kill -0 "$bg" 2>/dev/null
 verdict "the login goes on after it"
-# A client that connects and says nothing must not hold up the login.
-node -e 'const s = require("net").connect(Number(process.argv[1]),
-    "127.0.0.1"); s.on("error", () => {}); setTimeout(() => {}, 30000);' \
-    "$port" &
+# Another user's process, even with the state (readable in the browser's
+# command line), is dropped at accept: no answer, and the login goes on.
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+	echo "# not root (or no setpriv): another user's callback not checked"
+else
+	code=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
+	    "http://127.0.0.1:$port/callback?state=$state&error=access_denied" \
+	    2>/dev/null)
+	[ "$code" = 000 ] && kill -0 "$bg" 2>/dev/null
+	verdict "another user's callback with the state gets no answer" "$code"
+	grep -q 'another user (uid [0-9]*) connected' "$tmp/ok.err"
+	verdict "another user's connection is noted"
+fi
+# Clients that connect and say nothing must not hold up the login, not
+# even 300 of them (more than the listener's slots and backlog).
+node -e 'const net = require("net"), port = Number(process.argv[1]);
+    let n = 0;
+    for (let i = 0; i < 300; i++) { const s = net.connect(port, "127.0.0.1",
+        () => { if (++n === 300) console.log("connected"); });
+        s.on("error", () => {}); }
+    setTimeout(() => process.exit(0), 30000);' "$port" >"$tmp/idle.out" &
 idle=$!
 tl_track "$idle"
+i=0
+while [ $i -lt 100 ] && ! grep -q connected "$tmp/idle.out"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t0=$(date +%s)
 browse approve
+t1=$(date +%s)
 tl_stop "$idle"
+[ $((t1 - t0)) -le 8 ]
+verdict "300 idle clients do not hold up the browser" "$((t1 - t0)) s"
 [ "$brc" = 0 ] && grep -q '"status":200' "$tmp/browse.json" &&
     grep -q 'go back to the terminal' "$tmp/browse.json"
 verdict_cat "the browser comes back to a page that says to go back" \
     "$tmp/browse.json"
 login_end ok
 expect "login --browser logs in" 0 "Logged in to $iss as alice" err
-grep -q 'did not carry this login' "$tmp/err"
-verdict "the stranger's callback was noted"
+notes=$(grep -c 'did not carry this login' "$tmp/err")
+[ "$notes" = 1 ]
+verdict "the strangers' callbacks were noted, once" "$notes"
 grep -q '"status":"logged_in"' "$tmp/out"
 verdict "--json's result line"
 code=$(get_status "/callback?state=$state")
@@ -207,13 +240,15 @@ verdict "denied: the IdP's error is named"
 
 login_bg esc --profile b --browser --wait 60
 url_of esc || nok "escape: no URL line"
-desc=%3Cscript%3Ex%3C%2Fscript%3E
+desc=%3Cscript%3Ex%3C%2Fscript%3E%0Anext
 enc_iss=$(printf '%s' "$iss" | sed 's/:/%3A/g; s|/|%2F|g')
 code=$(get_status "/callback?state=$state&iss=$enc_iss&error=invalid_scope\
 &error_description=$desc")
 [ "$code" = 200 ] && grep -q '&lt;script&gt;' "$tmp/page" &&
     ! grep -q '<script>' "$tmp/page"
 verdict "an error page escapes the IdP's words" "$code"
+grep -q 'script&gt;?next' "$tmp/page"
+verdict "a line break in the IdP's words is shown as '?'"
 login_end esc
 expect "an IdP error other than access_denied: exit 3" 3 "invalid_scope" err
 
@@ -337,6 +372,14 @@ verdict "redirect_port: the listener is on 127.0.0.1:$fp" "$socks"
 browse approve
 login_end fx
 expect "redirect_port: the login completes" 0 "Logged in to $iss as alice" err
+# At once again: the last login's connection in TCP's TIME_WAIT on that
+# port must not make it "in use" (SO_REUSEADDR).
+login_bg fx2 --profile p --browser --wait 60
+url_of fx2 || nok "redirect_port again: no URL line"
+browse approve
+login_end fx2
+expect "redirect_port: a login right after the last works" 0 \
+    "Logged in to $iss as alice" err
 # The port taken by another listener: a clear error, exit 3 (config).
 node -e 'require("net").createServer().listen(Number(process.argv[1]),
     "127.0.0.1"); setTimeout(() => {}, 30000);' "$fp" &
@@ -383,8 +426,10 @@ if ! command -v xdg-open >/dev/null 2>&1; then
 	    "display is not checked"
 else
 	# The "browser" xdg-open runs: the scripted one, on the URL given.
+	# It notes its session first.
 	cat >"$tmp/browser" <<EOF
 #!/bin/sh
+awk '{ print \$6 }' /proc/\$\$/stat >'$tmp/xdg.sid'
 exec node '$ap' --browser "\$1" >'$tmp/xdg.json' 2>&1
 EOF
 	chmod 755 "$tmp/browser"
@@ -400,6 +445,8 @@ EOF
 	    "$tmp/xdg.json"
 	grep -q '^Open this page to log in: ' "$tmp/err"
 	verdict "the URL line is printed with a browser too"
+	[ "$(cat "$tmp/xdg.sid")" != "$(awk '{ print $6 }' /proc/$$/stat)" ]
+	verdict "xdg-open runs in a session of its own"
 fi
 
 tl_done

@@ -5,16 +5,20 @@
  * vector), the random verifier, state and nonce, the scope test, the
  * authorization URL (prompt=consent with offline_access, the endpoint's
  * own query kept), the callback's request line and query, the state
- * comparison, and the listener's address.  No network.
+ * comparison, the listener's address, and the owner of a connection to
+ * it (pb_peer_uid(), over 127.0.0.1 only).
  */
 #include "config.h"
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -22,6 +26,7 @@
 #include "browser.h"
 #include "checkmain.h"
 #include "err.h"
+#include "peer_uid.h"
 #include "secmem.h"
 
 /* RFC 7636 appendix B. */
@@ -156,6 +161,15 @@ START_TEST(test_parse_callback)
 	ck_assert_uint_eq(cb.code.len, 0);
 	pb_loopback_cb_clear(&cb);
 
+	/* Control bytes in an IdP's error are shown as '?', not refused. */
+	ck_assert_int_eq(parse("GET /callback?error=x%0D%0Ay&error_description="
+	    "line%0Aline%00%7F&state=s HTTP/1.1\r\n\r\n", &cb),
+	    PB_LOOPBACK_CALLBACK);
+	ck_assert_str_eq(cb.error, "x??y");
+	ck_assert_str_eq(cb.error_description, "line?line??");
+	ck_assert_str_eq(cb.state, "s");
+	pb_loopback_cb_clear(&cb);
+
 	/* No query at all: a callback without a state. */
 	ck_assert_int_eq(parse("GET /callback HTTP/1.1\r\n\r\n", &cb),
 	    PB_LOOPBACK_CALLBACK);
@@ -202,6 +216,10 @@ START_TEST(test_parse_bad)
 	    &cb), PB_LOOPBACK_BAD);
 	ck_assert_int_eq(parse("GET /callback?state=a%0Ab HTTP/1.1\r\n\r\n",
 	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?code=a%09b HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
+	ck_assert_int_eq(parse("GET /callback?iss=a%7Fb HTTP/1.1\r\n\r\n",
+	    &cb), PB_LOOPBACK_BAD);
 	ck_assert_int_eq(parse("GET /callback?state=s HTTP/2\r\n\r\n", &cb),
 	    PB_LOOPBACK_BAD);
 	ck_assert_int_eq(parse("GET /callback?state=s\r\n\r\n", &cb),
@@ -242,6 +260,8 @@ START_TEST(test_listener)
 	ck_assert_uint_eq(ntohl(a.sin_addr.s_addr), INADDR_LOOPBACK);
 	ck_assert_uint_eq(ntohs(a.sin_port), l.port);
 	ck_assert(fcntl(l.fd, F_GETFD) & FD_CLOEXEC);
+	/* A stale readiness must not block accept. */
+	ck_assert(fcntl(l.fd, F_GETFL) & O_NONBLOCK);
 	pb_loopback_close(&l);
 	ck_assert_int_eq(l.fd, -1);
 	pb_loopback_close(&l);		/* twice: a no-op */
@@ -293,6 +313,137 @@ START_TEST(test_listener_fixed_port)
 }
 END_TEST
 
+/* A client connected to l, from a child of uid when uid is not -1. */
+static int
+connect_as(const struct pb_loopback *l, long uid, pid_t *child)
+{
+	struct sockaddr_in a;
+	int fd, p[2], st;
+	char b;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)l->port);
+	*child = -1;
+	if (uid != -1) {
+		ck_assert_int_eq(pipe(p), 0);
+		ck_assert_int_ne(*child = fork(), -1);
+		if (*child == 0) {
+			/* Holds its socket open until the parent is done. */
+			close(p[1]);
+			if (setgid((gid_t)uid) != 0 ||
+			    setuid((uid_t)uid) != 0 ||
+			    (fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+			    connect(fd, (struct sockaddr *)&a,
+			    sizeof(a)) != 0)
+				_exit(1);
+			st = (int)read(p[0], &b, 1);
+			_exit(st == 0 ? 0 : 1);
+		}
+		close(p[0]);
+		return p[1];
+	}
+	ck_assert_int_ne(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* The next connection on the (non-blocking) listener, 5 s at most. */
+static int
+accept_one(const struct pb_loopback *l)
+{
+	struct pollfd p = { .fd = l->fd, .events = POLLIN };
+
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	return accept(l->fd, NULL, NULL);
+}
+
+START_TEST(test_peer_uid)
+{
+	struct pb_loopback l;
+	uid_t uid = 12345;
+	pid_t child;
+	int cfd, fd, st;
+
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
+	cfd = connect_as(&l, -1, &child);
+	ck_assert_int_ne(fd = accept_one(&l), -1);
+	ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
+	ck_assert_uint_eq(uid, geteuid());
+	/* Not a TCP socket: no owner, fail closed. */
+	uid = 12345;
+	ck_assert_int_eq(pb_peer_uid(cfd + 1000, &uid), -1);
+	ck_assert_int_eq(pb_peer_uid(l.fd, &uid), -1);
+	ck_assert_uint_eq(uid, 12345);
+	close(fd);
+	close(cfd);
+	if (geteuid() == 0) {
+		/* Another user's connection is named as such (nobody). */
+		cfd = connect_as(&l, 65534, &child);
+		ck_assert_int_ne(fd = accept_one(&l), -1);
+		ck_assert_int_eq(pb_peer_uid(fd, &uid), 0);
+		ck_assert_uint_eq(uid, 65534);
+		close(fd);
+		close(cfd);
+		ck_assert_int_eq(waitpid(child, &st, 0), child);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	pb_loopback_close(&l);
+}
+END_TEST
+
+/*
+ * More idle clients than the listener has slots, then the callback: it is
+ * served at once (idle ones evicted), not after their 5 s.
+ */
+START_TEST(test_wait_idle)
+{
+	struct pb_loopback l;
+	struct pb_loopback_cb cb;
+	struct sockaddr_in a;
+	struct timespec t0, t1;
+	const char req[] = "GET /callback?state=S&code=c HTTP/1.1\r\n\r\n";
+	pid_t child;
+	char b[64];
+	int i, fd, st;
+
+	ck_assert_int_eq(pb_loopback_open(&l, 0, NULL), PB_OK);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)l.port);
+	ck_assert_int_ne(child = fork(), -1);
+	if (child == 0) {
+		for (i = 0; i < 20; i++)	/* never closed, never sent */
+			if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
+			    0)) == -1)
+				_exit(1);
+			else
+				(void)connect(fd, (struct sockaddr *)&a,
+				    sizeof(a));
+		usleep(200000);
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+		    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    write(fd, req, sizeof(req) - 1) != sizeof(req) - 1 ||
+		    read(fd, b, sizeof(b)) <= 0)
+			_exit(1);
+		_exit(0);
+	}
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(pb_loopback_wait(&l, "S", "https://idp", 0, 20, NULL,
+	    NULL, &cb, NULL), PB_OK);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_uint_eq(cb.code.len, 1);
+	pb_loopback_cb_clear(&cb);
+	ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000, 3000);
+	ck_assert_int_eq(waitpid(child, &st, 0), child);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pb_loopback_close(&l);
+}
+END_TEST
+
 static Suite *
 browser_suite(void)
 {
@@ -316,6 +467,8 @@ browser_suite(void)
 	tcase_add_test(tc, test_iss_check);
 	tcase_add_test(tc, test_listener);
 	tcase_add_test(tc, test_listener_fixed_port);
+	tcase_add_test(tc, test_peer_uid);
+	tcase_add_test(tc, test_wait_idle);
 	suite_add_tcase(s, tc);
 	return s;
 }
