@@ -32,7 +32,8 @@ ask(const struct inet_diag_req_v2 *q, struct inet_diag_msg *m)
 		struct nlmsghdr	h;
 		char		b[1024];
 	} ans;
-	const struct nlmsghdr *h = &ans.h;
+	struct nlmsghdr *h = &ans.h;	/* NLMSG_DATA() drops const */
+	struct nlmsgerr ne;
 	ssize_t n;
 	int fd, err = ENOENT;
 
@@ -63,9 +64,10 @@ ask(const struct inet_diag_req_v2 *q, struct inet_diag_msg *m)
 	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_seq != 1)
 		err = EIO;
 	else if (h->nlmsg_type == NLMSG_ERROR &&
-	    h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-		err = -((const struct nlmsgerr *)NLMSG_DATA(h))->error;
-	else if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
+	    h->nlmsg_len >= NLMSG_LENGTH(sizeof(ne))) {
+		memcpy(&ne, NLMSG_DATA(h), sizeof(ne));
+		err = -ne.error;
+	} else if (h->nlmsg_type == SOCK_DIAG_BY_FAMILY &&
 	    h->nlmsg_len >= NLMSG_LENGTH(sizeof(*m))) {
 		memcpy(m, NLMSG_DATA(h), sizeof(*m));
 		return 0;
